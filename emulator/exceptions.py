@@ -1,0 +1,277 @@
+"""Every error the emulator can answer, in Descope's wire format, in one place.
+
+Exception tree::
+
+    DescopeApiError            an HTTP error answer: status, errorCode, description, message
+    DropConnection             not an answer: the server closes the socket without a response
+
+Descope error bodies are compact JSON with the keys in the order ``errorCode``,
+``errorDescription``, ``errorMessage`` and, for some errors, ``message``
+(see the wire contract, section 4.1). The SDK never parses ``errorCode`` except
+on 429, so callers only see the HTTP status and this body text.
+
+Evidence for the codes (wire contract, section 4.2):
+
+- documented codes: ``E011002`` missing arguments, ``E011003`` validation failure,
+  ``E011004`` invalid argument, ``E010009`` unknown server error, ``E103003`` flow not
+  found, ``E130429`` rate limited;
+- Descope publishes no code for tenant-not-found, duplicates, a bad management key or an
+  unknown route. Duplicates use ``E011003`` (validation failure); the others use codes in
+  the ``E099xxx`` range, which are this emulator's own invention and are chosen so that a
+  caller can never mistake them for a documented code.
+"""
+
+from __future__ import annotations
+
+import json
+
+__all__ = [
+    "CODE_BAD_REQUEST",
+    "CODE_FLOW_NOT_FOUND",
+    "CODE_INVALID_ARGUMENT",
+    "CODE_MISSING_ARGUMENTS",
+    "CODE_RATE_LIMITED",
+    "CODE_ROUTE_NOT_FOUND",
+    "CODE_SERVICE_UNAVAILABLE",
+    "CODE_TENANT_NOT_FOUND",
+    "CODE_UNAUTHORIZED",
+    "CODE_UNKNOWN_SERVER_ERROR",
+    "CODE_VALIDATION_FAILURE",
+    "DescopeApiError",
+    "DropConnection",
+    "bad_request",
+    "duplicate_domain",
+    "duplicate_tenant_id",
+    "duplicate_tenant_name",
+    "flow_not_found",
+    "invalid_argument",
+    "missing_field",
+    "missing_id",
+    "missing_name",
+    "rate_limited",
+    "route_not_found",
+    "service_unavailable",
+    "tenant_has_successors",
+    "tenant_not_found",
+    "unauthorized",
+    "unknown_server_error",
+]
+
+CODE_BAD_REQUEST = "E011001"
+"""Generic bad request: the body is not JSON or not a JSON object."""
+CODE_MISSING_ARGUMENTS = "E011002"
+"""A required field is missing or empty ("The name field is required")."""
+CODE_VALIDATION_FAILURE = "E011003"
+"""The request is well formed but conflicts with state (duplicate id, name or domain)."""
+CODE_INVALID_ARGUMENT = "E011004"
+"""A field has a bad type or value (malformed domain, unknown authType or unit)."""
+CODE_UNKNOWN_SERVER_ERROR = "E010009"
+"""Unknown server error; Descope also answers it for a wrong method on a known route."""
+CODE_FLOW_NOT_FOUND = "E103003"
+"""Exporting a flow that does not exist (a 500, as captured from the real service)."""
+CODE_RATE_LIMITED = "E130429"
+"""Rate limited (429, with a ``Retry-After`` header)."""
+CODE_TENANT_NOT_FOUND = "E099001"
+"""Emulator-invented: Descope publishes no tenant-not-found code."""
+CODE_UNAUTHORIZED = "E099401"
+"""Emulator-invented: a missing or wrong management key."""
+CODE_ROUTE_NOT_FOUND = "E099404"
+"""Emulator-invented: no such management route."""
+CODE_SERVICE_UNAVAILABLE = "E099503"
+"""Emulator-invented: an injected 503 fault."""
+
+RATE_LIMIT_DESCRIPTION = "https://docs.descope.com/rate-limit"
+RATE_LIMIT_MESSAGE = "API rate limit exceeded."
+
+
+class DescopeApiError(Exception):
+    """An error answer in Descope's format.
+
+    Raised by the backend for every failed operation and by the app for auth, routing
+    and injected faults; the HTTP layers turn it into a response with :meth:`body`.
+    """
+
+    status: int
+    """The HTTP status code."""
+    code: str
+    """``E`` plus six digits, sent as ``errorCode``."""
+    description: str
+    """Sent as ``errorDescription``."""
+    message: str | None
+    """Sent as ``errorMessage`` when not None."""
+    extra_message: bool
+    """Also send ``message`` (equal to ``errorMessage``), as Descope does for flow errors."""
+    headers: dict[str, str]
+    """Extra response headers, e.g. ``Retry-After``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        description: str,
+        message: str | None = None,
+        *,
+        extra_message: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {description}" + (f": {message}" if message else ""))
+        self.status = status
+        self.code = code
+        self.description = description
+        self.message = message
+        self.extra_message = extra_message
+        self.headers = dict(headers or {})
+
+    def to_dict(self) -> dict[str, str]:
+        """The body as a dict, keys in Descope's order."""
+        out = {"errorCode": self.code, "errorDescription": self.description}
+        if self.message is not None:
+            out["errorMessage"] = self.message
+            if self.extra_message:
+                out["message"] = self.message
+        return out
+
+    def body(self) -> bytes:
+        """The body as compact JSON bytes."""
+        return json.dumps(self.to_dict(), separators=(",", ":")).encode()
+
+
+class DropConnection(Exception):  # noqa: N818 - it is a control signal, not an error answer
+    """Raised by the app when a fault says: close the connection without answering."""
+
+
+# --- request shape -------------------------------------------------------------------------
+
+
+def bad_request(message: str) -> DescopeApiError:
+    """400: the body could not be parsed as a JSON object."""
+    return DescopeApiError(400, CODE_BAD_REQUEST, "Bad request", message)
+
+
+def missing_field(field: str) -> DescopeApiError:
+    """400 E011002: a required field is missing or empty."""
+    return DescopeApiError(
+        400,
+        CODE_MISSING_ARGUMENTS,
+        "Request is missing required arguments",
+        f"The {field} field is required",
+    )
+
+
+def missing_name() -> DescopeApiError:
+    """400 E011002 "The name field is required"."""
+    return missing_field("name")
+
+
+def missing_id() -> DescopeApiError:
+    """400 E011002 "The id field is required"."""
+    return missing_field("id")
+
+
+def invalid_argument(message: str) -> DescopeApiError:
+    """400 E011004: a field has a bad type or value."""
+    return DescopeApiError(400, CODE_INVALID_ARGUMENT, "Request has invalid arguments", message)
+
+
+# --- tenants -----------------------------------------------------------------------------
+
+
+def tenant_not_found(tenant_id: str, status: int = 400) -> DescopeApiError:
+    """Tenant not found; the status (400 or 404) is an emulator option."""
+    return DescopeApiError(
+        status, CODE_TENANT_NOT_FOUND, "Tenant not found", f"Tenant {tenant_id!r} not found"
+    )
+
+
+def duplicate_tenant_id(tenant_id: str) -> DescopeApiError:
+    """400 E011003: create with an id that already exists."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Tenant with id {tenant_id!r} already exists",
+    )
+
+
+def duplicate_tenant_name(name: str) -> DescopeApiError:
+    """400 E011003: create, update or patch to a name another tenant has."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Tenant with name {name!r} already exists",
+    )
+
+
+def duplicate_domain(domain: str) -> DescopeApiError:
+    """400 E011003: a domain another tenant uses (only with unique_domains_across_tenants)."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Domain {domain!r} is already used by another tenant",
+    )
+
+
+def tenant_has_successors(tenant_id: str) -> DescopeApiError:
+    """400 E011003: delete without cascade of a tenant that has child tenants."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Tenant {tenant_id!r} has successor tenants; delete them first or use cascade",
+    )
+
+
+# --- flows -------------------------------------------------------------------------------
+
+
+def flow_not_found() -> DescopeApiError:
+    """500 E103003, exactly as captured from the real service."""
+    return DescopeApiError(
+        500,
+        CODE_FLOW_NOT_FOUND,
+        "Failed getting flow",
+        "Failed loading flow by ID",
+        extra_message=True,
+    )
+
+
+# --- transport-level ---------------------------------------------------------------------
+
+
+def unauthorized() -> DescopeApiError:
+    """401: missing or wrong ``Authorization: Bearer <projectId>:<managementKey>``."""
+    return DescopeApiError(
+        401, CODE_UNAUTHORIZED, "Unauthorized", "Invalid or missing management key"
+    )
+
+
+def rate_limited(retry_after: int) -> DescopeApiError:
+    """429 E130429 with ``Retry-After``, Descope's exact body."""
+    return DescopeApiError(
+        429,
+        CODE_RATE_LIMITED,
+        RATE_LIMIT_DESCRIPTION,
+        RATE_LIMIT_MESSAGE,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def service_unavailable() -> DescopeApiError:
+    """503 from an injected fault (the SDK retries it)."""
+    return DescopeApiError(
+        503, CODE_SERVICE_UNAVAILABLE, "Service unavailable", "Service temporarily unavailable"
+    )
+
+
+def unknown_server_error() -> DescopeApiError:
+    """500 E010009; also the answer to a wrong method on a known route."""
+    return DescopeApiError(500, CODE_UNKNOWN_SERVER_ERROR, "Unknown server error")
+
+
+def route_not_found(method: str, path: str) -> DescopeApiError:
+    """404: no management route has this path."""
+    return DescopeApiError(
+        404, CODE_ROUTE_NOT_FOUND, "Not found", f"No route for {method} {path}"
+    )

@@ -1,0 +1,40 @@
+"""What makes a tenant or a flow valid: the one home of those rules.
+
+Both the YAML loader (`config`) and the providers' `check` (`providers`) import this package,
+so a rule and its wording are written once. It imports nothing else from the project.
+"""
+
+from __future__ import annotations
+
+from model.flow import (
+    FLOW_VOLATILE_KEYS,
+    SCREEN_VOLATILE_KEYS,
+    THEME_VOLATILE_KEYS,
+    content_hash,
+    flow_export_problems,
+    normalise_flow_export,
+    normalise_theme,
+)
+from model.problems import Problem, problems_from_validation_error
+from model.tenant import (
+    TENANT_ID_PATTERN,
+    SessionSettings,
+    TenantSpec,
+    tenant_problems,
+)
+
+__all__ = [
+    "FLOW_VOLATILE_KEYS",
+    "SCREEN_VOLATILE_KEYS",
+    "TENANT_ID_PATTERN",
+    "THEME_VOLATILE_KEYS",
+    "Problem",
+    "SessionSettings",
+    "TenantSpec",
+    "content_hash",
+    "flow_export_problems",
+    "normalise_flow_export",
+    "normalise_theme",
+    "problems_from_validation_error",
+    "tenant_problems",
+]

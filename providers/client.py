@@ -1,0 +1,258 @@
+"""The one place that creates the Descope management client.
+
+Settings come from the stack config the provider host hands to `configure`
+(``descope:projectId``, ``descope:managementKey``, ``descope:baseUrl``), falling back to the
+SDK's own environment variables. The client is built lazily, once per process, behind a lock,
+and never stored on a provider object: provider objects are pickled into Pulumi state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from providers.errors import ConfigurationError
+
+
+class TenantApi(Protocol):
+    """The tenant operations of ``DescopeClient.mgmt.tenant`` the providers use."""
+
+    def create(
+        self,
+        name: str,
+        id: str | None = None,
+        self_provisioning_domains: list[str] | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+        enforce_sso: bool | None = False,
+        enforce_sso_exclusions: list[str] | None = None,
+        federated_app_ids: list[str] | None = None,
+        disabled: bool | None = False,
+    ) -> dict[str, Any]: ...
+
+    def update(
+        self,
+        id: str,
+        name: str,
+        self_provisioning_domains: list[str] | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+        enforce_sso: bool | None = False,
+        enforce_sso_exclusions: list[str] | None = None,
+        federated_app_ids: list[str] | None = None,
+        disabled: bool | None = False,
+    ) -> Any: ...
+
+    def delete(self, id: str, cascade: bool = False) -> Any: ...
+
+    def load(self, id: str) -> dict[str, Any]: ...
+
+    def load_all(self) -> dict[str, Any]: ...
+
+    def search_all(
+        self,
+        ids: list[str] | None = None,
+        names: list[str] | None = None,
+        self_provisioning_domains: list[str] | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]: ...
+
+    def load_settings(self, id: str) -> dict[str, Any]: ...
+
+    def update_settings(
+        self,
+        id: str,
+        self_provisioning_domains: list[str],
+        domains: list[str] | None = None,
+        auth_type: Any = None,
+        session_settings_enabled: bool | None = None,
+        refresh_token_expiration: int | None = None,
+        refresh_token_expiration_unit: Any = None,
+        session_token_expiration: int | None = None,
+        session_token_expiration_unit: Any = None,
+        stepup_token_expiration: int | None = None,
+        stepup_token_expiration_unit: Any = None,
+        enable_inactivity: bool | None = None,
+        inactivity_time: int | None = None,
+        inactivity_time_unit: Any = None,
+        JITDisabled: bool | None = None,  # noqa: N803 - the SDK's own parameter name
+    ) -> Any: ...
+
+    def update_default_roles(self, tenant_id: str, role_names: list[str]) -> Any: ...
+
+
+class FlowApi(Protocol):
+    """The flow and theme operations of ``DescopeClient.mgmt.flow`` the providers use."""
+
+    def list_flows(self) -> dict[str, Any]: ...
+
+    def delete_flows(self, flow_ids: list[str]) -> dict[str, Any]: ...
+
+    def export_flow(self, flow_id: str) -> dict[str, Any]: ...
+
+    def import_flow(
+        self, flow_id: str, flow: dict[str, Any], screens: list[dict[str, Any]]
+    ) -> dict[str, Any]: ...
+
+    def export_theme(self) -> dict[str, Any]: ...
+
+    def import_theme(self, theme: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class ManagementApi(Protocol):
+    """Exactly the part of ``DescopeClient.mgmt`` the providers use: the seam tests fake."""
+
+    @property
+    def tenant(self) -> TenantApi: ...
+
+    @property
+    def flow(self) -> FlowApi: ...
+
+
+_PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
+_BASE_URL_RE = re.compile(r"^https?://[^/\s]+(?:/[^\s]*)?$")
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where and as whom to reach Descope. `repr` never shows the key."""
+
+    project_id: str
+    management_key: str
+    base_url: str | None
+    source: Mapping[str, str]
+    """For each setting, where it came from (``stack config descope:projectId`` ...)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"ConnectionSettings(project_id={self.project_id!r}, management_key=<hidden>, "
+            f"base_url={self.base_url!r})"
+        )
+
+
+_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("project_id", "descope:projectId", "DESCOPE_PROJECT_ID"),
+    ("management_key", "descope:managementKey", "DESCOPE_MANAGEMENT_KEY"),
+    ("base_url", "descope:baseUrl", "DESCOPE_BASE_URI"),
+)
+
+
+def _how_to_set(config_key: str, env_var: str) -> str:
+    secret = " --secret" if "Key" in config_key else ""
+    return f"Set it with `pulumi config set{secret} {config_key} ...` or the environment variable {env_var}."
+
+
+def resolve_settings(
+    stack_config: Mapping[str, str | None], environ: Mapping[str, str] | None = None
+) -> ConnectionSettings:
+    """Resolve the connection settings: stack config first, then the SDK's environment variables.
+
+    Raises `ConfigurationError` naming the setting and both ways to set it when one is missing
+    or malformed.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, str | None] = {}
+    source: dict[str, str] = {}
+    for attribute, config_key, env_var in _SETTINGS:
+        value = stack_config.get(config_key) or None
+        where = f"stack config {config_key}"
+        if value is None and env.get(env_var):
+            value, where = env[env_var], f"environment variable {env_var}"
+        values[attribute] = value.strip() if value is not None else None
+        source[attribute] = where if value is not None else "not set"
+
+    project_id, key, base_url = values["project_id"], values["management_key"], values["base_url"]
+    if not project_id:
+        raise ConfigurationError(
+            "The Descope project id is not set.", _how_to_set("descope:projectId", "DESCOPE_PROJECT_ID")
+        )
+    if not _PROJECT_ID_RE.match(project_id):
+        raise ConfigurationError(
+            f"The Descope project id from {source['project_id']} is malformed.",
+            "A project id is letters and digits, as shown in the Descope console under "
+            "Project Settings. " + _how_to_set("descope:projectId", "DESCOPE_PROJECT_ID"),
+        )
+    if not key:
+        raise ConfigurationError(
+            "The Descope management key is not set.",
+            "Create one in the Descope console (Company Settings, Management Keys). "
+            + _how_to_set("descope:managementKey", "DESCOPE_MANAGEMENT_KEY"),
+        )
+    if any(c.isspace() for c in key) or ":" in key:
+        raise ConfigurationError(
+            f"The Descope management key from {source['management_key']} is malformed "
+            "(it contains spaces or a colon).",
+            "Copy the key again from the Descope console. "
+            + _how_to_set("descope:managementKey", "DESCOPE_MANAGEMENT_KEY"),
+        )
+    if base_url is not None:
+        if not _BASE_URL_RE.match(base_url):
+            raise ConfigurationError(
+                f'The Descope base URL "{base_url}" from {source["base_url"]} is malformed.',
+                'Use an address such as "https://api.descope.com" or "http://127.0.0.1:8787". '
+                + _how_to_set("descope:baseUrl", "DESCOPE_BASE_URI"),
+            )
+        base_url = base_url.rstrip("/")
+    return ConnectionSettings(project_id, key, base_url, source)
+
+
+_lock = threading.Lock()
+_stack_config: dict[str, str | None] = {}
+_client: ManagementApi | None = None
+
+
+def configure(stack_config: Mapping[str, str | None]) -> None:
+    """Record this process's stack config (from the provider's `configure`).
+
+    Settings are resolved on the first API call, so a preview that calls nothing needs no key.
+    """
+    global _client  # noqa: PLW0603 - the per-process cache is the point
+    wanted = {key: stack_config.get(key) for _, key, _ in _SETTINGS}
+    with _lock:
+        if wanted != _stack_config:
+            _stack_config.clear()
+            _stack_config.update(wanted)
+            _client = None
+
+
+def current_settings() -> ConnectionSettings:
+    """The settings in force for this process (stack config, else environment)."""
+    with _lock:
+        return resolve_settings(_stack_config)
+
+
+def management() -> ManagementApi:
+    """The process-wide management client, built on first use. Thread-safe."""
+    global _client  # noqa: PLW0603
+    with _lock:
+        if _client is None:
+            _client = _build(resolve_settings(_stack_config))
+        return _client
+
+
+def _build(settings: ConnectionSettings) -> ManagementApi:
+    from descope import DescopeClient
+
+    client = DescopeClient(
+        project_id=settings.project_id,
+        management_key=settings.management_key,
+        base_url=settings.base_url,
+    )
+    api: ManagementApi = client.mgmt
+    return api
+
+
+@contextmanager
+def use_management(api: ManagementApi) -> Iterator[ManagementApi]:
+    """Make `api` the process-wide client for the duration (tests and tools inject with this)."""
+    global _client  # noqa: PLW0603
+    with _lock:
+        previous, _client = _client, api
+    try:
+        yield api
+    finally:
+        with _lock:
+            _client = previous

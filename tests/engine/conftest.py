@@ -1,0 +1,60 @@
+"""Fixtures for engine-protocol tests: the emulator over HTTP and the real provider host."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from descope import DescopeClient
+
+from emulator.server import EmulatorServer
+from tests.support.host import ProviderHost
+
+PROJECT_ID = "Pengine00000000000000000000000"
+MANAGEMENT_KEY = "K-engine-test-secret-0123456789"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    """One emulator for the session, over real HTTP on loopback."""
+    server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean_emulator(emulator: EmulatorServer) -> None:
+    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def stack_config(emulator: EmulatorServer) -> dict[str, str]:
+    """The stack config the engine would send in Configure."""
+    return {
+        "descope:projectId": PROJECT_ID,
+        "descope:managementKey": MANAGEMENT_KEY,
+        "descope:baseUrl": emulator.url,
+    }
+
+
+@pytest.fixture(scope="session")
+def host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
+    """One provider host process for the session, configured like `pulumi up` configures it."""
+    with ProviderHost() as provider_host:
+        provider_host.configure(stack_config)
+        yield provider_host
+
+
+@pytest.fixture
+def descope(emulator: EmulatorServer) -> DescopeClient:
+    """A real SDK client on the same emulator, for arranging and asserting out of band."""
+    return DescopeClient(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url)
+
+
+@pytest.fixture
+def backup_dir(tmp_path: Path) -> Path:
+    return tmp_path / "backups"
