@@ -20,6 +20,8 @@ FLOW_VOLATILE_KEYS = frozenset({"version", "etag", "modifiedTime"})
 """Keys of `flow` that Descope rewrites on every import."""
 SCREEN_VOLATILE_KEYS = frozenset({"version"})
 """Keys of each screen that Descope rewrites on every import."""
+SCREEN_DERIVED_KEYS = frozenset({"flowId"})
+"""Keys of each screen that Descope sets from the import request (the flow's id)."""
 THEME_VOLATILE_KEYS = frozenset({"version"})
 """Keys of the theme that Descope rewrites on every import (version rises by one)."""
 
@@ -42,7 +44,11 @@ def normalise_flow_export(export: Mapping[str, Any]) -> dict[str, Any]:
     """
     flow = {k: v for k, v in _clean(export["flow"]).items() if k not in FLOW_VOLATILE_KEYS}
     screens = [
-        {k: v for k, v in screen.items() if k not in SCREEN_VOLATILE_KEYS}
+        {
+            k: v
+            for k, v in screen.items()
+            if k not in SCREEN_VOLATILE_KEYS and k not in SCREEN_DERIVED_KEYS
+        }
         for screen in _clean(export.get("screens") or [])
     ]
     screens.sort(key=lambda screen: str(screen.get("id", "")))
@@ -52,6 +58,44 @@ def normalise_flow_export(export: Mapping[str, Any]) -> dict[str, Any]:
 def normalise_theme(theme: Mapping[str, Any]) -> dict[str, Any]:
     """The deployable content of a theme, without its version. Idempotent."""
     return {k: v for k, v in _clean(theme).items() if k not in THEME_VOLATILE_KEYS}
+
+
+def unwrap_theme_export(data: Any) -> Any:
+    """The theme object inside a theme export ``{"theme": {...}}``; anything else as given."""
+    if isinstance(data, Mapping) and set(data) == {"theme"} and isinstance(data["theme"], Mapping):
+        return data["theme"]
+    return data
+
+
+def theme_problems(data: Any) -> list[Problem]:
+    """Every reason `data` is not a Descope theme object (the inside of a theme export), or []."""
+    if not isinstance(data, Mapping):
+        return [
+            Problem(
+                (),
+                'is not a theme: expected a JSON object such as {"cssTemplate": {...}}, the '
+                '"theme" object of Descope\'s theme export.',
+            )
+        ]
+    if set(data) == {"theme"}:
+        return [
+            Problem(
+                ("theme",),
+                'is the whole theme export: pass the object under "theme" instead.',
+            )
+        ]
+    problems: list[Problem] = []
+    if "cssTemplate" not in data:
+        problems.append(
+            Problem(
+                ("cssTemplate",),
+                "is missing: every exported theme has a cssTemplate. Export the theme again "
+                "from Descope.",
+            )
+        )
+    elif not isinstance(data["cssTemplate"], Mapping):
+        problems.append(Problem(("cssTemplate",), "must be an object."))
+    return problems
 
 
 def canonical_json(value: Any) -> str:

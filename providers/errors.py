@@ -140,3 +140,23 @@ def describe(value: Any) -> str:
     """A short, quoted rendering of a user value for messages."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def content_problem(subject: str, field: str, message: str) -> str:
+    """A check failure about flow or theme content, naming the resource and the field.
+
+    `subject` reads as ``'Descope flow "sign-up-or-in"'``; `field` is a dotted path inside the
+    resource's inputs (``content.flow.id``) or ``""`` for the whole value.
+    """
+    return f"{subject}: {field} {message}" if field else f"{subject}: the content {message}"
+
+
+def snapshot_warning(subject: str, event: str, path: str) -> str:
+    """The warning logged when Descope's content is saved before Pulumi overwrites or deletes it.
+
+    `event` says why, as a clause: ``"was changed outside Pulumi and will be overwritten"``.
+    """
+    return (
+        f"{subject} {event}. The version Descope held was saved to {path} first; "
+        "copy anything you want to keep from it into the configuration."
+    )
