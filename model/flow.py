@@ -145,7 +145,7 @@ def flow_export_problems(data: Any, expected_id: str | None = None) -> list[Prob
                 Problem(
                     ("flow", "id"),
                     f'is "{flow_id}" but the configuration declares this file as flow '
-                    f'"{expected_id}". Make the entry\'s id and the file\'s flow.id the same.',
+                    f"\"{expected_id}\". Make the entry's id and the file's flow.id the same.",
                 )
             )
     unknown = sorted(set(data) - {"flow", "screens"})
