@@ -1,0 +1,163 @@
+"""The Pulumi program under Pulumi's mocks: what each example stack declares, and how."""
+
+from __future__ import annotations
+
+import asyncio
+import runpy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.stack import wait_for_rpcs
+
+REPO = Path(__file__).resolve().parents[2]
+TENANT = "pulumi-python:dynamic/descope:Tenant"
+FLOW = "pulumi-python:dynamic/descope:Flow"
+THEME = "pulumi-python:dynamic/descope:Theme"
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+
+
+class EchoMocks(pulumi.runtime.Mocks):
+    """Resources come back with their inputs as outputs and their name as id."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.name, dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        return {}, []
+
+
+@dataclass
+class RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
+    """The mock monitor, also keeping each registration's resource options."""
+
+    registrations: list[Registration] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(EchoMocks())
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        from pulumi.runtime import rpc
+
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    request.type,
+                    request.name,
+                    rpc.deserialize_properties(request.object),
+                    request.protect,
+                    request.retainOnDelete,
+                )
+            )
+        return super().RegisterResource(request)
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The stack's Pulumi.<stack>.yaml config as the engine would pass it."""
+    document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
+    return {key: str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in document["config"].items()}
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(REPO)
+    yield
+
+
+def run_program(
+    stack: str, config: dict[str, str], monitor: RecordingMonitor | None = None
+) -> RecordingMonitor:
+    """Run __main__.py under mocks for `stack` and wait until every registration is done."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    pulumi.runtime.set_all_config(config)
+    monitor = monitor or RecordingMonitor()
+    pulumi.runtime.set_mocks(monitor.mocks, project="descope-config", stack=stack, preview=False, monitor=monitor)
+    try:
+        runpy.run_path(str(REPO / "__main__.py"), run_name="__pulumi_program__")
+        loop.run_until_complete(wait_for_rpcs())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    return monitor
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_each_example_stack_declares_its_tenants_flows_and_theme(stack: str, in_repo: None) -> None:
+    monitor = run_program(stack, stack_config(stack))
+    config = yaml.safe_load((REPO / f"config/tenants/{stack}.yaml").read_text())
+    tenant_ids = sorted(t["id"] for t in config["tenants"])
+    declared = sorted(r.inputs["id"] for r in monitor.registrations if r.type == TENANT)
+    assert declared == tenant_ids
+    flows = sorted(r.inputs["flowId"] for r in monitor.registrations if r.type == FLOW)
+    assert flows == sorted(f["id"] for f in config.get("flows", []))
+    themes = [r for r in monitor.registrations if r.type == THEME]
+    assert len(themes) == (1 if config.get("theme") else 0)
+
+
+def test_dev_tenant_inputs_are_the_canonical_spec_with_substituted_domains(in_repo: None) -> None:
+    monitor = run_program("dev", stack_config("dev"))
+    tenants = [r for r in monitor.registrations if r.type == TENANT]
+    assert tenants, "the dev stack declares tenants"
+    for tenant in tenants:
+        assert "__provider" in tenant.inputs
+        for domain in tenant.inputs["selfProvisioningDomains"]:
+            assert "${" not in domain
+            assert domain.endswith("dev.example.com")
+
+
+def test_prod_protects_and_retains_everything_while_dev_deletes(in_repo: None) -> None:
+    prod = run_program("prod", stack_config("prod"))
+    assert prod.registrations
+    assert all(r.protect for r in prod.registrations)
+    assert all(r.retain_on_delete for r in prod.registrations if r.type == TENANT)
+
+    dev = run_program("dev", stack_config("dev"))
+    assert not any(r.protect for r in dev.registrations)
+    assert not any(r.retain_on_delete for r in dev.registrations)
+
+
+def test_a_tenant_can_opt_out_of_the_stack_protection(in_repo: None, tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "tenants:\n"
+        "  - {id: keep, name: Keep}\n"
+        "  - {id: scratch, name: Scratch, protect: false}\n"
+    )
+    config = {**stack_config("prod"), "descope-config:tenantsFile": str(tenants)}
+    monitor = run_program("prod", config)
+    protect = {r.inputs["id"]: r.protect for r in monitor.registrations if r.type == TENANT}
+    assert protect == {"keep": True, "scratch": False}
+
+
+def test_a_bad_configuration_stops_the_run_before_any_resource(in_repo: None, tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "tenants:\n"
+        "  - {id: acme, name: Acme}\n"
+        "  - {id: acme, name: Acme Again, enforceSSO: maybe}\n"
+    )
+    config = {**stack_config("dev"), "descope-config:tenantsFile": str(tenants)}
+    monitor = RecordingMonitor()
+    with pytest.raises(pulumi.RunError) as raised:
+        run_program("dev", config, monitor)
+    assert monitor.registrations == []
+    message = str(raised.value)
+    assert str(tenants) in message
+    assert "acme" in message
+    assert "enforceSSO" in message
+    assert "Traceback" not in message
