@@ -136,7 +136,7 @@ class DescopeApiError(Exception):
         return json.dumps(self.to_dict(), separators=(",", ":")).encode()
 
 
-class DropConnection(Exception):  # noqa: N818 - it is a control signal, not an error answer
+class DropConnection(Exception):
     """Raised by the app when a fault says: close the connection without answering."""
 
 
@@ -272,6 +272,4 @@ def unknown_server_error() -> DescopeApiError:
 
 def route_not_found(method: str, path: str) -> DescopeApiError:
     """404: no management route has this path."""
-    return DescopeApiError(
-        404, CODE_ROUTE_NOT_FOUND, "Not found", f"No route for {method} {path}"
-    )
+    return DescopeApiError(404, CODE_ROUTE_NOT_FOUND, "Not found", f"No route for {method} {path}")

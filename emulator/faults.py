@@ -117,7 +117,14 @@ class FaultPlan:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaultPlan:
         """Parse the JSON form; raises ValueError on unknown keys or bad values."""
-        known = {"latencyMs", "latencyRangeMs", "rateLimit", "fail503", "fail500", "dropConnections"}
+        known = {
+            "latencyMs",
+            "latencyRangeMs",
+            "rateLimit",
+            "fail503",
+            "fail500",
+            "dropConnections",
+        }
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault keys: {', '.join(sorted(unknown))}")
@@ -147,7 +154,9 @@ class FaultPlan:
     def to_json(self) -> dict[str, Any]:
         return {
             "latencyMs": self.latency_ms,
-            "latencyRangeMs": None if self.latency_range_ms is None else list(self.latency_range_ms),
+            "latencyRangeMs": None
+            if self.latency_range_ms is None
+            else list(self.latency_range_ms),
             "rateLimit": None if self.rate_limit is None else self.rate_limit.to_json(),
             "fail503": None if self.fail_503 is None else self.fail_503.to_json(),
             "fail500": None if self.fail_500 is None else self.fail_500.to_json(),

@@ -449,7 +449,9 @@ class DescopeBackend:
                 "theme": self.theme.to_dict(),
             }
 
-    def seed_flow(self, flow: Mapping[str, Any], screens: Iterable[Mapping[str, Any]] = ()) -> JsonDict:
+    def seed_flow(
+        self, flow: Mapping[str, Any], screens: Iterable[Mapping[str, Any]] = ()
+    ) -> JsonDict:
         """Store a flow exactly as given (defaults filled in); returns its export shape.
 
         Unlike :meth:`import_flow` it neither bumps versions nor changes the etag, so tests
@@ -461,7 +463,10 @@ class DescopeBackend:
                 raise ValueError("a seeded flow needs an id")
             seeded = Flow(
                 data,
-                [Screen(_with_defaults(_SCREEN_DEFAULTS, {"flowId": data["id"], **s})) for s in screens],
+                [
+                    Screen(_with_defaults(_SCREEN_DEFAULTS, {"flowId": data["id"], **s}))
+                    for s in screens
+                ],
             )
             self.flows[seeded.id] = seeded
             return seeded.export()
@@ -594,7 +599,10 @@ class DescopeBackend:
                     and (not names or t.name in names)
                     and (not spds or bool(set(spds) & set(t.self_provisioning_domains)))
                     and (not sso_domains or bool(set(sso_domains) & set(t.domains)))
-                    and (not attrs or all(t.custom_attributes.get(k, _MISSING) == v for k, v in attrs.items()))
+                    and (
+                        not attrs
+                        or all(t.custom_attributes.get(k, _MISSING) == v for k, v in attrs.items())
+                    )
                     and (not auth_type or t.auth_type == auth_type)
                     and (not parent or t.parent == parent)
                     and (not top_level_only or not t.parent)
@@ -622,12 +630,16 @@ class DescopeBackend:
             if not tenant_id:
                 raise exc.missing_field("tenantId")
             tenant = self._get(tenant_id)
-            spd = self._domains(_str_list(body, "selfProvisioningDomains"), "selfProvisioningDomains")
+            spd = self._domains(
+                _str_list(body, "selfProvisioningDomains"), "selfProvisioningDomains"
+            )
             domains = self._domains(_str_list(body, "domains"), "domains")
             self._check_domains_free(tenant.id, spd, domains)
             sso = _opt_dict(body, "ssoSetupSuiteSettings")
             if sso is not None and not isinstance(sso.get("enabled", False), bool):
-                raise exc.invalid_argument("The ssoSetupSuiteSettings.enabled field must be a boolean")
+                raise exc.invalid_argument(
+                    "The ssoSetupSuiteSettings.enabled field must be a boolean"
+                )
             settings = TenantSettings(
                 enabled=_bool(body, "enabled"),
                 refresh_token_expiration=_int(body, "refreshTokenExpiration"),
@@ -692,9 +704,7 @@ class DescopeBackend:
                 raise exc.flow_not_found()
             return flow.export()
 
-    def import_flow(
-        self, flow_id: str | None, flow: Any, screens: Any
-    ) -> JsonDict:
+    def import_flow(self, flow_id: str | None, flow: Any, screens: Any) -> JsonDict:
         """POST /v1/mgmt/flow/import: stores the flow and screens, returns them as stored.
 
         The server owns the volatile fields: ``flow.id`` becomes ``flowId``, ``version``
@@ -792,7 +802,9 @@ class DescopeBackend:
                 if domain in other.domains:
                     raise exc.duplicate_domain(domain)
 
-    def _write_tenant_fields(self, tenant: Tenant, body: Mapping[str, Any], *, replace: bool) -> None:
+    def _write_tenant_fields(
+        self, tenant: Tenant, body: Mapping[str, Any], *, replace: bool
+    ) -> None:
         """Validate, then write the create/update/patch fields.
 
         ``replace``: an omitted field falls to its empty default (create, update);
