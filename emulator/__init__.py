@@ -1,0 +1,45 @@
+"""A local emulator of the Descope management API (tenants, flows, theme, license).
+
+Stdlib only (``emulator.transport`` aside, which needs httpx), importing nothing from
+the project's other packages. Split the moto way:
+
+- :mod:`emulator.models`: options, entities, the backend (no HTTP);
+- :mod:`emulator.exceptions`: every error code and text;
+- :mod:`emulator.urls`: the route table; :mod:`emulator.responses`: parse and serialise;
+- :mod:`emulator.faults`: injected faults and request counters;
+- :mod:`emulator.app`: ``EmulatorApp.handle``, the whole emulator as a function;
+- :mod:`emulator.server`: ``EmulatorServer``, the app over HTTP;
+- :mod:`emulator.transport`: ``EmulatorTransport``, the app as an httpx transport.
+
+Run it with ``python -m emulator``.
+"""
+
+from __future__ import annotations
+
+from emulator.app import EmulatorApp, EmulatorResponse
+from emulator.exceptions import DescopeApiError, DropConnection
+from emulator.faults import Burst, Counters, FaultPlan, Faults, RateLimit
+from emulator.models import (
+    DEFAULT_MANAGEMENT_KEY,
+    DEFAULT_PROJECT_ID,
+    DescopeBackend,
+    EmulatorOptions,
+)
+from emulator.server import EmulatorServer
+
+__all__ = [
+    "DEFAULT_MANAGEMENT_KEY",
+    "DEFAULT_PROJECT_ID",
+    "Burst",
+    "Counters",
+    "DescopeApiError",
+    "DescopeBackend",
+    "DropConnection",
+    "EmulatorApp",
+    "EmulatorOptions",
+    "EmulatorResponse",
+    "EmulatorServer",
+    "FaultPlan",
+    "Faults",
+    "RateLimit",
+]

@@ -1,0 +1,134 @@
+"""The emulator over real HTTP: a threaded stdlib server in a daemon thread.
+
+Usage::
+
+    with EmulatorServer(not_found_status=404) as server:
+        client = DescopeClient(server.app.options.project_id,
+                               management_key=server.app.options.management_key,
+                               base_url=server.url)
+
+HTTP/1.1 with ``Content-Length`` on every answer; no request logging. A dropped
+connection is closed without a single byte written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from emulator.app import EmulatorApp
+from emulator.exceptions import DropConnection
+from emulator.models import EmulatorOptions
+
+__all__ = ["EmulatorServer"]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "DescopeEmulator/1"
+    sys_version = ""
+    app: EmulatorApp  # set on the per-server subclass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: never log requests (their headers carry the management key)."""
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            response = self.app.handle(self.command, path, query, dict(self.headers), body)
+        except DropConnection:
+            self.close_connection = True
+            with contextlib.suppress(OSError):  # the peer may already be gone
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+
+class EmulatorServer:
+    """A running emulator on ``host:port`` (port 0 picks a free port)."""
+
+    def __init__(
+        self,
+        app: EmulatorApp | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **options: Any,
+    ) -> None:
+        if app is None:
+            app = EmulatorApp(EmulatorOptions(**options))
+        elif options:
+            raise TypeError("pass options either in the app or as keywords, not both")
+        self.app = app
+        self._address = (host, port)
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def start(self) -> EmulatorServer:
+        """Bind, serve in a daemon thread, return once ready."""
+        if self._httpd is not None:
+            return self
+        handler = type("EmulatorHandler", (_Handler,), {"app": self.app})
+        httpd = ThreadingHTTPServer(self._address, handler)
+        httpd.daemon_threads = True
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=self._serve, name=f"descope-emulator:{self.port}", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait()
+        return self
+
+    def _serve(self) -> None:
+        assert self._httpd is not None
+        self._ready.set()
+        self._httpd.serve_forever(poll_interval=0.05)
+
+    def stop(self) -> None:
+        """Stop serving and release the port; safe to call twice."""
+        httpd, thread = self._httpd, self._thread
+        self._httpd = self._thread = None
+        self._ready.clear()
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    @property
+    def host_and_port(self) -> tuple[str, int]:
+        """The bound address (the real port when 0 was asked)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator server is not running")
+        host, port = self._httpd.server_address[:2]
+        return str(host), int(port)
+
+    @property
+    def port(self) -> int:
+        return self.host_and_port[1]
+
+    @property
+    def url(self) -> str:
+        """``http://host:port``, no trailing slash (the SDK concatenates paths)."""
+        host, port = self.host_and_port
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
