@@ -1,0 +1,81 @@
+"""Fixtures: one emulator server for the session, reset before each test, and real SDK clients.
+
+``sdk`` is parametrized: every test that uses it runs once over HTTP (the session
+server) and once in-process (the httpx transport), so both paths answer alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from descope import AuthException, DescopeClient
+
+from emulator import EmulatorApp, EmulatorServer
+from tests.support.inprocess import inprocess_descope, plain_http_descope, zero_retry_delays
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[EmulatorServer]:
+    """The session's emulator on a free port; always stopped."""
+    with EmulatorServer(port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def emulator(server: EmulatorServer) -> EmulatorServer:
+    """The session server, reset: no state, faults, counters; default switches."""
+    server.app.reset()
+    return server
+
+
+@pytest.fixture
+def client(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> DescopeClient:
+    """A real DescopeClient talking HTTP to the emulator, with instant retries."""
+    zero_retry_delays(monkeypatch)
+    options = emulator.app.options
+    return plain_http_descope(options.project_id, options.management_key, emulator.url)
+
+
+@dataclass
+class Sdk:
+    """A real SDK client and the app answering it."""
+
+    client: DescopeClient
+    app: EmulatorApp
+    mode: str
+
+    @property
+    def tenant(self) -> Any:
+        return self.client.mgmt.tenant
+
+    @property
+    def flow(self) -> Any:
+        return self.client.mgmt.flow
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def sdk(
+    request: pytest.FixtureRequest, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> Sdk:
+    """The SDK over HTTP, then over the in-process transport."""
+    if request.param == "http":
+        zero_retry_delays(monkeypatch)
+        options = emulator.app.options
+        client = plain_http_descope(options.project_id, options.management_key, emulator.url)
+        return Sdk(client, emulator.app, "http")
+    app = EmulatorApp()
+    return Sdk(inprocess_descope(app, monkeypatch), app, "inprocess")
+
+
+def error_body(error: pytest.ExceptionInfo[AuthException]) -> dict[str, Any]:
+    """The Descope error body the SDK passed through as ``error_message``."""
+    text = error.value.error_message
+    assert isinstance(text, str)
+    body = json.loads(text)
+    assert isinstance(body, dict)
+    assert list(body)[:2] == ["errorCode", "errorDescription"]
+    return body
