@@ -6,8 +6,10 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+    from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,6 @@ def known_keys(model: type[BaseModel]) -> list[str]:
 
 def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The nested model class that owns the key at `path`, if the path leads through models."""
-    from pydantic import BaseModel as _Base
-
     current: type[BaseModel] = model
     for part in path:
         if isinstance(part, int):
@@ -54,7 +54,7 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
         annotation = field.annotation if field is not None else None
         candidates = getattr(annotation, "__args__", (annotation,))
         nested = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, _Base)),
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
             None,
         )
         if nested is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import runpy
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pulumi
 import pytest
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,9 +49,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
     def __post_init__(self) -> None:
         super().__init__(EchoMocks())
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        from pulumi.runtime import rpc
-
+    def RegisterResource(self, request: Any) -> Any:
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 Registration(
@@ -68,14 +66,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
 def stack_config(stack: str) -> dict[str, str]:
     """The stack's Pulumi.<stack>.yaml config as the engine would pass it."""
     document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
-    return {key: str(value).lower() if isinstance(value, bool) else str(value)
-            for key, value in document["config"].items()}
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in document["config"].items()
+    }
 
 
 @pytest.fixture
-def in_repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    yield
 
 
 def run_program(
@@ -86,7 +85,9 @@ def run_program(
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_all_config(config)
     monitor = monitor or RecordingMonitor()
-    pulumi.runtime.set_mocks(monitor.mocks, project="descope-config", stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project="descope-config", stack=stack, preview=False, monitor=monitor
+    )
     try:
         runpy.run_path(str(REPO / "__main__.py"), run_name="__pulumi_program__")
         loop.run_until_complete(wait_for_rpcs())
@@ -134,9 +135,7 @@ def test_prod_protects_and_retains_everything_while_dev_deletes(in_repo: None) -
 def test_a_tenant_can_opt_out_of_the_stack_protection(in_repo: None, tmp_path: Path) -> None:
     tenants = tmp_path / "tenants.yaml"
     tenants.write_text(
-        "tenants:\n"
-        "  - {id: keep, name: Keep}\n"
-        "  - {id: scratch, name: Scratch, protect: false}\n"
+        "tenants:\n  - {id: keep, name: Keep}\n  - {id: scratch, name: Scratch, protect: false}\n"
     )
     config = {**stack_config("prod"), "descope-config:tenantsFile": str(tenants)}
     monitor = run_program("prod", config)
@@ -144,7 +143,9 @@ def test_a_tenant_can_opt_out_of_the_stack_protection(in_repo: None, tmp_path: P
     assert protect == {"keep": True, "scratch": False}
 
 
-def test_a_bad_configuration_stops_the_run_before_any_resource(in_repo: None, tmp_path: Path) -> None:
+def test_a_bad_configuration_stops_the_run_before_any_resource(
+    in_repo: None, tmp_path: Path
+) -> None:
     tenants = tmp_path / "tenants.yaml"
     tenants.write_text(
         "tenants:\n"

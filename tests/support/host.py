@@ -118,7 +118,9 @@ class ProviderHost:
     def diff(
         self, id_: str, urn: str, olds: dict[str, Any], news: dict[str, Any]
     ) -> provider_pb2.DiffResponse:
-        request = provider_pb2.DiffRequest(id=id_, urn=urn, olds=to_struct(olds), news=to_struct(news))
+        request = provider_pb2.DiffRequest(
+            id=id_, urn=urn, olds=to_struct(olds), news=to_struct(news)
+        )
         response: provider_pb2.DiffResponse = self._call("Diff", request)
         return response
 
@@ -150,7 +152,9 @@ class ProviderHost:
         return from_struct(response.properties)
 
     def delete(self, id_: str, urn: str, outputs: dict[str, Any]) -> None:
-        self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn, properties=to_struct(outputs)))
+        self._call(
+            "Delete", provider_pb2.DeleteRequest(id=id_, urn=urn, properties=to_struct(outputs))
+        )
 
     def close(self) -> None:
         self.channel.close()
@@ -238,7 +242,7 @@ class ResourceUnderTest:
         return "update"
 
     def refresh(self) -> bool:
-        """Read as `pulumi refresh` does; returns False when the resource is gone (and forgets it)."""
+        """Read as `pulumi refresh` does; False when the resource is gone (then forgotten)."""
         new_id, outputs, inputs = self.host.read(self.id, self.urn, self.outputs, self.inputs)
         if not new_id:
             self.id, self.outputs, self.inputs = "", {}, {}
