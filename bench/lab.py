@@ -1,0 +1,311 @@
+"""The bench's laboratory: an emulator process, a provider host, and resources driven 4 at a time.
+
+`EmulatorProcess` runs ``python -m emulator`` on a free loopback port and talks to its admin
+endpoints (reset, counters, faults, state). `Lab` joins it to a `ProviderHost` (the SDK's real
+dynamic-provider host over gRPC) configured like ``pulumi up`` configures it, and drives many
+resources with at most `CONCURRENCY` calls in flight, as the host's thread pool allows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pulumi.dynamic import ResourceProvider
+from pulumi.runtime.proto import provider_pb2
+
+from tests.support.host import PROVIDER_KEY, HostError, ProviderHost, provider_blob
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONCURRENCY = 4
+"""Calls in flight at once: the dynamic-provider host serves on ThreadPoolExecutor(4)."""
+PROJECT_ID = "Pbench0000000000000000000000"
+MANAGEMENT_KEY = "K-bench-management-key-0123456789"
+LICENSE_KEY = "GET /v1/mgmt/license"
+TENANT_TOKEN = "pulumi-python:dynamic/descope:Tenant"
+FLOW_TOKEN = "pulumi-python:dynamic/descope:Flow"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class EmulatorProcess:
+    """``python -m emulator`` in its own process (its own GIL), on a free loopback port."""
+
+    def __init__(
+        self,
+        *,
+        project_id: str = PROJECT_ID,
+        management_key: str = MANAGEMENT_KEY,
+        extra_args: Iterable[str] = (),
+    ) -> None:
+        self.project_id, self.management_key = project_id, management_key
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "emulator",
+                "--port",
+                "0",
+                "--project-id",
+                project_id,
+                "--management-key",
+                management_key,
+                *extra_args,
+            ],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().decode().strip()
+        if not self.url.startswith("http://"):
+            self.close()
+            raise RuntimeError(f"the emulator did not start (first line {self.url!r})")
+        self.admin = httpx.Client(base_url=self.url, timeout=30)
+
+    def _post(self, path: str, body: Any = None) -> Any:
+        response = self.admin.post(path, json=body if body is not None else {})
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        """No tenants or flows, no faults, zero counters."""
+        self._post("/emulator/reset")
+
+    def set_faults(self, plan: Mapping[str, Any]) -> None:
+        """Replace the fault plan (the emulator's JSON form; ``{}`` clears it)."""
+        self._post("/emulator/faults", dict(plan))
+
+    def reset_counters(self) -> None:
+        self._post("/emulator/counters/reset")
+
+    def counters(self) -> dict[str, Any]:
+        response = self.admin.get("/emulator/counters")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def api_calls(self) -> int:
+        """Management requests received since the last counter reset, license handshake aside."""
+        requests: dict[str, int] = self.counters()["requests"]
+        return sum(n for key, n in requests.items() if key != LICENSE_KEY)
+
+    def state(self) -> dict[str, Any]:
+        response = self.admin.get("/emulator/state")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.project_id}:{self.management_key}"}
+
+    def create_tenant_out_of_band(self, tenant_id: str, name: str) -> None:
+        """Create a tenant behind Pulumi's back (as a console user would)."""
+        response = self.admin.post(
+            "/v1/mgmt/tenant/create",
+            json={"id": tenant_id, "name": name, "selfProvisioningDomains": []},
+            headers=self.auth_headers(),
+        )
+        response.raise_for_status()
+
+    def close(self) -> None:
+        if hasattr(self, "admin"):
+            self.admin.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def stack_config(project_id: str, management_key: str, url: str) -> dict[str, str]:
+    """The stack config the engine sends in Configure."""
+    return {
+        "descope:projectId": project_id,
+        "descope:managementKey": management_key,
+        "descope:baseUrl": url,
+    }
+
+
+def peak_memory_kib(pid: int) -> int:
+    """VmHWM (peak resident set) of a process, in KiB; 0 where /proc is not available."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Managed:
+    """One resource as the engine records it: id, outputs (state) and last checked inputs."""
+
+    type_token: str
+    name: str
+    provider: ResourceProvider
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def urn(self) -> str:
+        return f"urn:pulumi:bench::descope-config::{self.type_token}::{self.name}"
+
+
+class CheckRejected(Exception):
+    """The provider's check returned failures."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one resource in a batch: the error the host reported, if any."""
+
+    resource: Managed
+    error: HostError | None = None
+
+
+class Lab:
+    """A provider host configured against an emulator, driving resources as the engine does.
+
+    The provider blob (``__provider``) is computed once per provider object, as the program
+    computes it once per resource registration.
+    """
+
+    def __init__(
+        self,
+        emulator_url: str,
+        *,
+        project_id: str = PROJECT_ID,
+        management_key: str = MANAGEMENT_KEY,
+        host_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.host = ProviderHost(env=dict(host_env or {}))
+        self.host.configure(stack_config(project_id, management_key, emulator_url))
+        self._blobs: dict[int, str] = {}
+        self._blob_lock = threading.Lock()
+
+    # --- one resource -------------------------------------------------------------------
+
+    def blob(self, provider: ResourceProvider) -> str:
+        with self._blob_lock:
+            key = id(provider)
+            if key not in self._blobs:
+                self._blobs[key] = provider_blob(provider)
+            return self._blobs[key]
+
+    def check(self, resource: Managed, props: Mapping[str, Any]) -> dict[str, Any]:
+        news = {**props, PROVIDER_KEY: self.blob(resource.provider)}
+        inputs, failures = self.host.check(resource.urn, resource.inputs, news)
+        if failures:
+            raise CheckRejected("; ".join(f"{p}: {r}" for p, r in failures))
+        return inputs
+
+    def up(self, resource: Managed, props: Mapping[str, Any]) -> str:
+        """Check, then create or diff + update (replace when the diff says so)."""
+        inputs = self.check(resource, props)
+        if not resource.id:
+            resource.id, resource.outputs = self.host.create(resource.urn, inputs)
+            resource.inputs = inputs
+            return "create"
+        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
+        if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
+            resource.inputs = inputs
+            return "same"
+        if diff.replaces:
+            new_id, new_outputs = self.host.create(resource.urn, inputs)
+            self.host.delete(resource.id, resource.urn, resource.outputs)
+            resource.id, resource.outputs, resource.inputs = new_id, new_outputs, inputs
+            return "replace"
+        resource.outputs = self.host.update(resource.id, resource.urn, resource.outputs, inputs)
+        resource.inputs = inputs
+        return "update"
+
+    def refresh(self, resource: Managed) -> bool:
+        """Read as ``pulumi refresh`` does; False (and forgotten) when gone."""
+        new_id, outputs, inputs = self.host.read(
+            resource.id, resource.urn, resource.outputs, resource.inputs
+        )
+        if not new_id:
+            resource.id, resource.outputs, resource.inputs = "", {}, {}
+            return False
+        resource.id, resource.outputs = new_id, outputs
+        if inputs is not None:
+            resource.inputs = inputs
+        return True
+
+    def destroy(self, resource: Managed) -> None:
+        self.host.delete(resource.id, resource.urn, resource.outputs)
+        resource.id, resource.outputs, resource.inputs = "", {}, {}
+
+    # --- many resources -----------------------------------------------------------------
+
+    def run_all(
+        self, items: Iterable[T], action: Callable[[T], R], *, concurrency: int = CONCURRENCY
+    ) -> list[R]:
+        """`action` on every item, `concurrency` at a time; exceptions propagate."""
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(action, items))
+
+    def try_all(
+        self,
+        work: Iterable[tuple[Managed, Callable[[Managed], object]]],
+        *,
+        concurrency: int = CONCURRENCY,
+    ) -> list[Outcome]:
+        """Run each (resource, step), `concurrency` at a time; host errors are collected."""
+
+        def attempt(item: tuple[Managed, Callable[[Managed], object]]) -> Outcome:
+            resource, step = item
+            try:
+                step(resource)
+            except HostError as error:
+                return Outcome(resource, error)
+            return Outcome(resource)
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(attempt, work))
+
+    @property
+    def host_pid(self) -> int:
+        return self.host.process.pid
+
+    def close(self) -> None:
+        self.host.close()
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def laboratory(
+    *, host_env: Mapping[str, str] | None = None
+) -> Iterator[tuple[EmulatorProcess, Lab]]:
+    """An emulator process and a provider host configured against it; both closed after."""
+    with EmulatorProcess() as emulator, Lab(emulator.url, host_env=host_env) as lab:
+        yield emulator, lab

@@ -1,0 +1,134 @@
+"""The bench's results: dataclasses, the printed table and the JSON file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SIZE_ROWS: tuple[tuple[str, str], ...] = (
+    ("create_wall_s", "create all: wall time (s)"),
+    ("create_bound_s", "create all: lower bound, min calls x latency / 4 (s)"),
+    ("create_ratio", "create all: ratio to lower bound"),
+    ("create_calls", "create all: API calls"),
+    ("create_min_calls", "create all: minimum API calls"),
+    ("refresh_calls_per_tenant", "refresh all: API calls per tenant"),
+    ("refresh_min_calls_per_tenant", "refresh all: minimum API calls per tenant"),
+    ("refresh_wall_s", "refresh all: wall time (s)"),
+    ("host_peak_mib", "provider host peak memory, VmHWM (MiB)"),
+    ("provider_bytes", "serialised provider per resource (bytes)"),
+    ("state_bytes_per_tenant", "recorded state per tenant, outputs JSON (bytes)"),
+)
+"""(key, label) of every per-size row, in table order."""
+
+OPERATION_ROWS: tuple[str, ...] = (
+    "tenant create",
+    "tenant read",
+    "tenant update (no settings change)",
+    "tenant update (settings change)",
+    "tenant delete",
+    "tenant adopt",
+    "flow create",
+    "flow read",
+    "flow update",
+    "flow delete (deleteOnRemove)",
+)
+"""Every operation whose API calls the bench counts, in table order."""
+
+YAML_ROW = "load + validate YAML"
+
+
+@dataclass
+class SizeResult:
+    """One run over `tenants` tenants at `latency_ms` per call."""
+
+    tenants: int
+    latency_ms: float
+    create_wall_s: float
+    create_bound_s: float
+    create_ratio: float
+    create_calls: int
+    create_min_calls: int
+    refresh_calls_per_tenant: float
+    refresh_min_calls_per_tenant: float
+    refresh_wall_s: float
+    host_peak_mib: float
+    provider_bytes: int
+    state_bytes_per_tenant: float
+
+
+@dataclass
+class OperationResult:
+    """API calls one operation made, and the fewest it needs."""
+
+    operation: str
+    calls: int
+    minimum: int
+    why: str
+    endpoints: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class YamlResult:
+    tenants: int
+    file_bytes: int
+    seconds: float
+    loaded: int
+
+
+@dataclass
+class BenchResult:
+    meta: dict[str, Any]
+    sizes: list[SizeResult]
+    operations: list[OperationResult]
+    yaml: YamlResult | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _fmt(value: float | int) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def table(result: BenchResult) -> str:
+    """The printed report: per-size rows, then calls per operation, then the YAML load."""
+    lines: list[str] = []
+    meta = result.meta
+    lines.append(
+        f"descope-config bench: latency {meta['latency_ms']:g} ms per API call, "
+        f"{meta['concurrency']} calls in flight, python {meta['python']}, {meta['cpus']} CPUs"
+    )
+    lines.append("")
+    if result.sizes:
+        label_width = max(len(label) for _, label in SIZE_ROWS)
+        header = "".join(f"{f'{s.tenants} tenants':>16}" for s in result.sizes)
+        lines.append(f"{'':<{label_width}}{header}")
+        for key, label in SIZE_ROWS:
+            cells = "".join(f"{_fmt(getattr(s, key)):>16}" for s in result.sizes)
+            lines.append(f"{label:<{label_width}}{cells}")
+        lines.append("")
+    lines.append(f"{'API calls per operation':<36}{'calls':>6}{'minimum':>9}  why / endpoints")
+    for op in result.operations:
+        flag = "" if op.calls <= op.minimum else "  <-- above minimum"
+        lines.append(f"{op.operation:<36}{op.calls:>6}{op.minimum:>9}  {op.why}{flag}")
+        endpoints = ", ".join(f"{k} x{v}" for k, v in sorted(op.endpoints.items()))
+        lines.append(f"{'':<51}{endpoints or '(none)'}")
+    lines.append("")
+    if result.yaml is not None:
+        y = result.yaml
+        lines.append(
+            f"{YAML_ROW}: {y.tenants:,} tenants, {y.file_bytes / 1e6:.2f} MB, "
+            f"{y.seconds:.2f} s ({y.loaded:,} loaded)"
+        )
+    return "\n".join(lines)
+
+
+def write_json(result: BenchResult, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,261 @@
+"""The measurements and the command line of ``python -m bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pulumi.dynamic import ResourceProvider
+
+from bench.lab import (
+    CONCURRENCY,
+    FLOW_TOKEN,
+    LICENSE_KEY,
+    TENANT_TOKEN,
+    EmulatorProcess,
+    Lab,
+    Managed,
+    peak_memory_kib,
+)
+from bench.report import (
+    BenchResult,
+    OperationResult,
+    SizeResult,
+    YamlResult,
+    table,
+    write_json,
+)
+from bench.workload import (
+    flow_export,
+    longer_sessions,
+    renamed,
+    tenant_props,
+    tenant_spec,
+    write_tenants_yaml,
+)
+
+DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
+
+MINIMUMS: dict[str, tuple[int, str]] = {
+    "tenant create": (3, "create + settings + load (createdTime, parent exist only in a load)"),
+    "tenant read": (2, "load + load settings"),
+    "tenant update (no settings change)": (1, "one tenant write"),
+    "tenant update (settings change)": (1, "one settings write"),
+    "tenant delete": (3, "load + load settings (snapshot first) + delete"),
+    "tenant adopt": (4, "load + load settings (snapshot, then compare) + update + settings"),
+    "flow create": (2, "export (snapshot a flow already there) + import"),
+    "flow read": (1, "export"),
+    "flow update": (2, "export (snapshot console edits) + import"),
+    "flow delete (deleteOnRemove)": (2, "export (snapshot first) + delete"),
+}
+"""The fewest API calls each operation needs, given the providers' promises (a snapshot of
+what Descope held before anything destructive; drift seen on refresh). Tenant minimums are
+for a tenant with SSO settings and no default roles, as the bench's tenants are."""
+
+
+def tenant_provider(backup_dir: str) -> ResourceProvider:
+    """The tenant provider as the program's `Tenant` resource builds it."""
+    from providers.tenant import TenantProvider  # noqa: PLC0415 - lands in parallel
+
+    provider: ResourceProvider = TenantProvider(backup_dir)
+    return provider
+
+
+def flow_provider(backup_dir: str) -> ResourceProvider:
+    from providers.flow import FlowProvider  # noqa: PLC0415
+
+    return FlowProvider(backup_dir)
+
+
+def _endpoint_calls(emulator: EmulatorProcess) -> dict[str, int]:
+    requests: dict[str, int] = emulator.counters()["requests"]
+    return {k: v for k, v in requests.items() if k != LICENSE_KEY and v}
+
+
+def measure_operations(
+    emulator: EmulatorProcess, lab: Lab, backup_dir: str
+) -> list[OperationResult]:
+    """API calls of each single operation, counted by the emulator (no latency needed)."""
+    tenants = tenant_provider(backup_dir)
+    flows = flow_provider(backup_dir)
+    results: list[OperationResult] = []
+
+    def counted(operation: str, action: Callable[[], object]) -> None:
+        emulator.reset_counters()
+        action()
+        endpoints = _endpoint_calls(emulator)
+        minimum, why = MINIMUMS[operation]
+        results.append(OperationResult(operation, sum(endpoints.values()), minimum, why, endpoints))
+
+    spec = tenant_spec(0, prefix="op")
+    tenant = Managed(TENANT_TOKEN, "tenant-op", tenants)
+    counted("tenant create", lambda: lab.up(tenant, tenant_props(spec)))
+    counted("tenant read", lambda: lab.refresh(tenant))
+    spec = renamed(spec)
+    counted("tenant update (no settings change)", lambda: lab.up(tenant, tenant_props(spec)))
+    spec = longer_sessions(spec)
+    counted("tenant update (settings change)", lambda: lab.up(tenant, tenant_props(spec)))
+    counted("tenant delete", lambda: lab.destroy(tenant))
+
+    adopted_spec = {**tenant_spec(1, prefix="op"), "adopt": True}
+    emulator.create_tenant_out_of_band(adopted_spec["id"], "Made in the console")
+    adopted = Managed(TENANT_TOKEN, "tenant-adopted", tenants)
+    counted("tenant adopt", lambda: lab.up(adopted, tenant_props(adopted_spec)))
+
+    flow = Managed(FLOW_TOKEN, "flow-op", flows)
+    flow_id = "bench-flow"
+    counted("flow create", lambda: lab.up(flow, _flow_props(flow_id, 1)))
+    counted("flow read", lambda: lab.refresh(flow))
+    counted("flow update", lambda: lab.up(flow, _flow_props(flow_id, 2)))
+    lab.up(flow, _flow_props(flow_id, 2, delete_on_remove=True))
+    counted("flow delete (deleteOnRemove)", lambda: lab.destroy(flow))
+    return results
+
+
+def _flow_props(flow_id: str, revision: int, *, delete_on_remove: bool = False) -> dict[str, Any]:
+    return {
+        "flowId": flow_id,
+        "content": flow_export(flow_id, revision=revision),
+        "contentHash": None,
+        "deleteOnRemove": delete_on_remove,
+    }
+
+
+def measure_size(
+    count: int, latency_ms: float, backup_dir: str, create_minimum: int, read_minimum: int
+) -> SizeResult:
+    """Create `count` tenants 4 at a time at `latency_ms` per call, then refresh them all.
+
+    A fresh emulator and provider host per size, so the host's peak memory is this size's.
+    """
+    with EmulatorProcess() as emulator, Lab(emulator.url) as lab:
+        provider = tenant_provider(backup_dir)
+        warm = Managed(TENANT_TOKEN, "tenant-warm", provider)  # handshake, imports
+        lab.up(warm, tenant_props(tenant_spec(0, prefix="warm")))
+        emulator.reset()
+        emulator.set_faults({"latencyMs": latency_ms})
+
+        specs = [tenant_spec(i) for i in range(count)]
+        resources = [Managed(TENANT_TOKEN, f"tenant-{s['id']}", provider) for s in specs]
+        props = [tenant_props(s) for s in specs]
+        jobs = list(zip(resources, props, strict=True))
+        started = time.perf_counter()
+        lab.run_all(jobs, lambda job: lab.up(*job))
+        create_wall = time.perf_counter() - started
+        create_calls = emulator.api_calls()
+
+        emulator.reset_counters()
+        started = time.perf_counter()
+        present = lab.run_all(resources, lab.refresh)
+        refresh_wall = time.perf_counter() - started
+        refresh_calls = emulator.api_calls()
+        if not all(present):
+            raise RuntimeError("refresh lost tenants that were just created")
+
+        peak = peak_memory_kib(lab.host_pid)
+        blob = lab.blob(provider)
+        state = statistics.fmean(len(json.dumps(r.outputs, sort_keys=True)) for r in resources)
+
+    minimum_calls = count * create_minimum
+    bound = minimum_calls * (latency_ms / 1000) / CONCURRENCY
+    return SizeResult(
+        tenants=count,
+        latency_ms=latency_ms,
+        create_wall_s=round(create_wall, 3),
+        create_bound_s=round(bound, 3),
+        create_ratio=round(create_wall / bound, 2) if bound else 0.0,
+        create_calls=create_calls,
+        create_min_calls=minimum_calls,
+        refresh_calls_per_tenant=round(refresh_calls / count, 3),
+        refresh_min_calls_per_tenant=float(read_minimum),
+        refresh_wall_s=round(refresh_wall, 3),
+        host_peak_mib=round(peak / 1024, 1),
+        provider_bytes=len(blob.encode()),
+        state_bytes_per_tenant=round(state, 1),
+    )
+
+
+def measure_yaml(count: int, folder: Path) -> YamlResult:
+    """Time `config.load_configuration` on a generated file declaring `count` tenants."""
+    from config import load_configuration  # noqa: PLC0415 - lands in parallel
+
+    path = folder / f"tenants-{count}.yaml"
+    size = write_tenants_yaml(path, count)
+    started = time.perf_counter()
+    configuration = load_configuration(path)
+    seconds = time.perf_counter() - started
+    return YamlResult(count, size, round(seconds, 3), len(configuration.tenants))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--tenants", default="100,1000", help="comma-separated sizes (default 100,1000)"
+    )
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="per API call (default 20)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
+    parser.add_argument("--quick", action="store_true", help="100 tenants only (under a minute)")
+    parser.add_argument(
+        "--yaml-tenants", type=int, default=10_000, help="tenants in the generated YAML (0: skip)"
+    )
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> BenchResult:
+    args = _parser().parse_args(argv)
+    sizes = [100] if args.quick else [int(s) for s in str(args.tenants).split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="descope-bench-") as tmp:
+        folder = Path(tmp)
+        backup_dir = str(folder / "backups")
+        with EmulatorProcess() as emulator, Lab(emulator.url) as lab:
+            operations = measure_operations(emulator, lab, backup_dir)
+        minimum = {op.operation: op.minimum for op in operations}
+        results = [
+            measure_size(
+                n,
+                args.latency_ms,
+                backup_dir,
+                minimum["tenant create"],
+                minimum["tenant read"],
+            )
+            for n in sizes
+        ]
+        yaml_result = measure_yaml(args.yaml_tenants, folder) if args.yaml_tenants else None
+    result = BenchResult(
+        meta={
+            "latency_ms": args.latency_ms,
+            "concurrency": CONCURRENCY,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "calls_by_endpoint_total": dict(
+                sum((Counter(op.endpoints) for op in operations), Counter())
+            ),
+        },
+        sizes=results,
+        operations=operations,
+        yaml=yaml_result,
+    )
+    print(table(result))
+    write_json(result, args.json)
+    print(f"\nresults written to {args.json}")
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    run(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
