@@ -1,0 +1,406 @@
+"""A Descope flow as a Pulumi resource: the content of one flow export, deployed by import.
+
+Inputs hold the normalised export (`model.flow.normalise_flow_export`) and its content hash,
+so the stack records exactly what was deployed and `diff` compares two hashes. Descope keeps
+no history of console edits, so whenever Descope holds something other than what Pulumi last
+deployed, the provider saves Descope's version to the backup folder before overwriting or
+deleting it, and warns with the file's path.
+
+Removing a flow from the configuration only stops managing it unless ``deleteOnRemove`` is
+true: applications depend on flows such as ``sign-up-or-in``.
+
+API calls per operation: check and diff none; create and update one export, plus one import
+unless Descope already holds the desired content; read one export; delete none, or (with
+``deleteOnRemove``) one export and one delete.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pulumi
+from descope.exceptions import AuthException
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+
+from model.flow import (
+    FLOW_ID_PATTERN,
+    content_hash,
+    flow_export_problems,
+    normalise_flow_export,
+)
+from providers import calls, client
+from providers.backups import write_snapshot
+from providers.errors import (
+    ConfigurationError,
+    content_problem,
+    from_sdk_exception,
+    snapshot_warning,
+)
+
+__all__ = ["Flow", "FlowProvider"]
+
+INPUT_KEYS = ("flowId", "content", "contentHash", "deleteOnRemove")
+"""The resource's inputs, all of which the outputs repeat (diff and update get old outputs)."""
+OUTPUT_ONLY_KEYS = ("version", "deployedHash", "lastSnapshot")
+"""What the provider adds: Descope's version of the flow, the hash of what Pulumi deployed as
+Descope stored it, and the path of the last snapshot taken (or None)."""
+_FLOW_ID_RE = re.compile(FLOW_ID_PATTERN)
+CONFIG_KEYS = ("descope:projectId", "descope:managementKey", "descope:baseUrl")
+
+
+def configure_client(req: ConfigureRequest) -> None:
+    """Hand the stack's descope:* settings to the client factory (shared by flow and theme)."""
+    client.configure({key: req.config.get(key) for key in CONFIG_KEYS})
+
+
+def has_unknowns(value: Any) -> bool:
+    """Whether a preview left any part of `value` unknown."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_unknowns(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_unknowns(v) for v in value)
+    return False
+
+
+def save_snapshot(
+    backup_dir: str,
+    *,
+    kind: Literal["flow", "theme"],
+    resource_id: str,
+    reason: Literal["delete", "overwrite"],
+    content: Mapping[str, Any],
+    subject: str,
+    event: str,
+) -> str:
+    """Write Descope's current content to the backup folder and warn; returns the file's path."""
+    try:
+        project_id: str | None = client.current_settings().project_id
+    except ConfigurationError:
+        project_id = None
+    path = write_snapshot(
+        backup_dir,
+        kind=kind,
+        resource_id=resource_id,
+        reason=reason,
+        content=content,
+        project_id=project_id,
+    )
+    pulumi.log.warn(snapshot_warning(subject, event, str(path)))
+    return str(path)
+
+
+def recorded_hash(outputs: Mapping[str, Any]) -> str | None:
+    """The hash of what Pulumi last deployed, from a resource's outputs (state)."""
+    value = outputs.get("deployedHash") or outputs.get("contentHash")
+    return str(value) if value else None
+
+
+def _subject(flow_id: Any) -> str:
+    return f'Descope flow "{flow_id}"'
+
+
+@dataclass(frozen=True)
+class FlowInputs:
+    """The checked inputs of a flow."""
+
+    flow_id: str
+    content: dict[str, Any]
+    """The normalised flow export."""
+    content_hash: str
+    delete_on_remove: bool
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> FlowInputs:
+        """Inputs from checked props; normalisation and hash are recomputed (both idempotent)."""
+        content = normalise_flow_export(props["content"])
+        return cls(
+            flow_id=str(props["flowId"]),
+            content=content,
+            content_hash=content_hash(content),
+            delete_on_remove=bool(props.get("deleteOnRemove", False)),
+        )
+
+    def to_props(self) -> dict[str, Any]:
+        return {
+            "flowId": self.flow_id,
+            "content": self.content,
+            "contentHash": self.content_hash,
+            "deleteOnRemove": self.delete_on_remove,
+        }
+
+
+def _version(export: Mapping[str, Any] | None) -> int | None:
+    flow = export.get("flow") if export else None
+    version = flow.get("version") if isinstance(flow, Mapping) else None
+    return int(version) if isinstance(version, int | float) else None
+
+
+def export_flow(flow_id: str) -> dict[str, Any] | None:
+    """Descope's export of the flow, or None when the flow does not exist.
+
+    Descope answers a missing flow with HTTP 500 E103003; that answer is recognised before the
+    retry layer sees it, so it is not retried as a server error.
+    """
+    api = client.management()
+
+    def fetch() -> dict[str, Any] | None:
+        try:
+            return api.flow.export_flow(flow_id)
+        except AuthException as exc:
+            if from_sdk_exception(exc, doing="export").is_not_found:
+                return None
+            raise
+
+    return calls.call(fetch, doing=f"export {_subject(flow_id)}", repeatable=True)
+
+
+def _call(fn: Callable[[], dict[str, Any]], doing: str) -> dict[str, Any]:
+    return calls.call(fn, doing=doing, repeatable=True)
+
+
+class FlowProvider(ResourceProvider):
+    """Creates, reads, updates and stops managing (or deletes) one Descope flow.
+
+    Holds only the backup folder: the instance is pickled into the stack's state.
+    """
+
+    backup_dir: str
+
+    def __init__(self, backup_dir: str = "backups") -> None:
+        super().__init__()
+        self.backup_dir = backup_dir
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Pass the stack's descope:* settings to the client factory; no call is made."""
+        configure_client(req)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the export and recompute normalised content and hash.
+
+        Values a preview does not know yet pass through unchanged.
+        """
+        flow_id = news.get("flowId")
+        content = news.get("content")
+        delete_on_remove = news.get("deleteOnRemove", False)
+        subject = _subject(flow_id if isinstance(flow_id, str) else "?")
+        failures: list[CheckFailure] = []
+        if not isinstance(flow_id, Unknown):
+            if not isinstance(flow_id, str) or not flow_id:
+                failures.append(
+                    CheckFailure("flowId", content_problem(subject, "flowId", "is required."))
+                )
+            elif not _FLOW_ID_RE.match(flow_id):
+                failures.append(
+                    CheckFailure(
+                        "flowId",
+                        content_problem(
+                            subject,
+                            "flowId",
+                            'is not a valid flow id: use letters, digits, ".", "-" or "_".',
+                        ),
+                    )
+                )
+        if not isinstance(delete_on_remove, bool | Unknown):
+            failures.append(
+                CheckFailure(
+                    "deleteOnRemove",
+                    content_problem(subject, "deleteOnRemove", "must be true or false."),
+                )
+            )
+        unknown = has_unknowns(content) or has_unknowns(flow_id)
+        if not has_unknowns(content):
+            expected = flow_id if isinstance(flow_id, str) and flow_id else None
+            for problem in flow_export_problems(content, expected_id=expected):
+                field = ".".join(p for p in ("content", problem.field) if p)
+                failures.append(
+                    CheckFailure(field, content_problem(subject, field, problem.message))
+                )
+        inputs = {k: news[k] for k in INPUT_KEYS if k in news}
+        if failures or unknown or has_unknowns(delete_on_remove):
+            return CheckResult(inputs, failures)
+        assert isinstance(content, Mapping)
+        normalised = normalise_flow_export(content)
+        inputs.update(
+            content=normalised,
+            contentHash=content_hash(normalised),
+            deleteOnRemove=bool(delete_on_remove),
+        )
+        return CheckResult(inputs, [])
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        """Replace when the flow id changes; update when the content hash or deleteOnRemove do."""
+        replaces = ["flowId"] if _news.get("flowId") != _olds.get("flowId") else []
+        changed = [
+            key
+            for key in ("contentHash", "deleteOnRemove")
+            if _news.get(key, False if key == "deleteOnRemove" else None)
+            != _olds.get(key, False if key == "deleteOnRemove" else None)
+        ]
+        if has_unknowns(_news.get("content")):
+            changed.append("content")
+        return DiffResult(
+            changes=bool(replaces or changed),
+            replaces=replaces,
+            stables=[],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Import the flow. If a flow with this id exists and differs, snapshot it first.
+
+        If this call fails, the flow was not changed (the import is a single call).
+        """
+        inputs = FlowInputs.from_props(props)
+        outs = self._deploy(inputs, remote_differs_from=inputs.content_hash, creating=True)
+        return CreateResult(inputs.flow_id, outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Export the flow: gone when Descope no longer has it; console edits show as drift.
+
+        When Descope holds what Pulumi deployed, inputs stay as they are; otherwise the inputs
+        become Descope's normalised content, so the next `up` shows an update.
+        """
+        remote = export_flow(id_)
+        if remote is None:
+            return ReadResult(None, {})
+        remote_content = normalise_flow_export(remote)
+        remote_hash = content_hash(remote_content)
+        deployed = recorded_hash(props) or remote_hash
+        delete_on_remove = bool(props.get("deleteOnRemove", False))
+        if remote_hash == deployed and "content" in props:
+            inputs = FlowInputs.from_props({**props, "flowId": id_})
+        else:
+            inputs = FlowInputs(id_, remote_content, remote_hash, delete_on_remove)
+        outs = {
+            **inputs.to_props(),
+            "version": _version(remote),
+            "deployedHash": deployed,
+            "lastSnapshot": props.get("lastSnapshot"),
+        }
+        return ReadResult(id_, outs, inputs.to_props())
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        """Import the new content; snapshot Descope's version first if it was edited outside
+        Pulumi (its hash differs from the one recorded at the last deployment)."""
+        inputs = FlowInputs.from_props(_news)
+        outs = self._deploy(inputs, remote_differs_from=recorded_hash(_olds) or "", creating=False)
+        return UpdateResult(outs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Stop managing the flow; with deleteOnRemove, snapshot it and delete it in Descope.
+
+        A flow that is already gone counts as deleted. If this call fails, the flow is assumed
+        to still exist.
+        """
+        if not _props.get("deleteOnRemove", False):
+            return
+        remote = export_flow(_id)
+        if remote is None:
+            return
+        save_snapshot(
+            self.backup_dir,
+            kind="flow",
+            resource_id=_id,
+            reason="delete",
+            content=remote,
+            subject=_subject(_id),
+            event="is being deleted because deleteOnRemove is true",
+        )
+        api = client.management()
+        _call(lambda: api.flow.delete_flows([_id]), f"delete {_subject(_id)}")
+
+    def _deploy(
+        self, inputs: FlowInputs, *, remote_differs_from: str, creating: bool
+    ) -> dict[str, Any]:
+        remote = export_flow(inputs.flow_id)
+        snapshot: str | None = None
+        stored: Mapping[str, Any] | None = remote
+        remote_hash = content_hash(normalise_flow_export(remote)) if remote else None
+        if remote is not None and remote_hash not in (remote_differs_from, inputs.content_hash):
+            event = (
+                "already exists in Descope with other content and will be overwritten"
+                if creating
+                else "was changed outside Pulumi and will be overwritten"
+            )
+            snapshot = save_snapshot(
+                self.backup_dir,
+                kind="flow",
+                resource_id=inputs.flow_id,
+                reason="overwrite",
+                content=remote,
+                subject=_subject(inputs.flow_id),
+                event=event,
+            )
+        if remote_hash != inputs.content_hash:
+            api = client.management()
+            flow, screens = inputs.content["flow"], inputs.content["screens"]
+            stored = _call(
+                lambda: api.flow.import_flow(inputs.flow_id, flow, screens),
+                f"import {_subject(inputs.flow_id)}",
+            )
+        if stored is not None and isinstance(stored.get("flow"), Mapping):
+            deployed_hash = content_hash(normalise_flow_export(stored))
+        else:
+            deployed_hash = inputs.content_hash
+        return {
+            **inputs.to_props(),
+            "version": _version(stored),
+            "deployedHash": deployed_hash,
+            "lastSnapshot": snapshot,
+        }
+
+
+class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
+    """One Descope flow, deployed from the content of its export.
+
+    Outputs: ``flowId``, ``content`` (normalised export), ``contentHash``, ``deleteOnRemove``,
+    ``version`` (Descope's version after deployment), ``deployedHash`` (the hash of what
+    Pulumi deployed, as Descope stored it) and ``lastSnapshot`` (the path of the backup taken
+    before the last overwrite, or None).
+    """
+
+    flowId: pulumi.Output[str]
+    content: pulumi.Output[dict[str, Any]]
+    contentHash: pulumi.Output[str]
+    deleteOnRemove: pulumi.Output[bool]
+    version: pulumi.Output[int | None]
+    deployedHash: pulumi.Output[str | None]
+    lastSnapshot: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        flow_id: str,
+        content: Mapping[str, Any],
+        delete_on_remove: bool = False,
+        backup_dir: str = "backups",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "flowId": flow_id,
+            "content": dict(content),
+            "contentHash": None,
+            "deleteOnRemove": delete_on_remove,
+        }
+        if not flow_export_problems(content, expected_id=flow_id):
+            normalised = normalise_flow_export(content)
+            props.update(content=normalised, contentHash=content_hash(normalised))
+        props.update(dict.fromkeys(OUTPUT_ONLY_KEYS))
+        super().__init__(FlowProvider(str(Path(backup_dir))), resource_name, props, opts)
