@@ -1,0 +1,25 @@
+"""The declarative configuration: one YAML file per stack declaring tenants, flows and theme.
+
+`load_configuration` reads a file, substitutes ``${variables}``, validates everything (every
+problem at once, each with file, line, subject and field) and returns a `Configuration`, or
+raises `ConfigurationErrors`. `dump_tenants_yaml` writes the same format back.
+"""
+
+from __future__ import annotations
+
+from config.configuration import Configuration, FlowEntry, ThemeEntry, load_configuration
+from config.document import json_schema, json_schema_text
+from config.errors import ConfigProblem, ConfigurationErrors
+from config.writer import dump_tenants_yaml
+
+__all__ = [
+    "ConfigProblem",
+    "Configuration",
+    "ConfigurationErrors",
+    "FlowEntry",
+    "ThemeEntry",
+    "dump_tenants_yaml",
+    "json_schema",
+    "json_schema_text",
+    "load_configuration",
+]

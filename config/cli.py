@@ -1,0 +1,112 @@
+"""``python -m config``: validate a configuration file, or write the JSON Schema.
+
+    python -m config validate PATH [--flows-dir DIR] [--var key=value ...]
+    python -m config schema [--output FILE] [--check]
+
+Exit status: 0 valid (or schema up to date), 1 problems found (or schema out of date),
+2 wrong usage. No input produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from config.configuration import load_configuration
+from config.document import json_schema_text
+from config.errors import ConfigurationErrors
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+SCHEMA_FILE = Path(__file__).with_name("tenants.schema.json")
+"""The committed JSON Schema of the configuration format."""
+
+
+def _variable(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not key=value (for example domainSuffix=dev.example.com)'
+        )
+    return name, value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m config", description="Check or describe Descope configuration files."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="validate a stack's configuration file")
+    validate.add_argument("path", type=Path, help="the YAML file, e.g. config/tenants/dev.yaml")
+    validate.add_argument(
+        "--flows-dir", type=Path, help="folder of flow and theme files (stack's flowsDir)"
+    )
+    validate.add_argument(
+        "--var",
+        type=_variable,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a ${KEY} substitution value, as the stack's descope-config:KEY; repeatable",
+    )
+    schema = commands.add_parser("schema", help="write the JSON Schema of the YAML format")
+    schema.add_argument("--output", type=Path, default=SCHEMA_FILE, help="where to write it")
+    schema.add_argument(
+        "--check", action="store_true", help="only check that the file is up to date"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command == "validate":
+        return _validate(args.path, args.flows_dir, dict(args.var))
+    return _schema(args.output, check=args.check)
+
+
+def _validate(path: Path, flows_dir: Path | None, variables: dict[str, str]) -> int:
+    try:
+        configuration = load_configuration(path, variables=variables, flows_dir=flows_dir)
+    except ConfigurationErrors as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    tenants = len(configuration.tenants)
+    flows = len(configuration.flows)
+    print(
+        f"{path}: {tenants} tenant{'' if tenants == 1 else 's'}, "
+        f"{flows} flow{'' if flows == 1 else 's'}, "
+        f"theme: {'yes' if configuration.theme else 'no'} — valid"
+    )
+    return 0
+
+
+def _schema(output: Path, *, check: bool) -> int:
+    text = json_schema_text()
+    if check:
+        try:
+            current = output.read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"{output}: cannot be read ({exc.strerror or exc}).", file=sys.stderr)
+            return 1
+        if current != text:
+            print(
+                f"{output} is out of date with the models. Run: python -m config schema",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{output}: up to date")
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"{output}: cannot be written ({exc.strerror or exc}).", file=sys.stderr)
+        return 1
+    print(f"{output}: written")
+    return 0

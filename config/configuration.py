@@ -1,0 +1,214 @@
+"""Loading a stack's configuration: `load_configuration` and what it returns.
+
+The steps, each reporting every problem it finds before the next one runs where it can:
+read the YAML safely (`config.loader`), substitute ``${variables}`` (`config.variables`), check
+the document and the tenants merged with the defaults (`config.validate`), then read each flow
+and theme file. Only a configuration without any problem is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from config.errors import ConfigProblem, ConfigurationErrors
+from config.loader import (
+    MAX_JSON_BYTES,
+    MAX_YAML_BYTES,
+    InputError,
+    parse_json,
+    parse_yaml,
+    read_text,
+)
+from config.validate import Reporter, check_document
+from config.variables import substitute
+from model import (
+    TenantSpec,
+    content_hash,
+    flow_export_problems,
+    normalise_flow_export,
+    normalise_theme,
+)
+from model.flow import theme_problems
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from config.loader import YamlPath
+
+
+@dataclass(frozen=True)
+class FlowEntry:
+    """A flow to deploy: its id, the export file it comes from and its normalised content."""
+
+    id: str
+    file: Path
+    """The export file, resolved against the flows folder."""
+    delete_on_remove: bool
+    """Delete the flow from Descope when the entry is removed (else only stop managing it)."""
+    content: dict[str, Any] = field(repr=False)
+    """`model.normalise_flow_export` of the file: what is deployed and compared."""
+    content_hash: str
+    """`model.content_hash` of `content`."""
+
+
+@dataclass(frozen=True)
+class ThemeEntry:
+    """The theme to deploy: the export file and the normalised theme object inside it."""
+
+    file: Path
+    content: dict[str, Any] = field(repr=False)
+    """`model.normalise_theme` of the export's "theme" object."""
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """A valid configuration: tenants with defaults merged and variables substituted."""
+
+    source: Path
+    tenants: list[TenantSpec]
+    flows: list[FlowEntry]
+    theme: ThemeEntry | None
+    tenant_lines: dict[str, int]
+    """The line of each tenant's entry in `source`, by tenant id."""
+
+
+def load_configuration(
+    path: Path,
+    *,
+    variables: Mapping[str, str] | None = None,
+    flows_dir: Path | None = None,
+) -> Configuration:
+    """Read, substitute and validate the configuration file at `path`.
+
+    Flow and theme files are resolved against `flows_dir` when given, else against the folder
+    of `path`. Raises `ConfigurationErrors` listing every problem found; never anything else
+    for any content of the files.
+    """
+    path = Path(path)
+    try:
+        loaded = parse_yaml(read_text(path, limit=MAX_YAML_BYTES))
+    except InputError as exc:
+        raise ConfigurationErrors(
+            [ConfigProblem(path, exc.line, "file", "", exc.message)]
+        ) from None
+    if loaded.data is None:
+        raise ConfigurationErrors(
+            [
+                ConfigProblem(
+                    path,
+                    None,
+                    "file",
+                    "",
+                    "is empty. Write a mapping with at least a tenants list (tenants: [] for "
+                    "none).",
+                )
+            ]
+        )
+    if not isinstance(loaded.data, dict):
+        raise ConfigurationErrors(
+            [
+                ConfigProblem(
+                    path,
+                    1,
+                    "file",
+                    "",
+                    f"must be a mapping with the keys defaults, tenants, flows and theme; "
+                    f"found {_kind(loaded.data)}.",
+                )
+            ]
+        )
+    data, substitution_problems = substitute(loaded.data, variables or {})
+    report = Reporter(path, data, loaded.lines)
+    for where, line, message in loaded.problems:
+        report.add(where, message, line=line)
+    for where, message in substitution_problems:
+        report.add(where, message)
+        report.settled.add(where)
+    tenants = check_document(report, data)
+    base = Path(flows_dir) if flows_dir is not None else path.parent
+    flows = _load_flows(report, data.get("flows"), base)
+    theme = _load_theme(report, data.get("theme"), base)
+    if report.problems:
+        raise ConfigurationErrors(report.problems)
+    return Configuration(
+        source=path,
+        tenants=[TenantSpec.model_validate(tenant.merged) for tenant in tenants],
+        flows=flows,
+        theme=theme,
+        tenant_lines={
+            tenant.merged["id"]: report.line_of(("tenants", tenant.index)) or 0
+            for tenant in tenants
+        },
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "plain text"
+    return f"a single value ({value!r})"
+
+
+def _read_json(report: Reporter, where: YamlPath, file: Path, base: Path) -> Any:
+    """The JSON in `file`, or None after reporting why it cannot be read."""
+    try:
+        return parse_json(read_text(file, limit=MAX_JSON_BYTES))
+    except InputError as exc:
+        note = (
+            f" Files are looked up in {base}/ (the stack's flowsDir, or this file's folder)."
+            if exc.missing
+            else ""
+        )
+        report.add(where, f"{file} {exc.message}{note}")
+        return None
+
+
+def _load_flows(report: Reporter, flows: Any, base: Path) -> list[FlowEntry]:
+    entries: list[FlowEntry] = []
+    for index, entry in enumerate(flows if isinstance(flows, list) else []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            continue  # the document model reports the missing or mistyped file
+        where: YamlPath = ("flows", index, "file")
+        flow_id = entry.get("id")
+        file = base / entry["file"]
+        export = _read_json(report, where, file, base)
+        if export is None:
+            continue
+        problems = flow_export_problems(export, flow_id if isinstance(flow_id, str) else None)
+        for problem in problems:
+            report.add(where, f"{file}: {problem.field or 'the file'} {problem.message}")
+        if problems or not isinstance(flow_id, str):
+            continue
+        content = normalise_flow_export(export)
+        delete = entry.get("deleteOnRemove", False)
+        entries.append(FlowEntry(flow_id, file, delete is True, content, content_hash(content)))
+    return entries
+
+
+def _load_theme(report: Reporter, theme: Any, base: Path) -> ThemeEntry | None:
+    if not isinstance(theme, dict) or not isinstance(theme.get("file"), str):
+        return None
+    where: YamlPath = ("theme", "file")
+    file = base / theme["file"]
+    export = _read_json(report, where, file, base)
+    if export is None:
+        return None
+    if not isinstance(export, dict) or set(export) != {"theme"}:
+        report.add(
+            where,
+            f'{file}: the file is not a theme export: expected {{"theme": {{...}}}} as '
+            "Descope's theme export returns it. Export the theme again from Descope.",
+        )
+        return None
+    problems = theme_problems(export["theme"])
+    for problem in problems:
+        inner = ".".join(("theme", problem.field)) if problem.field else "theme"
+        report.add(where, f"{file}: {inner} {problem.message}")
+    if problems:
+        return None
+    content = normalise_theme(export["theme"])
+    return ThemeEntry(file, content, content_hash(content))

@@ -1,0 +1,145 @@
+"""The shape of a configuration file, as pydantic models (and the JSON Schema made from them).
+
+A file has four top-level keys: ``defaults`` (values merged into every tenant), ``tenants``
+(`model.TenantSpec`), ``flows`` (`FlowEntrySpec`) and ``theme`` (`ThemeEntrySpec`). Every model
+forbids unknown keys. The defaults models are derived from the tenant models, field by field,
+with every field optional and no cross-field rule (those apply to each merged tenant), so a rule
+about tenants is still written once, in `model`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+
+from model import SessionSettings, TenantSpec
+from model.flow import flow_export_problems
+
+SCHEMA_ID = "https://descope-config.invalid/tenants.schema.json"
+"""A stable identifier for the schema; the file itself is `config/tenants.schema.json`."""
+
+
+def _check_flow_id(value: str) -> str:
+    """A flow id, worded as the flow export rules word it."""
+    for problem in flow_export_problems({"flow": {"id": value}}):
+        raise ValueError(f"the flow id {problem.message}" if not value else problem.message)
+    return value
+
+
+FlowId = Annotated[str, AfterValidator(_check_flow_id)]
+
+_FORBID = ConfigDict(extra="forbid", frozen=True)
+
+
+class FlowEntrySpec(BaseModel):
+    """One flow managed from an exported JSON file."""
+
+    model_config = _FORBID
+
+    id: FlowId = Field(description="The flow id; must equal flow.id inside the file.")
+    file: str = Field(
+        min_length=1,
+        description="The flow export (JSON), relative to the stack's flowsDir if set, "
+        "else to this file's folder.",
+    )
+    deleteOnRemove: bool = Field(
+        False,
+        description="Delete the flow from Descope when this entry is removed; by default "
+        "removing the entry only stops managing the flow.",
+    )
+
+
+class ThemeEntrySpec(BaseModel):
+    """The project's theme, managed from an exported JSON file."""
+
+    model_config = _FORBID
+
+    file: str = Field(
+        min_length=1,
+        description='Descope\'s theme export ({"theme": {...}}), resolved like flow files.',
+    )
+
+
+def _partial(
+    model: type[BaseModel],
+    name: str,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    replace: dict[str, Any] | None = None,
+) -> type[BaseModel]:
+    """`model`'s fields, each optional and with its own constraints, without model validators."""
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        if field_name in exclude:
+            continue
+        annotation: Any = (replace or {}).get(field_name)
+        if annotation is None:
+            annotation = info.annotation
+            if info.metadata:
+                annotation = Annotated[(annotation, *info.metadata)]
+        fields[field_name] = (annotation | None, Field(None, description=info.description))
+    return create_model(
+        name,
+        __config__=_FORBID,
+        __doc__=f"Defaults for {model.__name__}: any of its keys, each optional.",
+        **fields,
+    )
+
+
+if TYPE_CHECKING:
+
+    class SettingsDefaults(BaseModel):
+        """Typed as a plain model for the type checker; built from `SessionSettings`."""
+
+    class TenantDefaults(BaseModel):
+        """Typed as a plain model for the type checker; built from `TenantSpec`."""
+
+else:
+    SettingsDefaults = _partial(SessionSettings, "SettingsDefaults")
+    TenantDefaults = _partial(
+        TenantSpec,
+        "TenantDefaults",
+        exclude=frozenset({"id", "name"}),
+        replace={"settings": SettingsDefaults},
+    )
+
+
+class ConfigDocument(BaseModel):
+    """A stack's configuration file: tenants, flows and the theme Descope should have."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Descope configuration")
+
+    defaults: TenantDefaults | None = Field(
+        None,
+        description="Merged into every tenant (mappings such as settings and customAttributes "
+        "key by key); a tenant's own value wins.",
+    )
+    tenants: list[TenantSpec] = Field(
+        description="Every tenant of the project that this stack manages. Write [] for none."
+    )
+    flows: list[FlowEntrySpec] = Field(
+        default_factory=list, description="Flows managed from exported JSON files."
+    )
+    theme: ThemeEntrySpec | None = Field(None, description="The project's theme, if managed.")
+
+
+TOP_LEVEL_KEYS = tuple(ConfigDocument.model_fields)
+DEFAULTS_KEYS = frozenset(TenantDefaults.model_fields)
+SETTINGS_DEFAULTS_KEYS = frozenset(SettingsDefaults.model_fields)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the configuration file format, as committed in tenants.schema.json."""
+    schema = ConfigDocument.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+    }
+
+
+def json_schema_text() -> str:
+    """`json_schema()` as the exact text of the committed file."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,248 @@
+"""Checks over a whole configuration document, every problem collected, none stopping the rest.
+
+`Reporter` turns a path in the document into what a person needs: the line, the tenant or flow
+it belongs to and the field. `check_document` runs the document model, validates each tenant
+merged with the defaults through `model.tenant_problems` (so the providers' `check` words a bad
+tenant the same way) and the checks that span tenants and flows: unique tenant ids and names,
+each domain claimed by one tenant only, unique flow ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
+from config.errors import ConfigProblem
+from model import Problem, problems_from_validation_error, tenant_problems
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from config.loader import YamlPath
+
+
+class Reporter:
+    """Collects problems about one file, locating each by its path in the document."""
+
+    def __init__(self, file: Path, data: Any, lines: dict[YamlPath, int]) -> None:
+        self.file = file
+        self.data = data
+        self.lines = lines
+        self._problems: list[ConfigProblem] = []
+        self.settled: set[YamlPath] = set()
+        """Paths already reported as unusable (a failed substitution): not reported again."""
+
+    def add(self, path: YamlPath, message: str, *, line: int | None = None) -> None:
+        """Record `message` about the value at `path`; `line` defaults to the path's own line."""
+        if path in self.settled:
+            return
+        subject, inner = self._subject(path)
+        problem = ConfigProblem(
+            file=self.file,
+            line=line if line is not None else self.line_of(path),
+            subject=subject,
+            field=Problem(inner, message).field,
+            message=message,
+        )
+        if problem not in self._problems:
+            self._problems.append(problem)
+
+    def add_file_problem(self, message: str, *, line: int | None = None) -> None:
+        """Record a problem with the file as a whole."""
+        self._problems.append(ConfigProblem(self.file, line, "file", "", message))
+
+    def line_of(self, path: YamlPath) -> int | None:
+        """The line of the value at `path`, or of its nearest written parent."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+    @property
+    def problems(self) -> list[ConfigProblem]:
+        """Every problem, in order of line (whole-file problems first), without repeats."""
+        return sorted(self._problems, key=lambda p: p.line or 0)
+
+    def _subject(self, path: YamlPath) -> tuple[str, YamlPath]:
+        section = path[0] if path else None
+        if section in ("tenants", "flows") and len(path) >= 2 and isinstance(path[1], int):
+            kind = "tenant" if section == "tenants" else "flow"
+            return label(kind, self.data[section][path[1]], path[1]), path[2:]
+        if section in ("theme", "defaults"):
+            return str(section), path[1:]
+        return "file", path
+
+
+def label(kind: str, entry: Any, index: int) -> str:
+    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id."""
+    entry_id = entry.get("id") if isinstance(entry, dict) else None
+    if isinstance(entry_id, str) and entry_id:
+        return f'{kind} "{entry_id}"'
+    return f"{kind} #{index + 1}"
+
+
+@dataclass
+class MergedTenant:
+    """A tenant as written, and as validated: merged with the defaults."""
+
+    index: int
+    written: dict[str, Any]
+    defaults: dict[str, Any]
+
+    @property
+    def merged(self) -> dict[str, Any]:
+        """The tenant's own values over the defaults, mappings merged key by key."""
+        return _deep_merge(self.defaults, self.written)
+
+    def origin(self, path: YamlPath) -> YamlPath:
+        """Where the value at `path` of the merged tenant was written: the tenant or defaults.
+
+        A value written in neither place (a missing key) belongs to the tenant.
+        """
+        written: Any = self.written
+        default: Any = self.defaults
+        for key in path:
+            if not isinstance(written, dict) or key in written:
+                written = written.get(key) if isinstance(written, dict) else None
+                default = default.get(key) if isinstance(default, dict) else None
+                continue
+            if isinstance(default, dict) and key in default:
+                return ("defaults", *path)
+            break
+        return ("tenants", self.index, *path)
+
+
+def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]:
+    """Report every problem of the document itself; the tenants, merged, for later checks."""
+    try:
+        ConfigDocument.model_validate(data)
+    except ValidationError as exc:
+        for problem in problems_from_validation_error(exc, ConfigDocument):
+            path = problem.path
+            if len(path) >= 2 and path[0] == "tenants":
+                continue  # each tenant is validated below, merged with the defaults
+            report.add(path, problem.message)
+
+    defaults = _usable_defaults(data.get("defaults"))
+    tenants = data.get("tenants")
+    merged: list[MergedTenant] = []
+    for index, written in enumerate(tenants if isinstance(tenants, list) else []):
+        if not isinstance(written, dict):
+            report.add(
+                ("tenants", index),
+                "must be a mapping with at least id and name (for example "
+                "`- id: acme` then `name: Acme Corp` under it).",
+            )
+            continue
+        tenant = MergedTenant(index, written, defaults)
+        merged.append(tenant)
+        for problem in tenant_problems(tenant.merged):
+            report.add(tenant.origin(problem.path), problem.message)
+    _check_unique_tenants(report, merged)
+    _check_domains(report, merged)
+    _check_unique_flows(report, data.get("flows"))
+    return merged
+
+
+def _usable_defaults(defaults: Any) -> dict[str, Any]:
+    """The known, non-null keys of defaults (unknown ones are reported once, by the model)."""
+    if not isinstance(defaults, dict):
+        return {}
+    usable = {k: v for k, v in defaults.items() if k in DEFAULTS_KEYS and v is not None}
+    if isinstance(usable.get("settings"), dict):
+        usable["settings"] = {
+            k: v
+            for k, v in usable["settings"].items()
+            if k in SETTINGS_DEFAULTS_KEYS and v is not None
+        }
+    return usable
+
+
+def _deep_merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """`own` over `base`: mappings merge key by key, anything else in `own` replaces."""
+    result = dict(base)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _deep_merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None:
+    for key, what in (("id", "id"), ("name", "name")):
+        first: dict[str, MergedTenant] = {}
+        for tenant in tenants:
+            value = tenant.merged.get(key)
+            if not isinstance(value, str):
+                continue
+            if value not in first:
+                first[value] = tenant
+                continue
+            other = first[value]
+            other_line = report.line_of(("tenants", other.index, key))
+            report.add(
+                ("tenants", tenant.index, key),
+                f'the {what} "{value}" is also used by tenant #{other.index + 1} on line '
+                f"{other_line}. Tenant {what}s must be unique in the project: change one of them.",
+            )
+
+
+def _check_domains(report: Reporter, tenants: list[MergedTenant]) -> None:
+    claimed: dict[str, tuple[MergedTenant, YamlPath]] = {}
+    for tenant in tenants:
+        own: set[str] = set()
+        for path, domain in _domains(tenant.merged):
+            key = domain.lower()
+            owner = claimed.get(key)
+            if owner is None:
+                claimed[key] = (tenant, path)
+                own.add(key)
+            elif key not in own:
+                other, other_path = owner
+                where = tenant.origin(path)
+                other_line = report.line_of(other.origin(other_path))
+                name = label("tenant", other.merged, other.index)
+                report.add(
+                    where,
+                    f'the domain "{domain}" is already claimed by {name} on line {other_line}. '
+                    "A domain can belong to one tenant only: remove it from one of them.",
+                )
+
+
+def _domains(tenant: dict[str, Any]) -> list[tuple[YamlPath, str]]:
+    found: list[tuple[YamlPath, str]] = []
+    lists: list[tuple[YamlPath, Any]] = [
+        (("selfProvisioningDomains",), tenant.get("selfProvisioningDomains"))
+    ]
+    settings = tenant.get("settings")
+    if isinstance(settings, dict):
+        lists.append((("settings", "domains"), settings.get("domains")))
+    for path, values in lists:
+        if isinstance(values, list):
+            found.extend(
+                ((*path, index), value)
+                for index, value in enumerate(values)
+                if isinstance(value, str)
+            )
+    return found
+
+
+def _check_unique_flows(report: Reporter, flows: Any) -> None:
+    first: dict[str, int] = {}
+    for index, entry in enumerate(flows if isinstance(flows, list) else []):
+        flow_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(flow_id, str):
+            continue
+        if flow_id not in first:
+            first[flow_id] = index
+            continue
+        other_line = report.line_of(("flows", first[flow_id], "id"))
+        report.add(
+            ("flows", index, "id"),
+            f'the flow "{flow_id}" is already listed on line {other_line}. List each flow once.',
+        )

@@ -1,0 +1,117 @@
+"""Writing configuration back as YAML, in the format `load_configuration` reads.
+
+Used by export and restore tooling. The text is a pure function of its inputs (same data, same
+text): keys in the models' order, custom attributes sorted, values equal to their default left
+out, and ``${`` in any value escaped as ``$${`` so that loading the text gives the values back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import yaml
+
+if TYPE_CHECKING:
+    from model import TenantSpec
+
+DEFAULT_SCHEMA_REFERENCE = "../tenants.schema.json"
+"""The schema as seen from config/tenants/<stack>.yaml."""
+
+
+class FlowRef(Protocol):
+    """What the writer needs of a flow entry (a `config.FlowEntry` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def file(self) -> Path: ...
+    @property
+    def delete_on_remove(self) -> bool: ...
+
+
+class ThemeRef(Protocol):
+    """What the writer needs of a theme entry (a `config.ThemeEntry` has it)."""
+
+    @property
+    def file(self) -> Path: ...
+
+
+def dump_tenants_yaml(
+    tenants: Iterable[TenantSpec],
+    flows: Iterable[FlowRef] = (),
+    theme: ThemeRef | None = None,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    files_relative_to: Path | None = None,
+    schema: str | None = DEFAULT_SCHEMA_REFERENCE,
+    comment: str | None = None,
+) -> str:
+    """A YAML document declaring `tenants`, `flows` and `theme`, ready to write to a file.
+
+    Flow and theme file paths are written relative to `files_relative_to` (the stack's
+    flowsDir, or the YAML file's folder) when given, else as they are. `schema` adds the
+    yaml-language-server comment pointing editors at the JSON Schema; `comment` adds lines of
+    explanation at the top. Tenant values equal to `defaults` are still written in full.
+    """
+    header: list[str] = []
+    if schema:
+        header.append(f"# yaml-language-server: $schema={schema}")
+    header.extend(f"# {line}".rstrip() for line in (comment or "").splitlines())
+    sections: list[dict[str, Any]] = []
+    if defaults:
+        sections.append({"defaults": _escape(dict(defaults))})
+    sections.append({"tenants": [_tenant(tenant) for tenant in tenants]})
+    flow_list = [
+        {
+            "id": flow.id,
+            "file": _relative(flow.file, files_relative_to),
+            **({"deleteOnRemove": True} if flow.delete_on_remove else {}),
+        }
+        for flow in flows
+    ]
+    if flow_list:
+        sections.append({"flows": _escape(flow_list)})
+    if theme is not None:
+        sections.append({"theme": _escape({"file": _relative(theme.file, files_relative_to)})})
+    body = "\n".join(_dump(section) for section in sections)
+    return "\n".join(header) + "\n" + body if header else body
+
+
+def _tenant(tenant: TenantSpec) -> dict[str, Any]:
+    data = tenant.model_dump(mode="json", exclude_defaults=True)
+    if "customAttributes" in data:
+        data["customAttributes"] = dict(sorted(data["customAttributes"].items()))
+    if tenant.settings is not None:
+        data["settings"] = tenant.settings.model_dump(mode="json", exclude_defaults=True)
+    result: dict[str, Any] = _escape(data)
+    return result
+
+
+def _relative(file: Path, base: Path | None) -> str:
+    if base is None:
+        return Path(file).as_posix()
+    return Path(os.path.relpath(file, base)).as_posix()
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _escape(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    return value
+
+
+def _dump(section: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        section,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )
