@@ -1,0 +1,204 @@
+"""The project theme as a Pulumi resource: the theme object of Descope's theme export.
+
+The same pattern as `providers.flow`: inputs hold the normalised theme (without ``version``,
+which Descope raises by one on every import) and its hash, `diff` compares hashes, and
+Descope's theme is saved to the backup folder before it is overwritten whenever it differs
+from what Pulumi last deployed. A project always has a theme, so removing the resource only
+stops managing it.
+
+API calls per operation: check and diff none; create and update one export, plus one import
+unless Descope already holds the desired theme; read one export; delete none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from model.flow import content_hash, normalise_theme, theme_problems, unwrap_theme_export
+from providers import calls, client
+from providers.errors import content_problem
+from providers.flow import configure_client, has_unknowns, recorded_hash, save_snapshot
+
+__all__ = ["THEME_ID", "Theme", "ThemeProvider"]
+
+THEME_ID = "theme"
+"""The resource id: a project has exactly one theme."""
+SUBJECT = "The Descope project theme"
+INPUT_KEYS = ("content", "contentHash")
+OUTPUT_ONLY_KEYS = ("version", "deployedHash", "lastSnapshot")
+
+
+def _theme_of(answer: Mapping[str, Any]) -> dict[str, Any]:
+    theme = answer.get("theme")
+    return dict(theme) if isinstance(theme, Mapping) else {}
+
+
+def _version(theme: Mapping[str, Any]) -> int | None:
+    version = theme.get("version")
+    return int(version) if isinstance(version, int | float) else None
+
+
+def export_theme() -> dict[str, Any]:
+    """Descope's current theme object (the inside of the export)."""
+    api = client.management()
+    answer = calls.call(api.flow.export_theme, doing="export the Descope theme", repeatable=True)
+    return _theme_of(answer)
+
+
+class ThemeProvider(ResourceProvider):
+    """Deploys and reads the project theme; never deletes it.
+
+    Holds only the backup folder: the instance is pickled into the stack's state.
+    """
+
+    backup_dir: str
+
+    def __init__(self, backup_dir: str = "backups") -> None:
+        super().__init__()
+        self.backup_dir = backup_dir
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Pass the stack's descope:* settings to the client factory; no call is made."""
+        configure_client(req)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the theme and recompute normalised content and hash (unknowns pass)."""
+        content = news.get("content")
+        inputs = {k: news[k] for k in INPUT_KEYS if k in news}
+        if has_unknowns(content):
+            return CheckResult(inputs, [])
+        failures = [
+            CheckFailure(field, content_problem(SUBJECT, field, problem.message))
+            for problem in theme_problems(content)
+            for field in [".".join(p for p in ("content", problem.field) if p)]
+        ]
+        if failures:
+            return CheckResult(inputs, failures)
+        assert isinstance(content, Mapping)
+        normalised = normalise_theme(content)
+        return CheckResult({"content": normalised, "contentHash": content_hash(normalised)}, [])
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        """An update when the content hash changes; the version is never compared."""
+        changed = _news.get("contentHash") != _olds.get("contentHash") or has_unknowns(
+            _news.get("content")
+        )
+        return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Import the theme, snapshotting the project's current theme first if it differs."""
+        content = normalise_theme(props["content"])
+        desired = content_hash(content)
+        return CreateResult(THEME_ID, self._deploy(content, desired, desired, creating=True))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Export the theme; edits made outside Pulumi become the inputs (drift)."""
+        raw = export_theme()
+        remote = normalise_theme(raw)
+        remote_hash = content_hash(remote)
+        deployed = recorded_hash(props) or remote_hash
+        if remote_hash == deployed and "content" in props:
+            content = normalise_theme(props["content"])
+        else:
+            content = remote
+        inputs = {"content": content, "contentHash": content_hash(content)}
+        outs = {
+            **inputs,
+            "version": _version(raw),
+            "deployedHash": deployed,
+            "lastSnapshot": props.get("lastSnapshot"),
+        }
+        return ReadResult(id_ or THEME_ID, outs, inputs)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        """Import the new theme; snapshot Descope's theme first if it was edited outside Pulumi."""
+        content = normalise_theme(_news["content"])
+        desired = content_hash(content)
+        deployed = recorded_hash(_olds) or ""
+        return UpdateResult(self._deploy(content, desired, deployed, creating=False))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Stop managing the theme: the project keeps it, no call is made."""
+
+    def _deploy(
+        self, content: dict[str, Any], desired: str, expected_remote: str, *, creating: bool
+    ) -> dict[str, Any]:
+        remote = export_theme()
+        remote_hash = content_hash(normalise_theme(remote))
+        snapshot: str | None = None
+        stored = remote
+        if remote_hash not in (expected_remote, desired):
+            event = (
+                "differs from the configured theme and will be overwritten"
+                if creating
+                else "was changed outside Pulumi and will be overwritten"
+            )
+            snapshot = save_snapshot(
+                self.backup_dir,
+                kind="theme",
+                resource_id=THEME_ID,
+                reason="overwrite",
+                content=remote,
+                subject=SUBJECT,
+                event=event,
+            )
+        if remote_hash != desired:
+            api = client.management()
+            answer = calls.call(
+                lambda: api.flow.import_theme(content),
+                doing="import the Descope theme",
+                repeatable=True,
+            )
+            stored = _theme_of(answer)
+        deployed = content_hash(normalise_theme(stored)) if stored else desired
+        return {
+            "content": content,
+            "contentHash": desired,
+            "version": _version(stored),
+            "deployedHash": deployed,
+            "lastSnapshot": snapshot,
+        }
+
+
+class Theme(pulumi.dynamic.Resource, module="descope", name="Theme"):
+    """The project's theme, deployed from the theme object of a theme export.
+
+    `content` may also be a whole export (``{"theme": {...}}``). Outputs: ``content``
+    (normalised theme), ``contentHash``, ``version``, ``deployedHash``, ``lastSnapshot``.
+    """
+
+    content: pulumi.Output[dict[str, Any]]
+    contentHash: pulumi.Output[str]
+    version: pulumi.Output[int | None]
+    deployedHash: pulumi.Output[str | None]
+    lastSnapshot: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        content: Mapping[str, Any],
+        backup_dir: str = "backups",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        theme = unwrap_theme_export(content)
+        props: dict[str, Any] = {"content": dict(theme), "contentHash": None}
+        if not theme_problems(theme):
+            normalised = normalise_theme(theme)
+            props.update(content=normalised, contentHash=content_hash(normalised))
+        props.update(dict.fromkeys(OUTPUT_ONLY_KEYS))
+        super().__init__(ThemeProvider(str(Path(backup_dir))), resource_name, props, opts)

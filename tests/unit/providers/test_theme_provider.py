@@ -1,0 +1,254 @@
+"""Every branch of the theme provider, against the real SDK talking in-process to the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pulumi
+import pytest
+from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
+
+from emulator.app import EmulatorApp
+from model.flow import content_hash, normalise_theme
+from providers import calls, client
+from providers.backups import read_snapshot
+from providers.client import ManagementApi
+from providers.theme import THEME_ID, Theme, ThemeProvider
+from tests.support.inprocess import inprocess_descope
+
+EXPORT = "/v1/mgmt/theme/export"
+IMPORT = "/v1/mgmt/theme/import"
+THEME: dict[str, Any] = {
+    "id": "",
+    "version": 4,
+    "cssTemplate": {
+        "light": {"colors": {"primary": {"main": "#0052cc"}}, "typography": {"size": 14}},
+        "dark": {"colors": {"primary": {"main": "#4c9aff"}}},
+    },
+    "componentsVersion": "1.92.0",
+    "codeMode": False,
+}
+
+
+def theme(primary: str = "#0052cc") -> dict[str, Any]:
+    return {
+        **THEME,
+        "cssTemplate": {
+            **THEME["cssTemplate"],
+            "light": {"colors": {"primary": {"main": primary}}},
+        },
+    }
+
+
+def outs_of(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
+    assert result.outs is not None
+    return result.outs
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorApp]:
+    emulator = EmulatorApp()
+    descope = inprocess_descope(emulator, monkeypatch)
+    monkeypatch.setattr(calls, "sleep", lambda _s: None)
+    with client.use_management(descope.mgmt):
+        yield emulator
+
+
+@pytest.fixture
+def provider(tmp_path: Path) -> ThemeProvider:
+    return ThemeProvider(str(tmp_path / "backups"))
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(msg))
+    return seen
+
+
+def paths(app: EmulatorApp) -> list[str]:
+    return [r.path for r in app.requests() if "/theme/" in r.path]
+
+
+def checked(provider: ThemeProvider, content: Any) -> dict[str, Any]:
+    result = provider.check({}, {"content": content})
+    assert result.failures == []
+    return dict(result.inputs)
+
+
+def test_check__drops_version_and_hashes(provider: ThemeProvider) -> None:
+    inputs = checked(provider, theme())
+    assert "version" not in inputs["content"]
+    assert inputs["contentHash"] == content_hash(normalise_theme(theme()))
+
+
+def test_check__bad_theme_names_the_field(provider: ThemeProvider) -> None:
+    result = provider.check({}, {"content": {"cssTemplate": "dark"}})
+    [failure] = result.failures
+    assert failure.property == "content.cssTemplate"
+    assert failure.reason == "The Descope project theme: content.cssTemplate must be an object."
+    [failure] = provider.check({}, {"content": 3}).failures
+    assert failure.property == "content"
+    assert failure.reason.startswith("The Descope project theme: content is not a theme")
+
+
+def test_check__unknowns_pass_through(provider: ThemeProvider) -> None:
+    pending = Unknown()  # type: ignore[no-untyped-call]
+    result = provider.check({}, {"content": pending})
+    assert result.failures == []
+    assert result.inputs["content"] is pending
+
+
+def test_diff__version_is_ignored(provider: ThemeProvider) -> None:
+    olds = {**checked(provider, theme()), "version": 3}
+    same = checked(provider, {**theme(), "version": 9})
+    assert provider.diff(THEME_ID, olds, same).changes is False
+    assert provider.diff(THEME_ID, olds, checked(provider, theme("#ff0000"))).changes is True
+    pending = {"content": Unknown(), "contentHash": Unknown()}  # type: ignore[no-untyped-call]
+    diff = provider.diff(THEME_ID, olds, pending)
+    assert (diff.changes, diff.replaces) == (True, [])
+
+
+def test_create__snapshots_the_project_theme_then_imports(
+    app: EmulatorApp, provider: ThemeProvider, warnings: list[str]
+) -> None:
+    inputs = checked(provider, theme())
+    result = provider.create(inputs)
+    assert result.id == THEME_ID
+    assert paths(app) == [EXPORT, IMPORT]
+    outs = outs_of(result)
+    assert outs["version"] == 2
+    assert outs["deployedHash"] == inputs["contentHash"]
+    snapshot = read_snapshot(outs["lastSnapshot"])
+    assert (snapshot.kind, snapshot.reason) == ("theme", "overwrite")
+    assert snapshot.content["version"] == 1
+    assert outs["lastSnapshot"] in warnings[0]
+    assert app.backend.theme.to_dict()["cssTemplate"] == theme()["cssTemplate"]
+
+
+def test_create__identical_theme_is_not_reimported(
+    app: EmulatorApp, provider: ThemeProvider, warnings: list[str]
+) -> None:
+    app.backend.seed_theme(theme())
+    outs = outs_of(provider.create(checked(provider, theme())))
+    assert paths(app) == [EXPORT]
+    assert (outs["version"], outs["lastSnapshot"]) == (4, None)
+    assert warnings == []
+
+
+def test_read__no_drift_after_create_and_version_bumps_are_ignored(
+    app: EmulatorApp, provider: ThemeProvider
+) -> None:
+    outs = outs_of(provider.create(checked(provider, theme())))
+    result = provider.read(THEME_ID, outs)
+    assert result.outs == outs
+    assert result.inputs == {"content": outs["content"], "contentHash": outs["contentHash"]}
+    app.backend.import_theme(theme())
+    bumped = outs_of(provider.read(THEME_ID, outs))
+    assert bumped["version"] == 3
+    assert provider.diff(THEME_ID, bumped, checked(provider, theme())).changes is False
+
+
+def test_read__console_edit_shows_as_drift(app: EmulatorApp, provider: ThemeProvider) -> None:
+    outs = outs_of(provider.create(checked(provider, theme())))
+    app.backend.import_theme(theme("#ff0000"))
+    result = provider.read(THEME_ID, outs)
+    assert result.inputs is not None
+    assert result.inputs["content"] == normalise_theme(theme("#ff0000"))
+    assert outs_of(result)["deployedHash"] == outs["deployedHash"]
+    assert provider.diff(THEME_ID, outs_of(result), checked(provider, theme())).changes is True
+
+
+def test_read__with_only_an_id(app: EmulatorApp, provider: ThemeProvider) -> None:
+    result = provider.read("", {})
+    assert result.id == THEME_ID
+    assert outs_of(result)["version"] == 1
+
+
+def test_update__plain_change_has_no_snapshot(
+    app: EmulatorApp, provider: ThemeProvider, warnings: list[str]
+) -> None:
+    app.backend.seed_theme(theme())
+    outs = outs_of(provider.create(checked(provider, theme())))
+    result = outs_of(provider.update(THEME_ID, outs, checked(provider, theme("#00ff00"))))
+    assert result["lastSnapshot"] is None
+    assert result["version"] == 5
+    assert warnings == []
+
+
+def test_update__console_edit_is_snapshotted_before_overwrite(
+    app: EmulatorApp, provider: ThemeProvider, warnings: list[str]
+) -> None:
+    app.backend.seed_theme(theme())
+    outs = outs_of(provider.create(checked(provider, theme())))
+    app.backend.import_theme(theme("#ff0000"))
+    refreshed = outs_of(provider.read(THEME_ID, outs))
+    result = outs_of(provider.update(THEME_ID, refreshed, checked(provider, theme())))
+    snapshot = read_snapshot(result["lastSnapshot"])
+    assert snapshot.content["cssTemplate"]["light"]["colors"]["primary"]["main"] == "#ff0000"
+    assert "was changed outside Pulumi" in warnings[0]
+    assert app.backend.theme.to_dict()["cssTemplate"] == theme()["cssTemplate"]
+
+
+def test_configure_passes_descope_settings(
+    provider: ThemeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(client, "configure", lambda cfg: seen.append(dict(cfg)))
+    provider.configure(ConfigureRequest(Config({"descope:baseUrl": "http://x"}, "p")))
+    assert seen == [
+        {"descope:projectId": None, "descope:managementKey": None, "descope:baseUrl": "http://x"}
+    ]
+
+
+def test_delete__only_stops_managing(app: EmulatorApp, provider: ThemeProvider) -> None:
+    outs = outs_of(provider.create(checked(provider, theme())))
+    provider.delete(THEME_ID, outs)
+    assert paths(app) == [EXPORT, IMPORT]
+
+
+def test_import_without_theme_in_answer_records_the_desired_hash(
+    provider: ThemeProvider, warnings: list[str]
+) -> None:
+    class FakeFlowApi:
+        def export_theme(self) -> dict[str, Any]:
+            return {"theme": theme("#111111")}
+
+        def import_theme(self, _theme: dict[str, Any]) -> dict[str, Any]:
+            return {}
+
+    class FakeManagement:
+        tenant: Any = None
+        flow = FakeFlowApi()
+
+    with client.use_management(cast(ManagementApi, FakeManagement())):
+        inputs = checked(provider, theme())
+        outs = outs_of(provider.create(inputs))
+    assert outs["deployedHash"] == inputs["contentHash"]
+    assert outs["version"] is None
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.name, dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        return {}, []
+
+
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
+def test_theme_resource_accepts_a_whole_export() -> Any:
+    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    good = Theme("theme", content={"theme": theme()})
+    bad = Theme("bad-theme", content={"cssTemplate": 3})
+
+    def verify(values: list[Any]) -> None:
+        content_hash_, bad_hash = values
+        assert content_hash_ == content_hash(normalise_theme(theme()))
+        assert bad_hash is None
+
+    return pulumi.Output.all(good.contentHash, bad.contentHash).apply(verify)
