@@ -1,0 +1,119 @@
+"""`python -m ops <command>`: the operations around the Pulumi program.
+
+    export        write an existing project's tenants, flows and theme as code (adopt: true)
+    report        what Descope holds that the configuration does not manage, and vice versa
+    backup        every managed tenant, every flow and the theme, as Descope holds them now
+    stack-backup  `pulumi stack export` of the stack's state (needs the pulumi CLI)
+    restore       put a tenant's or flow's content from a backup back into code
+    demo          start the emulator and deploy the dev stack to it
+
+Every foreseen failure prints one message naming the file, stack, tenant, flow or setting and
+what to do, and exits 1. The management key is never printed nor written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from config import ConfigurationErrors
+from ops.errors import OpsError
+from providers.errors import DescopeProviderError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ops",
+        description="Operations around the Descope Pulumi program: export, report, backup, "
+        "restore, demo.",
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the folder holding Pulumi.yaml (default: the current folder)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str, default_stack: str | None = None) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument(
+            "--stack",
+            required=default_stack is None,
+            default=default_stack,
+            help="the stack, whose settings are in Pulumi.<stack>.yaml",
+        )
+        return sub
+
+    export = command("export", "Write the project's tenants, flows and theme as code.")
+    export.add_argument("--out", type=Path, help="tenants YAML to write (default: tenantsFile)")
+    export.add_argument("--flows-dir", type=Path, help="where flow files go (default: flowsDir)")
+    export.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    report = command("report", "List unmanaged tenants and flows, and declared ones missing.")
+    report.add_argument(
+        "--fail-on-unmanaged",
+        action="store_true",
+        help="exit 1 when Descope holds tenants or flows the configuration does not manage",
+    )
+
+    command("backup", "Save managed tenants, every flow and the theme into one JSON file.")
+    command("stack-backup", "Save the stack's Pulumi state with `pulumi stack export`.")
+
+    restore = command("restore", "Put tenants or flows from a backup back into the YAML/flows.")
+    restore.add_argument(
+        "source",
+        type=Path,
+        help="a provider snapshot, a full backup (`backup`) or a `pulumi stack export` file",
+    )
+    restore.add_argument("--tenant", action="append", default=[], metavar="ID")
+    restore.add_argument("--flow", action="append", default=[], metavar="ID")
+    restore.add_argument("--all", action="store_true", help="every tenant and flow in SOURCE")
+    restore.add_argument("--force", action="store_true", help="overwrite local edits")
+
+    command("demo", "Start the emulator and deploy the stack's configuration to it.", "dev")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ops import backup, demo, export, report, restore, stack_backup  # noqa: PLC0415
+    from ops.stack import load_stack  # noqa: PLC0415
+
+    stack = load_stack(args.stack, args.project_dir)
+    if args.command == "export":
+        return export.run(stack, out=args.out, flows_dir=args.flows_dir, force=args.force)
+    if args.command == "report":
+        return report.run(stack, fail_on_unmanaged=args.fail_on_unmanaged)
+    if args.command == "backup":
+        return backup.run(stack)
+    if args.command == "stack-backup":
+        path = stack_backup.stack_backup(stack)
+        print(f"Wrote {path} (mode 0600). Restore the state with:")
+        print(f"  pulumi stack import --stack {stack.name} --file {path}")
+        return 0
+    if args.command == "restore":
+        return restore.run(
+            stack,
+            args.source,
+            tenants=args.tenant,
+            flows=args.flow,
+            everything=args.all,
+            force=args.force,
+        )
+    return demo.run(stack)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 success, 1 failure, 2 usage)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (OpsError, DescopeProviderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except ConfigurationErrors as exc:
+        print(f"error: the configuration is not valid:\n{exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("error: interrupted.", file=sys.stderr)
+    return 1

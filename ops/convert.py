@@ -1,0 +1,145 @@
+"""Between Descope's shapes and the configuration's: tenants, flows, YAML text.
+
+- `spec_from_descope`: a tenant as Descope loads it (tenant + settings) -> a `TenantSpec`
+  dict, written as the YAML writes it (camelCase keys, settings included).
+- `entry_for_yaml`: a `TenantSpec` dict -> the mapping to write under ``tenants:``, with
+  literal ``${`` escaped so the loader's variable substitution gives the text back.
+- `yaml_text` / `flow_text`: the files, byte-for-byte the same for the same content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from model import TenantSpec, normalise_flow_export
+from model.tenant import MANAGEMENT_KEYS
+from ops.files import json_text
+
+_LIFETIMES = (
+    ("sessionTokenExpiration", "sessionTokenExpirationUnit"),
+    ("refreshTokenExpiration", "refreshTokenExpirationUnit"),
+    ("stepupTokenExpiration", "stepupTokenExpirationUnit"),
+    ("inactivityTime", "inactivityTimeUnit"),
+)
+_SPEC_FIELDS = tuple(TenantSpec.model_fields)
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return int(value)
+
+
+def settings_from_descope(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Tenant settings as Descope loads them -> the YAML's ``settings`` mapping."""
+    result: dict[str, Any] = {
+        "domains": list(settings.get("domains") or []),
+        "authType": settings.get("authType") or "none",
+    }
+    for value_key, unit_key in _LIFETIMES:
+        value, unit = _number(settings.get(value_key)), settings.get(unit_key) or None
+        result[value_key] = value if unit else None
+        result[unit_key] = unit if value else None
+    result["enableInactivity"] = bool(settings.get("enableInactivity", False))
+    result["JITDisabled"] = bool(settings.get("JITDisabled", False))
+    return result
+
+
+def spec_from_descope(
+    tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A tenant as Descope holds it, as a full `TenantSpec` dict (validated)."""
+    data: dict[str, Any] = {
+        "id": tenant["id"],
+        "name": tenant.get("name", ""),
+        "selfProvisioningDomains": list(tenant.get("selfProvisioningDomains") or []),
+        "customAttributes": dict(tenant.get("customAttributes") or {}),
+        "enforceSSO": bool(tenant.get("enforceSSO", False)),
+        "enforceSSOExclusions": list(tenant.get("enforceSSOExclusions") or []),
+        "disabled": bool(tenant.get("disabled", False)),
+        "defaultRoles": list(tenant.get("defaultRoles") or []),
+    }
+    if settings is not None:
+        data["settings"] = settings_from_descope(settings)
+    return TenantSpec.model_validate(data).model_dump(mode="json", exclude={"protect"})
+
+
+def spec_from_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A tenant's recorded state (its resource outputs) as a full `TenantSpec` dict."""
+    data = {k: outputs[k] for k in _SPEC_FIELDS if k in outputs and k not in MANAGEMENT_KEYS}
+    data["id"] = outputs.get("tenantId", outputs.get("id"))
+    if isinstance(data.get("customAttributes"), Mapping):
+        data["customAttributes"] = {
+            k: int(v) if isinstance(v, float) and v.is_integer() else v
+            for k, v in data["customAttributes"].items()
+        }
+    if isinstance(data.get("settings"), Mapping):
+        data["settings"] = {k: v for k, v in data["settings"].items() if v is not None}
+        for key, value in list(data["settings"].items()):
+            if isinstance(value, float) and value.is_integer():
+                data["settings"][key] = int(value)
+    return TenantSpec.model_validate(data).model_dump(mode="json", exclude={"protect"})
+
+
+def _escape(value: Any) -> Any:
+    """Strings with ``${`` written so that variable substitution gives them back."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, Mapping):
+        return {k: _escape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape(v) for v in value]
+    return value
+
+
+def entry_for_yaml(
+    spec: Mapping[str, Any], *, management: Mapping[str, Any], keep_nulls: bool = False
+) -> dict[str, Any]:
+    """The mapping written under ``tenants:``: spec keys in the model's order, then `management`.
+
+    `keep_nulls` writes unset lifetimes as explicit ``null``, so that a ``defaults:`` section
+    of the file cannot give the tenant values it does not have.
+    """
+    entry: dict[str, Any] = {}
+    for key in _SPEC_FIELDS:
+        if key in MANAGEMENT_KEYS or key not in spec:
+            continue
+        value = spec[key]
+        if key == "settings" and isinstance(value, Mapping):
+            value = {k: v for k, v in value.items() if keep_nulls or v is not None}
+        if value is None and not keep_nulls:
+            continue
+        entry[key] = value
+    for key in ("adopt", "protect", "cascadeDelete"):
+        if management.get(key) is not None:
+            entry[key] = management[key]
+    escaped: dict[str, Any] = _escape(entry)
+    return escaped
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def yaml_text(document: Mapping[str, Any], header: str = "") -> str:
+    """The configuration file's text: block style, keys in the given order, UTF-8 kept."""
+    body = yaml.dump(
+        dict(document),
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=100,
+    )
+    return header + body
+
+
+def flow_text(export: Mapping[str, Any]) -> str:
+    """A flow file: the normalised export, pretty JSON with sorted keys and a newline."""
+    return json_text(normalise_flow_export(export))

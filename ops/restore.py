@@ -1,0 +1,404 @@
+"""`restore`: put tenants and flows from a backup back INTO CODE; ``pulumi up`` applies them.
+
+SOURCE is any of:
+
+- a provider snapshot (``descope-config-snapshot/1``, written before a delete or overwrite);
+- a full backup (``descope-config-backup/1``, from `ops backup`);
+- a ``pulumi stack export`` file (``{"version": 3, "deployment": {"resources": [...]}}``):
+  the recorded outputs of ``pulumi-python:dynamic/descope:Tenant`` and ``...:Flow`` resources.
+
+Each chosen tenant is written into the stack's tenants YAML as a fully expanded entry (every
+value written out, so ``defaults:`` cannot change it), replacing the entry with that id or
+appended; other entries are kept. Its ``adopt``/``protect``/``cascadeDelete`` are kept; a new
+entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised), and an
+entry is added to ``flows:`` when missing. The result is validated with the configuration
+loader (and rolled back if it does not validate). Then ``pulumi preview`` shows what the
+restore will change in Descope, and ``pulumi up`` does it.
+
+Local edits are never overwritten silently: a target file with uncommitted changes in git is
+refused, and outside git a target entry or flow file that exists with other content is
+refused; ``--force`` overrides both. The YAML file is rewritten as a whole, so its comments
+other than the header are not kept: review the change with ``git diff``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from config import ConfigurationErrors
+from model import normalise_flow_export
+from model.tenant import MANAGEMENT_KEYS
+from ops.backup import BACKUP_FORMAT
+from ops.convert import entry_for_yaml, flow_text, spec_from_descope, spec_from_outputs, yaml_text
+from ops.errors import OpsError
+from ops.files import read_json, write_atomic
+from ops.stack import StackSettings, load_stack_configuration
+from providers.backups import FORMAT as SNAPSHOT_FORMAT
+from providers.backups import SnapshotFormatError, read_snapshot
+
+TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
+FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+"""The key Pulumi marks a secret value with in a stack export."""
+
+
+@dataclass
+class Source:
+    """What a backup file holds, in the configuration's terms."""
+
+    path: Path
+    kind: str
+    tenants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Tenant id -> full `TenantSpec` dict."""
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Flow id -> flow export."""
+
+
+def _bad_source(path: Path, why: str) -> OpsError:
+    return OpsError(
+        f"{path} {why}. Give a provider snapshot ({SNAPSHOT_FORMAT}), a full backup "
+        f"({BACKUP_FORMAT}, from `python -m ops backup`) or a `pulumi stack export` file."
+    )
+
+
+def _tenant_from_wire(path: Path, item: Any) -> dict[str, Any]:
+    if not isinstance(item, Mapping) or not isinstance(item.get("tenant"), Mapping):
+        raise _bad_source(path, 'holds a tenant that is not {"tenant": {...}, "settings": {...}}')
+    settings = item.get("settings")
+    try:
+        return spec_from_descope(
+            item["tenant"], settings if isinstance(settings, Mapping) else None
+        )
+    except (ValueError, KeyError) as exc:
+        raise _bad_source(path, f"holds a tenant that is not valid ({exc})") from None
+
+
+def _flow_id(path: Path, export: Any) -> str:
+    flow = export.get("flow") if isinstance(export, Mapping) else None
+    if not isinstance(flow, Mapping) or not flow.get("id"):
+        raise _bad_source(path, 'holds a flow that is not a flow export {"flow": {"id": ...}}')
+    return str(flow["id"])
+
+
+def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
+    source = Source(path, "pulumi stack export")
+    deployment = data.get("deployment")
+    resources = deployment.get("resources") if isinstance(deployment, Mapping) else None
+    if not isinstance(resources, list):
+        raise _bad_source(path, "has no deployment.resources list")
+    for resource in resources:
+        if not isinstance(resource, Mapping):
+            continue
+        outputs = resource.get("outputs")
+        kind = resource.get("type")
+        if kind not in (TENANT_TYPE, FLOW_TYPE) or not isinstance(outputs, Mapping):
+            continue
+        secret = [k for k, v in outputs.items() if isinstance(v, Mapping) and _SECRET_SIG in v]
+        wanted = {"content"} if kind == FLOW_TYPE else set(outputs) - {"__provider"}
+        if set(secret) & wanted:
+            raise OpsError(
+                f"{path}: resource {resource.get('urn')} has encrypted outputs "
+                f"({', '.join(sorted(secret))}). Export the state again with "
+                "`pulumi stack export --show-secrets --file <file>` and restore from that file."
+            )
+        if kind == TENANT_TYPE:
+            try:
+                spec = spec_from_outputs(outputs)
+            except ValueError as exc:
+                raise _bad_source(
+                    path, f"holds tenant outputs that are not valid ({exc})"
+                ) from None
+            source.tenants[str(spec["id"])] = spec
+        else:
+            content = outputs.get("content")
+            flow_id = str(outputs.get("flowId") or _flow_id(path, content))
+            if not isinstance(content, Mapping):
+                raise _bad_source(path, f'holds flow "{flow_id}" without its content')
+            source.flows[flow_id] = dict(content)
+    return source
+
+
+def read_source(path: Path) -> Source:
+    """Read SOURCE, whichever of the three kinds it is; `OpsError` if it is none of them."""
+    data = read_json(path, "The restore source")
+    if not isinstance(data, Mapping):
+        raise _bad_source(path, "is not a JSON object")
+    if data.get("format") == SNAPSHOT_FORMAT:
+        try:
+            snapshot = read_snapshot(path)
+        except SnapshotFormatError as exc:
+            raise _bad_source(path, f"is a damaged snapshot ({exc})") from None
+        source = Source(path, f"{snapshot.kind} snapshot ({snapshot.reason})")
+        if snapshot.kind == "tenant":
+            source.tenants[snapshot.id] = _tenant_from_wire(path, snapshot.content)
+        elif snapshot.kind == "flow":
+            source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
+        else:
+            raise OpsError(
+                f"{path} is a theme snapshot; restore holds tenants and flows. Copy its "
+                'content into the theme file as {"theme": <content>} by hand.'
+            )
+        return source
+    if data.get("format") == BACKUP_FORMAT:
+        source = Source(path, "full backup")
+        for item in data.get("tenants") or []:
+            spec = _tenant_from_wire(path, item)
+            source.tenants[str(spec["id"])] = spec
+        for export in data.get("flows") or []:
+            source.flows[_flow_id(path, export)] = dict(export)
+        return source
+    if "deployment" in data:
+        return _from_stack_export(path, data)
+    raise _bad_source(path, "is not a file restore can read")
+
+
+def _choose(source: Source, kind: str, wanted: list[str], everything: bool) -> list[str]:
+    held = source.tenants if kind == "tenant" else source.flows
+    if everything:
+        return sorted(held)
+    unknown = [item for item in wanted if item not in held]
+    if unknown:
+        listing = ", ".join(sorted(held)) or "none"
+        raise OpsError(
+            f"{kind.capitalize()} {', '.join(repr(u) for u in unknown)} is not in "
+            f"{source.path} ({source.kind}; it holds {kind}s: {listing}). Check the --{kind} id."
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def git_dirty(path: Path) -> bool | None:
+    """Whether `path` has uncommitted changes (or is untracked); None outside a git work tree."""
+    folder = path.parent if path.parent.is_dir() else Path.cwd()
+    try:
+        inside = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", path.name],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if status.returncode != 0:
+        return None
+    return bool(status.stdout.strip())
+
+
+@dataclass
+class _Plan:
+    yaml_path: Path
+    yaml_before: str | None
+    yaml_after: str
+    flow_files: dict[Path, str]
+    """Flow file -> new text."""
+    conflicts: list[tuple[Path, str]]
+    """Targets that exist with other content: (file, what)."""
+
+
+def _load_raw(path: Path) -> tuple[dict[str, Any], str | None, str]:
+    """The YAML document as written (variables unsubstituted), its text and its header."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {"tenants": []}, None, ""
+    except OSError as exc:
+        raise OpsError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise OpsError(f"{path} is not valid YAML ({exc}); fix it before restoring.") from None
+    if data is None:
+        data = {"tenants": []}
+    if not isinstance(data, dict) or not isinstance(data.get("tenants", []), list):
+        raise OpsError(f"{path} is not a configuration file (a mapping with a tenants list).")
+    header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
+    return data, text, header
+
+
+def _header_length(text: str) -> int:
+    count = 0
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        count += 1
+    return count
+
+
+def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[str]) -> _Plan:
+    yaml_path = stack.tenants_file
+    doc, before, header = _load_raw(yaml_path)
+    entries: list[Any] = list(doc.get("tenants") or [])
+    keep_nulls = bool(doc.get("defaults"))
+    conflicts: list[tuple[Path, str]] = []
+    for tenant_id in tenants:
+        index = next(
+            (i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("id") == tenant_id),
+            None,
+        )
+        old = entries[index] if index is not None else None
+        management = (
+            {k: old.get(k) for k in MANAGEMENT_KEYS} if isinstance(old, dict) else {"adopt": True}
+        )
+        entry = entry_for_yaml(
+            source.tenants[tenant_id], management=management, keep_nulls=keep_nulls
+        )
+        if index is None:
+            entries.append(entry)
+        else:
+            if old != entry:
+                conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
+            entries[index] = entry
+    doc["tenants"] = entries
+    flow_entries: list[Any] = list(doc.get("flows") or [])
+    flow_files: dict[Path, str] = {}
+    for flow_id in flows:
+        existing = next(
+            (e for e in flow_entries if isinstance(e, dict) and e.get("id") == flow_id), None
+        )
+        if existing is None or not isinstance(existing.get("file"), str):
+            existing = {"id": flow_id, "file": f"{flow_id}.json"}
+            flow_entries.append(existing)
+        file = Path(existing["file"])
+        target = file if file.is_absolute() else stack.files_base / file
+        text = flow_text(normalise_flow_export(source.flows[flow_id]))
+        if target.exists() and target.read_text(encoding="utf-8") != text:
+            conflicts.append((target, f'flow "{flow_id}" in {target}'))
+        flow_files[target] = text
+    if flow_entries:
+        doc["flows"] = flow_entries
+    ordered: dict[str, Any] = {
+        k: doc[k] for k in ("defaults", "tenants", "flows", "theme") if k in doc
+    }
+    ordered.update({k: v for k, v in doc.items() if k not in ordered})
+    after = yaml_text(ordered, header)
+    return _Plan(yaml_path, before, after, flow_files, conflicts)
+
+
+def _refuse_local_edits(plan: _Plan) -> None:
+    targets = [plan.yaml_path, *plan.flow_files]
+    states = {path: git_dirty(path) for path in targets if path.exists()}
+    dirty = [str(p) for p, state in states.items() if state]
+    if dirty:
+        raise OpsError(
+            f"Not restoring: {', '.join(dirty)} has uncommitted changes that the restore would "
+            "overwrite. Commit or stash them first (`git status`), or pass --force."
+        )
+    outside_git = [what for path, what in plan.conflicts if states.get(path) is None]
+    if outside_git:
+        raise OpsError(
+            f"Not restoring: {'; '.join(outside_git)} exists with other content, and it is not "
+            "in git, so the change could not be undone. Pass --force to overwrite it."
+        )
+
+
+def _write(plan: _Plan) -> list[Path]:
+    written: list[Path] = []
+    if plan.yaml_before != plan.yaml_after:
+        written.append(write_atomic(plan.yaml_path, plan.yaml_after))
+    for path, text in plan.flow_files.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            written.append(write_atomic(path, text))
+    return written
+
+
+def _roll_back(plan: _Plan, previous: dict[Path, str | None]) -> None:
+    for path, text in previous.items():
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, text)
+
+
+def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -> None:
+    configuration = load_stack_configuration(stack)
+    loaded = {
+        t.id: t.model_dump(mode="json", exclude=set(MANAGEMENT_KEYS)) for t in configuration.tenants
+    }
+    for tenant_id in tenants:
+        wanted = {k: v for k, v in source.tenants[tenant_id].items() if k not in MANAGEMENT_KEYS}
+        if loaded.get(tenant_id) != wanted:
+            raise OpsError(
+                f'After writing, tenant "{tenant_id}" in {stack.tenants_file} does not load as '
+                "the backup holds it (the file's defaults: merge into it, for example "
+                "customAttributes). Nothing was changed. Move the defaults into the entries, "
+                "then restore again."
+            )
+
+
+def restore(
+    stack: StackSettings,
+    source: Source,
+    *,
+    tenants: list[str],
+    flows: list[str],
+    force: bool,
+) -> list[Path]:
+    """Write the chosen tenants and flows into code; returns the files changed."""
+    plan = _plan(stack, source, tenants, flows)
+    if not force:
+        _refuse_local_edits(plan)
+    previous: dict[Path, str | None] = {plan.yaml_path: plan.yaml_before}
+    for path in plan.flow_files:
+        previous[path] = path.read_text(encoding="utf-8") if path.exists() else None
+    written = _write(plan)
+    try:
+        _check_effective(stack, source, tenants)
+    except ConfigurationErrors as exc:
+        _roll_back(plan, previous)
+        raise OpsError(
+            f"The restored configuration does not validate, so it was put back as it was:\n{exc}"
+        ) from None
+    except OpsError:
+        _roll_back(plan, previous)
+        raise
+    return written
+
+
+def run(
+    stack: StackSettings,
+    source_path: Path,
+    *,
+    tenants: list[str],
+    flows: list[str],
+    everything: bool,
+    force: bool,
+) -> int:
+    source = read_source(source_path)
+    if not (tenants or flows or everything):
+        raise OpsError(
+            f"Say what to restore from {source_path}: --tenant ID and/or --flow ID (each may be "
+            f"repeated), or --all. It holds tenants: {', '.join(sorted(source.tenants)) or 'none'}"
+            f"; flows: {', '.join(sorted(source.flows)) or 'none'}."
+        )
+    chosen_tenants = _choose(source, "tenant", tenants, everything)
+    chosen_flows = _choose(source, "flow", flows, everything)
+    written = restore(stack, source, tenants=chosen_tenants, flows=chosen_flows, force=force)
+    print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
+    for tenant_id in chosen_tenants:
+        print(f'  tenant "{tenant_id}" -> {stack.tenants_file}')
+    for flow_id in chosen_flows:
+        print(f'  flow "{flow_id}"')
+    if written:
+        print("Files changed: " + ", ".join(str(p) for p in written))
+    else:
+        print("The code already held this content; no file changed.")
+    print(
+        f"Next: review with `git diff`, then `pulumi preview --stack {stack.name}` shows what "
+        f"the restore changes in Descope, and `pulumi up --stack {stack.name}` applies it."
+    )
+    return 0
