@@ -4,21 +4,30 @@ Rate-limited calls (429) are always retried, honouring ``Retry-After``, because 
 act on them; the total wait is bounded. 5xx answers and network failures are retried with
 exponential backoff only for calls that are safe to repeat (reads, full-state writes), since a
 create that failed half-way may have happened. Everything else raises at once.
+
+The timing can be tuned per process with environment variables, read at every call (the
+provider host runs in its own process, so tests and impatient users set these instead of
+calling `set_policy`):
+
+- ``DESCOPE_CONFIG_RETRY_BACKOFF``: first backoff in seconds for 5xx/network retries (0.5);
+- ``DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT``: seconds one call may spend waiting on 429s (120);
+- ``DESCOPE_CONFIG_MAX_ATTEMPTS``: attempts for repeatable calls failing with 5xx (4).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import httpx
 from descope.exceptions import AuthException, RateLimitException
 
-from providers.errors import DescopeApiError, from_sdk_exception
+from providers.errors import ConfigurationError, DescopeApiError, from_sdk_exception
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -47,10 +56,61 @@ sleep: Callable[[float], None] = time.sleep
 
 def set_policy(policy: RetryPolicy) -> RetryPolicy:
     """Replace the process-wide policy; returns the previous one."""
-    global _policy  # noqa: PLW0603
+    global _policy
     with _policy_lock:
         previous, _policy = _policy, policy
     return previous
+
+
+_ENV_OVERRIDES: tuple[tuple[str, str, type[float] | type[int]], ...] = (
+    ("DESCOPE_CONFIG_RETRY_BACKOFF", "backoff", float),
+    ("DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT", "max_rate_limit_wait", float),
+    ("DESCOPE_CONFIG_MAX_ATTEMPTS", "max_attempts", int),
+)
+
+
+def current_policy() -> RetryPolicy:
+    """The policy in force: the process-wide one, with the environment's overrides on top.
+
+    Raises `ConfigurationError` naming the variable when one is not a non-negative number.
+    """
+    with _policy_lock:
+        policy = _policy
+    overrides: dict[str, Any] = {}
+    for env_var, attribute, kind in _ENV_OVERRIDES:
+        raw = os.environ.get(env_var, "").strip()
+        if not raw:
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = -1
+        if value < 0 or (kind is int and value < 1):
+            raise ConfigurationError(
+                f"The environment variable {env_var} is malformed ({raw!r}).",
+                action=f"Set it to a {'whole number' if kind is int else 'number of seconds'} "
+                "such as 2, or unset it.",
+            )
+        overrides[attribute] = value
+    return replace(policy, **overrides) if overrides else policy
+
+
+def _settings_source() -> str:
+    """Where the credentials in force came from, for a 401's advice."""
+    from providers.client import describe_sources  # noqa: PLC0415 - client never imports calls
+
+    return describe_sources()
+
+
+def _to_error(exc: Exception, doing: str) -> DescopeApiError:
+    if isinstance(exc, AuthException) and str(exc.status_code) == "401":
+        return from_sdk_exception(exc, doing=doing, settings_source=_settings_source())
+    return from_sdk_exception(exc, doing=doing)
+
+
+def backoff_delay(policy: RetryPolicy, attempt: int) -> float:
+    """The wait before attempt `attempt + 1` of a repeatable call."""
+    return float(policy.backoff * 2 ** (attempt - 1))
 
 
 def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
@@ -58,7 +118,7 @@ def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
 
     Raises `DescopeApiError` with a message about `doing` when the call finally fails.
     """
-    policy = _policy
+    policy = current_policy()
     waited = 0.0
     attempt = 1
     while True:
@@ -73,13 +133,21 @@ def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
             sleep(delay)
             waited += delay
         except (AuthException, httpx.HTTPError) as exc:
-            error = from_sdk_exception(exc, doing=doing)
+            error = _to_error(exc, doing)
             if not (repeatable and error.is_retryable and attempt < policy.max_attempts):
                 raise error from None
-            delay = policy.backoff * 2 ** (attempt - 1)
+            delay = backoff_delay(policy, attempt)
             log.info("Retrying %s in %.1f s after: %s", doing, delay, error.detail)
             sleep(delay)
             attempt += 1
 
 
-__all__ = ["DEFAULT_POLICY", "DescopeApiError", "RetryPolicy", "call", "set_policy"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "DescopeApiError",
+    "RetryPolicy",
+    "backoff_delay",
+    "call",
+    "current_policy",
+    "set_policy",
+]

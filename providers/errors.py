@@ -4,7 +4,8 @@
     ├── ConfigurationError        a setting is missing or malformed (names the setting)
     ├── InvalidInputError         the resource's inputs are not valid (names the field)
     └── DescopeApiError           Descope answered an error (status, errorCode, hint)
-        └── TenantAlreadyExists   create hit an existing id (hint: adopt)
+        ├── TenantAlreadyExists   create hit an existing id (hint: adopt)
+        └── PartialFailure        an operation stopped half-way (says what was undone)
 
 Messages never contain the management key: the SDK's exceptions carry only the status and
 Descope's response body, and the settings object hides the key from `repr`.
@@ -13,7 +14,7 @@ Descope's response body, and the settings object hides the key from `repr`.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from descope.exceptions import AuthException, RateLimitException
 
@@ -70,6 +71,10 @@ class TenantAlreadyExists(DescopeApiError):
     """A tenant with this id (or name) already exists in the project."""
 
 
+class PartialFailure(DescopeApiError):
+    """An operation made some changes and then failed; the message says what state it left."""
+
+
 def _looks_missing(text: str) -> bool:
     lowered = text.lower()
     return "not found" in lowered or "failed getting flow" in lowered or "e103003" in lowered
@@ -118,13 +123,17 @@ def from_sdk_exception(
             code=str(exc.status_code) if str(exc.status_code).startswith("E") else "",
         )
     if isinstance(exc, AuthException):
-        status = int(exc.status_code) if str(exc.status_code).isdigit() else 0
+        raw_status = str(exc.status_code)
+        status = int(raw_status) if raw_status.isdigit() else 0
         code, text = _parse_body(str(exc.error_message or ""))
         coded = f" {code}" if code else ""
         detail = f"Descope answered {status}{coded}: {text or 'no details'}."
         action = _ACTIONS.get(status, "").format(settings=settings_source)
         if not action and status >= 500:
-            action = "Descope had a server error; run again later. If it persists, contact Descope support."
+            action = (
+                "Descope had a server error; run again later. "
+                "If it persists, contact Descope support."
+            )
         if not action and status == 400:
             action = "Descope rejected a value; fix the field it names in the configuration."
         return DescopeApiError(summary, detail, action=action, status=status, code=code)
@@ -159,4 +168,106 @@ def snapshot_warning(subject: str, event: str, path: str) -> str:
     return (
         f"{subject} {event}. The version Descope held was saved to {path} first; "
         "copy anything you want to keep from it into the configuration."
+    )
+
+
+def _answer(cause: DescopeApiError) -> str:
+    """The cause's account of Descope's answer, for parentheses: no trailing period."""
+    return cause.detail.rstrip(".") or "no details"
+
+
+def explain(
+    cause: DescopeApiError,
+    what: str,
+    *,
+    action: str | None = None,
+    cls: type[DescopeApiError] = DescopeApiError,
+) -> DescopeApiError:
+    """Re-tell `cause` with context: ``Unable to ...: <what> (Descope answered ...). <action>``.
+
+    `what` says what happened in the user's terms; `action` replaces the cause's advice.
+    """
+    summary = cause.summary.rstrip(".") + ":"
+    detail = f"{what.rstrip('.')} ({_answer(cause)})."
+    return cls(
+        summary,
+        detail,
+        action=cause.action if action is None else action,
+        status=cause.status,
+        code=cause.code,
+    )
+
+
+def tenant_already_exists(
+    tenant_id: str, project_id: str | None, cause: DescopeApiError
+) -> TenantAlreadyExists:
+    """Create found a tenant with this id already in the project: say how to adopt it."""
+    where = f" in project {project_id}" if project_id else ""
+    error = explain(
+        cause,
+        f'a tenant with id "{tenant_id}" already exists{where}',
+        action="To manage the existing tenant, set `adopt: true` on the tenant with id "
+        f'"{tenant_id}" in the configuration (its current state is saved to the backups '
+        "folder first); otherwise choose another id.",
+        cls=TenantAlreadyExists,
+    )
+    return cast(TenantAlreadyExists, error)
+
+
+def create_rolled_back(tenant_id: str, step: str, cause: DescopeApiError) -> PartialFailure:
+    """Create made the tenant, a later step failed, and the tenant was deleted again."""
+    error = explain(
+        cause,
+        f"the tenant was created but {step} failed, so it was deleted again and nothing changed "
+        "in Descope",
+        action=cause.action or "Fix the value Descope rejected and run again.",
+        cls=PartialFailure,
+    )
+    return cast(PartialFailure, error)
+
+
+def rollback_failed(
+    tenant_id: str, step: str, cause: DescopeApiError, rollback: DescopeApiError
+) -> PartialFailure:
+    """Create made the tenant, a later step failed, and deleting it again failed too."""
+    error = explain(
+        cause,
+        f"the tenant was created but {step} failed, and deleting it again also failed "
+        f"({_answer(rollback)})",
+        action=f'Tenant "{tenant_id}" now exists in Descope but not in Pulumi\'s state: delete it '
+        "in the Descope console, or set `adopt: true` on it to manage it, then run again.",
+        cls=PartialFailure,
+    )
+    return cast(PartialFailure, error)
+
+
+def adopt_incomplete(tenant_id: str, snapshot: str, cause: DescopeApiError) -> PartialFailure:
+    """Adopting an existing tenant failed while bringing it to the desired state."""
+    error = explain(
+        cause,
+        f'the existing tenant "{tenant_id}" was being adopted and may be partly changed; its '
+        f"state before adoption is saved in {snapshot}",
+        action=cause.action or "Fix the value Descope rejected and run again.",
+        cls=PartialFailure,
+    )
+    return cast(PartialFailure, error)
+
+
+def tenant_gone(doing: str, tenant_id: str, cause: DescopeApiError) -> DescopeApiError:
+    """An update found the tenant missing: it was deleted outside Pulumi."""
+    return explain(
+        cause,
+        f'tenant "{tenant_id}" no longer exists in Descope (deleted outside Pulumi?)',
+        action="Run `pulumi refresh` to drop it from the state, "
+        "then `pulumi up` to create it again.",
+    )
+
+
+def invalid_inputs(doing: str, problems: list[tuple[str, str]]) -> InvalidInputError:
+    """Inputs reached create/update without passing check (a program bug or an old state)."""
+    listing = "; ".join(f"{field or 'tenant'}: {message}" for field, message in problems)
+    return InvalidInputError(
+        f"Unable to {doing}:",
+        f"the inputs are not valid ({listing}).",
+        action="Fix the configuration and run again.",
     )

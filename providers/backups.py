@@ -1,0 +1,163 @@
+"""Snapshots of what Descope held before we deleted, replaced, adopted or overwrote it.
+
+One JSON file per operation, written atomically (a temporary file in the same folder, then
+``os.replace``), in a folder only its owner can read (0700, files 0600). File names sort by
+time and say what they hold::
+
+    20250101T120000.123456Z-tenant-acme-delete.json
+
+The body::
+
+    {"format": "descope-config-snapshot/1", "kind": "tenant", "id": "acme",
+     "reason": "delete", "takenAt": "2025-01-01T12:00:00.123456Z", "projectId": "P2ab...",
+     "content": {"tenant": {...as loaded...}, "settings": {...as loaded...}}}
+
+Snapshots hold configuration as Descope returns it, never a credential. `read_snapshot` is
+the way back in for restore tooling. Used by the tenant and flow providers: keep the API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "FORMAT",
+    "Kind",
+    "Reason",
+    "Snapshot",
+    "SnapshotFormatError",
+    "read_snapshot",
+    "write_snapshot",
+]
+
+FORMAT = "descope-config-snapshot/1"
+Kind = Literal["tenant", "flow", "theme"]
+Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
+_KINDS = frozenset({"tenant", "flow", "theme"})
+_REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_ID_LENGTH = 80
+
+log = logging.getLogger(__name__)
+_name_lock = threading.Lock()
+
+
+class SnapshotFormatError(ValueError):
+    """A file is not a snapshot this version can read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot file, read back."""
+
+    path: Path
+    kind: Kind
+    id: str
+    reason: Reason
+    taken_at: datetime
+    project_id: str | None
+    content: dict[str, Any]
+
+
+def safe_id(resource_id: str) -> str:
+    """`resource_id` as a file-name part: runs of unsafe characters become ``_``."""
+    cleaned = _UNSAFE.sub("_", resource_id).strip("._") or "unnamed"
+    return cleaned[:_MAX_ID_LENGTH]
+
+
+def _folder(backup_dir: str | os.PathLike[str]) -> Path:
+    folder = Path(backup_dir)
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def write_snapshot(
+    backup_dir: str | os.PathLike[str],
+    *,
+    kind: Kind,
+    resource_id: str,
+    reason: Reason,
+    content: Mapping[str, Any],
+    project_id: str | None = None,
+) -> Path:
+    """Save `content` as one snapshot file in `backup_dir` and return its path.
+
+    The file appears complete or not at all. Thread-safe: two snapshots taken in the same
+    microsecond get distinct names. Logs the path at WARNING so the user sees where it went.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"unknown snapshot kind {kind!r}")
+    if reason not in _REASONS:
+        raise ValueError(f"unknown snapshot reason {reason!r}")
+    folder = _folder(backup_dir)
+    now = datetime.now(UTC)
+    body = {
+        "format": FORMAT,
+        "kind": kind,
+        "id": resource_id,
+        "reason": reason,
+        "takenAt": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "projectId": project_id,
+        "content": dict(content),
+    }
+    text = json.dumps(body, indent=2, sort_keys=False, ensure_ascii=False, default=str) + "\n"
+    fd, temp_name = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        stem = f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{kind}-{safe_id(resource_id)}-{reason}"
+        with _name_lock:
+            path = folder / f"{stem}.json"
+            counter = 2
+            while path.exists():
+                path = folder / f"{stem}-{counter}.json"
+                counter += 1
+            os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    log.warning("Saved a snapshot of %s %r before %s: %s", kind, resource_id, reason, path)
+    return path
+
+
+def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Read one snapshot file; raises `SnapshotFormatError` if it is not one."""
+    file = Path(path)
+    try:
+        body = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SnapshotFormatError(f"{file} is not a readable snapshot: {exc}") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise SnapshotFormatError(f'{file} is not a snapshot in format "{FORMAT}".')
+    kind, reason, content = body.get("kind"), body.get("reason"), body.get("content")
+    if kind not in _KINDS or reason not in _REASONS or not isinstance(content, dict):
+        raise SnapshotFormatError(f"{file} has a bad kind, reason or content.")
+    try:
+        taken_at = datetime.strptime(str(body.get("takenAt")), "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        raise SnapshotFormatError(f"{file} has a bad takenAt time.") from None
+    project_id = body.get("projectId")
+    return Snapshot(
+        path=file,
+        kind=kind,
+        id=str(body.get("id", "")),
+        reason=reason,
+        taken_at=taken_at.replace(tzinfo=UTC),
+        project_id=str(project_id) if project_id is not None else None,
+        content=content,
+    )

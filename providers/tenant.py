@@ -1,0 +1,736 @@
+"""Descope tenants as a Pulumi dynamic resource.
+
+The resource's properties are the tenant as `model.tenant.TenantSpec` declares it, in
+Descope's camelCase vocabulary, with one exception: the tenant id is the property
+``tenantId``. Pulumi reserves ``id`` on custom resources (the engine drops or rejects an
+``id`` input: pulumi/pulumi#6335, #14501), and the resource's own id *is* the tenant id, so
+``tenant.id`` and ``tenant.tenantId`` hold the same value.
+
+Properties (inputs, recorded in state canonical: every key present, defaults filled in):
+
+=========================  =======================================================  ========
+key                        meaning                                                  change
+=========================  =======================================================  ========
+tenantId                   the tenant id                                            replace
+name                       display name, unique in the project                      update
+selfProvisioningDomains    email domains whose users join the tenant                update
+customAttributes           tenant custom attributes                                 update
+enforceSSO                 require SSO                                              update
+enforceSSOExclusions       user ids exempt from enforceSSO                          update
+disabled                   tenant disabled                                          update
+defaultRoles               roles given to new members                               update
+settings                   session/SSO settings; absent or None = not managed       update
+adopt                      on create, manage an existing tenant with this id        state
+cascadeDelete              on delete, also delete sub-tenants and tenant data       state
+=========================  =======================================================  ========
+
+Outputs add what Descope adds: ``createdTime``, ``authType`` and ``domains`` (as the tenant
+holds them), ``federatedAppIds``, ``parent`` and ``ssoSetupSuiteSettings`` (None unless
+settings are managed). "state" changes are recorded without any call to Descope.
+
+Replacement deletes before it creates (``delete_before_replace``): tenant names are unique
+in a project, so creating the new tenant while the old one, with the same name, still exists
+would fail. The old tenant is snapshotted to the backups folder before it goes.
+
+The provider object is pickled into every resource's state: it holds only ``backup_dir``.
+Credentials are read at run time from the stack config (`configure`) or the environment,
+through `providers.client`. One instance serves up to four calls at once; it keeps no
+per-call state on itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
+from model.tenant import SessionSettings, TenantSpec, tenant_problems
+from providers import backups, calls, client, errors
+from providers.errors import DescopeApiError
+
+__all__ = [
+    "FLAG_KEYS",
+    "ID_KEY",
+    "INPUT_KEYS",
+    "OUTPUT_ONLY_KEYS",
+    "REPLACE_KEYS",
+    "Tenant",
+    "TenantProvider",
+    "comparable",
+    "tenant_props",
+]
+
+log = logging.getLogger(__name__)
+
+PROVIDER_KEY = "__provider"
+ID_KEY = "tenantId"
+TENANT_FIELDS = (
+    "name",
+    "selfProvisioningDomains",
+    "customAttributes",
+    "enforceSSO",
+    "enforceSSOExclusions",
+    "disabled",
+)
+"""Fields written by Descope's tenant update (which replaces all of them at once)."""
+FLAG_KEYS = ("adopt", "cascadeDelete")
+"""Management flags: recorded in state, never sent to Descope."""
+INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
+OUTPUT_ONLY_KEYS = (
+    "createdTime",
+    "authType",
+    "domains",
+    "federatedAppIds",
+    "parent",
+    "ssoSetupSuiteSettings",
+)
+REPLACE_KEYS = (ID_KEY,)
+_SET_LIKE = ("selfProvisioningDomains", "enforceSSOExclusions", "defaultRoles")
+"""Lists whose order means nothing (the model forbids duplicates): compared as sets."""
+_LIFETIMES = (
+    ("sessionTokenExpiration", "sessionTokenExpirationUnit"),
+    ("refreshTokenExpiration", "refreshTokenExpirationUnit"),
+    ("stepupTokenExpiration", "stepupTokenExpirationUnit"),
+    ("inactivityTime", "inactivityTimeUnit"),
+)
+
+
+# --- inputs: the model's form and the resource's form ---------------------------------------
+
+
+def tenant_props(spec: TenantSpec | Mapping[str, Any]) -> dict[str, Any]:
+    """The resource's input properties for a tenant (``id`` becomes ``tenantId``).
+
+    A `TenantSpec` gives its canonical form; a mapping (which may hold Pulumi outputs) is
+    passed through for `check` to validate. ``protect`` is a resource option, not a property.
+    """
+    data = spec.canonical() if isinstance(spec, TenantSpec) else dict(spec)
+    data.pop("protect", None)
+    if "id" in data:
+        data[ID_KEY] = data.pop("id")
+    return {ID_KEY: data.pop(ID_KEY, None), **data}
+
+
+def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a property bag the model validates, keyed as the model keys it."""
+    data = {
+        k: v
+        for k, v in props.items()
+        if k != PROVIDER_KEY and not (k in OUTPUT_ONLY_KEYS and v is None)
+    }
+    if ID_KEY in data:
+        data["id"] = data.pop(ID_KEY)
+    return data
+
+
+def _property_of(path: tuple[str | int, ...], message: str) -> str:
+    """The top-level property a problem belongs to (model-level rules name it first)."""
+    if path:
+        return ID_KEY if path[0] == "id" else str(path[0])
+    first_word = message.split(" ", 1)[0]
+    return first_word if first_word in INPUT_KEYS else ""
+
+
+def _is_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
+        return True
+    if isinstance(value, Mapping):
+        return any(_is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_is_unknown(v) for v in value)
+    return False
+
+
+def _spec(props: Mapping[str, Any], doing: str) -> TenantSpec:
+    data = _model_data(props)
+    problems = tenant_problems(data)
+    if problems:
+        raise errors.invalid_inputs(
+            doing, [(_property_of(p.path, p.message), p.message) for p in problems]
+        )
+    return TenantSpec.model_validate(data)
+
+
+# --- normalisation: what Descope would hold --------------------------------------------------
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in sorted(value.items())}
+    return _number(value)
+
+
+def _as_set(value: Any) -> list[str]:
+    return sorted({str(v) for v in value or []})
+
+
+def _settings_comparable(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Settings as Descope returns them, whichever side they come from (0 and "" = unset)."""
+    if settings is None:
+        return None
+    out: dict[str, Any] = {
+        "domains": _as_set(settings.get("domains")),
+        "authType": settings.get("authType") or "none",
+        "enableInactivity": bool(settings.get("enableInactivity")),
+        "JITDisabled": bool(settings.get("JITDisabled")),
+    }
+    for value_key, unit_key in _LIFETIMES:
+        out[value_key] = _number(settings.get(value_key)) or None
+        out[unit_key] = settings.get(unit_key) or None
+    return out
+
+
+def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs or outputs reduced to what matters, as Descope would return it.
+
+    Missing keys take their defaults, whole floats become ints, set-like lists are sorted,
+    unset lifetimes are None. Two property bags describe the same tenant exactly when their
+    comparable forms serialise alike (`_same`).
+    """
+    settings = props.get("settings")
+    return {
+        ID_KEY: str(props.get(ID_KEY) or ""),
+        "name": props.get("name") or "",
+        "selfProvisioningDomains": _as_set(props.get("selfProvisioningDomains")),
+        "customAttributes": _json_value(props.get("customAttributes") or {}),
+        "enforceSSO": bool(props.get("enforceSSO")),
+        "enforceSSOExclusions": _as_set(props.get("enforceSSOExclusions")),
+        "disabled": bool(props.get("disabled")),
+        "defaultRoles": _as_set(props.get("defaultRoles")),
+        "settings": _settings_comparable(settings if isinstance(settings, Mapping) else None),
+        "adopt": bool(props.get("adopt")),
+        "cascadeDelete": bool(props.get("cascadeDelete")),
+    }
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    old, new = comparable(olds), comparable(news)
+    changed = [k for k in INPUT_KEYS if k != "settings" and not _same(old[k], new[k])]
+    if new["settings"] is not None and not _same(old["settings"], new["settings"]):
+        changed.append("settings")
+    return changed
+
+
+# --- Descope's form -> ours ------------------------------------------------------------------
+
+
+def _settings_from_descope(loaded: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings as `SessionSettings.canonical()` writes them, from the settings endpoint."""
+    out: dict[str, Any] = {
+        "domains": list(loaded.get("domains") or []),
+        "authType": loaded.get("authType") or "none",
+    }
+    for value_key, unit_key in _LIFETIMES:
+        out[value_key] = _number(loaded.get(value_key)) or None
+        out[unit_key] = loaded.get(unit_key) or None
+    out["enableInactivity"] = bool(loaded.get("enableInactivity"))
+    out["JITDisabled"] = bool(loaded.get("JITDisabled"))
+    return {key: out[key] for key in SessionSettings.model_fields}
+
+
+def _state(
+    tenant: Mapping[str, Any],
+    *,
+    settings: Mapping[str, Any] | None,
+    sso_setup: Any,
+    flags: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(inputs, outputs) for a tenant as Descope holds it; `settings` None = not managed."""
+    inputs: dict[str, Any] = {
+        ID_KEY: str(tenant.get("id", "")),
+        "name": tenant.get("name") or "",
+        "selfProvisioningDomains": list(tenant.get("selfProvisioningDomains") or []),
+        "customAttributes": _json_value(tenant.get("customAttributes") or {}),
+        "enforceSSO": bool(tenant.get("enforceSSO")),
+        "enforceSSOExclusions": list(tenant.get("enforceSSOExclusions") or []),
+        "disabled": bool(tenant.get("disabled")),
+        "defaultRoles": list(tenant.get("defaultRoles") or []),
+        "settings": dict(settings) if settings is not None else None,
+        "adopt": bool(flags.get("adopt")),
+        "cascadeDelete": bool(flags.get("cascadeDelete")),
+    }
+    outputs = {
+        **inputs,
+        "createdTime": _number(tenant.get("createdTime")),
+        "authType": tenant.get("authType") or "none",
+        "domains": list(tenant.get("domains") or []),
+        "federatedAppIds": list(tenant.get("federatedAppIds") or []),
+        "parent": tenant.get("parent") or "",
+        "ssoSetupSuiteSettings": sso_setup if settings is not None else None,
+    }
+    return inputs, outputs
+
+
+class _PassThrough:
+    """Hands a stored ``ssoSetupSuiteSettings`` dict to the SDK, which wants `.to_dict()`."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+def _quoted(tenant_id: str) -> str:
+    return f'Descope tenant "{tenant_id}"'
+
+
+def _project_or_none() -> str | None:
+    try:
+        return client.current_settings().project_id
+    except errors.ConfigurationError:
+        return None
+
+
+def _load(tenant_id: str, doing: str) -> dict[str, Any] | None:
+    """The tenant as Descope holds it, or None when it does not exist."""
+    api = client.management().tenant
+    try:
+        loaded = calls.call(lambda: api.load(tenant_id), doing=doing, repeatable=True)
+    except DescopeApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+    return dict(loaded)
+
+
+def _load_settings(tenant_id: str, doing: str) -> dict[str, Any] | None:
+    api = client.management().tenant
+    try:
+        loaded = calls.call(lambda: api.load_settings(tenant_id), doing=doing, repeatable=True)
+    except DescopeApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+    return dict(loaded)
+
+
+def _send_tenant(spec: TenantSpec, federated_app_ids: list[str], doing: str) -> None:
+    """Descope's update replaces every field: send the whole desired tenant."""
+    api = client.management().tenant
+    calls.call(
+        lambda: api.update(
+            spec.id,
+            spec.name,
+            self_provisioning_domains=list(spec.selfProvisioningDomains),
+            custom_attributes=dict(spec.customAttributes),
+            enforce_sso=spec.enforceSSO,
+            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+            federated_app_ids=list(federated_app_ids),
+            disabled=spec.disabled,
+        ),
+        doing=doing,
+        repeatable=True,
+    )
+
+
+def _send_settings(
+    spec: TenantSpec, sso_setup: Any, federated_app_ids: list[str] | None, doing: str
+) -> None:
+    """The settings endpoint zeroes what it is not sent: send every setting, and the tenant
+    fields it shares (domains, enforceSSO, ...) as desired."""
+    settings = spec.settings
+    assert settings is not None  # callers check; narrows for mypy
+    api = client.management().tenant
+    sso = _PassThrough(sso_setup) if isinstance(sso_setup, Mapping) else None
+    calls.call(
+        lambda: api.update_settings(
+            spec.id,
+            self_provisioning_domains=list(spec.selfProvisioningDomains),
+            domains=list(settings.domains),
+            auth_type=settings.authType,
+            session_settings_enabled=settings.session_settings_enabled,
+            refresh_token_expiration=settings.refreshTokenExpiration,
+            refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
+            session_token_expiration=settings.sessionTokenExpiration,
+            session_token_expiration_unit=settings.sessionTokenExpirationUnit,
+            stepup_token_expiration=settings.stepupTokenExpiration,
+            stepup_token_expiration_unit=settings.stepupTokenExpirationUnit,
+            enable_inactivity=settings.enableInactivity,
+            inactivity_time=settings.inactivityTime,
+            inactivity_time_unit=settings.inactivityTimeUnit,
+            JITDisabled=settings.JITDisabled,
+            sso_setup_suite_settings=sso,
+            enforce_sso=spec.enforceSSO,
+            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+            federated_app_ids=federated_app_ids,
+        ),
+        doing=doing,
+        repeatable=True,
+    )
+
+
+def _send_roles(spec: TenantSpec, doing: str) -> None:
+    api = client.management().tenant
+    calls.call(
+        lambda: api.update_default_roles(spec.id, list(spec.defaultRoles)),
+        doing=doing,
+        repeatable=True,
+    )
+
+
+def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
+    """Delete; a tenant already gone counts as deleted, so the call is safe to repeat."""
+    api = client.management().tenant
+    try:
+        calls.call(lambda: api.delete(tenant_id, cascade=cascade), doing=doing, repeatable=True)
+    except DescopeApiError as exc:
+        if not exc.is_not_found:
+            raise
+        log.info("%s was already gone", _quoted(tenant_id))
+
+
+def _create_call(spec: TenantSpec, doing: str) -> None:
+    """POST create, once: a create is not safe to repeat blindly."""
+    api = client.management().tenant
+    calls.call(
+        lambda: api.create(
+            spec.name,
+            id=spec.id,
+            self_provisioning_domains=list(spec.selfProvisioningDomains),
+            custom_attributes=dict(spec.customAttributes) or None,
+            enforce_sso=spec.enforceSSO,
+            enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
+            disabled=spec.disabled,
+        ),
+        doing=doing,
+        repeatable=False,
+    )
+
+
+def _create_tenant(spec: TenantSpec, doing: str) -> None:
+    """Create the tenant, finding out what happened when Descope's answer was lost or odd.
+
+    - 4xx: if a tenant with this id exists, say so and how to adopt it; else re-raise.
+    - 5xx or no answer: the tenant may have been created. Load it: if it is there with our
+      name, the create went through; if absent, try again (with backoff, bounded).
+    """
+    policy = calls.current_policy()
+    attempt = 1
+    while True:
+        try:
+            _create_call(spec, doing)
+            return
+        except DescopeApiError as exc:
+            if exc.status in (401, 403, 429):
+                raise
+            existing = _load(spec.id, f"check whether {_quoted(spec.id)} exists")
+            if existing is not None:
+                if exc.is_retryable and existing.get("name") == spec.name:
+                    log.info("%s was created despite the error: %s", _quoted(spec.id), exc.detail)
+                    return
+                raise errors.tenant_already_exists(spec.id, _project_or_none(), exc) from None
+            if not exc.is_retryable or attempt >= policy.max_attempts:
+                raise
+            calls.sleep(calls.backoff_delay(policy, attempt))
+            attempt += 1
+
+
+class TenantProvider(ResourceProvider):
+    """Creates, reads, updates and deletes one Descope tenant per resource.
+
+    Holds only `backup_dir` (pickled into state; not secret). Thread-safe: no per-call state.
+    """
+
+    backup_dir: str
+
+    def __init__(self, backup_dir: str = "backups") -> None:
+        super().__init__()
+        self.backup_dir = str(backup_dir)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Take the connection settings from the stack config (secrets arrive unwrapped)."""
+        config: dict[str, str | None] = {}
+        for key in ("descope:projectId", "descope:managementKey", "descope:baseUrl"):
+            value = req.config.get(key)
+            config[key] = None if value is None else str(value)
+        client.configure(config)
+
+    # --- check -------------------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the inputs with the model's rules; one failure per bad top-level key.
+
+        Values not known yet (preview) are not judged. Valid inputs come back canonical.
+        """
+        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        unknown = {k for k, v in props.items() if _is_unknown(v)}
+        data = _model_data(props)
+        failures: list[CheckFailure] = []
+        seen: set[tuple[str, str]] = set()
+        for problem in tenant_problems(data):
+            key = _property_of(problem.path, problem.message)
+            if key in unknown or (unknown and not problem.path):
+                continue
+            reason = problem.message
+            if len(problem.path) > 1:
+                reason = f"{problem.field}: {reason}"
+            if (key, reason) not in seen:
+                seen.add((key, reason))
+                failures.append(CheckFailure(key, reason))
+        if failures or unknown:
+            return CheckResult(dict(props), failures)
+        return CheckResult(tenant_props(TenantSpec.model_validate(data)), [])
+
+    # --- diff --------------------------------------------------------------------------------
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        """Compare the desired tenant with the recorded one (old outputs), both as Descope
+        would hold them. A new tenant id replaces (delete first); all else updates in place."""
+        news = {k: v for k, v in _news.items() if k != PROVIDER_KEY}
+        olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
+        if not olds.get(ID_KEY):
+            olds[ID_KEY] = _id
+        unknown = [k for k, v in news.items() if _is_unknown(v)]
+        if unknown:
+            replaces = [k for k in REPLACE_KEYS if k in unknown]
+            known = {k: v for k, v in news.items() if k not in unknown}
+            replaces += [k for k in REPLACE_KEYS if k in known and k in _changed_keys(olds, news)]
+            return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
+        changed = _changed_keys(olds, news)
+        replaces = [k for k in changed if k in REPLACE_KEYS]
+        stables = [k for k in INPUT_KEYS if k not in REPLACE_KEYS]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            stables=stables,
+            delete_before_replace=True,
+        )
+
+    # --- create ------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the tenant, then its settings (if given) and default roles (if any).
+
+        With ``adopt`` an existing tenant is snapshotted and brought to the desired state.
+        If this call fails, the tenant has not been created: a tenant made before a later step
+        failed is deleted again, and the error says so.
+        """
+        tenant_id = str(props.get(ID_KEY) or "")
+        doing = f"create {_quoted(tenant_id)}"
+        spec = _spec(props, doing)
+        if spec.adopt:
+            existing = _load(spec.id, doing)
+            if existing is not None:
+                return self._adopt(spec, existing, doing)
+        _create_tenant(spec, doing)
+        step = ""
+        try:
+            if spec.settings is not None:
+                step = "setting its settings"
+                _send_settings(spec, None, None, doing)
+            if spec.defaultRoles:
+                step = "setting its default roles"
+                _send_roles(spec, doing)
+            step = "loading it back"
+            loaded = _load(spec.id, doing)
+            if loaded is None:
+                raise DescopeApiError(
+                    f"Unable to {doing}.",
+                    "Descope answered 404: the tenant was missing right after it was created.",
+                    status=404,
+                )
+        except DescopeApiError as exc:
+            self._roll_back(spec.id, step, exc)
+            raise  # pragma: no cover - _roll_back always raises
+        return self._created(spec, loaded)
+
+    def _created(self, spec: TenantSpec, loaded: Mapping[str, Any]) -> CreateResult:
+        settings = spec.settings.canonical() if spec.settings is not None else None
+        sso = {"enabled": False} if settings is not None else None
+        _, outputs = _state(loaded, settings=settings, sso_setup=sso, flags=spec.model_dump())
+        if settings is not None:
+            outputs["authType"] = settings["authType"]
+            outputs["domains"] = list(settings["domains"])
+        return CreateResult(spec.id, outputs)
+
+    def _roll_back(self, tenant_id: str, step: str, cause: DescopeApiError) -> None:
+        try:
+            _delete(tenant_id, cascade=False, doing=f"delete {_quoted(tenant_id)} again")
+        except DescopeApiError as rollback:
+            raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
+        raise errors.create_rolled_back(tenant_id, step, cause) from None
+
+    def _adopt(self, spec: TenantSpec, existing: dict[str, Any], doing: str) -> CreateResult:
+        """Snapshot the existing tenant, then change only what differs from the desired state."""
+        loaded_settings = _load_settings(spec.id, doing) or {}
+        path = backups.write_snapshot(
+            self.backup_dir,
+            kind="tenant",
+            resource_id=spec.id,
+            reason="adopt",
+            content={"tenant": existing, "settings": loaded_settings},
+            project_id=_project_or_none(),
+        )
+        desired = tenant_props(spec)
+        current_settings = _settings_from_descope(loaded_settings) if spec.settings else None
+        current, _ = _state(
+            existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
+        )
+        changed = _changed_keys(current, desired)
+        federated = list(existing.get("federatedAppIds") or [])
+        sso = loaded_settings.get("ssoSetupSuiteSettings")
+        try:
+            if any(k in changed for k in TENANT_FIELDS):
+                _send_tenant(spec, federated, doing)
+            if "settings" in changed:
+                _send_settings(spec, sso, federated, doing)
+            if "defaultRoles" in changed:
+                _send_roles(spec, doing)
+            touched = any(k in changed for k in (*TENANT_FIELDS, "settings", "defaultRoles"))
+            final = (_load(spec.id, doing) if touched else existing) or existing
+        except DescopeApiError as exc:
+            raise errors.adopt_incomplete(spec.id, str(path), exc) from None
+        result = self._created(spec, final)
+        if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
+            result.outs["ssoSetupSuiteSettings"] = dict(sso)
+        return result
+
+    # --- read --------------------------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Load the tenant (and its settings, when managed) as Descope holds them now.
+
+        Returns outputs and inputs both, so changes made outside Pulumi show as drift. A
+        tenant that no longer exists returns ``ReadResult(None, {})``: refresh drops it.
+        """
+        tenant_id = str(id_ or props.get(ID_KEY) or "")
+        doing = f"read {_quoted(tenant_id)}"
+        tenant = _load(tenant_id, doing)
+        if tenant is None:
+            return ReadResult(None, {})
+        settings: dict[str, Any] | None = None
+        sso: Any = None
+        if props.get("settings") is not None:
+            loaded_settings = _load_settings(tenant_id, doing)
+            if loaded_settings is None:
+                return ReadResult(None, {})
+            settings = _settings_from_descope(loaded_settings)
+            sso = loaded_settings.get("ssoSetupSuiteSettings")
+        inputs, outputs = _state(tenant, settings=settings, sso_setup=sso, flags=props)
+        return ReadResult(tenant_id, outputs, inputs)
+
+    # --- update ------------------------------------------------------------------------------
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        """Send only what changed: the whole tenant if any tenant field changed (Descope's
+        update replaces every field), the whole settings if they changed, the default roles
+        if they changed. Management flags change in state only."""
+        olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
+        tenant_id = str(olds.get(ID_KEY) or _id)
+        doing = f"update {_quoted(tenant_id)}"
+        spec = _spec(_news, doing)
+        changed = _changed_keys({**olds, ID_KEY: tenant_id}, _news)
+        federated = list(olds.get("federatedAppIds") or [])
+        sso = olds.get("ssoSetupSuiteSettings")
+        try:
+            if any(k in changed for k in TENANT_FIELDS):
+                _send_tenant(spec, federated, doing)
+            if "settings" in changed:
+                _send_settings(spec, sso, federated, doing)
+            if "defaultRoles" in changed:
+                _send_roles(spec, doing)
+        except DescopeApiError as exc:
+            if exc.is_not_found:
+                raise errors.tenant_gone(doing, tenant_id, exc) from None
+            raise
+        outputs = {k: olds.get(k) for k in OUTPUT_ONLY_KEYS}
+        outputs.update(tenant_props(spec))
+        if spec.settings is not None:
+            outputs["authType"] = spec.settings.authType
+            outputs["domains"] = list(spec.settings.domains)
+            if not isinstance(sso, Mapping):
+                outputs["ssoSetupSuiteSettings"] = {"enabled": False}
+        else:
+            outputs["ssoSetupSuiteSettings"] = None
+        return UpdateResult(outputs)
+
+    # --- delete ------------------------------------------------------------------------------
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Snapshot the tenant, then delete it (with ``cascade`` only when cascadeDelete is
+        true). A tenant already gone counts as deleted."""
+        tenant_id = str(_id or _props.get(ID_KEY) or "")
+        doing = f"delete {_quoted(tenant_id)}"
+        tenant = _load(tenant_id, doing)
+        if tenant is None:
+            log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
+            return
+        settings = _load_settings(tenant_id, doing)
+        backups.write_snapshot(
+            self.backup_dir,
+            kind="tenant",
+            resource_id=tenant_id,
+            reason="delete",
+            content={"tenant": tenant, "settings": settings},
+            project_id=_project_or_none(),
+        )
+        _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
+
+
+class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
+    """A Descope tenant managed by Pulumi (type ``pulumi-python:dynamic/descope:Tenant``)."""
+
+    tenantId: pulumi.Output[str]
+    name: pulumi.Output[str]
+    selfProvisioningDomains: pulumi.Output[list[str]]
+    customAttributes: pulumi.Output[dict[str, Any]]
+    enforceSSO: pulumi.Output[bool]
+    enforceSSOExclusions: pulumi.Output[list[str]]
+    disabled: pulumi.Output[bool]
+    defaultRoles: pulumi.Output[list[str]]
+    settings: pulumi.Output[dict[str, Any] | None]
+    adopt: pulumi.Output[bool]
+    cascadeDelete: pulumi.Output[bool]
+    createdTime: pulumi.Output[int]
+    authType: pulumi.Output[str]
+    domains: pulumi.Output[list[str]]
+    federatedAppIds: pulumi.Output[list[str]]
+    parent: pulumi.Output[str]
+    ssoSetupSuiteSettings: pulumi.Output[dict[str, Any] | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        spec: TenantSpec | Mapping[str, Any],
+        *,
+        backup_dir: str = "backups",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        protect = spec.protect if isinstance(spec, TenantSpec) else spec.get("protect")
+        if isinstance(protect, bool):
+            opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(protect=protect), opts)
+        props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
+        for key in INPUT_KEYS:
+            props.setdefault(key, None)
+        super().__init__(TenantProvider(backup_dir), resource_name, props, opts)
