@@ -127,8 +127,9 @@ def parse_yaml(text: str) -> LoadedYaml:
     An empty document gives ``data=None``. Raises `InputError` for text that is not YAML, for
     several documents, for custom tags, self-referencing or exploding aliases and deep nesting.
     """
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None)
@@ -147,7 +148,8 @@ def parse_yaml(text: str) -> LoadedYaml:
     except RecursionError:
         raise InputError(f"nests too deeply: at most {MAX_DEPTH} levels are accepted.") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> InputError:

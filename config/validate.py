@@ -50,10 +50,6 @@ class Reporter:
         if problem not in self._problems:
             self._problems.append(problem)
 
-    def add_file_problem(self, message: str, *, line: int | None = None) -> None:
-        """Record a problem with the file as a whole."""
-        self._problems.append(ConfigProblem(self.file, line, "file", "", message))
-
     def line_of(self, path: YamlPath) -> int | None:
         """The line of the value at `path`, or of its nearest written parent."""
         for end in range(len(path), 0, -1):

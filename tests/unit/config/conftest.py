@@ -1,0 +1,50 @@
+"""Helpers for configuration tests: write a YAML file and collect the problems it yields."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import ConfigProblem, ConfigurationErrors, load_configuration
+
+REPO = Path(__file__).resolve().parents[3]
+FLOW_EXPORT = REPO / "config" / "flows" / "sign-up-or-in.json"
+
+WriteYaml = Callable[[str], Path]
+Problems = Callable[..., list[ConfigProblem]]
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> WriteYaml:
+    """Write dedented YAML text to tenants.yaml in a temporary folder; return its path."""
+
+    def write(text: str) -> Path:
+        path = tmp_path / "tenants.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def problems_of() -> Problems:
+    """The problems `load_configuration` reports for a file (fails if it loads)."""
+
+    def collect(path: Path, **kwargs: Any) -> list[ConfigProblem]:
+        with pytest.raises(ConfigurationErrors) as info:
+            load_configuration(path, **kwargs)
+        return info.value.problems
+
+    return collect
+
+
+def flow_export(flow_id: str = "sign-up-or-in") -> dict[str, Any]:
+    """The example flow export, with its id set to `flow_id`."""
+    export: dict[str, Any] = json.loads(FLOW_EXPORT.read_text(encoding="utf-8"))
+    export["flow"]["id"] = flow_id
+    return export

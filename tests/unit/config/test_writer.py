@@ -1,0 +1,109 @@
+"""Writing configuration back: valid, stable text that loads to the same values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from config import dump_tenants_yaml, load_configuration
+from config.variables import substitute_text
+from model import SessionSettings, TenantSpec
+from tests.unit.config.conftest import REPO
+
+TENANTS = [
+    TenantSpec(
+        id="acme",
+        name="Acme ${not a variable}",
+        selfProvisioningDomains=["acme.com"],
+        customAttributes={"seats": 250, "plan": "enterprise", "tags": ["a", "b"]},
+        enforceSSO=True,
+        enforceSSOExclusions=["U1"],
+        defaultRoles=["member"],
+        settings=SessionSettings(
+            domains=["acme.com"],
+            authType="saml",
+            sessionTokenExpiration=30,
+            sessionTokenExpirationUnit="minutes",
+        ),
+        adopt=True,
+        protect=False,
+    ),
+    TenantSpec(id="globex", name="Globex", settings=SessionSettings()),
+    TenantSpec(id="initech", name="Initech: yes", customAttributes={"on": True, "n": "3"}),
+]
+
+
+def test_dumped_configuration_loads_back_to_the_same_tenants(tmp_path: Path) -> None:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(dump_tenants_yaml(TENANTS), encoding="utf-8")
+    assert load_configuration(path).tenants == TENANTS
+
+
+def test_dumping_is_stable(tmp_path: Path) -> None:
+    path = tmp_path / "tenants.yaml"
+    first = dump_tenants_yaml(TENANTS, comment="Exported from P2abc.\n\nDo not edit by hand.")
+    path.write_text(first, encoding="utf-8")
+    again = dump_tenants_yaml(
+        load_configuration(path).tenants, comment="Exported from P2abc.\n\nDo not edit by hand."
+    )
+    assert again == first
+    assert first.splitlines()[:4] == [
+        "# yaml-language-server: $schema=../tenants.schema.json",
+        "# Exported from P2abc.",
+        "#",
+        "# Do not edit by hand.",
+    ]
+
+
+def test_custom_attributes_are_sorted_and_defaults_left_out() -> None:
+    text = dump_tenants_yaml(TENANTS[:1], schema=None)
+    assert text.index("plan:") < text.index("seats:") < text.index("tags:")
+    assert "disabled" not in text
+    assert "cascadeDelete" not in text
+    assert text.startswith("tenants:\n")
+
+
+def test_flows_theme_and_defaults_round_trip(tmp_path: Path) -> None:
+    flows_dir = REPO / "config" / "flows"
+    example = load_configuration(
+        REPO / "config" / "tenants" / "dev.yaml",
+        variables={"domainSuffix": "dev.example.com", "environment": "dev"},
+        flows_dir=flows_dir,
+    )
+    text = dump_tenants_yaml(
+        example.tenants,
+        example.flows,
+        example.theme,
+        defaults={"disabled": False},
+        files_relative_to=flows_dir,
+    )
+    assert "file: sign-up-or-in.json" in text
+    assert "file: theme.json" in text
+    path = tmp_path / "tenants.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_configuration(path, flows_dir=flows_dir)
+    assert loaded.tenants == example.tenants
+    assert loaded.flows == example.flows
+    assert loaded.theme == example.theme
+
+
+def test_delete_on_remove_is_written_only_when_set(tmp_path: Path) -> None:
+    flows_dir = REPO / "config" / "flows"
+    example = load_configuration(
+        REPO / "config" / "tenants" / "prod.yaml",
+        variables={"domainSuffix": "example.com", "environment": "prod"},
+        flows_dir=flows_dir,
+    )
+    flow = example.flows[0]
+    flagged = type(flow)(flow.id, flow.file, True, flow.content, flow.content_hash)
+    text = dump_tenants_yaml([], [flagged])
+    assert f"file: {flow.file.as_posix()}" in text
+    assert "deleteOnRemove: true" in text
+
+
+@given(st.text())
+def test_escaping_round_trips_any_text(text: str) -> None:
+    escaped = text.replace("${", "$${")
+    assert substitute_text(escaped, {}) == (text, None)
