@@ -23,6 +23,7 @@ other than the header are not kept: review the change with ``git diff``.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -239,12 +240,38 @@ def _header_length(text: str) -> int:
     return count
 
 
+def _comparable(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if k not in MANAGEMENT_KEYS}
+
+
+def _effective_tenants(stack: StackSettings) -> dict[str, dict[str, Any]]:
+    """Each tenant as the configuration now loads it (defaults merged); {} if it does not load."""
+    try:
+        configuration = load_stack_configuration(stack)
+    except ConfigurationErrors:
+        return {}
+    return {
+        t.id: _comparable(t.model_dump(mode="json", exclude={"protect"}))
+        for t in configuration.tenants
+    }
+
+
+def _flow_file_content(path: Path) -> dict[str, Any] | None:
+    """The normalised export in a flow file, or None if it holds none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return normalise_flow_export(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[str]) -> _Plan:
     yaml_path = stack.tenants_file
     doc, before, header = _load_raw(yaml_path)
     entries: list[Any] = list(doc.get("tenants") or [])
     keep_nulls = bool(doc.get("defaults"))
     conflicts: list[tuple[Path, str]] = []
+    effective = _effective_tenants(stack) if before is not None else {}
     for tenant_id in tenants:
         index = next(
             (i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("id") == tenant_id),
@@ -260,7 +287,7 @@ def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[
         if index is None:
             entries.append(entry)
         else:
-            if old != entry:
+            if old != entry and effective.get(tenant_id) != _comparable(source.tenants[tenant_id]):
                 conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
             entries[index] = entry
     doc["tenants"] = entries
@@ -276,7 +303,9 @@ def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[
         file = Path(existing["file"])
         target = file if file.is_absolute() else stack.files_base / file
         text = flow_text(normalise_flow_export(source.flows[flow_id]))
-        if target.exists() and target.read_text(encoding="utf-8") != text:
+        if target.exists() and _flow_file_content(target) != normalise_flow_export(
+            source.flows[flow_id]
+        ):
             conflicts.append((target, f'flow "{flow_id}" in {target}'))
         flow_files[target] = text
     if flow_entries:
@@ -325,13 +354,10 @@ def _roll_back(plan: _Plan, previous: dict[Path, str | None]) -> None:
 
 
 def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -> None:
-    configuration = load_stack_configuration(stack)
-    loaded = {
-        t.id: t.model_dump(mode="json", exclude=set(MANAGEMENT_KEYS)) for t in configuration.tenants
-    }
+    load_stack_configuration(stack)  # raises ConfigurationErrors with every problem
+    loaded = _effective_tenants(stack)
     for tenant_id in tenants:
-        wanted = {k: v for k, v in source.tenants[tenant_id].items() if k not in MANAGEMENT_KEYS}
-        if loaded.get(tenant_id) != wanted:
+        if loaded.get(tenant_id) != _comparable(source.tenants[tenant_id]):
             raise OpsError(
                 f'After writing, tenant "{tenant_id}" in {stack.tenants_file} does not load as '
                 "the backup holds it (the file's defaults: merge into it, for example "

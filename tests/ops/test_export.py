@@ -1,0 +1,146 @@
+"""export: an existing project as code, that deploys with no drift and exports identically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from descope import DescopeClient
+from pulumi.runtime.proto import provider_pb2
+
+from config import load_configuration
+from tests.ops.conftest import Project, Run
+from tests.ops.deploy import resources, up
+from tests.support.host import ProviderHost
+
+FLOW = {
+    "flow": {"id": "login", "name": "Login", "dsl": {"start": "s1"}, "version": 4},
+    "screens": [
+        {"id": "s2", "inputs": [], "htmlTemplate": {"b": 1}},
+        {"id": "s1", "inputs": [], "htmlTemplate": {"a": "${not-a-variable}"}},
+    ],
+}
+
+
+def seed(descope: DescopeClient) -> None:
+    """A project built by hand in the console: tenants with settings, a flow, a theme."""
+    tenant = descope.mgmt.tenant
+    tenant.create("Acme", "acme", ["acme.com"], {"plan": "gold", "seats": 5})
+    tenant.update_settings(
+        "acme",
+        self_provisioning_domains=["acme.com"],
+        domains=["sso.acme.com"],
+        auth_type="saml",
+        session_settings_enabled=True,
+        session_token_expiration=30,
+        session_token_expiration_unit="minutes",
+    )
+    tenant.update_default_roles("acme", ["member"])
+    tenant.create("Globex ${x}", "globex", enforce_sso=True, enforce_sso_exclusions=["u1"])
+    descope.mgmt.flow.import_flow("login", FLOW["flow"], FLOW["screens"])
+    descope.mgmt.flow.import_theme({"cssTemplate": {"light": {"primary": "#123456"}}})
+
+
+def test_export__deploys_with_no_drift(
+    ops: Run, project: Project, descope: DescopeClient, host: ProviderHost, tmp_path: Path
+) -> None:
+    seed(descope)
+    out, flows = tmp_path / "out" / "tenants.yaml", tmp_path / "out" / "flows"
+
+    code, stdout, _ = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(flows))
+
+    assert code == 0, stdout
+    assert "2 tenant(s), 1 flow(s) and the theme" in stdout
+    text = out.read_text()
+    assert "adopt: true" in text
+    assert "$${x}" in text  # a literal ${ survives variable substitution
+    configuration = load_configuration(out, flows_dir=flows)
+    assert [t.id for t in configuration.tenants] == ["acme", "globex"]
+    assert all(t.adopt and t.settings is not None for t in configuration.tenants)
+    assert configuration.tenants[1].name == "Globex ${x}"
+
+    found = resources(host, configuration, tmp_path / "backups")
+    actions = up(found)
+
+    assert actions == {
+        "tenant:acme": "create",
+        "tenant:globex": "create",
+        "flow:login": "create",
+        "theme:theme": "create",
+    }
+    for key, (resource, props) in found.items():
+        diff = resource.preview(dict(props))
+        assert diff is not None
+        assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE, key
+        before = dict(resource.outputs)
+        assert resource.refresh(), key
+        assert {k: v for k, v in resource.outputs.items() if k != "lastSnapshot"} == {
+            k: v for k, v in before.items() if k != "lastSnapshot"
+        }, key
+    # Adopting snapshots the tenants; flows and theme already matched, so nothing was overwritten.
+    snapshots = [p.name for p in (tmp_path / "backups").iterdir()]
+    assert not [name for name in snapshots if name.endswith("-overwrite.json")], snapshots
+
+
+def test_export__twice_gives_identical_bytes(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed(descope)
+    outputs = []
+    for run in ("first", "second"):
+        folder = tmp_path / run
+        code, _, _ = ops(
+            "export",
+            "--stack",
+            "test",
+            "--out",
+            str(folder / "t.yaml"),
+            "--flows-dir",
+            str(folder / "flows"),
+        )
+        assert code == 0
+        outputs.append(
+            {
+                p.relative_to(folder): p.read_bytes()
+                for p in sorted(folder.rglob("*"))
+                if p.is_file()
+            }
+        )
+
+    assert outputs[0] == outputs[1]
+    assert set(outputs[0]) == {Path("t.yaml"), Path("flows/login.json"), Path("flows/theme.json")}
+    assert outputs[0][Path("flows/login.json")].endswith(b"}\n")
+
+
+def test_export__refuses_to_overwrite_unless_forced(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed(descope)
+    out = tmp_path / "t.yaml"
+    out.write_text("mine\n")
+    args = ("export", "--stack", "test", "--out", str(out), "--flows-dir", str(tmp_path / "f"))
+
+    code, _, err = ops(*args)
+
+    assert code == 1
+    assert f"Not overwriting existing files: {out}" in err
+    assert out.read_text() == "mine\n"
+    assert not (tmp_path / "f").exists()
+    code, _, _ = ops(*args, "--force")
+    assert code == 0
+    assert "acme" in out.read_text()
+
+
+def test_export__defaults_to_the_stacks_files(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    seed(descope)
+    code, _, err = ops("export", "--stack", "test")
+    assert code == 1
+    assert "Not overwriting" in err
+    assert "test.yaml" in err
+
+    code, out, _ = ops("export", "--stack", "test", "--force")
+
+    assert code == 0, out
+    assert "id: acme" in project.tenants_file.read_text()
+    assert (project.flows_dir / "login.json").is_file()
