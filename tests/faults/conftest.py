@@ -1,0 +1,92 @@
+"""Fixtures for fault injection: the emulator over HTTP, a provider host with short retry
+timing, a logged random seed, and a tally of runs, operations and faults printed at the end.
+
+The seed comes from ``FAULT_SEED`` when set (to replay a failure), else it is random; it is
+printed in the summary line and in every assertion message.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.server import EmulatorServer
+from tests.faults.scenario import TALLY, Tally
+from tests.support.host import REPO_ROOT, ProviderHost
+
+PROJECT_ID = "Pfaults000000000000000000000"
+MANAGEMENT_KEY = "K-faults-test-secret-0123456789"
+SITE_DIR = Path(__file__).resolve().parent / "host_site"
+
+HOST_ENV = {
+    # the providers' retry timing (providers/calls.py env knobs): short backoff, short 429 budget
+    "DESCOPE_CONFIG_RETRY_BACKOFF": "0.01",
+    "DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT": "2",
+    "DESCOPE_CONFIG_MAX_ATTEMPTS": "4",
+    # the SDK's own 503 retry delays (0.1, 5, 5 s), shortened by host_site/sitecustomize.py
+    "DESCOPE_TEST_SDK_RETRY_DELAYS": "0.01,0.02,0.02",
+    "PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(REPO_ROOT)]),
+}
+
+
+def _seed() -> int:
+    raw = os.environ.get("FAULT_SEED", "").strip()
+    return int(raw) if raw else random.SystemRandom().randrange(1, 2**31)
+
+
+SEED = _seed()
+
+
+@pytest.fixture(scope="session")
+def seed() -> int:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean_emulator(emulator: EmulatorServer) -> None:
+    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def host(emulator: EmulatorServer) -> Iterator[ProviderHost]:
+    with ProviderHost(env=HOST_ENV) as provider_host:
+        provider_host.configure(
+            {
+                "descope:projectId": PROJECT_ID,
+                "descope:managementKey": MANAGEMENT_KEY,
+                "descope:baseUrl": emulator.url,
+            }
+        )
+        yield provider_host
+
+
+@pytest.fixture(scope="session")
+def tally() -> Tally:
+    return TALLY
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not TALLY.runs:
+        return
+    faults = ", ".join(f"{kind} x{n}" for kind, n in sorted(TALLY.faults.items())) or "none"
+    kinds = Counter(TALLY.plans)
+    terminalreporter.write_line(
+        f"fault injection (seed {SEED}): {TALLY.runs} runs ({dict(kinds)}), "
+        f"{TALLY.operations} provider operations, {TALLY.failed_operations} failed under "
+        f"faults and repeated, {TALLY.rounds} rounds, faults injected: {faults}"
+    )

@@ -1,0 +1,280 @@
+"""One fault-injection run: desired resources, a phase (create, update or delete) applied under
+a fault plan, then repeated without faults the way a user re-running ``pulumi up`` would, and
+the end state checked against Descope (the emulator's state) and the recorded outputs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from bench.lab import FLOW_TOKEN, TENANT_TOKEN, Managed
+from bench.workload import flow_export, tenant_props, tenant_spec
+from model.flow import content_hash, normalise_flow_export
+from providers.flow import FlowProvider
+from providers.tenant import TenantProvider
+from tests.support.host import PROVIDER_KEY, HostError, ProviderHost, provider_blob
+
+Phase = Literal["create", "update", "delete"]
+FaultKind = Literal["429", "503", "500", "slow", "drop", "mixed"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("429", "503", "500", "slow", "drop", "mixed")
+PHASES: tuple[Phase, ...] = ("create", "update", "delete")
+MAX_ROUNDS = 4
+"""Re-runs after the faults stop; one should do, the rest prove no slow convergence."""
+
+_PATHS = {
+    "create": ["/v1/mgmt/tenant/create", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
+    "update": ["/v1/mgmt/tenant/update", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
+    "delete": ["/v1/mgmt/tenant/delete", "/v1/mgmt/tenant", "/v1/mgmt/flow/delete"],
+}
+
+
+@dataclass
+class Tally:
+    """What the fault tests tried, for the summary line."""
+
+    runs: int = 0
+    operations: int = 0
+    failed_operations: int = 0
+    rounds: int = 0
+    plans: list[str] = field(default_factory=list)
+    faults: Counter[str] = field(default_factory=Counter)
+
+
+TALLY = Tally()
+
+
+def fault_plan(kind: FaultKind, phase: Phase, rng: random.Random) -> dict[str, Any]:
+    """A random plan of `kind` (the emulator's JSON form); some bursts aim at one endpoint."""
+
+    def path() -> str | None:
+        return rng.choice([None, *_PATHS[phase]])
+
+    burst = {"count": rng.randint(3, 30)}
+    if kind == "429":
+        return {
+            "rateLimit": {
+                "limit": rng.randint(6, 15),
+                "windowSeconds": 1,
+                "retryAfter": 1,
+                "path": rng.choice([None, None, *_PATHS[phase]]),
+            }
+        }
+    if kind == "503":
+        return {"fail503": {**burst, "path": path()}}
+    if kind == "500":
+        return {"fail500": {**burst, "path": path()}}
+    if kind == "slow":
+        return {"latencyRangeMs": [0, rng.randint(50, 250)]}
+    if kind == "drop":
+        return {"dropConnections": {**burst, "path": path()}}
+    return {
+        "latencyRangeMs": [0, 40],
+        "rateLimit": {"limit": rng.randint(15, 30), "windowSeconds": 1, "retryAfter": 1},
+        "fail503": {"count": rng.randint(1, 4), "path": path()},
+        "fail500": {"count": rng.randint(1, 4), "path": path()},
+        "dropConnections": {"count": rng.randint(1, 4), "path": path()},
+    }
+
+
+class World:
+    """Desired tenants and flows, their recorded state, and the emulator that is Descope."""
+
+    def __init__(
+        self, host: ProviderHost, emulator_url: str, backup_dir: str, tenants: int, flows: int
+    ) -> None:
+        self.host = host
+        self.admin = httpx.Client(base_url=emulator_url, timeout=30)
+        tenant_provider, flow_provider = TenantProvider(backup_dir), FlowProvider(backup_dir)
+        self.blobs = {
+            TENANT_TOKEN: provider_blob(tenant_provider),
+            FLOW_TOKEN: provider_blob(flow_provider),
+        }
+        self.tenant_specs = [
+            tenant_spec(i, prefix="f", settings=i % 2 == 0) for i in range(tenants)
+        ]
+        self.flow_ids = [f"fault-flow-{i}" for i in range(flows)]
+        self.flow_revision = 1
+        self.resources: list[Managed] = [
+            Managed(TENANT_TOKEN, f"tenant-{s['id']}", tenant_provider) for s in self.tenant_specs
+        ] + [Managed(FLOW_TOKEN, f"flow-{f}", flow_provider) for f in self.flow_ids]
+        self.deleted = False
+
+    # --- desired state -----------------------------------------------------------------
+
+    def props(self, resource: Managed) -> dict[str, Any]:
+        if resource.type_token == TENANT_TOKEN:
+            spec = next(s for s in self.tenant_specs if f"tenant-{s['id']}" == resource.name)
+            return tenant_props(spec)
+        flow_id = resource.name.removeprefix("flow-")
+        return {
+            "flowId": flow_id,
+            "content": flow_export(flow_id, revision=self.flow_revision),
+            "deleteOnRemove": True,
+        }
+
+    def change_everything(self) -> None:
+        """New desired state: every tenant renamed, half get new settings; flows revised."""
+        for index, spec in enumerate(self.tenant_specs):
+            spec["name"] = spec["name"] + " v2"
+            spec["customAttributes"] = {**spec["customAttributes"], "tier": f"gold-{index}"}
+            if "settings" in spec:
+                spec["settings"]["sessionTokenExpiration"] = 60 + index
+            elif index % 4 == 1:
+                spec["settings"] = {"authType": "oidc", "domains": [f"sso-{index}.example.com"]}
+        self.flow_revision += 1
+
+    # --- driving, as the engine does ---------------------------------------------------
+
+    def up(self, resource: Managed) -> None:
+        news = {**self.props(resource), PROVIDER_KEY: self.blobs[resource.type_token]}
+        inputs, failures = self.host.check(resource.urn, resource.inputs, news)
+        assert not failures, failures
+        if not resource.id:
+            resource.id, resource.outputs = self.host.create(resource.urn, inputs)
+            resource.inputs = inputs
+            return
+        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
+        assert not diff.replaces, diff
+        if diff.changes == diff.DIFF_SOME:
+            resource.outputs = self.host.update(resource.id, resource.urn, resource.outputs, inputs)
+        resource.inputs = inputs
+
+    def destroy(self, resource: Managed) -> None:
+        if resource.id:
+            self.host.delete(resource.id, resource.urn, resource.outputs)
+            resource.id, resource.outputs, resource.inputs = "", {}, {}
+
+    def step(self, resource: Managed) -> None:
+        (self.destroy if self.deleted else self.up)(resource)
+
+    def pending(self) -> list[Managed]:
+        """Everything a re-run touches: all resources for up (unchanged ones diff to no-op),
+        the ones still in state for destroy."""
+        return [r for r in self.resources if r.id] if self.deleted else list(self.resources)
+
+    # --- Descope -----------------------------------------------------------------------
+
+    def set_faults(self, plan: dict[str, Any]) -> None:
+        self.admin.post("/emulator/faults", json=plan).raise_for_status()
+
+    def counters(self) -> dict[str, Any]:
+        response = self.admin.get("/emulator/counters")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def descope(self) -> dict[str, Any]:
+        response = self.admin.get("/emulator/state")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def close(self) -> None:
+        self.admin.close()
+
+
+def check_converged(world: World, context: str) -> None:
+    """Descope equals the desired configuration; recorded outputs match Descope."""
+    state = world.descope()
+    tenant_ids = [t["id"] for t in state["tenants"]]
+    assert len(tenant_ids) == len(set(tenant_ids)), f"{context}: duplicate tenants {tenant_ids}"
+    names = [t["name"] for t in state["tenants"]]
+    assert len(names) == len(set(names)), f"{context}: duplicate tenant names"
+    flows = state["flows"]
+    if world.deleted:
+        assert tenant_ids == [], f"{context}: tenants left after delete: {tenant_ids}"
+        managed = set(world.flow_ids) & set(flows)
+        assert not managed, f"{context}: flows left after delete: {managed}"
+        assert all(not r.id for r in world.resources), f"{context}: resources left in state"
+        return
+
+    wanted = {s["id"]: s for s in world.tenant_specs}
+    assert sorted(tenant_ids) == sorted(wanted), f"{context}: tenants lost or extra"
+    by_id = {t["id"]: t for t in state["tenants"]}
+    for resource in world.resources:
+        assert resource.id, f"{context}: {resource.name} not in state"
+        if resource.type_token == TENANT_TOKEN:
+            _check_tenant(resource, wanted[resource.id], by_id[resource.id], state, context)
+        else:
+            _check_flow(world, resource, flows, context)
+    assert set(world.flow_ids) <= set(flows), f"{context}: flows lost"
+
+
+def _check_tenant(
+    resource: Managed,
+    spec: dict[str, Any],
+    tenant: dict[str, Any],
+    state: dict[str, Any],
+    context: str,
+) -> None:
+    where = f"{context}: tenant {spec['id']}"
+    outputs = resource.outputs
+    for key in ("name", "selfProvisioningDomains", "customAttributes"):
+        assert tenant[key] == spec[key], f"{where}: Descope {key} {tenant[key]!r}"
+        assert _plain(outputs[key]) == tenant[key], f"{where}: output {key} differs from Descope"
+    assert _plain(outputs["createdTime"]) == tenant["createdTime"], f"{where}: createdTime"
+    settings = state["settings"][spec["id"]]
+    if "settings" in spec:
+        for key, value in spec["settings"].items():
+            assert settings[key] == value, f"{where}: Descope settings.{key} {settings[key]!r}"
+            assert _plain(outputs["settings"][key]) == value, f"{where}: output settings.{key}"
+
+
+def _check_flow(world: World, resource: Managed, flows: dict[str, Any], context: str) -> None:
+    flow_id = resource.id
+    where = f"{context}: flow {flow_id}"
+    desired = normalise_flow_export(flow_export(flow_id, revision=world.flow_revision))
+    remote = normalise_flow_export(flows[flow_id])
+    assert _contains(remote, desired), f"{where}: Descope holds other content"
+    assert resource.outputs["deployedHash"] == content_hash(remote), f"{where}: deployedHash"
+    assert resource.outputs["contentHash"] == content_hash(desired), f"{where}: contentHash"
+
+
+def _contains(remote: Any, desired: Any) -> bool:
+    """Whether Descope's copy holds every value of the desired one (it adds defaults)."""
+    if isinstance(desired, dict):
+        return isinstance(remote, dict) and all(
+            k in remote and _contains(remote[k], v) for k, v in desired.items()
+        )
+    if isinstance(desired, list):
+        return (
+            isinstance(remote, list)
+            and len(remote) == len(desired)
+            and all(_contains(r, d) for r, d in zip(remote, desired, strict=True))
+        )
+    return bool(_plain(remote) == _plain(desired))
+
+
+def _plain(value: Any) -> Any:
+    """Pulumi's wire turns whole numbers into floats; compare them as ints."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def attempt_all(world: World, resources: list[Managed], pool_size: int = 4) -> list[HostError]:
+    """One `pulumi up` (or destroy) pass over `resources`, 4 at a time; the errors reported."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def one(resource: Managed) -> HostError | None:
+        try:
+            world.step(resource)
+        except HostError as error:
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=pool_size) as pool:
+        results = list(pool.map(one, resources))
+    TALLY.operations += len(resources)
+    errors = [e for e in results if e is not None]
+    TALLY.failed_operations += len(errors)
+    return errors
