@@ -188,3 +188,18 @@ def test_flow_export_problems_name_the_field() -> None:
     [problem] = flow_export_problems(export, expected_id="other-flow")
     assert problem.field == "flow.id"
     assert '"other-flow"' in problem.message
+
+
+@pytest.mark.parametrize(
+    ("export", "field", "words"),
+    [
+        ({"flow": {"name": "x"}, "screens": []}, "flow.id", "is missing"),
+        ({"screens": []}, "flow", "is missing or not an object"),
+        ({"flow": {"id": "bad id"}, "screens": []}, "flow.id", "not a valid flow id"),
+        ({"flow": {"id": "ok"}, "screens": {"a": 1}}, "screens", "must be a list"),
+    ],
+)
+def test_flow_export_problems__shapes(export: Any, field: str, words: str) -> None:
+    [problem] = flow_export_problems(export)
+    assert problem.field == field
+    assert words in problem.message

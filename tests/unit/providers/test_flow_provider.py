@@ -6,7 +6,7 @@ import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pytest
@@ -18,6 +18,7 @@ from emulator.app import EmulatorApp
 from model.flow import content_hash, normalise_flow_export
 from providers import calls, client
 from providers.backups import read_snapshot
+from providers.client import ManagementApi
 from providers.errors import DescopeApiError
 from providers.flow import INPUT_KEYS, Flow, FlowProvider
 from tests.support.inprocess import inprocess_descope
@@ -415,3 +416,22 @@ def test_flow_resource_registers_normalised_content() -> Any:
     return pulumi.Output.all(
         flow.content, flow.contentHash, flow.deleteOnRemove, bad.contentHash
     ).apply(verify)
+
+
+def test_import_answer_without_flow_records_the_desired_hash(provider: FlowProvider) -> None:
+    class FakeFlowApi:
+        def export_flow(self, _flow_id: str) -> dict[str, Any]:
+            return edited(example())
+
+        def import_flow(self, *_args: Any) -> dict[str, Any]:
+            return {}
+
+    class FakeManagement:
+        tenant: Any = None
+        flow = FakeFlowApi()
+
+    with client.use_management(cast(ManagementApi, FakeManagement())):
+        inputs = checked(provider, example())
+        outs = outs_of(provider.create(inputs))
+    assert outs["deployedHash"] == inputs["contentHash"]
+    assert outs["version"] is None
