@@ -1,0 +1,94 @@
+"""The tenant provider, called directly, against a real Descope project.
+
+Runs only when DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY are set (optionally
+DESCOPE_TEST_BASE_URL). Every tenant it makes has a prefix unique to the run, and a finalizer
+deletes whatever carries that prefix, whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from providers import client
+from providers.tenant import TenantProvider
+
+PROJECT_ID = os.environ.get("DESCOPE_TEST_PROJECT_ID", "")
+MANAGEMENT_KEY = os.environ.get("DESCOPE_TEST_MANAGEMENT_KEY", "")
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not (PROJECT_ID and MANAGEMENT_KEY),
+        reason="needs DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY (a real project)",
+    ),
+]
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"it-{int(time.time())}-{secrets.token_hex(3)}"
+
+
+@pytest.fixture
+def provider(tmp_path: Path, prefix: str) -> Iterator[TenantProvider]:
+    client.configure(
+        {
+            "descope:projectId": PROJECT_ID,
+            "descope:managementKey": MANAGEMENT_KEY,
+            "descope:baseUrl": os.environ.get("DESCOPE_TEST_BASE_URL") or None,
+        }
+    )
+    try:
+        yield TenantProvider(str(tmp_path / "backups"))
+    finally:
+        api = client.management().tenant
+        for held in api.load_all().get("tenants", []):
+            if str(held.get("id", "")).startswith(prefix):
+                api.delete(held["id"], cascade=True)
+        client.configure({})
+
+
+def props(prefix: str, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "tenantId": f"{prefix}-acme",
+        "name": f"{prefix} Acme",
+        "customAttributes": {},
+        "defaultRoles": [],
+    }
+    data.update(changes)
+    return data
+
+
+def test_tenant_real__lifecycle_drift_and_delete(provider: TenantProvider, prefix: str) -> None:
+    checked = provider.check({}, props(prefix))
+    assert checked.failures == []
+    inputs = checked.inputs
+    created = provider.create(inputs)
+    outputs = created.outs or {}
+    assert created.id == f"{prefix}-acme"
+    # nothing to do right after create
+    assert provider.diff(created.id, outputs, inputs).changes is False
+    read = provider.read(created.id, outputs)
+    assert read.inputs is not None
+    assert provider.diff(created.id, read.outs or {}, inputs).changes is False
+    # update in place
+    news = provider.check({}, props(prefix, name=f"{prefix} Acme 2")).inputs
+    outputs = provider.update(created.id, outputs, news).outs or {}
+    assert provider.diff(created.id, outputs, news).changes is False
+    # drift made outside Pulumi shows on read
+    api = client.management().tenant
+    api.update(created.id, f"{prefix} edited", [])
+    drift = provider.read(created.id, outputs)
+    assert drift.inputs is not None
+    assert drift.inputs["name"] == f"{prefix} edited"
+    # delete, then delete again (gone is success), then read says gone
+    provider.delete(created.id, outputs)
+    provider.delete(created.id, outputs)
+    assert provider.read(created.id, outputs).id is None
