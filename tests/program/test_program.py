@@ -102,7 +102,7 @@ def test_each_example_stack_declares_its_tenants_flows_and_theme(stack: str, in_
     monitor = run_program(stack, stack_config(stack))
     config = yaml.safe_load((REPO / f"config/tenants/{stack}.yaml").read_text())
     tenant_ids = sorted(t["id"] for t in config["tenants"])
-    declared = sorted(r.inputs["id"] for r in monitor.registrations if r.type == TENANT)
+    declared = sorted(r.inputs["tenantId"] for r in monitor.registrations if r.type == TENANT)
     assert declared == tenant_ids
     flows = sorted(r.inputs["flowId"] for r in monitor.registrations if r.type == FLOW)
     assert flows == sorted(f["id"] for f in config.get("flows", []))
@@ -139,7 +139,7 @@ def test_a_tenant_can_opt_out_of_the_stack_protection(in_repo: None, tmp_path: P
     )
     config = {**stack_config("prod"), "descope-config:tenantsFile": str(tenants)}
     monitor = run_program("prod", config)
-    protect = {r.inputs["id"]: r.protect for r in monitor.registrations if r.type == TENANT}
+    protect = {r.inputs["tenantId"]: r.protect for r in monitor.registrations if r.type == TENANT}
     assert protect == {"keep": True, "scratch": False}
 
 
