@@ -1,0 +1,227 @@
+"""report, stack settings, stack-backup and the CLI's error paths: one clear message, exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from descope import DescopeClient
+
+from emulator.server import EmulatorServer
+from ops.cli import main
+from ops.errors import OpsError
+from ops.stack import load_stack
+from tests.ops.conftest import MANAGEMENT_KEY, Project, Run, stack_yaml
+
+
+def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -> None:
+    descope.mgmt.tenant.create("Acme Corp", "acme")
+    descope.mgmt.tenant.create("Hand Made", "hand-made")
+    descope.mgmt.flow.import_flow("console-flow", {"id": "console-flow"}, [])
+
+    code, out, _ = ops("report", "--stack", "test")
+
+    assert code == 0
+    assert "Tenants in Descope, not in the configuration: 1\n  - hand-made" in out
+    assert "Flows in Descope, not in the configuration: 1\n  - console-flow" in out
+    assert "Tenants in the configuration, missing in Descope: 2\n  - globex\n  - initech" in out
+    assert "Flows in the configuration, missing in Descope: 1\n  - sign-up-or-in" in out
+    code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
+    assert code == 1
+    assert "Failing (--fail-on-unmanaged): 1 tenant(s) and 1 flow(s)" in out
+
+
+def test_report__passes_ci_when_everything_is_managed(ops: Run) -> None:
+    code, _, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
+    assert code == 0
+
+
+def test_cli__missing_stack_file(ops: Run) -> None:
+    code, _, err = ops("report", "--stack", "nope")
+    assert code == 1
+    assert "No stack file Pulumi.nope.yaml" in err
+    assert "stacks with a file: test" in err
+
+
+def test_cli__no_project_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project-dir", str(tmp_path), "backup", "--stack", "dev"]) == 1
+    assert "No Pulumi.yaml in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON"),
+        ("[1, 2]", "is not a JSON object"),
+        ('{"hello": 1}', "is not a file restore can read"),
+        ('{"format": "descope-config-snapshot/1"}', "is a damaged snapshot"),
+        ('{"deployment": {}}', "has no deployment.resources list"),
+        ('{"format": "descope-config-backup/1", "tenants": [1]}', "holds a tenant that is not"),
+        ('{"format": "descope-config-backup/1", "flows": [{"flow": {}}]}', "holds a flow that"),
+    ],
+)
+def test_cli__bad_restore_source(ops: Run, project: Project, content: str, message: str) -> None:
+    source = project.root / "source.json"
+    source.write_text(content)
+    code, _, err = ops("restore", str(source), "--stack", "test", "--all")
+    assert code == 1
+    assert message in err
+    assert str(source) in err
+
+
+def test_cli__restore_source_missing(ops: Run, project: Project) -> None:
+    code, _, err = ops("restore", str(project.root / "gone.json"), "--stack", "test", "--all")
+    assert code == 1
+    assert "gone.json does not exist" in err
+
+
+def backup_file(project: Project) -> Path:
+    path = project.root / "b.json"
+    tenant = {"tenant": {"id": "acme", "name": "Acme"}, "settings": None}
+    path.write_text(
+        json.dumps({"format": "descope-config-backup/1", "tenants": [tenant], "flows": []})
+    )
+    return path
+
+
+def test_cli__restore_unknown_tenant_id(ops: Run, project: Project) -> None:
+    code, _, err = ops("restore", str(backup_file(project)), "--stack", "test", "--tenant", "zzz")
+    assert code == 1
+    assert "Tenant 'zzz' is not in" in err
+    assert "it holds tenants: acme" in err
+
+
+def test_cli__restore_needs_a_choice(ops: Run, project: Project) -> None:
+    code, _, err = ops("restore", str(backup_file(project)), "--stack", "test")
+    assert code == 1
+    assert "--tenant ID and/or --flow ID" in err
+
+
+def test_cli__theme_snapshot_is_explained(ops: Run, project: Project) -> None:
+    path = project.root / "theme.json"
+    body = {
+        "format": "descope-config-snapshot/1",
+        "kind": "theme",
+        "id": "theme",
+        "reason": "overwrite",
+        "takenAt": "2025-01-01T00:00:00.000000Z",
+        "content": {"cssTemplate": {}},
+    }
+    path.write_text(json.dumps(body))
+    code, _, err = ops("restore", str(path), "--stack", "test", "--all")
+    assert code == 1
+    assert "is a theme snapshot" in err
+
+
+def test_cli__invalid_configuration_lists_problems(ops: Run, project: Project) -> None:
+    project.tenants_file.write_text("tenants:\n  - id: a\n")
+    code, _, err = ops("backup", "--stack", "test")
+    assert code == 1
+    assert "the configuration is not valid" in err
+    assert "test.yaml:2" in err
+
+
+def test_cli__unreachable_descope_is_one_message(ops: Run, project: Project) -> None:
+    project.write_stack(stack_yaml("http://127.0.0.1:9"))
+    code, _, err = ops("report", "--stack", "test")
+    assert code == 1
+    assert err.startswith("error: Unable to list Descope tenants.")
+    assert "Traceback" not in err
+    assert MANAGEMENT_KEY not in err
+
+
+def test_stack__encrypted_key_falls_back_to_the_environment(
+    project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_stack(
+        stack_yaml(emulator.url, key=None)
+        + "  descope:managementKey:\n    secure: v1:AAAA\n"
+        + "  descope-config:backupDir: elsewhere\n  plainKey: 3\n"
+    )
+    monkeypatch.delenv("DESCOPE_MANAGEMENT_KEY", raising=False)
+    stack = load_stack("test", project.root)
+    with pytest.raises(OpsError, match="is an encrypted secret") as raised:
+        stack.connection()
+    assert "DESCOPE_MANAGEMENT_KEY" in str(raised.value)
+
+    settings = stack.connection({"DESCOPE_MANAGEMENT_KEY": MANAGEMENT_KEY})
+
+    assert settings.management_key == MANAGEMENT_KEY
+    assert "using the DESCOPE_MANAGEMENT_KEY environment variable instead" in stack.notes[0]
+    assert stack.backup_dir == project.root / "elsewhere"
+    assert stack.variables["plainKey"] == "3"
+    assert stack.variables["protect"] == "false"  # Pulumi.yaml's default
+    assert not stack.flag("protect")
+
+
+def test_stack__bad_settings_are_named(project: Project) -> None:
+    project.write_stack("config:\n  descope:projectId: P1\n  descope:managementKey: k\n")
+    stack = load_stack("test", project.root)
+    with pytest.raises(OpsError, match=r"Stack test .Pulumi.test.yaml.: The Descope project id"):
+        stack.connection({})
+    with pytest.raises(OpsError, match="does not set descope-config:tenantsFile"):
+        _ = stack.tenants_file
+    assert stack.flows_dir is None
+    with pytest.raises(OpsError, match='"a/b" is not a stack name'):
+        load_stack("a/b", project.root)
+    project.write_stack("config: [1]\n")
+    with pytest.raises(OpsError, match="config must be a mapping"):
+        load_stack("test", project.root)
+    project.write_stack("- 1\n")
+    with pytest.raises(OpsError, match="must hold a YAML mapping"):
+        load_stack("test", project.root)
+    project.write_stack("config: {\n")
+    with pytest.raises(OpsError, match="is not valid YAML"):
+        load_stack("test", project.root)
+    project.write_stack("")
+    assert load_stack("test", project.root).config["descope-config:protect"] == "false"
+
+
+def fake_pulumi(folder: Path, script: str) -> Path:
+    """A `pulumi` on PATH that logs its arguments and runs `script`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    exe = folder / "pulumi"
+    exe.write_text(f'#!/bin/sh\necho "$@" >> "{folder}/calls.log"\n{script}\n')
+    exe.chmod(0o755)
+    return folder
+
+
+def test_stack_backup__without_pulumi_says_what_to_install(
+    ops: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    code, _, err = ops("stack-backup", "--stack", "test")
+    assert code == 1
+    assert "https://www.pulumi.com/docs/install/" in err
+    assert "python -m ops backup --stack test" in err
+
+
+def test_stack_backup__exports_the_stack_to_a_private_file(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bin_dir = fake_pulumi(tmp_path / "bin", 'echo \'{"version": 3}\' > "$6"')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    code, out, _ = ops("stack-backup", "--stack", "test")
+
+    assert code == 0
+    files = list((project.root / "backups" / "test").glob("*-stack.json"))
+    assert len(files) == 1
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert json.loads(files[0].read_text()) == {"version": 3}
+    assert f"pulumi stack import --stack test --file {files[0]}" in out
+    assert "stack export --stack test --file" in (bin_dir / "calls.log").read_text()
+
+
+def test_stack_backup__pulumi_failure_is_reported(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bin_dir = fake_pulumi(tmp_path / "bin", "exit 3")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    code, _, err = ops("stack-backup", "--stack", "test")
+    assert code == 1
+    assert "failed (exit 3)" in err
+    assert not list((project.root / "backups" / "test").glob("*-stack.json"))
