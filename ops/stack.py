@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,7 @@ class StackSettings:
             )
             if note not in self.notes:
                 self.notes.append(note)
+                print(f"note: {note}", file=sys.stderr)
         try:
             return resolve_settings(plain, env)
         except ConfigurationError as exc:

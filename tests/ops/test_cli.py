@@ -134,7 +134,10 @@ def test_cli__unreachable_descope_is_one_message(ops: Run, project: Project) -> 
 
 
 def test_stack__encrypted_key_falls_back_to_the_environment(
-    project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+    project: Project,
+    emulator: EmulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     project.write_stack(
         stack_yaml(emulator.url, key=None)
@@ -151,6 +154,7 @@ def test_stack__encrypted_key_falls_back_to_the_environment(
 
     assert settings.management_key == MANAGEMENT_KEY
     assert "using the DESCOPE_MANAGEMENT_KEY environment variable instead" in stack.notes[0]
+    assert capsys.readouterr().err == f"note: {stack.notes[0]}\n"
     assert stack.backup_dir == project.root / "elsewhere"
     assert stack.variables["plainKey"] == "3"
     assert stack.variables["protect"] == "false"  # Pulumi.yaml's default
