@@ -41,7 +41,7 @@ class EchoMocks(pulumi.runtime.Mocks):
 
 
 @dataclass
-class RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
+class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also keeping each registration's resource options."""
 
     registrations: list[Registration] = field(default_factory=list)
@@ -60,7 +60,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):  # type: ignore[misc]
                     request.retainOnDelete,
                 )
             )
-        return super().RegisterResource(request)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
 
 def stack_config(stack: str) -> dict[str, str]:
