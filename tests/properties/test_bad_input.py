@@ -1,0 +1,343 @@
+"""Generated bad input never crashes, hangs or reaches Descope.
+
+- YAML documents (tenant-ish mappings with random keys and values, and raw text) given to
+  `config.load_configuration` either load or raise `ConfigurationErrors` whose every problem
+  has a message; nothing else is raised.
+- Tenant props and flow props/JSON given to the providers' `check` (in-process) return a
+  `CheckResult` whose every failure names a field and gives a non-empty reason, and valid
+  results are valid; `check` never touches the Descope client (a tripwire stands in for it).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.workload import tenant_spec
+from config import Configuration, ConfigurationErrors, load_configuration
+from model import TenantSpec
+from providers import client
+from providers.flow import FlowProvider
+from providers.tenant import INPUT_KEYS, TenantProvider
+from tests.properties.conftest import CASES
+
+TENANT_KEYS = [
+    "id",
+    "name",
+    "selfProvisioningDomains",
+    "customAttributes",
+    "enforceSSO",
+    "enforceSSOExclusions",
+    "disabled",
+    "defaultRoles",
+    "settings",
+    "adopt",
+    "protect",
+    "cascadeDelete",
+]
+SETTINGS_KEYS = [
+    "domains",
+    "authType",
+    "sessionTokenExpiration",
+    "sessionTokenExpirationUnit",
+    "refreshTokenExpiration",
+    "refreshTokenExpirationUnit",
+    "enableInactivity",
+    "inactivityTime",
+    "inactivityTimeUnit",
+    "JITDisabled",
+]
+PROFILE = settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+# --- strategies ---------------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["acme.com", "ACME.COM", "saml", "oidc", "minutes", "days", "", " x ", "${missing}"]
+    ),
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+keys = st.one_of(st.sampled_from(TENANT_KEYS), st.text(min_size=1, max_size=15))
+settings_like = st.dictionaries(
+    st.one_of(st.sampled_from(SETTINGS_KEYS), st.text(min_size=1, max_size=10)),
+    json_values,
+    max_size=5,
+)
+tenant_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), scalars),
+        "name": st.one_of(st.text(max_size=20), scalars),
+        "selfProvisioningDomains": st.one_of(
+            st.lists(st.sampled_from(["acme.com", "b.io", "Bad Domain", "x"]), max_size=3),
+            json_values,
+        ),
+        "customAttributes": json_values,
+        "enforceSSO": scalars,
+        "enforceSSOExclusions": json_values,
+        "defaultRoles": json_values,
+        "settings": st.one_of(settings_like, json_values),
+        "adopt": scalars,
+    },
+).flatmap(
+    lambda base: st.dictionaries(keys, json_values, max_size=3).map(lambda extra: {**extra, **base})
+)
+near_valid_tenant = st.builds(
+    lambda index, key, value, drop: {
+        **{k: v for k, v in tenant_spec(index).items() if k != drop},
+        **({key: value} if key else {}),
+    },
+    st.integers(min_value=0, max_value=99),
+    st.one_of(st.none(), keys),
+    json_values,
+    st.sampled_from(["", "name", "id", "settings"]),
+)
+
+
+def _no_nul(text: str) -> str:
+    return text.replace("\x00", "")
+
+
+documents = st.one_of(
+    st.fixed_dictionaries({"tenants": st.lists(near_valid_tenant, max_size=5)}),
+    st.fixed_dictionaries(
+        {"tenants": st.one_of(st.lists(tenant_like, max_size=4), json_values)},
+        optional={
+            "defaults": st.one_of(tenant_like, json_values),
+            "flows": st.one_of(
+                st.lists(
+                    st.fixed_dictionaries(
+                        # NUL in a file name: known loader bug, see test_nul_in_a_flow_file_name
+                        {"id": st.text(max_size=10), "file": st.text(max_size=10).map(_no_nul)}
+                    ),
+                    max_size=2,
+                ),
+                json_values,
+            ),
+            "theme": json_values,
+        },
+    ),
+    st.dictionaries(st.text(max_size=10), json_values, max_size=4),
+    json_values,
+)
+
+
+def _yaml(document: Any) -> str:
+    try:
+        return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    except (yaml.YAMLError, ValueError):
+        return repr(document)
+
+
+# --- the loader -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="bad-input-") as tmp:
+        yield Path(tmp)
+
+
+def _load(folder: Path, text: str | bytes, kind: str) -> None:
+    path = folder / "tenants.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    CASES[f"{kind} cases"] += 1
+    errors: ConfigurationErrors | None = None
+    try:
+        configuration = load_configuration(path, variables={"env": "dev"})
+    except ConfigurationErrors as exc:
+        errors = exc
+    if errors is None:
+        assert isinstance(configuration, Configuration)
+        CASES[f"{kind} accepted"] += 1
+        return
+    assert errors.problems, "ConfigurationErrors without problems"
+    for problem in errors.problems:
+        assert problem.message.strip(), problem
+        assert problem.subject.strip(), problem
+    assert str(errors).strip()
+    CASES[f"{kind} rejected"] += 1
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(document=documents)
+def test_structured_yaml_loads_or_says_what_is_wrong(folder: Path, document: Any) -> None:
+    _load(folder, _yaml(document), "structured YAML")
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="config/loader.py read_text catches OSError but not the ValueError pathlib raises "
+    "for a path with a NUL byte; reported to the config engineer (catch ValueError there)",
+)
+def test_nul_in_a_flow_file_name(folder: Path) -> None:
+    """Found by the structured YAML property: a flow file name holding NUL crashes the loader."""
+    _load(folder, _yaml({"tenants": [], "flows": [{"id": "f", "file": "\x00"}]}), "regression")
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.text(
+            alphabet=st.sampled_from(list("tenants:-[]{}&*!|>'\"#% \n\t:,?id${}")), max_size=200
+        ),
+    )
+)
+def test_raw_text_loads_or_says_what_is_wrong(folder: Path, text: str) -> None:
+    _load(folder, text, "raw YAML text")
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(data=st.binary(max_size=200))
+def test_raw_bytes_load_or_say_what_is_wrong(folder: Path, data: bytes) -> None:
+    _load(folder, data, "raw bytes")
+
+
+# --- the providers' check ---------------------------------------------------------------------
+
+
+class Tripwire:
+    """Stands in for the Descope client: any use is recorded and fails the test."""
+
+    def __init__(self) -> None:
+        self.touched: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(("hypothesis_", "_")):  # test tools probing for mocks
+            raise AttributeError(name)
+        self.touched.append(name)
+        raise AssertionError(f"check called Descope ({name})")
+
+
+WIRE = Tripwire()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tripwire() -> Iterator[None]:
+    """The Descope client for the whole module is the tripwire."""
+    with client.use_management(WIRE):
+        yield
+    assert WIRE.touched == [], f"check touched the Descope client: {WIRE.touched}"
+
+
+def _assert_failures_name_fields(failures: list[Any], props: dict[str, Any]) -> None:
+    for failure in failures:
+        reason, field = failure.reason, failure.property
+        assert isinstance(reason, str), failure
+        assert reason.strip(), failure
+        assert isinstance(field, str), failure
+        top = field.split(".")[0].split("[")[0]
+        named = field in props or any(field.startswith(str(key)) for key in props)
+        assert named or top in (*INPUT_KEYS, "flowId", "content", ""), (field, reason)
+
+
+tenant_props = st.one_of(tenant_like, near_valid_tenant).map(
+    lambda spec: {("tenantId" if k == "id" else k): v for k, v in spec.items()}
+)
+
+
+def test_the_tripwire_trips() -> None:
+    """The stand-in really is the client `check` would reach, and really fails when used."""
+    with pytest.raises(AssertionError, match="called Descope"):
+        _ = client.management().tenant
+    assert WIRE.touched == ["tenant"]
+    WIRE.touched.clear()
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(props=tenant_props)
+def test_tenant_check_accepts_or_names_the_field(props: dict[str, Any]) -> None:
+    CASES["tenant check cases"] += 1
+    result = TenantProvider().check({}, dict(props))
+    assert WIRE.touched == []
+    if result.failures:
+        CASES["tenant check rejected"] += 1
+        _assert_failures_name_fields(list(result.failures), props)
+        return
+    CASES["tenant check accepted"] += 1
+    assert result.inputs is not None
+    data = {("id" if k == "tenantId" else k): v for k, v in result.inputs.items()}
+    TenantSpec.model_validate({k: v for k, v in data.items() if k in TENANT_KEYS})
+
+
+def _screens(draw_json: Any) -> Any:
+    return st.lists(
+        st.fixed_dictionaries(
+            {"id": st.one_of(st.text(max_size=8), scalars)},
+            optional={"htmlTemplate": draw_json, "interactions": draw_json},
+        ),
+        max_size=3,
+    )
+
+
+flow_content = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "flow": st.one_of(
+                st.fixed_dictionaries(
+                    {"id": st.one_of(st.just("f1"), scalars)},
+                    optional={"name": scalars, "dsl": json_values, "version": scalars},
+                ),
+                json_values,
+            )
+        },
+        optional={"screens": st.one_of(_screens(json_values), json_values)},
+    ),
+)
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(
+    flow_id=st.one_of(st.just("f1"), scalars),
+    content=flow_content,
+    delete_on_remove=st.one_of(st.booleans(), scalars),
+)
+def test_flow_check_accepts_or_names_the_field(
+    flow_id: Any, content: Any, delete_on_remove: Any
+) -> None:
+    CASES["flow check cases"] += 1
+    props = {"flowId": flow_id, "content": content, "deleteOnRemove": delete_on_remove}
+    result = FlowProvider().check({}, props)
+    assert WIRE.touched == []
+    if result.failures:
+        CASES["flow check rejected"] += 1
+        _assert_failures_name_fields(list(result.failures), props)
+        return
+    CASES["flow check accepted"] += 1
+    assert result.inputs is not None
+    assert result.inputs["flowId"] == flow_id
+    assert str(result.inputs["contentHash"]).startswith("sha256:")
