@@ -340,3 +340,23 @@ def test_restore__refuses_encrypted_stack_export_outputs(ops: Run, project: Proj
     assert code == 1
     assert "encrypted outputs" in err
     assert "--show-secrets" in err
+
+
+def test_restore__rolls_back_when_defaults_would_change_the_tenant(
+    ops: Run, project: Project
+) -> None:
+    snapshot = write_snapshot(
+        project.root / "snaps",
+        kind="tenant",
+        resource_id="newco",
+        reason="delete",
+        content={"tenant": {"id": "newco", "name": "NewCo"}, "settings": None},
+    )
+    before = project.tenants_file.read_text()
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--tenant", "newco")
+
+    assert code == 1
+    assert 'tenant "newco"' in err
+    assert "defaults: merge into it" in err
+    assert project.tenants_file.read_text() == before
