@@ -52,7 +52,9 @@ def host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
 @pytest.fixture
 def descope(emulator: EmulatorServer) -> DescopeClient:
     """A real SDK client on the same emulator, for arranging and asserting out of band."""
-    return DescopeClient(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url)
+    return DescopeClient(
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url
+    )
 
 
 @pytest.fixture
