@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -106,6 +107,18 @@ class EmulatorProcess:
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
+
+    def timed_list_all(self, expected: int) -> float:
+        """Seconds for one ``GET /v1/mgmt/tenant/all`` (the SDK's load_all), as a provider
+        would send it; checks that it lists `expected` tenants."""
+        started = time.perf_counter()
+        response = self.admin.get("/v1/mgmt/tenant/all", headers=self.auth_headers())
+        seconds = time.perf_counter() - started
+        response.raise_for_status()
+        listed = len(response.json()["tenants"])
+        if listed != expected:
+            raise RuntimeError(f"load_all listed {listed} tenants, expected {expected}")
+        return seconds
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.project_id}:{self.management_key}"}

@@ -16,6 +16,8 @@ SIZE_ROWS: tuple[tuple[str, str], ...] = (
     ("refresh_calls_per_tenant", "refresh all: API calls per tenant"),
     ("refresh_min_calls_per_tenant", "refresh all: minimum API calls per tenant"),
     ("refresh_wall_s", "refresh all: wall time (s)"),
+    ("refresh_ratio", "refresh all: ratio to lower bound"),
+    ("list_all_s", "what-if: one listing call (load_all) for all, wall (s)"),
     ("host_peak_mib", "provider host peak memory, VmHWM (MiB)"),
     ("provider_bytes", "serialised provider per resource (bytes)"),
     ("state_bytes_per_tenant", "recorded state per tenant, outputs JSON (bytes)"),
@@ -53,6 +55,8 @@ class SizeResult:
     refresh_calls_per_tenant: float
     refresh_min_calls_per_tenant: float
     refresh_wall_s: float
+    refresh_ratio: float
+    list_all_s: float
     host_peak_mib: float
     provider_bytes: int
     state_bytes_per_tenant: float

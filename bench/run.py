@@ -161,6 +161,7 @@ def measure_size(
         refresh_calls = emulator.api_calls()
         if not all(present):
             raise RuntimeError("refresh lost tenants that were just created")
+        list_all = emulator.timed_list_all(count)
 
         peak = peak_memory_kib(lab.host_pid)
         blob = lab.blob(provider)
@@ -168,6 +169,7 @@ def measure_size(
 
     minimum_calls = count * create_minimum
     bound = minimum_calls * (latency_ms / 1000) / CONCURRENCY
+    refresh_bound = count * read_minimum * (latency_ms / 1000) / CONCURRENCY
     return SizeResult(
         tenants=count,
         latency_ms=latency_ms,
@@ -179,6 +181,8 @@ def measure_size(
         refresh_calls_per_tenant=round(refresh_calls / count, 3),
         refresh_min_calls_per_tenant=float(read_minimum),
         refresh_wall_s=round(refresh_wall, 3),
+        refresh_ratio=round(refresh_wall / refresh_bound, 2) if refresh_bound else 0.0,
+        list_all_s=round(list_all, 3),
         host_peak_mib=round(peak / 1024, 1),
         provider_bytes=len(blob.encode()),
         state_bytes_per_tenant=round(state, 1),
@@ -213,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str] | None = None) -> BenchResult:
     args = _parser().parse_args(argv)
+    began = time.perf_counter()
     sizes = [100] if args.quick else [int(s) for s in str(args.tenants).split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="descope-bench-") as tmp:
         folder = Path(tmp)
@@ -233,6 +238,7 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         yaml_result = measure_yaml(args.yaml_tenants, folder) if args.yaml_tenants else None
     result = BenchResult(
         meta={
+            "elapsed_s": round(time.perf_counter() - began, 1),
             "latency_ms": args.latency_ms,
             "concurrency": CONCURRENCY,
             "python": platform.python_version(),
