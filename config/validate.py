@@ -181,10 +181,16 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
                 continue
             other = first[value]
             other_line = report.line_of(("tenants", other.index, key))
+            # Two tenants with one id are told apart by position; otherwise the id says more.
+            who = (
+                f"tenant #{other.index + 1}"
+                if key == "id"
+                else label("tenant", other.merged, other.index)
+            )
             report.add(
                 ("tenants", tenant.index, key),
-                f'the {what} "{value}" is also used by tenant #{other.index + 1} on line '
-                f"{other_line}. Tenant {what}s must be unique in the project: change one of them.",
+                f'the {what} "{value}" is also used by {who} on line {other_line}. '
+                f"Tenant {what}s must be unique in the project: change one of them.",
             )
 
 

@@ -126,7 +126,7 @@ def test_duplicate_tenant_names_are_reported_with_both_lines(
     )
     problem = only(problems_of(path))
     assert (problem.line, problem.subject, problem.field) == (6, 'tenant "b"', "name")
-    assert 'the name "Acme" is also used by tenant #1 on line 4' in problem.message
+    assert 'the name "Acme" is also used by tenant "a" on line 4' in problem.message
 
 
 def test_a_domain_claimed_by_two_tenants_is_reported(
