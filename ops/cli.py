@@ -1,5 +1,6 @@
 """`python -m ops <command>`: the operations around the Pulumi program.
 
+    validate      check the stack's configuration as `pulumi preview` would load it
     export        write an existing project's tenants, flows and theme as code (adopt: true)
     report        what Descope holds that the configuration does not manage, and vice versa
     backup        every managed tenant, every flow and the theme, as Descope holds them now
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from config import ConfigurationErrors
 from ops.errors import OpsError
+from ops.stack import StackSettings, load_stack, load_stack_configuration
 from providers.errors import DescopeProviderError
 
 
@@ -46,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
             help="the stack, whose settings are in Pulumi.<stack>.yaml",
         )
         return sub
+
+    command("validate", "Check the stack's configuration; nothing is contacted or changed.")
 
     export = command("export", "Write the project's tenants, flows and theme as code.")
     export.add_argument("--out", type=Path, help="tenants YAML to write (default: tenantsFile)")
@@ -79,9 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from ops import backup, demo, export, report, restore, stack_backup  # noqa: PLC0415
-    from ops.stack import load_stack  # noqa: PLC0415
 
     stack = load_stack(args.stack, args.project_dir)
+    if args.command == "validate":
+        return _validate(stack)
     if args.command == "export":
         return export.run(stack, out=args.out, flows_dir=args.flows_dir, force=args.force)
     if args.command == "report":
@@ -103,6 +108,16 @@ def _run(args: argparse.Namespace) -> int:
             force=args.force,
         )
     return demo.run(stack)
+
+
+def _validate(stack: StackSettings) -> int:
+    configuration = load_stack_configuration(stack)
+    print(
+        f"Stack {stack.name}: {stack.tenants_file} is valid: "
+        f"{len(configuration.tenants)} tenant(s), {len(configuration.flows)} flow(s), "
+        f"theme {'managed' if configuration.theme else 'not managed'}."
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -229,3 +229,21 @@ def test_stack_backup__pulumi_failure_is_reported(
     assert code == 1
     assert "failed (exit 3)" in err
     assert not list((project.root / "backups" / "test").glob("*-stack.json"))
+
+
+def test_validate__reads_the_stack_file_for_variables_and_flows(ops: Run) -> None:
+    code, out, _ = ops("validate", "--stack", "test")
+    assert code == 0
+    assert "Stack test:" in out
+    assert "3 tenant(s), 1 flow(s), theme managed" in out
+
+
+def test_validate__lists_every_problem_with_its_line(ops: Run, project: Project) -> None:
+    project.tenants_file.write_text(
+        "tenants:\n  - {id: a, name: A}\n  - {id: b, name: A, enforceSSo: true}\n"
+    )
+    code, _, err = ops("validate", "--stack", "test")
+    assert code == 1
+    assert "test.yaml:3" in err
+    assert 'the name "A" is also used by tenant "a"' in err
+    assert 'Did you mean "enforceSSO"?' in err
