@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.workload import tenant_spec
+from bench.workload import flow_export, tenant_spec
 from config import Configuration, ConfigurationErrors, load_configuration
 from model import TenantSpec
 from providers import client
@@ -304,6 +304,16 @@ def _screens(draw_json: Any) -> Any:
 
 flow_content = st.one_of(
     json_values,
+    st.builds(
+        lambda revision, screens, key, value: {
+            **flow_export("f1", revision=revision, screens=screens),
+            **({key: value} if key else {}),
+        },
+        st.integers(min_value=1, max_value=5),
+        st.integers(min_value=0, max_value=3),
+        st.one_of(st.none(), st.sampled_from(["flow", "screens", "extra"])),
+        json_values,
+    ),
     st.fixed_dictionaries(
         {
             "flow": st.one_of(
@@ -322,9 +332,10 @@ flow_content = st.one_of(
 @pytest.mark.timeout(40)
 @PROFILE
 @given(
-    flow_id=st.one_of(st.just("f1"), scalars),
+    # weighted towards valid ids and flags, so the content itself is what varies most
+    flow_id=st.one_of(st.just("f1"), st.just("f1"), st.just("f1"), scalars),
     content=flow_content,
-    delete_on_remove=st.one_of(st.booleans(), scalars),
+    delete_on_remove=st.one_of(st.booleans(), st.booleans(), st.booleans(), scalars),
 )
 def test_flow_check_accepts_or_names_the_field(
     flow_id: Any, content: Any, delete_on_remove: Any
