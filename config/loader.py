@@ -86,6 +86,8 @@ def read_text(path: Path, *, limit: int) -> str:
         ) from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}.") from None
+    except ValueError:  # pathlib's answer to a NUL byte in the name
+        raise InputError("is not a usable file name (it contains a NUL byte).") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

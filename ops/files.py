@@ -34,9 +34,11 @@ def write_atomic(path: Path, text: str, *, mode: int = 0o644) -> Path:
 
     Readers see the old file or the new one, never half of it. `mode` is set before the
     content is written, so a private file (0600) is never readable by others, even briefly.
+    A folder created for a private file is private too (0700).
     """
+    private = mode & 0o077 == 0
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OpsError(f"Cannot write {path}: {exc.strerror or exc}.") from None

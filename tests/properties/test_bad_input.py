@@ -192,12 +192,6 @@ def test_structured_yaml_loads_or_says_what_is_wrong(folder: Path, document: Any
 
 
 @pytest.mark.timeout(10)
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="config/loader.py read_text catches OSError but not the ValueError pathlib raises "
-    "for a path with a NUL byte; reported to the config engineer (catch ValueError there)",
-)
 def test_nul_in_a_flow_file_name(folder: Path) -> None:
     """Found by the structured YAML property: a flow file name holding NUL crashes the loader."""
     _load(folder, _yaml({"tenants": [], "flows": [{"id": "f", "file": "\x00"}]}), "regression")

@@ -5,7 +5,6 @@ expecting it, and a provider host whose every stderr line (logging turned up to 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,30 +26,9 @@ def leaks(text: str | bytes) -> bool:
     return any(part in data for part in (CANARY_KEY.encode(), b"canaryZQX7secret"))
 
 
-class CapturedHost(ProviderHost):
-    """A provider host whose stderr is drained into `stderr_lines` as it is written."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        super().__init__(env=env)
-        self.stderr_lines: list[str] = []
-        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
-        self._drain.start()
-
-    def _read_stderr(self) -> None:
-        stream = self.process.stderr
-        assert stream is not None
-        for raw in iter(stream.readline, b""):
-            self.stderr_lines.append(raw.decode("utf-8", "replace"))
-
-    def stderr_text(self) -> str:
-        return "".join(self.stderr_lines)
-
-    def close(self) -> None:
-        self.channel.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self._drain.join(timeout=5)
-        super().close()
+def captured_host() -> ProviderHost:
+    """A provider host logging at DEBUG; its stderr is kept (`ProviderHost.stderr_text`)."""
+    return ProviderHost(env=host_env())
 
 
 def host_env() -> dict[str, str]:
@@ -84,9 +62,9 @@ def stack_config(emulator: EmulatorServer) -> dict[str, str]:
 
 
 @pytest.fixture
-def host(stack_config: dict[str, str]) -> Iterator[CapturedHost]:
+def host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
     """A fresh host per test, so its stderr belongs to that test."""
-    provider_host = CapturedHost(host_env())
+    provider_host = captured_host()
     try:
         provider_host.configure(stack_config)
         yield provider_host

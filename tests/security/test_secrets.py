@@ -29,8 +29,8 @@ from providers.errors import ConfigurationError
 from providers.flow import FlowProvider
 from providers.tenant import TenantProvider
 from providers.theme import ThemeProvider
-from tests.security.conftest import CANARY_KEY, PROJECT_ID, CapturedHost, host_env, leaks
-from tests.support.host import REPO_ROOT, HostError, ResourceUnderTest, provider_blob
+from tests.security.conftest import CANARY_KEY, PROJECT_ID, captured_host, leaks
+from tests.support.host import REPO_ROOT, HostError, ProviderHost, ResourceUnderTest, provider_blob
 
 pytestmark = pytest.mark.engine
 
@@ -94,7 +94,7 @@ def _everything_said(resource: ResourceUnderTest) -> str:
 
 
 def test_host_responses_snapshots_and_logs_hold_no_key(
-    host: CapturedHost, emulator: EmulatorServer, tmp_path: Path
+    host: ProviderHost, emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     backups = tmp_path / "backups"
     said: list[str] = []
@@ -149,7 +149,7 @@ def test_host_responses_snapshots_and_logs_hold_no_key(
 
     log_text = host.stderr_text()
     assert "DEBUG" in log_text or "INFO" in log_text or "WARNING" in log_text, "no logs seen"
-    assert not leaks(log_text), [line for line in host.stderr_lines if leaks(line)][:3]
+    assert not leaks(log_text), [line for line in log_text.splitlines() if leaks(line)][:3]
 
 
 def test_in_process_logging_holds_no_key(
@@ -182,7 +182,7 @@ def test_401_and_500_errors_hold_no_key(
     emulator: EmulatorServer, stack_config: dict[str, str], tmp_path: Path
 ) -> None:
     wrong = CANARY_KEY[::-1]  # also distinctive: the message must hold neither key
-    host = CapturedHost(host_env())
+    host = captured_host()
     try:
         host.configure({**stack_config, "descope:managementKey": wrong})
         tenant = ResourceUnderTest(host, TenantProvider(str(tmp_path)), TENANT, "tenant-401")
@@ -195,7 +195,7 @@ def test_401_and_500_errors_hold_no_key(
     finally:
         host.close()
 
-    host = CapturedHost(host_env())
+    host = captured_host()
     try:
         host.configure(stack_config)
         httpx.post(f"{emulator.url}/emulator/faults", json={"fail500": {"count": 100}})
@@ -299,11 +299,6 @@ def test_ops_backup_file_is_private_and_holds_no_key(
         assert b"bk-1" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ops/files.py write_atomic creates the backup folder with mkdir's default mode "
-    "(0755 under umask 022); the snapshot folder is 0700. Reported to the ops engineer.",
-)
 def test_ops_backup_folder_is_owner_only(emulator: EmulatorServer, tmp_path: Path) -> None:
     backups, _ = _ops_backup(emulator, tmp_path)
     _assert_private_tree(backups)

@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,21 +78,29 @@ class ProviderHost:
             "PYTHONPATH": str(REPO_ROOT),
             **(env or {}),
         }
+        # The host's stderr (provider logging) goes to a file: a pipe nobody reads would
+        # block a host that logs a lot.
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.dynamic"],
             cwd=REPO_ROOT,
             env=child_env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr,
         )
         assert self.process.stdout is not None
         port_line = self.process.stdout.readline().decode().strip()
         if not port_line.isdigit():
-            stderr = self.process.stderr.read().decode() if self.process.stderr else ""
-            raise RuntimeError(f"provider host did not start: {port_line!r} {stderr}")
+            self.process.wait(timeout=10)
+            raise RuntimeError(f"provider host did not start: {port_line!r} {self.stderr_text()}")
         self.port = int(port_line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    def stderr_text(self) -> str:
+        """Everything the host wrote to stderr so far (provider logging, tracebacks)."""
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
 
     def _call(self, method: str, request: Any) -> Any:
         try:
@@ -164,9 +173,9 @@ class ProviderHost:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.stderr.close()
 
     def __enter__(self) -> ProviderHost:
         return self
