@@ -29,6 +29,16 @@ class Sleeps:
         self.waits.append(seconds)
 
 
+class Clock:
+    """A monotonic clock that moves only when told (`now`)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def app() -> EmulatorApp:
     return EmulatorApp()
