@@ -36,13 +36,29 @@ The provider object is pickled into every resource's state: it holds only ``back
 Credentials are read at run time from the stack config (`configure`) or the environment,
 through `providers.client`. One instance serves up to four calls at once; it keeps no
 per-call state on itself.
+
+API calls per operation (a tenant with managed settings and no default roles; the bench,
+``python -m bench``, counts them):
+
+=====================  =====================================================================
+operation              calls
+=====================  =====================================================================
+create                 create + settings + load (+ default roles when there are some)
+read, alone            load settings + load
+read, in a refresh     load settings + a share of one tenant listing (`providers.listing`):
+                       about 1 + 1/N per tenant for N tenants instead of 2
+update                 one write per part that changed (tenant, settings, default roles)
+delete                 load + load settings (the snapshot) + delete
+adopt                  load + load settings (snapshot), the writes needed, load
+=====================  =====================================================================
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
@@ -60,7 +76,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from model.tenant import SessionSettings, TenantSpec, tenant_problems
-from providers import backups, calls, client, errors
+from providers import backups, calls, client, errors, listing
 from providers.errors import DescopeApiError
 
 __all__ = [
@@ -335,23 +351,34 @@ def _load_settings(tenant_id: str, doing: str) -> dict[str, Any] | None:
     return dict(loaded)
 
 
+@contextmanager
+def _writing(tenant_id: str) -> Iterator[None]:
+    """Around every write: afterwards (even after a failure) the tenant listing never serves
+    this tenant from a listing that may predate the write."""
+    try:
+        yield
+    finally:
+        listing.forget(tenant_id)
+
+
 def _send_tenant(spec: TenantSpec, federated_app_ids: list[str], doing: str) -> None:
     """Descope's update replaces every field: send the whole desired tenant."""
     api = client.management().tenant
-    calls.call(
-        lambda: api.update(
-            spec.id,
-            spec.name,
-            self_provisioning_domains=list(spec.selfProvisioningDomains),
-            custom_attributes=dict(spec.customAttributes),
-            enforce_sso=spec.enforceSSO,
-            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-            federated_app_ids=list(federated_app_ids),
-            disabled=spec.disabled,
-        ),
-        doing=doing,
-        repeatable=True,
-    )
+    with _writing(spec.id):
+        calls.call(
+            lambda: api.update(
+                spec.id,
+                spec.name,
+                self_provisioning_domains=list(spec.selfProvisioningDomains),
+                custom_attributes=dict(spec.customAttributes),
+                enforce_sso=spec.enforceSSO,
+                enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+                federated_app_ids=list(federated_app_ids),
+                disabled=spec.disabled,
+            ),
+            doing=doing,
+            repeatable=True,
+        )
 
 
 def _send_settings(
@@ -363,47 +390,50 @@ def _send_settings(
     assert settings is not None  # callers check; narrows for mypy
     api = client.management().tenant
     sso = _PassThrough(sso_setup) if isinstance(sso_setup, Mapping) else None
-    calls.call(
-        lambda: api.update_settings(
-            spec.id,
-            self_provisioning_domains=list(spec.selfProvisioningDomains),
-            domains=list(settings.domains),
-            auth_type=settings.authType,
-            session_settings_enabled=settings.session_settings_enabled,
-            refresh_token_expiration=settings.refreshTokenExpiration,
-            refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
-            session_token_expiration=settings.sessionTokenExpiration,
-            session_token_expiration_unit=settings.sessionTokenExpirationUnit,
-            stepup_token_expiration=settings.stepupTokenExpiration,
-            stepup_token_expiration_unit=settings.stepupTokenExpirationUnit,
-            enable_inactivity=settings.enableInactivity,
-            inactivity_time=settings.inactivityTime,
-            inactivity_time_unit=settings.inactivityTimeUnit,
-            JITDisabled=settings.JITDisabled,
-            sso_setup_suite_settings=sso,
-            enforce_sso=spec.enforceSSO,
-            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-            federated_app_ids=federated_app_ids,
-        ),
-        doing=doing,
-        repeatable=True,
-    )
+    with _writing(spec.id):
+        calls.call(
+            lambda: api.update_settings(
+                spec.id,
+                self_provisioning_domains=list(spec.selfProvisioningDomains),
+                domains=list(settings.domains),
+                auth_type=settings.authType,
+                session_settings_enabled=settings.session_settings_enabled,
+                refresh_token_expiration=settings.refreshTokenExpiration,
+                refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
+                session_token_expiration=settings.sessionTokenExpiration,
+                session_token_expiration_unit=settings.sessionTokenExpirationUnit,
+                stepup_token_expiration=settings.stepupTokenExpiration,
+                stepup_token_expiration_unit=settings.stepupTokenExpirationUnit,
+                enable_inactivity=settings.enableInactivity,
+                inactivity_time=settings.inactivityTime,
+                inactivity_time_unit=settings.inactivityTimeUnit,
+                JITDisabled=settings.JITDisabled,
+                sso_setup_suite_settings=sso,
+                enforce_sso=spec.enforceSSO,
+                enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+                federated_app_ids=federated_app_ids,
+            ),
+            doing=doing,
+            repeatable=True,
+        )
 
 
 def _send_roles(spec: TenantSpec, doing: str) -> None:
     api = client.management().tenant
-    calls.call(
-        lambda: api.update_default_roles(spec.id, list(spec.defaultRoles)),
-        doing=doing,
-        repeatable=True,
-    )
+    with _writing(spec.id):
+        calls.call(
+            lambda: api.update_default_roles(spec.id, list(spec.defaultRoles)),
+            doing=doing,
+            repeatable=True,
+        )
 
 
 def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
     """Delete; a tenant already gone counts as deleted, so the call is safe to repeat."""
     api = client.management().tenant
     try:
-        calls.call(lambda: api.delete(tenant_id, cascade=cascade), doing=doing, repeatable=True)
+        with _writing(tenant_id):
+            calls.call(lambda: api.delete(tenant_id, cascade=cascade), doing=doing, repeatable=True)
     except DescopeApiError as exc:
         if not exc.is_not_found:
             raise
@@ -413,19 +443,20 @@ def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
 def _create_call(spec: TenantSpec, doing: str) -> None:
     """POST create, once: a create is not safe to repeat blindly."""
     api = client.management().tenant
-    calls.call(
-        lambda: api.create(
-            spec.name,
-            id=spec.id,
-            self_provisioning_domains=list(spec.selfProvisioningDomains),
-            custom_attributes=dict(spec.customAttributes) or None,
-            enforce_sso=spec.enforceSSO,
-            enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
-            disabled=spec.disabled,
-        ),
-        doing=doing,
-        repeatable=False,
-    )
+    with _writing(spec.id):
+        calls.call(
+            lambda: api.create(
+                spec.name,
+                id=spec.id,
+                self_provisioning_domains=list(spec.selfProvisioningDomains),
+                custom_attributes=dict(spec.customAttributes) or None,
+                enforce_sso=spec.enforceSSO,
+                enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
+                disabled=spec.disabled,
+            ),
+            doing=doing,
+            repeatable=False,
+        )
 
 
 def _create_tenant(spec: TenantSpec, doing: str) -> None:
@@ -623,20 +654,27 @@ class TenantProvider(ResourceProvider):
 
         Returns outputs and inputs both, so changes made outside Pulumi show as drift. A
         tenant that no longer exists returns ``ReadResult(None, {})``: refresh drops it.
+
+        The tenant comes through `providers.listing`: a lone read loads it directly; reads
+        that overlap (a refresh) share one listing of all tenants. The settings are loaded
+        first, so the reads of a refresh overlap by the time they ask for their tenant.
         """
         tenant_id = str(id_ or props.get(ID_KEY) or "")
         doing = f"read {_quoted(tenant_id)}"
-        tenant = _load(tenant_id, doing)
+        with listing.reading():
+            settings: dict[str, Any] | None = None
+            sso: Any = None
+            if props.get("settings") is not None:
+                loaded_settings = _load_settings(tenant_id, doing)
+                if loaded_settings is None:
+                    return ReadResult(None, {})
+                settings = _settings_from_descope(loaded_settings)
+                sso = loaded_settings.get("ssoSetupSuiteSettings")
+            tenant = listing.tenant(
+                tenant_id, doing=doing, load_one=lambda: _load(tenant_id, doing)
+            )
         if tenant is None:
             return ReadResult(None, {})
-        settings: dict[str, Any] | None = None
-        sso: Any = None
-        if props.get("settings") is not None:
-            loaded_settings = _load_settings(tenant_id, doing)
-            if loaded_settings is None:
-                return ReadResult(None, {})
-            settings = _settings_from_descope(loaded_settings)
-            sso = loaded_settings.get("ssoSetupSuiteSettings")
         inputs, outputs = _state(tenant, settings=settings, sso_setup=sso, flags=props)
         return ReadResult(tenant_id, outputs, inputs)
 
