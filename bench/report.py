@@ -14,15 +14,18 @@ SIZE_ROWS: tuple[tuple[str, str], ...] = (
     ("create_calls", "create all: API calls"),
     ("create_min_calls", "create all: minimum API calls"),
     ("refresh_calls_per_tenant", "refresh all: API calls per tenant"),
-    ("refresh_min_calls_per_tenant", "refresh all: minimum API calls per tenant"),
+    ("refresh_min_calls_per_tenant", "refresh all: minimum, 1 settings each + 1 listing"),
     ("refresh_wall_s", "refresh all: wall time (s)"),
     ("refresh_ratio", "refresh all: ratio to lower bound"),
-    ("list_all_s", "what-if: one listing call (load_all) for all, wall (s)"),
+    ("list_all_s", "one listing call (load_all) of all tenants, wall (s)"),
     ("host_peak_mib", "provider host peak memory, VmHWM (MiB)"),
     ("provider_bytes", "serialised provider per resource (bytes)"),
     ("state_bytes_per_tenant", "recorded state per tenant, outputs JSON (bytes)"),
 )
 """(key, label) of every per-size row, in table order."""
+
+PRECISE_ROWS = frozenset({"refresh_calls_per_tenant", "refresh_min_calls_per_tenant"})
+"""Rows shown with three decimals: 1 + 1/1000 calls per tenant must not read as 1.00."""
 
 OPERATION_ROWS: tuple[str, ...] = (
     "tenant create",
@@ -92,9 +95,11 @@ class BenchResult:
         return asdict(self)
 
 
-def _fmt(value: float | int) -> str:
+def _fmt(value: float | int, *, precise: bool = False) -> str:
     if isinstance(value, int):
         return f"{value:,}"
+    if precise:
+        return f"{value:.3f}"
     if value >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}"
@@ -114,7 +119,8 @@ def table(result: BenchResult) -> str:
         header = "".join(f"{f'{s.tenants} tenants':>16}" for s in result.sizes)
         lines.append(f"{'':<{label_width}}{header}")
         for key, label in SIZE_ROWS:
-            cells = "".join(f"{_fmt(getattr(s, key)):>16}" for s in result.sizes)
+            precise = key in PRECISE_ROWS
+            cells = "".join(f"{_fmt(getattr(s, key), precise=precise):>16}" for s in result.sizes)
             lines.append(f"{label:<{label_width}}{cells}")
         lines.append("")
     lines.append(f"{'API calls per operation':<36}{'calls':>6}{'minimum':>9}  why / endpoints")

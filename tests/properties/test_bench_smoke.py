@@ -1,6 +1,8 @@
 """The bench's quick path on a tiny size: every row is printed, every count is at its minimum.
 
-No timing is asserted: the machine is shared. Latency 0 ms, 10 tenants, a 200-tenant YAML file.
+No timing is asserted: the machine is shared. Latency 10 ms, 10 tenants, a 200-tenant YAML file.
+The latency is not 0 so that the refresh's reads overlap as they do against Descope: reads that
+overlap share one tenant listing (`providers.listing`), a read alone loads its tenant directly.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
 ) -> None:
     out = tmp_path / "bench.json"
     result = run(
-        ["--tenants", "10", "--latency-ms", "0", "--json", str(out), "--yaml-tenants", "200"]
+        ["--tenants", "10", "--latency-ms", "10", "--json", str(out), "--yaml-tenants", "200"]
     )
     printed = capsys.readouterr().out
 
@@ -43,6 +45,7 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     (size,) = result.sizes
     assert size.tenants == 10
     assert size.create_calls == size.create_min_calls
+    assert size.refresh_min_calls_per_tenant == 1.1  # 10 settings loads + 1 listing
     assert size.refresh_calls_per_tenant == size.refresh_min_calls_per_tenant
     assert size.provider_bytes > 0
     assert size.state_bytes_per_tenant > 0
