@@ -1,6 +1,6 @@
 """Reading configuration input safely: YAML with the line of every key, and JSON exports.
 
-PyYAML is used only to scan, parse and compose the text into nodes (with `SafeLoader`, so no
+PyYAML is used only to scan, parse and compose the text into nodes (with a safe loader, so no
 tag can run code). The nodes are then turned into plain Python values here, which is where
 this module adds what PyYAML lacks for hand-written configuration:
 
@@ -12,15 +12,28 @@ this module adds what PyYAML lacks for hand-written configuration:
 
 Every failure is an `InputError` carrying a message and, where known, a line; the caller
 decides which file and subject it belongs to.
+
+Two parsers build the same nodes, lines included: libyaml's (`CSafeLoader`), used where PyYAML
+has it, and PyYAML's pure-Python one (`SafeLoader`), about twenty times slower. The pure-Python
+parser has the last word on anything libyaml refuses, and reads every file holding a tab, so
+that problems are worded, and tabs refused, the same with or without libyaml. libyaml accepts
+a few corners of valid YAML that the pure-Python parser refuses (``?`` inside an unquoted
+value in ``[...]`` or ``{...}``, for one); files written as this project documents do not
+reach them.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 if TYPE_CHECKING:
@@ -129,15 +142,13 @@ def parse_yaml(text: str) -> LoadedYaml:
     An empty document gives ``data=None``. Raises `InputError` for text that is not YAML, for
     several documents, for custom tags, self-referencing or exploding aliases and deep nesting.
     """
-    loader: yaml.SafeLoader | None = None
+    if "\t" not in text and _libyaml_usable():
+        try:
+            return _load(yaml.CSafeLoader, text)
+        except (yaml.YAMLError, UnicodeEncodeError):
+            pass  # the pure-Python parser decides, and words the problem as it always has
     try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-        if node is None:
-            return LoadedYaml(None)
-        converter = _Converter(loader)
-        data = converter.convert(node, (), 0)
-        return LoadedYaml(data, converter.lines, converter.problems)
+        return _load(yaml.SafeLoader, text)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text) from None
     except yaml.reader.ReaderError as exc:
@@ -149,9 +160,65 @@ def parse_yaml(text: str) -> LoadedYaml:
         ) from None
     except RecursionError:
         raise InputError(f"nests too deeply: at most {MAX_DEPTH} levels are accepted.") from None
+
+
+def _load(loader_class: type[yaml.SafeLoader | yaml.CSafeLoader], text: str) -> LoadedYaml:
+    """`parse_yaml` with one parser; without garbage collection, which would cost more."""
+    with gc_paused():
+        # The loader and its nodes are freed on return, before the collector is back.
+        return _compose_and_convert(loader_class(text))
+
+
+def _compose_and_convert(loader: yaml.SafeLoader | yaml.CSafeLoader) -> LoadedYaml:
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedYaml(None)
+        converter = _Converter(loader)
+        data = converter.convert(node, (), 0)
+        return LoadedYaml(data, converter.lines, converter.problems)
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block; as it was before, after.
+
+    Composing, converting and checking a large file creates hundreds of thousands of objects
+    (nodes, their marks, the values, merged tenants) and next to no garbage: the collector
+    would go over them again and again as they pile up, which takes longer than libyaml's
+    parsing itself. Objects the block leaves behind are collected after it, as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _libyaml_usable() -> bool:
+    """True when PyYAML has libyaml, and that libyaml refuses deep nesting itself.
+
+    PyYAML composes libyaml's nodes by recursing in C, out of reach of Python's recursion
+    limit: a file nesting a million levels would overflow the stack of a libyaml that lets it
+    through (before 0.2.6). The pure-Python parser is used with such a libyaml.
+    """
+    return bool(yaml.__with_libyaml__) and _libyaml_limits_nesting()
+
+
+@functools.cache
+def _libyaml_limits_nesting() -> bool:
+    probe = yaml.CSafeLoader("[" * 1001 + "]" * 1001)
+    try:
+        probe.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return "nesting depth" in str(exc.problem)
+    finally:
+        probe.dispose()
+    return False
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> InputError:
@@ -181,7 +248,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> InputError:
 class _Converter:
     """Turns composed nodes into values, recording lines and refusing dangerous shapes."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: SafeConstructor) -> None:
         self.loader = loader
         self.lines: dict[YamlPath, int] = {}
         self.problems: list[tuple[YamlPath, int, str]] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from config import ConfigProblem, ConfigurationErrors, load_configuration
 
@@ -29,6 +30,20 @@ def write_yaml(tmp_path: Path) -> WriteYaml:
         return path
 
     return write
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with each YAML parser: libyaml's, and the pure-Python fallback.
+
+    The fallback is forced as PyYAML without libyaml presents itself: `__with_libyaml__` false.
+    """
+    name: str = request.param
+    if name == "libyaml" and not yaml.__with_libyaml__:
+        pytest.skip("PyYAML is installed without libyaml")
+    if name == "pure-python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    return name
 
 
 @pytest.fixture

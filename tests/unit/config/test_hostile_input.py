@@ -10,6 +10,8 @@ from config import ConfigProblem
 from config.loader import MAX_DEPTH, MAX_VALUES, MAX_YAML_BYTES
 from tests.unit.config.conftest import Problems
 
+pytestmark = pytest.mark.usefixtures("parser")  # every case, with libyaml and without
+
 
 def only(problems: list[ConfigProblem]) -> ConfigProblem:
     assert len(problems) == 1, problems
