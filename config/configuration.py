@@ -17,6 +17,7 @@ from config.loader import (
     MAX_JSON_BYTES,
     MAX_YAML_BYTES,
     InputError,
+    gc_paused,
     parse_json,
     parse_yaml,
     read_text,
@@ -87,7 +88,13 @@ def load_configuration(
     of `path`. Raises `ConfigurationErrors` listing every problem found; never anything else
     for any content of the files.
     """
-    path = Path(path)
+    with gc_paused():  # see `gc_paused`; what is left when this returns is the result
+        return _load_configuration(Path(path), variables or {}, flows_dir)
+
+
+def _load_configuration(
+    path: Path, variables: Mapping[str, str], flows_dir: Path | None
+) -> Configuration:
     try:
         loaded = parse_yaml(read_text(path, limit=MAX_YAML_BYTES))
     except InputError as exc:
@@ -120,7 +127,7 @@ def load_configuration(
                 )
             ]
         )
-    data, substitution_problems = substitute(loaded.data, variables or {})
+    data, substitution_problems = substitute(loaded.data, variables)
     report = Reporter(path, data, loaded.lines)
     for where, line, message in loaded.problems:
         report.add(where, message, line=line)
