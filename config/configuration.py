@@ -142,7 +142,8 @@ def _load_configuration(
         raise ConfigurationErrors(report.problems)
     return Configuration(
         source=path,
-        tenants=[TenantSpec.model_validate(tenant.merged) for tenant in tenants],
+        # check_document set the spec of every tenant that validated: here, every tenant.
+        tenants=[tenant.spec or TenantSpec.model_validate(tenant.merged) for tenant in tenants],
         flows=flows,
         theme=theme,
         tenant_lines={

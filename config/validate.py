@@ -2,21 +2,22 @@
 
 `Reporter` turns a path in the document into what a person needs: the line, the tenant or flow
 it belongs to and the field. `check_document` runs the document model, validates each tenant
-merged with the defaults through `model.tenant_problems` (so the providers' `check` words a bad
-tenant the same way) and the checks that span tenants and flows: unique tenant ids and names,
-each domain claimed by one tenant only, unique flow ids.
+merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
+`model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
+and flows: unique tenant ids and names, each domain claimed by one tenant only, unique flow ids.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
-from model import Problem, problems_from_validation_error, tenant_problems
+from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -88,10 +89,12 @@ class MergedTenant:
     index: int
     written: dict[str, Any]
     defaults: dict[str, Any]
+    spec: TenantSpec | None = None
+    """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
 
-    @property
+    @cached_property
     def merged(self) -> dict[str, Any]:
-        """The tenant's own values over the defaults, mappings merged key by key."""
+        """The tenant's own values over the defaults, mappings merged key by key (once)."""
         return _deep_merge(self.defaults, self.written)
 
     def origin(self, path: YamlPath) -> YamlPath:
@@ -114,17 +117,17 @@ class MergedTenant:
 
 def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]:
     """Report every problem of the document itself; the tenants, merged, for later checks."""
+    tenants = data.get("tenants")
+    # Each tenant is validated below, merged with the defaults; the document model checks the
+    # rest, with no tenant in the list rather than validating each one twice.
+    document = {**data, "tenants": []} if isinstance(tenants, list) else data
     try:
-        ConfigDocument.model_validate(data)
+        ConfigDocument.model_validate(document)
     except ValidationError as exc:
         for problem in problems_from_validation_error(exc, ConfigDocument):
-            path = problem.path
-            if len(path) >= 2 and path[0] == "tenants":
-                continue  # each tenant is validated below, merged with the defaults
-            report.add(path, problem.message)
+            report.add(problem.path, problem.message)
 
     defaults = _usable_defaults(data.get("defaults"))
-    tenants = data.get("tenants")
     merged: list[MergedTenant] = []
     for index, written in enumerate(tenants if isinstance(tenants, list) else []):
         if not isinstance(written, dict):
@@ -136,8 +139,11 @@ def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]
             continue
         tenant = MergedTenant(index, written, defaults)
         merged.append(tenant)
-        for problem in tenant_problems(tenant.merged):
-            report.add(tenant.origin(problem.path), problem.message)
+        try:
+            tenant.spec = TenantSpec.model_validate(tenant.merged)
+        except ValidationError:
+            for problem in tenant_problems(tenant.merged):  # worded as the providers' check
+                report.add(tenant.origin(problem.path), problem.message)
     _check_unique_tenants(report, merged)
     _check_domains(report, merged)
     _check_unique_flows(report, data.get("flows"))
