@@ -33,6 +33,7 @@ class Reporter:
         self.data = data
         self.lines = lines
         self._problems: list[ConfigProblem] = []
+        self._seen: set[ConfigProblem] = set()
         self.settled: set[YamlPath] = set()
         """Paths already reported as unusable (a failed substitution): not reported again."""
 
@@ -48,7 +49,8 @@ class Reporter:
             field=Problem(inner, message).field,
             message=message,
         )
-        if problem not in self._problems:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self._problems.append(problem)
 
     def line_of(self, path: YamlPath) -> int | None:
