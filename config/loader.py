@@ -16,10 +16,10 @@ decides which file and subject it belongs to.
 Two parsers build the same nodes, lines included: libyaml's (`CSafeLoader`), used where PyYAML
 has it, and PyYAML's pure-Python one (`SafeLoader`), about twenty times slower. The pure-Python
 parser has the last word on anything libyaml refuses, and reads every file holding a tab, so
-that problems are worded, and tabs refused, the same with or without libyaml. libyaml accepts
-a few corners of valid YAML that the pure-Python parser refuses (``?`` inside an unquoted
-value in ``[...]`` or ``{...}``, for one); files written as this project documents do not
-reach them.
+that problems are worded, and tabs refused, the same with or without libyaml. libyaml still
+reads a few odd constructs that the pure-Python parser refuses (``?`` inside an unquoted value
+in ``[...]`` or ``{...}``; a block scalar header run into a comment, ``>#``); files written as
+this project documents do not reach them.
 """
 
 from __future__ import annotations
