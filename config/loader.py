@@ -160,6 +160,11 @@ def parse_yaml(text: str) -> LoadedYaml:
         ) from None
     except RecursionError:
         raise InputError(f"nests too deeply: at most {MAX_DEPTH} levels are accepted.") from None
+    except (ValueError, OverflowError) as exc:  # the scanner decoding an impossible escape
+        raise InputError(
+            f"is not valid YAML: a double-quoted string has an escape that names no character "
+            f"({exc}). Check \\x, \\u and \\U escapes, or use single quotes."
+        ) from None
 
 
 def _load(loader_class: type[yaml.SafeLoader | yaml.CSafeLoader], text: str) -> LoadedYaml:
@@ -273,6 +278,13 @@ class _Converter:
                 raise InputError(
                     f'uses the tag "{node.tag}" on line {line}, which is not supported. '
                     "Remove the tag.",
+                    line,
+                ) from None
+            except (ValueError, OverflowError) as exc:  # e.g. a date that does not exist
+                raise InputError(
+                    f'has the value "{node.value}" on line {line}, which YAML reads as a '
+                    f"{node.tag.rsplit(':', 1)[-1]} but cannot convert ({exc}). Put it in quotes "
+                    "if it is meant as text.",
                     line,
                 ) from None
         if id(node) in self.open_nodes:

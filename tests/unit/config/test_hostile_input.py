@@ -163,3 +163,19 @@ def test_merge_keys_and_complex_keys_are_refused(tmp_path: Path, problems_of: Pr
     messages = [(p.line, p.subject, p.message) for p in problems]
     assert any(m[:2] == (3, 'tenant "a"') and "merge key (<<)" in m[2] for m in messages)
     assert any(m[:2] == (5, 'tenant "a"') and "must be plain text" in m[2] for m in messages)
+
+
+def test_a_value_yaml_cannot_convert_is_reported_with_its_line(
+    tmp_path: Path, problems_of: Problems
+) -> None:
+    path = write(tmp_path, "tenants:\n  - id: a\n    name: A\n    x: 2001-13-45\n")
+    problem = only(problems_of(path))
+    assert problem.line == 4
+    assert '"2001-13-45"' in problem.message
+    assert "Put it in quotes" in problem.message
+
+
+def test_an_escape_naming_no_character_is_reported(tmp_path: Path, problems_of: Problems) -> None:
+    path = write(tmp_path, 'tenants:\n  - id: a\n    name: "\\UFFFFFFFF"\n')
+    problem = only(problems_of(path))
+    assert "escape that names no character" in problem.message
