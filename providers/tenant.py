@@ -304,6 +304,20 @@ def _state(
     return inputs, outputs
 
 
+def _wire_fields(spec: TenantSpec) -> dict[str, Any]:
+    """The tenant fields a full update writes, as Descope's load returns them."""
+    return {
+        "id": spec.id,
+        "name": spec.name,
+        "selfProvisioningDomains": list(spec.selfProvisioningDomains),
+        "customAttributes": dict(spec.customAttributes),
+        "enforceSSO": spec.enforceSSO,
+        "enforceSSOExclusions": list(spec.enforceSSOExclusions),
+        "disabled": spec.disabled,
+        "defaultRoles": list(spec.defaultRoles),
+    }
+
+
 class _PassThrough:
     """Hands a stored ``ssoSetupSuiteSettings`` dict to the SDK, which wants `.to_dict()`."""
 
@@ -638,10 +652,11 @@ class TenantProvider(ResourceProvider):
                 _send_settings(spec, sso, federated, doing)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
-            touched = any(k in changed for k in (*TENANT_FIELDS, "settings", "defaultRoles"))
-            final = (_load(spec.id, doing) if touched else existing) or existing
         except DescopeApiError as exc:
             raise errors.adopt_incomplete(spec.id, str(path), exc) from None
+        # Descope now holds the desired fields; what only Descope knows (createdTime, parent,
+        # federatedAppIds) is in `existing`. As after an update, no need to load it again.
+        final = {**existing, **_wire_fields(spec)}
         result = self._created(spec, final)
         if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
             result.outs["ssoSetupSuiteSettings"] = dict(sso)

@@ -335,7 +335,7 @@ def test_tenant__api_calls_per_operation(
             "POST /v1/mgmt/tenant/delete": 1,
         },
         "adopt": {
-            "GET /v1/mgmt/tenant": 2,
+            "GET /v1/mgmt/tenant": 1,
             "GET /v1/mgmt/tenant/settings": 1,
             "POST /v1/mgmt/tenant/update": 1,
             "POST /v1/mgmt/tenant/settings": 1,

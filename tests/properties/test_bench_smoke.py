@@ -15,12 +15,8 @@ import pytest
 from bench.report import OPERATION_ROWS, SIZE_ROWS, YAML_ROW
 from bench.run import run
 
-KNOWN_EXCESS: dict[str, int] = {
-    "tenant adopt": 1,
-}
-"""Operations known to make more calls than they need, and by how much. Adopt loads the
-tenant again after writing it, although every output is already known (reported to the tenant
-provider's owner). When that is fixed this test fails: remove the entry."""
+KNOWN_EXCESS: dict[str, int] = {}
+"""Operations known to make more calls than they need, and by how much (none today)."""
 
 
 @pytest.mark.timeout(120)
