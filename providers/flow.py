@@ -50,6 +50,7 @@ from providers.errors import (
     from_sdk_exception,
     snapshot_warning,
 )
+from providers.runtime import configure_provider, has_unknowns
 
 __all__ = ["Flow", "FlowProvider"]
 
@@ -59,23 +60,6 @@ OUTPUT_ONLY_KEYS = ("version", "deployedHash", "lastSnapshot")
 """What the provider adds: Descope's version of the flow, the hash of what Pulumi deployed as
 Descope stored it, and the path of the last snapshot taken (or None)."""
 _FLOW_ID_RE = re.compile(FLOW_ID_PATTERN)
-CONFIG_KEYS = ("descope:projectId", "descope:managementKey", "descope:baseUrl")
-
-
-def configure_client(req: ConfigureRequest) -> None:
-    """Hand the stack's descope:* settings to the client factory (shared by flow and theme)."""
-    client.configure({key: req.config.get(key) for key in CONFIG_KEYS})
-
-
-def has_unknowns(value: Any) -> bool:
-    """Whether a preview left any part of `value` unknown."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, Mapping):
-        return any(has_unknowns(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(has_unknowns(v) for v in value)
-    return False
 
 
 def save_snapshot(
@@ -188,7 +172,7 @@ class FlowProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Pass the stack's descope:* settings to the client factory; no call is made."""
-        configure_client(req)
+        configure_provider(req)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the export and recompute normalised content and hash.

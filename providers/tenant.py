@@ -72,12 +72,11 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
 
 from model.tenant import SessionSettings, TenantSpec, tenant_problems
 from providers import backups, calls, client, errors, listing
 from providers.errors import DescopeApiError
+from providers.runtime import configure_provider, has_unknowns
 
 __all__ = [
     "FLAG_KEYS",
@@ -160,16 +159,6 @@ def _property_of(path: tuple[str | int, ...], message: str) -> str:
         return ID_KEY if path[0] == "id" else str(path[0])
     first_word = message.split(" ", 1)[0]
     return first_word if first_word in INPUT_KEYS else ""
-
-
-def _is_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
-        return True
-    if isinstance(value, Mapping):
-        return any(_is_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_is_unknown(v) for v in value)
-    return False
 
 
 def _spec(props: Mapping[str, Any], doing: str) -> TenantSpec:
@@ -515,11 +504,7 @@ class TenantProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Take the connection settings from the stack config (secrets arrive unwrapped)."""
-        config: dict[str, str | None] = {}
-        for key in ("descope:projectId", "descope:managementKey", "descope:baseUrl"):
-            value = req.config.get(key)
-            config[key] = None if value is None else str(value)
-        client.configure(config)
+        configure_provider(req)
 
     # --- check -------------------------------------------------------------------------------
 
@@ -529,7 +514,7 @@ class TenantProvider(ResourceProvider):
         Values not known yet (preview) are not judged. Valid inputs come back canonical.
         """
         props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        unknown = {k for k, v in props.items() if _is_unknown(v)}
+        unknown = {k for k, v in props.items() if has_unknowns(v)}
         data = _model_data(props)
         failures: list[CheckFailure] = []
         seen: set[tuple[str, str]] = set()
@@ -556,7 +541,7 @@ class TenantProvider(ResourceProvider):
         olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
         if not olds.get(ID_KEY):
             olds[ID_KEY] = _id
-        unknown = [k for k, v in news.items() if _is_unknown(v)]
+        unknown = [k for k, v in news.items() if has_unknowns(v)]
         if unknown:
             replaces = [k for k in REPLACE_KEYS if k in unknown]
             known = {k: v for k, v in news.items() if k not in unknown}

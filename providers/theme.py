@@ -31,7 +31,8 @@ from pulumi.dynamic import (
 from model.flow import content_hash, normalise_theme, theme_problems, unwrap_theme_export
 from providers import calls, client
 from providers.errors import content_problem
-from providers.flow import configure_client, has_unknowns, recorded_hash, save_snapshot
+from providers.flow import recorded_hash, save_snapshot
+from providers.runtime import configure_provider, has_unknowns
 
 __all__ = ["THEME_ID", "Theme", "ThemeProvider"]
 
@@ -73,7 +74,7 @@ class ThemeProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Pass the stack's descope:* settings to the client factory; no call is made."""
-        configure_client(req)
+        configure_provider(req)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the theme and recompute normalised content and hash (unknowns pass)."""

@@ -175,6 +175,9 @@ def test_tenant__existing_without_adopt_fails_with_hint(
     line = caught.value.last_line
     assert 'Unable to create Descope tenant "acme": a tenant with id "acme" already exists' in line
     assert "adopt: true" in line
+    # The user reads the provider's message alone, not the host's Python traceback.
+    assert caught.value.message.strip() == line
+    assert "Traceback" not in caught.value.message
     assert descope.mgmt.tenant.load("acme")["name"] == "Made by hand"
 
 

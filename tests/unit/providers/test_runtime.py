@@ -1,0 +1,71 @@
+"""What the providers do in the host: settings from the stack config, errors without tracebacks."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
+from providers import client
+from providers.runtime import DEBUG_ENV, configure_provider, has_unknowns
+
+NOT_YET_KNOWN = Unknown()  # type: ignore[no-untyped-call]
+STACK_CONFIG = {
+    "descope:projectId": "Pruntime000000000000000000000",
+    "descope:managementKey": "K-runtime-key",
+    "descope:baseUrl": "http://127.0.0.1:1",
+}
+
+
+def request() -> ConfigureRequest:
+    return ConfigureRequest(Config(dict(STACK_CONFIG), "descope-config"))
+
+
+def test_configure_hands_the_stack_settings_to_the_client_factory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable in ("DESCOPE_PROJECT_ID", "DESCOPE_MANAGEMENT_KEY", "DESCOPE_BASE_URI"):
+        monkeypatch.delenv(variable, raising=False)
+    configure_provider(request())
+    settings = client.current_settings()
+    assert settings.project_id == STACK_CONFIG["descope:projectId"]
+    assert settings.base_url == STACK_CONFIG["descope:baseUrl"]
+    assert settings.source["management_key"] == "stack config descope:managementKey"
+
+
+def test_configure_makes_errors_read_as_their_message_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    configure_provider(request())
+    try:
+        raise ValueError("Unable to create Descope tenant.")
+    except ValueError:
+        text = traceback.format_exc()
+    assert text == "ValueError: Unable to create Descope tenant.\n"
+
+
+def test_debug_keeps_the_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    configure_provider(request())
+    assert getattr(sys, "tracebacklimit", None) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "unknown"),
+    [
+        ("acme", False),
+        (NOT_YET_KNOWN, True),
+        (rpc.UNKNOWN, True),
+        ({"a": [1, {"b": NOT_YET_KNOWN}]}, True),
+        ({"a": [1, {"b": 2}]}, False),
+        ((rpc.UNKNOWN,), True),
+    ],
+)
+def test_has_unknowns_looks_inside_mappings_and_lists(value: object, unknown: bool) -> None:
+    assert has_unknowns(value) is unknown
