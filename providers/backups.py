@@ -24,7 +24,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,11 +91,13 @@ def write_snapshot(
     reason: Reason,
     content: Mapping[str, Any],
     project_id: str | None = None,
+    warning: Callable[[Path], str] | None = None,
 ) -> Path:
     """Save `content` as one snapshot file in `backup_dir` and return its path.
 
     The file appears complete or not at all. Thread-safe: two snapshots taken in the same
-    microsecond get distinct names. Logs the path at WARNING so the user sees where it went.
+    microsecond get distinct names. Logs the path at WARNING so the user sees where it went:
+    `warning(path)` if given, else a line saying what was saved.
     """
     if kind not in _KINDS:
         raise ValueError(f"unknown snapshot kind {kind!r}")
@@ -131,7 +133,10 @@ def write_snapshot(
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    log.warning("Saved a snapshot of %s %r before %s: %s", kind, resource_id, reason, path)
+    if warning is not None:
+        log.warning("%s", warning(path))
+    else:
+        log.warning("Saved a snapshot of %s %r before %s: %s", kind, resource_id, reason, path)
     return path
 
 

@@ -84,8 +84,8 @@ def save_snapshot(
         reason=reason,
         content=content,
         project_id=project_id,
+        warning=lambda saved: snapshot_warning(subject, event, str(saved)),
     )
-    pulumi.log.warn(snapshot_warning(subject, event, str(path)))
     return str(path)
 
 

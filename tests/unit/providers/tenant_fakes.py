@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +93,26 @@ def acme(**changes: Any) -> dict[str, Any]:
     }
     props.update(changes)
     return props
+
+
+class WarningsSeen(logging.Handler):
+    """Collects the WARNING messages the providers log, as the user would read them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def warnings_logged() -> Iterator[list[str]]:
+    """The provider warnings logged inside the block (providers.* loggers)."""
+    handler = WarningsSeen()
+    logger = logging.getLogger("providers")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)

@@ -22,6 +22,7 @@ from providers.client import ManagementApi
 from providers.errors import DescopeApiError
 from providers.flow import INPUT_KEYS, Flow, FlowProvider
 from tests.support.inprocess import inprocess_descope
+from tests.unit.providers.tenant_fakes import warnings_logged
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "flows" / "sign-up-or-in.json"
 FLOW_ID = "sign-up-or-in"
@@ -66,10 +67,10 @@ def provider(tmp_path: Path) -> FlowProvider:
 
 
 @pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(msg))
-    return seen
+def warnings() -> Iterator[list[str]]:
+    """What the provider warns the user about (snapshots taken before overwriting)."""
+    with warnings_logged() as seen:
+        yield seen
 
 
 def paths(app: EmulatorApp) -> list[str]:

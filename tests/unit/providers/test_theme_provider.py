@@ -19,6 +19,7 @@ from providers.backups import read_snapshot
 from providers.client import ManagementApi
 from providers.theme import THEME_ID, Theme, ThemeProvider
 from tests.support.inprocess import inprocess_descope
+from tests.unit.providers.tenant_fakes import warnings_logged
 
 EXPORT = "/v1/mgmt/theme/export"
 IMPORT = "/v1/mgmt/theme/import"
@@ -64,10 +65,10 @@ def provider(tmp_path: Path) -> ThemeProvider:
 
 
 @pytest.fixture
-def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(msg))
-    return seen
+def warnings() -> Iterator[list[str]]:
+    """What the provider warns the user about (snapshots taken before overwriting)."""
+    with warnings_logged() as seen:
+        yield seen
 
 
 def paths(app: EmulatorApp) -> list[str]:
