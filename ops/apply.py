@@ -96,7 +96,9 @@ def apply(planned: list[Planned]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for item in planned:
         inputs = _check(item)
-        current = _read(item, inputs)
+        # The project always has a theme: a stack that does not know it yet creates it, as
+        # `pulumi up` would (snapshotting the project's theme if it differs).
+        current = None if item.kind == "theme" else _read(item, inputs)
         if current is None:
             created = item.provider.create(inputs)
             item.outputs, action = dict(created.outs or {}), "created"
