@@ -88,8 +88,9 @@ class StackSettings:
 
     @property
     def tenants_file(self) -> Path:
-        """The YAML file declaring this stack's tenants, flows and theme."""
-        return self._path(f"{CONFIG_NAMESPACE}:tenantsFile")
+        """The YAML file declaring this stack's tenants, flows and theme (as the program:
+        default ``config/tenants/<stack>.yaml``)."""
+        return self._path(f"{CONFIG_NAMESPACE}:tenantsFile", f"config/tenants/{self.name}.yaml")
 
     @property
     def flows_dir(self) -> Path | None:

@@ -144,6 +144,10 @@ def test_stack__encrypted_key_falls_back_to_the_environment(
         + "  descope:managementKey:\n    secure: v1:AAAA\n"
         + "  descope-config:backupDir: elsewhere\n  plainKey: 3\n"
     )
+    pulumi_yaml = project.root / "Pulumi.yaml"
+    pulumi_yaml.write_text(
+        pulumi_yaml.read_text() + "config:\n  protect:\n    type: boolean\n    default: false\n"
+    )
     monkeypatch.delenv("DESCOPE_MANAGEMENT_KEY", raising=False)
     stack = load_stack("test", project.root)
     with pytest.raises(OpsError, match="is an encrypted secret") as raised:
@@ -157,7 +161,7 @@ def test_stack__encrypted_key_falls_back_to_the_environment(
     assert capsys.readouterr().err == f"note: {stack.notes[0]}\n"
     assert stack.backup_dir == project.root / "elsewhere"
     assert stack.variables["plainKey"] == "3"
-    assert stack.variables["protect"] == "false"  # Pulumi.yaml's default
+    assert stack.variables["protect"] == "false"  # the default a Pulumi.yaml config block gives
     assert not stack.flag("protect")
 
 
@@ -166,8 +170,7 @@ def test_stack__bad_settings_are_named(project: Project) -> None:
     stack = load_stack("test", project.root)
     with pytest.raises(OpsError, match=r"Stack test .Pulumi.test.yaml.: The Descope project id"):
         stack.connection({})
-    with pytest.raises(OpsError, match="does not set descope-config:tenantsFile"):
-        _ = stack.tenants_file
+    assert stack.tenants_file == project.root / "config" / "tenants" / "test.yaml"  # the default
     assert stack.flows_dir is None
     with pytest.raises(OpsError, match='"a/b" is not a stack name'):
         load_stack("a/b", project.root)
@@ -181,7 +184,7 @@ def test_stack__bad_settings_are_named(project: Project) -> None:
     with pytest.raises(OpsError, match="is not valid YAML"):
         load_stack("test", project.root)
     project.write_stack("")
-    assert load_stack("test", project.root).config["descope-config:protect"] == "false"
+    assert load_stack("test", project.root).config == {}  # an empty stack file sets nothing
 
 
 def fake_pulumi(folder: Path, script: str) -> Path:
