@@ -12,9 +12,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ import httpx
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime.proto import provider_pb2
 
-from tests.support.host import PROVIDER_KEY, HostError, ProviderHost, provider_blob
+from tests.support.host import PROVIDER_KEY, ProviderHost, provider_blob
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 4
@@ -192,14 +191,6 @@ class CheckRejected(Exception):
     """The provider's check returned failures."""
 
 
-@dataclass
-class Outcome:
-    """What happened to one resource in a batch: the error the host reported, if any."""
-
-    resource: Managed
-    error: HostError | None = None
-
-
 class Lab:
     """A provider host configured against an emulator, driving resources as the engine does.
 
@@ -282,25 +273,6 @@ class Lab:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             return list(pool.map(action, items))
 
-    def try_all(
-        self,
-        work: Iterable[tuple[Managed, Callable[[Managed], object]]],
-        *,
-        concurrency: int = CONCURRENCY,
-    ) -> list[Outcome]:
-        """Run each (resource, step), `concurrency` at a time; host errors are collected."""
-
-        def attempt(item: tuple[Managed, Callable[[Managed], object]]) -> Outcome:
-            resource, step = item
-            try:
-                step(resource)
-            except HostError as error:
-                return Outcome(resource, error)
-            return Outcome(resource)
-
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            return list(pool.map(attempt, work))
-
     @property
     def host_pid(self) -> int:
         return self.host.process.pid
@@ -313,12 +285,3 @@ class Lab:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@contextmanager
-def laboratory(
-    *, host_env: Mapping[str, str] | None = None
-) -> Iterator[tuple[EmulatorProcess, Lab]]:
-    """An emulator process and a provider host configured against it; both closed after."""
-    with EmulatorProcess() as emulator, Lab(emulator.url, host_env=host_env) as lab:
-        yield emulator, lab

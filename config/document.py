@@ -125,7 +125,6 @@ class ConfigDocument(BaseModel):
     theme: ThemeEntrySpec | None = Field(None, description="The project's theme, if managed.")
 
 
-TOP_LEVEL_KEYS = tuple(ConfigDocument.model_fields)
 DEFAULTS_KEYS = frozenset(TenantDefaults.model_fields)
 SETTINGS_DEFAULTS_KEYS = frozenset(SettingsDefaults.model_fields)
 
