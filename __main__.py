@@ -79,13 +79,14 @@ def declare(settings: StackSettings, configuration: Configuration) -> dict[str, 
     tenants: dict[str, Any] = {}
     for spec in configuration.tenants:
         protect = spec.protect if spec.protect is not None else settings.protect
+        retain = (
+            spec.retainOnDelete if spec.retainOnDelete is not None else settings.retain_on_delete
+        )
         tenant = Tenant(
             f"tenant-{spec.id}",
             spec,
             backup_dir=settings.backup_dir,
-            opts=pulumi.ResourceOptions(
-                protect=protect, retain_on_delete=settings.retain_on_delete
-            ),
+            opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=retain),
         )
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
 

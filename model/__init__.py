@@ -17,6 +17,8 @@ from model.flow import (
 )
 from model.problems import Problem, problems_from_validation_error
 from model.tenant import (
+    MANAGEMENT_KEYS,
+    RESOURCE_OPTION_KEYS,
     TENANT_ID_PATTERN,
     SessionSettings,
     TenantSpec,
@@ -25,6 +27,8 @@ from model.tenant import (
 
 __all__ = [
     "FLOW_VOLATILE_KEYS",
+    "MANAGEMENT_KEYS",
+    "RESOURCE_OPTION_KEYS",
     "SCREEN_VOLATILE_KEYS",
     "TENANT_ID_PATTERN",
     "THEME_VOLATILE_KEYS",

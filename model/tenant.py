@@ -158,6 +158,11 @@ class TenantSpec(_Strict):
     protect: bool | None = Field(
         None, description="Protect against deletion; unset follows the stack's default."
     )
+    retainOnDelete: bool | None = Field(
+        None,
+        description="Removing the tenant from the configuration only stops managing it; "
+        "unset follows the stack's retainOnDelete.",
+    )
     cascadeDelete: bool = Field(
         False, description="When deleting, also delete the tenant's sub-tenants and tenant data."
     )
@@ -185,13 +190,15 @@ class TenantSpec(_Strict):
 
     def canonical(self) -> dict[str, Any]:
         """The recorded form: every key present, settings canonical or None, keys sorted."""
-        data = self.model_dump(mode="json", exclude={"protect"})
+        data = self.model_dump(mode="json", exclude=set(RESOURCE_OPTION_KEYS))
         data["customAttributes"] = dict(sorted(self.customAttributes.items()))
         data["settings"] = self.settings.canonical() if self.settings is not None else None
         return data
 
 
-MANAGEMENT_KEYS = frozenset({"adopt", "protect", "cascadeDelete"})
+RESOURCE_OPTION_KEYS = frozenset({"protect", "retainOnDelete"})
+"""Keys that become Pulumi resource options of the tenant, not properties recorded in state."""
+MANAGEMENT_KEYS = frozenset({"adopt", "cascadeDelete", *RESOURCE_OPTION_KEYS})
 """Keys that steer how we manage a tenant; Descope never sees them."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from model import TenantSpec, normalise_flow_export
-from model.tenant import MANAGEMENT_KEYS
+from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.files import json_text
 
 _LIFETIMES = (
@@ -64,7 +64,9 @@ def spec_from_descope(
     }
     if settings is not None:
         data["settings"] = settings_from_descope(settings)
-    return TenantSpec.model_validate(data).model_dump(mode="json", exclude={"protect"})
+    return TenantSpec.model_validate(data).model_dump(
+        mode="json", exclude=set(RESOURCE_OPTION_KEYS)
+    )
 
 
 def spec_from_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,7 +83,9 @@ def spec_from_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
         for key, value in list(data["settings"].items()):
             if isinstance(value, float) and value.is_integer():
                 data["settings"][key] = int(value)
-    return TenantSpec.model_validate(data).model_dump(mode="json", exclude={"protect"})
+    return TenantSpec.model_validate(data).model_dump(
+        mode="json", exclude=set(RESOURCE_OPTION_KEYS)
+    )
 
 
 def _escape(value: Any) -> Any:
@@ -113,7 +117,7 @@ def entry_for_yaml(
         if value is None and not keep_nulls:
             continue
         entry[key] = value
-    for key in ("adopt", "protect", "cascadeDelete"):
+    for key in ("adopt", "protect", "retainOnDelete", "cascadeDelete"):
         if management.get(key) is not None:
             entry[key] = management[key]
     escaped: dict[str, Any] = _escape(entry)

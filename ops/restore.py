@@ -34,7 +34,7 @@ import yaml
 
 from config import ConfigurationErrors
 from model import normalise_flow_export
-from model.tenant import MANAGEMENT_KEYS
+from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.backup import BACKUP_FORMAT
 from ops.convert import entry_for_yaml, flow_text, spec_from_descope, spec_from_outputs, yaml_text
 from ops.errors import OpsError
@@ -251,7 +251,7 @@ def _effective_tenants(stack: StackSettings) -> dict[str, dict[str, Any]]:
     except ConfigurationErrors:
         return {}
     return {
-        t.id: _comparable(t.model_dump(mode="json", exclude={"protect"}))
+        t.id: _comparable(t.model_dump(mode="json", exclude=set(RESOURCE_OPTION_KEYS)))
         for t in configuration.tenants
     }
 

@@ -73,7 +73,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from model.tenant import SessionSettings, TenantSpec, tenant_problems
+from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
 from providers import backups, calls, client, errors, listing
 from providers.errors import DescopeApiError
 from providers.runtime import configure_provider, has_unknowns
@@ -132,10 +132,12 @@ def tenant_props(spec: TenantSpec | Mapping[str, Any]) -> dict[str, Any]:
     """The resource's input properties for a tenant (``id`` becomes ``tenantId``).
 
     A `TenantSpec` gives its canonical form; a mapping (which may hold Pulumi outputs) is
-    passed through for `check` to validate. ``protect`` is a resource option, not a property.
+    passed through for `check` to validate. ``protect`` and ``retainOnDelete`` are resource
+    options, not properties.
     """
     data = spec.canonical() if isinstance(spec, TenantSpec) else dict(spec)
-    data.pop("protect", None)
+    for key in RESOURCE_OPTION_KEYS:
+        data.pop(key, None)
     if "id" in data:
         data[ID_KEY] = data.pop("id")
     return {ID_KEY: data.pop(ID_KEY, None), **data}
@@ -765,9 +767,13 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         backup_dir: str = "backups",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        protect = spec.protect if isinstance(spec, TenantSpec) else spec.get("protect")
-        if isinstance(protect, bool):
-            opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(protect=protect), opts)
+        declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
+        protect, retain = declared.get("protect"), declared.get("retainOnDelete")
+        own = pulumi.ResourceOptions(
+            protect=protect if isinstance(protect, bool) else None,
+            retain_on_delete=retain if isinstance(retain, bool) else None,
+        )
+        opts = pulumi.ResourceOptions.merge(own, opts)
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)

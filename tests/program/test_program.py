@@ -143,6 +143,20 @@ def test_a_tenant_can_opt_out_of_the_stack_protection(in_repo: None, tmp_path: P
     assert protect == {"keep": True, "scratch": False}
 
 
+def test_a_tenant_can_ask_to_be_retained_when_removed(in_repo: None, tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "tenants:\n"
+        "  - {id: scratch, name: Scratch}\n"
+        "  - {id: keep, name: Keep, retainOnDelete: true}\n"
+    )
+    config = {**stack_config("dev"), "descope-config:tenantsFile": str(tenants)}
+    monitor = run_program("dev", config)
+    retain = {r.inputs["tenantId"]: r.retain_on_delete for r in monitor.registrations}
+    assert retain == {"scratch": False, "keep": True}
+    assert all("retainOnDelete" not in r.inputs for r in monitor.registrations)
+
+
 def test_a_bad_configuration_stops_the_run_before_any_resource(
     in_repo: None, tmp_path: Path
 ) -> None:
