@@ -17,6 +17,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 
@@ -69,7 +71,25 @@ def _check_unique(values: list[str]) -> list[str]:
     return values
 
 
+def _one_problem_per_attribute(
+    value: Any, handler: ValidatorFunctionWrapHandler
+) -> dict[str, AttributeValue]:
+    """One message per bad attribute, instead of one per type the value failed to be."""
+    try:
+        checked: dict[str, AttributeValue] = handler(value)
+    except ValidationError as exc:
+        bad = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
+        if not bad:
+            raise
+        names = ", ".join(f'"{name}"' for name in bad)
+        raise ValueError(
+            f"custom attribute {names} must be a string, a number, true/false or a list of strings."
+        ) from None
+    return checked
+
+
 Domain = Annotated[str, AfterValidator(_check_domain)]
+CustomAttributes = Annotated[dict[str, AttributeValue], WrapValidator(_one_problem_per_attribute)]
 TenantId = Annotated[str, AfterValidator(_check_tenant_id)]
 TenantName = Annotated[str, Field(max_length=100), AfterValidator(_check_name)]
 UniqueDomains = Annotated[list[Domain], AfterValidator(_check_unique)]
@@ -140,7 +160,10 @@ class TenantSpec(_Strict):
         default_factory=list,
         description="Users signing up with these email domains join this tenant.",
     )
-    customAttributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    customAttributes: CustomAttributes = Field(
+        default_factory=dict,
+        description="Tenant custom attributes: strings, numbers, booleans or lists of strings.",
+    )
     enforceSSO: bool = Field(False, description="Require SSO for members of this tenant.")
     enforceSSOExclusions: UniqueStrings = Field(
         default_factory=list, description="User ids exempt from enforceSSO."

@@ -1,0 +1,25 @@
+"""The tenant rules' wording, shared by the YAML loader and the providers' check."""
+
+from __future__ import annotations
+
+from model.tenant import TenantSpec, tenant_problems
+
+
+def test_a_bad_custom_attribute_is_one_problem_naming_the_attribute() -> None:
+    problems = tenant_problems(
+        {"id": "a", "name": "A", "customAttributes": {"k": {"x": 1}, "ok": 1, "l": [1, "a"]}}
+    )
+    assert [(p.field, p.message) for p in problems] == [
+        (
+            "customAttributes",
+            'custom attribute "k", "l" must be a string, a number, true/false or a list of '
+            "strings.",
+        )
+    ]
+
+
+def test_custom_attributes_keep_their_types_and_whole_floats_become_ints() -> None:
+    spec = TenantSpec.model_validate(
+        {"id": "a", "name": "A", "customAttributes": {"n": 3.0, "f": 1.5, "b": True, "l": ["x"]}}
+    )
+    assert spec.customAttributes == {"n": 3, "f": 1.5, "b": True, "l": ["x"]}
