@@ -543,11 +543,15 @@ class TenantProvider(ResourceProvider):
         olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
         if not olds.get(ID_KEY):
             olds[ID_KEY] = _id
-        unknown = [k for k, v in news.items() if has_unknowns(v)]
+        unknown = {k for k, v in news.items() if has_unknowns(v)}
         if unknown:
-            replaces = [k for k in REPLACE_KEYS if k in unknown]
-            known = {k: v for k, v in news.items() if k not in unknown}
-            replaces += [k for k in REPLACE_KEYS if k in known and k in _changed_keys(olds, news)]
+            # A preview with values not known yet: an update at least. Only the replace keys
+            # (plain strings) are compared; `comparable` cannot take Unknowns.
+            replaces = [
+                k
+                for k in REPLACE_KEYS
+                if k in unknown or str(news.get(k) or "") != str(olds.get(k) or "")
+            ]
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
         changed = _changed_keys(olds, news)
         replaces = [k for k in changed if k in REPLACE_KEYS]

@@ -21,7 +21,7 @@ from config import load_configuration
 from emulator.server import EmulatorServer
 from providers.backups import read_snapshot
 from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, tenant_props
-from tests.support.host import CheckFailed, HostError, ProviderHost, ResourceUnderTest
+from tests.support.host import UNKNOWN, CheckFailed, HostError, ProviderHost, ResourceUnderTest
 
 pytestmark = pytest.mark.engine
 
@@ -124,6 +124,30 @@ def test_tenant__example_configuration_has_no_changes_after_create(
     resource = tenant(host, backup_dir, f"tenant-{props['tenantId']}")
     assert resource.up(props) == "create"
     no_changes(resource, props)
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [
+        {"name": UNKNOWN},
+        {"enforceSSOExclusions": UNKNOWN},
+        {"customAttributes": {"plan": UNKNOWN}},
+        {"settings": UNKNOWN},
+        {"tenantId": UNKNOWN},
+    ],
+    ids=lambda u: next(iter(u)),
+)
+def test_tenant__preview_with_unknown_inputs(
+    host: ProviderHost, backup_dir: Path, unknown: dict[str, Any]
+) -> None:
+    """A preview whose inputs depend on outputs not known yet: an update, or a replace when the
+    tenant id is what is unknown; never a crash."""
+    resource = tenant(host, backup_dir)
+    resource.up(acme())
+    diff = resource.preview({**acme(), **unknown})
+    assert diff is not None
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(diff.replaces) == (["tenantId"] if "tenantId" in unknown else [])
 
 
 def test_tenant__out_of_band_edit_shows_on_refresh(

@@ -189,14 +189,57 @@ def test_diff__old_state_without_tenant_id_uses_resource_id(provider: TenantProv
     assert provider.diff("acme", outputs, checked(provider, acme())).changes is False
 
 
-def test_diff__unknowns_are_changes(provider: TenantProvider) -> None:
-    _, outputs = created(provider, acme())
-    result = provider.diff("acme", outputs, {**acme(), "name": rpc.UNKNOWN})
+UNKNOWNS = [Unknown(), rpc.UNKNOWN]  # type: ignore[no-untyped-call]
+"""An unknown as the host hands it to the provider (an object) and as it travels (a string)."""
+
+
+@pytest.mark.parametrize("unknown", UNKNOWNS, ids=["object", "string"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "selfProvisioningDomains",
+        "customAttributes",
+        "enforceSSO",
+        "enforceSSOExclusions",
+        "disabled",
+        "defaultRoles",
+        "settings",
+        "cascadeDelete",
+    ],
+)
+def test_diff__any_unknown_input_is_an_update(
+    provider: TenantProvider, field: str, unknown: Any
+) -> None:
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    result = provider.diff("acme", outputs, {**acme(settings=SETTINGS), field: unknown})
     assert (result.changes, result.replaces) == (True, [])
-    result = provider.diff("acme", outputs, {**acme(), "tenantId": rpc.UNKNOWN})
-    assert result.replaces == ["tenantId"]
-    result = provider.diff("acme", outputs, {**acme(tenantId="x"), "name": rpc.UNKNOWN})
-    assert result.replaces == ["tenantId"]
+
+
+@pytest.mark.parametrize("unknown", UNKNOWNS, ids=["object", "string"])
+def test_diff__unknowns_inside_values_are_updates(provider: TenantProvider, unknown: Any) -> None:
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    news = acme(
+        selfProvisioningDomains=["acme.com", unknown],
+        customAttributes={"tier": unknown},
+        settings={**SETTINGS, "authType": unknown},
+    )
+    result = provider.diff("acme", outputs, news)
+    assert (result.changes, result.replaces) == (True, [])
+
+
+@pytest.mark.parametrize("unknown", UNKNOWNS, ids=["object", "string"])
+def test_diff__unknowns_replace_only_for_the_tenant_id(
+    provider: TenantProvider, unknown: Any
+) -> None:
+    _, outputs = created(provider, acme())
+    result = provider.diff("acme", outputs, {**acme(), "tenantId": unknown})
+    assert (result.changes, result.replaces) == (True, ["tenantId"])
+    result = provider.diff("acme", outputs, {**acme(tenantId="x"), "name": unknown})
+    assert (result.changes, result.replaces) == (True, ["tenantId"])
+    result = provider.diff("acme", outputs, {**acme(), "enforceSSOExclusions": unknown})
+    assert result.replaces == []
+    assert result.delete_before_replace is True
 
 
 # --- create ----------------------------------------------------------------------------------
