@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from model import SessionSettings, TenantSpec
 from model.flow import flow_export_problems
@@ -44,7 +44,7 @@ class FlowEntrySpec(BaseModel):
         description="The flow export (JSON), relative to the stack's flowsDir if set, "
         "else to this file's folder.",
     )
-    deleteOnRemove: bool = Field(
+    deleteOnRemove: StrictBool = Field(
         False,
         description="Delete the flow from Descope when this entry is removed; by default "
         "removing the entry only stops managing the flow.",

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,30 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
     return current
 
 
-def _describe(error_type: str, raw_message: str, key: str, owner: type[BaseModel] | None) -> str:
+_PLAIN_WORDS = {
+    "bool_type": "must be true or false, written without quotes.",
+    "bool_parsing": "must be true or false, written without quotes.",
+    "int_type": "must be a whole number, written without quotes.",
+    "int_parsing": "must be a whole number, written without quotes.",
+    "int_from_float": "must be a whole number.",
+    "string_type": "must be text; put quotes around it if it looks like a number or true/false.",
+    "list_type": "must be a list, such as [a, b] or one '- item' per line.",
+    "dict_type": "must be a mapping of key: value lines.",
+}
+"""What to say instead of pydantic's words for the common type mistakes in YAML."""
+
+
+def _describe(error: ErrorDetails, key: str, owner: type[BaseModel] | None) -> str:
+    error_type, raw_message = error["type"], error["msg"]
+    if error_type == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        given = error.get("input")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        close = [c for c in choices if isinstance(given, str) and c.lower() == given.lower()]
+        hint = f' Did you mean "{close[0]}"?' if close else ""
+        return f"must be one of {expected}.{hint}"
+    if error_type in _PLAIN_WORDS:
+        return _PLAIN_WORDS[error_type]
     if error_type == "extra_forbidden":
         allowed = known_keys(owner) if owner is not None else []
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -85,5 +109,5 @@ def problems_from_validation_error(exc: ValidationError, model: type[BaseModel])
         # pydantic appends the union member or validator name for some errors; keep real keys.
         key = str(path[-1]) if path else ""
         owner = _model_at(model, path[:-1])
-        problems.append(Problem(path, _describe(error["type"], error["msg"], key, owner)))
+        problems.append(Problem(path, _describe(error, key, owner)))
     return problems

@@ -56,7 +56,7 @@ def test_wrong_enum_value_uses_the_models_wording(
     )
     assert problem.message == expected[0].message
     assert str(problem) == (
-        f"{path}:6: tenant \"acme\", field settings.authType: input should be 'none', 'saml' or "
+        f"{path}:6: tenant \"acme\", field settings.authType: must be one of 'none', 'saml' or "
         "'oidc'."
     )
 
@@ -328,7 +328,7 @@ def test_flow_problems_are_all_reported(
     assert "does not exist" in messages[(12, 'flow "gone"', "file")]
     assert "already listed on line 12" in messages[(13, 'flow "gone"', "id")]
     assert "not a valid flow id" in messages[(14, 'flow "bad id!"', "id")]
-    assert "valid string" in messages[(14, 'flow "bad id!"', "file")]
+    assert "must be text" in messages[(14, 'flow "bad id!"', "file")]
     assert all(p.file == path for p in problems)
 
 
@@ -362,3 +362,23 @@ def test_problems_are_ordered_by_line(write_yaml: WriteYaml, problems_of: Proble
     lines = [p.line or 0 for p in problems_of(path)]
     assert lines == sorted(lines)
     assert load_configuration is not None
+
+
+@pytest.mark.parametrize("value", ["'true'", "1", "yes please"])
+def test_delete_on_remove_must_be_a_real_boolean(
+    write_yaml: WriteYaml, problems_of: Problems, value: str
+) -> None:
+    """A quoted 'true' must not pass as valid and then be read as false."""
+    path = write_yaml(
+        f"""
+        tenants: []
+        flows:
+          - id: sign-up-or-in
+            file: flow.json
+            deleteOnRemove: {value}
+        """
+    )
+    problems = [p for p in problems_of(path) if p.field == "deleteOnRemove"]
+    assert len(problems) == 1
+    assert problems[0].subject == 'flow "sign-up-or-in"'
+    assert problems[0].message == "must be true or false, written without quotes."
