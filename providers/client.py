@@ -44,7 +44,23 @@ class TenantApi(Protocol):
         enforce_sso_exclusions: list[str] | None = None,
         federated_app_ids: list[str] | None = None,
         disabled: bool | None = False,
-    ) -> Any: ...
+    ) -> Any:
+        """Full replace. The providers PATCH instead (`patch_tenant`); the real-Descope
+        integration tests use this for an edit made outside Pulumi."""
+        ...
+
+    def patch_tenant(  # noqa: PLR0917 - the SDK's signature
+        self,
+        id: str,
+        name: str | None = None,
+        self_provisioning_domains: list[str] | None = None,
+        custom_attributes: dict[str, Any] | None = None,
+        disabled: bool | None = None,
+        enforce_sso: bool | None = None,
+        enforce_sso_exclusions: list[str] | None = None,
+        federated_app_ids: list[str] | None = None,
+        role_inheritance: str | None = None,
+    ) -> None: ...
 
     def delete(self, id: str, cascade: bool = False) -> Any: ...
 

@@ -47,9 +47,10 @@ create                 create + settings + load (+ default roles when there are 
 read, alone            load settings + load
 read, in a refresh     load settings + a share of one tenant listing (`providers.listing`):
                        about 1 + 1/N per tenant for N tenants instead of 2
-update                 one write per part that changed (tenant, settings, default roles)
+update                 one write per part that changed: tenant fields (one PATCH), settings,
+                       default roles
 delete                 load + load settings (the snapshot) + delete
-adopt                  load + load settings (snapshot), the writes needed, load
+adopt                  load + load settings (snapshot), the writes needed; no load back
 =====================  =====================================================================
 """
 
@@ -102,7 +103,7 @@ TENANT_FIELDS = (
     "enforceSSOExclusions",
     "disabled",
 )
-"""Fields written by Descope's tenant update (which replaces all of them at once)."""
+"""The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`)."""
 FLAG_KEYS = ("adopt", "cascadeDelete")
 """Management flags: recorded in state, never sent to Descope."""
 INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
@@ -296,7 +297,7 @@ def _state(
 
 
 def _wire_fields(spec: TenantSpec) -> dict[str, Any]:
-    """The tenant fields a full update writes, as Descope's load returns them."""
+    """The fields our writes set (tenant PATCH, default roles), as Descope's load returns them."""
     return {
         "id": spec.id,
         "name": spec.name,
@@ -366,19 +367,24 @@ def _writing(tenant_id: str) -> Iterator[None]:
         listing.forget(tenant_id)
 
 
-def _send_tenant(spec: TenantSpec, federated_app_ids: list[str], doing: str) -> None:
-    """Descope's update replaces every field: send the whole desired tenant."""
+def _send_tenant(spec: TenantSpec, doing: str) -> None:
+    """Write the tenant fields we manage with Descope's PATCH, which changes only the keys sent.
+
+    Every managed field is sent, so the tenant ends as desired whatever it held; nothing we do
+    not manage is sent, so ``federatedAppIds``, ``roleInheritance`` and ``parent`` stay as
+    Descope holds them. (The full-replace update would need all of them: it wipes omitted
+    fields, and the Python SDK never sends ``roleInheritance``.)
+    """
     api = client.management().tenant
     with _writing(spec.id):
         calls.call(
-            lambda: api.update(
+            lambda: api.patch_tenant(
                 spec.id,
-                spec.name,
+                name=spec.name,
                 self_provisioning_domains=list(spec.selfProvisioningDomains),
                 custom_attributes=dict(spec.customAttributes),
                 enforce_sso=spec.enforceSSO,
                 enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-                federated_app_ids=list(federated_app_ids),
                 disabled=spec.disabled,
             ),
             doing=doing,
@@ -386,11 +392,10 @@ def _send_tenant(spec: TenantSpec, federated_app_ids: list[str], doing: str) -> 
         )
 
 
-def _send_settings(
-    spec: TenantSpec, sso_setup: Any, federated_app_ids: list[str] | None, doing: str
-) -> None:
+def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
     """The settings endpoint zeroes what it is not sent: send every setting, and the tenant
-    fields it shares (domains, enforceSSO, ...) as desired."""
+    fields it shares (domains, enforceSSO, ...) as desired. ``federatedAppIds`` is not ours:
+    never sent (None), so Descope keeps it."""
     settings = spec.settings
     assert settings is not None  # callers check; narrows for mypy
     api = client.management().tenant
@@ -416,7 +421,7 @@ def _send_settings(
                 sso_setup_suite_settings=sso,
                 enforce_sso=spec.enforceSSO,
                 enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-                federated_app_ids=federated_app_ids,
+                federated_app_ids=None,
             ),
             doing=doing,
             repeatable=True,
@@ -584,7 +589,7 @@ class TenantProvider(ResourceProvider):
         try:
             if spec.settings is not None:
                 step = "setting its settings"
-                _send_settings(spec, None, None, doing)
+                _send_settings(spec, None, doing)
             if spec.defaultRoles:
                 step = "setting its default roles"
                 _send_roles(spec, doing)
@@ -634,13 +639,12 @@ class TenantProvider(ResourceProvider):
             existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
         )
         changed = _changed_keys(current, desired)
-        federated = list(existing.get("federatedAppIds") or [])
         sso = loaded_settings.get("ssoSetupSuiteSettings")
         try:
             if any(k in changed for k in TENANT_FIELDS):
-                _send_tenant(spec, federated, doing)
+                _send_tenant(spec, doing)
             if "settings" in changed:
-                _send_settings(spec, sso, federated, doing)
+                _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
         except DescopeApiError as exc:
@@ -687,21 +691,21 @@ class TenantProvider(ResourceProvider):
     # --- update ------------------------------------------------------------------------------
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        """Send only what changed: the whole tenant if any tenant field changed (Descope's
-        update replaces every field), the whole settings if they changed, the default roles
-        if they changed. Management flags change in state only."""
+        """Send only what changed: every managed tenant field if any of them changed (one
+        PATCH, which leaves what we do not manage, such as federatedAppIds and
+        roleInheritance, as Descope holds it), the whole settings if they changed, the
+        default roles if they changed. Management flags change in state only."""
         olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
         tenant_id = str(olds.get(ID_KEY) or _id)
         doing = f"update {_quoted(tenant_id)}"
         spec = _spec(_news, doing)
         changed = _changed_keys({**olds, ID_KEY: tenant_id}, _news)
-        federated = list(olds.get("federatedAppIds") or [])
         sso = olds.get("ssoSetupSuiteSettings")
         try:
             if any(k in changed for k in TENANT_FIELDS):
-                _send_tenant(spec, federated, doing)
+                _send_tenant(spec, doing)
             if "settings" in changed:
-                _send_settings(spec, sso, federated, doing)
+                _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
         except DescopeApiError as exc:

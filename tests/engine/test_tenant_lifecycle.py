@@ -354,7 +354,7 @@ def test_tenant__api_calls_per_operation(
         },
         "preview": {},
         "read": {"GET /v1/mgmt/tenant": 1, "GET /v1/mgmt/tenant/settings": 1},
-        "update (tenant fields)": {"POST /v1/mgmt/tenant/update": 1},
+        "update (tenant fields)": {"PATCH /v1/mgmt/tenant/patch": 1},
         "update (settings)": {"POST /v1/mgmt/tenant/settings": 1},
         "delete": {
             "GET /v1/mgmt/tenant": 1,
@@ -364,7 +364,7 @@ def test_tenant__api_calls_per_operation(
         "adopt": {
             "GET /v1/mgmt/tenant": 1,
             "GET /v1/mgmt/tenant/settings": 1,
-            "POST /v1/mgmt/tenant/update": 1,
+            "PATCH /v1/mgmt/tenant/patch": 1,
             "POST /v1/mgmt/tenant/settings": 1,
             "POST /v1/mgmt/tenant/updateDefaultRoles": 1,
         },

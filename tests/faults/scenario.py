@@ -28,7 +28,7 @@ MAX_ROUNDS = 4
 
 _PATHS = {
     "create": ["/v1/mgmt/tenant/create", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
-    "update": ["/v1/mgmt/tenant/update", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
+    "update": ["/v1/mgmt/tenant/patch", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
     "delete": ["/v1/mgmt/tenant/delete", "/v1/mgmt/tenant", "/v1/mgmt/flow/delete"],
 }
 

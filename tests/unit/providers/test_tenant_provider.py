@@ -291,10 +291,12 @@ def test_create__adopt_snapshots_and_brings_to_desired_state(
     provider: TenantProvider, descope: DescopeClient, app: EmulatorApp, backup_dir: Path
 ) -> None:
     descope.mgmt.tenant.create("Old", "acme", federated_app_ids=["app1"])
+    descope.mgmt.tenant.patch_tenant("acme", role_inheritance="userOnly")
     app.counters.reset()
     inputs, outputs = created(provider, acme(adopt=True, settings=SETTINGS))
     assert app.backend.tenants["acme"].name == "Acme"
     assert app.backend.tenants["acme"].federated_app_ids == ["app1"]  # not ours: kept
+    assert app.backend.tenants["acme"].role_inheritance == "userOnly"  # not ours: kept
     assert outputs["adopt"] is True
     assert provider.diff("acme", outputs, inputs).changes is False
     [path] = snapshots(backup_dir)
@@ -303,7 +305,7 @@ def test_create__adopt_snapshots_and_brings_to_desired_state(
     assert counts(app) == {
         "GET /v1/mgmt/tenant": 1,
         "GET /v1/mgmt/tenant/settings": 1,
-        "POST /v1/mgmt/tenant/update": 1,
+        "PATCH /v1/mgmt/tenant/patch": 1,
         "POST /v1/mgmt/tenant/settings": 1,
         "POST /v1/mgmt/tenant/updateDefaultRoles": 1,
     }
@@ -332,7 +334,7 @@ def test_create__adopt_failure_names_the_snapshot(
     provider: TenantProvider, descope: DescopeClient, app: EmulatorApp
 ) -> None:
     descope.mgmt.tenant.create("Old", "acme")
-    app.set_faults({"fail500": {"count": 10, "path": "/v1/mgmt/tenant/update"}})
+    app.set_faults({"fail500": {"count": 10, "path": "/v1/mgmt/tenant/patch"}})
     with pytest.raises(PartialFailure) as caught:
         created(provider, acme(adopt=True))
     assert "acme-adopt.json" in str(caught.value)
@@ -488,7 +490,7 @@ def update(
     return result.outs
 
 
-def test_update__tenant_field_sends_whole_tenant_once(
+def test_update__tenant_field_patches_every_managed_field_once(
     provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
 ) -> None:
     _, outputs = created(provider, acme(settings=SETTINGS))
@@ -496,7 +498,16 @@ def test_update__tenant_field_sends_whole_tenant_once(
     outputs = provider.read("acme", outputs).outs or {}
     app.counters.reset()
     outs = update(provider, outputs, acme(name="Acme 2", settings=SETTINGS))
-    assert counts(app) == {"POST /v1/mgmt/tenant/update": 1}
+    assert counts(app) == {"PATCH /v1/mgmt/tenant/patch": 1}  # tenant fields: one PATCH
+    assert app.requests()[-1].body == {
+        "id": "acme",
+        "name": "Acme 2",
+        "selfProvisioningDomains": ["acme.com", "acme.io"],
+        "customAttributes": {"seats": 3, "tier": "gold"},
+        "enforceSSO": False,
+        "enforceSSOExclusions": [],
+        "disabled": False,
+    }
     held = app.backend.tenants["acme"]
     assert (held.name, held.custom_attributes, held.federated_app_ids) == (
         "Acme 2",
@@ -505,6 +516,34 @@ def test_update__tenant_field_sends_whole_tenant_once(
     )
     assert held.self_provisioning_domains == ["acme.com", "acme.io"]
     assert outs["createdTime"] == outputs["createdTime"]
+
+
+def test_update__patch_clears_managed_fields_set_outside_pulumi(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    _, outputs = created(provider, acme(enforceSSO=True, enforceSSOExclusions=["u1"]))
+    descope.mgmt.tenant.patch_tenant("acme", custom_attributes={"tier": "gold", "x": 1})
+    update(provider, outputs, acme(selfProvisioningDomains=[], customAttributes={}))
+    held = app.backend.tenants["acme"]
+    assert (held.self_provisioning_domains, held.custom_attributes) == ([], {})
+    assert (held.enforce_sso, held.enforce_sso_exclusions) == (False, [])
+
+
+@pytest.mark.parametrize("with_settings", [False, True], ids=["tenant", "tenant+settings"])
+def test_update__keeps_what_pulumi_does_not_manage(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient, with_settings: bool
+) -> None:
+    """federatedAppIds and roleInheritance set in the console after the state was recorded
+    survive an update of the tenant fields and of the settings."""
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    descope.mgmt.tenant.patch_tenant(
+        "acme", federated_app_ids=["app1"], role_inheritance="userOnly"
+    )
+    settings = {**SETTINGS, "authType": "oidc"} if with_settings else SETTINGS
+    update(provider, outputs, acme(name="Acme 2", settings=settings))
+    held = app.backend.tenants["acme"]
+    assert (held.name, held.auth_type) == ("Acme 2", settings["authType"])
+    assert (held.federated_app_ids, held.role_inheritance) == (["app1"], "userOnly")
 
 
 def test_update__settings_only(provider: TenantProvider, app: EmulatorApp) -> None:
@@ -549,10 +588,10 @@ def test_update__tenant_gone_says_refresh(provider: TenantProvider, descope: Des
 
 def test_update__500_is_retried(provider: TenantProvider, app: EmulatorApp, sleeps: Sleeps) -> None:
     _, outputs = created(provider, acme())
-    app.set_faults({"fail500": {"count": 1, "path": "/v1/mgmt/tenant/update"}})
+    app.set_faults({"fail500": {"count": 1, "path": "/v1/mgmt/tenant/patch"}})
     app.counters.reset()
     update(provider, outputs, acme(name="New"))
-    assert counts(app) == {"POST /v1/mgmt/tenant/update": 2}
+    assert counts(app) == {"PATCH /v1/mgmt/tenant/patch": 2}
     assert sleeps.waits == [0.01]
 
 
