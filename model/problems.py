@@ -83,7 +83,11 @@ def _describe(error: ErrorDetails, key: str, owner: type[BaseModel] | None) -> s
         expected = str(error.get("ctx", {}).get("expected", ""))
         given = error.get("input")
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
-        close = [c for c in choices if isinstance(given, str) and c.lower() == given.lower()]
+        close = (
+            difflib.get_close_matches(given.lower(), choices, n=1, cutoff=0.6)
+            if isinstance(given, str)
+            else []
+        )
         hint = f' Did you mean "{close[0]}"?' if close else ""
         return f"must be one of {expected}.{hint}"
     if error_type in _PLAIN_WORDS:

@@ -23,3 +23,19 @@ def test_custom_attributes_keep_their_types_and_whole_floats_become_ints() -> No
         {"id": "a", "name": "A", "customAttributes": {"n": 3.0, "f": 1.5, "b": True, "l": ["x"]}}
     )
     assert spec.customAttributes == {"n": 3, "f": 1.5, "b": True, "l": ["x"]}
+
+
+def test_a_misspelt_choice_gets_a_did_you_mean() -> None:
+    [problem] = tenant_problems({"id": "a", "name": "A", "settings": {"authType": "SAML"}})
+    assert problem.field == "settings.authType"
+    assert problem.message == "must be one of 'none', 'saml' or 'oidc'. Did you mean \"saml\"?"
+    [problem] = tenant_problems({"id": "a", "name": "A", "settings": {"authType": "ldap"}})
+    assert problem.message == "must be one of 'none', 'saml' or 'oidc'."
+
+
+def test_a_quoted_boolean_is_told_how_to_write_it() -> None:
+    [problem] = tenant_problems({"id": "a", "name": "A", "enforceSSO": "maybe"})
+    assert (problem.field, problem.message) == (
+        "enforceSSO",
+        "must be true or false, written without quotes.",
+    )
