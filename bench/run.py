@@ -50,7 +50,10 @@ MINIMUMS: dict[str, tuple[int, str]] = {
     "tenant create": (3, "create + settings + load (createdTime, parent exist only in a load)"),
     "tenant read": (2, "load settings + load (a read alone: no listing)"),
     "tenant update (no settings change)": (1, "tenant fields: PATCH /v1/mgmt/tenant/patch"),
-    "tenant update (settings change)": (1, "one settings write"),
+    "tenant update (settings change)": (
+        2,
+        "load settings (send ssoSetupSuiteSettings back as held) + settings write",
+    ),
     "tenant delete": (3, "load + load settings (snapshot first) + delete"),
     "tenant adopt": (4, "load + load settings (snapshot, then compare) + patch + settings"),
     "flow create": (2, "export (snapshot a flow already there) + import"),

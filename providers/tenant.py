@@ -47,8 +47,9 @@ create                 create + settings + load (+ default roles when there are 
 read, alone            load settings + load
 read, in a refresh     load settings + a share of one tenant listing (`providers.listing`):
                        about 1 + 1/N per tenant for N tenants instead of 2
-update                 one write per part that changed: tenant fields (one PATCH), settings,
-                       default roles
+update                 per part that changed: tenant fields = one PATCH; settings = load
+                       settings (to send ssoSetupSuiteSettings back as held) + settings
+                       write; default roles = one write
 delete                 load + load settings (the snapshot) + delete
 adopt                  load + load settings (snapshot), the writes needed; no load back
 =====================  =====================================================================
@@ -395,7 +396,10 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
 def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
     """The settings endpoint zeroes what it is not sent: send every setting, and the tenant
     fields it shares (domains, enforceSSO, ...) as desired. ``federatedAppIds`` is not ours:
-    never sent (None), so Descope keeps it."""
+    never sent (None), so Descope keeps it.
+
+    `sso_setup` is the ``ssoSetupSuiteSettings`` Descope holds right now (loaded just before
+    by the caller; None for a tenant this call created): not ours, sent back unchanged."""
     settings = spec.settings
     assert settings is not None  # callers check; narrows for mypy
     api = client.management().tenant
@@ -694,7 +698,11 @@ class TenantProvider(ResourceProvider):
         """Send only what changed: every managed tenant field if any of them changed (one
         PATCH, which leaves what we do not manage, such as federatedAppIds and
         roleInheritance, as Descope holds it), the whole settings if they changed, the
-        default roles if they changed. Management flags change in state only."""
+        default roles if they changed. Management flags change in state only.
+
+        Before a settings write the current settings are loaded: the endpoint zeroes what it
+        is not sent, and ``ssoSetupSuiteSettings`` (not ours, edited in the console) must be
+        sent back as Descope holds it now, not as the state last recorded it."""
         olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
         tenant_id = str(olds.get(ID_KEY) or _id)
         doing = f"update {_quoted(tenant_id)}"
@@ -705,6 +713,8 @@ class TenantProvider(ResourceProvider):
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
             if "settings" in changed:
+                current = _load_settings(tenant_id, doing) or {}
+                sso = current.get("ssoSetupSuiteSettings")
                 _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
@@ -717,8 +727,9 @@ class TenantProvider(ResourceProvider):
         if spec.settings is not None:
             outputs["authType"] = spec.settings.authType
             outputs["domains"] = list(spec.settings.domains)
-            if not isinstance(sso, Mapping):
-                outputs["ssoSetupSuiteSettings"] = {"enabled": False}
+            outputs["ssoSetupSuiteSettings"] = (
+                dict(sso) if isinstance(sso, Mapping) else {"enabled": False}
+            )
         else:
             outputs["ssoSetupSuiteSettings"] = None
         return UpdateResult(outputs)

@@ -355,7 +355,11 @@ def test_tenant__api_calls_per_operation(
         "preview": {},
         "read": {"GET /v1/mgmt/tenant": 1, "GET /v1/mgmt/tenant/settings": 1},
         "update (tenant fields)": {"PATCH /v1/mgmt/tenant/patch": 1},
-        "update (settings)": {"POST /v1/mgmt/tenant/settings": 1},
+        # load settings (ssoSetupSuiteSettings is sent back as held) + settings write
+        "update (settings)": {
+            "GET /v1/mgmt/tenant/settings": 1,
+            "POST /v1/mgmt/tenant/settings": 1,
+        },
         "delete": {
             "GET /v1/mgmt/tenant": 1,
             "GET /v1/mgmt/tenant/settings": 1,

@@ -550,7 +550,8 @@ def test_update__settings_only(provider: TenantProvider, app: EmulatorApp) -> No
     _, outputs = created(provider, acme(settings=SETTINGS))
     app.counters.reset()
     outs = update(provider, outputs, acme(settings={**SETTINGS, "authType": "oidc"}))
-    assert counts(app) == {"POST /v1/mgmt/tenant/settings": 1}
+    # load settings (to send ssoSetupSuiteSettings back as held) + settings write
+    assert counts(app) == {"GET /v1/mgmt/tenant/settings": 1, "POST /v1/mgmt/tenant/settings": 1}
     assert app.backend.tenants["acme"].auth_type == "oidc"
     assert app.backend.tenants["acme"].self_provisioning_domains == ["acme.com", "acme.io"]
     assert outs["authType"] == "oidc"
@@ -562,6 +563,42 @@ def test_update__start_managing_settings(provider: TenantProvider, app: Emulator
     assert outs["ssoSetupSuiteSettings"] == {"enabled": False}
     outs = update(provider, outs, acme())
     assert outs["ssoSetupSuiteSettings"] is None
+
+
+SSO_SUITE = {"enabled": True, "styleId": "console-style", "disabledFeatures": {"scim": True}}
+"""ssoSetupSuiteSettings as an admin sets them in the console (not managed by Pulumi)."""
+
+
+def test_update__start_managing_settings_keeps_the_sso_setup_suite(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    _, outputs = created(provider, acme())
+    app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
+    outs = update(provider, outputs, acme(settings=SETTINGS))
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert outs["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert provider.read("acme", outs).outs == outs
+
+
+def test_update__settings_change_keeps_sso_setup_suite_edited_since_the_state(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    assert outputs["ssoSetupSuiteSettings"] == {"enabled": False}
+    app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
+    outs = update(provider, outputs, acme(settings={**SETTINGS, "authType": "oidc"}))
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert outs["ssoSetupSuiteSettings"] == SSO_SUITE
+
+
+def test_create__adopt_keeps_the_sso_setup_suite(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    descope.mgmt.tenant.create("Old", "acme")
+    app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
+    _, outputs = created(provider, acme(adopt=True, settings=SETTINGS))
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert outputs["ssoSetupSuiteSettings"] == SSO_SUITE
 
 
 def test_update__roles_only(provider: TenantProvider, app: EmulatorApp) -> None:
