@@ -3,6 +3,7 @@
 `load_configuration` reads a file, substitutes ``${variables}``, validates everything (every
 problem at once, each with file, line, subject and field) and returns a `Configuration`, or
 raises `ConfigurationErrors`. `dump_tenants_yaml` writes the same format back.
+`stack_options` reads a stack's own settings (``descope-config:*``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from config.configuration import Configuration, FlowEntry, ThemeEntry, load_configuration
 from config.document import json_schema, json_schema_text
 from config.errors import ConfigProblem, ConfigurationErrors
+from config.stack import StackOptions, config_text, project_values, stack_options
 from config.writer import dump_tenants_yaml
 
 __all__ = [
@@ -17,9 +19,13 @@ __all__ = [
     "Configuration",
     "ConfigurationErrors",
     "FlowEntry",
+    "StackOptions",
     "ThemeEntry",
+    "config_text",
     "dump_tenants_yaml",
     "json_schema",
     "json_schema_text",
     "load_configuration",
+    "project_values",
+    "stack_options",
 ]

@@ -23,23 +23,23 @@ from typing import Any
 
 import yaml
 
-from config import Configuration, load_configuration
+from config import (
+    Configuration,
+    StackOptions,
+    config_text,
+    load_configuration,
+    project_values,
+    stack_options,
+)
+from config.stack import PROJECT
 from ops.errors import OpsError
 from providers.client import ConnectionSettings, resolve_settings
 from providers.errors import ConfigurationError
 
-CONFIG_NAMESPACE = "descope-config"
-"""The project's own namespace (the project name in Pulumi.yaml)."""
+CONFIG_NAMESPACE = PROJECT
 MANAGEMENT_KEY = "descope:managementKey"
 _STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _CONNECTION_KEYS = ("descope:projectId", MANAGEMENT_KEY, "descope:baseUrl")
-
-
-def _as_text(value: Any) -> str:
-    """A config value as Pulumi hands it to a program: booleans as ``true``/``false``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _read_yaml(path: Path, what: str) -> dict[str, Any]:
@@ -76,28 +76,27 @@ class StackSettings:
     def get(self, key: str) -> str | None:
         return self.config.get(key)
 
-    def _path(self, key: str, default: str | None = None) -> Path:
-        value = self.get(key) or default
-        if value is None:
-            raise OpsError(
-                f"{self.file.name} does not set {key}. Add it under config: "
-                f"(for example `{key}: config/tenants/{self.name}.yaml`)."
-            )
-        path = Path(value)
+    @property
+    def options(self) -> StackOptions:
+        """The stack's own settings as the program reads them (`config.stack_options`).
+
+        Raises `config.ConfigurationErrors` naming the stack file and each bad setting.
+        """
+        return stack_options(self.name, project_values(self.config), source=self.file)
+
+    def _in_project(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_dir / path
 
     @property
     def tenants_file(self) -> Path:
-        """The YAML file declaring this stack's tenants, flows and theme (as the program:
-        default ``config/tenants/<stack>.yaml``)."""
-        return self._path(f"{CONFIG_NAMESPACE}:tenantsFile", f"config/tenants/{self.name}.yaml")
+        """The YAML file declaring this stack's tenants, flows and theme."""
+        return self._in_project(self.options.tenants_file)
 
     @property
     def flows_dir(self) -> Path | None:
         """``descope-config:flowsDir``, if set: flow and theme files are resolved against it."""
-        if not self.get(f"{CONFIG_NAMESPACE}:flowsDir"):
-            return None
-        return self._path(f"{CONFIG_NAMESPACE}:flowsDir")
+        flows_dir = self.options.flows_dir
+        return self._in_project(flows_dir) if flows_dir is not None else None
 
     @property
     def files_base(self) -> Path:
@@ -107,16 +106,12 @@ class StackSettings:
     @property
     def backup_dir(self) -> Path:
         """Where backups go (``descope-config:backupDir``, default ``backups/<stack>``)."""
-        return self._path(f"{CONFIG_NAMESPACE}:backupDir", f"backups/{self.name}")
-
-    def flag(self, key: str) -> bool:
-        return (self.get(f"{CONFIG_NAMESPACE}:{key}") or "false").strip().lower() == "true"
+        return self._in_project(self.options.backup_dir)
 
     @property
     def variables(self) -> dict[str, str]:
-        """The project's own settings without namespace (``domainSuffix``), for ``${...}``."""
-        prefix = f"{CONFIG_NAMESPACE}:"
-        return {k.removeprefix(prefix): v for k, v in self.config.items() if k.startswith(prefix)}
+        """The ``${name}`` variables for the tenants YAML (the namespace's non-setting keys)."""
+        return self.options.variables
 
     def connection(self, environ: Mapping[str, str] | None = None) -> ConnectionSettings:
         """Where and as whom to reach Descope, as the providers would resolve it.
@@ -191,9 +186,9 @@ def load_stack(name: str, project_dir: Path | None = None) -> StackSettings:
         for key, spec in declared.items():
             full = key if ":" in str(key) else f"{project_name}:{key}"
             if isinstance(spec, dict) and "default" in spec:
-                values[full] = _as_text(spec["default"])
+                values[full] = config_text(spec["default"])
             elif spec is not None and not isinstance(spec, dict | list):
-                values[full] = _as_text(spec)
+                values[full] = config_text(spec)
     stack = _read_yaml(stack_file, "the stack file")
     config = stack.get("config") or {}
     if not isinstance(config, dict):
@@ -205,7 +200,7 @@ def load_stack(name: str, project_dir: Path | None = None) -> StackSettings:
             secure.add(full)
             values.pop(full, None)
         elif value is not None and not isinstance(value, dict | list):
-            values[full] = _as_text(value)
+            values[full] = config_text(value)
     return StackSettings(name, root, stack_file, values, frozenset(secure))
 
 

@@ -161,8 +161,9 @@ def test_stack__encrypted_key_falls_back_to_the_environment(
     assert capsys.readouterr().err == f"note: {stack.notes[0]}\n"
     assert stack.backup_dir == project.root / "elsewhere"
     assert stack.variables["plainKey"] == "3"
-    assert stack.variables["protect"] == "false"  # the default a Pulumi.yaml config block gives
-    assert not stack.flag("protect")
+    assert stack.config["descope-config:protect"] == "false"  # a Pulumi.yaml config default
+    assert "protect" not in stack.variables  # a setting, not a ${...} variable
+    assert stack.options.protect is False
 
 
 def test_stack__bad_settings_are_named(project: Project) -> None:

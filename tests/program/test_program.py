@@ -157,6 +157,24 @@ def test_a_tenant_can_ask_to_be_retained_when_removed(in_repo: None, tmp_path: P
     assert all("retainOnDelete" not in r.inputs for r in monitor.registrations)
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("descope-config:protect", "nope", 'is "nope": write true or false.'),
+        ("descope-config:retainOnDelet", "false", "looks like a misspelling of"),
+    ],
+)
+def test_a_bad_stack_setting_stops_the_run_before_any_resource(
+    in_repo: None, setting: str, value: str, message: str
+) -> None:
+    monitor = RecordingMonitor()
+    with pytest.raises(pulumi.RunError) as raised:
+        run_program("staging", {**stack_config("staging"), setting: value}, monitor)
+    assert monitor.registrations == []
+    text = str(raised.value)
+    assert f"Pulumi.staging.yaml: stack staging, field {setting}: {message}" in text
+
+
 def test_a_bad_configuration_stops_the_run_before_any_resource(
     in_repo: None, tmp_path: Path
 ) -> None:

@@ -1,0 +1,96 @@
+"""A stack's own settings (``descope-config:*``): their names, defaults and checks, in one place.
+
+The Pulumi program reads the values from the engine, ``python -m ops`` from
+``Pulumi.<stack>.yaml``; both hand them here, without the ``descope-config:`` prefix, and get the
+same `StackOptions` or the same problems. Any key that is not a setting is a ``${name}``
+variable for the tenants YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.errors import ConfigProblem, ConfigurationErrors
+
+PROJECT = "descope-config"
+"""The project's config namespace (the name in Pulumi.yaml)."""
+SETTINGS = ("tenantsFile", "flowsDir", "protect", "retainOnDelete", "backupDir")
+"""The keys that are settings; every other key of the namespace is a variable."""
+PROTECTED_STACKS = frozenset({"prod"})
+"""Stacks that protect and retain by default, when protect/retainOnDelete are not set."""
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """What a stack's settings mean, defaults applied. Paths are as written (relative to the
+    project folder unless absolute)."""
+
+    stack: str
+    tenants_file: Path
+    flows_dir: Path | None
+    protect: bool
+    retain_on_delete: bool
+    backup_dir: Path
+    variables: dict[str, str]
+
+
+def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> StackOptions:
+    """The settings of `stack` from its ``descope-config:*`` `values` (keys unprefixed).
+
+    Raises `ConfigurationErrors` naming `source` (the stack's file) and each bad setting: a
+    flag that is not true or false, or a key that looks like a misspelt setting (it would
+    otherwise pass as a variable, and a misspelt retainOnDelete could delete tenants).
+    """
+    problems: list[ConfigProblem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(ConfigProblem(source, None, f"stack {stack}", f"{PROJECT}:{key}", message))
+
+    def flag(key: str) -> bool:
+        text = values.get(key)
+        if text is None or text.strip() == "":
+            return stack in PROTECTED_STACKS
+        if text.strip().lower() not in ("true", "false"):
+            problem(key, f'is "{text}": write true or false.')
+        return text.strip().lower() == "true"
+
+    for key in values:
+        close = difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.8)
+        if key not in SETTINGS and close:
+            problem(
+                key,
+                f"looks like a misspelling of {PROJECT}:{close[0]}; as written it is only a "
+                "${...} variable and the setting keeps its default. Fix the key's spelling.",
+            )
+    options = StackOptions(
+        stack=stack,
+        tenants_file=Path(values.get("tenantsFile") or f"config/tenants/{stack}.yaml"),
+        flows_dir=Path(values["flowsDir"]) if values.get("flowsDir") else None,
+        protect=flag("protect"),
+        retain_on_delete=flag("retainOnDelete"),
+        backup_dir=Path(values.get("backupDir") or f"backups/{stack}"),
+        variables={k: v for k, v in values.items() if k not in SETTINGS},
+    )
+    if problems:
+        raise ConfigurationErrors(problems)
+    return options
+
+
+def project_values(config: Mapping[str, object]) -> dict[str, str]:
+    """The ``descope-config:*`` entries of a full config mapping, unprefixed, as text."""
+    prefix = f"{PROJECT}:"
+    return {
+        key.removeprefix(prefix): config_text(value)
+        for key, value in config.items()
+        if key.startswith(prefix) and value is not None
+    }
+
+
+def config_text(value: object) -> str:
+    """A config value as Pulumi hands it to a program: booleans as ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
