@@ -43,7 +43,8 @@ API calls per operation (a tenant with managed settings and no default roles; th
 =====================  =====================================================================
 operation              calls
 =====================  =====================================================================
-create                 create + settings + load (+ default roles when there are some)
+create                 create + settings + load (+ default roles when there are some); a
+                       later step failing: load + load settings (snapshot) + delete
 read, alone            load settings + load
 read, in a refresh     load settings + a share of one tenant listing (`providers.listing`):
                        about 1 + 1/N per tenant for N tenants instead of 2
@@ -59,6 +60,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -473,14 +475,34 @@ def _create_call(spec: TenantSpec, doing: str) -> None:
         )
 
 
+CREATE_CLOCK_SKEW = 120
+"""Seconds Descope's clock may run behind ours. An existing tenant counts as made by our create
+call (whose answer was lost) only if its ``createdTime`` (Unix seconds, from Descope's clock)
+is no earlier than the moment we started creating, less this allowance. Too small, and a
+create that did go through is reported as "already exists"; too large, and a same-named
+tenant made moments before by someone else is taken for ours (a rollback snapshots it first)."""
+
+
+def _made_by_this_call(existing: Mapping[str, Any], spec: TenantSpec, started: float) -> bool:
+    """Whether `existing` is the tenant our create call, begun at `started`, made."""
+    created_time = existing.get("createdTime")
+    if isinstance(created_time, bool) or not isinstance(created_time, int | float):
+        return False
+    return existing.get("name") == spec.name and created_time >= started - CREATE_CLOCK_SKEW
+
+
 def _create_tenant(spec: TenantSpec, doing: str) -> None:
     """Create the tenant, finding out what happened when Descope's answer was lost or odd.
 
-    - 4xx: if a tenant with this id exists, say so and how to adopt it; else re-raise.
-    - 5xx or no answer: the tenant may have been created. Load it: if it is there with our
-      name, the create went through; if absent, try again (with backoff, bounded).
+    After an error (other than 401, 403 and 429, which Descope did not act on) the tenant is
+    loaded. If it exists, it is ours only when `_made_by_this_call` says so: after a 5xx
+    (created, answer lost) or a 4xx (the SDK repeated a POST after a 503 and the repeat found
+    the tenant the first one made). Any other existing tenant is someone else's: say so and
+    how to adopt it. If absent, a 5xx or no answer is tried again (with backoff, bounded);
+    a 4xx is re-raised.
     """
     policy = calls.current_policy()
+    started = time.time()
     attempt = 1
     while True:
         try:
@@ -491,7 +513,7 @@ def _create_tenant(spec: TenantSpec, doing: str) -> None:
                 raise
             existing = _load(spec.id, f"check whether {_quoted(spec.id)} exists")
             if existing is not None:
-                if exc.is_retryable and existing.get("name") == spec.name:
+                if _made_by_this_call(existing, spec, started):
                     log.info("%s was created despite the error: %s", _quoted(spec.id), exc.detail)
                     return
                 raise errors.tenant_already_exists(spec.id, _project_or_none(), exc) from None
@@ -620,8 +642,21 @@ class TenantProvider(ResourceProvider):
         return CreateResult(spec.id, outputs)
 
     def _roll_back(self, tenant_id: str, step: str, cause: DescopeApiError) -> None:
+        """Delete the tenant this create made, snapshotting it first: should the tenant not
+        be ours after all, nothing is lost."""
+        doing = f"delete {_quoted(tenant_id)} again"
         try:
-            _delete(tenant_id, cascade=False, doing=f"delete {_quoted(tenant_id)} again")
+            tenant = _load(tenant_id, doing)
+            if tenant is not None:
+                try:
+                    settings = _load_settings(tenant_id, doing)
+                except DescopeApiError as exc:
+                    # Often the very step that failed; the tenant is most likely ours and
+                    # fresh. Snapshot what could be loaded rather than leave it behind.
+                    log.info("Snapshot of %s without its settings: %s", _quoted(tenant_id), exc)
+                    settings = None
+                self._snapshot_for_delete(tenant_id, tenant, settings)
+                _delete(tenant_id, cascade=False, doing=doing)
         except DescopeApiError as rollback:
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
         raise errors.create_rolled_back(tenant_id, step, cause) from None
@@ -745,16 +780,20 @@ class TenantProvider(ResourceProvider):
         if tenant is None:
             log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
             return
-        settings = _load_settings(tenant_id, doing)
+        self._snapshot_for_delete(tenant_id, tenant, _load_settings(tenant_id, doing))
+        _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
+
+    def _snapshot_for_delete(
+        self, tenant_id: str, tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
+    ) -> None:
         backups.write_snapshot(
             self.backup_dir,
             kind="tenant",
             resource_id=tenant_id,
             reason="delete",
-            content={"tenant": tenant, "settings": settings},
+            content={"tenant": dict(tenant), "settings": settings},
             project_id=_project_or_none(),
         )
-        _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
 
 
 class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):

@@ -291,6 +291,8 @@ def test_tenant__settings_failure_rolls_back(
     faults(emulator, {})
     assert "it was deleted again and nothing changed" in caught.value.last_line
     assert descope.mgmt.tenant.load_all()["tenants"] == []
+    [snapshot] = [read_snapshot(p) for p in backup_dir.glob("*.json")]  # before the rollback
+    assert (snapshot.id, snapshot.reason) == ("acme", "delete")
 
 
 def test_tenant__four_concurrent_creates(

@@ -20,7 +20,7 @@ from pulumi.runtime import rpc
 from emulator import exceptions
 from emulator.app import EmulatorApp
 from model.tenant import TenantSpec
-from providers import client
+from providers import client, tenant
 from providers.errors import DescopeApiError, InvalidInputError, PartialFailure, TenantAlreadyExists
 from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, comparable, tenant_props
 from tests.support.inprocess import inprocess_descope
@@ -341,7 +341,9 @@ def test_create__adopt_failure_names_the_snapshot(
     assert "acme" in app.backend.tenants  # never deleted: it was not ours
 
 
-def test_create__settings_rejected_rolls_back(provider: TenantProvider, app: EmulatorApp) -> None:
+def test_create__settings_rejected_rolls_back(
+    provider: TenantProvider, app: EmulatorApp, backup_dir: Path
+) -> None:
     app.set_faults({"fail500": {"count": 10, "path": "/v1/mgmt/tenant/settings"}})
     with pytest.raises(PartialFailure) as caught:
         created(provider, acme(settings=SETTINGS))
@@ -350,6 +352,10 @@ def test_create__settings_rejected_rolls_back(provider: TenantProvider, app: Emu
     assert text.startswith('Unable to create Descope tenant "acme": the tenant was created but')
     assert "setting its settings failed, so it was deleted again" in text
     assert "(Descope answered 500" in text
+    # even a rollback deletes nothing without a snapshot
+    [path] = snapshots(backup_dir)
+    assert path.name.endswith("-tenant-acme-delete.json")
+    assert json.loads(path.read_text())["content"]["tenant"]["name"] == "Acme"
 
 
 def test_create__failed_rollback_says_what_is_left(
@@ -396,6 +402,71 @@ def test_create__500_that_did_create_is_not_repeated(
     monkeypatch.setattr(descope.mgmt.tenant, "create", create_then_fail)
     _, outputs = created(provider, acme())
     assert outputs["name"] == "Acme"
+
+
+def made_long_ago(app: EmulatorApp, descope: DescopeClient, name: str = "Acme") -> None:
+    """A tenant "acme" someone made an hour ago, with users' data in it."""
+    clock = app.backend.now
+    app.backend.now = lambda: clock() - 3600
+    try:
+        descope.mgmt.tenant.create(name, "acme", ["acme.com"], custom_attributes={"plan": "x"})
+    finally:
+        app.backend.now = clock
+
+
+@pytest.mark.parametrize("fault", ["fail500", "dropConnections"])
+def test_create__error_then_an_older_same_named_tenant_is_not_taken_over(
+    provider: TenantProvider, descope: DescopeClient, app: EmulatorApp, fault: str
+) -> None:
+    made_long_ago(app, descope)
+    app.set_faults({fault: {"count": 1, "path": "/v1/mgmt/tenant/create"}})
+    with pytest.raises(TenantAlreadyExists, match="adopt: true"):
+        created(provider, acme(settings=SETTINGS))
+    held = app.backend.tenants["acme"]
+    assert (held.custom_attributes, held.auth_type) == ({"plan": "x"}, "none")  # untouched
+
+
+def test_create__sdk_repeat_answering_duplicate_for_our_own_tenant_is_success(
+    provider: TenantProvider, descope: DescopeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK repeats a POST answered 503; the first did create, so the repeat answers 400."""
+    real_create = descope.mgmt.tenant.create
+
+    def create_then_duplicate(*args: Any, **kwargs: Any) -> Any:
+        real_create(*args, **kwargs)
+        raise AuthException(400, "server error", '{"errorCode":"E011003","errorMessage":"dup"}')
+
+    monkeypatch.setattr(descope.mgmt.tenant, "create", create_then_duplicate)
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    assert outputs["name"] == "Acme"
+
+
+def test_create__duplicate_answer_for_an_older_tenant_says_adopt(
+    provider: TenantProvider, descope: DescopeClient, app: EmulatorApp
+) -> None:
+    made_long_ago(app, descope)
+    with pytest.raises(TenantAlreadyExists):
+        created(provider, acme())
+    assert app.backend.tenants["acme"].custom_attributes == {"plan": "x"}
+
+
+def test_create__recent_tenant_within_the_clock_skew_is_ours(
+    provider: TenantProvider, descope: DescopeClient, app: EmulatorApp
+) -> None:
+    """Descope's clock may run behind ours: a createdTime a little before we started is ours."""
+    clock = app.backend.now
+    app.backend.now = lambda: clock() - (tenant.CREATE_CLOCK_SKEW - 30)
+    real_create = descope.mgmt.tenant.create
+
+    def create_then_fail(*args: Any, **kwargs: Any) -> Any:
+        real_create(*args, **kwargs)
+        raise AuthException(500, "server error", '{"errorCode":"E010009"}')
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(descope.mgmt.tenant, "create", create_then_fail)
+        created(provider, acme())
+    app.backend.now = clock
+    assert app.backend.tenants["acme"].name == "Acme"
 
 
 def test_create__500_every_time_gives_up(provider: TenantProvider, app: EmulatorApp) -> None:
