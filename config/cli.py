@@ -25,6 +25,14 @@ SCHEMA_FILE = Path(__file__).with_name("tenants.schema.json")
 """The committed JSON Schema of the configuration format."""
 
 
+STACK_HINT = (
+    "Checking a stack's file? `python -m ops validate --stack <stack>` reads its ${...} "
+    "variables and flows folder from Pulumi.<stack>.yaml; here, pass them with --var KEY=VALUE "
+    "and --flows-dir DIR."
+)
+"""Said after problems when the check ran without variables or a flows folder."""
+
+
 def _variable(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
@@ -76,6 +84,8 @@ def _validate(path: Path, flows_dir: Path | None, variables: dict[str, str]) -> 
         configuration = load_configuration(path, variables=variables, flows_dir=flows_dir)
     except ConfigurationErrors as exc:
         print(exc, file=sys.stderr)
+        if not variables or flows_dir is None:
+            print(STACK_HINT, file=sys.stderr)
         return 1
     tenants = len(configuration.tenants)
     flows = len(configuration.flows)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from config.cli import main
+from config.cli import STACK_HINT, main
 from config.document import json_schema_text
 from tests.unit.config.conftest import REPO
 
@@ -46,10 +46,12 @@ def test_validate_prints_every_problem_and_exits_1() -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.rstrip().endswith("problems found.")
     assert 'config/tenants/dev.yaml:20: tenant "acme", field selfProvisioningDomains[0]:' in (
         result.stderr
     )
+    # Run without the stack's variables and flows folder: say how to give them.
+    assert result.stderr.rstrip().endswith(STACK_HINT)
+    assert "problems found.\n" in result.stderr
 
 
 def test_validate_in_process_singular_summary(
@@ -75,7 +77,7 @@ def test_validate_a_missing_file_exits_1(
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 1
     err = capsys.readouterr().err
     assert "does not exist" in err
-    assert err.endswith("1 problem found.\n")
+    assert "1 problem found.\n" in err
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,14 @@ def test_schema_writes_the_file_and_check_compares(
 
 def test_schema_check_passes_on_the_committed_file() -> None:
     assert main(["schema", "--check"]) == 0
+
+
+def test_validate_with_variables_and_flows_gives_no_stack_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("tenants: [{id: a}]\n")
+    assert main(["validate", str(path), "--var", "x=1", "--flows-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("1 problem found.\n")
+    assert STACK_HINT not in err
