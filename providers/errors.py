@@ -263,6 +263,16 @@ def tenant_gone(doing: str, tenant_id: str, cause: DescopeApiError) -> DescopeAp
     )
 
 
+def tenant_delete_refused(cause: DescopeApiError) -> DescopeApiError:
+    """Descope answered 400 to a tenant delete: most often the tenant has sub-tenants."""
+    return explain(
+        cause,
+        "Descope refused to delete the tenant",
+        action="If the tenant has sub-tenants, set cascadeDelete: true on it and run pulumi up, "
+        "or delete the sub-tenants first.",
+    )
+
+
 def invalid_inputs(doing: str, problems: list[tuple[str, str]]) -> InvalidInputError:
     """Inputs reached create/update without passing check (a program bug or an old state)."""
     listing = "; ".join(f"{field or 'tenant'}: {message}" for field, message in problems)

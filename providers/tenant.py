@@ -444,14 +444,28 @@ def _send_roles(spec: TenantSpec, doing: str) -> None:
         )
 
 
+def _confirmed_gone(tenant_id: str) -> bool:
+    """After an error that reads like "not found": is the tenant really gone?
+
+    `DescopeApiError.is_not_found` goes by the error's words, and Descope says "not found"
+    about other things too (``Role 'x' not found``). A load by id settles it; if the load
+    fails as well, the tenant is not known to be gone.
+    """
+    try:
+        return _load(tenant_id, f"check whether {_quoted(tenant_id)} still exists") is None
+    except DescopeApiError:
+        return False
+
+
 def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
-    """Delete; a tenant already gone counts as deleted, so the call is safe to repeat."""
+    """Delete; a tenant already gone (confirmed by a load) counts as deleted, so the call is
+    safe to repeat."""
     api = client.management().tenant
     try:
         with _writing(tenant_id):
             calls.call(lambda: api.delete(tenant_id, cascade=cascade), doing=doing, repeatable=True)
     except DescopeApiError as exc:
-        if not exc.is_not_found:
+        if not (exc.is_not_found and _confirmed_gone(tenant_id)):
             raise
         log.info("%s was already gone", _quoted(tenant_id))
 
@@ -754,7 +768,7 @@ class TenantProvider(ResourceProvider):
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
         except DescopeApiError as exc:
-            if exc.is_not_found:
+            if exc.is_not_found and _confirmed_gone(tenant_id):
                 raise errors.tenant_gone(doing, tenant_id, exc) from None
             raise
         outputs = {k: olds.get(k) for k in OUTPUT_ONLY_KEYS}
@@ -781,7 +795,12 @@ class TenantProvider(ResourceProvider):
             log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
             return
         self._snapshot_for_delete(tenant_id, tenant, _load_settings(tenant_id, doing))
-        _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
+        try:
+            _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
+        except DescopeApiError as exc:
+            if exc.status == 400:
+                raise errors.tenant_delete_refused(exc) from None
+            raise
 
     def _snapshot_for_delete(
         self, tenant_id: str, tenant: Mapping[str, Any], settings: Mapping[str, Any] | None

@@ -694,6 +694,35 @@ def test_update__tenant_gone_says_refresh(provider: TenantProvider, descope: Des
         provider.update("acme", outputs, checked(provider, acme(name="New")))
 
 
+def role_not_found(*_: Any, **__: Any) -> Any:
+    """Descope's answer about something else that is missing: the words read "not found"."""
+    raise exceptions.DescopeApiError(400, "E011004", "Invalid argument", "Role 'ghost' not found")
+
+
+def test_update__other_not_found_is_not_a_deleted_tenant(
+    provider: TenantProvider, app: EmulatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, outputs = created(provider, acme())
+    monkeypatch.setattr(app.backend, "update_default_roles", role_not_found)
+    with pytest.raises(DescopeApiError) as caught:
+        provider.update("acme", outputs, checked(provider, acme(defaultRoles=["ghost"])))
+    text = str(caught.value)
+    assert "Role 'ghost' not found" in text
+    assert "no longer exists" not in text
+    assert "pulumi refresh" not in text
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_update__tenant_gone_is_confirmed_then_says_refresh(
+    provider: TenantProvider, descope: DescopeClient, app: EmulatorApp, status: int
+) -> None:
+    app.set_options(not_found_status=status)
+    _, outputs = created(provider, acme())
+    descope.mgmt.tenant.delete("acme")
+    with pytest.raises(DescopeApiError, match="no longer exists in Descope"):
+        provider.update("acme", outputs, checked(provider, acme(defaultRoles=["admin"])))
+
+
 def test_update__500_is_retried(provider: TenantProvider, app: EmulatorApp, sleeps: Sleeps) -> None:
     _, outputs = created(provider, acme())
     app.set_faults({"fail500": {"count": 1, "path": "/v1/mgmt/tenant/patch"}})
@@ -750,9 +779,11 @@ def test_delete__already_gone_is_success(
     assert snapshots(backup_dir) == []
 
 
+@pytest.mark.parametrize("status", [400, 404])
 def test_delete__gone_between_load_and_delete_is_success(
-    provider: TenantProvider, app: EmulatorApp, monkeypatch: pytest.MonkeyPatch
+    provider: TenantProvider, app: EmulatorApp, monkeypatch: pytest.MonkeyPatch, status: int
 ) -> None:
+    app.set_options(not_found_status=status)
     _, outputs = created(provider, acme())
     real = app.backend.load_settings
 
@@ -771,7 +802,29 @@ def test_delete__refused_is_an_error(provider: TenantProvider, app: EmulatorApp)
     with pytest.raises(DescopeApiError) as caught:
         provider.delete("acme", outputs)
     assert caught.value.status == 400
-    assert "successor" in str(caught.value)
+    text = str(caught.value)
+    assert text.startswith(
+        'Unable to delete Descope tenant "acme": Descope refused to delete the tenant '
+        "(Descope answered 400 E011003:"
+    )
+    assert "successor" in text
+    assert text.endswith(
+        "If the tenant has sub-tenants, set cascadeDelete: true on it and run pulumi up, "
+        "or delete the sub-tenants first."
+    )
+    assert "fix the field it names" not in text
+    assert "acme" in app.backend.tenants
+
+
+def test_delete__other_not_found_is_not_success(
+    provider: TenantProvider, app: EmulatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error that only reads like "not found" while the tenant still exists must fail the
+    delete: else Pulumi drops from its state a tenant that still exists."""
+    _, outputs = created(provider, acme())
+    monkeypatch.setattr(app.backend, "delete_tenant", role_not_found)
+    with pytest.raises(DescopeApiError, match="Role 'ghost' not found"):
+        provider.delete("acme", outputs)
     assert "acme" in app.backend.tenants
 
 
