@@ -252,15 +252,27 @@ def _changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]
 # --- Descope's form -> ours ------------------------------------------------------------------
 
 
+_CUSTOM_LIFETIMES = _LIFETIMES[:3]
+"""The lifetimes Descope's ``enabled`` flag switches on and off (inactivity has its own)."""
+
+
 def _settings_from_descope(loaded: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings as `SessionSettings.canonical()` writes them, from the settings endpoint."""
+    """The settings as `SessionSettings.canonical()` writes them, from the settings endpoint.
+
+    With ``enabled`` false (absent counts as false, as proto3 JSON may omit it) Descope
+    ignores the session, refresh and stepup lifetimes it still stores: they read as unset,
+    so turning custom lifetimes off in the console shows as drift. The provider sends
+    ``enabled`` true exactly when one of them is set (`SessionSettings.session_settings_enabled`).
+    """
     out: dict[str, Any] = {
         "domains": list(loaded.get("domains") or []),
         "authType": loaded.get("authType") or "none",
     }
+    enabled = bool(loaded.get("enabled"))
     for value_key, unit_key in _LIFETIMES:
-        out[value_key] = _number(loaded.get(value_key)) or None
-        out[unit_key] = loaded.get(unit_key) or None
+        ignored = not enabled and (value_key, unit_key) in _CUSTOM_LIFETIMES
+        out[value_key] = None if ignored else _number(loaded.get(value_key)) or None
+        out[unit_key] = None if ignored else loaded.get(unit_key) or None
     out["enableInactivity"] = bool(loaded.get("enableInactivity"))
     out["JITDisabled"] = bool(loaded.get("JITDisabled"))
     return {key: out[key] for key in SessionSettings.model_fields}

@@ -514,6 +514,68 @@ def test_read__shows_out_of_band_edits(provider: TenantProvider, descope: Descop
     assert provider.diff("acme", result.outs, inputs).changes is True
 
 
+NO_LIFETIMES = {
+    "authType": "oidc",
+    "enableInactivity": True,
+    "inactivityTime": 2,
+    "inactivityTimeUnit": "hours",
+}
+ALL_LIFETIMES = {
+    **SETTINGS,
+    "refreshTokenExpiration": 4,
+    "refreshTokenExpirationUnit": "weeks",
+    "stepupTokenExpiration": 5,
+    "stepupTokenExpirationUnit": "minutes",
+    **NO_LIFETIMES,
+}
+
+
+@pytest.mark.parametrize("settings", [SETTINGS, NO_LIFETIMES, ALL_LIFETIMES, {}])
+def test_read__no_drift_after_create_whatever_the_lifetimes(
+    provider: TenantProvider, app: EmulatorApp, settings: dict[str, Any]
+) -> None:
+    inputs, outputs = created(provider, acme(settings=settings))
+    assert app.backend.tenants["acme"].settings.enabled is ("sessionTokenExpiration" in settings)
+    result = provider.read("acme", outputs)
+    assert (result.outs, result.inputs) == (outputs, inputs)
+    assert provider.diff("acme", result.outs, inputs).changes is False
+
+
+def test_read__custom_lifetimes_turned_off_in_the_console_are_drift(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    inputs, outputs = created(provider, acme(settings=ALL_LIFETIMES))
+    app.backend.tenants["acme"].settings.enabled = False  # values kept, no longer in force
+    result = provider.read("acme", outputs)
+    assert result.inputs is not None
+    assert result.outs is not None
+    read_settings = result.inputs["settings"]
+    for key in ("sessionToken", "refreshToken", "stepupToken"):
+        assert read_settings[f"{key}Expiration"] is None
+        assert read_settings[f"{key}ExpirationUnit"] is None
+    assert (read_settings["inactivityTime"], read_settings["inactivityTimeUnit"]) == (2, "hours")
+    assert provider.diff("acme", result.outs, inputs).changes is True
+    update(provider, result.outs, acme(settings=ALL_LIFETIMES))
+    assert descope.mgmt.tenant.load_settings("acme")["enabled"] is True
+
+
+def test_create__adopt_turns_custom_lifetimes_back_on(
+    provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    descope.mgmt.tenant.create("Acme", "acme", ["acme.com", "acme.io"])
+    descope.mgmt.tenant.update_settings(
+        "acme",
+        ["acme.com", "acme.io"],
+        domains=["sso.acme.com"],
+        auth_type="saml",
+        session_settings_enabled=False,
+        session_token_expiration=30,
+        session_token_expiration_unit="minutes",
+    )
+    created(provider, acme(adopt=True, settings=SETTINGS, customAttributes={}, defaultRoles=[]))
+    assert descope.mgmt.tenant.load_settings("acme")["enabled"] is True
+
+
 def test_read__keeps_flags_and_unmanaged_settings(
     provider: TenantProvider, descope: DescopeClient, app: EmulatorApp
 ) -> None:
