@@ -123,7 +123,8 @@ class TenantListing:
         self._idle_since = -IDLE_GRACE
         self._failed = False
         self.fetches = 0
-        """Listings fetched by this object (for tests and diagnostics)."""
+        """Listings fetched by this object (for tests and diagnostics); changed under the lock,
+        like every other attribute that reads and writes share."""
 
     # --- the reads in flight -----------------------------------------------------------------
 
@@ -212,7 +213,8 @@ class TenantListing:
         except DescopeApiError as exc:
             self._give_up(f"Descope refused it: {exc.detail or exc.summary}")
             return None
-        self.fetches += 1
+        with self._changed:
+            self.fetches += 1
         tenants = _tenants_of(answer)
         if tenants is None:
             self._give_up("Descope's answer was not a list of tenants")
