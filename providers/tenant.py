@@ -52,8 +52,12 @@ update                 per part that changed: tenant fields = one PATCH; setting
                        settings (to send ssoSetupSuiteSettings back as held) + settings
                        write; default roles = one write
 delete                 load + load settings (the snapshot) + delete
-adopt                  load + load settings (snapshot), the writes needed; no load back
+adopt                  load + load settings (snapshot), the writes needed (PATCH, settings,
+                       default roles); no load back, no settings load before the write
 =====================  =====================================================================
+
+An update or delete that fails with an error reading "not found" makes one more load, to
+confirm the tenant is gone before saying so (`_confirmed_gone`).
 """
 
 from __future__ import annotations
