@@ -96,7 +96,7 @@ def test_check__one_failure_per_bad_field_in_model_words(provider: TenantProvide
     reasons = {f.property: f.reason for f in result.failures}
     assert set(reasons) == {"tenantId", "name", "settings", "selfProvisioningDomains", "typo"}
     assert reasons["tenantId"].startswith('tenant id "bad id" is not allowed')
-    assert reasons["settings"].startswith("settings.authType: input should be")
+    assert reasons["settings"].startswith("settings.authType: must be one of")
     assert reasons["selfProvisioningDomains"].startswith("selfProvisioningDomains[0]: domain")
     assert "Traceback" not in json.dumps(reasons)
 
