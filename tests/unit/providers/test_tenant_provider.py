@@ -538,7 +538,7 @@ def test_read__no_drift_after_create_whatever_the_lifetimes(
     assert app.backend.tenants["acme"].settings.enabled is ("sessionTokenExpiration" in settings)
     result = provider.read("acme", outputs)
     assert (result.outs, result.inputs) == (outputs, inputs)
-    assert provider.diff("acme", result.outs, inputs).changes is False
+    assert provider.diff("acme", outputs, inputs).changes is False
 
 
 def test_read__custom_lifetimes_turned_off_in_the_console_are_drift(
