@@ -9,12 +9,17 @@
     demo          start the emulator and deploy the dev stack to it
 
 Every foreseen failure prints one message naming the file, stack, tenant, flow or setting and
-what to do, and exits 1. The management key is never printed nor written.
+what to do, and exits 1. The management key is never printed nor written. An unforeseen one is
+a bug: it prints one line asking for a report and exits 1 (``DESCOPE_CONFIG_DEBUG=1`` shows the
+traceback). The Descope SDK's own log lines below ERROR (its license handshake warning, which
+precedes every connection error) are not shown: the command's error says what went wrong.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -120,9 +125,29 @@ def _validate(stack: StackSettings) -> int:
     return 0
 
 
+DEBUG_VARIABLE = "DESCOPE_CONFIG_DEBUG"
+"""Set (to anything but 0) to see the traceback of an unexpected error."""
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def _bug(exc: Exception) -> str:
+    """One line for an exception nobody foresaw: what it was, and that it is a bug."""
+    text = " ".join(str(exc).split()).rstrip(".") or "no message"
+    return (
+        f"error: {type(exc).__name__}: {text}. This is a bug in descope-config; please report "
+        f"it (run with {DEBUG_VARIABLE}=1 for the traceback)."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 success, 1 failure, 2 usage)."""
     args = _parser().parse_args(argv)
+    sdk_log = logging.getLogger("descope")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.ERROR)
     try:
         return _run(args)
     except (OpsError, DescopeProviderError) as exc:
@@ -131,4 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: the configuration is not valid:\n{exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
+    except Exception as exc:
+        if _debugging():
+            raise
+        print(_bug(exc), file=sys.stderr)
+    finally:
+        sdk_log.setLevel(level)
     return 1

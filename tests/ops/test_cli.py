@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from pathlib import Path
@@ -11,10 +12,13 @@ import pytest
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
+from ops import report
 from ops.cli import main
 from ops.errors import OpsError
+from ops.live import sdk_default_url, unreachable
 from ops.stack import load_stack
-from tests.ops.conftest import MANAGEMENT_KEY, Project, Run, stack_yaml
+from providers.errors import DescopeApiError
+from tests.ops.conftest import MANAGEMENT_KEY, PROJECT_ID, Project, Run, stack_yaml
 
 
 def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -> None:
@@ -124,13 +128,60 @@ def test_cli__invalid_configuration_lists_problems(ops: Run, project: Project) -
     assert "test.yaml:2" in err
 
 
-def test_cli__unreachable_descope_is_one_message(ops: Run, project: Project) -> None:
+def test_cli__unreachable_descope_is_one_message_naming_the_url(
+    ops: Run, project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
     project.write_stack(stack_yaml("http://127.0.0.1:9"))
+    level = logging.getLogger("descope").level
+    caplog.set_level(logging.DEBUG)
+
     code, _, err = ops("report", "--stack", "test")
+
     assert code == 1
-    assert err.startswith("error: Unable to list Descope tenants.")
+    assert err.startswith(
+        "error: Unable to list Descope tenants. No answer from Descope at http://127.0.0.1:9 ("
+    )
+    assert "Check the network, and descope:baseUrl" in err
+    assert err.count("\n") == 1
     assert "Traceback" not in err
     assert MANAGEMENT_KEY not in err
+    # The SDK's "License handshake failed" warning is not shown before the error...
+    assert not [r for r in caplog.records if r.name.startswith("descope")]
+    # ...and the SDK's logger is left as it was for whoever imports ops.
+    assert logging.getLogger("descope").level == level
+
+
+def test_live__the_sdk_default_url_when_no_base_url_is_set() -> None:
+    assert sdk_default_url(PROJECT_ID) == "https://api.descope.com"
+    assert sdk_default_url("Puse1" + "x" * 27) == "https://api.use1.descope.com"
+    error = unreachable(
+        DescopeApiError("Unable to list Descope tenants.", "The request did not get an answer."),
+        sdk_default_url(PROJECT_ID),
+    )
+    assert str(error).startswith(
+        "Unable to list Descope tenants. No answer from Descope at https://api.descope.com: "
+    )
+
+
+def test_cli__an_unexpected_error_is_one_line_asking_for_a_report(
+    ops: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> int:
+        raise RuntimeError("boom\n  on two lines.")
+
+    monkeypatch.setattr(report, "run", broken)
+    monkeypatch.delenv("DESCOPE_CONFIG_DEBUG", raising=False)
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    assert err == (
+        "error: RuntimeError: boom on two lines. This is a bug in descope-config; please "
+        "report it (run with DESCOPE_CONFIG_DEBUG=1 for the traceback).\n"
+    )
+    monkeypatch.setenv("DESCOPE_CONFIG_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        ops("report", "--stack", "test")
 
 
 def test_stack__encrypted_key_falls_back_to_the_environment(
