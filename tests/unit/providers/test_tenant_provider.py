@@ -826,6 +826,31 @@ def test_delete__snapshots_then_deletes(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_delete__not_found_that_cannot_be_confirmed_is_an_error(
+    provider: TenantProvider, app: EmulatorApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created(provider, acme())
+    monkeypatch.setattr(app.backend, "delete_tenant", role_not_found)
+
+    def load_fails(*_: Any) -> Any:
+        raise DescopeApiError("Unable to load.", status=500)
+
+    monkeypatch.setattr("providers.tenant._load", load_fails)
+    with pytest.raises(DescopeApiError, match="Role 'ghost' not found"):
+        tenant._delete("acme", cascade=False, doing="delete it")
+    assert "acme" in app.backend.tenants
+
+
+@pytest.mark.parametrize("created_time", [None, "1726067547", True])
+def test_create__existing_tenant_without_a_numeric_created_time_is_not_ours(
+    created_time: Any,
+) -> None:
+    spec = TenantSpec.model_validate({"id": "acme", "name": "Acme"})
+    existing = {"id": "acme", "name": "Acme", "createdTime": created_time}
+    assert tenant._made_by_this_call(existing, spec, 0.0) is False
+    assert tenant._made_by_this_call({**existing, "createdTime": 10**10}, spec, 0.0) is True
+
+
 def test_delete__cascade_only_when_asked(provider: TenantProvider, app: EmulatorApp) -> None:
     _, outputs = created(provider, acme(cascadeDelete=True))
     provider.delete("acme", outputs)
