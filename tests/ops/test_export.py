@@ -8,7 +8,7 @@ from descope import DescopeClient
 from pulumi.runtime.proto import provider_pb2
 
 from config import load_configuration
-from tests.ops.conftest import Project, Run
+from tests.ops.conftest import REPO, Project, Run
 from tests.ops.deploy import resources, up
 from tests.support.host import ProviderHost
 
@@ -144,3 +144,21 @@ def test_export__defaults_to_the_stacks_files(
     assert code == 0, out
     assert "id: acme" in project.tenants_file.read_text()
     assert (project.flows_dir / "login.json").is_file()
+
+
+def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
+    ops: Run, project: Project, host: ProviderHost, tmp_path: Path
+) -> None:
+    configuration = load_configuration(
+        project.tenants_file,
+        variables={"environment": "dev", "domainSuffix": "dev.example.com"},
+        flows_dir=project.flows_dir,
+    )
+    up(resources(host, configuration, tmp_path / "backups"))
+    before = {p.name: p.read_bytes() for p in project.flows_dir.iterdir()}
+
+    code, _, err = ops("export", "--stack", "test", "--force")
+
+    assert code == 0, err
+    assert {p.name: p.read_bytes() for p in project.flows_dir.iterdir()} == before
+    assert before == {p.name: p.read_bytes() for p in (REPO / "config" / "flows").iterdir()}
