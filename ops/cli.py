@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="tenants YAML to write (default: tenantsFile)")
     export.add_argument("--flows-dir", type=Path, help="where flow files go (default: flowsDir)")
     export.add_argument("--force", action="store_true", help="overwrite existing files")
+    export.add_argument(
+        "--write-invalid",
+        action="store_true",
+        help="when Descope holds values the configuration does not accept (an export then "
+        "writes nothing and exits 1), write those tenants as Descope holds them anyway; "
+        "`python -m ops validate` then lists what to fix in the file before `pulumi up`",
+    )
 
     report = command("report", "List unmanaged tenants and flows, and declared ones missing.")
     report.add_argument(
@@ -93,7 +100,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return _validate(stack)
     if args.command == "export":
-        return export.run(stack, out=args.out, flows_dir=args.flows_dir, force=args.force)
+        return export.run(
+            stack,
+            out=args.out,
+            flows_dir=args.flows_dir,
+            force=args.force,
+            write_invalid=args.write_invalid,
+        )
     if args.command == "report":
         return report.run(stack, fail_on_unmanaged=args.fail_on_unmanaged)
     if args.command == "backup":

@@ -1,7 +1,8 @@
 """Between Descope's shapes and the configuration's: tenants, flows, YAML text.
 
 - `spec_from_descope`: a tenant as Descope loads it (tenant + settings) -> a `TenantSpec`
-  dict, written as the YAML writes it (camelCase keys, settings included).
+  dict, written as the YAML writes it (camelCase keys, settings included);
+  `data_from_descope` is the same dict before validation.
 - `entry_for_yaml`: a `TenantSpec` dict -> the mapping to write under ``tenants:``, with
   literal ``${`` escaped so the loader's variable substitution gives the text back.
 - `yaml_text` / `flow_text`: the files, byte-for-byte the same for the same content.
@@ -48,10 +49,13 @@ def settings_from_descope(settings: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def spec_from_descope(
+def data_from_descope(
     tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
 ) -> dict[str, Any]:
-    """A tenant as Descope holds it, as a full `TenantSpec` dict (validated)."""
+    """A tenant as Descope holds it, in the configuration's keys, NOT validated.
+
+    `model.tenant_problems` of the result says what the configuration would refuse in it.
+    """
     data: dict[str, Any] = {
         "id": tenant["id"],
         "name": tenant.get("name", ""),
@@ -64,7 +68,14 @@ def spec_from_descope(
     }
     if settings is not None:
         data["settings"] = settings_from_descope(settings)
-    return TenantSpec.model_validate(data).model_dump(
+    return data
+
+
+def spec_from_descope(
+    tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A tenant as Descope holds it, as a full `TenantSpec` dict (validated)."""
+    return TenantSpec.model_validate(data_from_descope(tenant, settings)).model_dump(
         mode="json", exclude=set(RESOURCE_OPTION_KEYS)
     )
 

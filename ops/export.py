@@ -8,23 +8,53 @@ deterministic: exporting an unchanged project again gives the same bytes.
 
 The files are checked with `config.load_configuration` before anything is written, and no
 existing file is overwritten without ``--force``.
+
+A tenant whose values the configuration does not accept (``Big.COM`` as a domain, say: the
+model wants it lowercase) stops the export before anything is written, with every such
+problem named by tenant and field. ``--write-invalid`` writes those tenants as Descope holds
+them instead, for the user to fix in the file (`python -m ops validate` lists what to fix).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
-from dataclasses import dataclass
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from config import ConfigurationErrors, dump_tenants_yaml, load_configuration
-from model import TenantSpec, normalise_theme
-from ops.convert import flow_text, spec_from_descope
+from config.writer import DEFAULT_SCHEMA_REFERENCE
+from model import Problem, SessionSettings, TenantSpec, normalise_theme, tenant_problems
+from ops.convert import data_from_descope, flow_text
 from ops.errors import OpsError
 from ops.files import json_text, write_atomic
 from ops.live import Descope, connect
 from ops.stack import StackSettings
 
 THEME_FILE = "theme.json"
+SCHEMA_FILE = Path("config") / "tenants.schema.json"
+"""The configuration's JSON Schema, in the project folder."""
+
+
+@dataclass(frozen=True)
+class InvalidTenant:
+    """A tenant Descope holds with values the configuration does not accept."""
+
+    id: str
+    data: dict[str, Any]
+    """The tenant in the configuration's keys, as Descope holds it (with ``adopt: true``)."""
+    problems: list[Problem]
+
+    def lines(self) -> list[str]:
+        """One line per problem: ``tenant "big": selfProvisioningDomains[0]: ...``."""
+        return [
+            f'tenant "{self.id}": {f"{p.field}: " if p.field else ""}{p.message}'
+            for p in self.problems
+        ]
 
 
 @dataclass(frozen=True)
@@ -36,6 +66,10 @@ class ExportFiles:
     """File name (in the flows folder) -> text; the theme file included."""
     tenant_count: int
     flow_count: int
+    invalid: list[InvalidTenant] = field(default_factory=list)
+    """Tenants written as Descope holds them although the configuration refuses them."""
+    checkable_yaml: str = ""
+    """The YAML without the `invalid` tenants, which must validate (`yaml` when none)."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +81,58 @@ class _FileRef:
     delete_on_remove: bool = False
 
 
-def build_export(descope: Descope) -> ExportFiles:
-    """Read the project and render the files."""
-    tenants = [
-        TenantSpec.model_validate(
-            {**spec_from_descope(tenant, descope.settings(str(tenant["id"]))), "adopt": True}
-        )
-        for tenant in descope.tenants()
-    ]
+def schema_reference(project_dir: Path, out: Path) -> str:
+    """The project's tenants schema as seen from the folder of `out` (for the editor comment)."""
+    schema = (project_dir / SCHEMA_FILE).absolute()
+    try:
+        return Path(os.path.relpath(schema, out.absolute().parent)).as_posix()
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return schema.as_posix()
+
+
+def _as_written(data: Mapping[str, Any]) -> TenantSpec:
+    """A `TenantSpec` holding `data` unchecked, for the YAML writer to write it as it is."""
+    values = dict(data)
+    if isinstance(values.get("settings"), Mapping):
+        values["settings"] = SessionSettings.model_construct(**values["settings"])
+    return TenantSpec.model_construct(**values)
+
+
+def read_tenants(descope: Descope) -> tuple[list[TenantSpec], list[InvalidTenant]]:
+    """Every tenant of the project (``adopt: true``): those the model accepts, and the others."""
+    valid: list[TenantSpec] = []
+    invalid: list[InvalidTenant] = []
+    for tenant in descope.tenants():
+        tenant_id = str(tenant.get("id", ""))
+        data = {**data_from_descope(tenant, descope.settings(tenant_id)), "adopt": True}
+        problems = tenant_problems(data)
+        if problems:
+            invalid.append(InvalidTenant(tenant_id, data, problems))
+        else:
+            valid.append(TenantSpec.model_validate(data))
+    return valid, invalid
+
+
+def refusal(project_id: str, invalid: list[InvalidTenant], stack: str) -> OpsError:
+    """Why nothing was written, every problem, and the two ways on."""
+    lines = [line for tenant in invalid for line in tenant.lines()]
+    return OpsError(
+        f"Descope project {project_id} holds {len(invalid)} tenant(s) with values the "
+        "configuration does not accept, so nothing was written:\n"
+        + "".join(f"  {line}\n" for line in lines)
+        + "Fix these values in the Descope console and export again, or export with "
+        "--write-invalid to write these tenants as Descope holds them; "
+        f"`python -m ops validate --stack {stack}` then lists what to fix in the file."
+    )
+
+
+def build_export(descope: Descope, *, schema: str | None = None) -> ExportFiles:
+    """Read the project and render the files.
+
+    Tenants the configuration does not accept are rendered as Descope holds them and listed in
+    `ExportFiles.invalid`; `schema` is the editor's schema reference (default: the writer's).
+    """
+    valid, invalid = read_tenants(descope)
     files: dict[str, str] = {}
     flows: list[_FileRef] = []
     for flow_id in descope.flow_ids():
@@ -66,18 +144,25 @@ def build_export(descope: Descope) -> ExportFiles:
         flows.append(_FileRef(flow_id, Path(name)))
     theme_name = THEME_FILE if THEME_FILE not in files else "project-theme.json"
     files[theme_name] = json_text({"theme": normalise_theme(descope.theme())})
-    text = dump_tenants_yaml(
-        tenants,
-        flows,
-        _FileRef("theme", Path(theme_name)),
-        comment=(
-            f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
-            "Every tenant is marked adopt: true: the first `pulumi up` manages the existing\n"
-            "tenant instead of failing because it exists. Flow and theme files are resolved\n"
-            "against the stack's flowsDir (else this file's folder)."
-        ),
+    comment = (
+        f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
+        "Every tenant is marked adopt: true: the first `pulumi up` manages the existing\n"
+        "tenant instead of failing because it exists. Flow and theme files are resolved\n"
+        "against the stack's flowsDir (else this file's folder)."
     )
-    return ExportFiles(text, files, len(tenants), len(flows))
+    theme = _FileRef("theme", Path(theme_name))
+
+    def render(tenants: list[TenantSpec]) -> str:
+        with warnings.catch_warnings():  # unchecked values do not fit the declared types
+            warnings.simplefilter("ignore")
+            return dump_tenants_yaml(
+                tenants, flows, theme, schema=schema or DEFAULT_SCHEMA_REFERENCE, comment=comment
+            )
+
+    everything = sorted([*valid, *(_as_written(t.data) for t in invalid)], key=lambda t: t.id)
+    text = render(everything)
+    checkable = render(valid) if invalid else text
+    return ExportFiles(text, files, len(everything), len(flows), invalid, checkable)
 
 
 def validate(files: ExportFiles, variables: dict[str, str]) -> None:
@@ -87,7 +172,7 @@ def validate(files: ExportFiles, variables: dict[str, str]) -> None:
         (root / "flows").mkdir()
         for name, text in files.flow_files.items():
             (root / "flows" / name).write_text(text, encoding="utf-8")
-        (root / "tenants.yaml").write_text(files.yaml, encoding="utf-8")
+        (root / "tenants.yaml").write_text(files.checkable_yaml or files.yaml, encoding="utf-8")
         try:
             load_configuration(root / "tenants.yaml", variables=variables, flows_dir=root / "flows")
         except ConfigurationErrors as exc:
@@ -110,18 +195,27 @@ def write_export(files: ExportFiles, out: Path, flows_dir: Path, *, force: bool)
 
 
 def run(
-    stack: StackSettings, *, out: Path | None = None, flows_dir: Path | None = None, force: bool
+    stack: StackSettings,
+    *,
+    out: Path | None = None,
+    flows_dir: Path | None = None,
+    force: bool,
+    write_invalid: bool = False,
 ) -> int:
     target = out or stack.tenants_file
     flows_target = flows_dir or stack.files_base
     descope = connect(stack)
-    files = build_export(descope)
+    files = build_export(descope, schema=schema_reference(stack.project_dir, target))
+    if files.invalid and not write_invalid:
+        raise refusal(descope.project_id, files.invalid, stack.name)
     validate(files, stack.variables)
     written = write_export(files, target, flows_target, force=force)
-    load_configuration(target, variables=stack.variables, flows_dir=flows_target)
+    if not files.invalid:
+        load_configuration(target, variables=stack.variables, flows_dir=flows_target)
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
-        f"{files.flow_count} flow(s) and the theme; the configuration validates."
+        f"{files.flow_count} flow(s) and the theme; "
+        + ("the configuration validates." if not files.invalid else "see the warning below.")
     )
     for path in written:
         print(f"  wrote {path}")
@@ -130,5 +224,21 @@ def run(
             f"  The flow files are in {flows_target}: set descope-config:flowsDir to that "
             f"folder in {stack.file.name} to use them with stack {stack.name}."
         )
+    if files.invalid:
+        _warn_invalid(files.invalid, stack, target)
+        return 0
     print("Next: review the files, then `pulumi preview` to see the stack adopt them.")
     return 0
+
+
+def _warn_invalid(invalid: list[InvalidTenant], stack: StackSettings, target: Path) -> None:
+    """Say which tenants were written although the configuration refuses them, and what next."""
+    lines = [line for tenant in invalid for line in tenant.lines()]
+    print(
+        f"warning: {len(invalid)} tenant(s) were written as Descope holds them (--write-invalid), "
+        "but the configuration does not accept them:\n"
+        + "".join(f"  {line}\n" for line in lines)
+        + f"Fix them in {target}: `python -m ops validate --stack {stack.name}` lists what to "
+        "fix, with line numbers. `pulumi preview` and `pulumi up` refuse the file until then.",
+        file=sys.stderr,
+    )

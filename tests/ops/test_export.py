@@ -146,6 +146,84 @@ def test_export__defaults_to_the_stacks_files(
     assert (project.flows_dir / "login.json").is_file()
 
 
+def seed_refused(descope: DescopeClient) -> None:
+    """Tenants made in the console with values the configuration does not accept."""
+    descope.mgmt.tenant.create("Big", "big", ["Big.COM"])
+    descope.mgmt.tenant.create("Odd", "odd", enforce_sso_exclusions=["u1"])
+    descope.mgmt.tenant.create("Fine", "fine", ["fine.com"])
+
+
+BIG_PROBLEM = (
+    'tenant "big": selfProvisioningDomains[0]: domain "Big.COM" must be written in '
+    'lowercase: "big.com".'
+)
+
+
+def test_export__names_every_tenant_the_model_refuses_and_writes_nothing(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed_refused(descope)
+    out, flows = tmp_path / "out" / "t.yaml", tmp_path / "out" / "flows"
+
+    code, _, err = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(flows))
+
+    assert code == 1
+    assert "Traceback" not in err
+    assert "ValidationError" not in err
+    assert "holds 2 tenant(s) with values the configuration does not accept" in err
+    assert BIG_PROBLEM in err
+    assert 'tenant "odd": enforceSSOExclusions is set but enforceSSO is false' in err
+    assert 'tenant "fine"' not in err
+    assert "Fix these values in the Descope console" in err
+    assert "--write-invalid" in err
+    assert "python -m ops validate --stack test" in err
+    assert not out.parent.exists()
+
+
+def test_export__write_invalid_writes_them_as_descope_holds_them(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    seed_refused(descope)
+
+    code, out, err = ops("export", "--stack", "test", "--force", "--write-invalid")
+
+    assert code == 0, err
+    assert f"wrote {project.tenants_file}" in out
+    assert "the configuration validates" not in out
+    assert "warning: 2 tenant(s) were written as Descope holds them" in err
+    assert BIG_PROBLEM in err
+    assert "`python -m ops validate --stack test` lists what to fix" in err
+    text = project.tenants_file.read_text()
+    assert "- Big.COM" in text
+    assert "id: fine" in text
+    code, _, err = ops("validate", "--stack", "test")
+    assert code == 1
+    assert 'domain "Big.COM" must be written in lowercase' in err
+
+
+def schema_reference(path: Path) -> Path:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    return (path.parent / first.split("$schema=", 1)[1]).resolve()
+
+
+def test_export__schema_reference_is_relative_to_the_output(
+    ops: Run, project: Project, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed(descope)
+    schema = (project.root / "config" / "tenants.schema.json").resolve()
+    out = tmp_path / "elsewhere" / "deeper" / "t.yaml"
+
+    assert ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(tmp_path))[0] == 0
+    assert ops("export", "--stack", "test", "--force")[0] == 0
+
+    assert schema_reference(out) == schema
+    assert schema_reference(project.tenants_file) == schema
+    assert project.tenants_file.read_text().startswith(
+        "# yaml-language-server: $schema=../tenants.schema.json\n"
+    )
+
+
 def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
     ops: Run, project: Project, host: ProviderHost, tmp_path: Path
 ) -> None:
