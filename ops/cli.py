@@ -78,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     command("backup", "Save managed tenants, every flow and the theme into one JSON file.")
     command("stack-backup", "Save the stack's Pulumi state with `pulumi stack export`.")
 
-    restore = command("restore", "Put tenants or flows from a backup back into the YAML/flows.")
+    restore = command(
+        "restore", "Put tenants, flows or the theme from a backup back into the YAML/files."
+    )
     restore.add_argument(
         "source",
         type=Path,
@@ -86,7 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--tenant", action="append", default=[], metavar="ID")
     restore.add_argument("--flow", action="append", default=[], metavar="ID")
-    restore.add_argument("--all", action="store_true", help="every tenant and flow in SOURCE")
+    restore.add_argument(
+        "--theme", action="store_true", help="the theme, into the configuration's theme file"
+    )
+    restore.add_argument(
+        "--all", action="store_true", help="every tenant and flow in SOURCE, and its theme"
+    )
     restore.add_argument("--force", action="store_true", help="overwrite local edits")
 
     command("demo", "Start the emulator and deploy the stack's configuration to it.", "dev")
@@ -122,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
             args.source,
             tenants=args.tenant,
             flows=args.flow,
+            theme=args.theme,
             everything=args.all,
             force=args.force,
         )

@@ -1,24 +1,31 @@
-"""`restore`: put tenants and flows from a backup back INTO CODE; ``pulumi up`` applies them.
+"""`restore`: put tenants, flows and the theme from a backup back INTO CODE; ``pulumi up`` applies
+them.
 
 SOURCE is any of:
 
-- a provider snapshot (``descope-config-snapshot/1``, written before a delete or overwrite);
+- a provider snapshot (``descope-config-snapshot/1``, written before a delete or overwrite)
+  of a tenant, a flow or the theme;
 - a full backup (``descope-config-backup/1``, from `ops backup`);
 - a ``pulumi stack export`` file (``{"version": 3, "deployment": {"resources": [...]}}``):
-  the recorded outputs of ``pulumi-python:dynamic/descope:Tenant`` and ``...:Flow`` resources.
+  the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Flow`` and
+  ``...:Theme`` resources.
 
 Each chosen tenant is written into the stack's tenants YAML as a fully expanded entry (every
 value written out, so ``defaults:`` cannot change it), replacing the entry with that id or
 appended; other entries are kept. Its ``adopt``/``protect``/``cascadeDelete`` are kept; a new
-entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised), and an
-entry is added to ``flows:`` when missing. The result is validated with the configuration
-loader (and rolled back if it does not validate). Then ``pulumi preview`` shows what the
-restore will change in Descope, and ``pulumi up`` does it.
+entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised, sorted:
+the form `export` writes), and an entry is added to ``flows:`` when missing. The theme
+(``--theme``, or ``--all``) is written to the configuration's theme file as ``{"theme": {...}}``
+(normalised); a ``theme:`` entry is added when missing, its file beside the flow files. What the
+code already holds (a tenant that loads as the backup holds it, a file with the same normalised
+content) is left as it is and reported ``unchanged``: an unchanged restore changes no file. The
+result is validated with the configuration loader (and rolled back if it does not validate).
+Then ``pulumi preview`` shows what the restore will change in Descope, and ``pulumi up`` does it.
 
 Local edits are never overwritten silently: a target file with uncommitted changes in git is
 refused, and outside git a target entry or flow file that exists with other content is
-refused; ``--force`` overrides both. The YAML file is rewritten as a whole, so its comments
-other than the header are not kept: review the change with ``git diff``.
+refused; ``--force`` overrides both. When an entry changes, the YAML file is rewritten as a
+whole, so its comments other than the header are not kept: review the change with ``git diff``.
 """
 
 from __future__ import annotations
@@ -33,18 +40,21 @@ from typing import Any
 import yaml
 
 from config import ConfigurationErrors
-from model import normalise_flow_export
+from model import normalise_flow_export, normalise_theme
+from model.flow import unwrap_theme_export
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.backup import BACKUP_FORMAT
 from ops.convert import entry_for_yaml, flow_text, spec_from_descope, spec_from_outputs, yaml_text
 from ops.errors import OpsError
-from ops.files import read_json, write_atomic
+from ops.export import THEME_FILE
+from ops.files import json_text, read_json, write_atomic
 from ops.stack import StackSettings, load_stack_configuration
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
+THEME_TYPE = "pulumi-python:dynamic/descope:Theme"
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key Pulumi marks a secret value with in a stack export."""
 
@@ -59,6 +69,8 @@ class Source:
     """Tenant id -> full `TenantSpec` dict."""
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Flow id -> flow export."""
+    theme: dict[str, Any] | None = None
+    """The theme object (the inside of a theme export), when the source holds one."""
 
 
 def _bad_source(path: Path, why: str) -> OpsError:
@@ -80,6 +92,13 @@ def _tenant_from_wire(path: Path, item: Any) -> dict[str, Any]:
         raise _bad_source(path, f"holds a tenant that is not valid ({exc})") from None
 
 
+def _theme(path: Path, content: Any) -> dict[str, Any]:
+    theme = unwrap_theme_export(content)
+    if not isinstance(theme, Mapping):
+        raise _bad_source(path, "holds a theme that is not a JSON object")
+    return dict(theme)
+
+
 def _flow_id(path: Path, export: Any) -> str:
     flow = export.get("flow") if isinstance(export, Mapping) else None
     if not isinstance(flow, Mapping) or not flow.get("id"):
@@ -98,10 +117,10 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
             continue
         outputs = resource.get("outputs")
         kind = resource.get("type")
-        if kind not in (TENANT_TYPE, FLOW_TYPE) or not isinstance(outputs, Mapping):
+        if kind not in (TENANT_TYPE, FLOW_TYPE, THEME_TYPE) or not isinstance(outputs, Mapping):
             continue
         secret = [k for k, v in outputs.items() if isinstance(v, Mapping) and _SECRET_SIG in v]
-        wanted = {"content"} if kind == FLOW_TYPE else set(outputs) - {"__provider"}
+        wanted = {"content"} if kind != TENANT_TYPE else set(outputs) - {"__provider"}
         if set(secret) & wanted:
             raise OpsError(
                 f"{path}: resource {resource.get('urn')} has encrypted outputs "
@@ -116,6 +135,9 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
                     path, f"holds tenant outputs that are not valid ({exc})"
                 ) from None
             source.tenants[str(spec["id"])] = spec
+        elif kind == THEME_TYPE:
+            if "content" in outputs:
+                source.theme = _theme(path, outputs["content"])
         else:
             content = outputs.get("content")
             flow_id = str(outputs.get("flowId") or _flow_id(path, content))
@@ -141,10 +163,7 @@ def read_source(path: Path) -> Source:
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
         else:
-            raise OpsError(
-                f"{path} is a theme snapshot; restore holds tenants and flows. Copy its "
-                'content into the theme file as {"theme": <content>} by hand.'
-            )
+            source.theme = _theme(path, snapshot.content)
         return source
     if data.get("format") == BACKUP_FORMAT:
         source = Source(path, "full backup")
@@ -153,6 +172,8 @@ def read_source(path: Path) -> Source:
             source.tenants[str(spec["id"])] = spec
         for export in data.get("flows") or []:
             source.flows[_flow_id(path, export)] = dict(export)
+        if data.get("theme") is not None:
+            source.theme = _theme(path, data["theme"])
         return source
     if "deployment" in data:
         return _from_stack_export(path, data)
@@ -205,10 +226,21 @@ class _Plan:
     yaml_path: Path
     yaml_before: str | None
     yaml_after: str
-    flow_files: dict[Path, str]
-    """Flow file -> new text."""
+    files: dict[Path, str]
+    """Flow and theme files whose content changes -> new text."""
     conflicts: list[tuple[Path, str]]
     """Targets that exist with other content: (file, what)."""
+    outcomes: list[str] = field(default_factory=list)
+    """One line per chosen item: ``tenant acme: unchanged``, ``theme: restored -> <file>``."""
+
+    @property
+    def yaml_changes(self) -> bool:
+        return self.yaml_before != self.yaml_after
+
+    @property
+    def targets(self) -> list[Path]:
+        """The files the restore writes."""
+        return [*([self.yaml_path] if self.yaml_changes else []), *self.files]
 
 
 def _load_raw(path: Path) -> tuple[dict[str, Any], str | None, str]:
@@ -265,34 +297,83 @@ def _flow_file_content(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[str]) -> _Plan:
-    yaml_path = stack.tenants_file
-    doc, before, header = _load_raw(yaml_path)
-    entries: list[Any] = list(doc.get("tenants") or [])
-    keep_nulls = bool(doc.get("defaults"))
-    conflicts: list[tuple[Path, str]] = []
-    effective = _effective_tenants(stack) if before is not None else {}
+def _theme_file_content(path: Path) -> dict[str, Any] | None:
+    """The normalised theme in a theme file ``{"theme": {...}}``, or None if it holds none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, Mapping) or set(data) != {"theme"}:
+        return None
+    return normalise_theme(data["theme"]) if isinstance(data["theme"], Mapping) else None
+
+
+def _target(stack: StackSettings, file: str) -> Path:
+    path = Path(file)
+    return path if path.is_absolute() else stack.files_base / path
+
+
+def _theme_entry(doc: dict[str, Any], flow_entries: list[Any], yaml_path: Path) -> bool:
+    """Make sure `doc` has a ``theme:`` entry naming a file; True when one was added."""
+    if "theme" in doc:
+        entry = doc["theme"]
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("file"), str):
+            raise OpsError(
+                f"The theme: entry in {yaml_path} is not `theme: {{file: <theme file>}}`; fix "
+                "it (`python -m ops validate` shows the problem), then restore again."
+            )
+        return False
+    flow_files = {str(e.get("file")) for e in flow_entries if isinstance(e, Mapping)}
+    doc["theme"] = {"file": THEME_FILE if THEME_FILE not in flow_files else "project-theme.json"}
+    return True
+
+
+@dataclass
+class _Draft:
+    """The plan being made: the YAML document as parsed, and what changes."""
+
+    stack: StackSettings
+    source: Source
+    doc: dict[str, Any]
+    changed: bool
+    """Whether the YAML document changed."""
+    files: dict[Path, str] = field(default_factory=dict)
+    conflicts: list[tuple[Path, str]] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+
+def _plan_tenants(draft: _Draft, tenants: list[str], yaml_exists: bool) -> None:
+    yaml_path = draft.stack.tenants_file
+    entries: list[Any] = list(draft.doc.get("tenants") or [])
+    keep_nulls = bool(draft.doc.get("defaults"))
+    effective = _effective_tenants(draft.stack) if yaml_exists else {}
     for tenant_id in tenants:
+        spec = draft.source.tenants[tenant_id]
         index = next(
             (i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("id") == tenant_id),
             None,
         )
+        if index is not None and effective.get(tenant_id) == _comparable(spec):
+            draft.outcomes.append(f"tenant {tenant_id}: unchanged")
+            continue
         old = entries[index] if index is not None else None
         management = (
             {k: old.get(k) for k in MANAGEMENT_KEYS} if isinstance(old, dict) else {"adopt": True}
         )
-        entry = entry_for_yaml(
-            source.tenants[tenant_id], management=management, keep_nulls=keep_nulls
-        )
+        entry = entry_for_yaml(spec, management=management, keep_nulls=keep_nulls)
         if index is None:
             entries.append(entry)
         else:
-            if old != entry and effective.get(tenant_id) != _comparable(source.tenants[tenant_id]):
-                conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
+            if old != entry:
+                draft.conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
             entries[index] = entry
-    doc["tenants"] = entries
-    flow_entries: list[Any] = list(doc.get("flows") or [])
-    flow_files: dict[Path, str] = {}
+        draft.changed = True
+        draft.outcomes.append(f"tenant {tenant_id}: restored -> {yaml_path}")
+    draft.doc["tenants"] = entries
+
+
+def _plan_flows(draft: _Draft, flows: list[str]) -> None:
+    flow_entries: list[Any] = list(draft.doc.get("flows") or [])
     for flow_id in flows:
         existing = next(
             (e for e in flow_entries if isinstance(e, dict) and e.get("id") == flow_id), None
@@ -300,27 +381,66 @@ def _plan(stack: StackSettings, source: Source, tenants: list[str], flows: list[
         if existing is None or not isinstance(existing.get("file"), str):
             existing = {"id": flow_id, "file": f"{flow_id}.json"}
             flow_entries.append(existing)
-        file = Path(existing["file"])
-        target = file if file.is_absolute() else stack.files_base / file
-        text = flow_text(normalise_flow_export(source.flows[flow_id]))
-        if target.exists() and _flow_file_content(target) != normalise_flow_export(
-            source.flows[flow_id]
-        ):
-            conflicts.append((target, f'flow "{flow_id}" in {target}'))
-        flow_files[target] = text
+            draft.changed = True
+        target = _target(draft.stack, existing["file"])
+        wanted = normalise_flow_export(draft.source.flows[flow_id])
+        if target.exists() and _flow_file_content(target) == wanted:
+            draft.outcomes.append(f"flow {flow_id}: unchanged")
+            continue
+        if target.exists():
+            draft.conflicts.append((target, f'flow "{flow_id}" in {target}'))
+        draft.files[target] = flow_text(wanted)
+        draft.outcomes.append(f"flow {flow_id}: restored -> {target}")
     if flow_entries:
-        doc["flows"] = flow_entries
+        draft.doc["flows"] = flow_entries
+
+
+def _plan_theme(draft: _Draft) -> None:
+    if draft.source.theme is None:
+        draft.outcomes.append("theme: not in this backup")
+        return
+    yaml_path = draft.stack.tenants_file
+    flow_entries = list(draft.doc.get("flows") or [])
+    draft.changed = _theme_entry(draft.doc, flow_entries, yaml_path) or draft.changed
+    target = _target(draft.stack, draft.doc["theme"]["file"])
+    wanted = normalise_theme(draft.source.theme)
+    if target.exists() and _theme_file_content(target) == wanted:
+        draft.outcomes.append("theme: unchanged")
+        return
+    if target.exists():
+        draft.conflicts.append((target, f"the theme in {target}"))
+    draft.files[target] = json_text({"theme": wanted})
+    draft.outcomes.append(f"theme: restored -> {target}")
+
+
+def _plan(
+    stack: StackSettings,
+    source: Source,
+    tenants: list[str],
+    flows: list[str],
+    *,
+    theme: bool = False,
+) -> _Plan:
+    doc, before, header = _load_raw(stack.tenants_file)
+    draft = _Draft(stack, source, doc, changed=before is None)
+    _plan_tenants(draft, tenants, yaml_exists=before is not None)
+    _plan_flows(draft, flows)
+    if theme:
+        _plan_theme(draft)
+    after = before if before is not None and not draft.changed else _render(doc, header)
+    return _Plan(stack.tenants_file, before, after, draft.files, draft.conflicts, draft.outcomes)
+
+
+def _render(doc: dict[str, Any], header: str) -> str:
     ordered: dict[str, Any] = {
         k: doc[k] for k in ("defaults", "tenants", "flows", "theme") if k in doc
     }
     ordered.update({k: v for k, v in doc.items() if k not in ordered})
-    after = yaml_text(ordered, header)
-    return _Plan(yaml_path, before, after, flow_files, conflicts)
+    return yaml_text(ordered, header)
 
 
 def _refuse_local_edits(plan: _Plan) -> None:
-    targets = [plan.yaml_path, *plan.flow_files]
-    states = {path: git_dirty(path) for path in targets if path.exists()}
+    states = {path: git_dirty(path) for path in plan.targets if path.exists()}
     dirty = [str(p) for p, state in states.items() if state]
     if dirty:
         raise OpsError(
@@ -337,11 +457,9 @@ def _refuse_local_edits(plan: _Plan) -> None:
 
 def _write(plan: _Plan) -> list[Path]:
     written: list[Path] = []
-    if plan.yaml_before != plan.yaml_after:
+    if plan.yaml_changes:
         written.append(write_atomic(plan.yaml_path, plan.yaml_after))
-    for path, text in plan.flow_files.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            written.append(write_atomic(path, text))
+    written.extend(write_atomic(path, text) for path, text in plan.files.items())
     return written
 
 
@@ -372,15 +490,20 @@ def restore(
     *,
     tenants: list[str],
     flows: list[str],
+    theme: bool = False,
     force: bool,
-) -> list[Path]:
-    """Write the chosen tenants and flows into code; returns the files changed."""
-    plan = _plan(stack, source, tenants, flows)
+) -> tuple[list[Path], list[str]]:
+    """Write the chosen tenants, flows and theme into code.
+
+    Returns the files changed and one line per chosen item saying what became of it.
+    """
+    plan = _plan(stack, source, tenants, flows, theme=theme)
     if not force:
         _refuse_local_edits(plan)
-    previous: dict[Path, str | None] = {plan.yaml_path: plan.yaml_before}
-    for path in plan.flow_files:
-        previous[path] = path.read_text(encoding="utf-8") if path.exists() else None
+    previous: dict[Path, str | None] = {
+        path: path.read_text(encoding="utf-8") if path.exists() else None for path in plan.files
+    }
+    previous[plan.yaml_path] = plan.yaml_before
     written = _write(plan)
     try:
         _check_effective(stack, source, tenants)
@@ -392,7 +515,15 @@ def restore(
     except OpsError:
         _roll_back(plan, previous)
         raise
-    return written
+    return written, plan.outcomes
+
+
+def _holdings(source: Source) -> str:
+    return (
+        f"It holds tenants: {', '.join(sorted(source.tenants)) or 'none'}; "
+        f"flows: {', '.join(sorted(source.flows)) or 'none'}; "
+        f"theme: {'yes' if source.theme is not None else 'no'}."
+    )
 
 
 def run(
@@ -401,28 +532,39 @@ def run(
     *,
     tenants: list[str],
     flows: list[str],
+    theme: bool = False,
     everything: bool,
     force: bool,
 ) -> int:
     source = read_source(source_path)
-    if not (tenants or flows or everything):
+    if not (tenants or flows or theme or everything):
         raise OpsError(
             f"Say what to restore from {source_path}: --tenant ID and/or --flow ID (each may be "
-            f"repeated), or --all. It holds tenants: {', '.join(sorted(source.tenants)) or 'none'}"
-            f"; flows: {', '.join(sorted(source.flows)) or 'none'}."
+            f"repeated), --theme, or --all. {_holdings(source)}"
+        )
+    if theme and source.theme is None:
+        raise OpsError(
+            f"The theme is not in {source_path} ({source.kind}). {_holdings(source)} "
+            "Choose a full backup, a theme snapshot or a stack export that holds it."
         )
     chosen_tenants = _choose(source, "tenant", tenants, everything)
     chosen_flows = _choose(source, "flow", flows, everything)
-    written = restore(stack, source, tenants=chosen_tenants, flows=chosen_flows, force=force)
+    written, outcomes = restore(
+        stack,
+        source,
+        tenants=chosen_tenants,
+        flows=chosen_flows,
+        theme=theme or everything,
+        force=force,
+    )
     print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
-    for tenant_id in chosen_tenants:
-        print(f'  tenant "{tenant_id}" -> {stack.tenants_file}')
-    for flow_id in chosen_flows:
-        print(f'  flow "{flow_id}"')
+    for line in outcomes:
+        print(f"  {line}")
     if written:
         print("Files changed: " + ", ".join(str(p) for p in written))
     else:
         print("The code already held this content; no file changed.")
+        return 0
     print(
         f"Next: review with `git diff`, then `pulumi preview --stack {stack.name}` shows what "
         f"the restore changes in Descope, and `pulumi up --stack {stack.name}` applies it."

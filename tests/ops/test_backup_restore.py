@@ -11,9 +11,11 @@ from typing import Any
 import yaml
 from descope import DescopeClient
 
+from model import normalise_theme
+from ops.files import json_text
 from ops.stack import load_stack, load_stack_configuration
 from providers.backups import write_snapshot
-from tests.ops.conftest import PROJECT_ID, Project, Run
+from tests.ops.conftest import PROJECT_ID, REPO, Project, Run
 from tests.ops.deploy import resources, up
 from tests.support.host import ProviderHost, ResourceUnderTest
 
@@ -107,7 +109,10 @@ def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
     code, out, err = ops("restore", str(backup), "--stack", "test", "--all")
 
     assert code == 0, err
-    assert 'tenant "globex"' in out
+    assert f"tenant globex: restored -> {project.tenants_file}" in out
+    assert "tenant acme: unchanged" in out
+    assert "flow sign-up-or-in: unchanged" in out  # the code still holds what was backed up
+    assert "theme: unchanged" in out
     assert "pulumi preview --stack test" in out
     configuration = load_stack_configuration(load_stack("test", project.root))
     assert sorted(t.id for t in configuration.tenants) == ["acme", "globex", "initech"]
@@ -238,7 +243,7 @@ def test_restore__a_flow_snapshot_adds_the_flow_entry_and_file(ops: Run, project
     code, out, err = ops("restore", str(snapshot), "--stack", "test", "--flow", "new-flow")
 
     assert code == 0, err
-    assert 'flow "new-flow"' in out
+    assert f"flow new-flow: restored -> {project.flows_dir / 'new-flow.json'}" in out
     configuration = load_stack_configuration(load_stack("test", project.root))
     assert [f.id for f in configuration.flows] == ["sign-up-or-in", "new-flow"]
     written = json.loads((project.flows_dir / "new-flow.json").read_text())
@@ -360,3 +365,158 @@ def test_restore__rolls_back_when_defaults_would_change_the_tenant(
     assert 'tenant "newco"' in err
     assert "defaults: merge into it" in err
     assert project.tenants_file.read_text() == before
+
+
+def commit_all(project: Project) -> None:
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "start")
+
+
+def git_status(project: Project) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=project.root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def test_restore__an_unchanged_project_changes_no_file(
+    ops: Run, project: Project, host: ProviderHost
+) -> None:
+    deploy(project, host)
+    backup = take_backup(ops, project)
+    commit_all(project)
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--all")
+
+    assert code == 0, err
+    for line in (
+        "tenant acme: unchanged",
+        "tenant globex: unchanged",
+        "tenant initech: unchanged",
+        "flow sign-up-or-in: unchanged",
+        "theme: unchanged",
+    ):
+        assert f"  {line}\n" in out
+    assert "no file changed" in out
+    assert git_status(project) == ""
+
+
+def test_restore__rewrites_only_what_differs(
+    ops: Run, project: Project, host: ProviderHost
+) -> None:
+    deploy(project, host)
+    backup = take_backup(ops, project)
+    flow_file = project.flows_dir / "sign-up-or-in.json"
+    flow = json.loads(flow_file.read_text())
+    flow["flow"]["name"] = "Edited locally"
+    flow_file.write_text(json.dumps(flow))  # one line, unsorted: not the export's form
+    commit_all(project)
+    yaml_before = project.tenants_file.read_text()
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--all")
+
+    assert code == 0, err
+    assert f"flow sign-up-or-in: restored -> {flow_file}" in out
+    assert "tenant acme: unchanged" in out
+    assert project.tenants_file.read_text() == yaml_before
+    assert git_status(project) == " M config/flows/sign-up-or-in.json\n"
+    # Written in the form export writes: the example file as it was committed.
+    assert flow_file.read_bytes() == (REPO / "config" / "flows" / "sign-up-or-in.json").read_bytes()
+
+
+def test_restore__the_theme_of_a_full_backup(
+    ops: Run, project: Project, host: ProviderHost, descope: DescopeClient
+) -> None:
+    deploy(project, host)
+    backup = take_backup(ops, project)
+    theme_file = project.flows_dir / "theme.json"
+    theme_file.write_text(json.dumps({"theme": {"cssTemplate": {"light": {}}}}))
+    commit_all(project)
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--theme")
+
+    assert code == 0, err
+    assert f"  theme: restored -> {theme_file}\n" in out
+    assert "tenant " not in out
+    held = json.loads(backup.read_text())["theme"]
+    assert theme_file.read_text() == json_text({"theme": normalise_theme(held)})
+    assert theme_file.read_bytes() == (REPO / "config" / "flows" / "theme.json").read_bytes()
+    configuration = load_stack_configuration(load_stack("test", project.root))
+    assert configuration.theme is not None
+    assert configuration.theme.content == normalise_theme(held)
+
+
+def theme_snapshot(project: Project) -> Path:
+    return write_snapshot(
+        project.root / "snaps",
+        kind="theme",
+        resource_id="theme",
+        reason="overwrite",
+        content={"version": 7, "cssTemplate": {"light": {"primary": "#abcdef"}}},
+        project_id=PROJECT_ID,
+    )
+
+
+def test_restore__a_theme_snapshot_adds_the_theme_entry_and_file(
+    ops: Run, project: Project
+) -> None:
+    document = yaml.safe_load(project.tenants_file.read_text())
+    del document["theme"]
+    project.tenants_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    (project.flows_dir / "theme.json").unlink()
+
+    code, out, err = ops("restore", str(theme_snapshot(project)), "--stack", "test", "--all")
+
+    assert code == 0, err
+    assert "theme snapshot (overwrite)" in out
+    assert f"  theme: restored -> {project.flows_dir / 'theme.json'}\n" in out
+    assert yaml.safe_load(project.tenants_file.read_text())["theme"] == {"file": "theme.json"}
+    assert json.loads((project.flows_dir / "theme.json").read_text()) == {
+        "theme": {"cssTemplate": {"light": {"primary": "#abcdef"}}}
+    }
+    configuration = load_stack_configuration(load_stack("test", project.root))
+    assert configuration.theme is not None
+    code, out, _ = ops("restore", str(theme_snapshot(project)), "--stack", "test", "--theme")
+    assert code == 0
+    assert "  theme: unchanged\n" in out
+    assert "no file changed" in out
+
+
+def test_restore__refuses_to_overwrite_a_local_theme_edit_unless_forced(
+    ops: Run, project: Project
+) -> None:
+    theme_file = project.flows_dir / "theme.json"
+    before = theme_file.read_text()
+    snapshot = theme_snapshot(project)
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--theme")
+
+    assert code == 1
+    assert f"the theme in {theme_file} exists with other content" in err
+    assert "not in git" in err
+    assert theme_file.read_text() == before
+    commit_all(project)
+    theme_file.write_text(before.replace("#1f4fd8", "#000000"))
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--theme")
+    assert code == 1
+    assert f"{theme_file} has uncommitted changes" in err
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--theme", "--force")
+    assert code == 0, err
+    assert "#abcdef" in theme_file.read_text()
+
+
+def test_restore__says_when_the_source_has_no_theme(ops: Run, project: Project) -> None:
+    snapshot = tenant_snapshot(project)
+
+    code, out, err = ops("restore", str(snapshot), "--stack", "test", "--all", "--force")
+
+    assert code == 0, err
+    assert "  theme: not in this backup\n" in out
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--theme")
+    assert code == 1
+    assert "The theme is not in" in err
+    assert "theme: no" in err

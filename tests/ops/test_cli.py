@@ -104,22 +104,6 @@ def test_cli__restore_needs_a_choice(ops: Run, project: Project) -> None:
     assert "--tenant ID and/or --flow ID" in err
 
 
-def test_cli__theme_snapshot_is_explained(ops: Run, project: Project) -> None:
-    path = project.root / "theme.json"
-    body = {
-        "format": "descope-config-snapshot/1",
-        "kind": "theme",
-        "id": "theme",
-        "reason": "overwrite",
-        "takenAt": "2025-01-01T00:00:00.000000Z",
-        "content": {"cssTemplate": {}},
-    }
-    path.write_text(json.dumps(body))
-    code, _, err = ops("restore", str(path), "--stack", "test", "--all")
-    assert code == 1
-    assert "is a theme snapshot" in err
-
-
 def test_cli__invalid_configuration_lists_problems(ops: Run, project: Project) -> None:
     project.tenants_file.write_text("tenants:\n  - id: a\n")
     code, _, err = ops("backup", "--stack", "test")
