@@ -64,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
         "--write-invalid",
         action="store_true",
         help="when Descope holds values the configuration does not accept (an export then "
-        "writes nothing and exits 1), write those tenants as Descope holds them anyway; "
-        "`python -m ops validate` then lists what to fix in the file before `pulumi up`",
+        "writes nothing and exits 1), write those tenants as Descope holds them anyway and exit "
+        "0 with a warning listing them; `python -m ops validate` then lists what to fix in the "
+        "file before `pulumi up` accepts it",
     )
 
     report = command("report", "List unmanaged tenants and flows, and declared ones missing.")
