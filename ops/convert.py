@@ -18,35 +18,9 @@ import yaml
 from model import TenantSpec, normalise_flow_export
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.files import json_text
+from providers.tenant import settings_from_descope
 
-_LIFETIMES = (
-    ("sessionTokenExpiration", "sessionTokenExpirationUnit"),
-    ("refreshTokenExpiration", "refreshTokenExpirationUnit"),
-    ("stepupTokenExpiration", "stepupTokenExpirationUnit"),
-    ("inactivityTime", "inactivityTimeUnit"),
-)
 _SPEC_FIELDS = tuple(TenantSpec.model_fields)
-
-
-def _number(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    return int(value)
-
-
-def settings_from_descope(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Tenant settings as Descope loads them -> the YAML's ``settings`` mapping."""
-    result: dict[str, Any] = {
-        "domains": list(settings.get("domains") or []),
-        "authType": settings.get("authType") or "none",
-    }
-    for value_key, unit_key in _LIFETIMES:
-        value, unit = _number(settings.get(value_key)), settings.get(unit_key) or None
-        result[value_key] = value if unit else None
-        result[unit_key] = unit if value else None
-    result["enableInactivity"] = bool(settings.get("enableInactivity", False))
-    result["JITDisabled"] = bool(settings.get("JITDisabled", False))
-    return result
 
 
 def data_from_descope(

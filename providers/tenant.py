@@ -95,6 +95,7 @@ __all__ = [
     "Tenant",
     "TenantProvider",
     "comparable",
+    "settings_from_descope",
     "tenant_props",
 ]
 
@@ -260,13 +261,15 @@ _CUSTOM_LIFETIMES = _LIFETIMES[:3]
 """The lifetimes Descope's ``enabled`` flag switches on and off (inactivity has its own)."""
 
 
-def _settings_from_descope(loaded: Mapping[str, Any]) -> dict[str, Any]:
+def settings_from_descope(loaded: Mapping[str, Any]) -> dict[str, Any]:
     """The settings as `SessionSettings.canonical()` writes them, from the settings endpoint.
 
     With ``enabled`` false (absent counts as false, as proto3 JSON may omit it) Descope
     ignores the session, refresh and stepup lifetimes it still stores: they read as unset,
     so turning custom lifetimes off in the console shows as drift. The provider sends
     ``enabled`` true exactly when one of them is set (`SessionSettings.session_settings_enabled`).
+    A lifetime without its unit (or a unit without a value) reads as unset, as the model
+    requires both or neither. Used by refresh and by ``python -m ops export`` alike.
     """
     out: dict[str, Any] = {
         "domains": list(loaded.get("domains") or []),
@@ -275,8 +278,10 @@ def _settings_from_descope(loaded: Mapping[str, Any]) -> dict[str, Any]:
     enabled = bool(loaded.get("enabled"))
     for value_key, unit_key in _LIFETIMES:
         ignored = not enabled and (value_key, unit_key) in _CUSTOM_LIFETIMES
-        out[value_key] = None if ignored else _number(loaded.get(value_key)) or None
-        out[unit_key] = None if ignored else loaded.get(unit_key) or None
+        value, unit = _number(loaded.get(value_key)) or None, loaded.get(unit_key) or None
+        paired = value is not None and unit is not None
+        out[value_key] = value if paired and not ignored else None
+        out[unit_key] = unit if paired and not ignored else None
     out["enableInactivity"] = bool(loaded.get("enableInactivity"))
     out["JITDisabled"] = bool(loaded.get("JITDisabled"))
     return {key: out[key] for key in SessionSettings.model_fields}
@@ -703,7 +708,7 @@ class TenantProvider(ResourceProvider):
             project_id=_project_or_none(),
         )
         desired = tenant_props(spec)
-        current_settings = _settings_from_descope(loaded_settings) if spec.settings else None
+        current_settings = settings_from_descope(loaded_settings) if spec.settings else None
         current, _ = _state(
             existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
         )
@@ -747,7 +752,7 @@ class TenantProvider(ResourceProvider):
                 loaded_settings = _load_settings(tenant_id, doing)
                 if loaded_settings is None:
                     return ReadResult(None, {})
-                settings = _settings_from_descope(loaded_settings)
+                settings = settings_from_descope(loaded_settings)
                 sso = loaded_settings.get("ssoSetupSuiteSettings")
             tenant = listing.tenant(
                 tenant_id, doing=doing, load_one=lambda: _load(tenant_id, doing)

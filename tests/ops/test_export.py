@@ -240,3 +240,27 @@ def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
     assert code == 0, err
     assert {p.name: p.read_bytes() for p in project.flows_dir.iterdir()} == before
     assert before == {p.name: p.read_bytes() for p in (REPO / "config" / "flows").iterdir()}
+
+
+def test_export__lifetimes_descope_ignores_are_not_exported(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    """With custom session lifetimes turned off, Descope keeps but ignores the values: the
+    export must not turn them back on."""
+    descope.mgmt.tenant.create("Quiet", "quiet")
+    descope.mgmt.tenant.update_settings(
+        "quiet",
+        self_provisioning_domains=[],
+        session_settings_enabled=False,
+        session_token_expiration=30,
+        session_token_expiration_unit="minutes",
+    )
+    out = tmp_path / "out" / "t.yaml"
+
+    code, _, err = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(tmp_path))
+
+    assert code == 0, err
+    [tenant] = [t for t in load_configuration(out, flows_dir=tmp_path).tenants if t.id == "quiet"]
+    assert tenant.settings is not None
+    assert tenant.settings.sessionTokenExpiration is None
+    assert tenant.settings.sessionTokenExpirationUnit is None
