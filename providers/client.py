@@ -133,7 +133,8 @@ class ManagementApi(Protocol):
 
 
 _PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
-_BASE_URL_RE = re.compile(r"^https?://[^/\s]+(?:/[^\s]*)?$")
+_BASE_URL_RE = re.compile(r"^https?://[^/\s?#]+/?$")
+"""Scheme and host (and port) only: the SDK appends /v1/mgmt/... itself."""
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,10 @@ def resolve_settings(
         )
     if base_url is not None:
         if not _BASE_URL_RE.match(base_url):
+            has_path = re.match(r"^https?://[^/\s]+/.+", base_url) is not None
             raise ConfigurationError(
-                f'The Descope base URL "{base_url}" from {source["base_url"]} is malformed.',
+                f'The Descope base URL "{base_url}" from {source["base_url"]} is malformed'
+                + (" (it has a path; the SDK adds /v1/mgmt/... itself)." if has_path else "."),
                 'Use an address such as "https://api.descope.com" or "http://127.0.0.1:8787". '
                 + _how_to_set("descope:baseUrl", "DESCOPE_BASE_URI"),
             )

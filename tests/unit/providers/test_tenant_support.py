@@ -93,6 +93,11 @@ def test_resolve_settings__stack_config_wins_over_environment() -> None:
             {"DESCOPE_MANAGEMENT_KEY": "K", "DESCOPE_BASE_URI": "ftp:x"},
             "base URL",
         ),
+        (
+            {"descope:projectId": "Pabc1234", "descope:baseUrl": "http://127.0.0.1:8787/v1"},
+            {"DESCOPE_MANAGEMENT_KEY": "K"},
+            "it has a path; the SDK adds /v1/mgmt/... itself",
+        ),
     ],
 )
 def test_resolve_settings__problems_name_both_ways(
@@ -104,3 +109,13 @@ def test_resolve_settings__problems_name_both_ways(
     assert expected in text
     assert "pulumi config set" in text
     assert "environment variable" in text
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8787", "http://127.0.0.1:8787/", "https://api.descope.com"]
+)
+def test_resolve_settings__a_bare_address_is_a_base_url(url: str) -> None:
+    settings = client.resolve_settings(
+        {"descope:projectId": "Pabc1234", "descope:baseUrl": url}, {"DESCOPE_MANAGEMENT_KEY": "K"}
+    )
+    assert settings.base_url == url.rstrip("/")
