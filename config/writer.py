@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import yaml
+from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from model import TenantSpec
+from model import SessionSettings, TenantSpec
 
 DEFAULT_SCHEMA_REFERENCE = "../tenants.schema.json"
 """The schema as seen from config/tenants/<stack>.yaml."""
@@ -40,7 +40,7 @@ class ThemeRef(Protocol):
 
 
 def dump_tenants_yaml(
-    tenants: Iterable[TenantSpec],
+    tenants: Iterable[TenantSpec | Mapping[str, Any]],
     flows: Iterable[FlowRef] = (),
     theme: ThemeRef | None = None,
     *,
@@ -50,6 +50,9 @@ def dump_tenants_yaml(
     comment: str | None = None,
 ) -> str:
     """A YAML document declaring `tenants`, `flows` and `theme`, ready to write to a file.
+
+    A tenant given as a mapping instead of a `TenantSpec` is written as it is, unchecked (for
+    an export of values the model refuses, so the user can fix them in the file).
 
     Flow and theme file paths are written relative to `files_relative_to` (the stack's
     flowsDir, or the YAML file's folder) when given, else as they are. `schema` adds the
@@ -80,13 +83,33 @@ def dump_tenants_yaml(
     return "\n".join(header) + "\n" + body if header else body
 
 
-def _tenant(tenant: TenantSpec) -> dict[str, Any]:
+def _tenant(tenant: TenantSpec | Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(tenant, TenantSpec):
+        unchecked: dict[str, Any] = _escape(_unchecked(tenant, TenantSpec))
+        return unchecked
     data = tenant.model_dump(mode="json", exclude_defaults=True)
     if "customAttributes" in data:
         data["customAttributes"] = dict(sorted(data["customAttributes"].items()))
     if tenant.settings is not None:
         data["settings"] = tenant.settings.model_dump(mode="json", exclude_defaults=True)
     result: dict[str, Any] = _escape(data)
+    return result
+
+
+def _unchecked(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """`data` as written, not validated: the model's keys in its order, defaults left out."""
+    result: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key not in data:
+            continue
+        value = data[key]
+        default = field.get_default(call_default_factory=True)
+        if value == default:
+            continue
+        if key == "settings" and isinstance(value, Mapping):
+            value = _unchecked(value, SessionSettings)
+        result[key] = value
     return result
 
 

@@ -20,15 +20,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import ConfigurationErrors, dump_tenants_yaml, load_configuration
 from config.writer import DEFAULT_SCHEMA_REFERENCE
-from model import Problem, SessionSettings, TenantSpec, normalise_theme, tenant_problems
+from model import Problem, TenantSpec, normalise_theme, tenant_problems
 from ops.convert import data_from_descope, flow_text
 from ops.errors import OpsError
 from ops.files import json_text, write_atomic
@@ -90,14 +89,6 @@ def schema_reference(project_dir: Path, out: Path) -> str:
         return schema.as_posix()
 
 
-def _as_written(data: Mapping[str, Any]) -> TenantSpec:
-    """A `TenantSpec` holding `data` unchecked, for the YAML writer to write it as it is."""
-    values = dict(data)
-    if isinstance(values.get("settings"), Mapping):
-        values["settings"] = SessionSettings.model_construct(**values["settings"])
-    return TenantSpec.model_construct(**values)
-
-
 def read_tenants(descope: Descope) -> tuple[list[TenantSpec], list[InvalidTenant]]:
     """Every tenant of the project (``adopt: true``): those the model accepts, and the others."""
     valid: list[TenantSpec] = []
@@ -152,14 +143,13 @@ def build_export(descope: Descope, *, schema: str | None = None) -> ExportFiles:
     )
     theme = _FileRef("theme", Path(theme_name))
 
-    def render(tenants: list[TenantSpec]) -> str:
-        with warnings.catch_warnings():  # unchecked values do not fit the declared types
-            warnings.simplefilter("ignore")
-            return dump_tenants_yaml(
-                tenants, flows, theme, schema=schema or DEFAULT_SCHEMA_REFERENCE, comment=comment
-            )
+    def render(tenants: Sequence[TenantSpec | Mapping[str, Any]]) -> str:
+        return dump_tenants_yaml(
+            tenants, flows, theme, schema=schema or DEFAULT_SCHEMA_REFERENCE, comment=comment
+        )
 
-    everything = sorted([*valid, *(_as_written(t.data) for t in invalid)], key=lambda t: t.id)
+    everything: list[TenantSpec | Mapping[str, Any]] = [*valid, *(t.data for t in invalid)]
+    everything.sort(key=lambda t: t.id if isinstance(t, TenantSpec) else str(t.get("id", "")))
     text = render(everything)
     checkable = render(valid) if invalid else text
     return ExportFiles(text, files, len(everything), len(flows), invalid, checkable)

@@ -107,3 +107,30 @@ def test_delete_on_remove_is_written_only_when_set(tmp_path: Path) -> None:
 def test_escaping_round_trips_any_text(text: str) -> None:
     escaped = text.replace("${", "$${")
     assert substitute_text(escaped, {}) == (text, None)
+
+
+def test_a_tenant_given_as_a_mapping_is_written_unchecked_in_model_order() -> None:
+    """What export writes for a tenant the model refuses: as Descope holds it, to fix by hand."""
+    text = dump_tenants_yaml(
+        [
+            {
+                "disabled": False,
+                "selfProvisioningDomains": ["Big.COM"],
+                "name": "Big",
+                "id": "big",
+                "settings": {"authType": "none", "JITDisabled": True},
+                "adopt": True,
+            }
+        ],
+        schema=None,
+    )
+    assert text == (
+        "tenants:\n"
+        "- id: big\n"
+        "  name: Big\n"
+        "  selfProvisioningDomains:\n"
+        "  - Big.COM\n"
+        "  settings:\n"
+        "    JITDisabled: true\n"
+        "  adopt: true\n"
+    )
