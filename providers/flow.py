@@ -27,11 +27,9 @@ from descope.exceptions import AuthException
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 from pulumi.output import Unknown
@@ -50,7 +48,7 @@ from providers.errors import (
     from_sdk_exception,
     snapshot_warning,
 )
-from providers.runtime import configure_provider, has_unknowns
+from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = ["Flow", "FlowProvider"]
 
@@ -158,21 +156,8 @@ def _call(fn: Callable[[], dict[str, Any]], doing: str) -> dict[str, Any]:
     return calls.call(fn, doing=doing, repeatable=True)
 
 
-class FlowProvider(ResourceProvider):
-    """Creates, reads, updates and stops managing (or deletes) one Descope flow.
-
-    Holds only the backup folder: the instance is pickled into the stack's state.
-    """
-
-    backup_dir: str
-
-    def __init__(self, backup_dir: str = "backups") -> None:
-        super().__init__()
-        self.backup_dir = backup_dir
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Pass the stack's descope:* settings to the client factory; no call is made."""
-        configure_provider(req)
+class FlowProvider(DescopeProvider):
+    """Creates, reads, updates and stops managing (or deletes) one Descope flow."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the export and recompute normalised content and hash.

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -49,3 +49,22 @@ def has_unknowns(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(has_unknowns(v) for v in value)
     return False
+
+
+class DescopeProvider(ResourceProvider):
+    """What the tenant, flow and theme providers share.
+
+    An instance is pickled into every resource's state (by reference: module, class name and
+    ``__dict__``), so it holds only the backup folder, never a client or a key. Its settings
+    come from the stack config, once per host process, through `configure`.
+    """
+
+    backup_dir: str
+
+    def __init__(self, backup_dir: str = "backups") -> None:
+        super().__init__()
+        self.backup_dir = str(backup_dir)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Take the connection settings from the stack config; make no call to Descope."""
+        configure_provider(req)

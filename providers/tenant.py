@@ -73,18 +73,16 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
 from providers import backups, calls, client, errors, listing
 from providers.errors import DescopeApiError
-from providers.runtime import configure_provider, has_unknowns
+from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = [
     "FLAG_KEYS",
@@ -558,21 +556,11 @@ def _create_tenant(spec: TenantSpec, doing: str) -> None:
             attempt += 1
 
 
-class TenantProvider(ResourceProvider):
+class TenantProvider(DescopeProvider):
     """Creates, reads, updates and deletes one Descope tenant per resource.
 
-    Holds only `backup_dir` (pickled into state; not secret). Thread-safe: no per-call state.
+    Thread-safe: no per-call state on the instance.
     """
-
-    backup_dir: str
-
-    def __init__(self, backup_dir: str = "backups") -> None:
-        super().__init__()
-        self.backup_dir = str(backup_dir)
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Take the connection settings from the stack config (secrets arrive unwrapped)."""
-        configure_provider(req)
 
     # --- check -------------------------------------------------------------------------------
 

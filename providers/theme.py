@@ -20,11 +20,9 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 
@@ -32,7 +30,7 @@ from model.flow import content_hash, normalise_theme, theme_problems, unwrap_the
 from providers import calls, client
 from providers.errors import content_problem
 from providers.flow import recorded_hash, save_snapshot
-from providers.runtime import configure_provider, has_unknowns
+from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = ["THEME_ID", "Theme", "ThemeProvider"]
 
@@ -60,21 +58,8 @@ def export_theme() -> dict[str, Any]:
     return _theme_of(answer)
 
 
-class ThemeProvider(ResourceProvider):
-    """Deploys and reads the project theme; never deletes it.
-
-    Holds only the backup folder: the instance is pickled into the stack's state.
-    """
-
-    backup_dir: str
-
-    def __init__(self, backup_dir: str = "backups") -> None:
-        super().__init__()
-        self.backup_dir = backup_dir
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Pass the stack's descope:* settings to the client factory; no call is made."""
-        configure_provider(req)
+class ThemeProvider(DescopeProvider):
+    """Deploys and reads the project theme; never deletes it."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the theme and recompute normalised content and hash (unknowns pass)."""
