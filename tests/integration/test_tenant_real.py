@@ -92,3 +92,20 @@ def test_tenant_real__lifecycle_drift_and_delete(provider: TenantProvider, prefi
     provider.delete(created.id, outputs)
     provider.delete(created.id, outputs)
     assert provider.read(created.id, outputs).id is None
+
+
+def test_tenant_real__emptying_a_list_clears_it(provider: TenantProvider, prefix: str) -> None:
+    """The providers write tenant fields with PATCH; an emptied list must clear in Descope."""
+    domain = f"{prefix}.example.com"
+    inputs = provider.check({}, props(prefix, selfProvisioningDomains=[domain])).inputs
+    created = provider.create(inputs)
+    outputs = created.outs or {}
+    api = client.management().tenant
+    assert api.load(created.id)["selfProvisioningDomains"] == [domain]
+
+    news = provider.check({}, props(prefix, selfProvisioningDomains=[])).inputs
+    outputs = provider.update(created.id, outputs, news).outs or {}
+
+    assert api.load(created.id).get("selfProvisioningDomains", []) == []
+    read = provider.read(created.id, outputs)
+    assert provider.diff(created.id, read.outs or {}, news).changes is False
