@@ -10,7 +10,7 @@ provider host runs in its own process, so tests and impatient users set these in
 calling `set_policy`):
 
 - ``DESCOPE_CONFIG_RETRY_BACKOFF``: first backoff in seconds for 5xx/network retries (0.5);
-- ``DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT``: seconds one call may spend waiting on 429s (120);
+- ``DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT``: seconds one call may spend waiting on 429s (60);
 - ``DESCOPE_CONFIG_MAX_ATTEMPTS``: attempts for repeatable calls failing with 5xx (4).
 """
 
@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 class RetryPolicy:
     """How long and how often to try again."""
 
-    max_rate_limit_wait: float = 120.0
-    """Seconds spent waiting on 429s in one call before giving up."""
+    max_rate_limit_wait: float = 60.0
+    """Seconds spent waiting on 429s in one call before giving up: one full minute, Descope's
+    published backoff, and short enough that an operation of a few calls stays well inside the
+    ~180 s after which the provider host has been seen to hang (pulumi/pulumi#13841)."""
     max_attempts: int = 4
     """Attempts for repeatable calls failing with 5xx or network errors."""
     backoff: float = 0.5
