@@ -133,7 +133,7 @@ def flow_export_problems(data: Any, expected_id: str | None = None) -> list[Prob
         flow_id = flow.get("id")
         if not isinstance(flow_id, str) or not flow_id:
             problems.append(Problem(("flow", "id"), "is missing: every exported flow has an id."))
-        elif not re.match(FLOW_ID_PATTERN, flow_id):
+        elif not re.fullmatch(FLOW_ID_PATTERN, flow_id):
             problems.append(
                 Problem(
                     ("flow", "id"),

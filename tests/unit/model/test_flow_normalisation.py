@@ -196,6 +196,7 @@ def test_flow_export_problems_name_the_field() -> None:
         ({"flow": {"name": "x"}, "screens": []}, "flow.id", "is missing"),
         ({"screens": []}, "flow", "is missing or not an object"),
         ({"flow": {"id": "bad id"}, "screens": []}, "flow.id", "not a valid flow id"),
+        ({"flow": {"id": "ok\n"}, "screens": []}, "flow.id", "not a valid flow id"),
         ({"flow": {"id": "ok"}, "screens": {"a": 1}}, "screens", "must be a list"),
     ],
 )
