@@ -43,6 +43,10 @@ class InvalidInputError(DescopeProviderError):
     """The inputs of a resource are not valid; the detail lists each field."""
 
 
+FLOW_MISSING_CODE = "E103003"
+"""Descope's errorCode, with HTTP 500, for a flow that does not exist."""
+
+
 class DescopeApiError(DescopeProviderError):
     """Descope answered with an error.
 
@@ -58,8 +62,19 @@ class DescopeApiError(DescopeProviderError):
 
     @property
     def is_not_found(self) -> bool:
-        """Descope's answer for a missing tenant or flow."""
+        """Descope's answer for a missing tenant (flows: `is_missing_flow`)."""
         return self.status == 404 or (self.status in (400, 500) and _looks_missing(self.detail))
+
+    @property
+    def is_missing_flow(self) -> bool:
+        """Descope's answer for a flow that does not exist: exactly HTTP 500 with E103003.
+
+        The management API reference (§3, "Exporting or running a missing flow") records
+        ``500 {"errorCode":"E103003","errorDescription":"Failed getting flow",...}``. Nothing
+        else means the flow is missing: a 404 comes from a wrong address or a proxy, and any
+        other 500 is a server error, whatever its words say.
+        """
+        return self.status == 500 and self.code == FLOW_MISSING_CODE
 
     @property
     def is_retryable(self) -> bool:

@@ -6,6 +6,17 @@ no history of console edits, so whenever Descope holds something other than what
 deployed, the provider saves Descope's version to the backup folder before overwriting or
 deleting it, and warns with the file's path.
 
+A flow is missing only when Descope says so: HTTP 500 with errorCode E103003
+(`DescopeApiError.is_missing_flow`). Any other error (a 404 from a proxy, another 500) is
+raised, so refresh never drops a flow, and create, update and delete never act, on a guess.
+
+The outputs record two hashes of the last deployment: ``deployedInputHash``, the contentHash
+that was deployed, and ``deployedHash``, the hash of what Descope stored. While Descope holds
+the deployed content, refresh reports contentHash = deployedInputHash (no diff against the
+configuration); once the state holds drift (contentHash differs from deployedInputHash), the
+next `up` updates even when the configuration now equals the drift, to record the new
+deployment.
+
 Removing a flow from the configuration only stops managing it unless ``deleteOnRemove`` is
 true: applications depend on flows such as ``sign-up-or-in``.
 
@@ -54,10 +65,17 @@ __all__ = ["Flow", "FlowProvider"]
 
 INPUT_KEYS = ("flowId", "content", "contentHash", "deleteOnRemove")
 """The resource's inputs, all of which the outputs repeat (diff and update get old outputs)."""
-OUTPUT_ONLY_KEYS = ("version", "deployedHash", "lastSnapshot")
+OUTPUT_ONLY_KEYS = ("version", "deployedHash", "deployedInputHash", "lastSnapshot")
 """What the provider adds: Descope's version of the flow, the hash of what Pulumi deployed as
-Descope stored it, and the path of the last snapshot taken (or None)."""
+Descope stored it, the contentHash that was deployed, and the path of the last snapshot taken
+(or None)."""
 _FLOW_ID_RE = re.compile(FLOW_ID_PATTERN)
+
+
+def is_missing_flow(exc: AuthException) -> bool:
+    """Whether an SDK error is Descope's answer for a missing flow (500 E103003, see
+    `DescopeApiError.is_missing_flow`)."""
+    return from_sdk_exception(exc, doing="export").is_missing_flow
 
 
 def save_snapshot(
@@ -91,6 +109,17 @@ def recorded_hash(outputs: Mapping[str, Any]) -> str | None:
     """The hash of what Pulumi last deployed, from a resource's outputs (state)."""
     value = outputs.get("deployedHash") or outputs.get("contentHash")
     return str(value) if value else None
+
+
+def state_drifted(outputs: Mapping[str, Any]) -> bool:
+    """Whether the state holds content other than what was last deployed.
+
+    True after a refresh recorded a change made outside Pulumi: contentHash is then Descope's
+    hash, not the deployed one (``deployedInputHash``). States written before
+    ``deployedInputHash`` existed never count as drifted.
+    """
+    current, deployed = outputs.get("contentHash"), outputs.get("deployedInputHash")
+    return bool(current and deployed and current != deployed)
 
 
 def _subject(flow_id: Any) -> str:
@@ -136,8 +165,9 @@ def _version(export: Mapping[str, Any] | None) -> int | None:
 def export_flow(flow_id: str) -> dict[str, Any] | None:
     """Descope's export of the flow, or None when the flow does not exist.
 
-    Descope answers a missing flow with HTTP 500 E103003; that answer is recognised before the
-    retry layer sees it, so it is not retried as a server error.
+    Descope answers a missing flow with HTTP 500 E103003 (and only that answer means missing,
+    see `is_missing_flow`); it is recognised before the retry layer sees it, so it is not
+    retried as a server error. Every other error is retried or raised by `calls.call`.
     """
     api = client.management()
 
@@ -145,7 +175,7 @@ def export_flow(flow_id: str) -> dict[str, Any] | None:
         try:
             return api.flow.export_flow(flow_id)
         except AuthException as exc:
-            if from_sdk_exception(exc, doing="export").is_not_found:
+            if is_missing_flow(exc):
                 return None
             raise
 
@@ -174,7 +204,7 @@ class FlowProvider(DescopeProvider):
                 failures.append(
                     CheckFailure("flowId", content_problem(subject, "flowId", "is required."))
                 )
-            elif not _FLOW_ID_RE.match(flow_id):
+            elif not _FLOW_ID_RE.fullmatch(flow_id):
                 failures.append(
                     CheckFailure(
                         "flowId",
@@ -213,7 +243,9 @@ class FlowProvider(DescopeProvider):
         return CheckResult(inputs, [])
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
-        """Replace when the flow id changes; update when the content hash or deleteOnRemove do."""
+        """Replace when the flow id changes; update when the content hash or deleteOnRemove do,
+        or when the state holds drift (`state_drifted`): the update then records the deployment
+        anew, without an import if Descope already holds the configured content."""
         replaces = ["flowId"] if _news.get("flowId") != _olds.get("flowId") else []
         changed = [
             key
@@ -221,6 +253,8 @@ class FlowProvider(DescopeProvider):
             if _news.get(key, False if key == "deleteOnRemove" else None)
             != _olds.get(key, False if key == "deleteOnRemove" else None)
         ]
+        if state_drifted(_olds) and "contentHash" not in changed:
+            changed.append("contentHash")
         if has_unknowns(_news.get("content")):
             changed.append("content")
         return DiffResult(
@@ -240,10 +274,14 @@ class FlowProvider(DescopeProvider):
         return CreateResult(inputs.flow_id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Export the flow: gone when Descope no longer has it; console edits show as drift.
+        """Export the flow: gone only when Descope says it is missing (500 E103003); any other
+        error is raised. Console edits show as drift.
 
-        When Descope holds what Pulumi deployed, inputs stay as they are; otherwise the inputs
-        become Descope's normalised content, so the next `up` shows an update.
+        When Descope holds what Pulumi deployed, the inputs are Descope's normalised content
+        with the deployed contentHash (``deployedInputHash``), so a console edit that was
+        reverted leaves no trace; states without ``deployedInputHash`` keep their content.
+        Otherwise the inputs become Descope's normalised content and its hash, so the next `up`
+        shows an update.
         """
         remote = export_flow(id_)
         if remote is None:
@@ -251,8 +289,11 @@ class FlowProvider(DescopeProvider):
         remote_content = normalise_flow_export(remote)
         remote_hash = content_hash(remote_content)
         deployed = recorded_hash(props) or remote_hash
+        deployed_input = props.get("deployedInputHash")
         delete_on_remove = bool(props.get("deleteOnRemove", False))
-        if remote_hash == deployed and "content" in props:
+        if remote_hash == deployed and deployed_input:
+            inputs = FlowInputs(id_, remote_content, str(deployed_input), delete_on_remove)
+        elif remote_hash == deployed and "content" in props:
             inputs = FlowInputs.from_props({**props, "flowId": id_})
         else:
             inputs = FlowInputs(id_, remote_content, remote_hash, delete_on_remove)
@@ -260,6 +301,7 @@ class FlowProvider(DescopeProvider):
             **inputs.to_props(),
             "version": _version(remote),
             "deployedHash": deployed,
+            "deployedInputHash": deployed_input,
             "lastSnapshot": props.get("lastSnapshot"),
         }
         return ReadResult(id_, outs, inputs.to_props())
@@ -268,14 +310,19 @@ class FlowProvider(DescopeProvider):
         """Import the new content; snapshot Descope's version first if it was edited outside
         Pulumi (its hash differs from the one recorded at the last deployment)."""
         inputs = FlowInputs.from_props(_news)
-        outs = self._deploy(inputs, remote_differs_from=recorded_hash(_olds) or "", creating=False)
+        outs = self._deploy(
+            inputs,
+            remote_differs_from=recorded_hash(_olds) or "",
+            creating=False,
+            last_snapshot=_olds.get("lastSnapshot"),
+        )
         return UpdateResult(outs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Stop managing the flow; with deleteOnRemove, snapshot it and delete it in Descope.
 
-        A flow that is already gone counts as deleted. If this call fails, the flow is assumed
-        to still exist.
+        A flow that is already gone (500 E103003) counts as deleted; any other export error is
+        raised. If this call fails, the flow is assumed to still exist.
         """
         if not _props.get("deleteOnRemove", False):
             return
@@ -295,8 +342,15 @@ class FlowProvider(DescopeProvider):
         _call(lambda: api.flow.delete_flows([_id]), f"delete {_subject(_id)}")
 
     def _deploy(
-        self, inputs: FlowInputs, *, remote_differs_from: str, creating: bool
+        self,
+        inputs: FlowInputs,
+        *,
+        remote_differs_from: str,
+        creating: bool,
+        last_snapshot: str | None = None,
     ) -> dict[str, Any]:
+        """Snapshot Descope's flow if it differs from both hashes, import unless it already
+        holds the content; `last_snapshot` is kept when no snapshot is taken."""
         remote = export_flow(inputs.flow_id)
         snapshot: str | None = None
         stored: Mapping[str, Any] | None = remote
@@ -331,7 +385,8 @@ class FlowProvider(DescopeProvider):
             **inputs.to_props(),
             "version": _version(stored),
             "deployedHash": deployed_hash,
-            "lastSnapshot": snapshot,
+            "deployedInputHash": inputs.content_hash,
+            "lastSnapshot": snapshot or last_snapshot,
         }
 
 
@@ -340,8 +395,9 @@ class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
 
     Outputs: ``flowId``, ``content`` (normalised export), ``contentHash``, ``deleteOnRemove``,
     ``version`` (Descope's version after deployment), ``deployedHash`` (the hash of what
-    Pulumi deployed, as Descope stored it) and ``lastSnapshot`` (the path of the backup taken
-    before the last overwrite, or None).
+    Pulumi deployed, as Descope stored it), ``deployedInputHash`` (the contentHash that was
+    deployed) and ``lastSnapshot`` (the path of the last backup taken before an overwrite, or
+    None).
     """
 
     flowId: pulumi.Output[str]
@@ -350,6 +406,7 @@ class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
     deleteOnRemove: pulumi.Output[bool]
     version: pulumi.Output[int | None]
     deployedHash: pulumi.Output[str | None]
+    deployedInputHash: pulumi.Output[str | None]
     lastSnapshot: pulumi.Output[str | None]
 
     def __init__(

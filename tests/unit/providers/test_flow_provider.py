@@ -14,6 +14,7 @@ from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateRes
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
+from emulator import exceptions as emulator_errors
 from emulator.app import EmulatorApp
 from model.flow import content_hash, normalise_flow_export
 from providers import calls, client
@@ -132,7 +133,12 @@ def test_check__one_failure_per_problem(provider: FlowProvider) -> None:
 
 
 @pytest.mark.parametrize(
-    ("flow_id", "words"), [("", "flowId is required"), ("bad id!", "not a valid flow id")]
+    ("flow_id", "words"),
+    [
+        ("", "flowId is required"),
+        ("bad id!", "not a valid flow id"),
+        ("sign-up-or-in\n", "not a valid flow id"),
+    ],
 )
 def test_check__bad_flow_id(provider: FlowProvider, flow_id: str, words: str) -> None:
     content = example()
@@ -177,6 +183,20 @@ def test_diff(provider: FlowProvider) -> None:
     assert provider.diff(FLOW_ID, olds, pending).changes is True
 
 
+def test_diff__state_holding_drift_is_a_change_even_when_the_config_matches_it(
+    provider: FlowProvider,
+) -> None:
+    deployed_hash = checked(provider, example())["contentHash"]
+    drift = checked(provider, edited(example()))
+    olds = {**drift, "deployedHash": deployed_hash, "deployedInputHash": deployed_hash}
+    diff = provider.diff(FLOW_ID, olds, dict(drift))
+    assert (diff.changes, diff.replaces) == (True, [])
+    in_sync = {**drift, "deployedInputHash": drift["contentHash"]}
+    assert provider.diff(FLOW_ID, in_sync, dict(drift)).changes is False
+    older_state = {**drift, "deployedHash": deployed_hash}
+    assert provider.diff(FLOW_ID, older_state, dict(drift)).changes is False
+
+
 # --- create --------------------------------------------------------------------------------
 
 
@@ -191,6 +211,7 @@ def test_create__new_flow_is_imported(
         **inputs,
         "version": 1,
         "deployedHash": inputs["contentHash"],
+        "deployedInputHash": inputs["contentHash"],
         "lastSnapshot": None,
     }
     stored = app.backend.flows[FLOW_ID].export()
@@ -267,6 +288,95 @@ def test_read__console_edit_shows_as_drift(app: EmulatorApp, provider: FlowProvi
     assert provider.diff(FLOW_ID, outs_of(result), checked(provider, example())).changes is True
 
 
+def test_read__reverted_console_edit_leaves_no_drift_in_state(
+    app: EmulatorApp, provider: FlowProvider
+) -> None:
+    outs = deployed(app, provider)
+    app.backend.import_flow(FLOW_ID, edited(example())["flow"], example()["screens"])
+    drifted = outs_of(provider.read(FLOW_ID, outs))
+    assert drifted["content"]["flow"]["name"] == "Edited in the console"
+    app.backend.import_flow(FLOW_ID, example()["flow"], example()["screens"])
+    result = provider.read(FLOW_ID, drifted)
+    assert result.inputs is not None
+    assert result.inputs["content"]["flow"]["name"] == "Sign Up or In"
+    assert outs_of(result)["contentHash"] == outs["contentHash"]
+    assert outs_of(result)["deployedInputHash"] == outs["deployedInputHash"]
+    assert provider.diff(FLOW_ID, outs_of(result), checked(provider, example())).changes is False
+
+
+def test_read__state_without_deployed_input_hash_keeps_its_content(
+    app: EmulatorApp, provider: FlowProvider
+) -> None:
+    outs = deployed(app, provider)
+    older = {k: v for k, v in outs.items() if k != "deployedInputHash"}
+    result = provider.read(FLOW_ID, older)
+    assert outs_of(result) == {**older, "deployedInputHash": None}
+    assert result.inputs == {k: outs[k] for k in INPUT_KEYS}
+
+
+def fail_export(app: EmulatorApp, monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """Make every flow export answer `error` (an emulator error, sent as Descope would)."""
+
+    def export_flow(_flow_id: str) -> dict[str, Any]:
+        raise error
+
+    monkeypatch.setattr(app.backend, "export_flow", export_flow)
+
+
+NOT_MISSING = [
+    pytest.param(emulator_errors.route_not_found("POST", EXPORT), "404", id="404-from-a-proxy"),
+    pytest.param(
+        emulator_errors.DescopeApiError(
+            500, "E010009", "Unknown server error", "project cache entry not found"
+        ),
+        "500 E010009",
+        id="500-saying-not-found",
+    ),
+]
+
+
+@pytest.mark.parametrize(("error", "answer"), NOT_MISSING)
+def test_read__errors_other_than_a_missing_flow_are_raised_not_gone(
+    app: EmulatorApp,
+    provider: FlowProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    answer: str,
+) -> None:
+    outs = deployed(app, provider)
+    fail_export(app, monkeypatch, error)
+    with pytest.raises(DescopeApiError) as caught:
+        provider.read(FLOW_ID, outs)
+    assert str(caught.value).startswith(
+        f'Unable to export Descope flow "{FLOW_ID}". Descope answered {answer}'
+    )
+
+
+@pytest.mark.parametrize(("error", "answer"), NOT_MISSING)
+def test_create_update_delete__never_act_on_an_export_error_other_than_missing(
+    app: EmulatorApp,
+    provider: FlowProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    warnings: list[str],
+    error: Exception,
+    answer: str,
+) -> None:
+    outs = deployed(app, provider, deleteOnRemove=True)
+    app.backend.import_flow(FLOW_ID, edited(example())["flow"], example()["screens"])
+    fail_export(app, monkeypatch, error)
+    calls_before = len(paths(app))
+    with pytest.raises(DescopeApiError, match=answer):
+        provider.create(checked(provider, example()))
+    with pytest.raises(DescopeApiError, match=answer):
+        provider.update(FLOW_ID, outs, checked(provider, edited(example(), "From the file")))
+    with pytest.raises(DescopeApiError, match=answer):
+        provider.delete(FLOW_ID, outs)
+    assert IMPORT not in paths(app)[calls_before:]
+    assert DELETE not in paths(app)[calls_before:]
+    assert app.backend.flows[FLOW_ID].data["name"] == "Edited in the console"
+    assert warnings == []
+
+
 def test_read__missing_flow_is_gone_without_retries(
     app: EmulatorApp, provider: FlowProvider
 ) -> None:
@@ -315,6 +425,40 @@ def test_update__console_edit_is_snapshotted_before_overwrite(
     assert snapshot.content["flow"]["name"] == "Edited in the console"
     assert "was changed outside Pulumi" in warnings[0]
     assert app.backend.flows[FLOW_ID].data["name"] == "Sign Up or In"
+
+
+def test_update__after_the_config_adopts_a_console_edit_records_it_without_snapshot(
+    app: EmulatorApp, provider: FlowProvider, warnings: list[str]
+) -> None:
+    outs = deployed(app, provider)
+    app.backend.import_flow(FLOW_ID, edited(example())["flow"], example()["screens"])
+    refreshed = outs_of(provider.read(FLOW_ID, outs))
+    adopted = checked(provider, edited(example()))
+    assert provider.diff(FLOW_ID, refreshed, adopted).changes is True
+    calls_before = len(paths(app))
+    recorded = outs_of(provider.update(FLOW_ID, refreshed, adopted))
+    assert paths(app)[calls_before:] == [EXPORT]
+    assert recorded["deployedHash"] == recorded["deployedInputHash"] == adopted["contentHash"]
+    assert recorded["lastSnapshot"] is None
+    assert provider.diff(FLOW_ID, recorded, adopted).changes is False
+    later = checked(provider, edited(example(), "Renamed in the file later"))
+    result = outs_of(provider.update(FLOW_ID, recorded, later))
+    assert result["lastSnapshot"] is None
+    assert warnings == []
+    assert app.backend.flows[FLOW_ID].data["name"] == "Renamed in the file later"
+
+
+def test_update__without_snapshot_keeps_the_last_snapshot(
+    app: EmulatorApp, provider: FlowProvider
+) -> None:
+    outs = deployed(app, provider)
+    app.backend.import_flow(FLOW_ID, edited(example())["flow"], example()["screens"])
+    refreshed = outs_of(provider.read(FLOW_ID, outs))
+    overwritten = outs_of(provider.update(FLOW_ID, refreshed, checked(provider, example())))
+    assert overwritten["lastSnapshot"] is not None
+    news = checked(provider, edited(example(), "Renamed in the file"))
+    result = outs_of(provider.update(FLOW_ID, overwritten, news))
+    assert result["lastSnapshot"] == overwritten["lastSnapshot"]
 
 
 def test_update__only_delete_on_remove_changed_makes_no_import(
@@ -413,6 +557,7 @@ def test_flow_resource_registers_normalised_content() -> Any:
         [args] = [a for a in mocks.registered if a.name == "flow-sign-up-or-in"]
         assert args.typ == "pulumi-python:dynamic/descope:Flow"
         assert set(args.inputs) >= {"flowId", "content", "contentHash", "deleteOnRemove"}
+        assert isinstance(flow.deployedInputHash, pulumi.Output)
 
     return pulumi.Output.all(
         flow.content, flow.contentHash, flow.deleteOnRemove, bad.contentHash

@@ -17,6 +17,7 @@ from model.flow import content_hash, normalise_theme
 from providers import calls, client
 from providers.backups import read_snapshot
 from providers.client import ManagementApi
+from providers.errors import DescopeApiError
 from providers.theme import THEME_ID, Theme, ThemeProvider
 from tests.support.inprocess import inprocess_descope
 from tests.unit.providers.tenant_fakes import warnings_logged
@@ -164,6 +165,28 @@ def test_read__console_edit_shows_as_drift(app: EmulatorApp, provider: ThemeProv
     assert provider.diff(THEME_ID, outs_of(result), checked(provider, theme())).changes is True
 
 
+def test_read__reverted_console_edit_leaves_no_drift_in_state(
+    app: EmulatorApp, provider: ThemeProvider
+) -> None:
+    outs = outs_of(provider.create(checked(provider, theme())))
+    app.backend.import_theme(theme("#ff0000"))
+    drifted = outs_of(provider.read(THEME_ID, outs))
+    assert drifted["content"] == normalise_theme(theme("#ff0000"))
+    app.backend.import_theme(theme())
+    result = outs_of(provider.read(THEME_ID, drifted))
+    assert result["content"] == normalise_theme(theme())
+    assert result["contentHash"] == result["deployedInputHash"] == outs["contentHash"]
+    assert provider.diff(THEME_ID, result, checked(provider, theme())).changes is False
+
+
+def test_read__state_without_deployed_input_hash_keeps_its_content(
+    app: EmulatorApp, provider: ThemeProvider
+) -> None:
+    outs = outs_of(provider.create(checked(provider, theme())))
+    older = {k: v for k, v in outs.items() if k != "deployedInputHash"}
+    assert outs_of(provider.read(THEME_ID, older)) == {**older, "deployedInputHash": None}
+
+
 def test_read__with_only_an_id(app: EmulatorApp, provider: ThemeProvider) -> None:
     result = provider.read("", {})
     assert result.id == THEME_ID
@@ -193,6 +216,67 @@ def test_update__console_edit_is_snapshotted_before_overwrite(
     assert snapshot.content["cssTemplate"]["light"]["colors"]["primary"]["main"] == "#ff0000"
     assert "was changed outside Pulumi" in warnings[0]
     assert app.backend.theme.to_dict()["cssTemplate"] == theme()["cssTemplate"]
+
+
+def test_update__after_the_config_adopts_a_console_edit_records_it_without_snapshot(
+    app: EmulatorApp, provider: ThemeProvider, warnings: list[str]
+) -> None:
+    app.backend.seed_theme(theme())
+    outs = outs_of(provider.create(checked(provider, theme())))
+    app.backend.import_theme(theme("#ff0000"))
+    refreshed = outs_of(provider.read(THEME_ID, outs))
+    adopted = checked(provider, theme("#ff0000"))
+    assert provider.diff(THEME_ID, refreshed, adopted).changes is True
+    calls_before = len(paths(app))
+    recorded = outs_of(provider.update(THEME_ID, refreshed, adopted))
+    assert paths(app)[calls_before:] == [EXPORT]
+    assert recorded["deployedHash"] == recorded["deployedInputHash"] == adopted["contentHash"]
+    assert provider.diff(THEME_ID, recorded, adopted).changes is False
+    result = outs_of(provider.update(THEME_ID, recorded, checked(provider, theme("#00ff00"))))
+    assert result["lastSnapshot"] is None
+    assert warnings == []
+
+
+def test_update__without_snapshot_keeps_the_last_snapshot(
+    app: EmulatorApp, provider: ThemeProvider
+) -> None:
+    app.backend.seed_theme(theme())
+    outs = outs_of(provider.create(checked(provider, theme())))
+    app.backend.import_theme(theme("#ff0000"))
+    refreshed = outs_of(provider.read(THEME_ID, outs))
+    overwritten = outs_of(provider.update(THEME_ID, refreshed, checked(provider, theme())))
+    assert overwritten["lastSnapshot"] is not None
+    result = outs_of(provider.update(THEME_ID, overwritten, checked(provider, theme("#00ff00"))))
+    assert result["lastSnapshot"] == overwritten["lastSnapshot"]
+
+
+@pytest.mark.parametrize("answer", [{}, {"themes": {}}, {"theme": None}])
+def test_export_without_a_theme_is_an_error_not_an_empty_theme(
+    provider: ThemeProvider, answer: dict[str, Any]
+) -> None:
+    imported: list[dict[str, Any]] = []
+
+    class FakeFlowApi:
+        def export_theme(self) -> dict[str, Any]:
+            return answer
+
+        def import_theme(self, new: dict[str, Any]) -> dict[str, Any]:
+            imported.append(new)
+            return {"theme": new}
+
+    class FakeManagement:
+        tenant: Any = None
+        flow = FakeFlowApi()
+
+    with client.use_management(cast(ManagementApi, FakeManagement())):
+        with pytest.raises(DescopeApiError) as caught:
+            provider.read(THEME_ID, {})
+        with pytest.raises(DescopeApiError):
+            provider.create(checked(provider, theme()))
+    message = str(caught.value)
+    assert message.startswith("Unable to export the Descope theme.")
+    assert 'has no "theme" object: expected {"theme": {...}}' in message
+    assert imported == []
 
 
 def test_configure_passes_descope_settings(
@@ -251,5 +335,6 @@ def test_theme_resource_accepts_a_whole_export() -> Any:
         content_hash_, bad_hash = values
         assert content_hash_ == content_hash(normalise_theme(theme()))
         assert bad_hash is None
+        assert isinstance(good.deployedInputHash, pulumi.Output)
 
     return pulumi.Output.all(good.contentHash, bad.contentHash).apply(verify)
