@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from descope.exceptions import AuthException
 from descope.http_client import HTTPClient
 
 from ops.errors import OpsError
 from providers import client
 from providers.calls import call
 from providers.errors import DescopeApiError
+from providers.flow import is_missing_flow
 
 if TYPE_CHECKING:
     from ops.stack import StackSettings
@@ -98,17 +100,22 @@ class Descope:
         return sorted(str(f["id"]) for f in answer.get("flows") or [] if f.get("id"))
 
     def flow(self, flow_id: str) -> dict[str, Any] | None:
-        """A flow's export ``{"flow", "screens"}``, or None when the project lacks it."""
-        try:
-            return dict(
-                self._call(
-                    lambda: self.api.flow.export_flow(flow_id), f'export Descope flow "{flow_id}"'
-                )
-            )
-        except DescopeApiError as exc:
-            if exc.is_not_found:
-                return None
-            raise
+        """A flow's export ``{"flow", "screens"}``, or None when the project lacks it.
+
+        Missing means Descope's answer for a missing flow, 500 E103003 (`is_missing_flow`, the
+        providers' rule); it is recognised inside the retried call, so it is not retried as a
+        server error. Any other error is raised.
+        """
+
+        def fetch() -> dict[str, Any] | None:
+            try:
+                return dict(self.api.flow.export_flow(flow_id))
+            except AuthException as exc:
+                if is_missing_flow(exc):
+                    return None
+                raise
+
+        return self._call(fetch, f'export Descope flow "{flow_id}"')
 
     def theme(self) -> dict[str, Any]:
         """The project theme (the object inside the theme export)."""
