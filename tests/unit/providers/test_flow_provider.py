@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pulumi
 import pytest
-from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from emulator import exceptions as emulator_errors
 from emulator.app import EmulatorApp
 from model.flow import content_hash, normalise_flow_export
-from providers import calls, client
+from providers import client
 from providers.backups import read_snapshot
 from providers.client import ManagementApi
 from providers.errors import DescopeApiError
 from providers.flow import INPUT_KEYS, Flow, FlowProvider
-from tests.support.inprocess import inprocess_descope
-from tests.unit.providers.tenant_fakes import warnings_logged
+from tests.unit.providers import content_fakes
+from tests.unit.providers.content_fakes import outs_of
+
+# fixtures shared with the other content provider tests
+app = content_fakes.app
+warnings = content_fakes.warnings
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "flows" / "sign-up-or-in.json"
 FLOW_ID = "sign-up-or-in"
@@ -35,11 +38,6 @@ DELETE = "/v1/mgmt/flow/delete"
 def unknown() -> Any:
     """What a preview passes for a value not known yet."""
     return Unknown()  # type: ignore[no-untyped-call]
-
-
-def outs_of(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
-    assert result.outs is not None
-    return result.outs
 
 
 def example() -> dict[str, Any]:
@@ -54,24 +52,8 @@ def edited(export: dict[str, Any], name: str = "Edited in the console") -> dict[
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorApp]:
-    emulator = EmulatorApp()
-    descope = inprocess_descope(emulator, monkeypatch)
-    monkeypatch.setattr(calls, "sleep", lambda _s: None)
-    with client.use_management(descope.mgmt):
-        yield emulator
-
-
-@pytest.fixture
 def provider(tmp_path: Path) -> FlowProvider:
     return FlowProvider(str(tmp_path / "backups"))
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """What the provider warns the user about (snapshots taken before overwriting)."""
-    with warnings_logged() as seen:
-        yield seen
 
 
 def paths(app: EmulatorApp) -> list[str]:

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pulumi
 import pytest
-from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from emulator.app import EmulatorApp
 from model.flow import content_hash, normalise_theme
-from providers import calls, client
+from providers import client
 from providers.backups import read_snapshot
 from providers.client import ManagementApi
 from providers.errors import DescopeApiError
 from providers.theme import THEME_ID, Theme, ThemeProvider
-from tests.support.inprocess import inprocess_descope
-from tests.unit.providers.tenant_fakes import warnings_logged
+from tests.unit.providers import content_fakes
+from tests.unit.providers.content_fakes import outs_of
+
+# fixtures shared with the other content provider tests
+app = content_fakes.app
+warnings = content_fakes.warnings
 
 EXPORT = "/v1/mgmt/theme/export"
 IMPORT = "/v1/mgmt/theme/import"
@@ -46,30 +49,9 @@ def theme(primary: str = "#0052cc") -> dict[str, Any]:
     }
 
 
-def outs_of(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
-    assert result.outs is not None
-    return result.outs
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorApp]:
-    emulator = EmulatorApp()
-    descope = inprocess_descope(emulator, monkeypatch)
-    monkeypatch.setattr(calls, "sleep", lambda _s: None)
-    with client.use_management(descope.mgmt):
-        yield emulator
-
-
 @pytest.fixture
 def provider(tmp_path: Path) -> ThemeProvider:
     return ThemeProvider(str(tmp_path / "backups"))
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """What the provider warns the user about (snapshots taken before overwriting)."""
-    with warnings_logged() as seen:
-        yield seen
 
 
 def paths(app: EmulatorApp) -> list[str]:
