@@ -65,7 +65,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -356,27 +356,27 @@ def _project_or_none() -> str | None:
         return None
 
 
+def _get_or_none(fetch: Callable[[], Mapping[str, Any]], doing: str) -> dict[str, Any] | None:
+    """A GET by tenant id (repeatable); None when Descope says the tenant does not exist."""
+    try:
+        loaded = calls.call(fetch, doing=doing, repeatable=True)
+    except DescopeApiError as exc:
+        if exc.is_not_found:
+            return None
+        raise
+    return dict(loaded)
+
+
 def _load(tenant_id: str, doing: str) -> dict[str, Any] | None:
     """The tenant as Descope holds it, or None when it does not exist."""
     api = client.management().tenant
-    try:
-        loaded = calls.call(lambda: api.load(tenant_id), doing=doing, repeatable=True)
-    except DescopeApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise
-    return dict(loaded)
+    return _get_or_none(lambda: api.load(tenant_id), doing)
 
 
 def _load_settings(tenant_id: str, doing: str) -> dict[str, Any] | None:
+    """The tenant's settings as Descope holds them, or None when the tenant does not exist."""
     api = client.management().tenant
-    try:
-        loaded = calls.call(lambda: api.load_settings(tenant_id), doing=doing, repeatable=True)
-    except DescopeApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise
-    return dict(loaded)
+    return _get_or_none(lambda: api.load_settings(tenant_id), doing)
 
 
 @contextmanager
