@@ -67,7 +67,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         tenant = Tenant(
             f"tenant-{spec.id}",
             spec,
-            backup_dir=str(settings.backup_dir),
+            stack=settings.stack,
             opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=retain),
         )
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
@@ -79,7 +79,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             flow_id=entry.id,
             content=entry.content,
             delete_on_remove=entry.delete_on_remove,
-            backup_dir=str(settings.backup_dir),
+            stack=settings.stack,
             opts=pulumi.ResourceOptions(protect=settings.protect),
         )
         flows[entry.id] = flow.contentHash
@@ -94,7 +94,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         theme = Theme(
             "theme",
             content=configuration.theme.content,
-            backup_dir=str(settings.backup_dir),
+            stack=settings.stack,
             opts=pulumi.ResourceOptions(protect=settings.protect),
         )
         outputs["themeHash"] = theme.contentHash

@@ -77,14 +77,14 @@ def tenant_provider(backup_dir: str) -> ResourceProvider:
     """The tenant provider as the program's `Tenant` resource builds it."""
     from providers.tenant import TenantProvider  # noqa: PLC0415 - lands in parallel
 
-    provider: ResourceProvider = TenantProvider(backup_dir)
+    provider: ResourceProvider = TenantProvider(backup_dir=backup_dir)
     return provider
 
 
 def flow_provider(backup_dir: str) -> ResourceProvider:
     from providers.flow import FlowProvider  # noqa: PLC0415
 
-    return FlowProvider(backup_dir)
+    return FlowProvider(backup_dir=backup_dir)
 
 
 def _endpoint_calls(emulator: EmulatorProcess) -> dict[str, int]:

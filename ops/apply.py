@@ -56,7 +56,7 @@ def plan(configuration: Configuration, backup_dir: Path) -> list[Planned]:
     """The resources `__main__.py` declares for this configuration, with the same inputs."""
     folder = str(backup_dir)
     planned: list[Planned] = [
-        Planned("tenant", spec.id, TenantProvider(folder), tenant_props(spec))
+        Planned("tenant", spec.id, TenantProvider(backup_dir=folder), tenant_props(spec))
         for spec in configuration.tenants
     ]
     for entry in configuration.flows:
@@ -67,11 +67,11 @@ def plan(configuration: Configuration, backup_dir: Path) -> list[Planned]:
             "contentHash": content_hash(content),
             "deleteOnRemove": entry.delete_on_remove,
         }
-        planned.append(Planned("flow", entry.id, FlowProvider(folder), props))
+        planned.append(Planned("flow", entry.id, FlowProvider(backup_dir=folder), props))
     if configuration.theme is not None:
         theme = normalise_theme(configuration.theme.content)
         props = {"content": theme, "contentHash": content_hash(theme)}
-        planned.append(Planned("theme", THEME_ID, ThemeProvider(folder), props))
+        planned.append(Planned("theme", THEME_ID, ThemeProvider(backup_dir=folder), props))
     return planned
 
 

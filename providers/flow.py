@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
@@ -416,7 +415,7 @@ class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
         flow_id: str,
         content: Mapping[str, Any],
         delete_on_remove: bool = False,
-        backup_dir: str = "backups",
+        stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = {
@@ -429,4 +428,4 @@ class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
             normalised = normalise_flow_export(content)
             props.update(content=normalised, contentHash=content_hash(normalised))
         props.update(dict.fromkeys(OUTPUT_ONLY_KEYS))
-        super().__init__(FlowProvider(str(Path(backup_dir))), resource_name, props, opts)
+        super().__init__(FlowProvider(stack=stack), resource_name, props, opts)

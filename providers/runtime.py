@@ -51,20 +51,52 @@ def has_unknowns(value: Any) -> bool:
     return False
 
 
+BACKUP_DIR_KEY = "descope-config:backupDir"
+"""The stack setting naming the snapshot folder (relative to the project folder)."""
+
+
+def default_backup_dir(stack: str) -> str:
+    """The snapshot folder of a stack that does not set ``descope-config:backupDir``."""
+    return f"backups/{stack}" if stack else "backups"
+
+
 class DescopeProvider(ResourceProvider):
     """What the tenant, flow and theme providers share.
 
     An instance is pickled into every resource's state (by reference: module, class name and
-    ``__dict__``), so it holds only the backup folder, never a client or a key. Its settings
-    come from the stack config, once per host process, through `configure`.
+    ``__dict__``), and an unchanged resource keeps the copy pickled at its last create or
+    update: Read and Delete unpickle that copy. So the instance holds nothing a stack setting
+    can change, only the stack's name; the settings (connection, backup folder) come from the
+    stack config the host hands to `configure`, once per host process.
+
+    `backup_dir` given to the constructor overrides the stack's setting. The program never
+    passes it (it would be pickled into state); tools and tests that run a provider in this
+    process do.
     """
 
-    backup_dir: str
+    stack: str
+    _backup_dir_override: str | None = None
+    """Set on the instance only when given to the constructor (class default: none)."""
+    _configured_backup_dir: str | None = None
+    """Set by `configure`, after unpickling, so never part of the blob."""
 
-    def __init__(self, backup_dir: str = "backups") -> None:
+    def __init__(self, *, stack: str = "", backup_dir: str | None = None) -> None:
         super().__init__()
-        self.backup_dir = str(backup_dir)
+        self.stack = stack
+        if backup_dir is not None:
+            self._backup_dir_override = str(backup_dir)
+
+    @property
+    def backup_dir(self) -> str:
+        """Where snapshots go: the constructor's override, else ``descope-config:backupDir``
+        from the stack config, else ``backups/<stack>``."""
+        if self._backup_dir_override is not None:
+            return self._backup_dir_override
+        return self._configured_backup_dir or default_backup_dir(self.stack)
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Take the connection settings from the stack config; make no call to Descope."""
+        """Take the connection settings and the backup folder from the stack config; make no
+        call to Descope."""
         configure_provider(req)
+        folder = req.config.get(BACKUP_DIR_KEY)
+        self._configured_backup_dir = str(folder) if folder else None

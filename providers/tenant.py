@@ -32,10 +32,10 @@ Replacement deletes before it creates (``delete_before_replace``): tenant names 
 in a project, so creating the new tenant while the old one, with the same name, still exists
 would fail. The old tenant is snapshotted to the backups folder before it goes.
 
-The provider object is pickled into every resource's state: it holds only ``backup_dir``.
-Credentials are read at run time from the stack config (`configure`) or the environment,
-through `providers.client`. One instance serves up to four calls at once; it keeps no
-per-call state on itself.
+The provider object is pickled into every resource's state: it holds only the stack's name.
+Credentials and the backup folder are read at run time from the stack config (`configure`)
+or the environment, through `providers.client` and `providers.runtime`. One instance serves up
+to four calls at once; it keeps no per-call state on itself.
 
 API calls per operation (a tenant with managed settings and no default roles; the bench,
 ``python -m bench``, counts them):
@@ -850,7 +850,7 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         resource_name: str,
         spec: TenantSpec | Mapping[str, Any],
         *,
-        backup_dir: str = "backups",
+        stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
@@ -863,4 +863,4 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)
-        super().__init__(TenantProvider(backup_dir), resource_name, props, opts)
+        super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

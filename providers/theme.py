@@ -15,7 +15,6 @@ unless Descope already holds the desired theme; read one export; delete none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -227,7 +226,7 @@ class Theme(pulumi.dynamic.Resource, module="descope", name="Theme"):
         resource_name: str,
         *,
         content: Mapping[str, Any],
-        backup_dir: str = "backups",
+        stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         theme = unwrap_theme_export(content)
@@ -236,4 +235,4 @@ class Theme(pulumi.dynamic.Resource, module="descope", name="Theme"):
             normalised = normalise_theme(theme)
             props.update(content=normalised, contentHash=content_hash(normalised))
         props.update(dict.fromkeys(OUTPUT_ONLY_KEYS))
-        super().__init__(ThemeProvider(str(Path(backup_dir))), resource_name, props, opts)
+        super().__init__(ThemeProvider(stack=stack), resource_name, props, opts)

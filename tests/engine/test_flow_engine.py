@@ -67,7 +67,9 @@ def requests(emulator: EmulatorServer, key: str) -> int:
 
 @pytest.fixture
 def flow(host: ProviderHost, backup_dir: Path) -> ResourceUnderTest:
-    return ResourceUnderTest(host, FlowProvider(str(backup_dir)), FLOW_TYPE, "flow-sign-up-or-in")
+    return ResourceUnderTest(
+        host, FlowProvider(backup_dir=str(backup_dir)), FLOW_TYPE, "flow-sign-up-or-in"
+    )
 
 
 def assert_deployed_as_written(written: dict[str, Any], exported: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ def fast_host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
 
 
 def tenant(host: ProviderHost, backup_dir: Path, name: str = "tenant-acme") -> ResourceUnderTest:
-    return ResourceUnderTest(host, TenantProvider(str(backup_dir)), TENANT_TYPE, name)
+    return ResourceUnderTest(host, TenantProvider(backup_dir=str(backup_dir)), TENANT_TYPE, name)
 
 
 def acme(**changes: Any) -> dict[str, Any]:

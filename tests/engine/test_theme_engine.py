@@ -57,7 +57,7 @@ def remote(descope: DescopeClient) -> dict[str, Any]:
 
 @pytest.fixture
 def theme(host: ProviderHost, backup_dir: Path) -> ResourceUnderTest:
-    return ResourceUnderTest(host, ThemeProvider(str(backup_dir)), THEME_TYPE, "theme")
+    return ResourceUnderTest(host, ThemeProvider(backup_dir=str(backup_dir)), THEME_TYPE, "theme")
 
 
 def assert_no_changes(resource: ResourceUnderTest, content: dict[str, Any]) -> None:

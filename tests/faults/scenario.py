@@ -89,7 +89,10 @@ class World:
     ) -> None:
         self.host = host
         self.admin = httpx.Client(base_url=emulator_url, timeout=30)
-        tenant_provider, flow_provider = TenantProvider(backup_dir), FlowProvider(backup_dir)
+        tenant_provider, flow_provider = (
+            TenantProvider(backup_dir=backup_dir),
+            FlowProvider(backup_dir=backup_dir),
+        )
         self.blobs = {
             TENANT_TOKEN: provider_blob(tenant_provider),
             FLOW_TOKEN: provider_blob(flow_provider),

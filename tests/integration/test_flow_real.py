@@ -76,7 +76,7 @@ def example(flow_id: str) -> dict[str, Any]:
 def test_flow_lifecycle_on_real_descope(real: Any, flow_ids: list[str], tmp_path: Path) -> None:
     flow_id = f"{PREFIX}sign-up-or-in"
     flow_ids.append(flow_id)
-    provider = FlowProvider(str(tmp_path))
+    provider = FlowProvider(backup_dir=str(tmp_path))
 
     inputs = provider.check({}, {"flowId": flow_id, "content": example(flow_id)}).inputs
     created = provider.create(inputs)
@@ -109,7 +109,7 @@ def test_flow_lifecycle_on_real_descope(real: Any, flow_ids: list[str], tmp_path
 def test_theme_round_trip_on_real_descope(real: Any, tmp_path: Path) -> None:
     original = real.flow.export_theme()["theme"]
     try:
-        provider = ThemeProvider(str(tmp_path))
+        provider = ThemeProvider(backup_dir=str(tmp_path))
         inputs = provider.check({}, {"content": original}).inputs
         outs = provider.create(inputs).outs or {}
         assert outs["lastSnapshot"] is None  # the same theme is not re-imported

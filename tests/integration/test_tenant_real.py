@@ -46,7 +46,7 @@ def provider(tmp_path: Path, prefix: str) -> Iterator[TenantProvider]:
         }
     )
     try:
-        yield TenantProvider(str(tmp_path / "backups"))
+        yield TenantProvider(backup_dir=str(tmp_path / "backups"))
     finally:
         api = client.management().tenant
         for held in api.load_all().get("tenants", []):

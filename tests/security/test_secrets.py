@@ -71,9 +71,9 @@ def test_serialised_providers_hold_no_key(
 ) -> None:
     monkeypatch.setenv("DESCOPE_MANAGEMENT_KEY", CANARY_KEY)
     providers: list[ResourceProvider] = [
-        TenantProvider(str(tmp_path)),
-        FlowProvider(str(tmp_path)),
-        ThemeProvider(str(tmp_path)),
+        TenantProvider(backup_dir=str(tmp_path)),
+        FlowProvider(backup_dir=str(tmp_path)),
+        ThemeProvider(backup_dir=str(tmp_path)),
     ]
     client.configure(stack_config)  # as `configure` in the host would, before pickling
     try:
@@ -99,7 +99,7 @@ def test_host_responses_snapshots_and_logs_hold_no_key(
     backups = tmp_path / "backups"
     said: list[str] = []
 
-    tenant = ResourceUnderTest(host, TenantProvider(str(backups)), TENANT, "tenant-sec")
+    tenant = ResourceUnderTest(host, TenantProvider(backup_dir=str(backups)), TENANT, "tenant-sec")
     spec = tenant_spec(1, prefix="sec")
     said.append(json.dumps(tenant.check(tenant_props(spec)), default=str))
     tenant.up(tenant_props(spec))
@@ -116,12 +116,14 @@ def test_host_responses_snapshots_and_logs_hold_no_key(
         json={"id": "sec-adopt", "name": "Console made"},
         headers={"Authorization": f"Bearer {PROJECT_ID}:{CANARY_KEY}"},
     ).raise_for_status()
-    adopted = ResourceUnderTest(host, TenantProvider(str(backups)), TENANT, "tenant-adopt")
+    adopted = ResourceUnderTest(
+        host, TenantProvider(backup_dir=str(backups)), TENANT, "tenant-adopt"
+    )
     adopted.up(tenant_props({**tenant_spec(2, prefix="sec"), "id": "sec-adopt", "adopt": True}))
     said.append(_everything_said(adopted))
 
     # flows: create, overwrite after a console edit (snapshot), delete (snapshot)
-    flow = ResourceUnderTest(host, FlowProvider(str(backups)), FLOW, "flow-sec")
+    flow = ResourceUnderTest(host, FlowProvider(backup_dir=str(backups)), FLOW, "flow-sec")
     props: dict[str, Any] = {
         "flowId": "sec-flow",
         "content": flow_export("sec-flow"),
@@ -161,7 +163,7 @@ def test_in_process_logging_holds_no_key(
     caplog.set_level(logging.DEBUG)
     client.configure(stack_config)
     try:
-        provider = TenantProvider(str(tmp_path / "backups"))
+        provider = TenantProvider(backup_dir=str(tmp_path / "backups"))
         props = tenant_props(tenant_spec(3, prefix="log"))
         checked = provider.check({}, props)
         created = provider.create(checked.inputs)
@@ -185,7 +187,9 @@ def test_401_and_500_errors_hold_no_key(
     host = captured_host()
     try:
         host.configure({**stack_config, "descope:managementKey": wrong})
-        tenant = ResourceUnderTest(host, TenantProvider(str(tmp_path)), TENANT, "tenant-401")
+        tenant = ResourceUnderTest(
+            host, TenantProvider(backup_dir=str(tmp_path)), TENANT, "tenant-401"
+        )
         with pytest.raises(HostError) as unauthorized:
             tenant.up(tenant_props(tenant_spec(4, prefix="err")))
         assert "401" in unauthorized.value.message
@@ -199,7 +203,9 @@ def test_401_and_500_errors_hold_no_key(
     try:
         host.configure(stack_config)
         httpx.post(f"{emulator.url}/emulator/faults", json={"fail500": {"count": 100}})
-        tenant = ResourceUnderTest(host, TenantProvider(str(tmp_path)), TENANT, "tenant-500")
+        tenant = ResourceUnderTest(
+            host, TenantProvider(backup_dir=str(tmp_path)), TENANT, "tenant-500"
+        )
         with pytest.raises(HostError) as server_error:
             tenant.up(tenant_props(tenant_spec(5, prefix="err")))
         assert "500" in server_error.value.message

@@ -73,7 +73,7 @@ def backup_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def provider(backup_dir: Path, descope: DescopeClient, sleeps: Sleeps) -> TenantProvider:
-    return TenantProvider(str(backup_dir))
+    return TenantProvider(backup_dir=str(backup_dir))
 
 
 def counts(app: EmulatorApp) -> dict[str, int]:

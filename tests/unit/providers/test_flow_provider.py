@@ -53,7 +53,7 @@ def edited(export: dict[str, Any], name: str = "Edited in the console") -> dict[
 
 @pytest.fixture
 def provider(tmp_path: Path) -> FlowProvider:
-    return FlowProvider(str(tmp_path / "backups"))
+    return FlowProvider(backup_dir=str(tmp_path / "backups"))
 
 
 def paths(app: EmulatorApp) -> list[str]:
@@ -507,8 +507,8 @@ def test_configure_passes_descope_settings(
     ]
 
 
-def test_provider_pickles_with_only_the_backup_dir(provider: FlowProvider) -> None:
-    assert set(vars(provider)) == {"backup_dir"}
+def test_provider_as_the_program_builds_it_pickles_only_the_stack() -> None:
+    assert vars(FlowProvider(stack="dev")) == {"stack": "dev"}
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -527,7 +527,7 @@ class _Mocks(pulumi.runtime.Mocks):
 def test_flow_resource_registers_normalised_content() -> Any:
     mocks = _Mocks()
     pulumi.runtime.set_mocks(mocks, preview=False)
-    flow = Flow("flow-sign-up-or-in", flow_id=FLOW_ID, content=example(), backup_dir="b")
+    flow = Flow("flow-sign-up-or-in", flow_id=FLOW_ID, content=example(), stack="dev")
     bad = Flow("flow-bad", flow_id="other", content=example())
 
     def verify(values: list[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 import traceback
 
@@ -12,7 +13,9 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from providers import client
+from providers.flow import FlowProvider
 from providers.runtime import DEBUG_ENV, configure_provider, has_unknowns
+from providers.tenant import TenantProvider
 
 NOT_YET_KNOWN = Unknown()  # type: ignore[no-untyped-call]
 STACK_CONFIG = {
@@ -69,3 +72,21 @@ def test_debug_keeps_the_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_has_unknowns_looks_inside_mappings_and_lists(value: object, unknown: bool) -> None:
     assert has_unknowns(value) is unknown
+
+
+def test_backup_dir_comes_from_the_stack_config_not_the_pickle() -> None:
+    provider = pickle.loads(pickle.dumps(TenantProvider(stack="staging")))
+    assert provider.backup_dir == "backups/staging"
+    config = {**STACK_CONFIG, "descope-config:backupDir": "/srv/descope-snapshots"}
+    provider.configure(ConfigureRequest(Config(config, "descope-config")))
+    assert provider.backup_dir == "/srv/descope-snapshots"
+    assert "backups" not in repr(vars(provider))
+    client.configure({})
+
+
+def test_backup_dir_given_to_the_constructor_wins_over_the_stack_config() -> None:
+    provider = FlowProvider(stack="dev", backup_dir="/tmp/tool-snapshots")
+    config = {**STACK_CONFIG, "descope-config:backupDir": "/srv/descope-snapshots"}
+    provider.configure(ConfigureRequest(Config(config, "descope-config")))
+    assert provider.backup_dir == "/tmp/tool-snapshots"
+    client.configure({})

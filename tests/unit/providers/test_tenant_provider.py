@@ -927,7 +927,7 @@ def test_error__401_names_where_the_key_came_from(
     )
     try:
         with client.use_management(wrong.mgmt), pytest.raises(DescopeApiError) as caught:
-            TenantProvider(str(backup_dir)).create(checked(TenantProvider(), acme()))
+            TenantProvider(backup_dir=str(backup_dir)).create(checked(TenantProvider(), acme()))
     finally:
         client.configure({})
     text = str(caught.value)
@@ -993,7 +993,7 @@ def test_provider__pickled_blob_is_small_and_keyless(app: EmulatorApp) -> None:
         {"descope:projectId": app.options.project_id, "descope:managementKey": "K-secret-bytes"}
     )
     try:
-        provider = TenantProvider("backups/dev")
+        provider = TenantProvider(stack="dev")
         blob = serialize_provider(provider)
     finally:
         client.configure({})
@@ -1001,7 +1001,7 @@ def test_provider__pickled_blob_is_small_and_keyless(app: EmulatorApp) -> None:
     assert "K-secret-bytes" not in blob
     raw = base64.b64decode(blob)
     assert b"K-secret-bytes" not in raw
-    assert vars(provider) == {"backup_dir": "backups/dev"}
+    assert vars(provider) == {"stack": "dev"}
 
 
 def test_provider__configure_passes_stack_config(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,7 +37,7 @@ def mocks() -> Mocks:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_tenant_resource__registers_inputs_with_output_placeholders(mocks: Mocks) -> Any:
     spec = TenantSpec.model_validate({"id": "acme", "name": "Acme", "protect": True})
-    resource = Tenant("tenant-acme", spec, backup_dir="backups/dev")
+    resource = Tenant("tenant-acme", spec, stack="dev")
 
     def check(values: list[Any]) -> None:
         resource_id, name = values

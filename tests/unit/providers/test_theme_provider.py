@@ -51,7 +51,7 @@ def theme(primary: str = "#0052cc") -> dict[str, Any]:
 
 @pytest.fixture
 def provider(tmp_path: Path) -> ThemeProvider:
-    return ThemeProvider(str(tmp_path / "backups"))
+    return ThemeProvider(backup_dir=str(tmp_path / "backups"))
 
 
 def paths(app: EmulatorApp) -> list[str]:
