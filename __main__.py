@@ -17,12 +17,13 @@ from config import (
     Configuration,
     ConfigurationErrors,
     StackOptions,
+    check_for_stack,
     load_configuration,
     project_values,
     stack_options,
 )
 from providers.flow import Flow
-from providers.tenant import Tenant
+from providers.tenant import Tenant, registered_name
 from providers.theme import Theme
 
 
@@ -46,14 +47,16 @@ def read_stack_options() -> StackOptions:
 def load(settings: StackOptions) -> Configuration:
     """Load the configuration or stop the run with every problem listed, no traceback."""
     try:
-        return load_configuration(
+        configuration = load_configuration(
             settings.tenants_file, variables=settings.variables, flows_dir=settings.flows_dir
         )
+        check_for_stack(settings, configuration)
     except ConfigurationErrors as exc:
         raise pulumi.RunError(
             f"The configuration of stack {settings.stack} is not valid; nothing was changed.\n"
             f"{exc}\nRun `python -m ops validate --stack {settings.stack}` to check it again."
         ) from None
+    return configuration
 
 
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
@@ -65,7 +68,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             spec.retainOnDelete if spec.retainOnDelete is not None else settings.retain_on_delete
         )
         tenant = Tenant(
-            f"tenant-{spec.id}",
+            registered_name(spec.id),
             spec,
             stack=settings.stack,
             opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=retain),

@@ -11,7 +11,13 @@ from __future__ import annotations
 from config.configuration import Configuration, FlowEntry, ThemeEntry, load_configuration
 from config.document import json_schema, json_schema_text
 from config.errors import ConfigProblem, ConfigurationErrors
-from config.stack import StackOptions, config_text, project_values, stack_options
+from config.stack import (
+    StackOptions,
+    check_for_stack,
+    config_text,
+    project_values,
+    stack_options,
+)
 from config.writer import dump_tenants_yaml
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "FlowEntry",
     "StackOptions",
     "ThemeEntry",
+    "check_for_stack",
     "config_text",
     "dump_tenants_yaml",
     "json_schema",

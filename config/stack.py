@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.configuration import Configuration
 from config.errors import ConfigProblem, ConfigurationErrors
 
 PROJECT = "descope-config"
@@ -94,3 +95,36 @@ def config_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def check_for_stack(options: StackOptions, configuration: Configuration) -> None:
+    """The rules that need both the stack's settings and its configuration.
+
+    A tenant whose id changes (``previousId``) is replaced: deleted, then created under the new
+    id. Where removal only stops managing (``retainOnDelete`` in effect for the tenant), the old
+    tenant is kept, still holding the name, and the create is refused: say so before anything
+    runs. Raises `ConfigurationErrors` naming each such tenant.
+    """
+    problems: list[ConfigProblem] = []
+    for spec in configuration.tenants:
+        retained = (
+            spec.retainOnDelete if spec.retainOnDelete is not None else options.retain_on_delete
+        )
+        protected = spec.protect if spec.protect is not None else options.protect
+        if spec.previousId is not None and retained:
+            first = "`retainOnDelete: false`" + (" and `protect: false`" if protected else "")
+            problems.append(
+                ConfigProblem(
+                    configuration.source,
+                    configuration.tenant_lines.get(spec.id),
+                    f'tenant "{spec.id}"',
+                    "previousId",
+                    f'changing the id from "{spec.previousId}" replaces the tenant, but stack '
+                    f"{options.stack} keeps removed tenants (retainOnDelete), so the old tenant "
+                    "would keep its name and the new one be refused. First set "
+                    f"{first} on the entry (id still {spec.previousId}, no previousId) and run "
+                    "`pulumi up`; then change the id with previousId.",
+                )
+            )
+    if problems:
+        raise ConfigurationErrors(problems)

@@ -147,6 +147,7 @@ def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]
             for problem in tenant_problems(tenant.merged):  # worded as the providers' check
                 report.add(tenant.origin(problem.path), problem.message)
     _check_unique_tenants(report, merged)
+    _check_previous_ids(report, merged)
     _check_domains(report, merged)
     _check_unique_flows(report, data.get("flows"))
     return merged
@@ -200,6 +201,38 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
                 f'the {what} "{value}" is also used by {who} on line {other_line}. '
                 f"Tenant {what}s must be unique in the project: change one of them.",
             )
+
+
+def _check_previous_ids(report: Reporter, tenants: list[MergedTenant]) -> None:
+    """A previousId names an id no entry holds now, and only one entry claims it."""
+    current = {t.merged["id"]: t for t in tenants if isinstance(t.merged.get("id"), str)}
+    claimed: dict[str, MergedTenant] = {}
+    for tenant in tenants:
+        previous = tenant.merged.get("previousId")
+        if not isinstance(previous, str) or previous == tenant.merged.get("id"):
+            continue
+        path = ("tenants", tenant.index, "previousId")
+        holder = current.get(previous)
+        if holder is not None:
+            who = label("tenant", holder.merged, holder.index)
+            report.add(
+                path,
+                f'the id "{previous}" is still the id of {who} '
+                f"on line {report.line_of(('tenants', holder.index, 'id'))}: previousId names the "
+                "id this tenant had before, which no entry may use any more. Remove previousId, "
+                "or change the other entry's id.",
+            )
+        elif previous in claimed:
+            other = claimed[previous]
+            report.add(
+                path,
+                f'previousId "{previous}" is also claimed by '
+                f"{label('tenant', other.merged, other.index)} on line "
+                f"{report.line_of(('tenants', other.index, 'previousId'))}: only one tenant can "
+                "take over an old id. Remove one of them.",
+            )
+        else:
+            claimed[previous] = tenant
 
 
 def _check_domains(report: Reporter, tenants: list[MergedTenant]) -> None:

@@ -189,6 +189,12 @@ class TenantSpec(_Strict):
     cascadeDelete: bool = Field(
         False, description="When deleting, also delete the tenant's sub-tenants and tenant data."
     )
+    previousId: TenantId | None = Field(
+        None,
+        description="The id this tenant had before its id was changed: the next `pulumi up` "
+        "then replaces the tenant (snapshot, delete, create) instead of failing on its name. "
+        "Remove it once applied.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -201,6 +207,15 @@ class TenantSpec(_Strict):
             }
             return {**data, "customAttributes": attributes}
         return data
+
+    @model_validator(mode="after")
+    def _previous_id_differs(self) -> Self:
+        if self.previousId is not None and self.previousId == self.id:
+            raise ValueError(
+                f'previousId "{self.previousId}" is the tenant\'s own id: set it to the id the '
+                "tenant had before, or remove it."
+            )
+        return self
 
     @model_validator(mode="after")
     def _exclusions_need_enforcement(self) -> Self:
@@ -219,8 +234,9 @@ class TenantSpec(_Strict):
         return data
 
 
-RESOURCE_OPTION_KEYS = frozenset({"protect", "retainOnDelete"})
-"""Keys that become Pulumi resource options of the tenant, not properties recorded in state."""
+RESOURCE_OPTION_KEYS = frozenset({"protect", "retainOnDelete", "previousId"})
+"""Keys that become Pulumi resource options of the tenant (previousId: an alias), not
+properties recorded in state."""
 MANAGEMENT_KEYS = frozenset({"adopt", "cascadeDelete", *RESOURCE_OPTION_KEYS})
 """Keys that steer how we manage a tenant; Descope never sees them."""
 

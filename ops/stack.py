@@ -26,6 +26,7 @@ import yaml
 from config import (
     Configuration,
     StackOptions,
+    check_for_stack,
     config_text,
     load_configuration,
     project_values,
@@ -209,6 +210,8 @@ def load_stack_configuration(stack: StackSettings) -> Configuration:
 
     Raises `config.ConfigurationErrors` listing every problem, each with file and line.
     """
-    return load_configuration(
+    configuration = load_configuration(
         stack.tenants_file, variables=stack.variables, flows_dir=stack.flows_dir
     )
+    check_for_stack(stack.options, configuration)
+    return configuration

@@ -16,13 +16,15 @@ calling `set_policy`):
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import httpx
 from descope.exceptions import AuthException, RateLimitException
@@ -30,7 +32,47 @@ from descope.exceptions import AuthException, RateLimitException
 from providers.errors import ConfigurationError, DescopeApiError, from_sdk_exception
 
 T = TypeVar("T")
+P = ParamSpec("P")
 log = logging.getLogger(__name__)
+
+Kind = Literal["create", "read", "update", "delete"]
+
+
+@dataclass
+class Operation:
+    """One provider operation under way in this thread: what it is, and what it has spent."""
+
+    kind: Kind
+    rate_limit_wait: float = 0.0
+    """Seconds spent waiting on 429s so far, by all of the operation's calls together."""
+
+
+_current: ContextVar[Operation | None] = ContextVar("descope_operation", default=None)
+
+
+def operation(kind: Kind) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Mark a provider method as one operation: its calls share one rate-limit budget, and
+    errors are worded for it (a 401 during a read or delete mentions refresh and destroy)."""
+
+    def decorate(method: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(method)
+        def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            if _current.get() is not None:
+                return method(*args, **kwargs)
+            token = _current.set(Operation(kind))
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _current.reset(token)
+
+        return run
+
+    return decorate
+
+
+def current_operation() -> Operation | None:
+    """The operation this thread is running, if a provider method marked one."""
+    return _current.get()
 
 
 @dataclass(frozen=True)
@@ -106,7 +148,13 @@ def _settings_source() -> str:
 
 def _to_error(exc: Exception, doing: str) -> DescopeApiError:
     if isinstance(exc, AuthException) and str(exc.status_code) == "401":
-        return from_sdk_exception(exc, doing=doing, settings_source=_settings_source())
+        current = _current.get()
+        return from_sdk_exception(
+            exc,
+            doing=doing,
+            settings_source=_settings_source(),
+            recorded_config=current is not None and current.kind in ("read", "delete"),
+        )
     return from_sdk_exception(exc, doing=doing)
 
 

@@ -119,12 +119,26 @@ _ACTIONS = {
 }
 
 
+RECORDED_CONFIG_HINT = (
+    "If the key was rotated: `pulumi refresh` and `pulumi destroy` (and the refresh of "
+    "`pulumi up --refresh`) use the configuration recorded at the last `pulumi up`, not the one "
+    "just set; run them with `--run-program` (pulumi CLI 3.160 or later) or with "
+    "PULUMI_RUN_PROGRAM=true so that they use the current key."
+)
+"""Said on a 401 during a read or a delete, the calls refresh and destroy make."""
+
+
 def from_sdk_exception(
-    exc: Exception, *, doing: str, settings_source: str = "stack config or environment"
+    exc: Exception,
+    *,
+    doing: str,
+    settings_source: str = "stack config or environment",
+    recorded_config: bool = False,
 ) -> DescopeApiError:
     """Turn an SDK or network exception raised while `doing` something into a user-facing error.
 
-    `doing` reads as ``'create Descope tenant "acme"'``.
+    `doing` reads as ``'create Descope tenant "acme"'``. `recorded_config`: the call was made
+    by a read or delete, which refresh and destroy configure from the recorded config.
     """
     summary = f"Unable to {doing}."
     if isinstance(exc, RateLimitException):
@@ -144,6 +158,8 @@ def from_sdk_exception(
         coded = f" {code}" if code else ""
         detail = f"Descope answered {status}{coded}: {text or 'no details'}."
         action = _ACTIONS.get(status, "").format(settings=settings_source)
+        if status == 401 and recorded_config:
+            action = f"{action} {RECORDED_CONFIG_HINT}"
         if not action and status >= 500:
             action = (
                 "Descope had a server error; run again later. "
@@ -227,6 +243,22 @@ def tenant_already_exists(
         cls=TenantAlreadyExists,
     )
     return cast(TenantAlreadyExists, error)
+
+
+def tenant_name_taken(
+    tenant_id: str, name: str, holder_id: str, cause: DescopeApiError
+) -> DescopeApiError:
+    """Create was refused because another tenant holds the name: most often an id change."""
+    return explain(
+        cause,
+        f'the name "{name}" is already used by tenant "{holder_id}", and tenant names are '
+        "unique in a project; nothing was changed in Descope",
+        action=f'If you changed this tenant\'s id from "{holder_id}" to "{tenant_id}", add '
+        f"`previousId: {holder_id}` to its entry: `pulumi up` then replaces the tenant (saving "
+        "it to the backups folder, deleting it, creating it under the new id); where removed "
+        "tenants are kept (retainOnDelete), set `retainOnDelete: false` on the entry and run "
+        "`pulumi up` first. Otherwise give one of the two tenants another name.",
+    )
 
 
 def create_rolled_back(tenant_id: str, step: str, cause: DescopeApiError) -> PartialFailure:

@@ -263,6 +263,7 @@ class FlowProvider(DescopeProvider):
             delete_before_replace=False,
         )
 
+    @calls.operation("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Import the flow. If a flow with this id exists and differs, snapshot it first.
 
@@ -272,6 +273,7 @@ class FlowProvider(DescopeProvider):
         outs = self._deploy(inputs, remote_differs_from=inputs.content_hash, creating=True)
         return CreateResult(inputs.flow_id, outs)
 
+    @calls.operation("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Export the flow: gone only when Descope says it is missing (500 E103003); any other
         error is raised. Console edits show as drift.
@@ -305,6 +307,7 @@ class FlowProvider(DescopeProvider):
         }
         return ReadResult(id_, outs, inputs.to_props())
 
+    @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Import the new content; snapshot Descope's version first if it was edited outside
         Pulumi (its hash differs from the one recorded at the last deployment)."""
@@ -317,6 +320,7 @@ class FlowProvider(DescopeProvider):
         )
         return UpdateResult(outs)
 
+    @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Stop managing the flow; with deleteOnRemove, snapshot it and delete it in Descope.
 

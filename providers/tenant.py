@@ -93,6 +93,7 @@ __all__ = [
     "Tenant",
     "TenantProvider",
     "comparable",
+    "registered_name",
     "settings_from_descope",
     "tenant_props",
 ]
@@ -524,6 +525,20 @@ def _made_by_this_call(existing: Mapping[str, Any], spec: TenantSpec, started: f
     return existing.get("name") == spec.name and created_time >= started - CREATE_CLOCK_SKEW
 
 
+def _name_holder(name: str, doing: str) -> str | None:
+    """The id of the tenant holding `name`, if any (after a refused create: one search)."""
+    api = client.management().tenant
+    try:
+        found = calls.call(lambda: api.search_all(names=[name]), doing=doing, repeatable=True)
+    except DescopeApiError:
+        return None
+    tenants = found.get("tenants") if isinstance(found, Mapping) else None
+    for tenant in tenants if isinstance(tenants, list) else []:
+        if isinstance(tenant, Mapping) and tenant.get("name") == name and tenant.get("id"):
+            return str(tenant["id"])
+    return None
+
+
 def _create_tenant(spec: TenantSpec, doing: str) -> None:
     """Create the tenant, finding out what happened when Descope's answer was lost or odd.
 
@@ -550,6 +565,10 @@ def _create_tenant(spec: TenantSpec, doing: str) -> None:
                     log.info("%s was created despite the error: %s", _quoted(spec.id), exc.detail)
                     return
                 raise errors.tenant_already_exists(spec.id, _project_or_none(), exc) from None
+            if not exc.is_retryable:
+                holder = _name_holder(spec.name, doing)
+                if holder is not None:
+                    raise errors.tenant_name_taken(spec.id, spec.name, holder, exc) from None
             if not exc.is_retryable or attempt >= policy.max_attempts:
                 raise
             calls.sleep(calls.backoff_delay(policy, attempt))
@@ -619,6 +638,7 @@ class TenantProvider(DescopeProvider):
 
     # --- create ------------------------------------------------------------------------------
 
+    @calls.operation("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the tenant, then its settings (if given) and default roles (if any).
 
@@ -721,6 +741,7 @@ class TenantProvider(DescopeProvider):
 
     # --- read --------------------------------------------------------------------------------
 
+    @calls.operation("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Load the tenant (and its settings, when managed) as Descope holds them now.
 
@@ -752,6 +773,7 @@ class TenantProvider(DescopeProvider):
 
     # --- update ------------------------------------------------------------------------------
 
+    @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Send only what changed: every managed tenant field if any of them changed (one
         PATCH, which leaves what we do not manage, such as federatedAppIds and
@@ -794,6 +816,7 @@ class TenantProvider(DescopeProvider):
 
     # --- delete ------------------------------------------------------------------------------
 
+    @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Snapshot the tenant, then delete it (with ``cascade`` only when cascadeDelete is
         true). A tenant already gone counts as deleted."""
@@ -822,6 +845,14 @@ class TenantProvider(DescopeProvider):
             content={"tenant": dict(tenant), "settings": settings},
             project_id=_project_or_none(),
         )
+
+
+def registered_name(tenant_id: str) -> str:
+    """The name the program registers a tenant under; with the type token, its identity (URN).
+
+    A tenant whose id changes gets a new name, hence a new resource: the entry's ``previousId``
+    makes the old name an alias, so the engine replaces the tenant instead."""
+    return f"tenant-{tenant_id}"
 
 
 class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
@@ -855,9 +886,15 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     ) -> None:
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
+        previous = declared.get("previousId")
         own = pulumi.ResourceOptions(
             protect=protect if isinstance(protect, bool) else None,
             retain_on_delete=retain if isinstance(retain, bool) else None,
+            aliases=(
+                [pulumi.Alias(name=registered_name(previous))]
+                if isinstance(previous, str)
+                else None
+            ),
         )
         opts = pulumi.ResourceOptions.merge(own, opts)
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}

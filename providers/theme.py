@@ -109,12 +109,14 @@ class ThemeProvider(DescopeProvider):
         )
         return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
 
+    @calls.operation("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Import the theme, snapshotting the project's current theme first if it differs."""
         content = normalise_theme(props["content"])
         desired = content_hash(content)
         return CreateResult(THEME_ID, self._deploy(content, desired, desired, creating=True))
 
+    @calls.operation("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Export the theme; edits made outside Pulumi become the inputs (drift).
 
@@ -144,6 +146,7 @@ class ThemeProvider(DescopeProvider):
         }
         return ReadResult(id_ or THEME_ID, outs, inputs)
 
+    @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Import the new theme; snapshot Descope's theme first if it was edited outside Pulumi."""
         content = normalise_theme(_news["content"])
@@ -154,6 +157,7 @@ class ThemeProvider(DescopeProvider):
             self._deploy(content, desired, deployed, creating=False, last_snapshot=previous)
         )
 
+    @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Stop managing the theme: the project keeps it, no call is made."""
 

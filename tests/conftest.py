@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# Scenarios assert in shared modules: have pytest explain their failures as in test files.
+pytest.register_assert_rewrite("tests.support.scenarios")
+
 
 @pytest.fixture(autouse=True)
 def _keep_tracebacks() -> Iterator[None]:

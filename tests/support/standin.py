@@ -1,0 +1,149 @@
+"""The scenarios' driver for ``make test``: the program played by the stand-in engine.
+
+Each command runs ``__main__.py`` under Pulumi's mocks for its registrations (`ops.program`) and
+plays them through the real provider host (`ops.engine`), against an emulator over HTTP. The
+stack's config is its ``Pulumi.<stack>.yaml`` with the connection pointed at the emulator and
+the tenants file, flows folder and backup folder in a temporary folder the test owns.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import yaml
+from descope import DescopeClient
+
+from config import config_text
+from emulator.server import EmulatorServer
+from ops.engine import Engine, Result, StackState
+from ops.errors import OpsError
+from ops.host import PROJECT_DIR
+from ops.program import ProgramRun, registrations
+from tests.support.scenarios import Outcome
+
+SECRET_KEYS = ("descope:managementKey",)
+
+
+def example_config(stack: str) -> dict[str, str]:
+    """The stack's ``Pulumi.<stack>.yaml`` config, as the engine holds it (values as text)."""
+    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
+    return {
+        key: config_text(value)
+        for key, value in document["config"].items()
+        if not isinstance(value, dict | list)
+    }
+
+
+class StandIn:
+    """One example stack, deployed by the stand-in engine to `emulator`."""
+
+    def __init__(
+        self, stack: str, *, emulator: EmulatorServer, workdir: Path, engine: Engine
+    ) -> None:
+        self.stack, self.emulator, self.engine = stack, emulator, engine
+        options = emulator.app.options
+        self.tenants_file = workdir / f"{stack}.yaml"
+        shutil.copy(PROJECT_DIR / "config" / "tenants" / f"{stack}.yaml", self.tenants_file)
+        self.config = {
+            **example_config(stack),
+            "descope:projectId": options.project_id,
+            "descope:managementKey": options.management_key,
+            "descope:baseUrl": emulator.url,
+            "descope-config:tenantsFile": str(self.tenants_file),
+            "descope-config:flowsDir": str(PROJECT_DIR / "config" / "flows"),
+            "descope-config:backupDir": str(workdir / "backups"),
+        }
+        self.descope = DescopeClient(
+            project_id=options.project_id,
+            management_key=options.management_key,
+            base_url=emulator.url,
+        )
+        self.state = StackState(stack)
+
+    # --- the stack's surroundings ------------------------------------------------------------
+
+    @property
+    def backup_dir(self) -> Path:
+        return Path(self.config["descope-config:backupDir"])
+
+    def set_config(self, key: str, value: str) -> None:
+        self.config[key] = value
+
+    def rotate_key(self, new_key: str) -> None:
+        app = self.emulator.app
+        with app.backend.lock:
+            app.backend.options = replace(app.backend.options, management_key=new_key)
+        self.config["descope:managementKey"] = new_key
+        self.descope = DescopeClient(
+            project_id=app.options.project_id, management_key=new_key, base_url=self.emulator.url
+        )
+
+    def calls(self) -> dict[str, int]:
+        response = httpx.get(f"{self.emulator.url}/emulator/counters")
+        response.raise_for_status()
+        return {k: v for k, v in response.json()["requests"].items() if v}
+
+    def reset_calls(self) -> None:
+        httpx.post(f"{self.emulator.url}/emulator/counters/reset").raise_for_status()
+
+    def state_names(self) -> list[str]:
+        return self.state.names()
+
+    # --- the commands --------------------------------------------------------------------------
+
+    def _keep(self, result: Result) -> Outcome:
+        self.state = result.state
+        return _outcome(result)
+
+    def _program(self) -> ProgramRun | Outcome:
+        """The program's registrations, or the outcome of a program that stops the run."""
+        try:
+            return registrations(PROJECT_DIR, stack=self.stack, config=self.config)
+        except OpsError as exc:
+            return Outcome(errors=[str(exc)])
+
+    def up(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
+        run = self._program()
+        if isinstance(run, Outcome):
+            return run
+        result = self.engine.up(
+            self.state,
+            run.registrations,
+            self.config,
+            SECRET_KEYS,
+            refresh=refresh,
+            run_program=run_program,
+        )
+        return self._keep(result)
+
+    def preview(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
+        run = self._program()
+        if isinstance(run, Outcome):
+            return run
+        result = self.engine.preview(
+            self.state,
+            run.registrations,
+            self.config,
+            SECRET_KEYS,
+            refresh=refresh,
+            run_program=run_program,
+        )
+        return _outcome(result)
+
+    def refresh(self, *, run_program: bool = False) -> Outcome:
+        config = self.config if run_program else None
+        return self._keep(self.engine.refresh(self.state, config=config, secret_keys=SECRET_KEYS))
+
+    def destroy(self, *, run_program: bool = False) -> Outcome:
+        config = self.config if run_program else None
+        return self._keep(self.engine.destroy(self.state, config=config, secret_keys=SECRET_KEYS))
+
+
+def _outcome(result: Result) -> Outcome:
+    return Outcome(
+        ops={step.name: step.op for step in result.steps},
+        errors=[step.error for step in result.steps if step.error],
+    )
