@@ -135,7 +135,7 @@ def _load_configuration(
         report.add(where, message, line=line)
     for where, message in substitution_problems:
         report.add(where, message)
-        report.settled.add(where)
+    report.settled.update(where for where, _ in substitution_problems)
     tenants = check_document(report, data)
     base = Path(flows_dir) if flows_dir is not None else path.parent
     flows = _load_flows(report, data.get("flows"), base, variables)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigurationErrors, dump_tenants_yaml, load_configuration
+from config.stack import PROJECT, SETTINGS
 from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
 from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
@@ -215,7 +216,7 @@ def variable_notes(stack: StackSettings, given: Mapping[str, str], uses: Counter
     Values are never printed: a variable may hold anything.
     """
     notes = [
-        f"${{{name}}} written in {count} value(s) of the flow and theme files."
+        f"${{{name}}} written in {count} place(s) in the flow and theme files."
         for name, count in sorted(uses.items())
     ]
     missing = [name for name in sorted(uses) if name not in stack.variables]
@@ -260,6 +261,12 @@ def run(
     target = out or stack.tenants_file
     flows_target = flows_dir or stack.files_base
     given = dict(variables or {})
+    settings = sorted(set(given) & set(SETTINGS))
+    if settings:
+        raise OpsError(
+            f"--var {', '.join(settings)}: {PROJECT}:{settings[0]} is a stack setting, not a "
+            "${...} variable. Choose another name."
+        )
     write_back = write_back_variables(stack, given, stack_variables=stack_variables)
     loading = {**stack.variables, **given}
     descope = connect(stack)

@@ -321,8 +321,8 @@ def test_export__writes_variables_back_into_flow_and_theme_files(
     assert template == {"text": "Terms: ${appUrl}/terms", "hi": "Hi $${user.name}"}
     theme = json.loads(files["theme.json"])["theme"]
     assert theme["cssTemplate"] == {"light": {"logo": "${appUrl}/logo.png"}}
-    assert "${appUrl} written in 3 value(s)" in stdout
-    assert "${environment} written in 1 value(s)" in stdout
+    assert "${appUrl} written in 3 place(s) in the flow and theme files" in stdout
+    assert "${environment} written in 1 place(s) in the flow and theme files" in stdout
     assert "Pulumi.test.yaml does not define descope-config:appUrl" in stdout
     assert "--var environment differs from the value in Pulumi.test.yaml" in stdout
     assert "https://app.example.com" not in stdout  # values are never printed
@@ -383,3 +383,23 @@ def test_export__a_var_that_is_not_name_equals_value_is_a_usage_error(
         ops("export", "--stack", "test", "--var", "appUrl")
     assert info.value.code == 2
     assert '"appUrl" is not key=value' in capsys.readouterr().err
+
+
+def test_export__a_var_named_like_a_stack_setting_is_refused(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    code, _, err = ops("export", "--stack", "test", "--var", "flowsDir=config/flows")
+
+    assert code == 1
+    assert "descope-config:flowsDir is a stack setting, not a ${...} variable" in err
+
+
+def test_export__says_a_var_too_short_to_write_back_is_not_used(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed_prod(descope)
+
+    stdout, files = export_files(ops, tmp_path, "--no-vars", "--var", "region=eu")
+
+    assert "--var region: values shorter than 4 characters are never written back" in stdout
+    assert "${region}" not in files["signin.json"].decode()
