@@ -247,3 +247,15 @@ def test_a_flow_file_nested_deeper_than_the_limit_is_refused_without_a_traceback
     (tmp_path / "f.json").write_text(nested(MAX_JSON_DEPTH + 1))
     (problem,) = problems_of(path, variables=DEV)
     assert f"nest too deeply (at most {MAX_JSON_DEPTH} levels" in problem.message
+
+
+def test_a_theme_value_left_as_written_is_not_reported_twice(
+    write_yaml: WriteYaml, problems_of: Problems, tmp_path: Path
+) -> None:
+    path = write_files(tmp_path, write_yaml, sample_flow(), {"cssTemplate": "${css}"})
+
+    (problem,) = problems_of(path, variables=DEV)
+
+    assert problem.subject == "theme"
+    assert f"{tmp_path / 'theme.json'}: $.theme.cssTemplate:" in problem.message
+    assert 'unknown variable "css"' in problem.message
