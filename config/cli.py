@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from config.configuration import load_configuration
 from config.document import json_schema_text
 from config.errors import ConfigurationErrors
+from config.variables import parse_assignment
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,12 +35,10 @@ STACK_HINT = (
 
 
 def _variable(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(
-            f'"{text}" is not key=value (for example domainSuffix=dev.example.com)'
-        )
-    return name, value
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,9 @@
 The steps, each reporting every problem it finds before the next one runs where it can:
 read the YAML safely (`config.loader`), substitute ``${variables}`` (`config.variables`), check
 the document and the tenants merged with the defaults (`config.validate`), then read each flow
-and theme file. Only a configuration without any problem is returned.
+and theme file and substitute the same variables in it, before it is checked, normalised and
+hashed: a flow's content and contentHash are those of the stack's own values. Only a
+configuration without any problem is returned.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from config.loader import (
     read_text,
 )
 from config.validate import Reporter, check_document
-from config.variables import substitute
+from config.variables import json_path, substitute
 from model import (
     TenantSpec,
     content_hash,
@@ -133,11 +135,11 @@ def _load_configuration(
         report.add(where, message, line=line)
     for where, message in substitution_problems:
         report.add(where, message)
-        report.settled.add(where)
+    report.settled.update(where for where, _ in substitution_problems)
     tenants = check_document(report, data)
     base = Path(flows_dir) if flows_dir is not None else path.parent
-    flows = _load_flows(report, data.get("flows"), base)
-    theme = _load_theme(report, data.get("theme"), base)
+    flows = _load_flows(report, data.get("flows"), base, variables)
+    theme = _load_theme(report, data.get("theme"), base, variables)
     if report.problems:
         raise ConfigurationErrors(report.problems)
     return Configuration(
@@ -175,7 +177,23 @@ def _read_json(report: Reporter, where: YamlPath, file: Path, base: Path) -> Any
         return None
 
 
-def _load_flows(report: Reporter, flows: Any, base: Path) -> list[FlowEntry]:
+def _substituted(
+    report: Reporter, where: YamlPath, file: Path, data: Any, variables: Mapping[str, str]
+) -> tuple[Any, set[YamlPath]]:
+    """A flow or theme file's JSON with the variables substituted, and the paths that failed.
+
+    Each problem names the file and the JSON path of the string (``$.screens[2].htmlTemplate``,
+    as the file is written, before screens are sorted).
+    """
+    substituted, problems = substitute(data, variables)
+    for path, message in problems:
+        report.add(where, f"{file}: {json_path(path)}: {message}")
+    return substituted, {path for path, _ in problems}
+
+
+def _load_flows(
+    report: Reporter, flows: Any, base: Path, variables: Mapping[str, str]
+) -> list[FlowEntry]:
     entries: list[FlowEntry] = []
     for index, entry in enumerate(flows if isinstance(flows, list) else []):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
@@ -186,10 +204,12 @@ def _load_flows(report: Reporter, flows: Any, base: Path) -> list[FlowEntry]:
         export = _read_json(report, where, file, base)
         if export is None:
             continue
+        export, failed = _substituted(report, where, file, export, variables)
         problems = flow_export_problems(export, flow_id if isinstance(flow_id, str) else None)
         for problem in problems:
-            report.add(where, f"{file}: {problem.field or 'the file'} {problem.message}")
-        if problems or not isinstance(flow_id, str):
+            if problem.path not in failed:  # a reference left as written, already reported
+                report.add(where, f"{file}: {problem.field or 'the file'} {problem.message}")
+        if failed or problems or not isinstance(flow_id, str):
             continue
         content = normalise_flow_export(export)
         delete = entry.get("deleteOnRemove", False)
@@ -197,7 +217,9 @@ def _load_flows(report: Reporter, flows: Any, base: Path) -> list[FlowEntry]:
     return entries
 
 
-def _load_theme(report: Reporter, theme: Any, base: Path) -> ThemeEntry | None:
+def _load_theme(
+    report: Reporter, theme: Any, base: Path, variables: Mapping[str, str]
+) -> ThemeEntry | None:
     if not isinstance(theme, dict) or not isinstance(theme.get("file"), str):
         return None
     where: YamlPath = ("theme", "file")
@@ -212,11 +234,13 @@ def _load_theme(report: Reporter, theme: Any, base: Path) -> ThemeEntry | None:
             "Descope's theme export returns it. Export the theme again from Descope.",
         )
         return None
+    export, failed = _substituted(report, where, file, export, variables)
     problems = theme_problems(export["theme"])
     for problem in problems:
         inner = ".".join(("theme", problem.field)) if problem.field else "theme"
-        report.add(where, f"{file}: {inner} {problem.message}")
-    if problems:
+        if ("theme", *problem.path) not in failed:
+            report.add(where, f"{file}: {inner} {problem.message}")
+    if failed or problems:
         return None
     content = normalise_theme(export["theme"])
     return ThemeEntry(file, content, content_hash(content))

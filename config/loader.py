@@ -48,6 +48,10 @@ MAX_VALUES = 100_000
 """Most values a YAML document may expand to, aliases included."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences accepted in a YAML document."""
+MAX_JSON_DEPTH = 200
+"""Deepest nesting of objects and arrays accepted in a flow or theme file. Descope's exports nest
+a few tens of levels (a screen's component tree); the checks, substitution and hashing that
+follow reading walk the values recursively, and must not run out of stack."""
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -113,7 +117,8 @@ def read_text(path: Path, *, limit: int) -> str:
 
 
 def parse_json(text: str) -> Any:
-    """The JSON value in `text`; refuses duplicate keys, NaN and Infinity (`InputError`)."""
+    """The JSON value in `text`; refuses duplicate keys, NaN, Infinity and nesting deeper than
+    `MAX_JSON_DEPTH` (`InputError`)."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -127,13 +132,38 @@ def parse_json(text: str) -> Any:
         raise InputError(f"is not valid JSON: {name} is not a JSON number.")
 
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).", exc.lineno
         ) from None
     except RecursionError:
-        raise InputError("is not valid: its values nest too deeply.") from None
+        value = None
+        depth = MAX_JSON_DEPTH + 1
+    else:
+        depth = _json_depth(value)
+    if depth > MAX_JSON_DEPTH:
+        raise InputError(
+            f"is not valid: its values nest too deeply (at most {MAX_JSON_DEPTH} levels are "
+            "accepted)."
+        )
+    return value
+
+
+def _json_depth(value: Any) -> int:
+    """How many objects and arrays deep `value` nests (0 for a plain value), without recursing."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth) for child in children)
+    return deepest
 
 
 def parse_yaml(text: str) -> LoadedYaml:

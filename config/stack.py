@@ -3,7 +3,7 @@
 The Pulumi program reads the values from the engine, ``python -m ops`` from
 ``Pulumi.<stack>.yaml``; both hand them here, without the ``descope-config:`` prefix, and get the
 same `StackOptions` or the same problems. Any key that is not a setting is a ``${name}``
-variable for the tenants YAML.
+variable for the tenants YAML and the flow and theme files.
 """
 
 from __future__ import annotations

@@ -1,26 +1,53 @@
-"""``${name}`` substitution in string values, from the stack's ``descope-config:*`` settings.
+"""``${name}`` variables in configuration values, from the stack's ``descope-config:*`` settings.
 
-``${domainSuffix}`` is replaced by the variable's value; ``$${`` writes a literal ``${``. A name
-that is not a known variable is a problem, reported with the list of known names.
+One syntax for the tenants YAML and for flow and theme files (the JSON Descope exports):
+
+- ``${name}`` inside a string value is replaced by the variable's value. The result is text,
+  also when the whole value is one reference (``"${seats}"`` stays the string ``"250"``).
+- ``$${`` writes a literal ``${``.
+- A name that is not a known variable, a reference that is not a name and a ``${`` without its
+  ``}`` are problems, every one of them reported (with the known names, and the closest one as
+  a did-you-mean); a string with a problem is kept as written.
+- Mapping keys are never substituted: they are written as is. Keys carry structure (tenant
+  settings, flow step ids that other values refer to); two keys substituted to the same text
+  would silently collide; and a key read back from Descope could not be told apart from one
+  meant as a reference.
+
+`template` is the inverse, for writing what Descope holds back as shared files: it writes
+``${name}`` where a string holds a variable's value and escapes every literal ``${``, so that
+`substitute` with the same variables gives the text back exactly.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from config.loader import YamlPath
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+"""A letter or a digit: what a written-back value must not be glued to."""
+
+MIN_TEMPLATE_LENGTH = 4
+"""Shortest variable value `template` writes back. Shorter values (``dev``, ``eu``, ``1``)
+turn up by coincidence in unrelated text, and a wrong write-back is silent: the shared file
+then gives every other stack its own value in a place that was never meant to vary."""
+_EXCERPT = 80
+"""Longest string quoted whole in a problem; longer ones are quoted around the reference."""
 
 
 def substitute(
     data: Any, variables: Mapping[str, str], path: YamlPath = ()
 ) -> tuple[Any, list[tuple[YamlPath, str]]]:
-    """`data` with every string value substituted, and the problems found (path, message).
+    """`data` with every string value substituted, and every problem found (path, message).
 
     Mapping keys are left as written. A string with a problem is kept unchanged.
     """
@@ -32,9 +59,8 @@ def substitute(
         if isinstance(value, list):
             return [walk(item, (*where, index)) for index, item in enumerate(value)]
         if isinstance(value, str) and "$" in value:
-            text, problem = substitute_text(value, variables)
-            if problem:
-                problems.append((where, problem))
+            text, found = _substitute(value, variables)
+            problems.extend((where, problem) for problem in found)
             return text
         return value
 
@@ -42,34 +68,50 @@ def substitute(
 
 
 def substitute_text(text: str, variables: Mapping[str, str]) -> tuple[str, str | None]:
-    """`text` with its ``${name}`` references replaced, or unchanged with a problem message."""
-    problem: str | None = None
+    """`text` with its ``${name}`` references replaced, or unchanged with its first problem."""
+    result, problems = _substitute(text, variables)
+    return result, problems[0] if problems else None
+
+
+def _substitute(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
+    """`text` substituted, or `text` unchanged and every distinct problem in it."""
+    problems: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal problem
         token = match.group(0)
         if token == "$${":
             return "${"
         name = match.group(1)
         if name is None:
-            problem = problem or (
-                f'"{text}" has a "${{" without a closing "}}". Close it, or write "$${{" for a '
-                'literal "${".'
+            problem = (
+                f'{_quoted(text, match)} has a "${{" without a closing "}}". Close it, or write '
+                '"$${" for a literal "${".'
             )
-            return token
-        if name in variables:
+        elif name in variables:
             return variables[name]
-        problem = problem or _unknown(text, name, variables)
+        else:
+            problem = _unknown(_quoted(text, match), name, variables)
+        if problem not in problems:
+            problems.append(problem)
         return token
 
     result = _TOKEN.sub(replace, text)
-    return (text, problem) if problem else (result, None)
+    return (text, problems) if problems else (result, [])
 
 
-def _unknown(text: str, name: str, variables: Mapping[str, str]) -> str:
+def _quoted(text: str, match: re.Match[str]) -> str:
+    """`text` in quotes; a long one shortened to the part around `match`."""
+    if len(text) <= _EXCERPT:
+        return f'"{text}"'
+    margin = (_EXCERPT - (match.end() - match.start())) // 2
+    start, end = max(0, match.start() - margin), min(len(text), match.end() + max(margin, 0))
+    return f'"{"…" if start else ""}{text[start:end]}{"…" if end < len(text) else ""}"'
+
+
+def _unknown(quoted: str, name: str, variables: Mapping[str, str]) -> str:
     if not _NAME.match(name):
         return (
-            f'"{text}" refers to "${{{name}}}", which is not a variable name. Use letters, '
+            f'{quoted} refers to "${{{name}}}", which is not a variable name. Use letters, '
             'digits and "_", or write "$${" for a literal "${".'
         )
     known = sorted(variables)
@@ -77,6 +119,108 @@ def _unknown(text: str, name: str, variables: Mapping[str, str]) -> str:
     hint = f' Did you mean "{close[0]}"?' if close else ""
     listing = f" Known variables: {', '.join(known)}." if known else " No variables are defined."
     return (
-        f'"{text}" refers to the unknown variable "{name}".{hint}{listing} Set it in the '
+        f'{quoted} refers to the unknown variable "{name}".{hint}{listing} Set it in the '
         f"stack's configuration (descope-config:{name}) or fix the name."
     )
+
+
+def json_path(path: YamlPath) -> str:
+    """Where a value sits in a JSON document, as a JSONPath: ``$.screens[2].htmlTemplate``."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _JSON_KEY.match(part):
+            text += f".{part}"
+        else:
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return text
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``name=value`` (a ``--var`` argument) as a pair; `ValueError` saying what is wrong."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ValueError(f'"{text}" is not key=value (for example domainSuffix=dev.example.com)')
+    if not _NAME.match(name):
+        raise ValueError(
+            f'"{name}" is not a variable name: use letters, digits, "_", "." and "-", starting '
+            "with a letter or _"
+        )
+    return name, value
+
+
+@dataclass(frozen=True)
+class Templated:
+    """What `template` wrote: the data, and how many values each variable now stands in."""
+
+    data: Any
+    uses: Counter[str] = field(default_factory=Counter)
+
+
+def template(data: Any, variables: Mapping[str, str]) -> Templated:
+    """`data` with ``${name}`` written where a string value holds a variable's value.
+
+    The inverse of `substitute`: ``substitute(template(d, v).data, v)`` gives `d` back, with
+    no problem, for any `d`. The rules, for every string value (mapping keys are left alone):
+
+    - a variable's value is written as ``${name}`` where it is the whole string or a part of
+      it that is not glued to a letter or digit (``dev.example.com`` in
+      ``https://app.dev.example.com/x``, not ``prod`` in ``production``);
+    - the longest value is tried first at each place; when two variables have the same value,
+      the first name in alphabetical order is written;
+    - values shorter than `MIN_TEMPLATE_LENGTH`, and variables whose name cannot be written as
+      a reference, are never written back;
+    - a value directly after a literal ``$`` stays as it is (no reference can follow one);
+    - every other ``${`` is written ``$${``.
+    """
+    pattern, names = _template_pattern(variables)
+    uses: Counter[str] = Counter()
+
+    def text(value: str) -> str:
+        if pattern is None:
+            return value.replace("${", "$${")
+        parts: list[str] = []
+        last = 0
+        for match in pattern.finditer(value):
+            name = names[match.group(0)]
+            parts += (value[last : match.start()].replace("${", "$${"), f"${{{name}}}")
+            uses[name] += 1
+            last = match.end()
+        parts.append(value[last:].replace("${", "$${"))
+        return "".join(parts)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if isinstance(value, str):
+            return text(value)
+        return value
+
+    return Templated(walk(data), uses)
+
+
+def too_short(variables: Mapping[str, str]) -> list[str]:
+    """The names whose values `template` never writes back because they are too short."""
+    return sorted(name for name, value in variables.items() if len(value) < MIN_TEMPLATE_LENGTH)
+
+
+def _template_pattern(
+    variables: Mapping[str, str],
+) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One regular expression for every value to write back, longest first; value -> name."""
+    names: dict[str, str] = {}
+    for name in sorted(variables):
+        value = variables[name]
+        if len(value) >= MIN_TEMPLATE_LENGTH and _NAME.match(name):
+            names.setdefault(value, name)
+    if not names:
+        return None, names
+    alternatives = []
+    for value in sorted(names, key=lambda v: (-len(v), v)):
+        before = r"(?<![^\W_])" if _WORD_CHARACTER.match(value[0]) else ""
+        after = r"(?![^\W_])" if _WORD_CHARACTER.match(value[-1]) else ""
+        alternatives.append(f"{before}{re.escape(value)}{after}")
+    return re.compile(r"(?<!\$)(?:" + "|".join(alternatives) + ")"), names

@@ -25,9 +25,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config import ConfigurationErrors
+from config.variables import parse_assignment
 from ops.errors import OpsError
 from ops.stack import StackSettings, load_stack, load_stack_configuration
 from providers.errors import DescopeProviderError
+
+
+def _variable(text: str) -> tuple[str, str]:
+    try:
+        return parse_assignment(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +75,21 @@ def _parser() -> argparse.ArgumentParser:
         "writes nothing and exits 1), write those tenants as Descope holds them anyway and exit "
         "0 with a warning listing them; `python -m ops validate` then lists what to fix in the "
         "file before `pulumi up` accepts it",
+    )
+    export.add_argument(
+        "--var",
+        type=_variable,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="write ${NAME} into flow and theme files where a string holds VALUE (as a whole or "
+        "as a part; the longest value first; values shorter than 4 characters never); "
+        "repeatable; wins over the stack's own descope-config:NAME",
+    )
+    export.add_argument(
+        "--no-vars",
+        action="store_true",
+        help="do not write the stack's own descope-config:* variables back (only --var ones)",
     )
 
     report = command("report", "List unmanaged tenants and flows, and declared ones missing.")
@@ -114,6 +137,8 @@ def _run(args: argparse.Namespace) -> int:
             flows_dir=args.flows_dir,
             force=args.force,
             write_invalid=args.write_invalid,
+            variables=dict(args.var),
+            stack_variables=not args.no_vars,
         )
     if args.command == "report":
         return report.run(stack, fail_on_unmanaged=args.fail_on_unmanaged)

@@ -5,17 +5,22 @@
   `data_from_descope` is the same dict before validation.
 - `entry_for_yaml`: a `TenantSpec` dict -> the mapping to write under ``tenants:``, with
   literal ``${`` escaped so the loader's variable substitution gives the text back.
-- `yaml_text` / `flow_text`: the files, byte-for-byte the same for the same content.
+- `yaml_text` / `flow_text` / `theme_text`: the files, byte-for-byte the same for the same
+  content. Flow and theme files are written with `config.variables.template`: ``${name}`` where
+  a string holds a variable's value, every literal ``${`` as ``$${``, so that loading them with
+  the same variables gives Descope's content back.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from model import TenantSpec, normalise_flow_export
+from config.variables import template
+from model import TenantSpec, normalise_flow_export, normalise_theme
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.files import json_text
 from providers.tenant import settings_from_descope
@@ -129,6 +134,20 @@ def yaml_text(document: Mapping[str, Any], header: str = "") -> str:
     return header + body
 
 
-def flow_text(export: Mapping[str, Any]) -> str:
-    """A flow file: the normalised export, pretty JSON with sorted keys and a newline."""
-    return json_text(normalise_flow_export(export))
+def content_text(
+    content: Mapping[str, Any], variables: Mapping[str, str] | None = None
+) -> tuple[str, Counter[str]]:
+    """A flow or theme file's text (pretty JSON, sorted keys, a newline) with `variables`
+    written back, and how many values each variable now stands in."""
+    templated = template(dict(content), variables or {})
+    return json_text(templated.data), templated.uses
+
+
+def flow_text(export: Mapping[str, Any], variables: Mapping[str, str] | None = None) -> str:
+    """A flow file: the normalised export, with `variables` written back (`content_text`)."""
+    return content_text(normalise_flow_export(export), variables)[0]
+
+
+def theme_text(theme: Mapping[str, Any], variables: Mapping[str, str] | None = None) -> str:
+    """A theme file ``{"theme": {...}}``: the normalised theme, with `variables` written back."""
+    return content_text({"theme": normalise_theme(theme)}, variables)[0]

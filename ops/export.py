@@ -6,6 +6,12 @@ JSON file per flow (``<flowsDir>/<flow id>.json``) and the theme (``<flowsDir>/t
 Values are written as Descope holds them; nothing is factored into ``defaults:``. Output is
 deterministic: exporting an unchanged project again gives the same bytes.
 
+Flow and theme files are written with variables (the stack's own ``descope-config:*``
+variables unless ``--no-vars``, and every ``--var name=value``): where a string holds a
+variable's value, ``${name}`` is written instead (`config.variables.template`), so that an export
+from one stack becomes the file every stack shares. Loading the files with the same variables
+gives Descope's content back exactly. The tenants YAML is written without variables.
+
 The files are checked with `config.load_configuration` before anything is written, and no
 existing file is overwritten without ``--force``.
 
@@ -20,17 +26,20 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import ConfigurationErrors, dump_tenants_yaml, load_configuration
+from config.stack import PROJECT, SETTINGS
+from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
-from model import Problem, TenantSpec, normalise_theme, tenant_problems
-from ops.convert import data_from_descope, flow_text
+from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
+from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError
-from ops.files import json_text, write_atomic
+from ops.files import write_atomic
 from ops.live import Descope, connect
 from ops.stack import StackSettings
 
@@ -69,6 +78,8 @@ class ExportFiles:
     """Tenants written as Descope holds them although the configuration refuses them."""
     checkable_yaml: str = ""
     """The YAML without the `invalid` tenants, which must validate (`yaml` when none)."""
+    uses: Counter[str] = field(default_factory=Counter)
+    """How many values of the flow and theme files each variable was written back in."""
 
 
 @dataclass(frozen=True)
@@ -117,24 +128,30 @@ def refusal(project_id: str, invalid: list[InvalidTenant], stack: str) -> OpsErr
     )
 
 
-def build_export(descope: Descope, *, schema: str | None = None) -> ExportFiles:
+def build_export(
+    descope: Descope, *, schema: str | None = None, variables: Mapping[str, str] | None = None
+) -> ExportFiles:
     """Read the project and render the files.
 
     Tenants the configuration does not accept are rendered as Descope holds them and listed in
     `ExportFiles.invalid`; `schema` is the editor's schema reference (default: the writer's).
+    `variables` are written back into the flow and theme files (`config.variables.template`).
     """
     valid, invalid = read_tenants(descope)
     files: dict[str, str] = {}
+    uses: Counter[str] = Counter()
     flows: list[_FileRef] = []
     for flow_id in descope.flow_ids():
         export = descope.flow(flow_id)
         if export is None:  # deleted while we were reading
             continue
         name = f"{flow_id}.json"
-        files[name] = flow_text(export)
+        files[name], used = content_text(normalise_flow_export(export), variables)
+        uses += used
         flows.append(_FileRef(flow_id, Path(name)))
     theme_name = THEME_FILE if THEME_FILE not in files else "project-theme.json"
-    files[theme_name] = json_text({"theme": normalise_theme(descope.theme())})
+    files[theme_name], used = content_text({"theme": normalise_theme(descope.theme())}, variables)
+    uses += used
     comment = (
         f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
         "Every tenant is marked adopt: true: the first `pulumi up` manages the existing\n"
@@ -152,10 +169,10 @@ def build_export(descope: Descope, *, schema: str | None = None) -> ExportFiles:
     everything.sort(key=lambda t: t.id if isinstance(t, TenantSpec) else str(t.get("id", "")))
     text = render(everything)
     checkable = render(valid) if invalid else text
-    return ExportFiles(text, files, len(everything), len(flows), invalid, checkable)
+    return ExportFiles(text, files, len(everything), len(flows), invalid, checkable, uses)
 
 
-def validate(files: ExportFiles, variables: dict[str, str]) -> None:
+def validate(files: ExportFiles, variables: Mapping[str, str]) -> None:
     """Load the rendered files with the configuration loader, in a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="descope-export-") as scratch:
         root = Path(scratch)
@@ -184,6 +201,51 @@ def write_export(files: ExportFiles, out: Path, flows_dir: Path, *, force: bool)
     return [write_atomic(path, text) for path, text in targets.items()]
 
 
+def write_back_variables(
+    stack: StackSettings, given: Mapping[str, str], *, stack_variables: bool
+) -> dict[str, str]:
+    """The variables written back into flow and theme files: the stack's own (unless
+    `stack_variables` is false), then each ``--var`` (`given`), which wins over the stack's."""
+    return {**(stack.variables if stack_variables else {}), **given}
+
+
+def variable_notes(stack: StackSettings, given: Mapping[str, str], uses: Counter[str]) -> list[str]:
+    """What to know about the variables now in the files: where each was written, those the
+    stack does not define or defines with another value, and given ones too short to be used.
+
+    Values are never printed: a variable may hold anything.
+    """
+    notes = [
+        f"${{{name}}} written in {count} place(s) in the flow and theme files."
+        for name, count in sorted(uses.items())
+    ]
+    missing = [name for name in sorted(uses) if name not in stack.variables]
+    if missing:
+        names = ", ".join(f"descope-config:{name}" for name in missing)
+        notes.append(
+            f"{stack.file.name} does not define {names}: set it in every stack that deploys "
+            f"these files (`pulumi config set {names.split(', ')[0]} <value> --stack <stack>`), "
+            "or `pulumi preview` reports the unknown variable."
+        )
+    differing = [
+        name
+        for name in sorted(uses)
+        if name in stack.variables and name in given and given[name] != stack.variables[name]
+    ]
+    if differing:
+        notes.append(
+            f"--var {', '.join(differing)} differs from the value in {stack.file.name}: stack "
+            f"{stack.name} loads these files with its own value, other content than Descope holds."
+        )
+    short = too_short(given)
+    if short:
+        notes.append(
+            f"--var {', '.join(short)}: values shorter than {MIN_TEMPLATE_LENGTH} characters are "
+            "never written back (they turn up by coincidence in unrelated text)."
+        )
+    return notes
+
+
 def run(
     stack: StackSettings,
     *,
@@ -191,17 +253,32 @@ def run(
     flows_dir: Path | None = None,
     force: bool,
     write_invalid: bool = False,
+    variables: Mapping[str, str] | None = None,
+    stack_variables: bool = True,
 ) -> int:
+    """`python -m ops export`: `variables` are the ``--var`` values; `stack_variables` false
+    (``--no-vars``) leaves the stack's own variables out of the write-back."""
     target = out or stack.tenants_file
     flows_target = flows_dir or stack.files_base
+    given = dict(variables or {})
+    settings = sorted(set(given) & set(SETTINGS))
+    if settings:
+        raise OpsError(
+            f"--var {', '.join(settings)}: {PROJECT}:{settings[0]} is a stack setting, not a "
+            "${...} variable. Choose another name."
+        )
+    write_back = write_back_variables(stack, given, stack_variables=stack_variables)
+    loading = {**stack.variables, **given}
     descope = connect(stack)
-    files = build_export(descope, schema=schema_reference(stack.project_dir, target))
+    files = build_export(
+        descope, schema=schema_reference(stack.project_dir, target), variables=write_back
+    )
     if files.invalid and not write_invalid:
         raise refusal(descope.project_id, files.invalid, stack.name)
-    validate(files, stack.variables)
+    validate(files, loading)
     written = write_export(files, target, flows_target, force=force)
     if not files.invalid:
-        load_configuration(target, variables=stack.variables, flows_dir=flows_target)
+        load_configuration(target, variables=loading, flows_dir=flows_target)
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
         f"{files.flow_count} flow(s) and the theme; "
@@ -209,6 +286,8 @@ def run(
     )
     for path in written:
         print(f"  wrote {path}")
+    for note in variable_notes(stack, given, files.uses):
+        print(f"  {note}")
     if flows_target.resolve() != stack.files_base.resolve():
         print(
             f"  The flow files are in {flows_target}: set descope-config:flowsDir to that "

@@ -13,13 +13,14 @@ SOURCE is any of:
 Each chosen tenant is written into the stack's tenants YAML as a fully expanded entry (every
 value written out, so ``defaults:`` cannot change it), replacing the entry with that id or
 appended; other entries are kept. Its ``adopt``/``protect``/``cascadeDelete`` are kept; a new
-entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised, sorted:
-the form `export` writes), and an entry is added to ``flows:`` when missing. The theme
-(``--theme``, or ``--all``) is written to the configuration's theme file as ``{"theme": {...}}``
-(normalised); a ``theme:`` entry is added when missing, its file beside the flow files. What the
-code already holds (a tenant that loads as the backup holds it, a file with the same normalised
-content) is left as it is and reported ``unchanged``: an unchanged restore changes no file. The
-result is validated with the configuration loader (and rolled back if it does not validate).
+entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised, sorted,
+the stack's ``${variables}`` written back: the form `export` writes), and an entry is added to
+``flows:`` when missing. The theme (``--theme``, or ``--all``) is written to the configuration's
+theme file as ``{"theme": {...}}`` (the same way); a ``theme:`` entry is added when missing, its
+file beside the flow files. What the code already holds (a tenant that loads as the backup holds
+it, a file whose normalised content, the stack's variables substituted, is the backup's) is left
+as it is and reported ``unchanged``: an unchanged restore changes no file. The result is
+validated with the configuration loader (and rolled back if it does not validate).
 Then ``pulumi preview`` shows what the restore will change in Descope, and ``pulumi up`` does it.
 
 Local edits are never overwritten silently: a target file with uncommitted changes in git is
@@ -40,14 +41,22 @@ from typing import Any
 import yaml
 
 from config import ConfigurationErrors
+from config.variables import substitute
 from model import normalise_flow_export, normalise_theme
 from model.flow import unwrap_theme_export
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.backup import BACKUP_FORMAT
-from ops.convert import entry_for_yaml, flow_text, spec_from_descope, spec_from_outputs, yaml_text
+from ops.convert import (
+    entry_for_yaml,
+    flow_text,
+    spec_from_descope,
+    spec_from_outputs,
+    theme_text,
+    yaml_text,
+)
 from ops.errors import OpsError
 from ops.export import THEME_FILE
-from ops.files import json_text, read_json, write_atomic
+from ops.files import read_json, write_atomic
 from ops.stack import StackSettings, load_stack_configuration
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
@@ -288,21 +297,27 @@ def _effective_tenants(stack: StackSettings) -> dict[str, dict[str, Any]]:
     }
 
 
-def _flow_file_content(path: Path) -> dict[str, Any] | None:
-    """The normalised export in a flow file, or None if it holds none."""
+def _file_json(path: Path, variables: Mapping[str, str]) -> Any:
+    """A flow or theme file's JSON with `variables` substituted, or None if it is unusable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return normalise_flow_export(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        data, problems = substitute(json.loads(path.read_text(encoding="utf-8")), variables)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return None if problems else data
+
+
+def _flow_file_content(path: Path, variables: Mapping[str, str]) -> dict[str, Any] | None:
+    """The normalised export in a flow file, as the stack loads it, or None if it holds none."""
+    try:
+        return normalise_flow_export(_file_json(path, variables))
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
-def _theme_file_content(path: Path) -> dict[str, Any] | None:
-    """The normalised theme in a theme file ``{"theme": {...}}``, or None if it holds none."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _theme_file_content(path: Path, variables: Mapping[str, str]) -> dict[str, Any] | None:
+    """The normalised theme in a theme file ``{"theme": {...}}``, as the stack loads it, or None
+    if it holds none."""
+    data = _file_json(path, variables)
     if not isinstance(data, Mapping) or set(data) != {"theme"}:
         return None
     return normalise_theme(data["theme"]) if isinstance(data["theme"], Mapping) else None
@@ -384,12 +399,12 @@ def _plan_flows(draft: _Draft, flows: list[str]) -> None:
             draft.changed = True
         target = _target(draft.stack, existing["file"])
         wanted = normalise_flow_export(draft.source.flows[flow_id])
-        if target.exists() and _flow_file_content(target) == wanted:
+        if target.exists() and _flow_file_content(target, draft.stack.variables) == wanted:
             draft.outcomes.append(f"flow {flow_id}: unchanged")
             continue
         if target.exists():
             draft.conflicts.append((target, f'flow "{flow_id}" in {target}'))
-        draft.files[target] = flow_text(wanted)
+        draft.files[target] = flow_text(wanted, draft.stack.variables)
         draft.outcomes.append(f"flow {flow_id}: restored -> {target}")
     if flow_entries:
         draft.doc["flows"] = flow_entries
@@ -404,12 +419,12 @@ def _plan_theme(draft: _Draft) -> None:
     draft.changed = _theme_entry(draft.doc, flow_entries, yaml_path) or draft.changed
     target = _target(draft.stack, draft.doc["theme"]["file"])
     wanted = normalise_theme(draft.source.theme)
-    if target.exists() and _theme_file_content(target) == wanted:
+    if target.exists() and _theme_file_content(target, draft.stack.variables) == wanted:
         draft.outcomes.append("theme: unchanged")
         return
     if target.exists():
         draft.conflicts.append((target, f"the theme in {target}"))
-    draft.files[target] = json_text({"theme": wanted})
+    draft.files[target] = theme_text(wanted, draft.stack.variables)
     draft.outcomes.append(f"theme: restored -> {target}")
 
 

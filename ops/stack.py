@@ -111,7 +111,8 @@ class StackSettings:
 
     @property
     def variables(self) -> dict[str, str]:
-        """The ``${name}`` variables for the tenants YAML (the namespace's non-setting keys)."""
+        """The ``${name}`` variables for the tenants YAML and the flow and theme files (the
+        namespace's non-setting keys)."""
         return self.options.variables
 
     def connection(self, environ: Mapping[str, str] | None = None) -> ConnectionSettings:

@@ -520,3 +520,23 @@ def test_restore__says_when_the_source_has_no_theme(ops: Run, project: Project) 
     assert code == 1
     assert "The theme is not in" in err
     assert "theme: no" in err
+
+
+def test_restore__writes_the_stacks_variables_back_into_a_shared_flow_file(
+    ops: Run, project: Project, host: ProviderHost
+) -> None:
+    deploy(project, host)
+    backup = take_backup(ops, project)
+    flow_file = project.flows_dir / "sign-up-or-in.json"
+    shared = flow_file.read_text()
+    assert "https://app.${domainSuffix}/terms" in shared
+    flow_file.write_text(shared.replace("${domainSuffix}", "elsewhere.example.com"))
+    commit_all(project)
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--flow", "sign-up-or-in")
+
+    assert code == 0, err
+    assert f"flow sign-up-or-in: restored -> {flow_file}" in out
+    assert flow_file.read_text() == shared
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--flow", "sign-up-or-in")
+    assert "flow sign-up-or-in: unchanged" in out

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from descope import DescopeClient
 from pulumi.runtime.proto import provider_pb2
 
 from config import load_configuration
+from model import content_hash, normalise_flow_export, normalise_theme
 from tests.ops.conftest import REPO, Project, Run
 from tests.ops.deploy import resources, up
 from tests.support.host import ProviderHost
@@ -264,3 +267,139 @@ def test_export__lifetimes_descope_ignores_are_not_exported(
     assert tenant.settings is not None
     assert tenant.settings.sessionTokenExpiration is None
     assert tenant.settings.sessionTokenExpirationUnit is None
+
+
+PROD_FLOW = {
+    "flow": {
+        "id": "signin",
+        "name": "Sign in",
+        "description": "Sign in to https://app.example.com",
+        "dsl": {"start": "s1", "connector": "prod-crm", "product": "production"},
+    },
+    "screens": [
+        {
+            "id": "s1",
+            "inputs": [],
+            "htmlTemplate": {
+                "text": "Terms: https://app.example.com/terms",
+                "hi": "Hi ${user.name}",
+            },
+        }
+    ],
+}
+PROD_THEME = {"cssTemplate": {"light": {"logo": "https://app.example.com/logo.png"}}}
+PROD_VARS = ("--var", "appUrl=https://app.example.com", "--var", "environment=prod")
+
+
+def seed_prod(descope: DescopeClient) -> None:
+    """A flow and a theme holding prod's own values, as a console edit in prod leaves them."""
+    descope.mgmt.flow.import_flow("signin", PROD_FLOW["flow"], PROD_FLOW["screens"])
+    descope.mgmt.flow.import_theme(PROD_THEME)
+
+
+def export_files(ops: Run, folder: Path, *args: str) -> tuple[str, dict[str, bytes]]:
+    out, flows = folder / "t.yaml", folder / "flows"
+    code, stdout, err = ops(
+        "export", "--stack", "test", "--out", str(out), "--flows-dir", str(flows), *args
+    )
+    assert code == 0, err
+    return stdout, {p.name: p.read_bytes() for p in sorted(flows.iterdir())}
+
+
+def test_export__writes_variables_back_into_flow_and_theme_files(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed_prod(descope)
+
+    stdout, files = export_files(ops, tmp_path / "a", "--no-vars", *PROD_VARS)
+
+    flow = json.loads(files["signin.json"])
+    assert flow["flow"]["description"] == "Sign in to ${appUrl}"
+    assert flow["flow"]["dsl"]["connector"] == "${environment}-crm"
+    assert flow["flow"]["dsl"]["product"] == "production"  # "prod" glued to letters: left alone
+    template = flow["screens"][0]["htmlTemplate"]
+    assert template == {"text": "Terms: ${appUrl}/terms", "hi": "Hi $${user.name}"}
+    theme = json.loads(files["theme.json"])["theme"]
+    assert theme["cssTemplate"] == {"light": {"logo": "${appUrl}/logo.png"}}
+    assert "${appUrl} written in 3 place(s) in the flow and theme files" in stdout
+    assert "${environment} written in 1 place(s) in the flow and theme files" in stdout
+    assert "Pulumi.test.yaml does not define descope-config:appUrl" in stdout
+    assert "--var environment differs from the value in Pulumi.test.yaml" in stdout
+    assert "https://app.example.com" not in stdout  # values are never printed
+    assert export_files(ops, tmp_path / "b", "--no-vars", *PROD_VARS)[1] == files
+
+
+def test_export__with_variables_loads_back_to_descopes_content_and_hash(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed_prod(descope)
+    export_files(ops, tmp_path, "--no-vars", *PROD_VARS)
+
+    configuration = load_configuration(
+        tmp_path / "t.yaml",
+        variables={"appUrl": "https://app.example.com", "environment": "prod"},
+        flows_dir=tmp_path / "flows",
+    )
+
+    held = normalise_flow_export(descope.mgmt.flow.export_flow("signin"))
+    [flow] = [f for f in configuration.flows if f.id == "signin"]
+    assert flow.content == held
+    assert flow.content_hash == content_hash(held)
+    held_theme = normalise_theme(descope.mgmt.flow.export_theme()["theme"])
+    assert configuration.theme is not None
+    assert configuration.theme.content_hash == content_hash(held_theme)
+    staging = load_configuration(
+        tmp_path / "t.yaml",
+        variables={"appUrl": "https://app.staging.example.com", "environment": "staging"},
+        flows_dir=tmp_path / "flows",
+    )
+    assert staging.flows[0].content["flow"]["dsl"]["connector"] == "staging-crm"
+    assert staging.flows[0].content_hash != flow.content_hash
+
+
+def test_export__writes_the_stacks_own_variables_back_unless_no_vars(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    screens = [{"id": "s1", "inputs": [], "htmlTemplate": {"url": "https://a.dev.example.com/x"}}]
+    descope.mgmt.flow.import_flow("signin", {"id": "signin", "name": "dev flow"}, screens)
+
+    stdout, files = export_files(ops, tmp_path / "a")
+    _, literal = export_files(ops, tmp_path / "b", "--no-vars")
+
+    flow = json.loads(files["signin.json"])
+    assert flow["screens"][0]["htmlTemplate"]["url"] == "https://a.${domainSuffix}/x"
+    assert flow["flow"]["name"] == "dev flow"  # environment=dev is too short to write back
+    assert "does not define" not in stdout
+    assert (
+        json.loads(literal["signin.json"])["screens"][0]["htmlTemplate"]
+        == screens[0]["htmlTemplate"]
+    )
+
+
+def test_export__a_var_that_is_not_name_equals_value_is_a_usage_error(
+    ops: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        ops("export", "--stack", "test", "--var", "appUrl")
+    assert info.value.code == 2
+    assert '"appUrl" is not key=value' in capsys.readouterr().err
+
+
+def test_export__a_var_named_like_a_stack_setting_is_refused(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    code, _, err = ops("export", "--stack", "test", "--var", "flowsDir=config/flows")
+
+    assert code == 1
+    assert "descope-config:flowsDir is a stack setting, not a ${...} variable" in err
+
+
+def test_export__says_a_var_too_short_to_write_back_is_not_used(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    seed_prod(descope)
+
+    stdout, files = export_files(ops, tmp_path, "--no-vars", "--var", "region=eu")
+
+    assert "--var region: values shorter than 4 characters are never written back" in stdout
+    assert "${region}" not in files["signin.json"].decode()

@@ -121,6 +121,23 @@ def test_dev_tenant_inputs_are_the_canonical_spec_with_substituted_domains(in_re
             assert domain.endswith("dev.example.com")
 
 
+def test_each_stack_registers_the_flow_with_its_own_values_and_hash(in_repo: None) -> None:
+    """The Flow resource (so its provider) receives the stack's substituted content."""
+    registered = {}
+    for stack, suffix in (("dev", "dev.example.com"), ("prod", "example.com")):
+        monitor = run_program(stack, stack_config(stack))
+        (flow,) = [r for r in monitor.registrations if r.type == FLOW]
+        texts = [
+            child["props"].get("text", "")
+            for screen in flow.inputs["content"]["screens"]
+            for child in screen["htmlTemplate"]["children"]
+        ]
+        assert f"https://app.{suffix}/terms" in " ".join(texts), stack
+        assert not any("${" in text for text in texts)
+        registered[stack] = flow.inputs["contentHash"]
+    assert registered["dev"] != registered["prod"]
+
+
 def test_prod_protects_and_retains_everything_while_dev_deletes(in_repo: None) -> None:
     prod = run_program("prod", stack_config("prod"))
     assert prod.registrations

@@ -12,9 +12,12 @@ import pytest
 import yaml
 
 from config import ConfigProblem, ConfigurationErrors, load_configuration
+from config.variables import substitute
 
 REPO = Path(__file__).resolve().parents[3]
 FLOW_EXPORT = REPO / "config" / "flows" / "sign-up-or-in.json"
+DEV_VARIABLES = {"domainSuffix": "dev.example.com", "environment": "dev"}
+"""The ${...} variables of the dev stack (Pulumi.dev.yaml)."""
 
 WriteYaml = Callable[[str], Path]
 Problems = Callable[..., list[ConfigProblem]]
@@ -59,7 +62,11 @@ def problems_of() -> Problems:
 
 
 def flow_export(flow_id: str = "sign-up-or-in") -> dict[str, Any]:
-    """The example flow export, with its id set to `flow_id`."""
-    export: dict[str, Any] = json.loads(FLOW_EXPORT.read_text(encoding="utf-8"))
+    """The example flow export as stack dev loads it (variables substituted), with its id set
+    to `flow_id`: a file that loads without variables."""
+    written = json.loads(FLOW_EXPORT.read_text(encoding="utf-8"))
+    export: dict[str, Any]
+    export, problems = substitute(written, DEV_VARIABLES)
+    assert not problems, problems
     export["flow"]["id"] = flow_id
     return export

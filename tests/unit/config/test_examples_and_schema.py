@@ -42,6 +42,19 @@ def test_example_configuration_validates_for_each_stack(stack: str) -> None:
     assert configuration.theme is not None
 
 
+def test_the_example_flow_takes_each_stacks_values_and_so_its_own_hash() -> None:
+    hashes = set()
+    for stack in ("dev", "staging", "prod"):
+        tenants_file, flows_dir, variables = stack_settings(stack)
+        configuration = load_configuration(tenants_file, variables=variables, flows_dir=flows_dir)
+        (flow,) = configuration.flows
+        terms = f"https://app.{variables['domainSuffix']}/terms"
+        assert terms in json.dumps(flow.content), stack
+        assert "${" not in json.dumps(flow.content)
+        hashes.add(flow.content_hash)
+    assert len(hashes) == 3
+
+
 def test_example_files_point_editors_at_the_schema() -> None:
     for path in (REPO / "config" / "tenants").glob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]

@@ -263,6 +263,18 @@ def test_unknown_variable_names_file_line_and_known_variables(
     assert "Known variables: domainSuffix, environment." in problem.message
 
 
+def test_every_unknown_variable_of_one_yaml_value_is_reported(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        'tenants:\n  - id: a\n    name: "${enviroment} ${domainSufix} ${enviroment}"\n'
+    )
+    problems = problems_of(path, variables={"domainSuffix": "x.com", "environment": "dev"})
+    assert [(p.line, p.field) for p in problems] == [(3, "name"), (3, "name")]
+    assert 'unknown variable "enviroment". Did you mean "environment"?' in problems[0].message
+    assert 'unknown variable "domainSufix". Did you mean "domainSuffix"?' in problems[1].message
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -83,7 +83,9 @@ def test_flows_theme_and_defaults_round_trip(tmp_path: Path) -> None:
     assert "file: theme.json" in text
     path = tmp_path / "tenants.yaml"
     path.write_text(text, encoding="utf-8")
-    loaded = load_configuration(path, flows_dir=flows_dir)
+    loaded = load_configuration(
+        path, variables={"domainSuffix": "dev.example.com"}, flows_dir=flows_dir
+    )
     assert loaded.tenants == example.tenants
     assert loaded.flows == example.flows
     assert loaded.theme == example.theme
