@@ -41,6 +41,7 @@ __all__ = [
     "SSOConfiguration",
     "SSOState",
     "accept_any_role",
+    "redact_write_only",
 ]
 
 JsonDict = dict[str, Any]
@@ -177,8 +178,7 @@ class SSOConfiguration:
     """One SSO configuration of a tenant.
 
     ``auth_type`` and ``domains`` are used for non-default configurations only; the default
-    one's live on the tenant. ``configured`` says that something was ever written to it (a
-    default configuration that never was is left out of load-all).
+    one's live on the tenant.
     """
 
     sso_id: str
@@ -191,7 +191,6 @@ class SSOConfiguration:
     default_sso_roles: list[str] = field(default_factory=list)
     groups_priority: list[str] = field(default_factory=list)
     fga_mappings: JsonDict = field(default_factory=dict)
-    configured: bool = False
 
     def mappings_wire(self) -> JsonDict:
         """The shared mapping fields, as both the ``saml`` and the ``oidc`` section answer them."""
@@ -271,7 +270,6 @@ class SSOConfiguration:
             "ssoId": self.sso_id,
             "displayName": self.display_name,
             **own,
-            "configured": self.configured,
             "saml": self.saml_wire("", ""),
             "oidc": self.oidc_wire(),
             "disableSignRequest": self.saml.disable_sign_request,
@@ -309,7 +307,7 @@ class SSOState:
 
     def __init__(self) -> None:
         self.configurations: dict[str, dict[str, SSOConfiguration]] = {}
-        """tenant id → ssoId → configuration; the default one appears once first touched."""
+        """tenant id → ssoId → configuration; the default one appears once written to."""
         self.admin_links: dict[str, list[AdminLink]] = {}
         """tenant id → the links generated and not revoked."""
         self.resolve_role: RoleResolver = accept_any_role
@@ -326,19 +324,21 @@ class SSOState:
         self.admin_links.pop(tenant_id, None)
 
     def tenant_configurations(self, tenant_id: str) -> dict[str, SSOConfiguration]:
-        """The tenant's configurations, created (empty) on first use."""
+        """The tenant's stored configurations, created (empty) on first use."""
         return self.configurations.setdefault(tenant_id, {})
 
     def default_configuration(self, tenant_id: str) -> SSOConfiguration:
-        """The tenant's default configuration, created (blank) on first use."""
+        """The tenant's default configuration: the stored one, or a blank one not yet stored."""
+        stored = self.configurations.get(tenant_id, {}).get(DEFAULT_SSO_ID)
+        return stored if stored is not None else SSOConfiguration(DEFAULT_SSO_ID)
+
+    def store(self, tenant_id: str, configuration: SSOConfiguration) -> None:
+        """Keep ``configuration`` (after a write); the default one comes first in load-all."""
         configurations = self.tenant_configurations(tenant_id)
-        if DEFAULT_SSO_ID not in configurations:
-            # the default configuration comes first in load-all
-            self.configurations[tenant_id] = {
-                DEFAULT_SSO_ID: SSOConfiguration(DEFAULT_SSO_ID),
-                **configurations,
-            }
-        return self.configurations[tenant_id][DEFAULT_SSO_ID]
+        if configuration.sso_id == DEFAULT_SSO_ID and DEFAULT_SSO_ID not in configurations:
+            configurations = {DEFAULT_SSO_ID: configuration, **configurations}
+            self.configurations[tenant_id] = configurations
+        configurations[configuration.sso_id] = configuration
 
     def other_tenants_domains(self, tenant_id: str) -> Iterator[str]:
         """Domains of non-default configurations of every tenant but ``tenant_id``."""
@@ -359,3 +359,15 @@ class SSOState:
             }
             for tid in tenant_ids
         }
+
+
+REDACTED = "<redacted>"
+
+
+def redact_write_only(body: Any) -> Any:
+    """``body`` with an OIDC ``settings.clientSecret`` replaced, for the request log."""
+    if isinstance(body, dict):
+        settings = body.get("settings")
+        if isinstance(settings, dict) and settings.get("clientSecret"):
+            return {**body, "settings": {**settings, "clientSecret": REDACTED}}
+    return body

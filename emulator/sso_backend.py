@@ -177,14 +177,14 @@ class SSOBackend:
         """
         with self.backend.lock:
             tenant = self._tenant(tenant_id)
-            configurations = self.state.configurations.get(tenant.id, {}).values()
-            return {
-                "SSOSettings": [
-                    self._wire(tenant, c)
-                    for c in configurations
-                    if c.sso_id != DEFAULT_SSO_ID or self._default_in_use(tenant, c)
-                ]
-            }
+            default = self.state.default_configuration(tenant.id)
+            others = [
+                c
+                for c in self.state.configurations.get(tenant.id, {}).values()
+                if c.sso_id != DEFAULT_SSO_ID
+            ]
+            listed = [default, *others] if self._default_in_use(tenant) else others
+            return {"SSOSettings": [self._wire(tenant, c) for c in listed]}
 
     def get_settings_v1(self, tenant_id: str | None) -> JsonDict:
         """Deprecated GET /v1/mgmt/sso/settings?tenantId= → the flat v1 shape, default config.
@@ -337,8 +337,8 @@ class SSOBackend:
             sso_id = _opt_str(body, "ssoId") or self._unused_sso_id(configurations)
             if sso_id in configurations:
                 raise exc.duplicate_sso_configuration(tenant.id, sso_id)
-            configuration = SSOConfiguration(sso_id, display_name=display_name, configured=True)
-            configurations[sso_id] = configuration
+            configuration = SSOConfiguration(sso_id, display_name=display_name)
+            self.state.store(tenant.id, configuration)
             return self._wire(tenant, configuration)
 
     def delete_settings(self, tenant_id: str | None, sso_id: str | None) -> JsonDict:
@@ -352,13 +352,11 @@ class SSOBackend:
         with self.backend.lock:
             tenant = self._tenant(tenant_id)
             configuration = self._configuration(tenant, sso_id or DEFAULT_SSO_ID)
-            configurations = self.state.tenant_configurations(tenant.id)
+            self.state.configurations.get(tenant.id, {}).pop(configuration.sso_id, None)
             if configuration.sso_id == DEFAULT_SSO_ID:
-                configurations[DEFAULT_SSO_ID] = SSOConfiguration(DEFAULT_SSO_ID)
                 tenant.auth_type = "none"
                 tenant.domains = []
             else:
-                del configurations[configuration.sso_id]
                 links = self.state.admin_links.get(tenant.id, [])
                 links[:] = [link for link in links if link.sso_id != configuration.sso_id]
             return {}
@@ -379,7 +377,7 @@ class SSOBackend:
                     f"The authType field must be one of {', '.join(AUTH_TYPES)}, got {auth_type!r}"
                 )
             self._set_auth_type(tenant, configuration, auth_type)
-            configuration.configured = True
+            self.state.store(tenant.id, configuration)
             return {}
 
     def configure_redirect_url(self, body: Mapping[str, Any]) -> JsonDict:
@@ -388,14 +386,14 @@ class SSOBackend:
         Each URL sent replaces the SAML or the OIDC redirect URL; nothing else changes.
         """
         with self.backend.lock:
-            _, configuration = self._target(body)
+            tenant, configuration = self._target(body)
             saml_url = _opt_str(body, "samlRedirectUrl")
             oauth_url = _opt_str(body, "oauthRedirectUrl")
             if saml_url is not None:
                 configuration.saml.redirect_url = saml_url
             if oauth_url is not None:
                 configuration.oidc.redirect_url = oauth_url
-            configuration.configured = True
+            self.state.store(tenant.id, configuration)
             return {}
 
     def recalculate_mappings(self, body: Mapping[str, Any]) -> JsonDict:
@@ -452,7 +450,7 @@ class SSOBackend:
             groups = self._group_mappings(tenant, body.get("roleMappings"), "roleMappings") or []
             configuration.saml.attribute_mapping = mapping
             configuration.group_mappings = groups
-            configuration.configured = True
+            self.state.store(tenant.id, configuration)
             return {}
 
     # --- SSO Setup Suite admin links ----------------------------------------------------
@@ -532,8 +530,11 @@ class SSOBackend:
             if candidate not in configurations:
                 return candidate
 
-    def _default_in_use(self, tenant: Tenant, configuration: SSOConfiguration) -> bool:
-        return configuration.configured or tenant.auth_type != "none" or bool(tenant.domains)
+    def _default_in_use(self, tenant: Tenant) -> bool:
+        """Whether load-all lists the default configuration: it is stored (written to), or
+        the tenant settings gave the tenant an auth type or domains."""
+        stored = self.state.configurations.get(tenant.id, {}).get(DEFAULT_SSO_ID)
+        return stored is not None or tenant.auth_type != "none" or bool(tenant.domains)
 
     def _sp(self, tenant: Tenant, configuration: SSOConfiguration) -> tuple[str, str]:
         """The derived SP entity id and ACS URL.
@@ -689,7 +690,7 @@ class SSOBackend:
         configuration.saml = saml
         self._set_auth_type(tenant, configuration, "saml")
         tenant.domains = domains
-        configuration.configured = True
+        self.state.store(tenant.id, configuration)
 
     def _commit(
         self,
@@ -710,4 +711,4 @@ class SSOBackend:
             tenant.domains = domains
         else:
             configuration.domains = domains
-        configuration.configured = True
+        self.state.store(tenant.id, configuration)
