@@ -33,6 +33,7 @@ __all__ = [
     "OIDC_ATTRIBUTE_DEFAULTS",
     "SAML_ATTRIBUTE_DEFAULTS",
     "SP_BASE_URL",
+    "XAA_SETTINGS_DEFAULTS",
     "AdminLink",
     "OIDCSettings",
     "RoleRef",
@@ -40,6 +41,7 @@ __all__ = [
     "SAMLSettings",
     "SSOConfiguration",
     "SSOState",
+    "XAATrust",
     "accept_any_role",
     "redact_write_only",
 ]
@@ -173,6 +175,28 @@ class OIDCSettings:
     """Stored, not answered: no published load shape carries it."""
 
 
+XAA_SETTINGS_DEFAULTS: JsonDict = {
+    "issuers": {},
+    "jwtBearerGrantTypeAudienceToUse": "",
+    "jwtBearerGrantTypeScopeToUse": "",
+    "jwtBearerGrantTypeCustomClaimsToUse": "",
+}
+"""The ``settings`` of Cross-App Access (XAA / ID-JAG) trust settings never configured
+(go-sdk ``XAAJWTBearerSettings``)."""
+
+
+@dataclass
+class XAATrust:
+    """A configuration's Cross-App Access (XAA / ID-JAG) trust settings; its group mappings
+    are the configuration's shared ones."""
+
+    enabled: bool = False
+    settings: JsonDict = field(default_factory=lambda: _copy(XAA_SETTINGS_DEFAULTS))
+    group_priority_enabled: bool = False
+    allow_override_roles: bool = False
+    provider_id: str = ""
+
+
 @dataclass
 class SSOConfiguration:
     """One SSO configuration of a tenant.
@@ -191,6 +215,8 @@ class SSOConfiguration:
     default_sso_roles: list[str] = field(default_factory=list)
     groups_priority: list[str] = field(default_factory=list)
     fga_mappings: JsonDict = field(default_factory=dict)
+    xaa: XAATrust | None = None
+    """None until XAA trust settings are configured (and again once they are deleted)."""
 
     def mappings_wire(self) -> JsonDict:
         """The shared mapping fields, as both the ``saml`` and the ``oidc`` section answer them."""
@@ -258,6 +284,25 @@ class SSOConfiguration:
             "lastSuccessTestTime": 0,
         }
 
+    def xaa_wire(self, audience: str) -> JsonDict:
+        """A load of the XAA settings (SDK ``load_xaa_settings`` docstring, go-sdk
+        ``SSOXAASettingsResponse``); defaults when never configured."""
+        xaa = self.xaa or XAATrust()
+        mappings = self.mappings_wire()
+        return {
+            "ssoId": self.sso_id,
+            "enabled": xaa.enabled,
+            "settings": copy.deepcopy(xaa.settings),
+            "groupsMapping": mappings["groupsMapping"],
+            "defaultSSORoles": mappings["defaultSSORoles"],
+            "fgaMappings": mappings["fgaMappings"],
+            "groupsPriority": mappings["groupsPriority"],
+            "groupPriorityEnabled": xaa.group_priority_enabled,
+            "allowOverrideRoles": xaa.allow_override_roles,
+            "providerID": xaa.provider_id,
+            "audience": audience,
+        }
+
     def to_json(self) -> JsonDict:
         """The emulator's own view for ``GET /emulator/state``: no secret, only whether one is set.
 
@@ -275,6 +320,7 @@ class SSOConfiguration:
             "disableSignRequest": self.saml.disable_sign_request,
             "usePkce": self.oidc.use_pkce,
             "clientSecretStored": bool(self.oidc.client_secret),
+            "xaa": None if self.xaa is None else self.xaa_wire(""),
         }
 
 

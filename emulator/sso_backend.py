@@ -54,6 +54,7 @@ from emulator.sso import (
     RoleRef,
     SAMLSettings,
     SSOConfiguration,
+    XAATrust,
 )
 
 __all__ = ["GRANT_TYPES", "SSOBackend", "new_sso_id"]
@@ -80,9 +81,6 @@ class _Fields:
     def _one(self, key: str) -> tuple[JsonDict, str]:
         name = self.prefix + key
         return {name: self.data.get(key)}, name
-
-    def present(self, key: str) -> bool:
-        return self.data.get(key) is not None
 
     def opt_str(self, key: str) -> str | None:
         return _opt_str(*self._one(key))
@@ -146,6 +144,36 @@ def _fga_mappings(value: JsonDict, where: str) -> JsonDict:
                 for r in relations
             ]
         }
+    return out
+
+
+def _xaa_settings(value: JsonDict) -> JsonDict:
+    """The XAA ``settings`` object as stored: every field, issuers checked."""
+    fields = _Fields(value, "settings.")
+    issuers = fields.opt_dict("issuers") or {}
+    out: JsonDict = {"issuers": {}}
+    for url, issuer in issuers.items():
+        at = f"settings.issuers.{url}"
+        if not isinstance(issuer, dict):
+            raise exc.invalid_argument(f"The {at} field must be an object")
+        f = _Fields(issuer, at + ".")
+        mapping = f.opt_dict("attributeMapping")
+        out["issuers"][url] = {
+            "jwksUri": f.text("jwksUri"),
+            "signAlgorithm": f.text("signAlgorithm"),
+            "userInfoUri": f.text("userInfoUri"),
+            "externalIdFieldName": f.text("externalIdFieldName"),
+            "jitDisabled": bool(f.opt_bool("jitDisabled")),
+            "attributeMapping": None
+            if mapping is None
+            else _mapping(mapping, SAML_ATTRIBUTE_DEFAULTS, at + ".attributeMapping"),
+        }
+    for key in (
+        "jwtBearerGrantTypeAudienceToUse",
+        "jwtBearerGrantTypeScopeToUse",
+        "jwtBearerGrantTypeCustomClaimsToUse",
+    ):
+        out[key] = fields.text(key)
     return out
 
 
@@ -452,6 +480,83 @@ class SSOBackend:
             configuration.group_mappings = groups
             self.state.store(tenant.id, configuration)
             return {}
+
+    # --- Cross-App Access (XAA / ID-JAG) trust settings ------------------------------
+
+    def configure_xaa(self, body: Mapping[str, Any]) -> JsonDict:
+        """POST /v1/mgmt/sso/xaa/settings ``{tenantId, ssoId?, enabled, settings: {issuers:
+        {url: {jwksUri, signAlgorithm, userInfoUri, externalIdFieldName, jitDisabled,
+        attributeMapping}}, jwtBearerGrantType{Audience,Scope,CustomClaims}ToUse},
+        roleMappings, defaultSSORoles, fgaMappings, groupsPriority, groupPriorityEnabled,
+        allowOverrideRoles, providerID?}``.
+
+        The mappings are the configuration's shared ones (also answered by the SAML and OIDC
+        sections); ``roleMappings`` replaces them, as the SDKs always send it. A ``null``
+        ``settings`` keeps the stored trust settings.
+        """
+        with self.backend.lock:
+            tenant, configuration = self._target(body)
+            fields = _Fields(body, "")
+            xaa = copy.deepcopy(configuration.xaa) or XAATrust()
+            for key, attr in (
+                ("enabled", "enabled"),
+                ("groupPriorityEnabled", "group_priority_enabled"),
+                ("allowOverrideRoles", "allow_override_roles"),
+            ):
+                value = fields.opt_bool(key)
+                if value is not None:
+                    setattr(xaa, attr, value)
+            provider_id = fields.opt_str("providerID")
+            if provider_id is not None:
+                xaa.provider_id = provider_id
+            settings = fields.opt_dict("settings")
+            if settings is not None:
+                xaa.settings = _xaa_settings(settings)
+            mappings = self._mappings(tenant, configuration, fields, role_mappings_required=True)
+            # every check passed: write
+            configuration.xaa = xaa
+            (
+                configuration.group_mappings,
+                configuration.default_sso_roles,
+                configuration.groups_priority,
+                configuration.fga_mappings,
+            ) = mappings
+            self.state.store(tenant.id, configuration)
+            return {}
+
+    def load_xaa(self, tenant_id: str | None, sso_id: str | None) -> JsonDict:
+        """GET /v1/mgmt/sso/xaa/settings?tenantId=&ssoId= → one configuration's XAA settings
+        (defaults when never configured)."""
+        with self.backend.lock:
+            tenant = self._tenant(tenant_id)
+            configuration = self._configuration(tenant, sso_id or DEFAULT_SSO_ID)
+            return configuration.xaa_wire(self._audience())
+
+    def load_all_xaa(self, tenant_id: str | None) -> JsonDict:
+        """GET /v1/mgmt/sso/xaa/settings/all?tenantId= → ``{"XAASettings": [...]}`` (SDK
+        docstring, go-sdk ``SSOXAAAllSettingsResponse``): the configurations that have XAA
+        trust settings."""
+        with self.backend.lock:
+            tenant = self._tenant(tenant_id)
+            configurations = self.state.configurations.get(tenant.id, {}).values()
+            return {
+                "XAASettings": [
+                    c.xaa_wire(self._audience()) for c in configurations if c.xaa is not None
+                ]
+            }
+
+    def delete_xaa(self, tenant_id: str | None, sso_id: str | None) -> JsonDict:
+        """DELETE /v1/mgmt/sso/xaa/settings?tenantId=&ssoId=: the trust settings go; the
+        shared mappings stay (they belong to SAML and OIDC too)."""
+        with self.backend.lock:
+            tenant = self._tenant(tenant_id)
+            self._configuration(tenant, sso_id or DEFAULT_SSO_ID).xaa = None
+            return {}
+
+    def _audience(self) -> str:
+        """The project-level XAA audience: "equals the issuer the project publishes" (SDK
+        docstring); Descope's issuer form ``https://api.descope.com/<projectId>`` is inferred."""
+        return f"{SP_BASE_URL}/{self.backend.options.project_id}"
 
     # --- SSO Setup Suite admin links ----------------------------------------------------
 

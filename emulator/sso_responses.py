@@ -38,6 +38,10 @@ SSO_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/mgmt/sso/mapping"): "sso_configure_mapping_v1",
     ("POST", "/v2/mgmt/tenant/adminlinks/sso/generate"): "sso_generate_admin_link",
     ("POST", "/v1/mgmt/tenant/adminlinks/sso/revoke"): "sso_revoke_admin_links",
+    ("POST", "/v1/mgmt/sso/xaa/settings"): "sso_configure_xaa",
+    ("GET", "/v1/mgmt/sso/xaa/settings"): "sso_load_xaa",
+    ("DELETE", "/v1/mgmt/sso/xaa/settings"): "sso_delete_xaa",
+    ("GET", "/v1/mgmt/sso/xaa/settings/all"): "sso_load_all_xaa",
 }
 
 
@@ -73,6 +77,22 @@ def sso_get_settings_v1(backend: DescopeBackend, query: Query, body: JsonDict) -
     return SSOBackend(backend).get_settings_v1(_query_value(query, "tenantId"))
 
 
+def sso_load_xaa(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return SSOBackend(backend).load_xaa(
+        _query_value(query, "tenantId"), _query_value(query, "ssoId")
+    )
+
+
+def sso_load_all_xaa(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return SSOBackend(backend).load_all_xaa(_query_value(query, "tenantId"))
+
+
+def sso_delete_xaa(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return SSOBackend(backend).delete_xaa(
+        _query_value(query, "tenantId"), _query_value(query, "ssoId")
+    )
+
+
 SSO_HANDLERS: dict[str, Handler] = {
     "sso_load": sso_load,
     "sso_load_all": sso_load_all,
@@ -90,4 +110,8 @@ SSO_HANDLERS: dict[str, Handler] = {
     "sso_configure_mapping_v1": _body(SSOBackend.configure_mapping_v1),
     "sso_generate_admin_link": _body(SSOBackend.generate_admin_link),
     "sso_revoke_admin_links": _body(SSOBackend.revoke_admin_links),
+    "sso_configure_xaa": _body(SSOBackend.configure_xaa),
+    "sso_load_xaa": sso_load_xaa,
+    "sso_load_all_xaa": sso_load_all_xaa,
+    "sso_delete_xaa": sso_delete_xaa,
 }

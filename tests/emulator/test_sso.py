@@ -23,6 +23,9 @@ from descope import (
     SSOOIDCSettings,
     SSOSAMLSettings,
     SSOSAMLSettingsByMetadata,
+    XAAIssuerSettings,
+    XAAJWTBearerSettings,
+    XAASettings,
 )
 
 from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS, RoleRef
@@ -878,10 +881,10 @@ def test_sso_domains__normalised_with_the_switch(sdk: Sdk, sso: Any) -> None:
 
 
 def test_sso_role_mappings__refused_when_the_roles_seam_knows_no_such_role(
-    sdk: Sdk, sso: Any
+    sdk: Sdk, sso: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known = {"Tenant Admin": RoleRef("R1", "Tenant Admin")}
-    sdk.app.backend.sso.resolve_role = lambda tenant_id, name: known.get(name)
+    monkeypatch.setattr(sdk.app.backend.sso, "resolve_role", lambda tid, name: known.get(name))
 
     for settings in (
         saml_settings(role_mappings=[RoleMapping(["g"], "Ghost")]),
@@ -978,6 +981,139 @@ def test_sso_deprecated_v1__missing_fields_are_400(sso: Any) -> None:
     assert (status, body["errorMessage"]) == (400, "The idpURL field is required")
     status, body = fails(lambda: sso.configure_via_metadata("acme", ""))
     assert (status, body["errorMessage"]) == (400, "The idpMetadataURL field is required")
+
+
+# --- Cross-App Access (XAA / ID-JAG) ---------------------------------------------------------
+
+
+def xaa_settings(**overrides: Any) -> XAASettings:
+    values: dict[str, Any] = {
+        "enabled": True,
+        "settings": XAAJWTBearerSettings(
+            issuers={
+                "https://idp.acme.com": XAAIssuerSettings(
+                    jwks_uri="https://idp.acme.com/jwks",
+                    sign_algorithm="RS256",
+                    jit_disabled=True,
+                    attribute_mapping=AttributeMapping(email="mail"),
+                )
+            },
+            jwt_bearer_grant_type_scope_to_use="scope",
+        ),
+        "role_mappings": [RoleMapping(["xaa-group"], "Tenant Admin")],
+        "default_sso_roles": ["viewer"],
+        "groups_priority": ["xaa-group"],
+        "group_priority_enabled": True,
+        "allow_override_roles": True,
+        "provider_id": "okta",
+    }
+    return XAASettings(**{**values, **overrides})
+
+
+def test_sso_xaa__never_configured_loads_defaults_and_load_all_is_empty(sdk: Sdk, sso: Any) -> None:
+    assert sso.load_xaa_settings("acme") == {
+        "ssoId": "",
+        "enabled": False,
+        "settings": {
+            "issuers": {},
+            "jwtBearerGrantTypeAudienceToUse": "",
+            "jwtBearerGrantTypeScopeToUse": "",
+            "jwtBearerGrantTypeCustomClaimsToUse": "",
+        },
+        "groupsMapping": [],
+        "defaultSSORoles": [],
+        "fgaMappings": {},
+        "groupsPriority": [],
+        "groupPriorityEnabled": False,
+        "allowOverrideRoles": False,
+        "providerID": "",
+        "audience": f"https://api.descope.com/{project(sdk)}",
+    }
+    assert sso.load_all_xaa_settings("acme") == {"XAASettings": []}
+
+
+def test_sso_xaa__configure_then_load_returns_it_with_the_shared_mappings(sso: Any) -> None:
+    sso.configure_xaa_settings("acme", xaa_settings())
+
+    loaded = sso.load_xaa_settings("acme")
+    issuer = loaded["settings"]["issuers"]["https://idp.acme.com"]
+    assert (issuer["jwksUri"], issuer["signAlgorithm"], issuer["jitDisabled"]) == (
+        "https://idp.acme.com/jwks",
+        "RS256",
+        True,
+    )
+    assert issuer["attributeMapping"]["email"] == "mail"
+    assert loaded["settings"]["jwtBearerGrantTypeScopeToUse"] == "scope"
+    assert (loaded["enabled"], loaded["groupPriorityEnabled"], loaded["allowOverrideRoles"]) == (
+        True,
+        True,
+        True,
+    )
+    assert (loaded["providerID"], loaded["defaultSSORoles"]) == ("okta", ["viewer"])
+    assert loaded["groupsMapping"][0]["groups"] == ["xaa-group"]
+    assert sso.load_settings("acme")["saml"]["groupsMapping"] == loaded["groupsMapping"]
+    assert sso.load_all_xaa_settings("acme") == {"XAASettings": [loaded]}
+
+
+def test_sso_xaa__null_settings_keep_the_stored_trust(sso: Any) -> None:
+    sso.configure_xaa_settings("acme", xaa_settings())
+
+    sso.configure_xaa_settings("acme", XAASettings(enabled=False))
+
+    loaded = sso.load_xaa_settings("acme")
+    assert loaded["enabled"] is False
+    assert list(loaded["settings"]["issuers"]) == ["https://idp.acme.com"]
+    assert loaded["groupsMapping"] == []  # roleMappings is always sent: replaced
+
+
+def test_sso_xaa__delete_keeps_the_shared_mappings(sso: Any) -> None:
+    sso.configure_xaa_settings("acme", xaa_settings())
+
+    sso.delete_xaa_settings("acme")
+
+    assert sso.load_xaa_settings("acme")["enabled"] is False
+    assert sso.load_all_xaa_settings("acme") == {"XAASettings": []}
+    assert sso.load_settings("acme")["saml"]["groupsMapping"][0]["groups"] == ["xaa-group"]
+
+
+def test_sso_xaa__with_sso_id_touches_that_configuration_only(sso: Any) -> None:
+    sso.new_settings("acme", "Second", sso_id="second")
+
+    sso.configure_xaa_settings("acme", xaa_settings(), sso_id="second")
+
+    assert sso.load_xaa_settings("acme", "second")["enabled"] is True
+    assert sso.load_xaa_settings("acme")["enabled"] is False
+    assert [x["ssoId"] for x in sso.load_all_xaa_settings("acme")["XAASettings"]] == ["second"]
+    sso.delete_xaa_settings("acme", "second")
+    for call in (
+        lambda: sso.load_xaa_settings("acme", "ghost"),
+        lambda: sso.delete_xaa_settings("acme", "ghost"),
+        lambda: sso.configure_xaa_settings("acme", xaa_settings(), sso_id="ghost"),
+    ):
+        status, body = fails(call)
+        assert (status, body["errorCode"]) == (400, "E099201")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"issuers": {"https://i": "jwks"}},
+        {"issuers": {"https://i": {"jitDisabled": "yes"}}},
+        {"issuers": []},
+        {"jwtBearerGrantTypeScopeToUse": 1},
+    ],
+)
+def test_sso_xaa__bad_settings_are_400_and_change_nothing(
+    sso: Any, raw: Raw, settings: dict[str, Any]
+) -> None:
+    response = raw(
+        "POST",
+        "/v1/mgmt/sso/xaa/settings",
+        json={"tenantId": "acme", "enabled": True, "settings": settings, "roleMappings": []},
+    )
+
+    assert (response.status_code, response.json()["errorCode"]) == (400, "E011004")
+    assert sso.load_all_xaa_settings("acme") == {"XAASettings": []}
 
 
 # --- SSO Setup Suite admin links -------------------------------------------------------------
@@ -1077,6 +1213,10 @@ def every_tenant_call(sdk: Sdk, tenant_id: str) -> list[Callable[[], Any]]:
         lambda: sso.mapping(tenant_id, [], AttributeMapping()),
         lambda: sdk.tenant.generate_sso_configuration_link(tenant_id),
         lambda: sdk.tenant.revoke_sso_configuration_link(tenant_id),
+        lambda: sso.configure_xaa_settings(tenant_id, XAASettings(enabled=True)),
+        lambda: sso.load_xaa_settings(tenant_id),
+        lambda: sso.load_all_xaa_settings(tenant_id),
+        lambda: sso.delete_xaa_settings(tenant_id),
     ]
 
 
