@@ -1,9 +1,11 @@
-"""A local emulator of the Descope management API (tenants, flows, theme, license).
+"""A local emulator of the Descope management API (tenants, SSO, flows, theme, license).
 
 Stdlib only (``emulator.transport`` aside, which needs httpx), importing nothing from
 the project's other packages. Split the moto way:
 
 - :mod:`emulator.models`: options, entities, the backend (no HTTP);
+- :mod:`emulator.sso`, :mod:`emulator.sso_backend`, :mod:`emulator.sso_responses`: per-tenant
+  SSO state, operations, routes and handlers;
 - :mod:`emulator.exceptions`: every error code and text;
 - :mod:`emulator.urls`: the route table; :mod:`emulator.responses`: parse and serialise;
 - :mod:`emulator.faults`: injected faults and request counters;

@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--normalize-domains", action="store_true")
     p.add_argument("--unique-domains", action="store_true", help="domains unique across tenants")
     p.add_argument("--tier", default="tier4", help="rateLimitTier the license endpoint answers")
+    p.add_argument(
+        "--allow-duplicate-sso-domains",
+        action="store_true",
+        help="SSO domains may repeat across tenants (allowDuplicateSSODomainsInOtherTenants)",
+    )
     return p
 
 
@@ -44,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         normalize_domains=args.normalize_domains,
         unique_domains_across_tenants=args.unique_domains,
         default_tier=args.tier,
+        allow_duplicate_sso_domains_in_other_tenants=args.allow_duplicate_sso_domains,
     )
     app = EmulatorApp(options)
     if args.latency_ms:

@@ -36,6 +36,7 @@ from emulator import exceptions as exc
 from emulator.faults import Counters, FaultPlan, Faults
 from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
 from emulator.responses import dispatch, dump_json, parse_body
+from emulator.sso import redact_write_only
 from emulator.urls import resolve
 
 __all__ = ["ADMIN_PREFIX", "EmulatorApp", "EmulatorResponse", "RequestRecord"]
@@ -64,7 +65,8 @@ class RequestRecord:
     headers: dict[str, str] = field(repr=False)
     """Lower-cased header names; ``authorization`` is never kept."""
     body: Any
-    """The parsed JSON body, or the raw text when it is not JSON, or None when empty."""
+    """The parsed JSON body (an OIDC client secret redacted), or the raw text when it is not
+    JSON, or None when empty."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -90,7 +92,7 @@ def _decode_for_log(body: bytes) -> Any:
     if not body.strip():
         return None
     try:
-        return parse_body(body)
+        return redact_write_only(parse_body(body))
     except exc.DescopeApiError:
         return body.decode("utf-8", "replace")
 

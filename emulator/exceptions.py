@@ -273,3 +273,41 @@ def unknown_server_error() -> DescopeApiError:
 def route_not_found(method: str, path: str) -> DescopeApiError:
     """404: no management route has this path."""
     return DescopeApiError(404, CODE_ROUTE_NOT_FOUND, "Not found", f"No route for {method} {path}")
+
+
+# --- per-tenant SSO ------------------------------------------------------------------------
+
+__all__ += ["CODE_SSO_NOT_FOUND", "duplicate_sso_configuration", "sso_not_found", "unknown_role"]
+
+CODE_SSO_NOT_FOUND = "E099201"
+"""Emulator-invented: no SSO configuration with that ``ssoId`` in the tenant."""
+
+
+def sso_not_found(tenant_id: str, sso_id: str, status: int = 400) -> DescopeApiError:
+    """No SSO configuration ``sso_id`` in the tenant; the status (400 or 404) is an option."""
+    return DescopeApiError(
+        status,
+        CODE_SSO_NOT_FOUND,
+        "SSO configuration not found",
+        f"Tenant {tenant_id!r} has no SSO configuration with ssoId {sso_id!r}",
+    )
+
+
+def duplicate_sso_configuration(tenant_id: str, sso_id: str) -> DescopeApiError:
+    """400 E011003: new SSO settings with an ``ssoId`` the tenant already has."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Tenant {tenant_id!r} already has an SSO configuration with ssoId {sso_id!r}",
+    )
+
+
+def unknown_role(role_name: str) -> DescopeApiError:
+    """400 E011003: an SSO role mapping or default SSO role names a role that does not exist."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Role {role_name!r} does not exist; create it first",
+    )

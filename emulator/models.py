@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.sso import SSOState
 
 __all__ = [
     "AUTH_TYPES",
@@ -82,6 +83,9 @@ class EmulatorOptions:
     """Reject a domain that another tenant already lists (400 E011003)."""
     default_tier: str = "tier4"
     """The ``rateLimitTier`` the license endpoint answers."""
+    allow_duplicate_sso_domains_in_other_tenants: bool = False
+    """The project flag of that name: let an SSO configuration list a domain another tenant's
+    SSO configuration already holds (otherwise 400 E011003)."""
 
     def __post_init__(self) -> None:
         if self.not_found_status not in (400, 404):
@@ -96,6 +100,9 @@ class EmulatorOptions:
             "normalizeDomains": self.normalize_domains,
             "uniqueDomainsAcrossTenants": self.unique_domains_across_tenants,
             "defaultTier": self.default_tier,
+            "allowDuplicateSSODomainsInOtherTenants": (
+                self.allow_duplicate_sso_domains_in_other_tenants
+            ),
         }
 
 
@@ -104,6 +111,7 @@ _SWITCH_NAMES = {
     "normalizeDomains": "normalize_domains",
     "uniqueDomainsAcrossTenants": "unique_domains_across_tenants",
     "defaultTier": "default_tier",
+    "allowDuplicateSSODomainsInOtherTenants": "allow_duplicate_sso_domains_in_other_tenants",
 }
 
 
@@ -429,6 +437,8 @@ class DescopeBackend:
         self.tenants: dict[str, Tenant] = {}
         self.flows: dict[str, Flow] = {}
         self.theme: Theme = default_theme()
+        self.sso = SSOState()
+        """Per-tenant SSO configurations (operations in :mod:`emulator.sso_backend`)."""
 
     # --- housekeeping ------------------------------------------------------------------
 
@@ -438,6 +448,7 @@ class DescopeBackend:
             self.tenants.clear()
             self.flows.clear()
             self.theme = default_theme()
+            self.sso.clear()
 
     def snapshot(self) -> JsonDict:
         """Everything, in wire shapes: tenants (with settings), flows (with screens), theme."""
@@ -447,6 +458,7 @@ class DescopeBackend:
                 "settings": {t.id: t.settings_dict() for t in self.tenants.values()},
                 "flows": {fid: f.export() for fid, f in self.flows.items()},
                 "theme": self.theme.to_dict(),
+                "sso": self.sso.to_json(),
             }
 
     def seed_flow(
@@ -558,6 +570,7 @@ class DescopeBackend:
             for child in children:
                 self.delete_tenant(child, cascade=True)
             del self.tenants[tenant.id]
+            self.sso.drop_tenant(tenant.id)
             return {}
 
     def load_tenant(self, tenant_id: str | None) -> JsonDict:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 from emulator import exceptions as exc
 from emulator.models import DescopeBackend, _opt_bool, _opt_str, _opt_str_list
+from emulator.sso_responses import SSO_HANDLERS
 
 __all__ = ["HANDLERS", "Handler", "dispatch", "dump_json", "parse_body", "parse_query"]
 
@@ -125,6 +126,7 @@ def import_theme(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonD
 
 HANDLERS: dict[str, Handler] = {
     "license": license_,
+    **SSO_HANDLERS,
     "create_tenant": create_tenant,
     "update_tenant": update_tenant,
     "patch_tenant": patch_tenant,

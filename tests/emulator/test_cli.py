@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 from emulator import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID
 from tests.support.inprocess import plain_http_descope
 
@@ -28,7 +30,16 @@ def test_python_m_emulator__prints_url_first_within_a_second_and_serves_the_sdk(
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0", "--not-found-status", "404"],
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "--port",
+            "0",
+            "--not-found-status",
+            "404",
+            "--allow-duplicate-sso-domains",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -45,6 +56,11 @@ def test_python_m_emulator__prints_url_first_within_a_second_and_serves_the_sdk(
         client = plain_http_descope(DEFAULT_PROJECT_ID, DEFAULT_MANAGEMENT_KEY, url)
         assert client.mgmt.tenant.create("Acme", "acme") == {"id": "acme"}
         assert client.mgmt.tenant.load("acme")["name"] == "Acme"
+        options = httpx.get(f"{url}/emulator/options").json()
+        assert (options["notFoundStatus"], options["allowDuplicateSSODomainsInOtherTenants"]) == (
+            404,
+            True,
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=5)
