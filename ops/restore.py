@@ -53,7 +53,7 @@ from ops.backup import BACKUP_FORMAT
 from ops.convert import flow_text, spec_from_descope, spec_from_outputs
 from ops.errors import OpsError
 from ops.export import THEME_FILE
-from ops.files import json_text, read_json, write_atomic
+from ops.files import json_text, read_json, remove_stale_temp_files, write_atomic
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
@@ -63,6 +63,8 @@ from providers.backups import SnapshotFormatError, read_snapshot
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
 THEME_TYPE = "pulumi-python:dynamic/descope:Theme"
+TEMP_TAG = "restore"
+"""Restore's temp files are ``.<file name>.restore-XXXX.tmp``, beside the file they replace."""
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key Pulumi marks a secret value with in a stack export."""
 
@@ -490,20 +492,33 @@ def _refuse_local_edits(plan: _Plan) -> None:
         )
 
 
-def _write(plan: _Plan) -> list[Path]:
-    written: list[Path] = []
+def _write(plan: _Plan, written: list[Path]) -> None:
+    """Write the plan's files, each atomically: flow and theme files first, then the YAML that
+    names them, so the YAML never names a file not yet written. `written` grows as each file
+    is in place."""
+    for path, text in plan.files.items():
+        write_atomic(path, text, tag=TEMP_TAG)
+        written.append(path)
     if plan.yaml_changes:
-        written.append(write_atomic(plan.yaml_path, plan.yaml_after))
-    written.extend(write_atomic(path, text) for path, text in plan.files.items())
-    return written
+        write_atomic(plan.yaml_path, plan.yaml_after, tag=TEMP_TAG)
+        written.append(plan.yaml_path)
 
 
-def _roll_back(plan: _Plan, previous: dict[Path, str | None]) -> None:
-    for path, text in previous.items():
-        if text is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, text)
+def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None:
+    """Put the `written` files back as they were, the YAML first (it then names no file that
+    is removed after it)."""
+    for path in reversed(written):
+        text = previous[path]
+        try:
+            if text is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, text, tag=TEMP_TAG)
+        except (OSError, OpsError) as exc:
+            raise OpsError(
+                f"Restore failed, and {path} could not be put back as it was ({exc}). "
+                "Check it with `git diff` / `git checkout -- <file>`."
+            ) from None
 
 
 def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -> None:
@@ -519,6 +534,18 @@ def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -
             )
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    """What `restore` did."""
+
+    written: list[Path]
+    """The files changed, in the order they were written."""
+    outcomes: list[str]
+    """One line per chosen item: ``tenant acme: unchanged``, ``theme: restored -> <file>``."""
+    removed_temp_files: list[Path]
+    """Temp files an interrupted earlier restore left behind, removed by this one."""
+
+
 def restore(
     stack: StackSettings,
     source: Source,
@@ -527,30 +554,42 @@ def restore(
     flows: list[str],
     theme: bool = False,
     force: bool,
-) -> tuple[list[Path], list[str]]:
+) -> RestoreResult:
     """Write the chosen tenants, flows and theme into code.
 
-    Returns the files changed and one line per chosen item saying what became of it.
+    Whatever stops it (a write that fails, a result that does not load as the backup holds it,
+    an interrupt), the files it wrote are put back as they were and its temp files removed.
     """
     plan = _plan(stack, source, tenants, flows, theme=theme)
     if not force:
         _refuse_local_edits(plan)
+    folders = [plan.yaml_path.parent, stack.files_base, *(path.parent for path in plan.files)]
+    removed = remove_stale_temp_files(folders, TEMP_TAG)
     previous: dict[Path, str | None] = {
         path: path.read_text(encoding="utf-8") if path.exists() else None for path in plan.files
     }
     previous[plan.yaml_path] = plan.yaml_before
-    written = _write(plan)
+    written: list[Path] = []
+    try:
+        _write(plan, written)
+    except OpsError as exc:
+        _roll_back(written, previous)
+        undone = " The files written before it were put back as they were." if written else ""
+        raise OpsError(f"{exc} Nothing was restored.{undone}") from None
+    except BaseException:
+        _roll_back(written, previous)
+        raise
     try:
         _check_effective(stack, source, tenants)
     except ConfigurationErrors as exc:
-        _roll_back(plan, previous)
+        _roll_back(written, previous)
         raise OpsError(
             f"The restored configuration does not validate, so it was put back as it was:\n{exc}"
         ) from None
-    except OpsError:
-        _roll_back(plan, previous)
+    except BaseException:
+        _roll_back(written, previous)
         raise
-    return written, plan.outcomes
+    return RestoreResult(written, plan.outcomes, removed)
 
 
 def _holdings(source: Source) -> str:
@@ -584,7 +623,7 @@ def run(
         )
     chosen_tenants = _choose(source, "tenant", tenants, everything)
     chosen_flows = _choose(source, "flow", flows, everything)
-    written, outcomes = restore(
+    result = restore(
         stack,
         source,
         tenants=chosen_tenants,
@@ -592,11 +631,16 @@ def run(
         theme=theme or everything,
         force=force,
     )
+    if result.removed_temp_files:
+        print(
+            f"Removed {len(result.removed_temp_files)} temp file(s) an interrupted restore left "
+            f"behind: {', '.join(str(p) for p in result.removed_temp_files)}"
+        )
     print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
-    for line in outcomes:
+    for line in result.outcomes:
         print(f"  {line}")
-    if written:
-        print("Files changed: " + ", ".join(str(p) for p in written))
+    if result.written:
+        print("Files changed: " + ", ".join(str(p) for p in result.written))
     else:
         print("The code already held this content; no file changed.")
         return 0

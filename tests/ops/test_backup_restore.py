@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import stat
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from descope import DescopeClient
 
@@ -846,3 +848,105 @@ def test_restore__into_a_missing_tenants_file_writes_a_new_one(ops: Run, project
     assert restored.adopt
     assert restored.settings is not None
     assert restored.settings.sessionTokenExpiration == 30  # written out: there are no defaults
+
+
+# Writing safely ------------------------------------------------------------------------------
+
+
+def backup_with_a_flow(project: Project) -> Path:
+    """A full backup whose acme and flow both differ from the code."""
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["name"] = "Acme Restored"
+    export = json.loads((project.flows_dir / "sign-up-or-in.json").read_text())
+    export["flow"]["name"] = "Restored flow"
+    path = project.root / "flow-backup.json"
+    path.write_text(
+        json.dumps({"format": "descope-config-backup/1", "tenants": [acme], "flows": [export]})
+    )
+    return path
+
+
+def temp_files(project: Project) -> list[Path]:
+    return sorted(p for p in (project.root / "config").rglob("*") if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_restore__a_failure_before_the_yaml_leaves_every_file_as_it_was(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    backup = backup_with_a_flow(project)
+    flow_file = project.flows_dir / "sign-up-or-in.json"
+    flow_before = flow_file.read_text()
+    yaml_before = project.tenants_file.read_text()
+    renamed: list[Path] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str | Path) -> None:
+        if Path(target) == project.tenants_file:
+            assert temp_files(project)  # the YAML's temp file is there when it fails...
+            raise failure
+        renamed.append(Path(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr("ops.files.os.replace", replace)
+
+    code, _, err = ops("restore", str(backup), "--stack", "test", "--all", "--force")
+
+    assert code != 0
+    assert renamed[0] == flow_file  # the flow file was written before the YAML
+    assert project.tenants_file.read_text() == yaml_before
+    assert flow_file.read_text() == flow_before  # ...and put back when the YAML failed
+    assert temp_files(project) == []  # ...and no temp file remains
+    if isinstance(failure, OSError):
+        assert f"Cannot write {project.tenants_file}: No space left on device." in err
+        assert "Nothing was restored. The files written before it were put back" in err
+
+
+def test_restore__writes_flow_files_before_the_yaml_that_names_them(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = {"flow": {"id": "new-flow", "name": "New"}, "screens": []}
+    snapshot = write_snapshot(
+        project.root / "snaps", kind="flow", resource_id="new-flow", reason="delete", content=export
+    )
+    new_flow = project.flows_dir / "new-flow.json"
+    seen: list[tuple[Path, bool]] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str | Path) -> None:
+        if Path(target) == project.tenants_file:
+            seen.append((Path(target), new_flow.exists()))
+        real_replace(source, target)
+
+    monkeypatch.setattr("ops.files.os.replace", replace)
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--flow", "new-flow")
+
+    assert code == 0, err
+    assert seen == [(project.tenants_file, True)]  # the file was there before the YAML named it
+
+
+def test_restore__removes_temp_files_an_interrupted_restore_left(
+    ops: Run, project: Project
+) -> None:
+    stale = [
+        project.flows_dir / ".sign-up-or-in.json.restore-k2j4h_x1.tmp",
+        project.tenants_file.parent / ".test.yaml.restore-abc123.tmp",
+    ]
+    others = [
+        project.flows_dir / ".theme.json.q8w7e6.tmp",  # another command's temp file
+        project.tenants_file.parent / "notes.restore-1.tmp",
+        project.flows_dir / ".sign-up-or-in.json.restore-.tmp",
+    ]
+    for path in stale + others:
+        path.write_text("partial")
+    backup = full_backup(project, ACME)
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--tenant", "acme")
+
+    assert code == 0, err
+    assert "tenant acme: unchanged" in out
+    assert f"Removed 2 temp file(s) an interrupted restore left behind: {stale[1]}" in out
+    assert str(stale[0]) in out
+    assert [p.exists() for p in stale] == [False, False]
+    assert [p.exists() for p in others] == [True, True, True]
