@@ -285,7 +285,7 @@ def _read_document(path: Path) -> _Document:
         data = {}
     if not isinstance(data, dict) or not isinstance(data.get("tenants") or [], list):
         raise OpsError(f"{path} is not a configuration file (a mapping with a tenants list).")
-    if "tenants" not in editor.root:
+    if text is None:
         editor.set_key("tenants", CommentedSeq())
     return _Document(path, text, data, editor)
 
@@ -381,7 +381,12 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
             continue
         if index is not None:
             position = _index_of(document.editor.items("tenants"), tenant_id)
-            assert position is not None  # the same document, read by both parsers
+            if position is None:  # the two parsers disagree: a construct only one accepts
+                raise OpsError(
+                    f'{yaml_path}: the entry of tenant "{tenant_id}" cannot be edited in place '
+                    "(the file uses YAML that the editor reads differently). Run `python -m ops "
+                    "validate`, write the entry plainly, then restore again."
+                )
             entry = document.editor.edit_item("tenants", position)
             restore_entry(entry, written[index], spec, forms)
             draft.conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))

@@ -140,9 +140,13 @@ class YamlEditor:
         detached from the item here: keys added at its end come before them.
         """
         item = self.root[key][index]
-        if key not in self._rewritten and self._splices(key):
+        if key in self._rewritten:
+            return item
+        if self._splices(key):
             _detach_trailing_lines(item)
             self._list_slots(key)[index].changed = True
+        else:
+            self._rewritten.append(key)
         return item
 
     def insert_item(self, key: str, index: int, item: Any) -> None:

@@ -128,3 +128,10 @@ def test_file_forms_learn_contexts_defaults_and_styles(tmp_path: Path) -> None:
     assert forms.quote_for(("name",)) == '"'
     made = new_entry({"id": "b", "name": "B.x.com", "disabled": False}, forms)
     assert dict(made) == {"id": "b", "name": "B.${domainSuffix}", "adopt": True}
+
+
+def test_an_item_of_a_flow_style_list_is_written_back_with_the_list() -> None:
+    text = "tenants: [{id: a, name: A}, {id: b, name: B}]  # two\nflows: []\n"
+    editor = YamlEditor(text)
+    editor.edit_item("tenants", 1)["name"] = "Changed"
+    assert editor.text() == "tenants: [{id: a, name: A}, {id: b, name: Changed}] # two\nflows: []\n"
