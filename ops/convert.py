@@ -1,14 +1,12 @@
-"""Between Descope's shapes and the configuration's: tenants, flows, YAML text.
+"""Between Descope's shapes and the configuration's: tenants, flow and theme files.
 
 - `spec_from_descope`: a tenant as Descope loads it (tenant + settings) -> a `TenantSpec`
   dict, written as the YAML writes it (camelCase keys, settings included);
   `data_from_descope` is the same dict before validation.
-- `entry_for_yaml`: a `TenantSpec` dict -> the mapping to write under ``tenants:``, with
-  literal ``${`` escaped so the loader's variable substitution gives the text back.
-- `yaml_text` / `flow_text` / `theme_text`: the files, byte-for-byte the same for the same
-  content. Flow and theme files are written with `config.variables.template`: ``${name}`` where
-  a string holds a variable's value, every literal ``${`` as ``$${``, so that loading them with
-  the same variables gives Descope's content back.
+- `flow_text` / `theme_text`: the files, byte-for-byte the same for the same content, written
+  with `config.variables.template`: ``${name}`` where a string holds a variable's value, every
+  literal ``${`` as ``$${``, so that loading them with the same variables gives Descope's
+  content back.
 """
 
 from __future__ import annotations
@@ -16,8 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
-
-import yaml
 
 from config.variables import template
 from model import TenantSpec, normalise_flow_export, normalise_theme
@@ -76,62 +72,6 @@ def spec_from_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     return TenantSpec.model_validate(data).model_dump(
         mode="json", exclude=set(RESOURCE_OPTION_KEYS)
     )
-
-
-def _escape(value: Any) -> Any:
-    """Strings with ``${`` written so that variable substitution gives them back."""
-    if isinstance(value, str):
-        return value.replace("${", "$${")
-    if isinstance(value, Mapping):
-        return {k: _escape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escape(v) for v in value]
-    return value
-
-
-def entry_for_yaml(
-    spec: Mapping[str, Any], *, management: Mapping[str, Any], keep_nulls: bool = False
-) -> dict[str, Any]:
-    """The mapping written under ``tenants:``: spec keys in the model's order, then `management`.
-
-    `keep_nulls` writes unset lifetimes as explicit ``null``, so that a ``defaults:`` section
-    of the file cannot give the tenant values it does not have.
-    """
-    entry: dict[str, Any] = {}
-    for key in _SPEC_FIELDS:
-        if key in MANAGEMENT_KEYS or key not in spec:
-            continue
-        value = spec[key]
-        if key == "settings" and isinstance(value, Mapping):
-            value = {k: v for k, v in value.items() if keep_nulls or v is not None}
-        if value is None and not keep_nulls:
-            continue
-        entry[key] = value
-    for key in ("adopt", "protect", "retainOnDelete", "cascadeDelete"):
-        if management.get(key) is not None:
-            entry[key] = management[key]
-    escaped: dict[str, Any] = _escape(entry)
-    return escaped
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, lists indented under their key."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def yaml_text(document: Mapping[str, Any], header: str = "") -> str:
-    """The configuration file's text: block style, keys in the given order, UTF-8 kept."""
-    body = yaml.dump(
-        dict(document),
-        Dumper=_Dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=100,
-    )
-    return header + body
 
 
 def content_text(

@@ -10,23 +10,26 @@ SOURCE is any of:
   the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Flow`` and
   ``...:Theme`` resources.
 
-Each chosen tenant is written into the stack's tenants YAML as a fully expanded entry (every
-value written out, so ``defaults:`` cannot change it), replacing the entry with that id or
-appended; other entries are kept. Its ``adopt``/``protect``/``cascadeDelete`` are kept; a new
-entry gets ``adopt: true``. Each chosen flow is written to its flow file (normalised, sorted,
-the stack's ``${variables}`` written back: the form `export` writes), and an entry is added to
-``flows:`` when missing. The theme (``--theme``, or ``--all``) is written to the configuration's
-theme file as ``{"theme": {...}}`` (the same way); a ``theme:`` entry is added when missing, its
-file beside the flow files. What the code already holds (a tenant that loads as the backup holds
-it, a file whose normalised content, the stack's variables substituted, is the backup's) is left
-as it is and reported ``unchanged``: an unchanged restore changes no file. The result is
-validated with the configuration loader (and rolled back if it does not validate).
-Then ``pulumi preview`` shows what the restore will change in Descope, and ``pulumi up`` does it.
+Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.yaml_edit`):
+only the restored entries change, every other line is kept as written. An entry that is there
+is edited key by key (`ops.tenant_entry`): what already loads as the backup holds it stays as
+written, keys the ``defaults:`` block or the model already give are not written, ``${name}``
+references are kept, and ``null`` is written only where a default must be overridden. A new
+entry gets ``adopt: true`` and goes where the backup has it among its neighbours, written in the
+forms the other entries use; existing ``adopt``/``protect``/``cascadeDelete`` are kept. Each
+chosen flow is written to its flow file (normalised, sorted: the form `export` writes), and an
+entry is added to ``flows:`` when missing. The theme (``--theme``, or ``--all``) is written to
+the configuration's theme file as ``{"theme": {...}}`` (normalised); a ``theme:`` entry is added
+when missing, its file beside the flow files. What the code already holds (a tenant that loads
+as the backup holds it, a file with the same normalised content) is left as it is and reported
+``unchanged``: an unchanged restore changes no file. After writing, the configuration is loaded
+again (`config.load_configuration`) and each restored tenant compared with the backup; if
+either fails, every file is put back as it was. Then ``pulumi preview`` shows what the restore
+will change in Descope, and ``pulumi up`` does it.
 
 Local edits are never overwritten silently: a target file with uncommitted changes in git is
 refused, and outside git a target entry or flow file that exists with other content is
-refused; ``--force`` overrides both. When an entry changes, the YAML file is rewritten as a
-whole, so its comments other than the header are not kept: review the change with ``git diff``.
+refused; ``--force`` overrides both. Review the change with ``git diff``.
 """
 
 from __future__ import annotations
@@ -38,32 +41,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from config import ConfigurationErrors
+from config.loader import InputError, parse_yaml
 from config.variables import substitute
 from model import normalise_flow_export, normalise_theme
 from model.flow import unwrap_theme_export
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.backup import BACKUP_FORMAT
-from ops.convert import (
-    entry_for_yaml,
-    flow_text,
-    spec_from_descope,
-    spec_from_outputs,
-    theme_text,
-    yaml_text,
-)
+from ops.convert import flow_text, spec_from_descope, spec_from_outputs, theme_text
 from ops.errors import OpsError
 from ops.export import THEME_FILE
-from ops.files import read_json, write_atomic
+from ops.files import read_json, remove_stale_temp_files, write_atomic
 from ops.stack import StackSettings, load_stack_configuration
+from ops.tenant_entry import file_forms, new_entry, restore_entry
+from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
 THEME_TYPE = "pulumi-python:dynamic/descope:Theme"
+TEMP_TAG = "restore"
+"""Restore's temp files are ``.<file name>.restore-XXXX.tmp``, beside the file they replace."""
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key Pulumi marks a secret value with in a stack export."""
 
@@ -252,33 +253,41 @@ class _Plan:
         return [*([self.yaml_path] if self.yaml_changes else []), *self.files]
 
 
-def _load_raw(path: Path) -> tuple[dict[str, Any], str | None, str]:
-    """The YAML document as written (variables unsubstituted), its text and its header."""
+@dataclass
+class _Document:
+    """The tenants YAML: its text, its values as the loader reads them, and an editor on it."""
+
+    path: Path
+    text: str | None
+    """None when the file does not exist yet."""
+    raw: dict[str, Any]
+    """The document as the configuration loader reads it, variables not substituted."""
+    editor: YamlEditor
+
+
+def _read_document(path: Path) -> _Document:
     try:
-        text = path.read_text(encoding="utf-8")
+        text: str | None = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {"tenants": []}, None, ""
+        text = None
     except OSError as exc:
         raise OpsError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise OpsError(f"{path} is not valid YAML ({exc}); fix it before restoring.") from None
+        data = parse_yaml(text).data if text is not None else None
+        editor = YamlEditor(text or "")
+    except (InputError, YamlEditError) as exc:
+        why = exc.message if isinstance(exc, InputError) else str(exc)
+        raise OpsError(
+            f"{path} {why.rstrip('.')}; fix it before restoring (`python -m ops validate` shows "
+            "the problem)."
+        ) from None
     if data is None:
-        data = {"tenants": []}
-    if not isinstance(data, dict) or not isinstance(data.get("tenants", []), list):
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("tenants") or [], list):
         raise OpsError(f"{path} is not a configuration file (a mapping with a tenants list).")
-    header = "".join(line for line in text.splitlines(keepends=True)[: _header_length(text)])
-    return data, text, header
-
-
-def _header_length(text: str) -> int:
-    count = 0
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        count += 1
-    return count
+    if text is None:
+        editor.set_key("tenants", CommentedSeq())
+    return _Document(path, text, data, editor)
 
 
 def _comparable(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -328,75 +337,109 @@ def _target(stack: StackSettings, file: str) -> Path:
     return path if path.is_absolute() else stack.files_base / path
 
 
-def _theme_entry(doc: dict[str, Any], flow_entries: list[Any], yaml_path: Path) -> bool:
-    """Make sure `doc` has a ``theme:`` entry naming a file; True when one was added."""
-    if "theme" in doc:
-        entry = doc["theme"]
+def _theme_file(draft: _Draft) -> str:
+    """The theme file the configuration names; a ``theme:`` entry is added when missing."""
+    raw = draft.document.raw
+    yaml_path = draft.document.path
+    if "theme" in raw:
+        entry = raw["theme"]
         if not isinstance(entry, Mapping) or not isinstance(entry.get("file"), str):
             raise OpsError(
                 f"The theme: entry in {yaml_path} is not `theme: {{file: <theme file>}}`; fix "
                 "it (`python -m ops validate` shows the problem), then restore again."
             )
-        return False
-    flow_files = {str(e.get("file")) for e in flow_entries if isinstance(e, Mapping)}
-    doc["theme"] = {"file": THEME_FILE if THEME_FILE not in flow_files else "project-theme.json"}
-    return True
+        file: str = entry["file"]
+        return file
+    flow_files = {str(e.get("file")) for e in draft.flow_entries if isinstance(e, Mapping)}
+    file = THEME_FILE if THEME_FILE not in flow_files else "project-theme.json"
+    draft.document.editor.set_key("theme", CommentedMap({"file": plain_or_quoted(file)}))
+    return file
 
 
 @dataclass
 class _Draft:
-    """The plan being made: the YAML document as parsed, and what changes."""
+    """The plan being made: the YAML document being edited, and what else changes."""
 
     stack: StackSettings
     source: Source
-    doc: dict[str, Any]
-    changed: bool
-    """Whether the YAML document changed."""
+    document: _Document
+    flow_entries: list[Any] = field(default_factory=list)
+    """The ``flows:`` entries, as read and as added."""
     files: dict[Path, str] = field(default_factory=dict)
     conflicts: list[tuple[Path, str]] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
 
 
-def _plan_tenants(draft: _Draft, tenants: list[str], yaml_exists: bool) -> None:
-    yaml_path = draft.stack.tenants_file
-    entries: list[Any] = list(draft.doc.get("tenants") or [])
-    keep_nulls = bool(draft.doc.get("defaults"))
-    effective = _effective_tenants(draft.stack) if yaml_exists else {}
+def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
+    document = draft.document
+    yaml_path = document.path
+    raw_entries: list[Any] = list(document.raw.get("tenants") or [])
+    written, _ = substitute(raw_entries, draft.stack.variables)
+    effective = _effective_tenants(draft.stack) if document.text is not None else {}
+    forms = file_forms(
+        document.raw, document.editor.items("tenants"), draft.stack.variables, yaml_path
+    )
     for tenant_id in tenants:
         spec = draft.source.tenants[tenant_id]
-        index = next(
-            (i for i, e in enumerate(entries) if isinstance(e, dict) and e.get("id") == tenant_id),
-            None,
-        )
+        index = _index_of(raw_entries, tenant_id)
         if index is not None and effective.get(tenant_id) == _comparable(spec):
             draft.outcomes.append(f"tenant {tenant_id}: unchanged")
             continue
-        old = entries[index] if index is not None else None
-        management = (
-            {k: old.get(k) for k in MANAGEMENT_KEYS} if isinstance(old, dict) else {"adopt": True}
-        )
-        entry = entry_for_yaml(spec, management=management, keep_nulls=keep_nulls)
-        if index is None:
-            entries.append(entry)
+        if index is not None:
+            position = _index_of(document.editor.items("tenants"), tenant_id)
+            if position is None:  # the two parsers disagree: a construct only one accepts
+                raise OpsError(
+                    f'{yaml_path}: the entry of tenant "{tenant_id}" cannot be edited in place '
+                    "(the file uses YAML that the editor reads differently). Run `python -m ops "
+                    "validate`, write the entry plainly, then restore again."
+                )
+            entry = document.editor.edit_item("tenants", position)
+            restore_entry(entry, written[index], spec, forms)
+            draft.conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
         else:
-            if old != entry:
-                draft.conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
-            entries[index] = entry
-        draft.changed = True
+            position = _position(document.editor.items("tenants"), tenant_id, draft.source)
+            document.editor.insert_item("tenants", position, new_entry(spec, forms))
         draft.outcomes.append(f"tenant {tenant_id}: restored -> {yaml_path}")
-    draft.doc["tenants"] = entries
+
+
+def _index_of(entries: list[Any], tenant_id: str) -> int | None:
+    return next(
+        (i for i, e in enumerate(entries) if isinstance(e, Mapping) and e.get("id") == tenant_id),
+        None,
+    )
+
+
+def _position(entries: list[Any], tenant_id: str, source: Source) -> int:
+    """Where a new entry goes: after the tenant the backup holds before it, else before the one
+    it holds after it, among those in the file; else at the end."""
+    order = list(source.tenants)
+    at = order.index(tenant_id)
+    for neighbour in reversed(order[:at]):
+        index = _index_of(entries, neighbour)
+        if index is not None:
+            return index + 1
+    for neighbour in order[at + 1 :]:
+        index = _index_of(entries, neighbour)
+        if index is not None:
+            return index
+    return len(entries)
 
 
 def _plan_flows(draft: _Draft, flows: list[str]) -> None:
-    flow_entries: list[Any] = list(draft.doc.get("flows") or [])
     for flow_id in flows:
         existing = next(
-            (e for e in flow_entries if isinstance(e, dict) and e.get("id") == flow_id), None
+            (e for e in draft.flow_entries if isinstance(e, Mapping) and e.get("id") == flow_id),
+            None,
         )
         if existing is None or not isinstance(existing.get("file"), str):
             existing = {"id": flow_id, "file": f"{flow_id}.json"}
-            flow_entries.append(existing)
-            draft.changed = True
+            draft.flow_entries.append(existing)
+            editor = draft.document.editor
+            editor.insert_item(
+                "flows",
+                len(editor.items("flows")),
+                CommentedMap({k: plain_or_quoted(v) for k, v in existing.items()}),
+            )
         target = _target(draft.stack, existing["file"])
         wanted = normalise_flow_export(draft.source.flows[flow_id])
         if target.exists() and _flow_file_content(target, draft.stack.variables) == wanted:
@@ -406,18 +449,13 @@ def _plan_flows(draft: _Draft, flows: list[str]) -> None:
             draft.conflicts.append((target, f'flow "{flow_id}" in {target}'))
         draft.files[target] = flow_text(wanted, draft.stack.variables)
         draft.outcomes.append(f"flow {flow_id}: restored -> {target}")
-    if flow_entries:
-        draft.doc["flows"] = flow_entries
 
 
 def _plan_theme(draft: _Draft) -> None:
     if draft.source.theme is None:
         draft.outcomes.append("theme: not in this backup")
         return
-    yaml_path = draft.stack.tenants_file
-    flow_entries = list(draft.doc.get("flows") or [])
-    draft.changed = _theme_entry(draft.doc, flow_entries, yaml_path) or draft.changed
-    target = _target(draft.stack, draft.doc["theme"]["file"])
+    target = _target(draft.stack, _theme_file(draft))
     wanted = normalise_theme(draft.source.theme)
     if target.exists() and _theme_file_content(target, draft.stack.variables) == wanted:
         draft.outcomes.append("theme: unchanged")
@@ -436,22 +474,17 @@ def _plan(
     *,
     theme: bool = False,
 ) -> _Plan:
-    doc, before, header = _load_raw(stack.tenants_file)
-    draft = _Draft(stack, source, doc, changed=before is None)
-    _plan_tenants(draft, tenants, yaml_exists=before is not None)
+    document = _read_document(stack.tenants_file)
+    flow_entries = document.raw.get("flows")
+    draft = _Draft(stack, source, document, list(flow_entries or []))
+    _plan_tenants(draft, tenants)
     _plan_flows(draft, flows)
     if theme:
         _plan_theme(draft)
-    after = before if before is not None and not draft.changed else _render(doc, header)
-    return _Plan(stack.tenants_file, before, after, draft.files, draft.conflicts, draft.outcomes)
-
-
-def _render(doc: dict[str, Any], header: str) -> str:
-    ordered: dict[str, Any] = {
-        k: doc[k] for k in ("defaults", "tenants", "flows", "theme") if k in doc
-    }
-    ordered.update({k: v for k, v in doc.items() if k not in ordered})
-    return yaml_text(ordered, header)
+    after = document.editor.text()
+    return _Plan(
+        stack.tenants_file, document.text, after, draft.files, draft.conflicts, draft.outcomes
+    )
 
 
 def _refuse_local_edits(plan: _Plan) -> None:
@@ -470,20 +503,33 @@ def _refuse_local_edits(plan: _Plan) -> None:
         )
 
 
-def _write(plan: _Plan) -> list[Path]:
-    written: list[Path] = []
+def _write(plan: _Plan, written: list[Path]) -> None:
+    """Write the plan's files, each atomically: flow and theme files first, then the YAML that
+    names them, so the YAML never names a file not yet written. `written` grows as each file
+    is in place."""
+    for path, text in plan.files.items():
+        write_atomic(path, text, tag=TEMP_TAG)
+        written.append(path)
     if plan.yaml_changes:
-        written.append(write_atomic(plan.yaml_path, plan.yaml_after))
-    written.extend(write_atomic(path, text) for path, text in plan.files.items())
-    return written
+        write_atomic(plan.yaml_path, plan.yaml_after, tag=TEMP_TAG)
+        written.append(plan.yaml_path)
 
 
-def _roll_back(plan: _Plan, previous: dict[Path, str | None]) -> None:
-    for path, text in previous.items():
-        if text is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, text)
+def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None:
+    """Put the `written` files back as they were, the YAML first (it then names no file that
+    is removed after it)."""
+    for path in reversed(written):
+        text = previous[path]
+        try:
+            if text is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomic(path, text, tag=TEMP_TAG)
+        except (OSError, OpsError) as exc:
+            raise OpsError(
+                f"Restore failed, and {path} could not be put back as it was ({exc}). "
+                "Check it with `git diff` / `git checkout -- <file>`."
+            ) from None
 
 
 def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -> None:
@@ -499,6 +545,18 @@ def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -
             )
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    """What `restore` did."""
+
+    written: list[Path]
+    """The files changed, in the order they were written."""
+    outcomes: list[str]
+    """One line per chosen item: ``tenant acme: unchanged``, ``theme: restored -> <file>``."""
+    removed_temp_files: list[Path]
+    """Temp files an interrupted earlier restore left behind, removed by this one."""
+
+
 def restore(
     stack: StackSettings,
     source: Source,
@@ -507,30 +565,42 @@ def restore(
     flows: list[str],
     theme: bool = False,
     force: bool,
-) -> tuple[list[Path], list[str]]:
+) -> RestoreResult:
     """Write the chosen tenants, flows and theme into code.
 
-    Returns the files changed and one line per chosen item saying what became of it.
+    Whatever stops it (a write that fails, a result that does not load as the backup holds it,
+    an interrupt), the files it wrote are put back as they were and its temp files removed.
     """
     plan = _plan(stack, source, tenants, flows, theme=theme)
     if not force:
         _refuse_local_edits(plan)
+    folders = [plan.yaml_path.parent, stack.files_base, *(path.parent for path in plan.files)]
+    removed = remove_stale_temp_files(folders, TEMP_TAG)
     previous: dict[Path, str | None] = {
         path: path.read_text(encoding="utf-8") if path.exists() else None for path in plan.files
     }
     previous[plan.yaml_path] = plan.yaml_before
-    written = _write(plan)
+    written: list[Path] = []
+    try:
+        _write(plan, written)
+    except OpsError as exc:
+        _roll_back(written, previous)
+        undone = " The files written before it were put back as they were." if written else ""
+        raise OpsError(f"{exc} Nothing was restored.{undone}") from None
+    except BaseException:
+        _roll_back(written, previous)
+        raise
     try:
         _check_effective(stack, source, tenants)
     except ConfigurationErrors as exc:
-        _roll_back(plan, previous)
+        _roll_back(written, previous)
         raise OpsError(
             f"The restored configuration does not validate, so it was put back as it was:\n{exc}"
         ) from None
-    except OpsError:
-        _roll_back(plan, previous)
+    except BaseException:
+        _roll_back(written, previous)
         raise
-    return written, plan.outcomes
+    return RestoreResult(written, plan.outcomes, removed)
 
 
 def _holdings(source: Source) -> str:
@@ -564,7 +634,7 @@ def run(
         )
     chosen_tenants = _choose(source, "tenant", tenants, everything)
     chosen_flows = _choose(source, "flow", flows, everything)
-    written, outcomes = restore(
+    result = restore(
         stack,
         source,
         tenants=chosen_tenants,
@@ -572,11 +642,16 @@ def run(
         theme=theme or everything,
         force=force,
     )
+    if result.removed_temp_files:
+        print(
+            f"Removed {len(result.removed_temp_files)} temp file(s) an interrupted restore left "
+            f"behind: {', '.join(str(p) for p in result.removed_temp_files)}"
+        )
     print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
-    for line in outcomes:
+    for line in result.outcomes:
         print(f"  {line}")
-    if written:
-        print("Files changed: " + ", ".join(str(p) for p in written))
+    if result.written:
+        print("Files changed: " + ", ".join(str(p) for p in result.written))
     else:
         print("The code already held this content; no file changed.")
         return 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import stat
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from descope import DescopeClient
 
@@ -540,3 +543,430 @@ def test_restore__writes_the_stacks_variables_back_into_a_shared_flow_file(
     assert flow_file.read_text() == shared
     code, out, err = ops("restore", str(backup), "--stack", "test", "--flow", "sign-up-or-in")
     assert "flow sign-up-or-in: unchanged" in out
+
+
+# Editing the tenants YAML in place -------------------------------------------------------------
+
+DEV_SETTINGS = {
+    "enabled": True,
+    "sessionTokenExpiration": 30,
+    "sessionTokenExpirationUnit": "minutes",
+    "refreshTokenExpiration": 7,
+    "refreshTokenExpirationUnit": "days",
+}
+"""What the dev file's defaults give every tenant's settings, as Descope's settings hold it."""
+
+
+def wire_tenant(
+    tenant_id: str,
+    name: str,
+    *,
+    domains: list[str] | None = None,
+    attributes: dict[str, Any] | None = None,
+    roles: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A tenant as a full backup holds it (Descope's load and settings answers)."""
+    return {
+        "tenant": {
+            "id": tenant_id,
+            "name": name,
+            "selfProvisioningDomains": domains or [],
+            "customAttributes": {"environment": "dev", **(attributes or {})},
+            "defaultRoles": roles or [],
+        },
+        "settings": {**DEV_SETTINGS, **(settings or {})},
+    }
+
+
+ACME = wire_tenant(
+    "acme",
+    "Acme Corp",
+    domains=["acme.dev.example.com"],
+    attributes={"plan": "enterprise", "seats": 250},
+    roles=["member"],
+    settings={
+        "domains": ["acme.dev.example.com"],
+        "authType": "saml",
+        "enableInactivity": True,
+        "inactivityTime": 60,
+        "inactivityTimeUnit": "minutes",
+    },
+)
+GLOBEX = wire_tenant(
+    "globex",
+    "Globex Corporation",
+    domains=["globex.dev.example.com", "globex-labs.dev.example.com"],
+    attributes={"plan": "business", "seats": 40, "region": "eu-west"},
+    roles=["member", "billing-viewer"],
+    settings={"domains": ["globex.dev.example.com"], "authType": "oidc"},
+)
+INITECH = wire_tenant(
+    "initech",
+    "Initech",
+    domains=["initech.dev.example.com"],
+    attributes={"plan": "starter", "seats": 5},
+    roles=["member"],
+    settings={"sessionTokenExpiration": 2, "sessionTokenExpirationUnit": "hours"},
+)
+"""The three tenants of config/tenants/dev.yaml, as Descope holds them once deployed."""
+
+
+def full_backup(project: Project, *tenants: dict[str, Any]) -> Path:
+    path = project.root / "full-backup.json"
+    path.write_text(
+        json.dumps({"format": "descope-config-backup/1", "tenants": list(tenants), "flows": []})
+    )
+    return path
+
+
+def changed_lines(before: str, after: str) -> set[int]:
+    """The 1-based lines of `before` that a diff to `after` touches (an insertion touches the
+    line it goes before)."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    touched: set[int] = set()
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag != "equal":
+            touched.update(range(i1 + 1, max(i2, i1 + 1) + 1))
+    return touched
+
+
+def entry_lines(text: str, tenant_id: str) -> set[int]:
+    """The 1-based lines of a tenant's entry in the dev file: its ``- id:`` line to the line
+    before the next entry or section."""
+    lines = text.splitlines()
+    start = lines.index(f"  - id: {tenant_id}")
+    end = next(
+        i for i in range(start + 1, len(lines)) if lines[i].startswith(("  - id:", "flows:"))
+    )
+    return set(range(start + 1, end + 1))
+
+
+def restored_tenants(project: Project) -> dict[str, Any]:
+    configuration = load_stack_configuration(load_stack("test", project.root))
+    return {t.id: t for t in configuration.tenants}
+
+
+def test_restore__one_tenant_changes_only_that_tenants_lines(ops: Run, project: Project) -> None:
+    before = project.tenants_file.read_text()
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["customAttributes"]["plan"] = "gold"
+    acme["settings"]["inactivityTime"] = 15
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, acme)), "--stack", "test", "--tenant", "acme", "--force"
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    touched = changed_lines(before, after)
+    assert touched  # the restore did change something...
+    assert touched <= entry_lines(before, "acme")  # ...and only acme's lines
+    assert "    customAttributes: {plan: gold, seats: 250}\n" in after  # flow style kept
+    assert "      inactivityTime: 15\n" in after
+    assert restored_tenants(project)["acme"].customAttributes["plan"] == "gold"
+
+
+def test_restore__keeps_comments_in_and_around_the_restored_entry(
+    ops: Run, project: Project
+) -> None:
+    text = project.tenants_file.read_text()
+    text = text.replace("  - id: acme\n", "  # Our first customer.\n  - id: acme  # since 2019\n")
+    text = text.replace(
+        "      authType: saml\n", "      authType: saml  # their IdP is Okta\n    # seats: 300\n"
+    )
+    text = text.replace("  - id: globex\n", "  # Globex pays yearly.\n  - id: globex\n")
+    project.tenants_file.write_text(text)
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["name"] = "Acme Corporation"
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, acme)), "--stack", "test", "--tenant", "acme", "--force"
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert changed_lines(text, after) == {text.splitlines().index("    name: Acme Corp") + 1}
+    assert "  # Our first customer.\n  - id: acme  # since 2019\n" in after
+    assert "      authType: saml  # their IdP is Okta\n" in after
+    assert "  # Globex pays yearly.\n  - id: globex\n" in after
+
+
+def test_restore__a_new_entry_goes_where_the_backup_has_it_in_the_files_style(
+    ops: Run, project: Project
+) -> None:
+    text = project.tenants_file.read_text()
+    without_globex = text[: text.index("  - id: globex")] + text[text.index("  - id: initech") :]
+    project.tenants_file.write_text(without_globex)
+    backup = full_backup(project, ACME, GLOBEX, INITECH)
+
+    code, _, err = ops("restore", str(backup), "--stack", "test", "--tenant", "globex")
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    # Between acme and initech, as in the backup; flow lists, quotes and ${...} as in the file.
+    assert after == text.replace(
+        "    customAttributes: {plan: business, seats: 40, region: eu-west}\n",
+        "    customAttributes: {plan: business, region: eu-west, seats: 40}\n",
+    ).replace("      authType: oidc\n", "      authType: oidc\n    adopt: true\n")
+    assert restored_tenants(project)["globex"].adopt
+
+
+def test_restore__keeps_and_writes_variable_references(ops: Run, project: Project) -> None:
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["selfProvisioningDomains"] = ["acme.dev.example.com", "shop.dev.example.com"]
+    acme["tenant"]["customAttributes"]["team"] = "dev-team"
+    newco = wire_tenant(
+        "newco", "NewCo", domains=["newco.dev.example.com"], attributes={"note": "${not a var}"}
+    )
+
+    code, _, err = ops(
+        "restore",
+        str(full_backup(project, acme, newco)),
+        "--stack",
+        "test",
+        "--all",
+        "--force",
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert (
+        '    selfProvisioningDomains: ["acme.${domainSuffix}", "shop.${domainSuffix}"]\n' in after
+    )
+    assert "team: dev-team" in after  # "dev" is ${environment}, but not written that way here
+    assert '    selfProvisioningDomains: ["newco.${domainSuffix}"]\n' in after
+    assert "    customAttributes: {note: '$${not a var}'}\n" in after  # a literal ${ escaped
+    tenants = restored_tenants(project)
+    assert tenants["acme"].selfProvisioningDomains == [
+        "acme.dev.example.com",
+        "shop.dev.example.com",
+    ]
+    assert tenants["newco"].customAttributes["note"] == "${not a var}"
+
+
+def test_restore__writes_no_defaults_and_no_nulls(ops: Run, project: Project) -> None:
+    newco = wire_tenant("newco", "NewCo", settings={"authType": "oidc", "JITDisabled": True})
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, newco)), "--stack", "test", "--tenant", "newco"
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    entry = after[after.index("  - id: newco") :]
+    entry = entry[: entry.index("\n\n")]
+    assert entry == (
+        "  - id: newco\n"
+        "    name: NewCo\n"
+        "    settings:\n"
+        "      authType: oidc\n"
+        "      JITDisabled: true\n"
+        "    adopt: true"
+    )
+    restored = restored_tenants(project)["newco"]
+    assert restored.customAttributes == {"environment": "dev"}
+    assert restored.settings is not None
+    assert restored.settings.sessionTokenExpiration == 30
+
+
+def test_restore__overrides_a_default_with_null_only_where_it_must(
+    ops: Run, project: Project
+) -> None:
+    initech = json.loads(json.dumps(INITECH))
+    initech["settings"] = None  # settings not managed: the defaults must not give it any
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, initech)), "--stack", "test", "--all", "--force"
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert after.count("null") == 1
+    assert "    defaultRoles: [member]\n    settings: null\n\nflows:" in after
+    assert restored_tenants(project)["initech"].settings is None
+
+
+def test_restore__leaves_other_entries_as_written_whatever_their_formatting(
+    ops: Run, project: Project
+) -> None:
+    text = project.tenants_file.read_text()
+    odd = text.replace(
+        "    defaultRoles: [member, billing-viewer]\n",
+        "    defaultRoles:   [ member,billing-viewer ]\n",
+    )
+    odd = odd.replace("    name: Initech\n", "    name:    'Initech'\n")
+    project.tenants_file.write_text(odd)
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["defaultRoles"] = ["member", "admin"]
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, acme)), "--stack", "test", "--tenant", "acme", "--force"
+    )
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert changed_lines(odd, after) == {odd.splitlines().index("    defaultRoles: [member]") + 1}
+    assert "    defaultRoles: [member, admin]\n" in after
+
+
+def test_restore__quotes_strings_the_loader_would_read_as_something_else(
+    ops: Run, project: Project
+) -> None:
+    newco = wire_tenant("newco", "yes", attributes={"opens": "12:30", "tier": "on", "n": "3"})
+
+    code, _, err = ops(
+        "restore", str(full_backup(project, newco)), "--stack", "test", "--tenant", "newco"
+    )
+
+    assert code == 0, err
+    restored = restored_tenants(project)["newco"]
+    assert restored.name == "yes"
+    assert restored.customAttributes == {
+        "environment": "dev",
+        "n": "3",
+        "opens": "12:30",
+        "tier": "on",
+    }
+
+
+def test_restore__puts_every_file_back_when_the_result_does_not_validate(
+    ops: Run, project: Project
+) -> None:
+    flow_file = project.flows_dir / "sign-up-or-in.json"
+    flow_before = flow_file.read_text()
+    yaml_before = project.tenants_file.read_text()
+    thief = wire_tenant("thief", "Thief", domains=["acme.dev.example.com"])  # acme's domain
+    export = json.loads(flow_before)
+    export["flow"]["name"] = "Changed"
+    backup = project.root / "bad-backup.json"
+    backup.write_text(
+        json.dumps({"format": "descope-config-backup/1", "tenants": [thief], "flows": [export]})
+    )
+
+    code, _, err = ops("restore", str(backup), "--stack", "test", "--all", "--force")
+
+    assert code == 1
+    assert "does not validate, so it was put back as it was" in err
+    assert 'tenant "thief"' in err
+    assert 'already claimed by tenant "acme"' in err
+    assert project.tenants_file.read_text() == yaml_before
+    assert flow_file.read_text() == flow_before
+
+
+def test_restore__into_a_missing_tenants_file_writes_a_new_one(ops: Run, project: Project) -> None:
+    project.tenants_file.unlink()
+
+    code, out, err = ops(
+        "restore", str(full_backup(project, ACME)), "--stack", "test", "--tenant", "acme"
+    )
+
+    assert code == 0, err
+    assert f"tenant acme: restored -> {project.tenants_file}" in out
+    assert project.tenants_file.read_text().startswith("tenants:\n  - id: acme\n")
+    restored = restored_tenants(project)["acme"]
+    assert restored.adopt
+    assert restored.settings is not None
+    assert restored.settings.sessionTokenExpiration == 30  # written out: there are no defaults
+
+
+# Writing safely ------------------------------------------------------------------------------
+
+
+def backup_with_a_flow(project: Project) -> Path:
+    """A full backup whose acme and flow both differ from the code."""
+    acme = json.loads(json.dumps(ACME))
+    acme["tenant"]["name"] = "Acme Restored"
+    export = json.loads((project.flows_dir / "sign-up-or-in.json").read_text())
+    export["flow"]["name"] = "Restored flow"
+    path = project.root / "flow-backup.json"
+    path.write_text(
+        json.dumps({"format": "descope-config-backup/1", "tenants": [acme], "flows": [export]})
+    )
+    return path
+
+
+def temp_files(project: Project) -> list[Path]:
+    return sorted(p for p in (project.root / "config").rglob("*") if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_restore__a_failure_before_the_yaml_leaves_every_file_as_it_was(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    backup = backup_with_a_flow(project)
+    flow_file = project.flows_dir / "sign-up-or-in.json"
+    flow_before = flow_file.read_text()
+    yaml_before = project.tenants_file.read_text()
+    renamed: list[Path] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str | Path) -> None:
+        if Path(target) == project.tenants_file:
+            assert temp_files(project)  # the YAML's temp file is there when it fails...
+            raise failure
+        renamed.append(Path(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr("ops.files.os.replace", replace)
+
+    code, _, err = ops("restore", str(backup), "--stack", "test", "--all", "--force")
+
+    assert code != 0
+    assert renamed[0] == flow_file  # the flow file was written before the YAML
+    assert project.tenants_file.read_text() == yaml_before
+    assert flow_file.read_text() == flow_before  # ...and put back when the YAML failed
+    assert temp_files(project) == []  # ...and no temp file remains
+    if isinstance(failure, OSError):
+        assert f"Cannot write {project.tenants_file}: No space left on device." in err
+        assert "Nothing was restored. The files written before it were put back" in err
+
+
+def test_restore__writes_flow_files_before_the_yaml_that_names_them(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = {"flow": {"id": "new-flow", "name": "New"}, "screens": []}
+    snapshot = write_snapshot(
+        project.root / "snaps", kind="flow", resource_id="new-flow", reason="delete", content=export
+    )
+    new_flow = project.flows_dir / "new-flow.json"
+    seen: list[tuple[Path, bool]] = []
+    real_replace = os.replace
+
+    def replace(source: str, target: str | Path) -> None:
+        if Path(target) == project.tenants_file:
+            seen.append((Path(target), new_flow.exists()))
+        real_replace(source, target)
+
+    monkeypatch.setattr("ops.files.os.replace", replace)
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--flow", "new-flow")
+
+    assert code == 0, err
+    assert seen == [(project.tenants_file, True)]  # the file was there before the YAML named it
+
+
+def test_restore__removes_temp_files_an_interrupted_restore_left(
+    ops: Run, project: Project
+) -> None:
+    stale = [
+        project.flows_dir / ".sign-up-or-in.json.restore-k2j4h_x1.tmp",
+        project.tenants_file.parent / ".test.yaml.restore-abc123.tmp",
+    ]
+    others = [
+        project.flows_dir / ".theme.json.q8w7e6.tmp",  # another command's temp file
+        project.tenants_file.parent / "notes.restore-1.tmp",
+        project.flows_dir / ".sign-up-or-in.json.restore-.tmp",
+    ]
+    for path in stale + others:
+        path.write_text("partial")
+    backup = full_backup(project, ACME)
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--tenant", "acme")
+
+    assert code == 0, err
+    assert "tenant acme: unchanged" in out
+    assert f"Removed 2 temp file(s) an interrupted restore left behind: {stale[1]}" in out
+    assert str(stale[0]) in out
+    assert [p.exists() for p in stale] == [False, False]
+    assert [p.exists() for p in others] == [True, True, True]
