@@ -1,16 +1,19 @@
 """Calling Descope: retries for rate limits and transient failures, errors in the user's words.
 
-Rate-limited calls (429) are always retried, honouring ``Retry-After``, because Descope did not
-act on them; the total wait is bounded. 5xx answers and network failures are retried with
-exponential backoff only for calls that are safe to repeat (reads, full-state writes), since a
-create that failed half-way may have happened. Everything else raises at once.
+Rate-limited calls (429) are always retried, honouring ``Retry-After`` (backing off from 1 s
+when Descope sends none), because Descope did not act on them; the waiting is bounded per
+provider operation (`operation`: a create's or a refresh read's calls share one budget), and a
+Retry-After beyond what is left of it fails at once, saying so. 5xx answers and network
+failures are retried with exponential backoff only for calls that are safe to repeat (reads,
+full-state writes), since a create that failed half-way may have happened. Everything else
+raises at once. Every wait is logged and told to `waits_reported_to` listeners.
 
 The timing can be tuned per process with environment variables, read at every call (the
 provider host runs in its own process, so tests and impatient users set these instead of
 calling `set_policy`):
 
 - ``DESCOPE_CONFIG_RETRY_BACKOFF``: first backoff in seconds for 5xx/network retries (0.5);
-- ``DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT``: seconds one call may spend waiting on 429s (60);
+- ``DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT``: seconds one operation may spend waiting on 429s (60);
 - ``DESCOPE_CONFIG_MAX_ATTEMPTS``: attempts for repeatable calls failing with 5xx (4).
 """
 
@@ -21,7 +24,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -29,6 +33,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 import httpx
 from descope.exceptions import AuthException, RateLimitException
 
+from providers import errors
 from providers.errors import ConfigurationError, DescopeApiError, from_sdk_exception
 
 T = TypeVar("T")
@@ -80,15 +85,15 @@ class RetryPolicy:
     """How long and how often to try again."""
 
     max_rate_limit_wait: float = 60.0
-    """Seconds spent waiting on 429s in one call before giving up: one full minute, Descope's
-    published backoff, and short enough that an operation of a few calls stays well inside the
-    ~180 s after which the provider host has been seen to hang (pulumi/pulumi#13841)."""
+    """Seconds one operation (all its calls) may spend waiting on 429s before giving up: one
+    full minute, Descope's published backoff, and well inside the ~180 s after which the
+    provider host has been seen to hang (pulumi/pulumi#13841)."""
     max_attempts: int = 4
     """Attempts for repeatable calls failing with 5xx or network errors."""
     backoff: float = 0.5
     """First backoff in seconds; doubles each attempt."""
     min_retry_after: float = 1.0
-    """Wait at least this long on a 429 whose Retry-After is missing or zero."""
+    """The first wait on a 429 without a usable Retry-After; doubles on each such 429."""
 
 
 DEFAULT_POLICY = RetryPolicy()
@@ -163,41 +168,116 @@ def backoff_delay(policy: RetryPolicy, attempt: int) -> float:
     return float(policy.backoff * 2 ** (attempt - 1))
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A pause before trying a call again, as the user is told of it."""
+
+    doing: str
+    reason: Literal["rate limited by Descope", "Descope had a server error", "no answer"]
+    seconds: float
+    attempt: int
+    """The attempt about to be made after the wait (2 for the first retry)."""
+    of: int | None
+    """The most attempts that will be made, when that is known (5xx retries)."""
+
+    def text(self) -> str:
+        """``rate limited by Descope, waiting 12 s (attempt 2 of 5)``"""
+        count = f"attempt {self.attempt} of {self.of}" if self.of else f"attempt {self.attempt}"
+        return f"{self.reason}, waiting {self.seconds:.0f} s ({count}) to {self.doing}"
+
+
+_listeners: list[Callable[[Wait], None]] = []
+_listeners_lock = threading.Lock()
+
+
+@contextmanager
+def waits_reported_to(listener: Callable[[Wait], None]) -> Iterator[None]:
+    """Tell `listener` of every wait of this process's calls while the block runs (progress
+    displays use it; nothing is called for it)."""
+    with _listeners_lock:
+        _listeners.append(listener)
+    try:
+        yield
+    finally:
+        with _listeners_lock:
+            _listeners.remove(listener)
+
+
+def _pause(wait: Wait) -> None:
+    log.info("%s", wait.text())
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(wait)
+    sleep(wait.seconds)
+
+
+def _retry_after(exc: RateLimitException) -> float:
+    """Descope's Retry-After in seconds, 0 when missing or unusable (the SDK gives 0 then)."""
+    value = (exc.rate_limit_parameters or {}).get("Retry-After")
+    try:
+        seconds = float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+    return seconds if 0 < seconds < float("inf") else 0.0
+
+
 def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
     """Run one Descope call, retrying as the module docstring says.
 
-    Raises `DescopeApiError` with a message about `doing` when the call finally fails.
+    Rate limits draw on the waiting budget of the operation under way (`operation`), or of this
+    call alone outside one. Raises `DescopeApiError` with a message about `doing` when the call
+    finally fails.
     """
     policy = current_policy()
-    waited = 0.0
+    budget = _current.get() or Operation("read")
     attempt = 1
+    unhinted = 0
     while True:
         try:
             return fn()
         except RateLimitException as exc:
-            retry_after = float((exc.rate_limit_parameters or {}).get("Retry-After") or 0)
-            delay = max(retry_after, policy.min_retry_after)
-            if waited + delay > policy.max_rate_limit_wait:
-                raise from_sdk_exception(exc, doing=doing) from None
-            log.info("Descope rate limited %s; retrying in %.0f s", doing, delay)
-            sleep(delay)
-            waited += delay
+            asked = _retry_after(exc)
+            left = policy.max_rate_limit_wait - budget.rate_limit_wait
+            if asked:
+                delay = asked
+            else:
+                unhinted += 1
+                delay = policy.min_retry_after * 2 ** (unhinted - 1)
+            if delay > left:
+                raise errors.rate_limited(
+                    doing,
+                    asked=asked,
+                    waited=budget.rate_limit_wait,
+                    budget=policy.max_rate_limit_wait,
+                    code=str(exc.status_code),
+                ) from None
+            attempt += 1
+            _pause(Wait(doing, "rate limited by Descope", delay, attempt, None))
+            budget.rate_limit_wait += delay
         except (AuthException, httpx.HTTPError) as exc:
             error = _to_error(exc, doing)
             if not (repeatable and error.is_retryable and attempt < policy.max_attempts):
                 raise error from None
             delay = backoff_delay(policy, attempt)
-            log.info("Retrying %s in %.1f s after: %s", doing, delay, error.detail)
-            sleep(delay)
+            reason: Literal["Descope had a server error", "no answer"] = (
+                "no answer" if error.status == 0 else "Descope had a server error"
+            )
             attempt += 1
+            _pause(Wait(doing, reason, delay, attempt, policy.max_attempts))
 
 
 __all__ = [
     "DEFAULT_POLICY",
     "DescopeApiError",
+    "Operation",
     "RetryPolicy",
+    "Wait",
     "backoff_delay",
     "call",
+    "current_operation",
     "current_policy",
+    "operation",
     "set_policy",
+    "waits_reported_to",
 ]

@@ -176,6 +176,42 @@ def from_sdk_exception(
     )
 
 
+RATE_LIMIT_SETTING = "DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT"
+
+
+def rate_limited(
+    doing: str, *, asked: float, waited: float, budget: float, code: str = ""
+) -> DescopeApiError:
+    """Descope kept rate limiting (429) past what one operation may wait; says why once.
+
+    `asked` is Descope's Retry-After (0: none given), `waited` what the operation waited so far.
+    """
+    if asked:
+        left = max(budget - waited, 0.0)
+        detail = (
+            f"Descope is rate limiting this project and asked to wait {asked:.0f} s "
+            f"(Retry-After), more than the {left:.0f} s left of the {budget:.0f} s one operation "
+            "may wait."
+        )
+        action = (
+            f"Run again in {asked:.0f} s, or allow longer waits with {RATE_LIMIT_SETTING}="
+            f"{asked + waited:.0f} (seconds per operation, in the environment of `pulumi`)."
+        )
+    else:
+        detail = (
+            f"Descope kept answering 429 (rate limited) through {waited:.0f} s of waiting, the "
+            f"most one operation may wait ({budget:.0f} s)."
+        )
+        action = f"Wait a minute and run again, or allow longer waits with {RATE_LIMIT_SETTING}."
+    return DescopeApiError(
+        f"Unable to {doing}.",
+        detail,
+        action=f"{action} `pulumi up --parallel 2` sends fewer requests at once.",
+        status=429,
+        code=code if code.startswith("E") else "",
+    )
+
+
 def describe(value: Any) -> str:
     """A short, quoted rendering of a user value for messages."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f'"{value}"'
