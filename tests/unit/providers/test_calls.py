@@ -27,8 +27,9 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
 
 def limited(retry_after: Any) -> RateLimitException:
     parameters = {} if retry_after is None else {"Retry-After": retry_after}
+    status: Any = "E130429"  # what the SDK puts there for Descope's JSON 429
     return RateLimitException(
-        "E130429", "API rate limit exceeded", "", "", rate_limit_parameters=parameters
+        status, "API rate limit exceeded", "", "", rate_limit_parameters=parameters
     )
 
 
