@@ -19,6 +19,7 @@ from config import (
     StackOptions,
     check_for_stack,
     load_configuration,
+    plaintext_key_warning,
     project_values,
     stack_options,
 )
@@ -34,6 +35,11 @@ def read_stack_options() -> StackOptions:
     """
     stack = pulumi.get_stack()
     every_value = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret_keys = set(runtime_config.get_config_secret_keys_env())
+    secret_keys.update(k for k in every_value if runtime_config.is_config_secret(k))
+    warning = plaintext_key_warning(stack, every_value, secret_keys)
+    if warning:
+        pulumi.log.warn(warning)
     try:
         return stack_options(
             stack, project_values(every_value), source=Path(f"Pulumi.{stack}.yaml")

@@ -15,6 +15,7 @@ from config.stack import (
     StackOptions,
     check_for_stack,
     config_text,
+    plaintext_key_warning,
     project_values,
     stack_options,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "json_schema",
     "json_schema_text",
     "load_configuration",
+    "plaintext_key_warning",
     "project_values",
     "stack_options",
 ]

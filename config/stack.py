@@ -9,7 +9,8 @@ variable for the tenants YAML and the flow and theme files.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,33 @@ def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> Sta
     if problems:
         raise ConfigurationErrors(problems)
     return options
+
+
+MANAGEMENT_KEY = "descope:managementKey"
+_LOOPBACK_URL = re.compile(r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?$")
+
+
+def plaintext_key_warning(
+    stack: str, config: Mapping[str, object], secret_keys: Collection[str]
+) -> str | None:
+    """The warning for a stack that holds its management key in plain text, or None.
+
+    Pulumi stores the whole stack config in the state (the default provider's inputs),
+    encrypted only where it was set with ``--secret``. A key in plain text is then in
+    ``Pulumi.<stack>.yaml`` and in every state backup. The emulator's well-known key (a stack
+    whose ``descope:baseUrl`` is a loopback address) is no secret.
+    """
+    if MANAGEMENT_KEY not in config or MANAGEMENT_KEY in secret_keys:
+        return None
+    if _LOOPBACK_URL.match(str(config.get("descope:baseUrl") or "")):
+        return None
+    return (
+        f"Stack {stack} holds {MANAGEMENT_KEY} in plain text: it is in Pulumi.{stack}.yaml and "
+        "Pulumi records it, unencrypted, in the stack's state. Set it as a secret with "
+        f"`pulumi config set --secret {MANAGEMENT_KEY} <key>` (Pulumi then encrypts it in "
+        "both), or remove it and export DESCOPE_MANAGEMENT_KEY instead; then rotate the key, "
+        "since the old one may be in state backups."
+    )
 
 
 def project_values(config: Mapping[str, object]) -> dict[str, str]:

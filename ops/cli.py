@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from config import ConfigurationErrors
+from config import ConfigurationErrors, plaintext_key_warning
 from config.variables import parse_assignment
 from ops.errors import OpsError
 from ops.stack import StackSettings, load_stack, load_stack_configuration
@@ -164,6 +164,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(stack: StackSettings) -> int:
     configuration = load_stack_configuration(stack)
+    warning = plaintext_key_warning(stack.name, stack.config, stack.secure_keys)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"Stack {stack.name}: {stack.tenants_file} is valid: "
         f"{len(configuration.tenants)} tenant(s), {len(configuration.flows)} flow(s), "

@@ -286,3 +286,11 @@ def test_validate__lists_every_problem_with_its_line(ops: Run, project: Project)
     assert "test.yaml:3" in err
     assert 'the name "A" is also used by tenant "a"' in err
     assert 'Did you mean "enforceSSO"?' in err
+
+
+def test_validate__warns_of_a_plaintext_key_for_a_real_project(ops: Run, project: Project) -> None:
+    (project.root / "Pulumi.test.yaml").write_text(stack_yaml("https://api.descope.com"))
+    code, _, err = ops("validate", "--stack", "test")
+    assert code == 0
+    assert "warning: Stack test holds descope:managementKey in plain text" in err
+    assert MANAGEMENT_KEY not in err

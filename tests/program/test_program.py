@@ -15,6 +15,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
+from ops.program import registrations
+
 REPO = Path(__file__).resolve().parents[2]
 TENANT = "pulumi-python:dynamic/descope:Tenant"
 FLOW = "pulumi-python:dynamic/descope:Flow"
@@ -211,3 +213,13 @@ def test_a_bad_configuration_stops_the_run_before_any_resource(
     assert "acme" in message
     assert "enforceSSO" in message
     assert "Traceback" not in message
+
+
+def test_program__warns_when_a_real_projects_key_is_in_plain_text() -> None:
+    config = {**stack_config("prod"), "descope:managementKey": "K-plain-prod-key"}
+    plain = registrations(REPO, stack="prod", config=config)
+    assert any("holds descope:managementKey in plain text" in w for w in plain.warnings)
+    assert not any("K-plain-prod-key" in w for w in plain.warnings)
+    secret = registrations(REPO, stack="prod", config=config, secret_keys=["descope:managementKey"])
+    assert secret.warnings == []
+    assert len(secret.registrations) == len(plain.registrations) > 0

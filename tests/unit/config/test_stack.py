@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigurationErrors, project_values, stack_options
+from config import ConfigurationErrors, plaintext_key_warning, project_values, stack_options
 
 SOURCE = Path("Pulumi.x.yaml")
 
@@ -64,3 +64,20 @@ def test_project_values_takes_the_namespace_unprefixed_with_booleans_as_pulumi_w
         {"descope-config:protect": True, "descope-config:n": 3, "descope:projectId": "P1", "x": 1}
     )
     assert values == {"protect": "true", "n": "3"}
+
+
+def test_a_plaintext_management_key_outside_the_emulator_is_warned_about() -> None:
+    config = {"descope:managementKey": "K-real", "descope:projectId": "P2abc"}
+    warning = plaintext_key_warning("prod", config, secret_keys=())
+    assert warning is not None
+    assert "pulumi config set --secret descope:managementKey" in warning
+    assert "K-real" not in warning
+    assert plaintext_key_warning("prod", config, secret_keys={"descope:managementKey"}) is None
+    assert plaintext_key_warning("prod", {"descope:projectId": "P2abc"}, secret_keys=()) is None
+
+
+def test_the_emulators_key_in_plain_text_is_no_secret() -> None:
+    config = {"descope:managementKey": "K-emulator-local-key"}
+    for url in ("http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:9"):
+        assert plaintext_key_warning("dev", {**config, "descope:baseUrl": url}, ()) is None
+    assert plaintext_key_warning("dev", {**config, "descope:baseUrl": "https://x.io"}, ())
