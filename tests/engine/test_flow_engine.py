@@ -159,15 +159,6 @@ def test_flow__deleted_out_of_band_is_dropped_on_refresh(
     assert requests(emulator, EXPORT) == before + 1  # E103003 is "gone", never retried
 
 
-def test_flow__removed_from_config_is_retained_by_default(
-    flow: ResourceUnderTest, descope: DescopeClient, backup_dir: Path
-) -> None:
-    flow.up(props(example()))
-    flow.destroy()
-    assert remote(descope)["flow"]["id"] == FLOW_ID
-    assert not backup_dir.exists() or not any(backup_dir.iterdir())
-
-
 def test_flow__delete_on_remove_snapshots_then_deletes(
     flow: ResourceUnderTest, descope: DescopeClient, backup_dir: Path
 ) -> None:
@@ -185,18 +176,6 @@ def test_flow__delete_on_remove_of_a_flow_already_gone_succeeds(
     flow.up(props(example(), delete_on_remove=True))
     descope.mgmt.flow.delete_flows([FLOW_ID])
     flow.destroy()
-
-
-def test_flow__rename_replaces_and_keeps_the_old_flow(
-    flow: ResourceUnderTest, descope: DescopeClient
-) -> None:
-    flow.up(props(example()))
-    moved = copy.deepcopy(example())
-    moved["flow"]["id"] = "sign-in"
-    assert flow.up(props(moved, flow_id="sign-in")) == "replace"
-    assert flow.id == "sign-in"
-    ids = sorted(f["id"] for f in descope.mgmt.flow.list_flows()["flows"])
-    assert ids == ["sign-in", FLOW_ID]
 
 
 @pytest.mark.parametrize(

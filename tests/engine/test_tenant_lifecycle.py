@@ -20,7 +20,7 @@ from pulumi.runtime.proto import provider_pb2
 from config import load_configuration
 from emulator.server import EmulatorServer
 from providers.backups import read_snapshot
-from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, tenant_props
+from providers.tenant import TenantProvider, tenant_props
 from tests.support.host import UNKNOWN, CheckFailed, HostError, ProviderHost, ResourceUnderTest
 
 pytestmark = pytest.mark.engine
@@ -88,26 +88,6 @@ def no_changes(resource: ResourceUnderTest, props: dict[str, Any]) -> None:
     assert resource.inputs == inputs
 
 
-def test_tenant_lifecycle(host: ProviderHost, backup_dir: Path, descope: DescopeClient) -> None:
-    resource = tenant(host, backup_dir)
-    # create and read back
-    assert resource.up(acme()) == "create"
-    assert resource.id == "acme"
-    assert set(OUTPUT_ONLY_KEYS) - {"ssoSetupSuiteSettings"} <= set(resource.outputs)
-    assert descope.mgmt.tenant.load("acme")["defaultRoles"] == ["member"]
-    no_changes(resource, acme())
-    # update in place
-    assert resource.up(acme(name="Acme Corp", defaultRoles=["member", "viewer"])) == "update"
-    assert descope.mgmt.tenant.load("acme")["name"] == "Acme Corp"
-    assert descope.mgmt.tenant.load("acme")["customAttributes"] == {"plan": "gold", "seats": 250}
-    no_changes(resource, acme(name="Acme Corp", defaultRoles=["member", "viewer"]))
-    # destroy, with a snapshot
-    resource.destroy()
-    assert descope.mgmt.tenant.load_all()["tenants"] == []
-    [snapshot] = [read_snapshot(p) for p in backup_dir.glob("*.json")]
-    assert (snapshot.id, snapshot.reason) == ("acme", "delete")
-
-
 def example_tenants() -> list[dict[str, Any]]:
     configuration = load_configuration(
         REPO / "config" / "tenants" / "dev.yaml",
@@ -115,15 +95,6 @@ def example_tenants() -> list[dict[str, Any]]:
         flows_dir=REPO / "config" / "flows",
     )
     return [tenant_props(spec) for spec in configuration.tenants]
-
-
-@pytest.mark.parametrize("props", example_tenants(), ids=lambda p: str(p["tenantId"]))
-def test_tenant__example_configuration_has_no_changes_after_create(
-    host: ProviderHost, backup_dir: Path, props: dict[str, Any]
-) -> None:
-    resource = tenant(host, backup_dir, f"tenant-{props['tenantId']}")
-    assert resource.up(props) == "create"
-    no_changes(resource, props)
 
 
 @pytest.mark.parametrize(
@@ -148,46 +119,6 @@ def test_tenant__preview_with_unknown_inputs(
     assert diff is not None
     assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
     assert list(diff.replaces) == (["tenantId"] if "tenantId" in unknown else [])
-
-
-def test_tenant__out_of_band_edit_shows_on_refresh(
-    host: ProviderHost, backup_dir: Path, descope: DescopeClient
-) -> None:
-    resource = tenant(host, backup_dir)
-    resource.up(acme())
-    descope.mgmt.tenant.update("acme", "Edited in console", ["acme.com"])
-    assert resource.refresh()
-    assert resource.inputs["name"] == "Edited in console"
-    assert resource.inputs["customAttributes"] == {}
-    assert resource.up(acme()) == "update"
-    assert descope.mgmt.tenant.load("acme")["name"] == "Acme"
-    assert descope.mgmt.tenant.load("acme")["customAttributes"] == {"plan": "gold", "seats": 250}
-
-
-def test_tenant__deleted_out_of_band_is_dropped_on_refresh_and_recreated(
-    host: ProviderHost, backup_dir: Path, descope: DescopeClient
-) -> None:
-    resource = tenant(host, backup_dir)
-    resource.up(acme())
-    descope.mgmt.tenant.delete("acme")
-    assert resource.refresh() is False
-    assert resource.id == ""
-    assert resource.up(acme()) == "create"
-    assert descope.mgmt.tenant.load("acme")["name"] == "Acme"
-
-
-def test_tenant__rename_forces_replace(
-    host: ProviderHost, backup_dir: Path, descope: DescopeClient
-) -> None:
-    resource = tenant(host, backup_dir)
-    resource.up(acme())
-    diff = resource.preview(acme(tenantId="acme-2"))
-    assert diff is not None
-    assert list(diff.replaces) == ["tenantId"]
-    assert diff.deleteBeforeReplace is True
-    assert resource.up(acme(tenantId="acme-2")) == "replace"
-    assert [t["id"] for t in descope.mgmt.tenant.load_all()["tenants"]] == ["acme-2"]
-    assert descope.mgmt.tenant.load("acme-2")["name"] == "Acme"  # same name: deleted first
 
 
 def test_tenant__existing_without_adopt_fails_with_hint(
