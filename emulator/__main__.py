@@ -2,11 +2,15 @@
 
 The first line printed is the base URL (flushed at once), for scripts to read; then it
 serves until SIGINT or SIGTERM. Defaults work without arguments.
+
+A start-up problem (an unusable ``--data-file``, a port in use or out of range) is one line
+on stderr, ``python -m emulator: error: ...``, and exit status 2; no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -16,12 +20,20 @@ from types import FrameType
 from emulator.app import EmulatorApp
 from emulator.faults import FaultPlan
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
+from emulator.persistence import DataFileError
 from emulator.server import EmulatorServer
+
+PROG = "python -m emulator"
+USAGE_ERROR = 2
+
+
+class StartupError(Exception):
+    """A problem that stops the emulator from starting; the message is one line for the user."""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m emulator", description="Local emulator of the Descope management API."
+        prog=PROG, description="Local emulator of the Descope management API."
     )
     p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback)")
     p.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
@@ -32,11 +44,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--normalize-domains", action="store_true")
     p.add_argument("--unique-domains", action="store_true", help="domains unique across tenants")
     p.add_argument("--tier", default="tier4", help="rateLimitTier the license endpoint answers")
+    p.add_argument(
+        "--data-file",
+        metavar="PATH",
+        help="keep the project's state in this JSON file: loaded at start if it exists, "
+        "saved after every change",
+    )
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _started_server(app: EmulatorApp, host: str, port: int) -> EmulatorServer:
+    """The server listening on host:port, or a StartupError naming the address."""
+    address = f"{host}:{port}"
+    if not 0 <= port <= 65535:
+        raise StartupError(
+            f"cannot listen on {address}: the port must be between 0 and 65535; "
+            "pass --port with a port in that range (0 picks a free one)"
+        )
+    try:
+        return EmulatorServer(app, host=host, port=port).start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"cannot listen on {address}: the address is already in use; stop what "
+                "listens there, or pass another --port (0 picks a free one)"
+            ) from None
+        raise StartupError(
+            f"cannot listen on {address}: {error.strerror or error}; check --host and --port"
+        ) from None
+
+
+def _app(args: argparse.Namespace) -> EmulatorApp:
     options = EmulatorOptions(
         project_id=args.project_id,
         management_key=args.management_key,
@@ -45,9 +83,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         unique_domains_across_tenants=args.unique_domains,
         default_tier=args.tier,
     )
-    app = EmulatorApp(options)
+    try:
+        app = EmulatorApp(options, data_file=args.data_file)
+    except DataFileError as error:
+        raise StartupError(str(error)) from None
     if args.latency_ms:
         app.set_faults(FaultPlan(latency_ms=args.latency_ms))
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        app = _app(args)
+        server = _started_server(app, args.host, args.port)
+    except StartupError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr, flush=True)
+        return USAGE_ERROR
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -55,9 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with EmulatorServer(app, host=args.host, port=args.port) as server:
+    with server:
         print(server.url, flush=True)
-        print(f"project id: {options.project_id} (management key not shown)", flush=True)
+        print(f"project id: {app.options.project_id} (management key not shown)", flush=True)
+        if app.data_file is not None:
+            print(f"data file: {app.data_file.path}", flush=True)
         while not stop.wait(0.5):
             pass
     return 0

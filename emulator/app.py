@@ -10,7 +10,8 @@ auth (``Authorization: Bearer <projectId>:<managementKey>``) → route → backe
 
 Admin routes (no auth, JSON, never counted nor faulted)::
 
-    POST /emulator/reset            state, faults, counters, request log, switches
+    POST /emulator/reset            state, faults, counters, request log, switches (and the
+                                    data file, when there is one, holds the fresh state)
     GET  /emulator/health           {"ok": true}
     GET  /emulator/counters         Counters.snapshot()
     POST /emulator/counters/reset
@@ -25,6 +26,7 @@ Admin routes (no auth, JSON, never counted nor faulted)::
 from __future__ import annotations
 
 import hmac
+import os
 import threading
 import time
 from collections import deque
@@ -35,6 +37,7 @@ from typing import Any
 from emulator import exceptions as exc
 from emulator.faults import Counters, FaultPlan, Faults
 from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
+from emulator.persistence import DataFile, DataFileError, restore_state, state_json
 from emulator.responses import dispatch, dump_json, parse_body
 from emulator.urls import resolve
 
@@ -96,7 +99,12 @@ def _decode_for_log(body: bytes) -> Any:
 
 
 class EmulatorApp:
-    """One emulated Descope project: options, backend state, faults, counters."""
+    """One emulated Descope project: options, backend state, faults, counters.
+
+    With ``data_file`` the state is loaded from that file when it exists (raising
+    :class:`~emulator.persistence.DataFileError` when it cannot be used) and saved to it
+    after every request that changed it.
+    """
 
     def __init__(
         self,
@@ -105,6 +113,7 @@ class EmulatorApp:
         backend: DescopeBackend | None = None,
         faults: Faults | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        data_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if backend is None:
             backend = DescopeBackend(options)
@@ -117,13 +126,19 @@ class EmulatorApp:
         self._initial_options = replace(backend.options)
         self._log_lock = threading.Lock()
         self._log: deque[RequestRecord] = deque(maxlen=_REQUEST_LOG_SIZE)
+        self.data_file = None if data_file is None else DataFile(data_file)
+        if self.data_file is not None:
+            self._load_data_file(self.data_file)
 
     @property
     def options(self) -> EmulatorOptions:
         return self.backend.options
 
     def reset(self) -> None:
-        """Back to a fresh project: no tenants or flows, no faults, zero counters."""
+        """Back to a fresh project: no tenants or flows, no faults, zero counters.
+
+        The data file, if any, is saved with the fresh state (a 500 answer when it cannot be).
+        """
         with self.backend.lock:
             self.backend.reset()
             self.backend.options = replace(self._initial_options)
@@ -131,6 +146,7 @@ class EmulatorApp:
         self.counters.reset()
         with self._log_lock:
             self._log.clear()
+        self._save_after_change()
 
     def set_faults(self, plan: FaultPlan | Mapping[str, Any]) -> None:
         """Replace the fault plan (a FaultPlan or its JSON form)."""
@@ -141,6 +157,42 @@ class EmulatorApp:
         with self.backend.lock:
             self.backend.options = apply_switches(self.backend.options, switches)
             return self.backend.options
+
+    def save(self) -> None:
+        """Write the state to the data file now, if there is one and the state changed.
+
+        Raises OSError when the file cannot be written.
+        """
+        if self.data_file is None:
+            return
+        with self.backend.lock:
+            self.data_file.save(state_json(self.backend))
+
+    def _load_data_file(self, data_file: DataFile) -> None:
+        data = data_file.read()
+        if data is not None:
+            try:
+                restore_state(self.backend, data)
+            except ValueError as error:
+                raise data_file.corrupt(str(error)) from None
+        try:
+            self.save()
+        except OSError as error:
+            raise DataFileError(
+                f"cannot write the emulator data file {data_file.path}: "
+                f"{error.strerror or error}; make sure its folder exists and is writable, or pass "
+                "another --data-file"
+            ) from None
+
+    def _save_after_change(self) -> None:
+        """Save after a request that may have changed the state; a failure is a 500 answer."""
+        if self.data_file is None:
+            return
+        try:
+            self.save()
+        except OSError as error:
+            reason = str(error.strerror or error)
+            raise exc.data_file_not_saved(str(self.data_file.path), reason) from None
 
     def requests(self) -> list[RequestRecord]:
         """The last management requests received, oldest first."""
@@ -183,9 +235,10 @@ class EmulatorApp:
         try:
             self._authorize(lower.get("authorization", ""))
             handler = resolve(method, path)
-            return EmulatorResponse(
-                200, {"Content-Type": _JSON}, dispatch(self.backend, handler, query, body)
-            )
+            answer = dispatch(self.backend, handler, query, body)
+            if method != "GET":
+                self._save_after_change()
+            return EmulatorResponse(200, {"Content-Type": _JSON}, answer)
         except exc.DescopeApiError as error:
             return _error_response(error)
 

@@ -27,6 +27,7 @@ import json
 
 __all__ = [
     "CODE_BAD_REQUEST",
+    "CODE_DATA_FILE_NOT_SAVED",
     "CODE_FLOW_NOT_FOUND",
     "CODE_INVALID_ARGUMENT",
     "CODE_MISSING_ARGUMENTS",
@@ -40,6 +41,7 @@ __all__ = [
     "DescopeApiError",
     "DropConnection",
     "bad_request",
+    "data_file_not_saved",
     "duplicate_domain",
     "duplicate_tenant_id",
     "duplicate_tenant_name",
@@ -79,6 +81,8 @@ CODE_ROUTE_NOT_FOUND = "E099404"
 """Emulator-invented: no such management route."""
 CODE_SERVICE_UNAVAILABLE = "E099503"
 """Emulator-invented: an injected 503 fault."""
+CODE_DATA_FILE_NOT_SAVED = "E099500"
+"""Emulator-invented: the change was made in memory but the data file could not be written."""
 
 RATE_LIMIT_DESCRIPTION = "https://docs.descope.com/rate-limit"
 RATE_LIMIT_MESSAGE = "API rate limit exceeded."
@@ -268,6 +272,17 @@ def service_unavailable() -> DescopeApiError:
 def unknown_server_error() -> DescopeApiError:
     """500 E010009; also the answer to a wrong method on a known route."""
     return DescopeApiError(500, CODE_UNKNOWN_SERVER_ERROR, "Unknown server error")
+
+
+def data_file_not_saved(path: str, reason: str) -> DescopeApiError:
+    """500: the request changed the state in memory, but the data file could not be written."""
+    return DescopeApiError(
+        500,
+        CODE_DATA_FILE_NOT_SAVED,
+        "Emulator data file not saved",
+        f"Could not write {path} ({reason}); the change is kept in memory only. Make the "
+        "file's folder writable (or free disk space), then repeat the request",
+    )
 
 
 def route_not_found(method: str, path: str) -> DescopeApiError:
