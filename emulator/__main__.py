@@ -3,21 +3,26 @@
 The first line printed is the base URL (flushed at once), for scripts to read; then it
 serves until SIGINT or SIGTERM. Defaults work without arguments.
 
-A start-up problem (an unusable ``--data-file``, a port in use or out of range) is one line
-on stderr, ``python -m emulator: error: ...``, and exit status 2; no traceback.
+A start-up problem (an unusable ``--data-file`` or ``--tenant-attributes`` file, a port in use
+or out of range) is one line on stderr, ``python -m emulator: error: ...``, and exit status 2;
+no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from emulator.app import EmulatorApp
+from emulator.attributes import parse_definitions
 from emulator.faults import FaultPlan
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
@@ -25,6 +30,9 @@ from emulator.server import EmulatorServer
 
 PROG = "python -m emulator"
 USAGE_ERROR = 2
+
+
+_ATTRIBUTES_SHAPE = '{"plan": {"type": "singleselect", "displayName": "Plan", "options": [...]}}'
 
 
 class StartupError(Exception):
@@ -50,7 +58,34 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the project's state in this JSON file: loaded at start if it exists, "
         "saved after every change",
     )
+    p.add_argument(
+        "--tenant-attributes",
+        metavar="FILE.json",
+        help='tenant custom-attribute definitions, {"plan": {"type": "string", '
+        '"displayName": "Plan"}, ...}',
+    )
+    p.add_argument(
+        "--require-attribute-definitions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="refuse tenant custom attributes that are undefined or of the wrong type "
+        "(default: on)",
+    )
     return p
+
+
+def _json_file(option: str, path: str, shape: str) -> Any:
+    """The JSON in the file given to ``option``, or a StartupError naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StartupError(
+            f"cannot read {option} file {path}: {error.strerror or error}; check the path"
+        ) from None
+    except ValueError as error:
+        raise StartupError(
+            f"{option} file {path} is not valid JSON ({error}); write it as {shape}"
+        ) from None
 
 
 def _started_server(app: EmulatorApp, host: str, port: int) -> EmulatorServer:
@@ -82,9 +117,19 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
         normalize_domains=args.normalize_domains,
         unique_domains_across_tenants=args.unique_domains,
         default_tier=args.tier,
+        require_attribute_definitions=args.require_attribute_definitions,
     )
+    attributes = None
+    if args.tenant_attributes is not None:
+        attributes = _json_file("--tenant-attributes", args.tenant_attributes, _ATTRIBUTES_SHAPE)
+        try:
+            parse_definitions(attributes)
+        except ValueError as error:
+            raise StartupError(
+                f"--tenant-attributes file {args.tenant_attributes}: {error}"
+            ) from None
     try:
-        app = EmulatorApp(options, data_file=args.data_file)
+        app = EmulatorApp(options, data_file=args.data_file, tenant_attributes=attributes)
     except DataFileError as error:
         raise StartupError(str(error)) from None
     if args.latency_ms:

@@ -21,6 +21,8 @@ Admin routes (no auth, JSON, never counted nor faulted)::
     GET  /emulator/options          the switches
     POST /emulator/options          change some switches: {"notFoundStatus": 404, ...}
     GET  /emulator/requests         the last requests received (Authorization removed)
+    GET  /emulator/tenant-attributes  the tenant custom-attribute definitions
+    POST /emulator/tenant-attributes  replace them all (emulator.attributes JSON form)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.attributes import AttributeDefinition, definitions_json, parse_definitions
 from emulator.faults import Counters, FaultPlan, Faults
 from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
 from emulator.persistence import DataFile, DataFileError, restore_state, state_json
@@ -46,6 +49,7 @@ __all__ = ["ADMIN_PREFIX", "EmulatorApp", "EmulatorResponse", "RequestRecord"]
 ADMIN_PREFIX = "/emulator/"
 _JSON = "application/json"
 _REQUEST_LOG_SIZE = 500
+JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,10 @@ class EmulatorApp:
     With ``data_file`` the state is loaded from that file when it exists (raising
     :class:`~emulator.persistence.DataFileError` when it cannot be used) and saved to it
     after every request that changed it.
+
+    ``tenant_attributes`` (the JSON form of :mod:`emulator.attributes`; ValueError when bad)
+    are the project's tenant custom-attribute definitions at start-up: a reset restores them,
+    and they replace the definitions a data file holds.
     """
 
     def __init__(
@@ -114,11 +122,16 @@ class EmulatorApp:
         faults: Faults | None = None,
         sleep: Callable[[float], None] = time.sleep,
         data_file: str | os.PathLike[str] | None = None,
+        tenant_attributes: Mapping[str, Any] | None = None,
     ) -> None:
         if backend is None:
             backend = DescopeBackend(options)
         elif options is not None:
             backend.options = options
+        startup = None if tenant_attributes is None else parse_definitions(tenant_attributes)
+        if startup is not None:
+            backend.initial_tenant_attributes = startup
+            backend.tenant_attributes = dict(startup)
         self.backend = backend
         self.faults = faults or Faults()
         self.counters = Counters()
@@ -128,7 +141,7 @@ class EmulatorApp:
         self._log: deque[RequestRecord] = deque(maxlen=_REQUEST_LOG_SIZE)
         self.data_file = None if data_file is None else DataFile(data_file)
         if self.data_file is not None:
-            self._load_data_file(self.data_file)
+            self._load_data_file(self.data_file, startup)
 
     @property
     def options(self) -> EmulatorOptions:
@@ -168,13 +181,17 @@ class EmulatorApp:
         with self.backend.lock:
             self.data_file.save(state_json(self.backend))
 
-    def _load_data_file(self, data_file: DataFile) -> None:
+    def _load_data_file(
+        self, data_file: DataFile, startup: Mapping[str, AttributeDefinition] | None
+    ) -> None:
         data = data_file.read()
         if data is not None:
             try:
                 restore_state(self.backend, data)
             except ValueError as error:
                 raise data_file.corrupt(str(error)) from None
+            if startup is not None:  # the start-up definitions win over the file's
+                self.backend.tenant_attributes = dict(startup)
         try:
             self.save()
         except OSError as error:
@@ -193,6 +210,17 @@ class EmulatorApp:
         except OSError as error:
             reason = str(error.strerror or error)
             raise exc.data_file_not_saved(str(self.data_file.path), reason) from None
+
+    def set_tenant_attributes(self, definitions: Mapping[str, Any]) -> JsonDict:
+        """Replace every tenant attribute definition (JSON form); returns them as stored.
+
+        Raises ValueError, changing nothing, when ``definitions`` is not valid.
+        """
+        parsed = parse_definitions(definitions)
+        with self.backend.lock:
+            self.backend.tenant_attributes = parsed
+            self._save_after_change()
+            return definitions_json(parsed)
 
     def requests(self) -> list[RequestRecord]:
         """The last management requests received, oldest first."""
@@ -284,4 +312,9 @@ class EmulatorApp:
                 return self.set_options(**parse_body(body)).switches()
             case ("GET", "requests"):
                 return {"requests": [r.to_json() for r in self.requests()]}
+            case ("GET", "tenant-attributes"):
+                with self.backend.lock:
+                    return definitions_json(self.backend.tenant_attributes)
+            case ("POST", "tenant-attributes"):
+                return self.set_tenant_attributes(parse_body(body))
         raise exc.route_not_found(route[0], ADMIN_PREFIX + route[1])

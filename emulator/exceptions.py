@@ -47,6 +47,7 @@ __all__ = [
     "duplicate_tenant_name",
     "flow_not_found",
     "invalid_argument",
+    "invalid_tenant_attribute",
     "missing_field",
     "missing_id",
     "missing_name",
@@ -56,6 +57,7 @@ __all__ = [
     "tenant_has_successors",
     "tenant_not_found",
     "unauthorized",
+    "undefined_tenant_attribute",
     "unknown_server_error",
 ]
 
@@ -225,6 +227,26 @@ def tenant_has_successors(tenant_id: str) -> DescopeApiError:
         "Request is invalid",
         f"Tenant {tenant_id!r} has successor tenants; delete them first or use cascade",
     )
+
+
+# --- tenant custom attributes ------------------------------------------------------------
+# Descope publishes no code or text for these. 400 E011004 ("invalid arguments") is the
+# documented code closest to a value the project does not accept; the message names the
+# attribute and says what to do.
+
+
+def undefined_tenant_attribute(name: str, defined: list[str]) -> DescopeApiError:
+    """400 E011004: a tenant's customAttributes name an attribute the project does not define."""
+    known = ", ".join(repr(d) for d in defined) if defined else "none"
+    return invalid_argument(
+        f"Custom attribute {name!r} is not defined for tenants in this project (defined: "
+        f"{known}); define it in the project's tenant custom attributes first"
+    )
+
+
+def invalid_tenant_attribute(name: str, problem: str) -> DescopeApiError:
+    """400 E011004: a tenant custom attribute value of the wrong type (or not an option)."""
+    return invalid_argument(f"Custom attribute {name!r} {problem}")
 
 
 # --- flows -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.attributes import AttributeDefinition, check_values
 
 __all__ = [
     "AUTH_TYPES",
@@ -82,6 +83,8 @@ class EmulatorOptions:
     """Reject a domain that another tenant already lists (400 E011003)."""
     default_tier: str = "tier4"
     """The ``rateLimitTier`` the license endpoint answers."""
+    require_attribute_definitions: bool = True
+    """Refuse tenant customAttributes naming an undefined attribute or of the wrong type."""
 
     def __post_init__(self) -> None:
         if self.not_found_status not in (400, 404):
@@ -96,6 +99,7 @@ class EmulatorOptions:
             "normalizeDomains": self.normalize_domains,
             "uniqueDomainsAcrossTenants": self.unique_domains_across_tenants,
             "defaultTier": self.default_tier,
+            "requireAttributeDefinitions": self.require_attribute_definitions,
         }
 
 
@@ -104,6 +108,7 @@ _SWITCH_NAMES = {
     "normalizeDomains": "normalize_domains",
     "uniqueDomainsAcrossTenants": "unique_domains_across_tenants",
     "defaultTier": "default_tier",
+    "requireAttributeDefinitions": "require_attribute_definitions",
 }
 
 
@@ -420,6 +425,7 @@ class DescopeBackend:
         now: Callable[[], float] = time.time,
         id_factory: Callable[[], str] = new_tenant_id,
         etag_factory: Callable[[], str] = new_etag,
+        tenant_attributes: Mapping[str, AttributeDefinition] | None = None,
     ) -> None:
         self.options = options or EmulatorOptions()
         self.now = now
@@ -429,15 +435,21 @@ class DescopeBackend:
         self.tenants: dict[str, Tenant] = {}
         self.flows: dict[str, Flow] = {}
         self.theme: Theme = default_theme()
+        self.initial_tenant_attributes = dict(tenant_attributes or {})
+        """The definitions a fresh project (and a reset) has."""
+        self.tenant_attributes: dict[str, AttributeDefinition] = dict(
+            self.initial_tenant_attributes
+        )
 
     # --- housekeeping ------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget every tenant and flow; restore the default theme."""
+        """Forget every tenant and flow; restore the default theme and the initial definitions."""
         with self.lock:
             self.tenants.clear()
             self.flows.clear()
             self.theme = default_theme()
+            self.tenant_attributes = dict(self.initial_tenant_attributes)
 
     def snapshot(self) -> JsonDict:
         """Everything, in wire shapes: tenants (with settings), flows (with screens), theme."""
@@ -447,6 +459,7 @@ class DescopeBackend:
                 "settings": {t.id: t.settings_dict() for t in self.tenants.values()},
                 "flows": {fid: f.export() for fid, f in self.flows.items()},
                 "theme": self.theme.to_dict(),
+                "tenantAttributes": {n: d.to_json() for n, d in self.tenant_attributes.items()},
             }
 
     def seed_flow(
@@ -816,6 +829,8 @@ class DescopeBackend:
             spd = self._domains(spd, "selfProvisioningDomains")
             self._check_domains_free(tenant.id, spd, [])
         attrs = _opt_dict(body, "customAttributes")
+        if attrs is not None and self.options.require_attribute_definitions:
+            check_values(self.tenant_attributes, attrs)
         disabled = _opt_bool(body, "disabled")
         enforce_sso = _opt_bool(body, "enforceSSO")
         exclusions = _opt_str_list(body, "enforceSSOExclusions")

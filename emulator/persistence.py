@@ -7,7 +7,8 @@ see the same Descope. The file is a JSON object::
     {"format": "descope-emulator-state", "version": 1,
      "tenants": [{...Tenant wire object..., "settings": {...settings-only fields...}}],
      "flows": {"<flowId>": {"flow": {...}, "screens": [...]}},
-     "theme": {...Theme wire object...}}
+     "theme": {...Theme wire object...},
+     "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}}}
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from emulator.attributes import definitions_json, parse_definitions
 from emulator.models import (
     DescopeBackend,
     Flow,
@@ -58,6 +60,7 @@ def state_json(backend: DescopeBackend) -> JsonDict:
         "tenants": [_tenant_json(t) for t in backend.tenants.values()],
         "flows": {fid: flow.export() for fid, flow in backend.flows.items()},
         "theme": backend.theme.to_dict(),
+        "tenantAttributes": definitions_json(backend.tenant_attributes),
     }
 
 
@@ -89,10 +92,12 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     }
     theme = Theme(_Reader("theme", root.get("theme")).data)
     _Reader("theme", theme.data).integer("version")
+    attributes = parse_definitions(root.mapping("tenantAttributes"))
     with backend.lock:
         backend.tenants = by_id
         backend.flows = flows
         backend.theme = theme
+        backend.tenant_attributes = attributes
 
 
 def _tenant_json(tenant: Tenant) -> JsonDict:

@@ -19,6 +19,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -75,7 +76,8 @@ class _QuietServer(ThreadingHTTPServer):
 class EmulatorServer:
     """A running emulator on ``host:port`` (port 0 picks a free port).
 
-    ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`).
+    ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`);
+    ``tenant_attributes`` are the start-up definitions (see :class:`~emulator.app.EmulatorApp`).
     """
 
     def __init__(
@@ -85,11 +87,14 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         data_file: str | os.PathLike[str] | None = None,
+        tenant_attributes: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
         if app is None:
-            app = EmulatorApp(EmulatorOptions(**options), data_file=data_file)
-        elif options or data_file is not None:
+            app = EmulatorApp(
+                EmulatorOptions(**options), data_file=data_file, tenant_attributes=tenant_attributes
+            )
+        elif options or data_file is not None or tenant_attributes is not None:
             raise TypeError("pass options either in the app or as keywords, not both")
         self.app = app
         self._address = (host, port)

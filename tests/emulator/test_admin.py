@@ -117,6 +117,7 @@ def test_admin_options__change_switches(emulator: EmulatorServer, client: Descop
         "normalizeDomains": False,
         "uniqueDomainsAcrossTenants": False,
         "defaultTier": "tier1",
+        "requireAttributeDefinitions": True,
     }
     assert client.mgmt.license.get() == {"rateLimitTier": "tier1"}
 

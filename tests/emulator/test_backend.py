@@ -160,6 +160,7 @@ def test_snapshot_and_reset(backend: DescopeBackend) -> None:
         "settings": {},
         "flows": {},
         "theme": DescopeBackend().export_theme()["theme"],
+        "tenantAttributes": {},
     }
 
 

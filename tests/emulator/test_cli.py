@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from descope import AuthException
 
 from emulator import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID
 from tests.support.inprocess import plain_http_descope
@@ -181,3 +183,52 @@ def test_python_m_emulator__clients_that_vanish_mid_request_or_response_leave_no
         _, err = _stop(proc)
     assert proc.returncode == 0
     assert err == ""
+
+
+def test_python_m_emulator__tenant_attributes_file_defines_them(tmp_path: Path) -> None:
+    path = tmp_path / "attributes.json"
+    path.write_text(json.dumps({"seats": {"type": "number", "displayName": "Seats"}}))
+    proc = _start("--port", "0", "--tenant-attributes", str(path))
+    try:
+        url = _first_line(proc, timeout=5)
+        client = plain_http_descope(DEFAULT_PROJECT_ID, DEFAULT_MANAGEMENT_KEY, url)
+        client.mgmt.tenant.create("Acme", "acme", custom_attributes={"seats": 3})
+        with pytest.raises(AuthException) as err:
+            client.mgmt.tenant.create("Beta", "beta", custom_attributes={"plan": "x"})
+        assert "Custom attribute 'plan' is not defined" in str(err.value.error_message)
+    finally:
+        _stop(proc)
+
+
+def test_python_m_emulator__no_require_attribute_definitions_stores_any(tmp_path: Path) -> None:
+    proc = _start("--port", "0", "--no-require-attribute-definitions")
+    try:
+        url = _first_line(proc, timeout=5)
+        client = plain_http_descope(DEFAULT_PROJECT_ID, DEFAULT_MANAGEMENT_KEY, url)
+        client.mgmt.tenant.create("Acme", "acme", custom_attributes={"anything": [1]})
+        assert client.mgmt.tenant.load("acme")["customAttributes"] == {"anything": [1]}
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read --tenant-attributes file {path}: No such file or directory"),
+        ("{oops", "--tenant-attributes file {path} is not valid JSON"),
+        (
+            '{"plan": {"type": "enum", "displayName": "Plan"}}',
+            "--tenant-attributes file {path}: tenant attribute 'plan': type must be one of",
+        ),
+    ],
+)
+def test_python_m_emulator__a_bad_tenant_attributes_file_is_one_line_and_exit_2(
+    tmp_path: Path, content: str | None, expected: str
+) -> None:
+    path = tmp_path / "attributes.json"
+    if content is not None:
+        path.write_text(content)
+
+    line = _refused("--port", "0", "--tenant-attributes", str(path))
+
+    assert expected.format(path=path) in line

@@ -9,6 +9,20 @@ from descope import AuthException
 
 from tests.emulator.conftest import Sdk, error_body
 
+ATTRIBUTES = {
+    "k": {"type": "string", "displayName": "K"},
+    "x": {"type": "number", "displayName": "X"},
+    "tier": {"type": "singleselect", "displayName": "Tier", "options": ["gold", "silver"]},
+    "region": {"type": "string", "displayName": "Region"},
+}
+"""The custom attributes this module's tenants carry."""
+
+
+@pytest.fixture(autouse=True)
+def _define_attributes(sdk: Sdk) -> None:
+    sdk.app.set_tenant_attributes(ATTRIBUTES)
+
+
 EMPTY_TENANT_FIELDS = {
     "customAttributes": {},
     "authType": "none",
