@@ -1,9 +1,13 @@
-"""A local emulator of the Descope management API (tenants, flows, theme, license).
+"""A local emulator of the Descope management API (tenants, roles, permissions, flows, theme,
+license).
 
 Stdlib only (``emulator.transport`` aside, which needs httpx), importing nothing from
 the project's other packages. Split the moto way:
 
 - :mod:`emulator.models`: options, entities, the backend (no HTTP);
+- :mod:`emulator.roles`: roles and permissions; :mod:`emulator.attributes`: tenant
+  custom-attribute definitions; :mod:`emulator.fields`: request field readers;
+- :mod:`emulator.persistence`: the data file (state across runs);
 - :mod:`emulator.exceptions`: every error code and text;
 - :mod:`emulator.urls`: the route table; :mod:`emulator.responses`: parse and serialise;
 - :mod:`emulator.faults`: injected faults and request counters;
@@ -25,6 +29,7 @@ from emulator.models import (
     DescopeBackend,
     EmulatorOptions,
 )
+from emulator.persistence import DataFileError
 from emulator.server import EmulatorServer
 
 __all__ = [
@@ -32,6 +37,7 @@ __all__ = [
     "DEFAULT_PROJECT_ID",
     "Burst",
     "Counters",
+    "DataFileError",
     "DescopeApiError",
     "DescopeBackend",
     "DropConnection",

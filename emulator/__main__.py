@@ -3,9 +3,9 @@
 The first line printed is the base URL (flushed at once), for scripts to read; then it
 serves until SIGINT or SIGTERM. Defaults work without arguments.
 
-A start-up problem (an unusable ``--data-file`` or ``--tenant-attributes`` file, a port in use
-or out of range) is one line on stderr, ``python -m emulator: error: ...``, and exit status 2;
-no traceback.
+A start-up problem (an unusable ``--data-file``, ``--tenant-attributes`` or ``--roles`` file,
+a port in use or out of range) is one line on stderr, ``python -m emulator: error: ...``, and
+exit status 2; no traceback.
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ from emulator.attributes import parse_definitions
 from emulator.faults import FaultPlan
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
+from emulator.roles import parse_role_seed
 from emulator.server import EmulatorServer
 
 PROG = "python -m emulator"
 USAGE_ERROR = 2
 
 
+_ROLES_SHAPE = (
+    '{"permissions": [{"name": ...}], "roles": [{"name": ..., "permissionNames": [...]}]}'
+)
 _ATTRIBUTES_SHAPE = '{"plan": {"type": "singleselect", "displayName": "Plan", "options": [...]}}'
 
 
@@ -70,6 +74,24 @@ def _parser() -> argparse.ArgumentParser:
         default=True,
         help="refuse tenant custom attributes that are undefined or of the wrong type "
         "(default: on)",
+    )
+    p.add_argument(
+        "--roles",
+        metavar="FILE.json",
+        help='project permissions and roles besides the built-ins, {"permissions": [...], '
+        '"roles": [{"name": "member", "permissionNames": []}]}',
+    )
+    p.add_argument(
+        "--require-existing-roles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="refuse tenant default roles that do not exist (default: on)",
+    )
+    p.add_argument(
+        "--cascade-permission-changes",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="renaming or deleting a permission changes the roles carrying it (default: on)",
     )
     return p
 
@@ -118,6 +140,8 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
         unique_domains_across_tenants=args.unique_domains,
         default_tier=args.tier,
         require_attribute_definitions=args.require_attribute_definitions,
+        require_existing_roles=args.require_existing_roles,
+        cascade_permission_changes=args.cascade_permission_changes,
     )
     attributes = None
     if args.tenant_attributes is not None:
@@ -128,8 +152,17 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
             raise StartupError(
                 f"--tenant-attributes file {args.tenant_attributes}: {error}"
             ) from None
+    roles = None
+    if args.roles is not None:
+        roles = _json_file("--roles", args.roles, _ROLES_SHAPE)
+        try:
+            parse_role_seed(roles)
+        except ValueError as error:
+            raise StartupError(f"--roles file {args.roles}: {error}") from None
     try:
-        app = EmulatorApp(options, data_file=args.data_file, tenant_attributes=attributes)
+        app = EmulatorApp(
+            options, data_file=args.data_file, tenant_attributes=attributes, roles=roles
+        )
     except DataFileError as error:
         raise StartupError(str(error)) from None
     if args.latency_ms:

@@ -42,6 +42,7 @@ from emulator.faults import Counters, FaultPlan, Faults
 from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
 from emulator.persistence import DataFile, DataFileError, restore_state, state_json
 from emulator.responses import dispatch, dump_json, parse_body
+from emulator.roles import parse_role_seed
 from emulator.urls import resolve
 
 __all__ = ["ADMIN_PREFIX", "EmulatorApp", "EmulatorResponse", "RequestRecord"]
@@ -111,7 +112,10 @@ class EmulatorApp:
 
     ``tenant_attributes`` (the JSON form of :mod:`emulator.attributes`; ValueError when bad)
     are the project's tenant custom-attribute definitions at start-up: a reset restores them,
-    and they replace the definitions a data file holds.
+    and they replace the definitions a data file holds. ``roles`` (the JSON form of
+    :class:`~emulator.roles.RoleSeed`; ValueError when bad) are project permissions and roles
+    a fresh project has besides the built-ins: a reset restores them, and those missing from a
+    data file are added to it.
     """
 
     def __init__(
@@ -123,12 +127,16 @@ class EmulatorApp:
         sleep: Callable[[float], None] = time.sleep,
         data_file: str | os.PathLike[str] | None = None,
         tenant_attributes: Mapping[str, Any] | None = None,
+        roles: Mapping[str, Any] | None = None,
     ) -> None:
         if backend is None:
             backend = DescopeBackend(options)
         elif options is not None:
             backend.options = options
         startup = None if tenant_attributes is None else parse_definitions(tenant_attributes)
+        seed = None if roles is None else parse_role_seed(roles)
+        if seed is not None:
+            backend.authz.reset(seed)
         if startup is not None:
             backend.initial_tenant_attributes = startup
             backend.tenant_attributes = dict(startup)
@@ -192,6 +200,7 @@ class EmulatorApp:
                 raise data_file.corrupt(str(error)) from None
             if startup is not None:  # the start-up definitions win over the file's
                 self.backend.tenant_attributes = dict(startup)
+            self.backend.authz.ensure(self.backend.authz.seed)
         try:
             self.save()
         except OSError as error:

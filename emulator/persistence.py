@@ -8,7 +8,10 @@ see the same Descope. The file is a JSON object::
      "tenants": [{...Tenant wire object..., "settings": {...settings-only fields...}}],
      "flows": {"<flowId>": {"flow": {...}, "screens": [...]}},
      "theme": {...Theme wire object...},
-     "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}}}
+     "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}},
+     "permissions": [{...Permission wire object...}], "roles": [{...Role wire object...}]}
+
+A file without ``permissions`` and ``roles`` keeps a fresh project's built-in ones.
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -61,6 +64,7 @@ def state_json(backend: DescopeBackend) -> JsonDict:
         "flows": {fid: flow.export() for fid, flow in backend.flows.items()},
         "theme": backend.theme.to_dict(),
         "tenantAttributes": definitions_json(backend.tenant_attributes),
+        **backend.authz.to_json(),
     }
 
 
@@ -94,6 +98,8 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     _Reader("theme", theme.data).integer("version")
     attributes = parse_definitions(root.mapping("tenantAttributes"))
     with backend.lock:
+        if "permissions" in root.data or "roles" in root.data:
+            backend.authz.restore(root.data, by_id)  # validates first, then replaces
         backend.tenants = by_id
         backend.flows = flows
         backend.theme = theme

@@ -77,7 +77,8 @@ class EmulatorServer:
     """A running emulator on ``host:port`` (port 0 picks a free port).
 
     ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`);
-    ``tenant_attributes`` are the start-up definitions (see :class:`~emulator.app.EmulatorApp`).
+    ``tenant_attributes`` and ``roles`` are what a fresh project has besides the built-ins
+    (see :class:`~emulator.app.EmulatorApp`).
     """
 
     def __init__(
@@ -88,13 +89,17 @@ class EmulatorServer:
         port: int = 0,
         data_file: str | os.PathLike[str] | None = None,
         tenant_attributes: Mapping[str, Any] | None = None,
+        roles: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
         if app is None:
             app = EmulatorApp(
-                EmulatorOptions(**options), data_file=data_file, tenant_attributes=tenant_attributes
+                EmulatorOptions(**options),
+                data_file=data_file,
+                tenant_attributes=tenant_attributes,
+                roles=roles,
             )
-        elif options or data_file is not None or tenant_attributes is not None:
+        elif options or any(x is not None for x in (data_file, tenant_attributes, roles)):
             raise TypeError("pass options either in the app or as keywords, not both")
         self.app = app
         self._address = (host, port)

@@ -232,3 +232,57 @@ def test_python_m_emulator__a_bad_tenant_attributes_file_is_one_line_and_exit_2(
     line = _refused("--port", "0", "--tenant-attributes", str(path))
 
     assert expected.format(path=path) in line
+
+
+def test_python_m_emulator__roles_file_seeds_the_project(tmp_path: Path) -> None:
+    path = tmp_path / "roles.json"
+    path.write_text(json.dumps({"roles": [{"name": "member"}]}))
+    proc = _start("--port", "0", "--roles", str(path))
+    try:
+        url = _first_line(proc, timeout=5)
+        client = plain_http_descope(DEFAULT_PROJECT_ID, DEFAULT_MANAGEMENT_KEY, url)
+        client.mgmt.tenant.create("Acme", "acme")
+        client.mgmt.tenant.update_default_roles("acme", ["member"])
+        assert [r["name"] for r in client.mgmt.role.load_all()["roles"]] == [
+            "Tenant Admin",
+            "member",
+        ]
+    finally:
+        _stop(proc)
+
+
+def test_python_m_emulator__role_switches_can_be_turned_off_at_start() -> None:
+    proc = _start("--port", "0", "--no-require-existing-roles", "--no-cascade-permission-changes")
+    try:
+        url = _first_line(proc, timeout=5)
+        options = httpx.get(f"{url}/emulator/options").json()
+    finally:
+        _stop(proc)
+    assert (options["requireExistingRoles"], options["cascadePermissionChanges"]) == (
+        False,
+        False,
+    )
+    assert options["requireAttributeDefinitions"] is True
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read --roles file {path}: No such file or directory"),
+        ("[", "--roles file {path} is not valid JSON"),
+        (
+            '{"roles": [{"name": "x", "permissionNames": ["ghost"]}]}',
+            "--roles file {path}: Permission 'ghost' not found",
+        ),
+    ],
+)
+def test_python_m_emulator__a_bad_roles_file_is_one_line_and_exit_2(
+    tmp_path: Path, content: str | None, expected: str
+) -> None:
+    path = tmp_path / "roles.json"
+    if content is not None:
+        path.write_text(content)
+
+    line = _refused("--port", "0", "--roles", str(path))
+
+    assert expected.format(path=path) in line
