@@ -86,7 +86,8 @@ class EmulatorOptions:
     management_key: str = field(default=DEFAULT_MANAGEMENT_KEY, repr=False)
     """The management key; never logged, never echoed."""
     not_found_status: int = 400
-    """HTTP status for a missing tenant on load, update, patch, delete and settings: 400 or 404."""
+    """HTTP status for a missing tenant (load, update, patch, delete, settings), role or
+    permission: 400 or 404."""
     normalize_domains: bool = False
     """Lower-case, strip, de-duplicate and sort domain lists before storing them."""
     unique_domains_across_tenants: bool = False
