@@ -1,7 +1,8 @@
 """The bench's laboratory: an emulator process, a provider host, and resources driven 4 at a time.
 
-`EmulatorProcess` runs ``python -m emulator`` on a free loopback port and talks to its admin
-endpoints (reset, counters, faults, state). `Lab` joins it to a `ProviderHost` (the SDK's real
+`EmulatorProcess` runs ``python -m emulator`` on a free loopback port, with the tenant custom
+attributes the workload uses defined, and talks to its admin endpoints (reset, counters,
+faults, state). `Lab` joins it to a `ProviderHost` (the SDK's real
 dynamic-provider host over gRPC) configured like ``pulumi up`` configures it, and drives many
 resources with at most `CONCURRENCY` calls in flight, as the host's thread pool allows.
 """
@@ -22,6 +23,7 @@ import httpx
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime.proto import provider_pb2
 
+from bench.workload import TENANT_ATTRIBUTES
 from tests.support.host import PROVIDER_KEY, ProviderHost, provider_blob
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +48,10 @@ class EmulatorProcess:
         project_id: str = PROJECT_ID,
         management_key: str = MANAGEMENT_KEY,
         extra_args: Iterable[str] = (),
+        tenant_attributes: Mapping[str, Any] = TENANT_ATTRIBUTES,
     ) -> None:
         self.project_id, self.management_key = project_id, management_key
+        self.tenant_attributes = dict(tenant_attributes)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -73,6 +77,7 @@ class EmulatorProcess:
             self.close()
             raise RuntimeError(f"the emulator did not start (first line {self.url!r})")
         self.admin = httpx.Client(base_url=self.url, timeout=30)
+        self._post("/emulator/tenant-attributes", self.tenant_attributes)
 
     def _post(self, path: str, body: Any = None) -> Any:
         response = self.admin.post(path, json=body if body is not None else {})
@@ -80,8 +85,9 @@ class EmulatorProcess:
         return response.json()
 
     def reset(self) -> None:
-        """No tenants or flows, no faults, zero counters."""
+        """No tenants or flows, no faults, zero counters; the workload's attributes defined."""
         self._post("/emulator/reset")
+        self._post("/emulator/tenant-attributes", self.tenant_attributes)
 
     def set_faults(self, plan: Mapping[str, Any]) -> None:
         """Replace the fault plan (the emulator's JSON form; ``{}`` clears it)."""

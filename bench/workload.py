@@ -15,6 +15,12 @@ import yaml
 
 from model import TenantSpec
 
+TENANT_ATTRIBUTES: dict[str, dict[str, Any]] = {
+    "plan": {"type": "string", "displayName": "Plan"},
+    "seats": {"type": "number", "displayName": "Seats"},
+}
+"""The custom attributes the workload's tenants carry, as the project must define them."""
+
 
 def tenant_spec(index: int, *, prefix: str = "t", settings: bool = True) -> dict[str, Any]:
     """The YAML form of tenant number `index`."""

@@ -1,4 +1,5 @@
-"""A local emulator of the Descope management API (tenants, SSO, flows, theme, license).
+"""A local emulator of the Descope management API (tenants, SSO, roles, permissions, flows,
+theme, license).
 
 Stdlib only (``emulator.transport`` aside, which needs httpx), importing nothing from
 the project's other packages. Split the moto way:
@@ -6,6 +7,9 @@ the project's other packages. Split the moto way:
 - :mod:`emulator.models`: options, entities, the backend (no HTTP);
 - :mod:`emulator.sso`, :mod:`emulator.sso_backend`, :mod:`emulator.sso_responses`: per-tenant
   SSO state, operations, routes and handlers;
+- :mod:`emulator.roles`: roles and permissions; :mod:`emulator.attributes`: tenant
+  custom-attribute definitions; :mod:`emulator.fields`: request field readers;
+- :mod:`emulator.persistence`: the data file (state across runs);
 - :mod:`emulator.exceptions`: every error code and text;
 - :mod:`emulator.urls`: the route table; :mod:`emulator.responses`: parse and serialise;
 - :mod:`emulator.faults`: injected faults and request counters;
@@ -27,6 +31,7 @@ from emulator.models import (
     DescopeBackend,
     EmulatorOptions,
 )
+from emulator.persistence import DataFileError
 from emulator.server import EmulatorServer
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "DEFAULT_PROJECT_ID",
     "Burst",
     "Counters",
+    "DataFileError",
     "DescopeApiError",
     "DescopeBackend",
     "DropConnection",

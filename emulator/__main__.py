@@ -2,26 +2,50 @@
 
 The first line printed is the base URL (flushed at once), for scripts to read; then it
 serves until SIGINT or SIGTERM. Defaults work without arguments.
+
+A start-up problem (an unusable ``--data-file``, ``--tenant-attributes`` or ``--roles`` file,
+a port in use or out of range) is one line on stderr, ``python -m emulator: error: ...``, and
+exit status 2; no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from emulator.app import EmulatorApp
+from emulator.attributes import parse_definitions
 from emulator.faults import FaultPlan
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
+from emulator.persistence import DataFileError
+from emulator.roles import parse_role_seed
 from emulator.server import EmulatorServer
+
+PROG = "python -m emulator"
+USAGE_ERROR = 2
+
+
+_ROLES_SHAPE = (
+    '{"permissions": [{"name": ...}], "roles": [{"name": ..., "permissionNames": [...]}]}'
+)
+_ATTRIBUTES_SHAPE = '{"plan": {"type": "singleselect", "displayName": "Plan", "options": [...]}}'
+
+
+class StartupError(Exception):
+    """A problem that stops the emulator from starting; the message is one line for the user."""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m emulator", description="Local emulator of the Descope management API."
+        prog=PROG, description="Local emulator of the Descope management API."
     )
     p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback)")
     p.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
@@ -37,11 +61,82 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="SSO domains may repeat across tenants (allowDuplicateSSODomainsInOtherTenants)",
     )
+    p.add_argument(
+        "--data-file",
+        metavar="PATH",
+        help="keep the project's state in this JSON file: loaded at start if it exists, "
+        "saved after every change",
+    )
+    p.add_argument(
+        "--tenant-attributes",
+        metavar="FILE.json",
+        help='tenant custom-attribute definitions, {"plan": {"type": "string", '
+        '"displayName": "Plan"}, ...}',
+    )
+    p.add_argument(
+        "--require-attribute-definitions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="refuse tenant custom attributes that are undefined or of the wrong type "
+        "(default: on)",
+    )
+    p.add_argument(
+        "--roles",
+        metavar="FILE.json",
+        help='project permissions and roles besides the built-ins, {"permissions": [...], '
+        '"roles": [{"name": "member", "permissionNames": []}]}',
+    )
+    p.add_argument(
+        "--require-existing-roles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="refuse tenant default roles that do not exist (default: on)",
+    )
+    p.add_argument(
+        "--cascade-permission-changes",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="renaming or deleting a permission changes the roles carrying it (default: on)",
+    )
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _json_file(option: str, path: str, shape: str) -> Any:
+    """The JSON in the file given to ``option``, or a StartupError naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StartupError(
+            f"cannot read {option} file {path}: {error.strerror or error}; check the path"
+        ) from None
+    except ValueError as error:
+        raise StartupError(
+            f"{option} file {path} is not valid JSON ({error}); write it as {shape}"
+        ) from None
+
+
+def _started_server(app: EmulatorApp, host: str, port: int) -> EmulatorServer:
+    """The server listening on host:port, or a StartupError naming the address."""
+    address = f"{host}:{port}"
+    if not 0 <= port <= 65535:
+        raise StartupError(
+            f"cannot listen on {address}: the port must be between 0 and 65535; "
+            "pass --port with a port in that range (0 picks a free one)"
+        )
+    try:
+        return EmulatorServer(app, host=host, port=port).start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"cannot listen on {address}: the address is already in use; stop what "
+                "listens there, or pass another --port (0 picks a free one)"
+            ) from None
+        raise StartupError(
+            f"cannot listen on {address}: {error.strerror or error}; check --host and --port"
+        ) from None
+
+
+def _app(args: argparse.Namespace) -> EmulatorApp:
     options = EmulatorOptions(
         project_id=args.project_id,
         management_key=args.management_key,
@@ -50,10 +145,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         unique_domains_across_tenants=args.unique_domains,
         default_tier=args.tier,
         allow_duplicate_sso_domains_in_other_tenants=args.allow_duplicate_sso_domains,
+        require_attribute_definitions=args.require_attribute_definitions,
+        require_existing_roles=args.require_existing_roles,
+        cascade_permission_changes=args.cascade_permission_changes,
     )
-    app = EmulatorApp(options)
+    attributes = None
+    if args.tenant_attributes is not None:
+        attributes = _json_file("--tenant-attributes", args.tenant_attributes, _ATTRIBUTES_SHAPE)
+        try:
+            parse_definitions(attributes)
+        except ValueError as error:
+            raise StartupError(
+                f"--tenant-attributes file {args.tenant_attributes}: {error}"
+            ) from None
+    roles = None
+    if args.roles is not None:
+        roles = _json_file("--roles", args.roles, _ROLES_SHAPE)
+        try:
+            parse_role_seed(roles)
+        except ValueError as error:
+            raise StartupError(f"--roles file {args.roles}: {error}") from None
+    try:
+        app = EmulatorApp(
+            options, data_file=args.data_file, tenant_attributes=attributes, roles=roles
+        )
+    except DataFileError as error:
+        raise StartupError(str(error)) from None
     if args.latency_ms:
         app.set_faults(FaultPlan(latency_ms=args.latency_ms))
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        app = _app(args)
+        server = _started_server(app, args.host, args.port)
+    except StartupError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr, flush=True)
+        return USAGE_ERROR
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -61,9 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with EmulatorServer(app, host=args.host, port=args.port) as server:
+    with server:
         print(server.url, flush=True)
-        print(f"project id: {options.project_id} (management key not shown)", flush=True)
+        print(f"project id: {app.options.project_id} (management key not shown)", flush=True)
+        if app.data_file is not None:
+            print(f"data file: {app.data_file.path}", flush=True)
         while not stop.wait(0.5):
             pass
     return 0

@@ -10,7 +10,8 @@ auth (``Authorization: Bearer <projectId>:<managementKey>``) → route → backe
 
 Admin routes (no auth, JSON, never counted nor faulted)::
 
-    POST /emulator/reset            state, faults, counters, request log, switches
+    POST /emulator/reset            state, faults, counters, request log, switches (and the
+                                    data file, when there is one, holds the fresh state)
     GET  /emulator/health           {"ok": true}
     GET  /emulator/counters         Counters.snapshot()
     POST /emulator/counters/reset
@@ -20,11 +21,14 @@ Admin routes (no auth, JSON, never counted nor faulted)::
     GET  /emulator/options          the switches
     POST /emulator/options          change some switches: {"notFoundStatus": 404, ...}
     GET  /emulator/requests         the last requests received (Authorization removed)
+    GET  /emulator/tenant-attributes  the tenant custom-attribute definitions
+    POST /emulator/tenant-attributes  replace them all (emulator.attributes JSON form)
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 import threading
 import time
 from collections import deque
@@ -33,9 +37,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.attributes import AttributeDefinition, definitions_json, parse_definitions
 from emulator.faults import Counters, FaultPlan, Faults
 from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
+from emulator.persistence import DataFile, DataFileError, restore_state, state_json
 from emulator.responses import dispatch, dump_json, parse_body
+from emulator.roles import parse_role_seed
 from emulator.sso import redact_write_only
 from emulator.urls import resolve
 
@@ -44,6 +51,7 @@ __all__ = ["ADMIN_PREFIX", "EmulatorApp", "EmulatorResponse", "RequestRecord"]
 ADMIN_PREFIX = "/emulator/"
 _JSON = "application/json"
 _REQUEST_LOG_SIZE = 500
+JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,19 @@ def _decode_for_log(body: bytes) -> Any:
 
 
 class EmulatorApp:
-    """One emulated Descope project: options, backend state, faults, counters."""
+    """One emulated Descope project: options, backend state, faults, counters.
+
+    With ``data_file`` the state is loaded from that file when it exists (raising
+    :class:`~emulator.persistence.DataFileError` when it cannot be used) and saved to it
+    after every request that changed it.
+
+    ``tenant_attributes`` (the JSON form of :mod:`emulator.attributes`; ValueError when bad)
+    are the project's tenant custom-attribute definitions at start-up: a reset restores them,
+    and they replace the definitions a data file holds. ``roles`` (the JSON form of
+    :class:`~emulator.roles.RoleSeed`; ValueError when bad) are project permissions and roles
+    a fresh project has besides the built-ins: a reset restores them, and those missing from a
+    data file are added to it.
+    """
 
     def __init__(
         self,
@@ -107,11 +127,21 @@ class EmulatorApp:
         backend: DescopeBackend | None = None,
         faults: Faults | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        data_file: str | os.PathLike[str] | None = None,
+        tenant_attributes: Mapping[str, Any] | None = None,
+        roles: Mapping[str, Any] | None = None,
     ) -> None:
         if backend is None:
             backend = DescopeBackend(options)
         elif options is not None:
             backend.options = options
+        startup = None if tenant_attributes is None else parse_definitions(tenant_attributes)
+        seed = None if roles is None else parse_role_seed(roles)
+        if seed is not None:
+            backend.authz.reset(seed)
+        if startup is not None:
+            backend.initial_tenant_attributes = startup
+            backend.tenant_attributes = dict(startup)
         self.backend = backend
         self.faults = faults or Faults()
         self.counters = Counters()
@@ -119,13 +149,19 @@ class EmulatorApp:
         self._initial_options = replace(backend.options)
         self._log_lock = threading.Lock()
         self._log: deque[RequestRecord] = deque(maxlen=_REQUEST_LOG_SIZE)
+        self.data_file = None if data_file is None else DataFile(data_file)
+        if self.data_file is not None:
+            self._load_data_file(self.data_file, startup)
 
     @property
     def options(self) -> EmulatorOptions:
         return self.backend.options
 
     def reset(self) -> None:
-        """Back to a fresh project: no tenants or flows, no faults, zero counters."""
+        """Back to a fresh project: no tenants or flows, no faults, zero counters.
+
+        The data file, if any, is saved with the fresh state (a 500 answer when it cannot be).
+        """
         with self.backend.lock:
             self.backend.reset()
             self.backend.options = replace(self._initial_options)
@@ -133,6 +169,7 @@ class EmulatorApp:
         self.counters.reset()
         with self._log_lock:
             self._log.clear()
+        self._save_after_change()
 
     def set_faults(self, plan: FaultPlan | Mapping[str, Any]) -> None:
         """Replace the fault plan (a FaultPlan or its JSON form)."""
@@ -143,6 +180,58 @@ class EmulatorApp:
         with self.backend.lock:
             self.backend.options = apply_switches(self.backend.options, switches)
             return self.backend.options
+
+    def save(self) -> None:
+        """Write the state to the data file now, if there is one and the state changed.
+
+        Raises OSError when the file cannot be written.
+        """
+        if self.data_file is None:
+            return
+        with self.backend.lock:
+            self.data_file.save(state_json(self.backend))
+
+    def _load_data_file(
+        self, data_file: DataFile, startup: Mapping[str, AttributeDefinition] | None
+    ) -> None:
+        data = data_file.read()
+        if data is not None:
+            try:
+                restore_state(self.backend, data)
+            except ValueError as error:
+                raise data_file.corrupt(str(error)) from None
+            if startup is not None:  # the start-up definitions win over the file's
+                self.backend.tenant_attributes = dict(startup)
+            self.backend.authz.ensure(self.backend.authz.seed)
+        try:
+            self.save()
+        except OSError as error:
+            raise DataFileError(
+                f"cannot write the emulator data file {data_file.path}: "
+                f"{error.strerror or error}; make sure its folder exists and is writable, or pass "
+                "another --data-file"
+            ) from None
+
+    def _save_after_change(self) -> None:
+        """Save after a request that may have changed the state; a failure is a 500 answer."""
+        if self.data_file is None:
+            return
+        try:
+            self.save()
+        except OSError as error:
+            reason = str(error.strerror or error)
+            raise exc.data_file_not_saved(str(self.data_file.path), reason) from None
+
+    def set_tenant_attributes(self, definitions: Mapping[str, Any]) -> JsonDict:
+        """Replace every tenant attribute definition (JSON form); returns them as stored.
+
+        Raises ValueError, changing nothing, when ``definitions`` is not valid.
+        """
+        parsed = parse_definitions(definitions)
+        with self.backend.lock:
+            self.backend.tenant_attributes = parsed
+            self._save_after_change()
+            return definitions_json(parsed)
 
     def requests(self) -> list[RequestRecord]:
         """The last management requests received, oldest first."""
@@ -185,9 +274,10 @@ class EmulatorApp:
         try:
             self._authorize(lower.get("authorization", ""))
             handler = resolve(method, path)
-            return EmulatorResponse(
-                200, {"Content-Type": _JSON}, dispatch(self.backend, handler, query, body)
-            )
+            answer = dispatch(self.backend, handler, query, body)
+            if method != "GET":
+                self._save_after_change()
+            return EmulatorResponse(200, {"Content-Type": _JSON}, answer)
         except exc.DescopeApiError as error:
             return _error_response(error)
 
@@ -233,4 +323,9 @@ class EmulatorApp:
                 return self.set_options(**parse_body(body)).switches()
             case ("GET", "requests"):
                 return {"requests": [r.to_json() for r in self.requests()]}
+            case ("GET", "tenant-attributes"):
+                with self.backend.lock:
+                    return definitions_json(self.backend.tenant_attributes)
+            case ("POST", "tenant-attributes"):
+                return self.set_tenant_attributes(parse_body(body))
         raise exc.route_not_found(route[0], ADMIN_PREFIX + route[1])

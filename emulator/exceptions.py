@@ -27,10 +27,13 @@ import json
 
 __all__ = [
     "CODE_BAD_REQUEST",
+    "CODE_DATA_FILE_NOT_SAVED",
     "CODE_FLOW_NOT_FOUND",
     "CODE_INVALID_ARGUMENT",
     "CODE_MISSING_ARGUMENTS",
+    "CODE_PERMISSION_NOT_FOUND",
     "CODE_RATE_LIMITED",
+    "CODE_ROLE_NOT_FOUND",
     "CODE_ROUTE_NOT_FOUND",
     "CODE_SERVICE_UNAVAILABLE",
     "CODE_TENANT_NOT_FOUND",
@@ -40,20 +43,30 @@ __all__ = [
     "DescopeApiError",
     "DropConnection",
     "bad_request",
+    "data_file_not_saved",
     "duplicate_domain",
+    "duplicate_permission",
+    "duplicate_role",
     "duplicate_tenant_id",
     "duplicate_tenant_name",
     "flow_not_found",
     "invalid_argument",
+    "invalid_tenant_attribute",
     "missing_field",
     "missing_id",
     "missing_name",
+    "permission_not_found",
     "rate_limited",
+    "role_not_found",
     "route_not_found",
     "service_unavailable",
+    "system_permission",
     "tenant_has_successors",
     "tenant_not_found",
     "unauthorized",
+    "undefined_tenant_attribute",
+    "unknown_permission",
+    "unknown_role",
     "unknown_server_error",
 ]
 
@@ -73,12 +86,18 @@ CODE_RATE_LIMITED = "E130429"
 """Rate limited (429, with a ``Retry-After`` header)."""
 CODE_TENANT_NOT_FOUND = "E099001"
 """Emulator-invented: Descope publishes no tenant-not-found code."""
+CODE_ROLE_NOT_FOUND = "E099002"
+"""Emulator-invented: Descope publishes no role-not-found code."""
+CODE_PERMISSION_NOT_FOUND = "E099003"
+"""Emulator-invented: Descope publishes no permission-not-found code."""
 CODE_UNAUTHORIZED = "E099401"
 """Emulator-invented: a missing or wrong management key."""
 CODE_ROUTE_NOT_FOUND = "E099404"
 """Emulator-invented: no such management route."""
 CODE_SERVICE_UNAVAILABLE = "E099503"
 """Emulator-invented: an injected 503 fault."""
+CODE_DATA_FILE_NOT_SAVED = "E099500"
+"""Emulator-invented: the change was made in memory but the data file could not be written."""
 
 RATE_LIMIT_DESCRIPTION = "https://docs.descope.com/rate-limit"
 RATE_LIMIT_MESSAGE = "API rate limit exceeded."
@@ -223,6 +242,100 @@ def tenant_has_successors(tenant_id: str) -> DescopeApiError:
     )
 
 
+# --- tenant custom attributes ------------------------------------------------------------
+# Descope publishes no code or text for these. 400 E011004 ("invalid arguments") is the
+# documented code closest to a value the project does not accept; the message names the
+# attribute and says what to do.
+
+
+def undefined_tenant_attribute(name: str, defined: list[str]) -> DescopeApiError:
+    """400 E011004: a tenant's customAttributes name an attribute the project does not define."""
+    known = ", ".join(repr(d) for d in defined) if defined else "none"
+    return invalid_argument(
+        f"Custom attribute {name!r} is not defined for tenants in this project (defined: "
+        f"{known}); define it in the project's tenant custom attributes first"
+    )
+
+
+def invalid_tenant_attribute(name: str, problem: str) -> DescopeApiError:
+    """400 E011004: a tenant custom attribute value of the wrong type (or not an option)."""
+    return invalid_argument(f"Custom attribute {name!r} {problem}")
+
+
+# --- roles and permissions ---------------------------------------------------------------
+# Descope publishes no codes for these. The emulator follows its tenant choices: duplicates
+# and changes to what cannot change are 400 E011003, a name the request refers to that does
+# not exist is 400 E011004 ("invalid arguments"), and the role or permission a call addresses
+# missing is "not found" with the emulator's own code and the not_found_status switch.
+
+
+def _scope(tenant_id: str) -> str:
+    return f"tenant {tenant_id!r}" if tenant_id else "the project"
+
+
+def duplicate_role(name: str, tenant_id: str) -> DescopeApiError:
+    """400 E011003: a role of that name already exists in the project or in that tenant."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Role with name {name!r} already exists in {_scope(tenant_id)}",
+    )
+
+
+def duplicate_permission(name: str) -> DescopeApiError:
+    """400 E011003: a permission of that name already exists (system ones included)."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Permission with name {name!r} already exists",
+    )
+
+
+def system_permission(name: str) -> DescopeApiError:
+    """400 E011003: updating or deleting one of a project's built-in permissions."""
+    return DescopeApiError(
+        400,
+        CODE_VALIDATION_FAILURE,
+        "Request is invalid",
+        f"Permission {name!r} is a system permission and cannot be changed or deleted",
+    )
+
+
+def unknown_permission(name: str) -> DescopeApiError:
+    """400 E011004: a role names a permission the project does not have."""
+    return invalid_argument(f"Permission {name!r} not found; create the permission first")
+
+
+def unknown_role(name: str, tenant_id: str) -> DescopeApiError:
+    """400 E011004: a tenant default role that is neither a project role nor the tenant's."""
+    return invalid_argument(
+        f"Role {name!r} not found in the project or in tenant {tenant_id!r}; create the role "
+        "first (a project role, or a role of this tenant)"
+    )
+
+
+def role_not_found(name_or_id: str, tenant_id: str, status: int = 400) -> DescopeApiError:
+    """The role a call addresses does not exist; the status (400 or 404) is an option."""
+    return DescopeApiError(
+        status,
+        CODE_ROLE_NOT_FOUND,
+        "Role not found",
+        f"Role {name_or_id!r} not found in {_scope(tenant_id)}",
+    )
+
+
+def permission_not_found(name_or_id: str, status: int = 400) -> DescopeApiError:
+    """The permission a call addresses does not exist; the status (400 or 404) is an option."""
+    return DescopeApiError(
+        status,
+        CODE_PERMISSION_NOT_FOUND,
+        "Permission not found",
+        f"Permission {name_or_id!r} not found",
+    )
+
+
 # --- flows -------------------------------------------------------------------------------
 
 
@@ -270,6 +383,17 @@ def unknown_server_error() -> DescopeApiError:
     return DescopeApiError(500, CODE_UNKNOWN_SERVER_ERROR, "Unknown server error")
 
 
+def data_file_not_saved(path: str, reason: str) -> DescopeApiError:
+    """500: the request changed the state in memory, but the data file could not be written."""
+    return DescopeApiError(
+        500,
+        CODE_DATA_FILE_NOT_SAVED,
+        "Emulator data file not saved",
+        f"Could not write {path} ({reason}); the change is kept in memory only. Make the "
+        "file's folder writable (or free disk space), then repeat the request",
+    )
+
+
 def route_not_found(method: str, path: str) -> DescopeApiError:
     """404: no management route has this path."""
     return DescopeApiError(404, CODE_ROUTE_NOT_FOUND, "Not found", f"No route for {method} {path}")
@@ -277,7 +401,12 @@ def route_not_found(method: str, path: str) -> DescopeApiError:
 
 # --- per-tenant SSO ------------------------------------------------------------------------
 
-__all__ += ["CODE_SSO_NOT_FOUND", "duplicate_sso_configuration", "sso_not_found", "unknown_role"]
+__all__ += [
+    "CODE_SSO_NOT_FOUND",
+    "duplicate_sso_configuration",
+    "sso_not_found",
+    "unknown_sso_role",
+]
 
 CODE_SSO_NOT_FOUND = "E099201"
 """Emulator-invented: no SSO configuration with that ``ssoId`` in the tenant."""
@@ -303,7 +432,7 @@ def duplicate_sso_configuration(tenant_id: str, sso_id: str) -> DescopeApiError:
     )
 
 
-def unknown_role(role_name: str) -> DescopeApiError:
+def unknown_sso_role(role_name: str) -> DescopeApiError:
     """400 E011003: an SSO role mapping or default SSO role names a role that does not exist."""
     return DescopeApiError(
         400,

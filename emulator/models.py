@@ -20,7 +20,18 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from emulator import exceptions as exc
-from emulator.sso import SSOState
+from emulator.attributes import AttributeDefinition, check_values
+from emulator.fields import flag as _bool
+from emulator.fields import non_negative_int as _int
+from emulator.fields import opt_bool as _opt_bool
+from emulator.fields import opt_dict as _opt_dict
+from emulator.fields import opt_str as _opt_str
+from emulator.fields import opt_str_list as _opt_str_list
+from emulator.fields import required_str as _required_str
+from emulator.fields import str_list as _str_list
+from emulator.fields import text as _str
+from emulator.roles import Authorization, RoleSeed
+from emulator.sso import RoleRef, SSOState
 
 __all__ = [
     "AUTH_TYPES",
@@ -76,7 +87,8 @@ class EmulatorOptions:
     management_key: str = field(default=DEFAULT_MANAGEMENT_KEY, repr=False)
     """The management key; never logged, never echoed."""
     not_found_status: int = 400
-    """HTTP status for a missing tenant on load, update, patch, delete and settings: 400 or 404."""
+    """HTTP status for a missing tenant (load, update, patch, delete, settings), role or
+    permission: 400 or 404."""
     normalize_domains: bool = False
     """Lower-case, strip, de-duplicate and sort domain lists before storing them."""
     unique_domains_across_tenants: bool = False
@@ -86,6 +98,12 @@ class EmulatorOptions:
     allow_duplicate_sso_domains_in_other_tenants: bool = False
     """The project flag of that name: let an SSO configuration list a domain another tenant's
     SSO configuration already holds (otherwise 400 E011003)."""
+    require_attribute_definitions: bool = True
+    """Refuse tenant customAttributes naming an undefined attribute or of the wrong type."""
+    require_existing_roles: bool = True
+    """Refuse tenant defaultRoles that are neither project roles nor roles of the tenant."""
+    cascade_permission_changes: bool = True
+    """Renaming a permission renames it in the roles carrying it; deleting one removes it."""
 
     def __post_init__(self) -> None:
         if self.not_found_status not in (400, 404):
@@ -103,6 +121,9 @@ class EmulatorOptions:
             "allowDuplicateSSODomainsInOtherTenants": (
                 self.allow_duplicate_sso_domains_in_other_tenants
             ),
+            "requireAttributeDefinitions": self.require_attribute_definitions,
+            "requireExistingRoles": self.require_existing_roles,
+            "cascadePermissionChanges": self.cascade_permission_changes,
         }
 
 
@@ -112,6 +133,9 @@ _SWITCH_NAMES = {
     "uniqueDomainsAcrossTenants": "unique_domains_across_tenants",
     "defaultTier": "default_tier",
     "allowDuplicateSSODomainsInOtherTenants": "allow_duplicate_sso_domains_in_other_tenants",
+    "requireAttributeDefinitions": "require_attribute_definitions",
+    "requireExistingRoles": "require_existing_roles",
+    "cascadePermissionChanges": "cascade_permission_changes",
 }
 
 
@@ -329,71 +353,6 @@ def default_theme() -> Theme:
 # --- request field readers -----------------------------------------------------------------
 
 
-def _opt_str(body: Mapping[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise exc.invalid_argument(f"The {key} field must be a string")
-    return value
-
-
-def _str(body: Mapping[str, Any], key: str, default: str = "") -> str:
-    value = _opt_str(body, key)
-    return default if value is None else value
-
-
-def _required_str(body: Mapping[str, Any], key: str) -> str:
-    value = _opt_str(body, key)
-    if not value:
-        raise exc.missing_field(key)
-    return value
-
-
-def _opt_bool(body: Mapping[str, Any], key: str) -> bool | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise exc.invalid_argument(f"The {key} field must be a boolean")
-    return value
-
-
-def _bool(body: Mapping[str, Any], key: str) -> bool:
-    return bool(_opt_bool(body, key))
-
-
-def _int(body: Mapping[str, Any], key: str) -> int:
-    value = body.get(key)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise exc.invalid_argument(f"The {key} field must be a non-negative integer")
-    return value
-
-
-def _opt_str_list(body: Mapping[str, Any], key: str) -> list[str] | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise exc.invalid_argument(f"The {key} field must be a list of strings")
-    return list(value)
-
-
-def _str_list(body: Mapping[str, Any], key: str) -> list[str]:
-    return _opt_str_list(body, key) or []
-
-
-def _opt_dict(body: Mapping[str, Any], key: str) -> JsonDict | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise exc.invalid_argument(f"The {key} field must be an object")
-    return copy.deepcopy(value)
-
-
 def _unit(body: Mapping[str, Any], key: str) -> str:
     value = _str(body, key)
     if value and value not in EXPIRATION_UNITS:
@@ -428,6 +387,8 @@ class DescopeBackend:
         now: Callable[[], float] = time.time,
         id_factory: Callable[[], str] = new_tenant_id,
         etag_factory: Callable[[], str] = new_etag,
+        tenant_attributes: Mapping[str, AttributeDefinition] | None = None,
+        roles: RoleSeed | None = None,
     ) -> None:
         self.options = options or EmulatorOptions()
         self.now = now
@@ -437,21 +398,32 @@ class DescopeBackend:
         self.tenants: dict[str, Tenant] = {}
         self.flows: dict[str, Flow] = {}
         self.theme: Theme = default_theme()
-        self.sso = SSOState()
+        self.sso = SSOState(self._sso_role)
         """Per-tenant SSO configurations (operations in :mod:`emulator.sso_backend`)."""
+        self.initial_tenant_attributes = dict(tenant_attributes or {})
+        """The definitions a fresh project (and a reset) has."""
+        self.tenant_attributes: dict[str, AttributeDefinition] = dict(
+            self.initial_tenant_attributes
+        )
+        self.authz = Authorization(self, seed=roles)
+        """Roles and permissions: the built-ins, plus ``roles`` in a fresh project."""
 
     # --- housekeeping ------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget every tenant and flow; restore the default theme."""
+        """Forget every tenant and flow; restore the default theme, the initial attribute
+        definitions, and the built-in (and seeded) roles and permissions."""
         with self.lock:
             self.tenants.clear()
             self.flows.clear()
             self.theme = default_theme()
             self.sso.clear()
+            self.tenant_attributes = dict(self.initial_tenant_attributes)
+            self.authz.reset()
 
     def snapshot(self) -> JsonDict:
-        """Everything, in wire shapes: tenants (with settings), flows (with screens), theme."""
+        """Everything, in wire shapes: tenants (with settings), flows (with screens), theme,
+        tenant attribute definitions, permissions and roles."""
         with self.lock:
             return {
                 "tenants": [self._tenant_dict(t) for t in self.tenants.values()],
@@ -459,6 +431,8 @@ class DescopeBackend:
                 "flows": {fid: f.export() for fid, f in self.flows.items()},
                 "theme": self.theme.to_dict(),
                 "sso": self.sso.to_json(),
+                "tenantAttributes": {n: d.to_json() for n, d in self.tenant_attributes.items()},
+                **self.authz.to_json(),
             }
 
     def seed_flow(
@@ -571,6 +545,7 @@ class DescopeBackend:
                 self.delete_tenant(child, cascade=True)
             del self.tenants[tenant.id]
             self.sso.drop_tenant(tenant.id)
+            self.authz.drop_tenant(tenant.id)
             return {}
 
     def load_tenant(self, tenant_id: str | None) -> JsonDict:
@@ -685,10 +660,16 @@ class DescopeBackend:
             return {}
 
     def update_default_roles(self, body: Mapping[str, Any]) -> JsonDict:
-        """POST /v1/mgmt/tenant/updateDefaultRoles: replaces the tenant's default roles."""
+        """POST /v1/mgmt/tenant/updateDefaultRoles: replaces the tenant's default roles.
+
+        With ``require_existing_roles`` each must be a project role or a role of the tenant.
+        """
         with self.lock:
             tenant = self._get(_required_str(body, "id"))
-            tenant.default_roles = _str_list(body, "defaultRoles")
+            roles = _str_list(body, "defaultRoles")
+            if self.options.require_existing_roles:
+                self.authz.check_default_roles(tenant.id, roles)
+            tenant.default_roles = roles
             return {}
 
     # --- flows and theme -----------------------------------------------------------------
@@ -770,6 +751,12 @@ class DescopeBackend:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def _sso_role(self, tenant_id: str, name: str) -> RoleRef | None:
+        """What an SSO role mapping or default SSO role may name: the tenant's or a project
+        role (Descope's e2e tests create the role before mapping to it)."""
+        role = self.authz.usable_role(tenant_id, name)
+        return RoleRef(role.id, role.name) if role is not None else None
+
     def _not_found(self, tenant_id: str) -> exc.DescopeApiError:
         return exc.tenant_not_found(tenant_id, self.options.not_found_status)
 
@@ -829,6 +816,8 @@ class DescopeBackend:
             spd = self._domains(spd, "selfProvisioningDomains")
             self._check_domains_free(tenant.id, spd, [])
         attrs = _opt_dict(body, "customAttributes")
+        if attrs is not None and self.options.require_attribute_definitions:
+            check_values(self.tenant_attributes, attrs)
         disabled = _opt_bool(body, "disabled")
         enforce_sso = _opt_bool(body, "enforceSSO")
         exclusions = _opt_str_list(body, "enforceSSOExclusions")

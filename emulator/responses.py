@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from emulator import exceptions as exc
-from emulator.models import DescopeBackend, _opt_bool, _opt_str, _opt_str_list
+from emulator.fields import opt_bool, opt_str, opt_str_list
+from emulator.models import DescopeBackend
 from emulator.sso_responses import SSO_HANDLERS
 
 __all__ = ["HANDLERS", "Handler", "dispatch", "dump_json", "parse_body", "parse_query"]
@@ -70,7 +71,7 @@ def patch_tenant(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonD
 
 
 def delete_tenant(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
-    return backend.delete_tenant(_opt_str(body, "id"), bool(_opt_bool(body, "cascade")))
+    return backend.delete_tenant(opt_str(body, "id"), bool(opt_bool(body, "cascade")))
 
 
 def load_tenant(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
@@ -97,23 +98,83 @@ def update_default_roles(backend: DescopeBackend, query: Query, body: JsonDict) 
     return backend.update_default_roles(body)
 
 
+def create_permission(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.create_permission(body)
+
+
+def create_permissions(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.create_permissions(body)
+
+
+def update_permission(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.update_permission(body)
+
+
+def update_permissions(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.update_permissions(body)
+
+
+def delete_permission(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.delete_permission(body)
+
+
+def delete_permissions(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.delete_permissions(body)
+
+
+def create_role(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.create_role(body)
+
+
+def create_roles(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.create_roles(body)
+
+
+def update_role(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.update_role(body)
+
+
+def update_roles(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.update_roles(body)
+
+
+def delete_role(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.delete_role(body)
+
+
+def delete_roles(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.delete_roles(body)
+
+
+def search_roles(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.search_roles(body)
+
+
+def load_permissions(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.load_permissions()
+
+
+def load_roles(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+    return backend.authz.load_roles()
+
+
 def list_flows(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
-    return backend.list_flows(_opt_str_list(body, "ids"))
+    return backend.list_flows(opt_str_list(body, "ids"))
 
 
 def delete_flows(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
-    ids = _opt_str_list(body, "ids")
+    ids = opt_str_list(body, "ids")
     if not ids:
         raise exc.missing_field("ids")
     return backend.delete_flows(ids)
 
 
 def export_flow(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
-    return backend.export_flow(_opt_str(body, "flowId"))
+    return backend.export_flow(opt_str(body, "flowId"))
 
 
 def import_flow(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
-    return backend.import_flow(_opt_str(body, "flowId"), body.get("flow"), body.get("screens"))
+    return backend.import_flow(opt_str(body, "flowId"), body.get("flow"), body.get("screens"))
 
 
 def export_theme(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
@@ -137,6 +198,21 @@ HANDLERS: dict[str, Handler] = {
     "load_settings": load_settings,
     "update_settings": update_settings,
     "update_default_roles": update_default_roles,
+    "create_permission": create_permission,
+    "create_permissions": create_permissions,
+    "update_permission": update_permission,
+    "update_permissions": update_permissions,
+    "delete_permission": delete_permission,
+    "delete_permissions": delete_permissions,
+    "load_permissions": load_permissions,
+    "create_role": create_role,
+    "create_roles": create_roles,
+    "update_role": update_role,
+    "update_roles": update_roles,
+    "delete_role": delete_role,
+    "delete_roles": delete_roles,
+    "load_roles": load_roles,
+    "search_roles": search_roles,
     "list_flows": list_flows,
     "delete_flows": delete_flows,
     "export_flow": export_flow,

@@ -8,14 +8,18 @@ Usage::
                                base_url=server.url)
 
 HTTP/1.1 with ``Content-Length`` on every answer; no request logging. A dropped
-connection is closed without a single byte written.
+connection is closed without a single byte written. A client that disconnects mid-request or
+mid-response is forgotten quietly (no traceback on stderr).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -56,8 +60,26 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Threaded HTTP server that says nothing when a client goes away mid-exchange."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Disconnects are the client's business; anything else keeps the default report."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):  # BrokenPipe, ConnectionReset, ConnectionAborted
+            return
+        super().handle_error(request, client_address)
+
+
 class EmulatorServer:
-    """A running emulator on ``host:port`` (port 0 picks a free port)."""
+    """A running emulator on ``host:port`` (port 0 picks a free port).
+
+    ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`);
+    ``tenant_attributes`` and ``roles`` are what a fresh project has besides the built-ins
+    (see :class:`~emulator.app.EmulatorApp`).
+    """
 
     def __init__(
         self,
@@ -65,11 +87,19 @@ class EmulatorServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        data_file: str | os.PathLike[str] | None = None,
+        tenant_attributes: Mapping[str, Any] | None = None,
+        roles: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
         if app is None:
-            app = EmulatorApp(EmulatorOptions(**options))
-        elif options:
+            app = EmulatorApp(
+                EmulatorOptions(**options),
+                data_file=data_file,
+                tenant_attributes=tenant_attributes,
+                roles=roles,
+            )
+        elif options or any(x is not None for x in (data_file, tenant_attributes, roles)):
             raise TypeError("pass options either in the app or as keywords, not both")
         self.app = app
         self._address = (host, port)
@@ -82,8 +112,7 @@ class EmulatorServer:
         if self._httpd is not None:
             return self
         handler = type("EmulatorHandler", (_Handler,), {"app": self.app})
-        httpd = ThreadingHTTPServer(self._address, handler)
-        httpd.daemon_threads = True
+        httpd = _QuietServer(self._address, handler)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=self._serve, name=f"descope-emulator:{self.port}", daemon=True

@@ -22,7 +22,6 @@ The OIDC client secret is write-only: it is kept here, answered as ``""`` (pytho
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,6 @@ __all__ = [
     "SSOConfiguration",
     "SSOState",
     "XAATrust",
-    "accept_any_role",
     "redact_write_only",
 ]
 
@@ -110,16 +108,6 @@ class RoleRef:
 
 RoleResolver = Callable[[str, str], RoleRef | None]
 """``(tenant_id, role_name)`` → the role, or None when the tenant cannot use that role."""
-
-
-def accept_any_role(tenant_id: str, role_name: str) -> RoleRef:
-    """The resolver while the emulator has no roles: every name is a role, with a stable id.
-
-    Descope refuses a mapping to a role that does not exist (its e2e tests create the role
-    first). A backend that stores roles replaces ``SSOState.resolve_role`` with a lookup that
-    returns None for an unknown role.
-    """
-    return RoleRef("R" + hashlib.sha256(role_name.encode()).hexdigest()[:27], role_name)
 
 
 @dataclass
@@ -351,13 +339,13 @@ class SSOState:
     Not locked itself: the backend's lock guards it like the rest of the state.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, resolve_role: RoleResolver) -> None:
         self.configurations: dict[str, dict[str, SSOConfiguration]] = {}
         """tenant id → ssoId → configuration; the default one appears once written to."""
         self.admin_links: dict[str, list[AdminLink]] = {}
         """tenant id → the links generated and not revoked."""
-        self.resolve_role: RoleResolver = accept_any_role
-        """The roles seam: replace it with a lookup in the project's roles."""
+        self.resolve_role = resolve_role
+        """What a role mapping may name: a lookup in the project's roles."""
 
     def clear(self) -> None:
         """Forget everything (the resolver stays)."""

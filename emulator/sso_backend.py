@@ -32,17 +32,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator import exceptions as exc
-from emulator.models import (
-    AUTH_TYPES,
-    DescopeBackend,
-    Tenant,
-    _opt_bool,
-    _opt_dict,
-    _opt_str,
-    _opt_str_list,
-    _str,
-    _str_list,
-)
+from emulator.fields import opt_bool as _opt_bool
+from emulator.fields import opt_dict as _opt_dict
+from emulator.fields import opt_str as _opt_str
+from emulator.fields import opt_str_list as _opt_str_list
+from emulator.fields import str_list as _str_list
+from emulator.fields import text as _str
+from emulator.models import AUTH_TYPES, DescopeBackend, Tenant
 from emulator.sso import (
     ADMIN_LINK_BASE_URL,
     DEFAULT_SSO_ID,
@@ -713,7 +709,7 @@ class SSOBackend:
     def _role(self, tenant: Tenant, role_name: str) -> RoleRef:
         role = self.state.resolve_role(tenant.id, role_name)
         if role is None:
-            raise exc.unknown_role(role_name)
+            raise exc.unknown_sso_role(role_name)
         return role
 
     def _mappings(

@@ -2,6 +2,8 @@
 
 1. Starts the local emulator on the stack's ``descope:baseUrl`` (a loopback address), with the
    stack's project id and key, unless an emulator already answers there; stops it at the end.
+   Either way the emulator's project is given the tenant custom attributes and the roles the
+   configuration uses (`project_needs`), as a real project must have them before a deploy.
 2. Loads and validates the configuration and prints what it declares.
 3. With the pulumi CLI on PATH: ``pulumi stack select --create``, ``pulumi up --yes`` and
    ``pulumi preview --expect-no-changes``, on a local file backend in ``.pulumi-local/`` (no
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
@@ -27,6 +31,61 @@ from ops.stack import StackSettings, load_stack_configuration
 from providers import client
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+BUILT_IN_ROLES = ("Tenant Admin",)
+"""Roles a fresh Descope project already has."""
+
+
+def project_needs(configuration: Configuration) -> dict[str, Any]:
+    """The tenant custom-attribute definitions and project roles the configuration's tenants use.
+
+    Returns ``{"tenant_attributes": {...}, "roles": {"roles": [...]}}``, the emulator's
+    start-up forms. Each attribute's type is inferred from the values the tenants give it:
+    all booleans → ``boolean``; all numbers → ``number``; all strings → ``string`` (never a
+    select: free text is the type that refuses nothing the file holds); all lists of strings
+    → ``multiselect`` with every value seen as its options. Values of different kinds for one
+    attribute cannot be stored by Descope: that is an `OpsError` naming attribute and
+    tenants. Roles are the tenants' default roles, as project roles without permissions
+    (``Tenant Admin`` exists already).
+    """
+    kinds: dict[str, dict[str, list[str]]] = {}
+    options: dict[str, set[str]] = {}
+    for tenant in configuration.tenants:
+        for name, value in tenant.customAttributes.items():
+            kind = _kind(value)
+            kinds.setdefault(name, {}).setdefault(kind, []).append(tenant.id)
+            if isinstance(value, list):
+                options.setdefault(name, set()).update(value)
+    attributes: dict[str, Any] = {}
+    for name, seen in kinds.items():
+        if len(seen) > 1:
+            described = "; ".join(f"{kind} in {', '.join(ids)}" for kind, ids in seen.items())
+            raise OpsError(
+                f"Custom attribute {name!r} has values of different kinds ({described}) in "
+                f"{configuration.source}; Descope gives an attribute one type. Make them alike."
+            )
+        (kind,) = seen
+        definition: dict[str, Any] = {"type": kind, "displayName": _display_name(name)}
+        if kind == "multiselect":
+            definition["options"] = sorted(options.get(name, set())) or [name]
+        attributes[name] = definition
+    role_names = dict.fromkeys(r for t in configuration.tenants for r in t.defaultRoles)
+    roles = [{"name": r} for r in role_names if r not in BUILT_IN_ROLES]
+    return {"tenant_attributes": attributes, "roles": {"roles": roles}}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "multiselect"
+    return "string"
+
+
+def _display_name(name: str) -> str:
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
 
 
 def emulator_answers(base_url: str) -> bool:
@@ -39,8 +98,12 @@ def emulator_answers(base_url: str) -> bool:
 
 
 @contextmanager
-def running_emulator(stack: StackSettings) -> Iterator[str]:
-    """The stack's emulator URL, starting the emulator there for the duration if needed."""
+def running_emulator(stack: StackSettings, needs: dict[str, Any] | None = None) -> Iterator[str]:
+    """The stack's emulator URL, starting the emulator there for the duration if needed.
+
+    ``needs`` (`project_needs`' form) is given to the emulator it starts, or added to the
+    one that already answers (attributes and roles it lacks; what it has is kept).
+    """
     settings = stack.connection()
     base_url = settings.base_url
     parts = urlsplit(base_url or "")
@@ -51,8 +114,10 @@ def running_emulator(stack: StackSettings) -> Iterator[str]:
             "(`make demo`), or set descope:baseUrl to a loopback address with a port, such as "
             "http://127.0.0.1:8787."
         )
+    needs = needs or {}
     if emulator_answers(base_url):
         print(f"An emulator already answers at {base_url}; using it (and leaving it running).")
+        _add_needs(base_url, settings.project_id, settings.management_key, needs)
         yield base_url
         return
     server = EmulatorServer(
@@ -60,6 +125,7 @@ def running_emulator(stack: StackSettings) -> Iterator[str]:
         port=parts.port,
         project_id=settings.project_id,
         management_key=settings.management_key,
+        **needs,
     )
     try:
         server.start()
@@ -75,6 +141,37 @@ def running_emulator(stack: StackSettings) -> Iterator[str]:
     finally:
         server.stop()
         print("Stopped the emulator.")
+
+
+def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) -> None:
+    """Give a running emulator the attribute definitions and project roles it lacks."""
+    attributes: dict[str, Any] = needs.get("tenant_attributes", {})
+    roles: list[dict[str, Any]] = needs.get("roles", {}).get("roles", [])
+    try:
+        held = httpx.get(f"{base_url}/emulator/tenant-attributes", timeout=5.0)
+        held.raise_for_status()
+        missing = {n: d for n, d in attributes.items() if n not in held.json()}
+        if missing:
+            httpx.post(
+                f"{base_url}/emulator/tenant-attributes",
+                json={**held.json(), **missing},
+                timeout=5.0,
+            ).raise_for_status()
+        sdk = DescopeClient(project_id, management_key=key, base_url=base_url)
+        present = {r["name"] for r in sdk.mgmt.role.load_all()["roles"] if not r.get("tenantId")}
+        created = [r["name"] for r in roles if r["name"] not in present]
+        for name in created:
+            sdk.mgmt.role.create(name)
+    except (httpx.HTTPError, AuthException, ValueError) as exc:
+        raise OpsError(
+            f"The emulator at {base_url} could not be given the custom attributes and roles "
+            f"the configuration uses ({exc}). Stop it and run the demo again to start a fresh one."
+        ) from None
+    if missing or created:
+        print(
+            f"Added to it what the configuration uses: {len(missing)} tenant custom "
+            f"attribute(s), {len(created)} role(s)."
+        )
 
 
 def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
@@ -116,7 +213,7 @@ def run(stack: StackSettings, *, use_pulumi: bool = True) -> int:
         f"({', '.join(f.id for f in configuration.flows) or 'none'}), "
         f"theme {'managed' if configuration.theme is not None else 'not managed'}."
     )
-    with running_emulator(stack):
+    with running_emulator(stack, project_needs(configuration)):
         pulumi = find_pulumi() if use_pulumi else None
         if pulumi is not None:
             _with_pulumi(stack, pulumi)

@@ -56,6 +56,14 @@ class Sdk:
     def flow(self) -> Any:
         return self.client.mgmt.flow
 
+    @property
+    def role(self) -> Any:
+        return self.client.mgmt.role
+
+    @property
+    def permission(self) -> Any:
+        return self.client.mgmt.permission
+
 
 @pytest.fixture(params=["http", "inprocess"])
 def sdk(

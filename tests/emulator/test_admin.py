@@ -118,6 +118,9 @@ def test_admin_options__change_switches(emulator: EmulatorServer, client: Descop
         "uniqueDomainsAcrossTenants": False,
         "defaultTier": "tier1",
         "allowDuplicateSSODomainsInOtherTenants": False,
+        "requireAttributeDefinitions": True,
+        "requireExistingRoles": True,
+        "cascadePermissionChanges": True,
     }
     assert client.mgmt.license.get() == {"rateLimitTier": "tier1"}
 

@@ -154,13 +154,21 @@ def test_snapshot_and_reset(backend: DescopeBackend) -> None:
     assert snap["flows"]["f"]["screens"][0]["id"] == "s"
     assert snap["theme"]["version"] == 2
 
+    backend.authz.create_permission({"name": "p"})
+    backend.authz.create_role({"name": "r", "tenantId": "t"})
+
     backend.reset()
-    assert backend.snapshot() == {
+    snap = backend.snapshot()
+    builtins = {"User Admin", "SSO Admin", "Impersonate"}
+    assert {p["name"] for p in snap.pop("permissions")} == builtins
+    assert [r["name"] for r in snap.pop("roles")] == ["Tenant Admin"]
+    assert snap == {
         "tenants": [],
         "settings": {},
         "flows": {},
         "theme": DescopeBackend().export_theme()["theme"],
         "sso": {},
+        "tenantAttributes": {},
     }
 
 

@@ -28,7 +28,7 @@ from descope import (
     XAASettings,
 )
 
-from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS, RoleRef
+from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS
 from emulator.transport import EmulatorTransport
 from tests.emulator.conftest import Sdk, error_body
 
@@ -59,8 +59,11 @@ def oidc_settings(**overrides: Any) -> SSOOIDCSettings:
 
 @pytest.fixture
 def sso(sdk: Sdk) -> Any:
-    """The SDK's SSO management client, with tenant ``acme`` created."""
+    """The SDK's SSO management client, with tenant ``acme`` and the project roles the tests
+    map to created (Descope refuses a mapping to a role that does not exist)."""
     sdk.tenant.create("Acme", "acme")
+    for role in ("viewer", "a", "b", "r"):
+        sdk.client.mgmt.role.create(role)
     return sdk.client.mgmt.sso
 
 
@@ -880,12 +883,9 @@ def test_sso_domains__normalised_with_the_switch(sdk: Sdk, sso: Any) -> None:
 # --- roles -----------------------------------------------------------------------------------
 
 
-def test_sso_role_mappings__refused_when_the_roles_seam_knows_no_such_role(
-    sdk: Sdk, sso: Any, monkeypatch: pytest.MonkeyPatch
+def test_sso_role_mappings__refused_for_a_role_the_project_does_not_have(
+    sdk: Sdk, sso: Any
 ) -> None:
-    known = {"Tenant Admin": RoleRef("R1", "Tenant Admin")}
-    monkeypatch.setattr(sdk.app.backend.sso, "resolve_role", lambda tid, name: known.get(name))
-
     for settings in (
         saml_settings(role_mappings=[RoleMapping(["g"], "Ghost")]),
         saml_settings(default_sso_roles=["Ghost"]),
@@ -901,8 +901,11 @@ def test_sso_role_mappings__refused_when_the_roles_seam_knows_no_such_role(
     sso.configure_saml_settings(
         "acme", saml_settings(role_mappings=[RoleMapping(["g"], "Tenant Admin")])
     )
+    tenant_admin = next(
+        r for r in sdk.client.mgmt.role.load_all()["roles"] if r["name"] == "Tenant Admin"
+    )
     assert sso.load_settings("acme")["saml"]["groupsMapping"][0]["role"] == {
-        "id": "R1",
+        "id": tenant_admin["id"],
         "name": "Tenant Admin",
     }
 
@@ -1271,3 +1274,13 @@ def test_sso_state__a_load_does_not_change_what_load_all_lists(sdk: Sdk, sso: An
     sso.get_settings("acme")
 
     assert sso.load_all_settings("acme") == before
+
+
+def test_sso_role_mappings__may_name_a_role_of_that_tenant(sdk: Sdk, sso: Any) -> None:
+    sdk.client.mgmt.role.create("acme-auditor", tenant_id="acme")
+    sso.configure_saml_settings(
+        "acme", saml_settings(role_mappings=[RoleMapping(["auditors"], "acme-auditor")])
+    )
+    [mapping] = sso.load_settings("acme")["saml"]["groupsMapping"]
+    assert (mapping["role"]["name"], mapping["groups"]) == ("acme-auditor", ["auditors"])
+    assert mapping["role"]["id"].startswith("ROL")

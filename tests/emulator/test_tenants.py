@@ -9,6 +9,20 @@ from descope import AuthException
 
 from tests.emulator.conftest import Sdk, error_body
 
+ATTRIBUTES = {
+    "k": {"type": "string", "displayName": "K"},
+    "x": {"type": "number", "displayName": "X"},
+    "tier": {"type": "singleselect", "displayName": "Tier", "options": ["gold", "silver"]},
+    "region": {"type": "string", "displayName": "Region"},
+}
+"""The custom attributes this module's tenants carry."""
+
+
+@pytest.fixture(autouse=True)
+def _define_attributes(sdk: Sdk) -> None:
+    sdk.app.set_tenant_attributes(ATTRIBUTES)
+
+
 EMPTY_TENANT_FIELDS = {
     "customAttributes": {},
     "authType": "none",
@@ -146,6 +160,7 @@ def test_update_tenant__replaces_every_field(sdk: Sdk) -> None:
 def test_update_tenant__keeps_settings_owned_fields_and_default_roles(sdk: Sdk) -> None:
     sdk.tenant.create("Acme", "acme")
     sdk.tenant.update_settings("acme", [], domains=["acme.com"], auth_type="saml")
+    sdk.client.mgmt.role.create("viewer")
     sdk.tenant.update_default_roles("acme", ["viewer"])
 
     sdk.tenant.update("acme", "Acme", ["acme.com"])
@@ -549,6 +564,8 @@ def test_load_settings__missing_tenant_is_not_found(sdk: Sdk) -> None:
 
 def test_update_default_roles__replaces_them(sdk: Sdk) -> None:
     sdk.tenant.create("Acme", "acme")
+    sdk.client.mgmt.role.create("role1")
+    sdk.client.mgmt.role.create("role2", tenant_id="acme")
 
     sdk.tenant.update_default_roles("acme", ["role1", "role2"])
     assert sdk.tenant.load("acme")["defaultRoles"] == ["role1", "role2"]

@@ -11,6 +11,7 @@ from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from tests.support.host import ProviderHost
+from tests.support.project import TEST_PROJECT
 
 PROJECT_ID = "Pengine00000000000000000000000"
 MANAGEMENT_KEY = "K-engine-test-secret-0123456789"
@@ -19,7 +20,9 @@ MANAGEMENT_KEY = "K-engine-test-secret-0123456789"
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
     """One emulator for the session, over real HTTP on loopback."""
-    server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    server = EmulatorServer(
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+    ).start()
     try:
         yield server
     finally:

@@ -19,6 +19,7 @@ import pytest
 from emulator.server import EmulatorServer
 from tests.faults.scenario import TALLY, Tally
 from tests.support.host import REPO_ROOT, ProviderHost
+from tests.support.project import TEST_PROJECT
 
 PROJECT_ID = "Pfaults000000000000000000000"
 MANAGEMENT_KEY = "K-faults-test-secret-0123456789"
@@ -50,7 +51,9 @@ def seed() -> int:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    server = EmulatorServer(
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+    ).start()
     try:
         yield server
     finally:

@@ -15,6 +15,7 @@ from descope import DescopeClient
 from emulator.server import EmulatorServer
 from ops.cli import main
 from tests.support.host import ProviderHost
+from tests.support.project import TEST_PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Popstest000000000000000000000"
@@ -24,7 +25,9 @@ STACK = "test"
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    server = EmulatorServer(
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+    ).start()
     try:
         yield server
     finally:

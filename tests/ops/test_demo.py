@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from config import Configuration
+from emulator import EmulatorApp, EmulatorServer
+from model.tenant import TenantSpec
 from ops.apply import Outcome, table
-from tests.ops.conftest import Project, Run, free_port, stack_yaml
+from ops.demo import project_needs
+from ops.errors import OpsError
+from tests.ops.conftest import MANAGEMENT_KEY, PROJECT_ID, Project, Run, free_port, stack_yaml
 from tests.ops.test_cli import fake_pulumi
 
 
@@ -107,3 +112,104 @@ def test_apply__table_aligns_columns() -> None:
         "tenant  a        created",
         "flow    long-id  updated",
     ]
+
+
+def _configuration(*tenants: TenantSpec) -> Configuration:
+    return Configuration(Path("tenants.yaml"), list(tenants), [], None, {})
+
+
+def test_project_needs__infers_each_attribute_type_from_the_tenants_values() -> None:
+    configuration = _configuration(
+        TenantSpec(
+            id="a",
+            name="A",
+            customAttributes={"plan": "pro", "seats": 3, "trial": True, "tags": ["x", "y"]},
+            defaultRoles=["member", "Tenant Admin"],
+        ),
+        TenantSpec(
+            id="b",
+            name="B",
+            customAttributes={"seats": 2.5, "tags": ["z"], "region_code": "eu"},
+            defaultRoles=["billing-viewer", "member"],
+        ),
+    )
+
+    needs = project_needs(configuration)
+
+    assert needs == {
+        "tenant_attributes": {
+            "plan": {"type": "string", "displayName": "Plan"},
+            "seats": {"type": "number", "displayName": "Seats"},
+            "trial": {"type": "boolean", "displayName": "Trial"},
+            "tags": {"type": "multiselect", "displayName": "Tags", "options": ["x", "y", "z"]},
+            "region_code": {"type": "string", "displayName": "Region code"},
+        },
+        "roles": {"roles": [{"name": "member"}, {"name": "billing-viewer"}]},
+    }
+    app = EmulatorApp(**needs)  # the emulator takes them as they are
+    assert [r["name"] for r in app.backend.authz.load_roles()["roles"]] == [
+        "Tenant Admin",
+        "member",
+        "billing-viewer",
+    ]
+
+
+def test_project_needs__an_empty_list_is_a_multiselect_with_a_placeholder_option() -> None:
+    needs = project_needs(_configuration(TenantSpec(id="a", name="A", customAttributes={"l": []})))
+
+    assert needs["tenant_attributes"]["l"]["options"] == ["l"]
+
+
+def test_project_needs__values_of_different_kinds_are_an_error_naming_attribute_and_tenants() -> (
+    None
+):
+    configuration = _configuration(
+        TenantSpec(id="a", name="A", customAttributes={"seats": 3}),
+        TenantSpec(id="b", name="B", customAttributes={"seats": "many"}),
+        TenantSpec(id="c", name="C", customAttributes={"seats": 4}),
+    )
+
+    with pytest.raises(OpsError) as err:
+        project_needs(configuration)
+
+    assert "'seats' has values of different kinds (number in a, c; string in b)" in str(err.value)
+    assert "tenants.yaml" in str(err.value)
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__an_emulator_that_lacks_the_attributes_and_roles_is_given_them(
+    ops: Run, project: Project
+) -> None:
+    with EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY) as bare:
+        project.write_stack(stack_yaml(bare.url))
+
+        code, out, err = ops("demo", "--stack", "test")
+
+        assert code == 0, err
+        assert (
+            "Added to it what the configuration uses: 4 tenant custom attribute(s), 2 role(s)."
+            in out
+        )
+        assert set(bare.app.backend.tenant_attributes) == {"environment", "plan", "seats", "region"}
+        roles = [r["name"] for r in bare.app.backend.authz.load_roles()["roles"]]
+        assert roles == ["Tenant Admin", "member", "billing-viewer"]
+        assert bare.app.backend.load_tenant("globex")["defaultRoles"] == [
+            "member",
+            "billing-viewer",
+        ]
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__an_emulator_it_cannot_prepare_is_an_error_saying_what_to_do(
+    ops: Run, project: Project
+) -> None:
+    with EmulatorServer(project_id=PROJECT_ID, management_key="K-another-key") as other:
+        url = other.url
+        project.write_stack(stack_yaml(url))
+
+        code, _, err = ops("demo", "--stack", "test")
+
+    assert code == 1
+    assert f"The emulator at {url} could not be given the custom attributes" in err
+    assert "Stop it and run the demo again" in err
+    assert MANAGEMENT_KEY not in err

@@ -13,6 +13,7 @@ import pytest
 
 from emulator.server import EmulatorServer
 from tests.support.host import REPO_ROOT, ProviderHost
+from tests.support.project import TEST_PROJECT
 
 PROJECT_ID = "Psecurity00000000000000000000"
 CANARY_KEY = "K2canaryZQX7secretVALUE9f3b1d0e6a4c8"
@@ -40,7 +41,9 @@ def host_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(project_id=PROJECT_ID, management_key=CANARY_KEY).start()
+    server = EmulatorServer(
+        project_id=PROJECT_ID, management_key=CANARY_KEY, **TEST_PROJECT
+    ).start()
     try:
         yield server
     finally:

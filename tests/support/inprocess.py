@@ -31,6 +31,7 @@ from descope import DescopeClient
 
 from emulator.app import EmulatorApp
 from emulator.transport import EmulatorTransport
+from tests.support.project import project_app
 
 __all__ = [
     "INPROCESS_BASE_URL",
@@ -138,6 +139,10 @@ def plain_http_descope(project_id: str, management_key: str, base_url: str) -> D
 def inprocess_descope_context(
     app: EmulatorApp | None = None, **kwargs: Any
 ) -> Iterator[DescopeClient]:
-    """:func:`inprocess_descope` as a context manager; the patches end with the block."""
+    """:func:`inprocess_descope` as a context manager; the patches end with the block.
+
+    Without ``app``, a fresh one whose project defines the suite's custom attributes and
+    roles (:mod:`tests.support.project`).
+    """
     with pytest.MonkeyPatch.context() as monkeypatch:
-        yield inprocess_descope(app or EmulatorApp(), monkeypatch, **kwargs)
+        yield inprocess_descope(app or project_app(), monkeypatch, **kwargs)

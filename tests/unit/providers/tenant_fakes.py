@@ -15,6 +15,7 @@ from emulator.app import EmulatorApp
 from providers import calls, client
 from providers.tenant import TenantProvider
 from tests.support.inprocess import inprocess_descope
+from tests.support.project import project_app
 
 FAST = calls.RetryPolicy(
     max_rate_limit_wait=30.0, max_attempts=3, backoff=0.01, min_retry_after=1.0
@@ -43,7 +44,7 @@ class Clock:
 
 @pytest.fixture
 def app() -> EmulatorApp:
-    return EmulatorApp()
+    return project_app()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_reads_from_the_listing_equal_reads_alone(
     provider: TenantProvider, descope: DescopeClient, settings: Any
 ) -> None:
     outputs = make_tenants(provider, 3, settings=settings)
-    descope.mgmt.tenant.update("t1", "Edited", ["t1.example.com"], {"k": [1, 2]}, True, ["u1"])
+    descope.mgmt.tenant.update("t1", "Edited", ["t1.example.com"], {"l": ["a", "b"]}, True, ["u1"])
     alone = [provider.read(o["tenantId"], o) for o in outputs]
     assert listing.listing.fetches == 0
     shared = refresh(provider, outputs)
@@ -90,7 +90,7 @@ def test_listed_tenants_are_shaped_as_loaded_ones(
 ) -> None:
     """`load_all` items are what `load` returns, field for field (emulator and §2.1)."""
     make_tenants(provider, 2, settings=SETTINGS)
-    descope.mgmt.tenant.update("t1", "Edited", ["t1.example.com"], {"k": [1, 2]}, True, ["u1"])
+    descope.mgmt.tenant.update("t1", "Edited", ["t1.example.com"], {"l": ["a", "b"]}, True, ["u1"])
     listed = descope.mgmt.tenant.load_all()["tenants"]
     assert listed == [descope.mgmt.tenant.load(t["id"]) for t in listed]
     assert len(listed) == 2
