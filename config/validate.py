@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
 from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
+from model.text import shown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,7 +81,7 @@ def label(kind: str, entry: Any, index: int) -> str:
     """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id."""
     entry_id = entry.get("id") if isinstance(entry, dict) else None
     if isinstance(entry_id, str) and entry_id:
-        return f'{kind} "{entry_id}"'
+        return f'{kind} "{shown(entry_id)}"'
     return f"{kind} #{index + 1}"
 
 
@@ -178,16 +179,35 @@ def _deep_merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None:
-    for key, what in (("id", "id"), ("name", "name")):
+    """Ids and names unique in the project; two that differ only in case are refused too.
+
+    Descope does not publish whether it compares tenant ids and names with or without case;
+    two tenants that people (and perhaps Descope) cannot tell apart are refused either way.
+    """
+    for key in ("id", "name"):
         first: dict[str, MergedTenant] = {}
+        first_folded: dict[str, MergedTenant] = {}
         for tenant in tenants:
             value = tenant.merged.get(key)
             if not isinstance(value, str):
                 continue
-            if value not in first:
-                first[value] = tenant
+            other = first.get(value)
+            if other is None and value.casefold() in first_folded:
+                other = first_folded[value.casefold()]
+                other_line = report.line_of(("tenants", other.index, key))
+                report.add(
+                    ("tenants", tenant.index, key),
+                    f'the {key} "{shown(value)}" differs only in case from "'
+                    f'{shown(other.merged[key])}" of {label("tenant", other.merged, other.index)} '
+                    f"on line {other_line}. Descope does not publish whether tenant {key}s are "
+                    "compared with or without case, so both cannot be declared: make them differ "
+                    "by more than case.",
+                )
                 continue
-            other = first[value]
+            if other is None:
+                first[value] = tenant
+                first_folded.setdefault(value.casefold(), tenant)
+                continue
             other_line = report.line_of(("tenants", other.index, key))
             # Two tenants with one id are told apart by position; otherwise the id says more.
             who = (
@@ -197,8 +217,8 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
             )
             report.add(
                 ("tenants", tenant.index, key),
-                f'the {what} "{value}" is also used by {who} on line {other_line}. '
-                f"Tenant {what}s must be unique in the project: change one of them.",
+                f'the {key} "{shown(value)}" is also used by {who} on line {other_line}. '
+                f"Tenant {key}s must be unique in the project: change one of them.",
             )
 
 
@@ -219,7 +239,8 @@ def _check_domains(report: Reporter, tenants: list[MergedTenant]) -> None:
                 name = label("tenant", other.merged, other.index)
                 report.add(
                     where,
-                    f'the domain "{domain}" is already claimed by {name} on line {other_line}. '
+                    f'the domain "{shown(domain)}" is already claimed by {name} on line '
+                    f"{other_line}. "
                     "A domain can belong to one tenant only: remove it from one of them.",
                 )
 
@@ -254,5 +275,6 @@ def _check_unique_flows(report: Reporter, flows: Any) -> None:
         other_line = report.line_of(("flows", first[flow_id], "id"))
         report.add(
             ("flows", index, "id"),
-            f'the flow "{flow_id}" is already listed on line {other_line}. List each flow once.',
+            f'the flow "{shown(flow_id)}" is already listed on line {other_line}. '
+            "List each flow once.",
         )

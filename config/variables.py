@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from config.loader import YamlPath
+from model.text import shown
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+"""A variable name; matched as a whole (`fullmatch`)."""
 
 
 def substitute(
@@ -53,8 +55,8 @@ def substitute_text(text: str, variables: Mapping[str, str]) -> tuple[str, str |
         name = match.group(1)
         if name is None:
             problem = problem or (
-                f'"{text}" has a "${{" without a closing "}}". Close it, or write "$${{" for a '
-                'literal "${".'
+                f'"{shown(text)}" has a "${{" without a closing "}}". Close it, or write '
+                '"$${" for a literal "${".'
             )
             return token
         if name in variables:
@@ -67,16 +69,16 @@ def substitute_text(text: str, variables: Mapping[str, str]) -> tuple[str, str |
 
 
 def _unknown(text: str, name: str, variables: Mapping[str, str]) -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         return (
-            f'"{text}" refers to "${{{name}}}", which is not a variable name. Use letters, '
-            'digits and "_", or write "$${" for a literal "${".'
+            f'"{shown(text)}" refers to "${{{shown(name)}}}", which is not a variable name. '
+            'Use letters, digits and "_", or write "$${" for a literal "${".'
         )
     known = sorted(variables)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f' Did you mean "{close[0]}"?' if close else ""
     listing = f" Known variables: {', '.join(known)}." if known else " No variables are defined."
     return (
-        f'"{text}" refers to the unknown variable "{name}".{hint}{listing} Set it in the '
+        f'"{shown(text)}" refers to the unknown variable "{name}".{hint}{listing} Set it in the '
         f"stack's configuration (descope-config:{name}) or fix the name."
     )

@@ -5,16 +5,17 @@ from __future__ import annotations
 from model.tenant import TenantSpec, tenant_problems
 
 
-def test_a_bad_custom_attribute_is_one_problem_naming_the_attribute() -> None:
+def test_each_bad_custom_attribute_is_one_problem_at_its_own_field() -> None:
     problems = tenant_problems(
         {"id": "a", "name": "A", "customAttributes": {"k": {"x": 1}, "ok": 1, "l": [1, "a"]}}
     )
     assert [(p.field, p.message) for p in problems] == [
+        ("customAttributes.k", "must be a string, a number, true/false or a list of strings."),
         (
-            "customAttributes",
-            'custom attribute "k", "l" must be a string, a number, true/false or a list of '
-            "strings.",
-        )
+            "customAttributes.l",
+            "must be a string, a number, true/false or a list of strings: item 1 of the list "
+            "is not text.",
+        ),
     ]
 
 
