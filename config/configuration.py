@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.document import DOCUMENT_KEYS
 from config.errors import ConfigProblem, ConfigurationErrors
 from config.loader import (
     MAX_JSON_BYTES,
@@ -25,6 +26,7 @@ from config.loader import (
 from config.validate import Reporter, check_document
 from config.variables import substitute
 from model import (
+    AttributeDefinition,
     TenantSpec,
     content_hash,
     flow_export_problems,
@@ -74,6 +76,11 @@ class Configuration:
     theme: ThemeEntry | None
     tenant_lines: dict[str, int]
     """The line of each tenant's entry in `source`, by tenant id."""
+    tenant_attributes: dict[str, AttributeDefinition] | None = None
+    """The project's tenant custom-attribute definitions, by name; None when the file has no
+    ``tenantAttributes`` (custom attributes are then free-form, managed outside the file)."""
+    attribute_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each attribute definition in `source`, by name."""
 
 
 def load_configuration(
@@ -122,8 +129,8 @@ def _load_configuration(
                     1,
                     "file",
                     "",
-                    f"must be a mapping with the keys defaults, tenants, flows and theme; "
-                    f"found {_kind(loaded.data)}.",
+                    f"must be a mapping with the keys {', '.join(DOCUMENT_KEYS[:-1])} and "
+                    f"{DOCUMENT_KEYS[-1]}; found {_kind(loaded.data)}.",
                 )
             ]
         )
@@ -134,7 +141,8 @@ def _load_configuration(
     for where, message in substitution_problems:
         report.add(where, message)
         report.settled.add(where)
-    tenants = check_document(report, data)
+    checked = check_document(report, data)
+    tenants = checked.tenants
     base = Path(flows_dir) if flows_dir is not None else path.parent
     flows = _load_flows(report, data.get("flows"), base)
     theme = _load_theme(report, data.get("theme"), base)
@@ -149,6 +157,11 @@ def _load_configuration(
         tenant_lines={
             tenant.merged["id"]: report.line_of(("tenants", tenant.index)) or 0
             for tenant in tenants
+        },
+        tenant_attributes=checked.tenant_attributes,
+        attribute_lines={
+            name: report.line_of(("tenantAttributes", name)) or 0
+            for name in checked.tenant_attributes or {}
         },
     )
 

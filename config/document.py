@@ -1,6 +1,7 @@
 """The shape of a configuration file, as pydantic models (and the JSON Schema made from them).
 
-A file has four top-level keys: ``defaults`` (values merged into every tenant), ``tenants``
+A file has these top-level keys: ``tenantAttributes`` (the project's tenant custom-attribute
+definitions, `model.attributes`), ``defaults`` (values merged into every tenant), ``tenants``
 (`model.TenantSpec`), ``flows`` (`FlowEntrySpec`) and ``theme`` (`ThemeEntrySpec`). Every model
 forbids unknown keys. The defaults models are derived from the tenant models, field by field,
 with every field optional and no cross-field rule (those apply to each merged tenant), so a rule
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from model import SessionSettings, TenantSpec
+from model.attributes import TenantAttributes
 from model.flow import flow_export_problems
 
 SCHEMA_ID = "https://descope-config.invalid/tenants.schema.json"
@@ -111,6 +113,12 @@ class ConfigDocument(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Descope configuration")
 
+    tenantAttributes: TenantAttributes | None = Field(
+        None,
+        description="The project's tenant custom attributes, by name. Descope refuses a value "
+        "for an attribute the project does not define. Omit to leave custom attributes "
+        "unchecked (managed outside this file).",
+    )
     defaults: TenantDefaults | None = Field(
         None,
         description="Merged into every tenant (mappings such as settings and customAttributes "
@@ -125,6 +133,8 @@ class ConfigDocument(BaseModel):
     theme: ThemeEntrySpec | None = Field(None, description="The project's theme, if managed.")
 
 
+DOCUMENT_KEYS = tuple(ConfigDocument.model_fields)
+"""The top-level keys of a configuration file, in the order the file is written."""
 DEFAULTS_KEYS = frozenset(TenantDefaults.model_fields)
 SETTINGS_DEFAULTS_KEYS = frozenset(SettingsDefaults.model_fields)
 

@@ -4,7 +4,9 @@
 it belongs to and the field. `check_document` runs the document model, validates each tenant
 merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
 `model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
-and flows: unique tenant ids and names, each domain claimed by one tenant only, unique flow ids.
+and flows: unique tenant ids and names (also when they differ only in case), each domain claimed
+by one tenant only, unique flow ids, and each tenant's custom attributes against the
+``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from pydantic import ValidationError
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
 from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
+from model.attributes import (
+    AttributeDefinition,
+    attribute_definition_problems,
+    custom_attribute_problems,
+)
 from model.text import shown
 
 if TYPE_CHECKING:
@@ -74,6 +81,8 @@ class Reporter:
             return label(kind, self.data[section][path[1]], path[1]), path[2:]
         if section in ("theme", "defaults"):
             return str(section), path[1:]
+        if section == "tenantAttributes" and len(path) >= 2:
+            return f'tenant attribute "{shown(str(path[1]))}"', path[2:]
         return "file", path
 
 
@@ -118,7 +127,23 @@ class MergedTenant:
         return ("tenants", self.index, *path)
 
 
-def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]:
+UNMANAGED_WHEN_ABSENT = {
+    "tenantAttributes": "write tenantAttributes: {} to define none (every custom attribute is "
+    "then refused), or remove the key to leave custom attributes unchecked.",
+}
+"""Sections whose absence means "managed outside this file": an empty one is not the same."""
+
+
+@dataclass
+class CheckedDocument:
+    """What `check_document` found usable: the tenants, merged, and the declarations."""
+
+    tenants: list[MergedTenant]
+    tenant_attributes: dict[str, AttributeDefinition] | None
+    """The valid attribute definitions; None when the file has no tenantAttributes."""
+
+
+def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
     """Report every problem of the document itself; the tenants, merged, for later checks."""
     tenants = data.get("tenants")
     # Each tenant is validated below, merged with the defaults; the document model checks the
@@ -147,10 +172,40 @@ def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]
         except ValidationError:
             for problem in tenant_problems(tenant.merged):  # worded as the providers' check
                 report.add(tenant.origin(problem.path), problem.message)
+    for key, what_to_do in UNMANAGED_WHEN_ABSENT.items():
+        if key in data and data[key] is None:
+            report.add((key,), f"is empty: {what_to_do}")
     _check_unique_tenants(report, merged)
     _check_domains(report, merged)
     _check_unique_flows(report, data.get("flows"))
-    return merged
+    definitions = _check_attributes(report, data.get("tenantAttributes"), merged)
+    return CheckedDocument(merged, definitions)
+
+
+def _check_attributes(
+    report: Reporter, raw: Any, tenants: list[MergedTenant]
+) -> dict[str, AttributeDefinition] | None:
+    """Each valid tenant's custom attributes against the valid definitions (None: unchecked).
+
+    An attribute whose definition is itself refused is left unjudged on the tenants: its
+    definition's problem says what to fix.
+    """
+    if not isinstance(raw, dict):
+        return None  # absent, null or not a mapping: the document model said which
+    definitions: dict[str, AttributeDefinition] = {}
+    refused: set[str] = set()
+    for name, definition in raw.items():
+        if attribute_definition_problems({name: definition}):
+            refused.add(name)
+        else:
+            definitions[name] = AttributeDefinition.model_validate(definition)
+    for tenant in tenants:
+        if tenant.spec is None:
+            continue
+        values = {k: v for k, v in tenant.spec.customAttributes.items() if k not in refused}
+        for problem in custom_attribute_problems(values, definitions):
+            report.add(tenant.origin(problem.path), problem.message)
+    return definitions
 
 
 def _usable_defaults(defaults: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What makes a tenant or a flow valid: the one home of those rules.
+"""What makes a tenant, a flow, a tenant attribute definition or a role valid: the one home of
+those rules.
 
 Both the YAML loader (`config`) and the providers' `check` (`providers`) import this package,
 so a rule and its wording are written once. It imports nothing else from the project.
@@ -6,6 +7,11 @@ so a rule and its wording are written once. It imports nothing else from the pro
 
 from __future__ import annotations
 
+from model.attributes import (
+    AttributeDefinition,
+    attribute_definition_problems,
+    custom_attribute_problems,
+)
 from model.flow import (
     FLOW_VOLATILE_KEYS,
     SCREEN_VOLATILE_KEYS,
@@ -32,10 +38,13 @@ __all__ = [
     "SCREEN_VOLATILE_KEYS",
     "TENANT_ID_PATTERN",
     "THEME_VOLATILE_KEYS",
+    "AttributeDefinition",
     "Problem",
     "SessionSettings",
     "TenantSpec",
+    "attribute_definition_problems",
     "content_hash",
+    "custom_attribute_problems",
     "flow_export_problems",
     "normalise_flow_export",
     "normalise_theme",

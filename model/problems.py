@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -71,26 +73,46 @@ def known_keys(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _unwrapped(annotation: Any) -> Any:
+    """`annotation` without ``Annotated[...]`` and without ``| None``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
 def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The nested model class that owns the key at `path`, if the path leads through models."""
-    current: type[BaseModel] = model
+    """The model class that owns the key at `path`, if the path leads through models.
+
+    A path goes through model fields by name, list items by index and mapping values by key.
+    """
+    current: Any = model
     for part in path:
-        if isinstance(part, int):
-            continue
-        field = next(
-            (f for n, f in current.model_fields.items() if part in (n, f.alias)),
-            None,
-        )
-        annotation = field.annotation if field is not None else None
-        candidates = getattr(annotation, "__args__", (annotation,))
-        nested = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
-            None,
-        )
-        if nested is None:
+        current = _unwrapped(current)
+        origin, args = typing.get_origin(current), typing.get_args(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            field = next(
+                (f for n, f in current.model_fields.items() if part in (n, f.alias)),
+                None,
+            )
+            if field is None:
+                return None
+            current = field.annotation
+        elif origin is list and args and isinstance(part, int):
+            current = args[0]
+        elif origin is dict and len(args) == 2 and isinstance(part, str):
+            current = args[1]
+        else:
             return None
-        current = nested
-    return current
+    current = _unwrapped(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 _PLAIN_WORDS = {

@@ -13,26 +13,19 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from model.limits import PERMISSION_NAME_LENGTH, ROLE_NAME_LENGTH
-from model.text import check_plain_text, shown
-
-
-def _check_trimmed(value: str) -> str:
-    if value != value.strip():
-        raise ValueError(f'"{shown(value)}" has leading or trailing spaces; remove them.')
-    return value
-
+from model.text import check_plain_text, check_trimmed
 
 RoleName = Annotated[
     str,
     Field(min_length=1, max_length=ROLE_NAME_LENGTH.value),
     AfterValidator(check_plain_text),
-    AfterValidator(_check_trimmed),
+    AfterValidator(check_trimmed),
 ]
 """A role's name, as roles, default roles and SSO role mappings write it."""
 PermissionName = Annotated[
     str,
     Field(min_length=1, max_length=PERMISSION_NAME_LENGTH.value),
     AfterValidator(check_plain_text),
-    AfterValidator(_check_trimmed),
+    AfterValidator(check_trimmed),
 ]
 """A permission's name, as permissions and roles write it."""

@@ -43,7 +43,7 @@ from model.limits import (
 )
 from model.problems import Problem, problems_from_validation_error, validation_error
 from model.roles import RoleName
-from model.text import check_plain_text, refused_text_message, shown
+from model.text import check_plain_text, check_unique, refused_text_message, shown
 
 TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Letters, digits, dot, dash and underscore; starts with a letter or digit; 1 to 64 long.
@@ -88,17 +88,6 @@ def _check_name(value: str) -> str:
             f'the tenant name "{shown(value)}" has leading or trailing spaces; remove them.'
         )
     return value
-
-
-def _check_unique(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for value in values:
-        (repeated if value in seen else seen).add(value)
-    if repeated:
-        listed = ", ".join(shown(v) for v in sorted(repeated))
-        raise ValueError(f"lists {listed} more than once; list each value once.")
-    return values
 
 
 _KINDS = "a string, a number, true/false or a list of strings"
@@ -220,16 +209,16 @@ UserId = Annotated[
 SelfProvisioningDomains = Annotated[
     list[Domain],
     Field(max_length=SELF_PROVISIONING_DOMAINS.value),
-    AfterValidator(_check_unique),
+    AfterValidator(check_unique),
 ]
 SsoDomains = Annotated[
-    list[Domain], Field(max_length=SSO_DOMAINS.value), AfterValidator(_check_unique)
+    list[Domain], Field(max_length=SSO_DOMAINS.value), AfterValidator(check_unique)
 ]
 SsoExclusions = Annotated[
-    list[UserId], Field(max_length=SSO_EXCLUSIONS.value), AfterValidator(_check_unique)
+    list[UserId], Field(max_length=SSO_EXCLUSIONS.value), AfterValidator(check_unique)
 ]
 DefaultRoles = Annotated[
-    list[RoleName], Field(max_length=DEFAULT_ROLES.value), AfterValidator(_check_unique)
+    list[RoleName], Field(max_length=DEFAULT_ROLES.value), AfterValidator(check_unique)
 ]
 Lifetime = Annotated[int, Field(gt=0, le=LIFETIME.value)]
 

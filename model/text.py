@@ -103,6 +103,25 @@ def refused_text_message(text: str) -> str | None:
     )
 
 
+def check_trimmed(value: str) -> str:
+    """`value` unchanged; raises ValueError (for pydantic) when it starts or ends with spaces."""
+    if value != value.strip():
+        raise ValueError(f'"{shown(value)}" has leading or trailing spaces; remove them.')
+    return value
+
+
+def check_unique(values: list[str]) -> list[str]:
+    """`values` unchanged; raises ValueError (for pydantic) naming every value listed twice."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for value in values:
+        (repeated if value in seen else seen).add(value)
+    if repeated:
+        listed = ", ".join(shown(v) for v in sorted(repeated))
+        raise ValueError(f"lists {listed} more than once; list each value once.")
+    return values
+
+
 def check_plain_text(value: str) -> str:
     """`value` unchanged; raises ValueError (for pydantic) when it holds a refused character."""
     message = refused_text_message(value)

@@ -57,6 +57,12 @@ def test_committed_schema_matches_the_models() -> None:
 
 def test_schema_describes_every_top_level_key() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert set(schema["properties"]) == {"defaults", "tenants", "flows", "theme"}
+    assert set(schema["properties"]) == {
+        "tenantAttributes",
+        "defaults",
+        "tenants",
+        "flows",
+        "theme",
+    }
     assert schema["required"] == ["tenants"]
     assert schema["additionalProperties"] is False
