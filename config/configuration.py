@@ -27,6 +27,8 @@ from config.validate import Reporter, check_document
 from config.variables import substitute
 from model import (
     AttributeDefinition,
+    PermissionSpec,
+    RoleSpec,
     TenantSpec,
     content_hash,
     flow_export_problems,
@@ -81,6 +83,20 @@ class Configuration:
     ``tenantAttributes`` (custom attributes are then free-form, managed outside the file)."""
     attribute_lines: dict[str, int] = field(default_factory=dict)
     """The line of each attribute definition in `source`, by name."""
+    permissions: list[PermissionSpec] | None = None
+    """The project's permissions; None when the file has no ``permissions`` (unmanaged)."""
+    roles: list[RoleSpec] | None = None
+    """The project's roles; None when the file has no ``roles`` (unmanaged: tenants'
+    defaultRoles are then not checked)."""
+    tenant_roles: dict[str, list[RoleSpec]] = field(default_factory=dict)
+    """Each tenant's own roles (Descope's tenant-scoped roles), by tenant id; [] for a tenant
+    whose entry has no ``roles``. Not part of `tenants`: the tenant resource never sends them."""
+    permission_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each permission's entry in `source`, by name."""
+    role_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each project role's entry in `source`, by name."""
+    tenant_role_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The line of each tenant role's entry in `source`, by tenant id, then role name."""
 
 
 def load_configuration(
@@ -162,6 +178,24 @@ def _load_configuration(
         attribute_lines={
             name: report.line_of(("tenantAttributes", name)) or 0
             for name in checked.tenant_attributes or {}
+        },
+        permissions=checked.permissions,
+        roles=checked.roles,
+        # check_document set the roles of every tenant whose roles validated: here, every one.
+        tenant_roles={tenant.merged["id"]: tenant.role_specs or [] for tenant in tenants},
+        permission_lines={
+            p.name: report.line_of(("permissions", i)) or 0
+            for i, p in enumerate(checked.permissions or [])
+        },
+        role_lines={
+            r.name: report.line_of(("roles", i)) or 0 for i, r in enumerate(checked.roles or [])
+        },
+        tenant_role_lines={
+            tenant.merged["id"]: {
+                r.name: report.line_of(("tenants", tenant.index, "roles", i)) or 0
+                for i, r in enumerate(tenant.role_specs or [])
+            }
+            for tenant in tenants
         },
     )
 

@@ -5,15 +5,19 @@ it belongs to and the field. `check_document` runs the document model, validates
 merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
 `model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
 and flows: unique tenant ids and names (also when they differ only in case), each domain claimed
-by one tenant only, unique flow ids, and each tenant's custom attributes against the
-``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`).
+by one tenant only, unique flow ids, each tenant's custom attributes against the
+``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`), and what roles
+and permissions refer to (`model.roles.authorization_problems`, `default_role_problems`).
+
+A tenant entry's ``roles`` (the roles that exist in that tenant only) are split off before the
+tenant is validated: the tenant itself is a `model.TenantSpec`, and never carries them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -24,6 +28,13 @@ from model.attributes import (
     AttributeDefinition,
     attribute_definition_problems,
     custom_attribute_problems,
+)
+from model.roles import (
+    PermissionSpec,
+    RoleSpec,
+    authorization_problems,
+    default_role_problems,
+    tenant_roles_problems,
 )
 from model.text import shown
 
@@ -83,12 +94,22 @@ class Reporter:
             return str(section), path[1:]
         if section == "tenantAttributes" and len(path) >= 2:
             return f'tenant attribute "{shown(str(path[1]))}"', path[2:]
+        entries = self.data.get(section) if isinstance(self.data, dict) else None
+        if (
+            section in ("roles", "permissions")
+            and len(path) >= 2
+            and isinstance(path[1], int)
+            and isinstance(entries, list)
+            and path[1] < len(entries)
+        ):
+            kind = "role" if section == "roles" else "permission"
+            return label(kind, entries[path[1]], path[1], key="name"), path[2:]
         return "file", path
 
 
-def label(kind: str, entry: Any, index: int) -> str:
-    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id."""
-    entry_id = entry.get("id") if isinstance(entry, dict) else None
+def label(kind: str, entry: Any, index: int, *, key: str = "id") -> str:
+    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id (`key`)."""
+    entry_id = entry.get(key) if isinstance(entry, dict) else None
     if isinstance(entry_id, str) and entry_id:
         return f'{kind} "{shown(entry_id)}"'
     return f"{kind} #{index + 1}"
@@ -100,9 +121,14 @@ class MergedTenant:
 
     index: int
     written: dict[str, Any]
+    """The entry as written, without its ``roles``."""
     defaults: dict[str, Any]
+    roles: Any = None
+    """The entry's ``roles`` as written; None when it has none."""
     spec: TenantSpec | None = None
     """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
+    role_specs: list[RoleSpec] | None = None
+    """The tenant's roles, set by `check_document` when they are valid."""
 
     @cached_property
     def merged(self) -> dict[str, Any]:
@@ -130,6 +156,10 @@ class MergedTenant:
 UNMANAGED_WHEN_ABSENT = {
     "tenantAttributes": "write tenantAttributes: {} to define none (every custom attribute is "
     "then refused), or remove the key to leave custom attributes unchecked.",
+    "permissions": "write permissions: [] to declare none (roles may then name only Descope's "
+    "built-in permissions), or remove the key to leave permissions unmanaged.",
+    "roles": "write roles: [] to declare none (default roles may then name only tenant roles "
+    "and Descope's built-in roles), or remove the key to leave roles unmanaged.",
 }
 """Sections whose absence means "managed outside this file": an empty one is not the same."""
 
@@ -141,6 +171,10 @@ class CheckedDocument:
     tenants: list[MergedTenant]
     tenant_attributes: dict[str, AttributeDefinition] | None
     """The valid attribute definitions; None when the file has no tenantAttributes."""
+    permissions: list[PermissionSpec] | None
+    """The declared permissions when all are valid; None when the file has no permissions."""
+    roles: list[RoleSpec] | None
+    """The declared project roles when all are valid; None when the file has no roles."""
 
 
 def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
@@ -165,13 +199,22 @@ def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
                 "`- id: acme` then `name: Acme Corp` under it).",
             )
             continue
-        tenant = MergedTenant(index, written, defaults)
+        own = {k: v for k, v in written.items() if k != "roles"}
+        tenant = MergedTenant(index, own, defaults, roles=written.get("roles"))
         merged.append(tenant)
         try:
             tenant.spec = TenantSpec.model_validate(tenant.merged)
         except ValidationError:
             for problem in tenant_problems(tenant.merged):  # worded as the providers' check
                 report.add(tenant.origin(problem.path), problem.message)
+        if "roles" in written:
+            role_problems = tenant_roles_problems(tenant.roles)
+            for problem in role_problems:
+                report.add(("tenants", index, "roles", *problem.path), problem.message)
+            if not role_problems:
+                tenant.role_specs = [RoleSpec.model_validate(r) for r in tenant.roles]
+        else:
+            tenant.role_specs = []
     for key, what_to_do in UNMANAGED_WHEN_ABSENT.items():
         if key in data and data[key] is None:
             report.add((key,), f"is empty: {what_to_do}")
@@ -179,7 +222,62 @@ def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
     _check_domains(report, merged)
     _check_unique_flows(report, data.get("flows"))
     definitions = _check_attributes(report, data.get("tenantAttributes"), merged)
-    return CheckedDocument(merged, definitions)
+    _check_authorization(report, data, merged)
+    return CheckedDocument(
+        merged,
+        definitions,
+        permissions=_valid(data.get("permissions"), PermissionSpec),
+        roles=_valid(data.get("roles"), RoleSpec),
+    )
+
+
+Spec = TypeVar("Spec", PermissionSpec, RoleSpec)
+
+
+def _valid(raw: Any, spec: type[Spec]) -> list[Spec] | None:
+    """`raw` as specs when it is a list of valid entries; None otherwise (problems reported)."""
+    if not isinstance(raw, list):
+        return None
+    try:
+        return [spec.model_validate(entry) for entry in raw]
+    except ValidationError:
+        return None
+
+
+def _check_authorization(
+    report: Reporter, data: dict[str, Any], tenants: list[MergedTenant]
+) -> None:
+    """What roles and permissions refer to, across the file (`model.roles`), with lines.
+
+    A section that is absent, or not a list (the document model said so), is unmanaged: what
+    refers to it is not checked.
+    """
+    permissions = data.get("permissions")
+    roles = data.get("roles")
+    permissions = permissions if isinstance(permissions, list) else None
+    roles = roles if isinstance(roles, list) else None
+    tenant_roles = {
+        tenant.merged["id"]: (("tenants", tenant.index, "roles"), tenant.roles)
+        for tenant in tenants
+        if isinstance(tenant.merged.get("id"), str) and isinstance(tenant.roles, list)
+    }
+
+    def locate(path: YamlPath) -> str:
+        return f"on line {report.line_of(path)}"
+
+    for problem in authorization_problems(permissions, roles, tenant_roles, locate=locate):
+        report.add(problem.path, problem.message)
+    for tenant in tenants:
+        if tenant.spec is None:
+            continue
+        written = [
+            (tenant.origin(("defaultRoles", k)), name)
+            for k, name in enumerate(tenant.spec.defaultRoles)
+        ]
+        for problem in default_role_problems(
+            tenant.spec.id, written, roles, tenant_roles, locate=locate
+        ):
+            report.add(problem.path, problem.message)
 
 
 def _check_attributes(

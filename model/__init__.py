@@ -22,6 +22,14 @@ from model.flow import (
     normalise_theme,
 )
 from model.problems import Problem, problems_from_validation_error
+from model.roles import (
+    BUILTIN_PERMISSIONS,
+    BUILTIN_ROLES,
+    PermissionSpec,
+    RoleSpec,
+    authorization_problems,
+    default_role_problems,
+)
 from model.tenant import (
     MANAGEMENT_KEYS,
     RESOURCE_OPTION_KEYS,
@@ -32,6 +40,8 @@ from model.tenant import (
 )
 
 __all__ = [
+    "BUILTIN_PERMISSIONS",
+    "BUILTIN_ROLES",
     "FLOW_VOLATILE_KEYS",
     "MANAGEMENT_KEYS",
     "RESOURCE_OPTION_KEYS",
@@ -39,12 +49,16 @@ __all__ = [
     "TENANT_ID_PATTERN",
     "THEME_VOLATILE_KEYS",
     "AttributeDefinition",
+    "PermissionSpec",
     "Problem",
+    "RoleSpec",
     "SessionSettings",
     "TenantSpec",
     "attribute_definition_problems",
+    "authorization_problems",
     "content_hash",
     "custom_attribute_problems",
+    "default_role_problems",
     "flow_export_problems",
     "normalise_flow_export",
     "normalise_theme",

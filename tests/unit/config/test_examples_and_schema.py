@@ -59,6 +59,8 @@ def test_schema_describes_every_top_level_key() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert set(schema["properties"]) == {
         "tenantAttributes",
+        "permissions",
+        "roles",
         "defaults",
         "tenants",
         "flows",
