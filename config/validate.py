@@ -36,6 +36,7 @@ from model.roles import (
     default_role_problems,
     tenant_roles_problems,
 )
+from model.tenant import attribute_value_problem
 from model.text import shown
 
 if TYPE_CHECKING:
@@ -268,14 +269,17 @@ def _check_authorization(
     for problem in authorization_problems(permissions, roles, tenant_roles, locate=locate):
         report.add(problem.path, problem.message)
     for tenant in tenants:
-        if tenant.spec is None:
+        tenant_id = tenant.merged.get("id")
+        listed = tenant.merged.get("defaultRoles")
+        if not isinstance(tenant_id, str) or not isinstance(listed, list):
             continue
         written = [
             (tenant.origin(("defaultRoles", k)), name)
-            for k, name in enumerate(tenant.spec.defaultRoles)
+            for k, name in enumerate(listed)
+            if isinstance(name, str)
         ]
         for problem in default_role_problems(
-            tenant.spec.id, written, roles, tenant_roles, locate=locate
+            tenant_id, written, roles, tenant_roles, locate=locate
         ):
             report.add(problem.path, problem.message)
 
@@ -283,10 +287,11 @@ def _check_authorization(
 def _check_attributes(
     report: Reporter, raw: Any, tenants: list[MergedTenant]
 ) -> dict[str, AttributeDefinition] | None:
-    """Each valid tenant's custom attributes against the valid definitions (None: unchecked).
+    """Each tenant's custom attributes against the valid definitions (None: unchecked).
 
-    An attribute whose definition is itself refused is left unjudged on the tenants: its
-    definition's problem says what to fix.
+    Also on a tenant refused for other reasons, so that every problem is reported at once. A
+    value the tenant model refuses already, and an attribute whose definition is itself
+    refused, are left unjudged here: their own problems say what to fix.
     """
     if not isinstance(raw, dict):
         return None  # absent, null or not a mapping: the document model said which
@@ -298,9 +303,14 @@ def _check_attributes(
         else:
             definitions[name] = AttributeDefinition.model_validate(definition)
     for tenant in tenants:
-        if tenant.spec is None:
+        written = tenant.merged.get("customAttributes")
+        if not isinstance(written, dict):
             continue
-        values = {k: v for k, v in tenant.spec.customAttributes.items() if k not in refused}
+        values = {
+            k: v
+            for k, v in written.items()
+            if isinstance(k, str) and k not in refused and attribute_value_problem(v) is None
+        }
         for problem in custom_attribute_problems(values, definitions):
             report.add(tenant.origin(problem.path), problem.message)
     return definitions

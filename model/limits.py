@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 DESCOPE_TERRAFORM = "Descope (its Terraform provider's validation)"
 DESCOPE_WIRE = "Descope's wire type: int32 (its OpenAPI-generated .NET models)"
-JSON_NUMBERS = "exact in a 64-bit float (JSON numbers as Descope's Go backend reads them)"
+JSON_NUMBERS = "ours: exact in a 64-bit float, as protobuf's JSON (Descope's API) reads numbers"
 DNS = "DNS (RFC 1035)"
 OURS = "ours"
 

@@ -140,7 +140,7 @@ def tenant_snapshot(project: Project, name: str = "Acme Restored") -> Path:
                 "id": "acme",
                 "name": name,
                 "selfProvisioningDomains": ["acme.dev.example.com"],
-                "customAttributes": {"environment": "dev", "plan": "gold"},
+                "customAttributes": {"environment": "dev", "plan": "business"},
                 "defaultRoles": ["member"],
             },
             "settings": {"authType": "oidc", "domains": ["acme.dev.example.com"]},
@@ -213,7 +213,7 @@ def test_restore__outside_git_refuses_an_entry_that_differs_unless_forced(
     assert code == 0
     tenants = {t.id: t for t in load_stack_configuration(load_stack("test", project.root)).tenants}
     assert tenants["acme"].name == "Acme Restored"
-    assert tenants["acme"].customAttributes == {"environment": "dev", "plan": "gold"}
+    assert tenants["acme"].customAttributes == {"environment": "dev", "plan": "business"}
     assert tenants["acme"].settings is not None
     assert tenants["acme"].settings.sessionTokenExpiration is None  # defaults: did not leak in
 

@@ -247,3 +247,15 @@ def test_roles_cannot_be_given_to_every_tenant_through_defaults(
     [problem] = problems_of(write_yaml("defaults:\n  roles: [{name: x}]\ntenants: []\n"))
     assert (problem.subject, problem.field) == ("defaults", "roles")
     assert problem.message.startswith('unknown key "roles".')
+
+
+def test_default_roles_are_checked_also_on_a_tenant_refused_for_another_reason(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml("roles: []\ntenants:\n  - {id: a, name: '', defaultRoles: [gone, 3]}\n")
+    found = {(p.line, p.field): p.message for p in problems_of(path)}
+    assert set(found) == {(3, "name"), (3, "defaultRoles[0]"), (3, "defaultRoles[1]")}
+    assert found[(3, "defaultRoles[0]")].startswith('role "gone" is not declared in roles:')
+    assert found[(3, "defaultRoles[1]")] == (
+        "must be text; put quotes around it if it looks like a number or true/false."
+    )

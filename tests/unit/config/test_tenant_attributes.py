@@ -164,3 +164,24 @@ def test_too_many_definitions_are_refused(write_yaml: WriteYaml, problems_of: Pr
     [problem] = problems_of(write_yaml(f"tenantAttributes:\n{lines}tenants: []\n"))
     assert (problem.line, problem.field) == (1, "tenantAttributes")
     assert "at most 100 are accepted" in problem.message
+
+
+def test_values_are_checked_also_on_a_tenant_refused_for_another_reason(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        DEFINITIONS
+        + """
+tenants:
+  - id: acme
+    name: Acme
+    settings: {authType: ldap}
+    customAttributes: {plan: gold, seats: .nan}
+"""
+    )
+    found = {(p.line, p.field) for p in problems_of(path)}
+    assert found == {
+        (11, "settings.authType"),
+        (12, "customAttributes.plan"),
+        (12, "customAttributes.seats"),
+    }
