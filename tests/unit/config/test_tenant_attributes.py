@@ -185,3 +185,12 @@ tenants:
         (12, "customAttributes.plan"),
         (12, "customAttributes.seats"),
     }
+
+
+def test_custom_attributes_that_are_not_a_mapping_are_reported_once(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(DEFINITIONS + "tenants:\n  - {id: a, name: A, customAttributes: [plan]}\n")
+    [problem] = problems_of(path)
+    assert (problem.line, problem.field) == (8, "customAttributes")
+    assert problem.message == "must be a mapping of key: value lines."

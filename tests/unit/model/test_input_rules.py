@@ -253,3 +253,28 @@ def test_valid_values_of_every_kind_keep_their_types() -> None:
         tenant(customAttributes={"s": "x", "n": 2.5, "i": 3.0, "b": False, "l": ["a"]})
     )
     assert spec.customAttributes == {"s": "x", "n": 2.5, "i": 3, "b": False, "l": ["a"]}
+
+
+def test_custom_attributes_that_are_not_a_mapping_say_what_to_write() -> None:
+    assert only(tenant(customAttributes=["plan"])) == (
+        "customAttributes",
+        "must be a mapping of key: value lines.",
+    )
+
+
+def test_a_custom_attribute_name_that_is_not_text_is_refused() -> None:
+    assert only(tenant(customAttributes={1: "x"})) == (
+        "customAttributes.1",
+        "the attribute name must be text.",
+    )
+
+
+def test_a_lifetime_must_be_positive() -> None:
+    data = tenant(settings={"sessionTokenExpiration": 0, "sessionTokenExpirationUnit": "days"})
+    assert only(data) == ("settings.sessionTokenExpiration", "must be greater than 0.")
+
+
+def test_inactivity_needs_a_time() -> None:
+    field, message = only(tenant(settings={"enableInactivity": True}))
+    assert field == "settings"
+    assert "set inactivityTime and inactivityTimeUnit" in message

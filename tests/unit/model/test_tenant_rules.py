@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from model.problems import problems_from_validation_error
 from model.tenant import TenantSpec, tenant_problems
 
 
@@ -40,3 +44,21 @@ def test_a_quoted_boolean_is_told_how_to_write_it() -> None:
         "enforceSSO",
         "must be true or false, written without quotes.",
     )
+
+
+def test_an_unknown_key_inside_a_union_of_models_is_named_without_a_guess() -> None:
+    class A(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        alpha: int = 0
+
+    class B(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        beta: int = 0
+
+    class Holder(BaseModel):
+        item: A | B
+
+    with pytest.raises(ValidationError) as info:
+        Holder.model_validate({"item": {"alpah": 1}})
+    messages = {p.message for p in problems_from_validation_error(info.value, Holder)}
+    assert 'unknown key "alpah". Remove it or fix its spelling.' in messages
