@@ -268,6 +268,8 @@ def _check_authorization(
 
     for problem in authorization_problems(permissions, roles, tenant_roles, locate=locate):
         report.add(problem.path, problem.message)
+    if roles is None:
+        return  # project roles are managed outside the file: default roles are not checked
     for tenant in tenants:
         tenant_id = tenant.merged.get("id")
         listed = tenant.merged.get("defaultRoles")

@@ -49,6 +49,7 @@ TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Letters, digits, dot, dash and underscore; starts with a letter or digit; 1 to 64 long.
 
 Matched as a whole (`re.fullmatch`): ``$`` alone would let a trailing line feed through."""
+_TENANT_ID_RE = re.compile(TENANT_ID_PATTERN)
 
 _DOMAIN_RE = re.compile(
     r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
@@ -72,7 +73,7 @@ def _check_domain(value: str) -> str:
 
 
 def _check_tenant_id(value: str) -> str:
-    if not re.fullmatch(TENANT_ID_PATTERN, value):
+    if not _TENANT_ID_RE.fullmatch(value):
         raise ValueError(
             f'tenant id "{shown(value)}" is not allowed: use 1 to 64 letters, digits, ".", "-" '
             'or "_", starting with a letter or digit.'
@@ -123,6 +124,8 @@ def attribute_value_problem(value: Any) -> str | None:
     A value is text, a number, true/false or a list of texts; text is plain and capped, whole
     numbers are exact in a 64-bit float, numbers are finite, lists are capped.
     """
+    if isinstance(value, str):
+        return _text_problem(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -137,8 +140,6 @@ def attribute_value_problem(value: Any) -> str | None:
         if not math.isfinite(value):
             return f"is {value}, which is not a number Descope can store: write a finite number."
         return None
-    if isinstance(value, str):
-        return _text_problem(value)
     if isinstance(value, list):
         cap = CUSTOM_ATTRIBUTE_LIST_ITEMS.value
         if len(value) > cap:
