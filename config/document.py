@@ -124,6 +124,17 @@ class TenantEntrySpec(TenantSpec):
     )
 
 
+def _without_null(schema: dict[str, Any]) -> None:
+    """The schema of a section that may be absent but not empty: null is left out of it.
+
+    The model accepts null for such a section, and `config.validate` refuses it with a message
+    of its own (absent and empty mean different things); the schema lets an editor flag it.
+    """
+    branches = schema.pop("anyOf", [])
+    schema.pop("default", None)
+    schema.update(next((b for b in branches if b.get("type") != "null"), {}))
+
+
 class ConfigDocument(BaseModel):
     """A stack's configuration file: tenants, flows and the theme Descope should have."""
 
@@ -131,17 +142,20 @@ class ConfigDocument(BaseModel):
 
     tenantAttributes: TenantAttributes | None = Field(
         None,
+        json_schema_extra=_without_null,
         description="The project's tenant custom attributes, by name. Descope refuses a value "
         "for an attribute the project does not define. Omit to leave custom attributes "
         "unchecked (managed outside this file).",
     )
     permissions: Permissions | None = Field(
         None,
+        json_schema_extra=_without_null,
         description="The project's permissions. Omit to leave permissions unmanaged (roles' "
         "permissions are then unchecked); [] declares none.",
     )
     roles: ProjectRoles | None = Field(
         None,
+        json_schema_extra=_without_null,
         description="The project's roles, available to every tenant. Omit to leave roles "
         "unmanaged (tenants' defaultRoles are then unchecked); [] declares none.",
     )

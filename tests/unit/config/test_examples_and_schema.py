@@ -91,6 +91,10 @@ def test_schema_describes_every_top_level_key() -> None:
     }
     assert schema["required"] == ["tenants"]
     assert schema["additionalProperties"] is False
+    # absent and empty mean different things for these: the schema does not allow null
+    assert schema["properties"]["tenantAttributes"]["type"] == "object"
+    assert schema["properties"]["permissions"]["type"] == "array"
+    assert schema["properties"]["roles"]["type"] == "array"
 
 
 def readme_section(title: str) -> str:
