@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -174,9 +174,8 @@ def _check_custom_attributes(
     value: Any, handler: ValidatorFunctionWrapHandler
 ) -> dict[str, AttributeValue]:
     """One problem per bad attribute, at ``customAttributes.<name>``, worded plainly."""
-    if not isinstance(value, Mapping):
-        checked: dict[str, AttributeValue] = handler(value)  # pydantic's "must be a mapping"
-        return checked
+    if not isinstance(value, Mapping):  # pydantic refuses it: "must be a mapping"
+        return cast("dict[str, AttributeValue]", handler(value))
     problems: list[Problem] = []
     cap = CUSTOM_ATTRIBUTES.value
     if len(value) > cap:
