@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.document import DOCUMENT_KEYS
 from config.errors import ConfigProblem, ConfigurationErrors
 from config.loader import (
     MAX_JSON_BYTES,
@@ -27,6 +28,9 @@ from config.loader import (
 from config.validate import Reporter, check_document
 from config.variables import json_path, substitute
 from model import (
+    AttributeDefinition,
+    PermissionSpec,
+    RoleSpec,
     TenantSpec,
     content_hash,
     flow_export_problems,
@@ -76,6 +80,25 @@ class Configuration:
     theme: ThemeEntry | None
     tenant_lines: dict[str, int]
     """The line of each tenant's entry in `source`, by tenant id."""
+    tenant_attributes: dict[str, AttributeDefinition] | None = None
+    """The project's tenant custom-attribute definitions, by name; None when the file has no
+    ``tenantAttributes`` (custom attributes are then free-form, managed outside the file)."""
+    attribute_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each attribute definition in `source`, by name."""
+    permissions: list[PermissionSpec] | None = None
+    """The project's permissions; None when the file has no ``permissions`` (unmanaged)."""
+    roles: list[RoleSpec] | None = None
+    """The project's roles; None when the file has no ``roles`` (unmanaged: tenants'
+    defaultRoles are then not checked)."""
+    tenant_roles: dict[str, list[RoleSpec]] = field(default_factory=dict)
+    """Each tenant's own roles (Descope's tenant-scoped roles), by tenant id; [] for a tenant
+    whose entry has no ``roles``. Not part of `tenants`: the tenant resource never sends them."""
+    permission_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each permission's entry in `source`, by name."""
+    role_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each project role's entry in `source`, by name."""
+    tenant_role_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The line of each tenant role's entry in `source`, by tenant id, then role name."""
 
 
 def load_configuration(
@@ -124,8 +147,8 @@ def _load_configuration(
                     1,
                     "file",
                     "",
-                    f"must be a mapping with the keys defaults, tenants, flows and theme; "
-                    f"found {_kind(loaded.data)}.",
+                    f"must be a mapping with the keys {', '.join(DOCUMENT_KEYS[:-1])} and "
+                    f"{DOCUMENT_KEYS[-1]}; found {_kind(loaded.data)}.",
                 )
             ]
         )
@@ -136,7 +159,8 @@ def _load_configuration(
     for where, message in substitution_problems:
         report.add(where, message)
     report.settled.update(where for where, _ in substitution_problems)
-    tenants = check_document(report, data)
+    checked = check_document(report, data)
+    tenants = checked.tenants
     base = Path(flows_dir) if flows_dir is not None else path.parent
     flows = _load_flows(report, data.get("flows"), base, variables)
     theme = _load_theme(report, data.get("theme"), base, variables)
@@ -150,6 +174,29 @@ def _load_configuration(
         theme=theme,
         tenant_lines={
             tenant.merged["id"]: report.line_of(("tenants", tenant.index)) or 0
+            for tenant in tenants
+        },
+        tenant_attributes=checked.tenant_attributes,
+        attribute_lines={
+            name: report.line_of(("tenantAttributes", name)) or 0
+            for name in checked.tenant_attributes or {}
+        },
+        permissions=checked.permissions,
+        roles=checked.roles,
+        # check_document set the roles of every tenant whose roles validated: here, every one.
+        tenant_roles={tenant.merged["id"]: tenant.role_specs or [] for tenant in tenants},
+        permission_lines={
+            p.name: report.line_of(("permissions", i)) or 0
+            for i, p in enumerate(checked.permissions or [])
+        },
+        role_lines={
+            r.name: report.line_of(("roles", i)) or 0 for i, r in enumerate(checked.roles or [])
+        },
+        tenant_role_lines={
+            tenant.merged["id"]: {
+                r.name: report.line_of(("tenants", tenant.index, "roles", i)) or 0
+                for i, r in enumerate(tenant.role_specs or [])
+            }
             for tenant in tenants
         },
     )

@@ -1,10 +1,12 @@
 """The shape of a configuration file, as pydantic models (and the JSON Schema made from them).
 
-A file has four top-level keys: ``defaults`` (values merged into every tenant), ``tenants``
-(`model.TenantSpec`), ``flows`` (`FlowEntrySpec`) and ``theme`` (`ThemeEntrySpec`). Every model
-forbids unknown keys. The defaults models are derived from the tenant models, field by field,
-with every field optional and no cross-field rule (those apply to each merged tenant), so a rule
-about tenants is still written once, in `model`.
+A file has these top-level keys: ``tenantAttributes`` (the project's tenant custom-attribute
+definitions, `model.attributes`), ``permissions`` and ``roles`` (the project's, `model.roles`),
+``defaults`` (values merged into every tenant), ``tenants`` (`TenantEntrySpec`: a
+`model.TenantSpec` and the tenant's own roles), ``flows`` (`FlowEntrySpec`) and ``theme``
+(`ThemeEntrySpec`). Every model forbids unknown keys. The defaults models are derived from the
+tenant models, field by field, with every field optional and no cross-field rule (those apply to
+each merged tenant), so a rule about tenants is still written once, in `model`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from model import SessionSettings, TenantSpec
+from model.attributes import TenantAttributes
 from model.flow import flow_export_problems
+from model.roles import Permissions, ProjectRoles, TenantRoles
 
 SCHEMA_ID = "https://descope-config.invalid/tenants.schema.json"
 """A stable identifier for the schema; the file itself is `config/tenants.schema.json`."""
@@ -106,17 +110,61 @@ else:
     )
 
 
+class TenantEntrySpec(TenantSpec):
+    """A tenant entry as the file writes it: the tenant, and the roles that exist in it only.
+
+    The loader splits `roles` off: the tenant resource manages a `model.TenantSpec`, the
+    tenant's roles are declarations of their own (`config.Configuration.tenant_roles`).
+    """
+
+    roles: TenantRoles = Field(
+        default_factory=list,
+        description="Roles that exist in this tenant only (Descope's tenant-scoped roles); "
+        "their names may not be those of project roles.",
+    )
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """The schema of a section that may be absent but not empty: null is left out of it.
+
+    The model accepts null for such a section, and `config.validate` refuses it with a message
+    of its own (absent and empty mean different things); the schema lets an editor flag it.
+    """
+    branches = schema.pop("anyOf", [])
+    schema.pop("default", None)
+    schema.update(next((b for b in branches if b.get("type") != "null"), {}))
+
+
 class ConfigDocument(BaseModel):
     """A stack's configuration file: tenants, flows and the theme Descope should have."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="Descope configuration")
 
+    tenantAttributes: TenantAttributes | None = Field(
+        None,
+        json_schema_extra=_without_null,
+        description="The project's tenant custom attributes, by name. Descope refuses a value "
+        "for an attribute the project does not define. Omit to leave custom attributes "
+        "unchecked (managed outside this file).",
+    )
+    permissions: Permissions | None = Field(
+        None,
+        json_schema_extra=_without_null,
+        description="The project's permissions. Omit to leave permissions unmanaged (roles' "
+        "permissions are then unchecked); [] declares none.",
+    )
+    roles: ProjectRoles | None = Field(
+        None,
+        json_schema_extra=_without_null,
+        description="The project's roles, available to every tenant. Omit to leave roles "
+        "unmanaged (tenants' defaultRoles are then unchecked); [] declares none.",
+    )
     defaults: TenantDefaults | None = Field(
         None,
         description="Merged into every tenant (mappings such as settings and customAttributes "
         "key by key); a tenant's own value wins.",
     )
-    tenants: list[TenantSpec] = Field(
+    tenants: list[TenantEntrySpec] = Field(
         description="Every tenant of the project that this stack manages. Write [] for none."
     )
     flows: list[FlowEntrySpec] = Field(
@@ -125,6 +173,8 @@ class ConfigDocument(BaseModel):
     theme: ThemeEntrySpec | None = Field(None, description="The project's theme, if managed.")
 
 
+DOCUMENT_KEYS = tuple(ConfigDocument.model_fields)
+"""The top-level keys of a configuration file, in the order the file is written."""
 DEFAULTS_KEYS = frozenset(TenantDefaults.model_fields)
 SETTINGS_DEFAULTS_KEYS = frozenset(SettingsDefaults.model_fields)
 

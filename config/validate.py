@@ -4,20 +4,40 @@
 it belongs to and the field. `check_document` runs the document model, validates each tenant
 merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
 `model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
-and flows: unique tenant ids and names, each domain claimed by one tenant only, unique flow ids.
+and flows: unique tenant ids and names (also when they differ only in case), each domain claimed
+by one tenant only, unique flow ids, each tenant's custom attributes against the
+``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`), and what roles
+and permissions refer to (`model.roles.authorization_problems`, `default_role_problems`).
+
+A tenant entry's ``roles`` (the roles that exist in that tenant only) are split off before the
+tenant is validated: the tenant itself is a `model.TenantSpec`, and never carries them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
 from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
+from model.attributes import (
+    AttributeDefinition,
+    attribute_definition_problems,
+    custom_attribute_problems,
+)
+from model.roles import (
+    PermissionSpec,
+    RoleSpec,
+    authorization_problems,
+    default_role_problems,
+    tenant_roles_problems,
+)
+from model.tenant import attribute_value_problem
+from model.text import shown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,14 +93,26 @@ class Reporter:
             return label(kind, self.data[section][path[1]], path[1]), path[2:]
         if section in ("theme", "defaults"):
             return str(section), path[1:]
+        if section == "tenantAttributes" and len(path) >= 2:
+            return f'tenant attribute "{shown(str(path[1]))}"', path[2:]
+        entries = self.data.get(section) if isinstance(self.data, dict) else None
+        if (
+            section in ("roles", "permissions")
+            and len(path) >= 2
+            and isinstance(path[1], int)
+            and isinstance(entries, list)
+            and path[1] < len(entries)
+        ):
+            kind = "role" if section == "roles" else "permission"
+            return label(kind, entries[path[1]], path[1], key="name"), path[2:]
         return "file", path
 
 
-def label(kind: str, entry: Any, index: int) -> str:
-    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id."""
-    entry_id = entry.get("id") if isinstance(entry, dict) else None
+def label(kind: str, entry: Any, index: int, *, key: str = "id") -> str:
+    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id (`key`)."""
+    entry_id = entry.get(key) if isinstance(entry, dict) else None
     if isinstance(entry_id, str) and entry_id:
-        return f'{kind} "{entry_id}"'
+        return f'{kind} "{shown(entry_id)}"'
     return f"{kind} #{index + 1}"
 
 
@@ -90,9 +122,14 @@ class MergedTenant:
 
     index: int
     written: dict[str, Any]
+    """The entry as written, without its ``roles``."""
     defaults: dict[str, Any]
+    roles: Any = None
+    """The entry's ``roles`` as written; None when it has none."""
     spec: TenantSpec | None = None
     """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
+    role_specs: list[RoleSpec] | None = None
+    """The tenant's roles, set by `check_document` when they are valid."""
 
     @cached_property
     def merged(self) -> dict[str, Any]:
@@ -117,7 +154,36 @@ class MergedTenant:
         return ("tenants", self.index, *path)
 
 
-def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]:
+UNMANAGED_WHEN_ABSENT = {
+    "tenantAttributes": "write tenantAttributes: {} to define none (every custom attribute is "
+    "then refused), or remove the key to leave custom attributes unchecked.",
+    "permissions": "write permissions: [] to declare none (roles may then name only Descope's "
+    "built-in permissions), or remove the key to leave permissions unmanaged.",
+    "roles": "write roles: [] to declare none (default roles may then name only tenant roles "
+    "and Descope's built-in roles), or remove the key to leave roles unmanaged.",
+}
+"""Sections whose absence means "managed outside this file": an empty one is not the same."""
+
+
+@dataclass
+class CheckedDocument:
+    """What `check_document` found usable: the tenants, merged, and the declarations."""
+
+    tenants: list[MergedTenant]
+    tenant_attributes: dict[str, AttributeDefinition] | None
+    """The valid attribute definitions; None when the file has no tenantAttributes."""
+    permissions: list[PermissionSpec] | None
+    """The declared permissions when all are valid; None when the file has no permissions."""
+    roles: list[RoleSpec] | None
+    """The declared project roles when all are valid; None when the file has no roles."""
+
+
+ENTRY_ONLY_KEYS = ("roles",)
+"""Keys of a tenant entry that are not tenant fields: the tenant's own roles, split off here
+(the tenant resource never sees them)."""
+
+
+def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
     """Report every problem of the document itself; the tenants, merged, for later checks."""
     tenants = data.get("tenants")
     # Each tenant is validated below, merged with the defaults; the document model checks the
@@ -139,18 +205,123 @@ def check_document(report: Reporter, data: dict[str, Any]) -> list[MergedTenant]
                 "`- id: acme` then `name: Acme Corp` under it).",
             )
             continue
-        tenant = MergedTenant(index, written, defaults)
+        own = {k: v for k, v in written.items() if k not in ENTRY_ONLY_KEYS}
+        tenant = MergedTenant(index, own, defaults, roles=written.get("roles"))
         merged.append(tenant)
         try:
             tenant.spec = TenantSpec.model_validate(tenant.merged)
         except ValidationError:
             for problem in tenant_problems(tenant.merged):  # worded as the providers' check
                 report.add(tenant.origin(problem.path), problem.message)
+        if "roles" in written:
+            role_problems = tenant_roles_problems(tenant.roles)
+            for problem in role_problems:
+                report.add(("tenants", index, "roles", *problem.path), problem.message)
+            if not role_problems:
+                tenant.role_specs = [RoleSpec.model_validate(r) for r in tenant.roles]
+        else:
+            tenant.role_specs = []
+    for key, what_to_do in UNMANAGED_WHEN_ABSENT.items():
+        if key in data and data[key] is None:
+            report.add((key,), f"is empty: {what_to_do}")
     _check_unique_tenants(report, merged)
     _check_previous_ids(report, merged)
     _check_domains(report, merged)
     _check_unique_flows(report, data.get("flows"))
-    return merged
+    definitions = _check_attributes(report, data.get("tenantAttributes"), merged)
+    _check_authorization(report, data, merged)
+    return CheckedDocument(
+        merged,
+        definitions,
+        permissions=_valid(data.get("permissions"), PermissionSpec),
+        roles=_valid(data.get("roles"), RoleSpec),
+    )
+
+
+Spec = TypeVar("Spec", PermissionSpec, RoleSpec)
+
+
+def _valid(raw: Any, spec: type[Spec]) -> list[Spec] | None:
+    """`raw` as specs when it is a list of valid entries; None otherwise (problems reported)."""
+    if not isinstance(raw, list):
+        return None
+    try:
+        return [spec.model_validate(entry) for entry in raw]
+    except ValidationError:
+        return None
+
+
+def _check_authorization(
+    report: Reporter, data: dict[str, Any], tenants: list[MergedTenant]
+) -> None:
+    """What roles and permissions refer to, across the file (`model.roles`), with lines.
+
+    A section that is absent, or not a list (the document model said so), is unmanaged: what
+    refers to it is not checked.
+    """
+    permissions = data.get("permissions")
+    roles = data.get("roles")
+    permissions = permissions if isinstance(permissions, list) else None
+    roles = roles if isinstance(roles, list) else None
+    tenant_roles = {
+        tenant.merged["id"]: (("tenants", tenant.index, "roles"), tenant.roles)
+        for tenant in tenants
+        if isinstance(tenant.merged.get("id"), str) and isinstance(tenant.roles, list)
+    }
+
+    def locate(path: YamlPath) -> str:
+        return f"on line {report.line_of(path)}"
+
+    for problem in authorization_problems(permissions, roles, tenant_roles, locate=locate):
+        report.add(problem.path, problem.message)
+    if roles is None:
+        return  # project roles are managed outside the file: default roles are not checked
+    for tenant in tenants:
+        tenant_id = tenant.merged.get("id")
+        listed = tenant.merged.get("defaultRoles")
+        if not isinstance(tenant_id, str) or not isinstance(listed, list):
+            continue
+        written = [
+            (tenant.origin(("defaultRoles", k)), name)
+            for k, name in enumerate(listed)
+            if isinstance(name, str)
+        ]
+        for problem in default_role_problems(
+            tenant_id, written, roles, tenant_roles, locate=locate
+        ):
+            report.add(problem.path, problem.message)
+
+
+def _check_attributes(
+    report: Reporter, raw: Any, tenants: list[MergedTenant]
+) -> dict[str, AttributeDefinition] | None:
+    """Each tenant's custom attributes against the valid definitions (None: unchecked).
+
+    Also on a tenant refused for other reasons, so that every problem is reported at once. A
+    value the tenant model refuses already, and an attribute whose definition is itself
+    refused, are left unjudged here: their own problems say what to fix.
+    """
+    if not isinstance(raw, dict):
+        return None  # absent, null or not a mapping: the document model said which
+    definitions: dict[str, AttributeDefinition] = {}
+    refused: set[str] = set()
+    for name, definition in raw.items():
+        if attribute_definition_problems({name: definition}):
+            refused.add(name)
+        else:
+            definitions[name] = AttributeDefinition.model_validate(definition)
+    for tenant in tenants:
+        written = tenant.merged.get("customAttributes")
+        if not isinstance(written, dict):
+            continue
+        values = {
+            k: v
+            for k, v in written.items()
+            if isinstance(k, str) and k not in refused and attribute_value_problem(v) is None
+        }
+        for problem in custom_attribute_problems(values, definitions):
+            report.add(tenant.origin(problem.path), problem.message)
+    return definitions
 
 
 def _usable_defaults(defaults: Any) -> dict[str, Any]:
@@ -179,16 +350,35 @@ def _deep_merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None:
-    for key, what in (("id", "id"), ("name", "name")):
+    """Ids and names unique in the project; two that differ only in case are refused too.
+
+    Descope does not publish whether it compares tenant ids and names with or without case;
+    two tenants that people (and perhaps Descope) cannot tell apart are refused either way.
+    """
+    for key in ("id", "name"):
         first: dict[str, MergedTenant] = {}
+        first_folded: dict[str, MergedTenant] = {}
         for tenant in tenants:
             value = tenant.merged.get(key)
             if not isinstance(value, str):
                 continue
-            if value not in first:
-                first[value] = tenant
+            other = first.get(value)
+            if other is None and value.casefold() in first_folded:
+                other = first_folded[value.casefold()]
+                other_line = report.line_of(("tenants", other.index, key))
+                report.add(
+                    ("tenants", tenant.index, key),
+                    f'the {key} "{shown(value)}" differs only in case from "'
+                    f'{shown(other.merged[key])}" of {label("tenant", other.merged, other.index)} '
+                    f"on line {other_line}. Descope does not publish whether tenant {key}s are "
+                    "compared with or without case, so both cannot be declared: make them differ "
+                    "by more than case.",
+                )
                 continue
-            other = first[value]
+            if other is None:
+                first[value] = tenant
+                first_folded.setdefault(value.casefold(), tenant)
+                continue
             other_line = report.line_of(("tenants", other.index, key))
             # Two tenants with one id are told apart by position; otherwise the id says more.
             who = (
@@ -198,8 +388,8 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
             )
             report.add(
                 ("tenants", tenant.index, key),
-                f'the {what} "{value}" is also used by {who} on line {other_line}. '
-                f"Tenant {what}s must be unique in the project: change one of them.",
+                f'the {key} "{shown(value)}" is also used by {who} on line {other_line}. '
+                f"Tenant {key}s must be unique in the project: change one of them.",
             )
 
 
@@ -252,7 +442,8 @@ def _check_domains(report: Reporter, tenants: list[MergedTenant]) -> None:
                 name = label("tenant", other.merged, other.index)
                 report.add(
                     where,
-                    f'the domain "{domain}" is already claimed by {name} on line {other_line}. '
+                    f'the domain "{shown(domain)}" is already claimed by {name} on line '
+                    f"{other_line}. "
                     "A domain can belong to one tenant only: remove it from one of them.",
                 )
 
@@ -287,5 +478,6 @@ def _check_unique_flows(report: Reporter, flows: Any) -> None:
         other_line = report.line_of(("flows", first[flow_id], "id"))
         report.add(
             ("flows", index, "id"),
-            f'the flow "{flow_id}" is already listed on line {other_line}. List each flow once.',
+            f'the flow "{shown(flow_id)}" is already listed on line {other_line}. '
+            "List each flow once.",
         )

@@ -29,10 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config.loader import YamlPath
+from model.text import shown
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+"""A variable name; matched as a whole (`fullmatch`)."""
+_JSON_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A JSON key written bare in a path; matched as a whole (`fullmatch`)."""
 _WORD_CHARACTER = re.compile(r"[^\W_]")
 """A letter or a digit: what a written-back value must not be glued to."""
 
@@ -102,17 +105,17 @@ def _substitute(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]
 def _quoted(text: str, match: re.Match[str]) -> str:
     """`text` in quotes; a long one shortened to the part around `match`."""
     if len(text) <= _EXCERPT:
-        return f'"{text}"'
+        return f'"{shown(text)}"'
     margin = (_EXCERPT - (match.end() - match.start())) // 2
     start, end = max(0, match.start() - margin), min(len(text), match.end() + max(margin, 0))
-    return f'"{"…" if start else ""}{text[start:end]}{"…" if end < len(text) else ""}"'
+    return f'"{"…" if start else ""}{shown(text[start:end])}{"…" if end < len(text) else ""}"'
 
 
 def _unknown(quoted: str, name: str, variables: Mapping[str, str]) -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         return (
-            f'{quoted} refers to "${{{name}}}", which is not a variable name. Use letters, '
-            'digits and "_", or write "$${" for a literal "${".'
+            f'{quoted} refers to "${{{shown(name)}}}", which is not a variable name. Use '
+            'letters, digits and "_", or write "$${" for a literal "${".'
         )
     known = sorted(variables)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -130,7 +133,7 @@ def json_path(path: YamlPath) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif _JSON_KEY.match(part):
+        elif _JSON_KEY.fullmatch(part):
             text += f".{part}"
         else:
             text += f"[{json.dumps(part, ensure_ascii=False)}]"
@@ -142,7 +145,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise ValueError(f'"{text}" is not key=value (for example domainSuffix=dev.example.com)')
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValueError(
             f'"{name}" is not a variable name: use letters, digits, "_", "." and "-", starting '
             "with a letter or _"
@@ -214,7 +217,7 @@ def _template_pattern(
     names: dict[str, str] = {}
     for name in sorted(variables):
         value = variables[name]
-        if len(value) >= MIN_TEMPLATE_LENGTH and _NAME.match(name):
+        if len(value) >= MIN_TEMPLATE_LENGTH and _NAME.fullmatch(name):
             names.setdefault(value, name)
     if not names:
         return None, names

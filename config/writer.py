@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import yaml
 from pydantic import BaseModel
 
-from model import SessionSettings, TenantSpec
+from model import AttributeDefinition, PermissionSpec, RoleSpec, SessionSettings, TenantSpec
 
 DEFAULT_SCHEMA_REFERENCE = "../tenants.schema.json"
 """The schema as seen from config/tenants/<stack>.yaml."""
@@ -45,6 +45,10 @@ def dump_tenants_yaml(
     theme: ThemeRef | None = None,
     *,
     defaults: Mapping[str, Any] | None = None,
+    tenant_attributes: Mapping[str, AttributeDefinition] | None = None,
+    permissions: Iterable[PermissionSpec] | None = None,
+    roles: Iterable[RoleSpec] | None = None,
+    tenant_roles: Mapping[str, Iterable[RoleSpec]] | None = None,
     files_relative_to: Path | None = None,
     schema: str | None = DEFAULT_SCHEMA_REFERENCE,
     comment: str | None = None,
@@ -58,15 +62,34 @@ def dump_tenants_yaml(
     flowsDir, or the YAML file's folder) when given, else as they are. `schema` adds the
     yaml-language-server comment pointing editors at the JSON Schema; `comment` adds lines of
     explanation at the top. Tenant values equal to `defaults` are still written in full.
+    `tenant_attributes`, `permissions` and `roles` are written when given (None leaves the
+    section out: unmanaged); `tenant_roles` adds each tenant's own roles to its entry.
     """
     header: list[str] = []
     if schema:
         header.append(f"# yaml-language-server: $schema={schema}")
     header.extend(f"# {line}".rstrip() for line in (comment or "").splitlines())
     sections: list[dict[str, Any]] = []
+    if tenant_attributes is not None:
+        definitions = {
+            name: d.model_dump(mode="json", exclude_none=True)
+            for name, d in tenant_attributes.items()
+        }
+        sections.append({"tenantAttributes": _escape(definitions)})
+    for key, entries in (("permissions", permissions), ("roles", roles)):
+        if entries is not None:
+            sections.append({key: [_declared(entry) for entry in entries]})
     if defaults:
         sections.append({"defaults": _escape(dict(defaults))})
-    sections.append({"tenants": [_tenant(tenant) for tenant in tenants]})
+    own_roles = {tid: [_declared(r) for r in rs] for tid, rs in (tenant_roles or {}).items()}
+    entries_written = []
+    for tenant in tenants:
+        entry = _tenant(tenant)
+        tenant_id = entry.get("id")
+        if isinstance(tenant_id, str) and own_roles.get(tenant_id):
+            entry["roles"] = own_roles[tenant_id]
+        entries_written.append(entry)
+    sections.append({"tenants": entries_written})
     flow_list = [
         {
             "id": flow.id,
@@ -94,6 +117,11 @@ def _tenant(tenant: TenantSpec | Mapping[str, Any]) -> dict[str, Any]:
         data["settings"] = tenant.settings.model_dump(mode="json", exclude_defaults=True)
     result: dict[str, Any] = _escape(data)
     return result
+
+
+def _declared(entry: PermissionSpec | RoleSpec) -> dict[str, Any]:
+    declared: dict[str, Any] = _escape(entry.model_dump(mode="json", exclude_defaults=True))
+    return declared
 
 
 def _unchecked(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:

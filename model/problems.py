@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from model.text import refused_text_message, shown
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
+    from collections.abc import Sequence
+
     from pydantic_core import ErrorDetails
+
+RULE_ERROR = "model_rule"
+"""The pydantic error type of a problem a model rule words itself (see `validation_error`)."""
 
 
 @dataclass(frozen=True)
@@ -27,14 +36,36 @@ class Problem:
 
     @property
     def field(self) -> str:
-        """The location as a dotted path (``settings.domains[1]``), or ``""`` for the object."""
+        """The location as a dotted path (``settings.domains[1]``), or ``""`` for the object.
+
+        Keys are `shown`: a key holding a control character is written with an escape.
+        """
         text = ""
         for part in self.path:
             if isinstance(part, int):
                 text += f"[{part}]"
             else:
-                text += f".{part}" if text else part
+                text += f".{shown(part)}" if text else shown(part)
         return text
+
+
+def validation_error(problems: Sequence[Problem], title: str) -> ValidationError:
+    """`problems` as one pydantic `ValidationError`, each at its own path, worded as given.
+
+    Raised from a field validator, pydantic puts each problem under the field's own location,
+    so one validator can report several values of a mapping or list at once.
+    """
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(RULE_ERROR, "{message}", {"message": p.message}),
+                loc=p.path,
+                input=None,
+            )
+            for p in problems
+        ],
+    )
 
 
 def known_keys(model: type[BaseModel]) -> list[str]:
@@ -42,26 +73,46 @@ def known_keys(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _unwrapped(annotation: Any) -> Any:
+    """`annotation` without ``Annotated[...]`` and without ``| None``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
 def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The nested model class that owns the key at `path`, if the path leads through models."""
-    current: type[BaseModel] = model
+    """The model class that owns the key at `path`, if the path leads through models.
+
+    A path goes through model fields by name, list items by index and mapping values by key.
+    """
+    current: Any = model
     for part in path:
-        if isinstance(part, int):
-            continue
-        field = next(
-            (f for n, f in current.model_fields.items() if part in (n, f.alias)),
-            None,
-        )
-        annotation = field.annotation if field is not None else None
-        candidates = getattr(annotation, "__args__", (annotation,))
-        nested = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
-            None,
-        )
-        if nested is None:
+        current = _unwrapped(current)
+        origin, args = typing.get_origin(current), typing.get_args(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and isinstance(part, str):
+            field = next(
+                (f for n, f in current.model_fields.items() if part in (n, f.alias)),
+                None,
+            )
+            if field is None:
+                return None
+            current = field.annotation
+        elif origin is list and args and isinstance(part, int):
+            current = args[0]
+        elif origin is dict and len(args) == 2 and isinstance(part, str):
+            current = args[1]
+        else:
             return None
-        current = nested
-    return current
+    current = _unwrapped(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 _PLAIN_WORDS = {
@@ -77,10 +128,37 @@ _PLAIN_WORDS = {
 """What to say instead of pydantic's words for the common type mistakes in YAML."""
 
 
+def _count(value: object) -> str:
+    return f"{len(value):,}" if isinstance(value, str | list | dict | tuple) else "more"
+
+
 def _describe(error: ErrorDetails, key: str, owner: type[BaseModel] | None) -> str:
     error_type, raw_message = error["type"], error["msg"]
+    ctx = error.get("ctx", {})
+    if error_type == RULE_ERROR:
+        return raw_message
+    if error_type == "string_too_long":
+        return (
+            f"is {_count(error.get('input'))} characters long; at most {ctx['max_length']:,} "
+            "are accepted. Shorten it."
+        )
+    if error_type == "string_unicode":  # pydantic's own refusal of a lone surrogate
+        given = error.get("input")
+        refused = refused_text_message(given) if isinstance(given, str) else None
+        return refused or "is not valid text. Remove the characters that are not."
+    if error_type == "string_too_short":
+        return "must not be empty."
+    if error_type == "too_long":
+        return (
+            f"has {_count(error.get('input'))} entries; at most {ctx['max_length']:,} are "
+            "accepted. Remove some."
+        )
+    if error_type == "less_than_equal":
+        return f"is {error.get('input')}; at most {ctx['le']:,} is accepted."
+    if error_type == "greater_than":
+        return f"must be greater than {ctx['gt']}."
     if error_type == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", ""))
+        expected = str(ctx.get("expected", ""))
         given = error.get("input")
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
         close = (
@@ -109,7 +187,8 @@ def problems_from_validation_error(exc: ValidationError, model: type[BaseModel])
     """Turn every error pydantic found into a `Problem` with an actionable message."""
     problems: list[Problem] = []
     for error in exc.errors(include_url=False):
-        path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
+        # "[key]" marks a mapping's key (not its value) as the culprit: the key's path names it.
+        path = tuple(p for p in error["loc"] if isinstance(p, (str, int)) and p != "[key]")
         # pydantic appends the union member or validator name for some errors; keep real keys.
         key = str(path[-1]) if path else ""
         owner = _model_at(model, path[:-1])

@@ -3,13 +3,18 @@
 Keys are written as Descope's API and our YAML write them (camelCase), so one vocabulary runs
 from the YAML file through Pulumi state to the wire. `TenantSpec.canonical()` is the form the
 providers compare and record: every key present, defaults filled in, lists in Descope's order.
+
+Every string a tenant carries is plain text (`model.text`: no control or invisible formatting
+characters) and every list, mapping and string is capped (`model.limits`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -22,14 +27,34 @@ from pydantic import (
     model_validator,
 )
 
-from model.problems import Problem, problems_from_validation_error
+from model.limits import (
+    CUSTOM_ATTRIBUTE_LIST_ITEMS,
+    CUSTOM_ATTRIBUTE_NAME_LENGTH,
+    CUSTOM_ATTRIBUTE_TEXT_LENGTH,
+    CUSTOM_ATTRIBUTES,
+    DEFAULT_ROLES,
+    LIFETIME,
+    SAFE_INTEGER,
+    SELF_PROVISIONING_DOMAINS,
+    SSO_DOMAINS,
+    SSO_EXCLUSIONS,
+    TENANT_NAME_LENGTH,
+    USER_ID_LENGTH,
+)
+from model.problems import Problem, problems_from_validation_error, validation_error
+from model.roles import RoleName
+from model.text import check_plain_text, check_unique, refused_text_message, shown
 
 TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-"""Letters, digits, dot, dash and underscore; starts with a letter or digit; 1 to 64 long."""
+"""Letters, digits, dot, dash and underscore; starts with a letter or digit; 1 to 64 long.
+
+Matched as a whole (`re.fullmatch`): ``$`` alone would let a trailing line feed through."""
+_TENANT_ID_RE = re.compile(TENANT_ID_PATTERN)
 
 _DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$"
+    r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
 )
+"""A lowercase host name with a top-level domain; used with `fullmatch`."""
 
 TimeUnit = Literal["minutes", "hours", "days", "weeks"]
 AuthType = Literal["none", "saml", "oidc"]
@@ -37,21 +62,21 @@ AttributeValue = str | int | float | bool | list[str]
 
 
 def _check_domain(value: str) -> str:
-    if value != value.lower() and _DOMAIN_RE.match(value.lower()):
+    if value != value.lower() and _DOMAIN_RE.fullmatch(value.lower()):
         raise ValueError(f'domain "{value}" must be written in lowercase: "{value.lower()}".')
-    if not _DOMAIN_RE.match(value):
+    if not _DOMAIN_RE.fullmatch(value):
         raise ValueError(
-            f'"{value}" is not a valid domain name. Write a bare domain such as "acme.com" '
-            "(no scheme, path, port or wildcard)."
+            f'"{shown(value)}" is not a valid domain name. Write a bare domain such as '
+            '"acme.com" (no scheme, path, port or wildcard).'
         )
     return value
 
 
 def _check_tenant_id(value: str) -> str:
-    if not re.match(TENANT_ID_PATTERN, value):
+    if not _TENANT_ID_RE.fullmatch(value):
         raise ValueError(
-            f'tenant id "{value}" is not allowed: use 1 to 64 letters, digits, ".", "-" or "_", '
-            "starting with a letter or digit."
+            f'tenant id "{shown(value)}" is not allowed: use 1 to 64 letters, digits, ".", "-" '
+            'or "_", starting with a letter or digit.'
         )
     return value
 
@@ -60,40 +85,142 @@ def _check_name(value: str) -> str:
     if not value.strip():
         raise ValueError("the tenant name must not be empty.")
     if value != value.strip():
-        raise ValueError(f'the tenant name "{value}" has leading or trailing spaces; remove them.')
+        raise ValueError(
+            f'the tenant name "{shown(value)}" has leading or trailing spaces; remove them.'
+        )
     return value
 
 
-def _check_unique(values: list[str]) -> list[str]:
-    duplicates = sorted({v for v in values if values.count(v) > 1})
-    if duplicates:
-        raise ValueError(f"lists {', '.join(duplicates)} more than once; list each value once.")
-    return values
+_KINDS = "a string, a number, true/false or a list of strings"
 
 
-def _one_problem_per_attribute(
+def _date_hint(value: dt.date) -> str:
+    """What to write instead of a YAML date: the milliseconds a date attribute holds."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    else:
+        moment = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    millis = int(moment.timestamp() * 1000)
+    return (
+        f"is written as the date {value.isoformat()}, which YAML reads as a date, not as a "
+        "value Descope accepts. A date attribute holds milliseconds since 1970-01-01 UTC: "
+        f'write {millis}; for text, put it in quotes ("{value.isoformat()}").'
+    )
+
+
+def _text_problem(text: str) -> str | None:
+    refused = refused_text_message(text)
+    if refused is not None:
+        return refused
+    cap = CUSTOM_ATTRIBUTE_TEXT_LENGTH.value
+    if len(text) > cap:
+        return f"is {len(text):,} characters long; at most {cap:,} are accepted. Shorten it."
+    return None
+
+
+def attribute_value_problem(value: Any) -> str | None:
+    """Why `value` cannot be a tenant's custom attribute value at all, or None.
+
+    A value is text, a number, true/false or a list of texts; text is plain and capped, whole
+    numbers are exact in a 64-bit float, numbers are finite, lists are capped.
+    """
+    if isinstance(value, str):
+        return _text_problem(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if abs(value) > SAFE_INTEGER.value:
+            return (
+                f"is {value}, a whole number too large to keep exactly: at most "
+                f"{SAFE_INTEGER.value:,} either side of zero. Write it in quotes, as text, if it "
+                "is an identifier."
+            )
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"is {value}, which is not a number Descope can store: write a finite number."
+        return None
+    if isinstance(value, list):
+        cap = CUSTOM_ATTRIBUTE_LIST_ITEMS.value
+        if len(value) > cap:
+            return f"lists {len(value):,} values; at most {cap:,} are accepted. Remove some."
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                return f"must be {_KINDS}: item {index + 1} of the list is not text."
+            problem = _text_problem(item)
+            if problem is not None:
+                return f"item {index + 1} of the list {problem}"
+        return None
+    if isinstance(value, dt.date):
+        return _date_hint(value)
+    return f"must be {_KINDS}."
+
+
+def _attribute_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str):
+        return "the attribute name must be text."
+    if not name:
+        return "the attribute name must not be empty."
+    refused = refused_text_message(name)
+    if refused is not None:
+        return f"the attribute name {refused}"
+    cap = CUSTOM_ATTRIBUTE_NAME_LENGTH.value
+    if len(name) > cap:
+        return f"the attribute name is {len(name):,} characters long; at most {cap:,} are accepted."
+    return None
+
+
+def _check_custom_attributes(
     value: Any, handler: ValidatorFunctionWrapHandler
 ) -> dict[str, AttributeValue]:
-    """One message per bad attribute, instead of one per type the value failed to be."""
-    try:
-        checked: dict[str, AttributeValue] = handler(value)
-    except ValidationError as exc:
-        bad = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-        if not bad:
-            raise
-        names = ", ".join(f'"{name}"' for name in bad)
-        raise ValueError(
-            f"custom attribute {names} must be a string, a number, true/false or a list of strings."
-        ) from None
-    return checked
+    """One problem per bad attribute, at ``customAttributes.<name>``, worded plainly."""
+    if not isinstance(value, Mapping):  # pydantic refuses it: "must be a mapping"
+        return cast("dict[str, AttributeValue]", handler(value))
+    problems: list[Problem] = []
+    cap = CUSTOM_ATTRIBUTES.value
+    if len(value) > cap:
+        problems.append(
+            Problem((), f"has {len(value):,} attributes; at most {cap:,} are accepted.")
+        )
+    for name, item in value.items():
+        message = _attribute_name_problem(name) or attribute_value_problem(item)
+        if message is not None:
+            problems.append(Problem((str(name),), message))
+    if problems:
+        raise validation_error(problems, "customAttributes")
+    typed: dict[str, AttributeValue] = handler(value)
+    return typed
 
 
 Domain = Annotated[str, AfterValidator(_check_domain)]
-CustomAttributes = Annotated[dict[str, AttributeValue], WrapValidator(_one_problem_per_attribute)]
+CustomAttributes = Annotated[dict[str, AttributeValue], WrapValidator(_check_custom_attributes)]
 TenantId = Annotated[str, AfterValidator(_check_tenant_id)]
-TenantName = Annotated[str, Field(max_length=100), AfterValidator(_check_name)]
-UniqueDomains = Annotated[list[Domain], AfterValidator(_check_unique)]
-UniqueStrings = Annotated[list[str], AfterValidator(_check_unique)]
+TenantName = Annotated[
+    str,
+    Field(max_length=TENANT_NAME_LENGTH.value),
+    AfterValidator(check_plain_text),
+    AfterValidator(_check_name),
+]
+UserId = Annotated[
+    str,
+    Field(min_length=1, max_length=USER_ID_LENGTH.value),
+    AfterValidator(check_plain_text),
+]
+SelfProvisioningDomains = Annotated[
+    list[Domain],
+    Field(max_length=SELF_PROVISIONING_DOMAINS.value),
+    AfterValidator(check_unique),
+]
+SsoDomains = Annotated[
+    list[Domain], Field(max_length=SSO_DOMAINS.value), AfterValidator(check_unique)
+]
+SsoExclusions = Annotated[
+    list[UserId], Field(max_length=SSO_EXCLUSIONS.value), AfterValidator(check_unique)
+]
+DefaultRoles = Annotated[
+    list[RoleName], Field(max_length=DEFAULT_ROLES.value), AfterValidator(check_unique)
+]
+Lifetime = Annotated[int, Field(gt=0, le=LIFETIME.value)]
 
 
 class _Strict(BaseModel):
@@ -103,16 +230,16 @@ class _Strict(BaseModel):
 class SessionSettings(_Strict):
     """Tenant settings as Descope's tenant settings endpoint takes them."""
 
-    domains: UniqueDomains = Field(default_factory=list, description="SSO domains of the tenant.")
+    domains: SsoDomains = Field(default_factory=list, description="SSO domains of the tenant.")
     authType: AuthType = Field("none", description="SSO protocol: none, saml or oidc.")
-    sessionTokenExpiration: int | None = Field(None, gt=0)
+    sessionTokenExpiration: Lifetime | None = None
     sessionTokenExpirationUnit: TimeUnit | None = None
-    refreshTokenExpiration: int | None = Field(None, gt=0)
+    refreshTokenExpiration: Lifetime | None = None
     refreshTokenExpirationUnit: TimeUnit | None = None
-    stepupTokenExpiration: int | None = Field(None, gt=0)
+    stepupTokenExpiration: Lifetime | None = None
     stepupTokenExpirationUnit: TimeUnit | None = None
     enableInactivity: bool = False
-    inactivityTime: int | None = Field(None, gt=0)
+    inactivityTime: Lifetime | None = None
     inactivityTimeUnit: TimeUnit | None = None
     JITDisabled: bool = Field(False, description="Turn off just-in-time user provisioning.")
 
@@ -156,7 +283,7 @@ class TenantSpec(_Strict):
 
     id: TenantId = Field(description="Tenant id; changing it replaces the tenant.")
     name: TenantName = Field(description="Display name, unique within the Descope project.")
-    selfProvisioningDomains: UniqueDomains = Field(
+    selfProvisioningDomains: SelfProvisioningDomains = Field(
         default_factory=list,
         description="Users signing up with these email domains join this tenant.",
     )
@@ -165,11 +292,11 @@ class TenantSpec(_Strict):
         description="Tenant custom attributes: strings, numbers, booleans or lists of strings.",
     )
     enforceSSO: bool = Field(False, description="Require SSO for members of this tenant.")
-    enforceSSOExclusions: UniqueStrings = Field(
+    enforceSSOExclusions: SsoExclusions = Field(
         default_factory=list, description="User ids exempt from enforceSSO."
     )
     disabled: bool = False
-    defaultRoles: UniqueStrings = Field(
+    defaultRoles: DefaultRoles = Field(
         default_factory=list, description="Roles given to every new member of the tenant."
     )
     settings: SessionSettings | None = Field(

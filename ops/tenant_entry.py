@@ -31,7 +31,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from config.validate import Reporter, check_document
+from config.validate import ENTRY_ONLY_KEYS, Reporter, check_document
 from config.variables import substitute, substitute_text
 from model import SessionSettings, TenantSpec
 from model.tenant import MANAGEMENT_KEYS
@@ -158,7 +158,7 @@ def effective_defaults(raw: Any, variables: Mapping[str, str], path: Path) -> di
     """The ``defaults:`` of `raw` as the loader merges them into a tenant (substituted)."""
     defaults = raw.get("defaults") if isinstance(raw, Mapping) else None
     probe, _ = substitute({"defaults": defaults, "tenants": [{}]}, variables)
-    merged = check_document(Reporter(path, probe, {}), probe)
+    merged = check_document(Reporter(path, probe, {}), probe).tenants
     return merged[0].defaults if merged else {}
 
 
@@ -211,8 +211,9 @@ def restore_entry(
     entry: CommentedMap, written: Mapping[str, Any], spec: Mapping[str, Any], forms: FileForms
 ) -> None:
     """Edit `entry` so that it loads as `spec`; `written` is what the entry holds now, as the
-    loader reads it (variables substituted). Its id and management keys are left alone."""
-    for key in [k for k in entry if k not in _TENANT_KEYS]:
+    loader reads it (variables substituted). Its id, management keys and the keys that are not
+    tenant fields (`ENTRY_ONLY_KEYS`: the tenant's own roles) are left alone."""
+    for key in [k for k in entry if k not in _TENANT_KEYS and k not in ENTRY_ONLY_KEYS]:
         del entry[key]  # not a tenant key: the configuration would refuse the entry
     level = _Level((), forms.defaults, _TENANT_DEFAULTS, _TENANT_KEYS)
     keys = [k for k in _TENANT_KEYS if k != "id" and k not in MANAGEMENT_KEYS]

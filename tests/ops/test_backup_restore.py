@@ -143,7 +143,7 @@ def tenant_snapshot(project: Project, name: str = "Acme Restored") -> Path:
                 "id": "acme",
                 "name": name,
                 "selfProvisioningDomains": ["acme.dev.example.com"],
-                "customAttributes": {"environment": "dev", "plan": "gold"},
+                "customAttributes": {"environment": "dev", "plan": "business"},
                 "defaultRoles": ["member"],
             },
             "settings": {"authType": "oidc", "domains": ["acme.dev.example.com"]},
@@ -216,7 +216,7 @@ def test_restore__outside_git_refuses_an_entry_that_differs_unless_forced(
     assert code == 0
     tenants = {t.id: t for t in load_stack_configuration(load_stack("test", project.root)).tenants}
     assert tenants["acme"].name == "Acme Restored"
-    assert tenants["acme"].customAttributes == {"environment": "dev", "plan": "gold"}
+    assert tenants["acme"].customAttributes == {"environment": "dev", "plan": "business"}
     assert tenants["acme"].settings is not None
     assert tenants["acme"].settings.sessionTokenExpiration is None  # defaults: did not leak in
 
@@ -642,6 +642,21 @@ def entry_lines(text: str, tenant_id: str) -> set[int]:
     return set(range(start + 1, end + 1))
 
 
+def declare(
+    project: Project, attributes: tuple[str, ...] = (), roles: tuple[str, ...] = ()
+) -> None:
+    """Add string attributes and project roles to the project's declarations, as a user would
+    before restoring tenants that use them (the configuration refuses undeclared ones)."""
+    text = project.tenants_file.read_text()
+    for name in attributes:
+        text = text.replace(
+            "tenantAttributes:", f"tenantAttributes:\n  {name}: {{type: string}}", 1
+        )
+    for name in roles:
+        text = text.replace("\nroles:", f"\nroles:\n  - name: {name}", 1)
+    project.tenants_file.write_text(text)
+
+
 def restored_tenants(project: Project) -> dict[str, Any]:
     configuration = load_stack_configuration(load_stack("test", project.root))
     return {t.id: t for t in configuration.tenants}
@@ -650,7 +665,7 @@ def restored_tenants(project: Project) -> dict[str, Any]:
 def test_restore__one_tenant_changes_only_that_tenants_lines(ops: Run, project: Project) -> None:
     before = project.tenants_file.read_text()
     acme = json.loads(json.dumps(ACME))
-    acme["tenant"]["customAttributes"]["plan"] = "gold"
+    acme["tenant"]["customAttributes"]["plan"] = "business"
     acme["settings"]["inactivityTime"] = 15
 
     code, _, err = ops(
@@ -662,9 +677,9 @@ def test_restore__one_tenant_changes_only_that_tenants_lines(ops: Run, project: 
     touched = changed_lines(before, after)
     assert touched  # the restore did change something...
     assert touched <= entry_lines(before, "acme")  # ...and only acme's lines
-    assert "    customAttributes: {plan: gold, seats: 250}\n" in after  # flow style kept
+    assert "    customAttributes: {plan: business, seats: 250}\n" in after  # flow style kept
     assert "      inactivityTime: 15\n" in after
-    assert restored_tenants(project)["acme"].customAttributes["plan"] == "gold"
+    assert restored_tenants(project)["acme"].customAttributes["plan"] == "business"
 
 
 def test_restore__keeps_comments_in_and_around_the_restored_entry(
@@ -713,6 +728,7 @@ def test_restore__a_new_entry_goes_where_the_backup_has_it_in_the_files_style(
 
 
 def test_restore__keeps_and_writes_variable_references(ops: Run, project: Project) -> None:
+    declare(project, attributes=("team", "note"))
     acme = json.loads(json.dumps(ACME))
     acme["tenant"]["selfProvisioningDomains"] = ["acme.dev.example.com", "shop.dev.example.com"]
     acme["tenant"]["customAttributes"]["team"] = "dev-team"
@@ -790,6 +806,7 @@ def test_restore__overrides_a_default_with_null_only_where_it_must(
 def test_restore__leaves_other_entries_as_written_whatever_their_formatting(
     ops: Run, project: Project
 ) -> None:
+    declare(project, roles=("admin",))
     text = project.tenants_file.read_text()
     odd = text.replace(
         "    defaultRoles: [member, billing-viewer]\n",
@@ -813,6 +830,7 @@ def test_restore__leaves_other_entries_as_written_whatever_their_formatting(
 def test_restore__quotes_strings_the_loader_would_read_as_something_else(
     ops: Run, project: Project
 ) -> None:
+    declare(project, attributes=("opens", "tier", "n"))
     newco = wire_tenant("newco", "yes", attributes={"opens": "12:30", "tier": "on", "n": "3"})
 
     code, _, err = ops(

@@ -1,8 +1,11 @@
 """Generated bad input never crashes, hangs or reaches Descope.
 
-- YAML documents (tenant-ish mappings with random keys and values, and raw text) given to
-  `config.load_configuration` either load or raise `ConfigurationErrors` whose every problem
-  has a message; nothing else is raised.
+- YAML documents (tenant-ish mappings with random keys and values, tenant attribute
+  definitions, roles and permissions, and raw text) given to `config.load_configuration`
+  either load or raise `ConfigurationErrors` whose every problem has a message; nothing else
+  is raised.
+- Attribute definitions and values, and raw role and permission declarations, given to the
+  model's cross-checks give problems located where the input has them; nothing is raised.
 - Tenant props and flow props/JSON given to the providers' `check` (in-process) return a
   `CheckResult` whose every failure names a field and gives a non-empty reason, and valid
   results are valid; `check` never touches the Descope client (a tripwire stands in for it).
@@ -22,7 +25,13 @@ from hypothesis import strategies as st
 
 from bench.workload import flow_export, tenant_spec
 from config import Configuration, ConfigurationErrors, load_configuration
-from model import TenantSpec
+from model import (
+    TenantSpec,
+    attribute_definition_problems,
+    authorization_problems,
+    custom_attribute_problems,
+    default_role_problems,
+)
 from providers import client
 from providers.flow import FlowProvider
 from providers.tenant import INPUT_KEYS, TenantProvider
@@ -71,6 +80,7 @@ scalars = st.one_of(
     st.sampled_from(
         ["acme.com", "ACME.COM", "saml", "oidc", "minutes", "days", "", " x ", "${missing}"]
     ),
+    st.sampled_from(["a\x00b", "x\u200b", "\u202eevil", "line\n", "\x1b[31m", "Tenant Admin"]),
 )
 json_values = st.recursive(
     scalars,
@@ -116,12 +126,81 @@ near_valid_tenant = st.builds(
 )
 
 
+role_names = st.sampled_from(
+    ["member", "Member", "billing-viewer", "acme-auditor", "Tenant Admin", "", "x\u200b"]
+)
+permission_names = st.sampled_from(
+    ["billing.read", "Billing.Read", "reports.read", "User Admin", "", "p\x00"]
+)
+roles_like = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.one_of(role_names, scalars)},
+        optional={
+            "permissions": st.one_of(st.lists(permission_names, max_size=3), json_values),
+            "previousName": st.one_of(role_names, scalars),
+            "description": scalars,
+        },
+    ),
+    max_size=4,
+)
+permissions_like = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.one_of(permission_names, scalars)},
+        optional={"previousName": st.one_of(permission_names, scalars)},
+    ),
+    max_size=4,
+)
+attribute_names = st.sampled_from(["plan", "seats", "region", "renewal", "bad name", "a" * 21])
+definitions_like = st.dictionaries(
+    attribute_names,
+    st.one_of(
+        st.fixed_dictionaries(
+            {
+                "type": st.sampled_from(
+                    ["string", "number", "boolean", "singleselect", "multiselect", "date", "x"]
+                )
+            },
+            optional={
+                "options": st.one_of(
+                    st.lists(st.sampled_from(["a", "b", "a"]), max_size=3), scalars
+                ),
+                "displayName": scalars,
+            },
+        ),
+        json_values,
+    ),
+    max_size=4,
+)
+tenant_with_roles = st.builds(
+    lambda base, roles, attributes, defaults: {
+        **base,
+        **({"roles": roles} if roles is not None else {}),
+        "customAttributes": attributes,
+        "defaultRoles": defaults,
+    },
+    near_valid_tenant,
+    st.one_of(st.none(), roles_like, json_values),
+    st.dictionaries(
+        attribute_names, st.one_of(scalars, st.lists(st.sampled_from(["a", "b"]))), max_size=3
+    ),
+    st.lists(role_names, max_size=3),
+)
+
+
 def _no_nul(text: str) -> str:
     return text.replace("\x00", "")
 
 
 documents = st.one_of(
     st.fixed_dictionaries({"tenants": st.lists(near_valid_tenant, max_size=5)}),
+    st.fixed_dictionaries(
+        {"tenants": st.lists(tenant_with_roles, max_size=4)},
+        optional={
+            "tenantAttributes": st.one_of(definitions_like, json_values),
+            "permissions": st.one_of(permissions_like, json_values),
+            "roles": st.one_of(roles_like, json_values),
+        },
+    ),
     st.fixed_dictionaries(
         {"tenants": st.one_of(st.lists(tenant_like, max_size=4), json_values)},
         optional={
@@ -346,3 +425,45 @@ def test_flow_check_accepts_or_names_the_field(
     assert result.inputs is not None
     assert result.inputs["flowId"] == flow_id
     assert str(result.inputs["contentHash"]).startswith("sha256:")
+
+
+# --- the model's cross-checks -------------------------------------------------------------------
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(definitions=definitions_like, values=st.dictionaries(st.text(max_size=8), json_values))
+def test_attribute_checks_name_each_attribute_or_accept(
+    definitions: dict[str, Any], values: dict[str, Any]
+) -> None:
+    CASES["attribute check cases"] += 1
+    valid = {n: d for n, d in definitions.items() if not attribute_definition_problems({n: d})}
+    problems = custom_attribute_problems(values, valid)
+    assert {p.path for p in problems} <= {("customAttributes", name) for name in values}
+    assert all(p.message.strip() for p in problems)
+    CASES["attribute check rejected" if problems else "attribute check accepted"] += 1
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(
+    permissions=st.one_of(st.none(), permissions_like),
+    roles=st.one_of(st.none(), roles_like),
+    tenant_roles=st.dictionaries(st.sampled_from(["acme", "globex"]), roles_like, max_size=2),
+    default_roles=st.lists(st.one_of(role_names, st.text(max_size=6)), max_size=4),
+)
+def test_role_checks_locate_every_problem_in_the_input(
+    permissions: list[Any] | None,
+    roles: list[Any] | None,
+    tenant_roles: dict[str, list[Any]],
+    default_roles: list[str],
+) -> None:
+    CASES["role check cases"] += 1
+    scoped = {tid: (("tenants", tid, "roles"), entries) for tid, entries in tenant_roles.items()}
+    problems = authorization_problems(permissions, roles, scoped)
+    written = [(("defaultRoles", k), name) for k, name in enumerate(default_roles)]
+    problems += default_role_problems("acme", written, roles, scoped)
+    for problem in problems:
+        assert problem.message.strip()
+        assert problem.path[0] in ("permissions", "roles", "tenants", "defaultRoles")
+    CASES["role check rejected" if problems else "role check accepted"] += 1

@@ -10,6 +10,7 @@ import yaml
 
 from config import load_configuration
 from config.document import json_schema_text
+from model.limits import LIMITS
 from tests.unit.config.conftest import REPO
 
 SCHEMA_FILE = REPO / "config" / "tenants.schema.json"
@@ -55,6 +56,28 @@ def test_the_example_flow_takes_each_stacks_values_and_so_its_own_hash() -> None
     assert len(hashes) == 3
 
 
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_example_configuration_declares_what_its_tenants_use(stack: str) -> None:
+    tenants_file, flows_dir, variables = stack_settings(stack)
+    configuration = load_configuration(tenants_file, variables=variables, flows_dir=flows_dir)
+    assert configuration.tenant_attributes is not None
+    used = {name for t in configuration.tenants for name in t.customAttributes}
+    assert (
+        used == set(configuration.tenant_attributes) == {"plan", "seats", "region", "environment"}
+    )
+    assert configuration.roles is not None
+    assert configuration.permissions is not None
+    roles = {r.name for r in configuration.roles}
+    assert {name for t in configuration.tenants for name in t.defaultRoles} <= roles
+    assert [r.name for r in configuration.tenant_roles["acme"]] == ["acme-auditor"]
+    granted = {
+        p
+        for r in [*configuration.roles, *configuration.tenant_roles["acme"]]
+        for p in r.permissions
+    }
+    assert granted == {p.name for p in configuration.permissions}
+
+
 def test_example_files_point_editors_at_the_schema() -> None:
     for path in (REPO / "config" / "tenants").glob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -70,6 +93,47 @@ def test_committed_schema_matches_the_models() -> None:
 
 def test_schema_describes_every_top_level_key() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert set(schema["properties"]) == {"defaults", "tenants", "flows", "theme"}
+    assert set(schema["properties"]) == {
+        "tenantAttributes",
+        "permissions",
+        "roles",
+        "defaults",
+        "tenants",
+        "flows",
+        "theme",
+    }
     assert schema["required"] == ["tenants"]
     assert schema["additionalProperties"] is False
+    # absent and empty mean different things for these: the schema does not allow null
+    assert schema["properties"]["tenantAttributes"]["type"] == "object"
+    assert schema["properties"]["permissions"]["type"] == "array"
+    assert schema["properties"]["roles"]["type"] == "array"
+
+
+def readme_section(title: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def test_the_readmes_configuration_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    section = readme_section("## Configuration")
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "tenants.yaml"
+    path.write_text(example, encoding="utf-8")
+    configuration = load_configuration(
+        path,
+        variables={"domainSuffix": "example.com", "environment": "dev"},
+        flows_dir=REPO / "config" / "flows",
+    )
+    assert configuration.roles is not None
+    assert [r.name for r in configuration.tenant_roles["acme"]] == ["acme-auditor"]
+    assert configuration.tenant_attributes is not None
+
+
+def test_the_readmes_limits_table_lists_every_limit_the_model_enforces() -> None:
+    section = readme_section("## Configuration")
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    for limit in LIMITS:
+        assert f"| {limit.what} | {limit.value:,} | {limit.source} |" in rows, limit

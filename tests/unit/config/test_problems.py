@@ -394,3 +394,68 @@ def test_delete_on_remove_must_be_a_real_boolean(
     assert len(problems) == 1
     assert problems[0].subject == 'flow "sign-up-or-in"'
     assert problems[0].message == "must be true or false, written without quotes."
+
+
+def test_tenant_ids_differing_only_in_case_are_refused_on_the_second_naming_the_first_line(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        """
+        tenants:
+          - id: acme
+            name: Acme
+          - id: Acme
+            name: Acme Two
+        """
+    )
+    problem = only(problems_of(path))
+    assert (problem.line, problem.subject, problem.field) == (5, 'tenant "Acme"', "id")
+    assert 'the id "Acme" differs only in case from "acme" of tenant "acme" on line 3' in (
+        problem.message
+    )
+    assert "make them differ by more than case" in problem.message
+
+
+def test_tenant_names_differing_only_in_case_are_refused_on_the_second_naming_the_first_line(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        """
+        tenants:
+          - id: a
+            name: Acme Corp
+          - id: b
+            name: ACME CORP
+        """
+    )
+    problem = only(problems_of(path))
+    assert (problem.line, problem.subject, problem.field) == (6, 'tenant "b"', "name")
+    assert 'differs only in case from "Acme Corp" of tenant "a" on line 4' in problem.message
+
+
+def test_a_control_character_written_as_an_escape_is_reported_with_line_and_field(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        """
+        tenants:
+          - id: acme
+            name: "Acme\\x1b[31m Corp"
+            customAttributes: {"plan\\u200b": pro}
+        """
+    )
+    problems = problems_of(path)
+    assert located(problems) == {
+        (4, 'tenant "acme"', "name"),
+        (5, 'tenant "acme"', "customAttributes.plan\\u200b"),
+    }
+    assert all("\x1b" not in str(p) and "\u200b" not in str(p) for p in problems)
+    assert "U+001B (ESCAPE), a control character, at position 5" in problems[0].message
+
+
+def test_a_variable_reference_with_a_line_feed_is_not_a_variable_name(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    problem = only(problems_of(write_yaml('tenants:\n  - id: a\n    name: "${env\\n}"\n')))
+    assert (problem.line, problem.field) == (3, "name")
+    assert 'refers to "${env\\n}", which is not a variable name' in problem.message

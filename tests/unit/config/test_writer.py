@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from config import dump_tenants_yaml, load_configuration
 from config.variables import substitute_text
-from model import SessionSettings, TenantSpec
+from model import AttributeDefinition, PermissionSpec, RoleSpec, SessionSettings, TenantSpec
 from tests.unit.config.conftest import REPO
 
 TENANTS = [
@@ -136,3 +136,46 @@ def test_a_tenant_given_as_a_mapping_is_written_unchecked_in_model_order() -> No
         "    JITDisabled: true\n"
         "  adopt: true\n"
     )
+
+
+def test_attributes_roles_and_tenant_roles_round_trip(tmp_path: Path) -> None:
+    definitions = {
+        "plan": AttributeDefinition(type="singleselect", options=["starter", "enterprise"]),
+        "seats": AttributeDefinition(type="number", displayName="Seats"),
+    }
+    permissions = [PermissionSpec(name="billing.read", description="Read ${x} invoices")]
+    roles = [
+        RoleSpec(name="member"),
+        RoleSpec(name="billing-viewer", permissions=["billing.read"], previousName="billing"),
+    ]
+    own = {"acme": [RoleSpec(name="acme-auditor", permissions=["User Admin"])]}
+    tenant = TenantSpec(
+        id="acme",
+        name="Acme",
+        customAttributes={"plan": "starter", "seats": 3},
+        defaultRoles=["member", "acme-auditor"],
+    )
+    text = dump_tenants_yaml(
+        [tenant],
+        tenant_attributes=definitions,
+        permissions=permissions,
+        roles=roles,
+        tenant_roles=own,
+        schema=None,
+    )
+    assert text.index("tenantAttributes:") < text.index("permissions:") < text.index("roles:")
+    assert text.index("roles:") < text.index("tenants:")
+    path = tmp_path / "tenants.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_configuration(path)
+    assert loaded.tenants == [tenant]
+    assert loaded.tenant_attributes == definitions
+    assert loaded.permissions == permissions
+    assert loaded.roles == roles
+    assert loaded.tenant_roles == own
+    assert "options" not in text.split("seats:")[1]  # unset values are left out
+
+
+def test_sections_not_given_are_left_out_as_unmanaged() -> None:
+    text = dump_tenants_yaml([TenantSpec(id="a", name="A")], schema=None)
+    assert text == "tenants:\n- id: a\n  name: A\n"

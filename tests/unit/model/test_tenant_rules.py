@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from model.problems import problems_from_validation_error
 from model.tenant import TenantSpec, tenant_problems
 
 
-def test_a_bad_custom_attribute_is_one_problem_naming_the_attribute() -> None:
+def test_each_bad_custom_attribute_is_one_problem_at_its_own_field() -> None:
     problems = tenant_problems(
         {"id": "a", "name": "A", "customAttributes": {"k": {"x": 1}, "ok": 1, "l": [1, "a"]}}
     )
     assert [(p.field, p.message) for p in problems] == [
+        ("customAttributes.k", "must be a string, a number, true/false or a list of strings."),
         (
-            "customAttributes",
-            'custom attribute "k", "l" must be a string, a number, true/false or a list of '
-            "strings.",
-        )
+            "customAttributes.l",
+            "must be a string, a number, true/false or a list of strings: item 1 of the list "
+            "is not text.",
+        ),
     ]
 
 
@@ -39,3 +44,21 @@ def test_a_quoted_boolean_is_told_how_to_write_it() -> None:
         "enforceSSO",
         "must be true or false, written without quotes.",
     )
+
+
+def test_an_unknown_key_inside_a_union_of_models_is_named_without_a_guess() -> None:
+    class A(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        alpha: int = 0
+
+    class B(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        beta: int = 0
+
+    class Holder(BaseModel):
+        item: A | B
+
+    with pytest.raises(ValidationError) as info:
+        Holder.model_validate({"item": {"alpah": 1}})
+    messages = {p.message for p in problems_from_validation_error(info.value, Holder)}
+    assert 'unknown key "alpah". Remove it or fix its spelling.' in messages
