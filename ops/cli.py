@@ -120,7 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--force", action="store_true", help="overwrite local edits")
 
-    command("demo", "Start the emulator and deploy the stack's configuration to it.", "dev")
+    demo = command("demo", "Start the emulator and deploy the stack's configuration to it.", "dev")
+    demo.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start from an empty emulator project and an empty stand-in state",
+    )
     return parser
 
 
@@ -159,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
             everything=args.all,
             force=args.force,
         )
-    return demo.run(stack)
+    return demo.run(stack, fresh=args.fresh)
 
 
 def _validate(stack: StackSettings) -> int:

@@ -1,21 +1,31 @@
-"""`demo`: start the emulator, deploy the stack's configuration to it, prove a second pass is empty.
+"""`demo`: the dev stack deployed to the local emulator, by pulumi or by a stand-in for it.
 
-1. Starts the local emulator on the stack's ``descope:baseUrl`` (a loopback address), with the
-   stack's project id and key, unless an emulator already answers there; stops it at the end.
-   Either way the emulator's project is given the tenant custom attributes and the roles the
-   configuration uses (`project_needs`), as a real project must have them before a deploy.
+1. The emulator: on the stack's ``descope:baseUrl`` (a loopback address), with the stack's
+   project id and key, its project kept in ``.pulumi-local/emulator-<stack>.json`` so that the
+   next demo meets the same Descope; unless an emulator already answers there (then it is used
+   and left running). Its project is given what a real project must hold before a deploy and
+   no API can write (`project_needs`): the tenant custom-attribute definitions (declared under
+   ``tenantAttributes:``; without them the emulator does not check attributes) and the roles
+   the tenants name.
 2. Loads and validates the configuration and prints what it declares.
 3. With the pulumi CLI on PATH: ``pulumi stack select --create``, ``pulumi up --yes`` and
    ``pulumi preview --expect-no-changes``, on a local file backend in ``.pulumi-local/`` (no
    account, empty passphrase: this is for the emulator only).
-   Without it: says how to install it, then deploys through the real providers in this
-   process (`ops.apply`) and shows that a second pass finds no changes.
+   Without it: says how to install it, then stands in for ``pulumi up``: runs ``__main__.py``
+   for the stack and plays what it registers by Pulumi's rules through the real provider host
+   (`ops.engine`, the engine the tests use), with its state in
+   ``.pulumi-local/standin-<stack>.json``; then a stand-in ``pulumi preview`` must find nothing
+   to do. A second demo changes nothing; a tenant removed from the YAML is deleted (snapshot
+   first), unless protected; ``adopt`` works as under ``pulumi up``.
+
+``--fresh`` deletes both files first: an empty emulator and an empty state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,11 +34,11 @@ from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
-from ops import apply
+from ops.engine import Engine, Result, StackState
 from ops.errors import OpsError
+from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, find_pulumi, run_pulumi
-from ops.stack import StackSettings, load_stack_configuration
-from providers import client
+from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BUILT_IN_ROLES = ("Tenant Admin",)
@@ -36,56 +46,23 @@ BUILT_IN_ROLES = ("Tenant Admin",)
 
 
 def project_needs(configuration: Configuration) -> dict[str, Any]:
-    """The tenant custom-attribute definitions and project roles the configuration's tenants use.
+    """What the emulator's project must hold for the configuration to deploy, and no API writes.
 
-    Returns ``{"tenant_attributes": {...}, "roles": {"roles": [...]}}``, the emulator's
-    start-up forms. Each attribute's type is inferred from the values the tenants give it:
-    all booleans → ``boolean``; all numbers → ``number``; all strings → ``string`` (never a
-    select: free text is the type that refuses nothing the file holds); all lists of strings
-    → ``multiselect`` with every value seen as its options. Values of different kinds for one
-    attribute cannot be stored by Descope: that is an `OpsError` naming attribute and
-    tenants. Roles are the tenants' default roles, as project roles without permissions
-    (``Tenant Admin`` exists already).
+    Returns the emulator's start-up keywords: the tenant custom-attribute definitions the
+    configuration declares (``tenantAttributes:``; in a real project they are defined in the
+    console), or, for a configuration without them (free-form values), the emulator's check of
+    undefined attributes turned off, as such a configuration assumes; and the roles the tenants
+    name as default roles (``Tenant Admin`` exists already).
     """
-    kinds: dict[str, dict[str, list[str]]] = {}
-    options: dict[str, set[str]] = {}
-    for tenant in configuration.tenants:
-        for name, value in tenant.customAttributes.items():
-            kind = _kind(value)
-            kinds.setdefault(name, {}).setdefault(kind, []).append(tenant.id)
-            if isinstance(value, list):
-                options.setdefault(name, set()).update(value)
-    attributes: dict[str, Any] = {}
-    for name, seen in kinds.items():
-        if len(seen) > 1:
-            described = "; ".join(f"{kind} in {', '.join(ids)}" for kind, ids in seen.items())
-            raise OpsError(
-                f"Custom attribute {name!r} has values of different kinds ({described}) in "
-                f"{configuration.source}; Descope gives an attribute one type. Make them alike."
-            )
-        (kind,) = seen
-        definition: dict[str, Any] = {"type": kind, "displayName": _display_name(name)}
-        if kind == "multiselect":
-            definition["options"] = sorted(options.get(name, set())) or [name]
-        attributes[name] = definition
     role_names = dict.fromkeys(r for t in configuration.tenants for r in t.defaultRoles)
-    roles = [{"name": r} for r in role_names if r not in BUILT_IN_ROLES]
-    return {"tenant_attributes": attributes, "roles": {"roles": roles}}
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, list):
-        return "multiselect"
-    return "string"
-
-
-def _display_name(name: str) -> str:
-    words = name.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else name
+    roles = {"roles": [{"name": r} for r in role_names if r not in BUILT_IN_ROLES]}
+    if configuration.tenant_attributes is None:
+        return {"require_attribute_definitions": False, "roles": roles}
+    declared = {
+        name: {k: v for k, v in definition.as_data(name).items() if v is not None}
+        for name, definition in configuration.tenant_attributes.items()
+    }
+    return {"tenant_attributes": declared, "roles": roles}
 
 
 def emulator_answers(base_url: str) -> bool:
@@ -97,9 +74,25 @@ def emulator_answers(base_url: str) -> bool:
     return response.status_code == 200
 
 
+def local_folder(stack: StackSettings) -> Path:
+    """``.pulumi-local/`` in the project: the local backend, the emulator's and stand-in's files."""
+    return stack.project_dir / ".pulumi-local"
+
+
+def emulator_file(stack: StackSettings) -> Path:
+    return local_folder(stack) / f"emulator-{stack.name}.json"
+
+
+def standin_state_file(stack: StackSettings) -> Path:
+    return local_folder(stack) / f"standin-{stack.name}.json"
+
+
 @contextmanager
-def running_emulator(stack: StackSettings, needs: dict[str, Any] | None = None) -> Iterator[str]:
-    """The stack's emulator URL, starting the emulator there for the duration if needed.
+def running_emulator(
+    stack: StackSettings, needs: dict[str, Any] | None = None
+) -> Iterator[tuple[str, bool]]:
+    """The stack's emulator URL, and whether it started with an empty project; the emulator
+    is started there (its project kept in `emulator_file`) for the duration if none answers.
 
     ``needs`` (`project_needs`' form) is given to the emulator it starts, or added to the
     one that already answers (attributes and roles it lacks; what it has is kept).
@@ -118,36 +111,52 @@ def running_emulator(stack: StackSettings, needs: dict[str, Any] | None = None) 
     if emulator_answers(base_url):
         print(f"An emulator already answers at {base_url}; using it (and leaving it running).")
         _add_needs(base_url, settings.project_id, settings.management_key, needs)
-        yield base_url
+        yield base_url, False
         return
-    server = EmulatorServer(
-        host=parts.hostname,
-        port=parts.port,
-        project_id=settings.project_id,
-        management_key=settings.management_key,
-        **needs,
-    )
+    data_file = emulator_file(stack)
+    empty = not data_file.exists()
+    data_file.parent.mkdir(exist_ok=True)
     try:
+        server = EmulatorServer(
+            host=parts.hostname,
+            port=parts.port,
+            project_id=settings.project_id,
+            management_key=settings.management_key,
+            data_file=data_file,
+            **needs,
+        )
         server.start()
+    except ValueError as exc:
+        raise OpsError(f"Cannot start the emulator: {exc}") from None
     except OSError as exc:
         raise OpsError(
             f"Cannot start the emulator on {base_url} ({exc.strerror or exc}): something else "
             "uses that port. Stop it, or change descope:baseUrl in "
             f"{stack.file.name} to a free port."
         ) from None
-    print(f"Started the Descope emulator at {base_url} (project {settings.project_id}).")
+    print(
+        f"Started the Descope emulator at {base_url} (project {settings.project_id}, kept in "
+        f"{data_file.relative_to(stack.project_dir)})."
+    )
     try:
-        yield base_url
+        yield base_url, empty
     finally:
         server.stop()
         print("Stopped the emulator.")
 
 
 def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) -> None:
-    """Give a running emulator the attribute definitions and project roles it lacks."""
+    """Give a running emulator the attribute definitions and project roles it lacks (and its
+    check of undefined attributes turned off, for a configuration without definitions)."""
     attributes: dict[str, Any] = needs.get("tenant_attributes", {})
     roles: list[dict[str, Any]] = needs.get("roles", {}).get("roles", [])
     try:
+        if needs.get("require_attribute_definitions") is False:
+            httpx.post(
+                f"{base_url}/emulator/options",
+                json={"requireAttributeDefinitions": False},
+                timeout=5.0,
+            ).raise_for_status()
         held = httpx.get(f"{base_url}/emulator/tenant-attributes", timeout=5.0)
         held.raise_for_status()
         missing = {n: d for n, d in attributes.items() if n not in held.json()}
@@ -175,7 +184,7 @@ def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) 
 
 
 def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
-    backend = stack.project_dir / ".pulumi-local"
+    backend = local_folder(stack)
     backend.mkdir(exist_ok=True)
     env = {"PULUMI_BACKEND_URL": backend.as_uri(), "PULUMI_CONFIG_PASSPHRASE": ""}
     print(f"Using the pulumi CLI ({pulumi}) with the local file backend {backend}.")
@@ -190,22 +199,76 @@ def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
     print("Done: the preview after `pulumi up` shows no changes.")
 
 
-def _without_pulumi(stack: StackSettings, configuration: Configuration) -> None:
+STAND_IN = (
+    "Standing in for `pulumi up` to try things offline: the program (__main__.py) runs for "
+    "stack {stack}, and what it registers is played by Pulumi's rules through the same "
+    "provider host `pulumi up` starts (ops/engine.py); the stand-in's state is {state}."
+)
+_SIGNS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "retain": "-"}
+
+
+def steps_table(result: Result) -> str:
+    """Each resource's step, Pulumi-style: sign, type, name, what happened (or the error)."""
+    rows = []
+    for step in result.steps:
+        if step.op == "same" and not step.error:
+            continue
+        what = "failed" if step.error else {"retain": "delete (retained)"}.get(step.op, step.op)
+        kind = step.type.rsplit("/", 1)[-1]
+        rows.append((_SIGNS.get(step.op, " "), kind, step.name, what))
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    lines = [
+        f"  {sign:<2} {kind:<{widths[1]}}  {name:<{widths[2]}}  {what}"
+        for sign, kind, name, what in rows
+    ]
+    same = sum(1 for s in result.steps if s.op == "same" and not s.error)
+    lines.append(f"Resources: {result.summary()}" if rows else f"Resources: {same} unchanged")
+    return "\n".join(lines)
+
+
+def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     print(INSTALL_HINT)
-    print(
-        "Meanwhile, the same providers `pulumi up` runs deploy the configuration in this "
-        "process (no state is kept):"
-    )
-    client.configure(stack.provider_config())
-    planned = apply.plan(configuration, stack.backup_dir)
-    print(apply.table(apply.apply(planned)))
-    print("Second pass (refresh and diff every resource):")
-    print(apply.table(apply.verify(planned)))
-    print(f"No changes: all {len(planned)} resources match the configuration.")
+    state_file = standin_state_file(stack)
+    config = {**stack.config, **stack.provider_config()}
+    secret_keys = (MANAGEMENT_KEY,)
+    if emulator_was_empty and state_file.exists():
+        print(
+            f"The emulator started with an empty project, so {state_file.name} (the state of "
+            "the last demo) no longer describes it: starting from an empty state."
+        )
+        state_file.unlink()
+    state = StackState.load(state_file, stack.name, config)
+    print(STAND_IN.format(stack=stack.name, state=state_file.relative_to(stack.project_dir)))
+    run = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secret_keys)
+    for warning in run.warnings:
+        print(f"warning: {warning}")
+    engine = Engine(stack.project_dir)
+    print("$ pulumi up (stand-in)")
+    result = engine.up(state, run.registrations, config, secret_keys)
+    result.state.save(state_file)
+    for line in result.log:
+        print(f"  {line}")
+    print(steps_table(result))
+    if not result.ok:
+        raise OpsError("`pulumi up` (stand-in) failed:\n" + "\n".join(result.errors))
+    print("$ pulumi preview --expect-no-changes (stand-in)")
+    preview = engine.preview(result.state, run.registrations, config, secret_keys)
+    if not preview.ok or preview.changes:
+        details = "\n".join(preview.errors) or steps_table(preview)
+        raise OpsError(
+            "The preview right after `up` is not empty; this is a bug in a provider, please "
+            f"report it:\n{details}"
+        )
+    print(f"No changes: all {len(preview.steps) - 1} resources match the configuration.")
 
 
-def run(stack: StackSettings, *, use_pulumi: bool = True) -> int:
+def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:
     configuration = load_stack_configuration(stack)
+    if fresh:
+        for file in (emulator_file(stack), standin_state_file(stack)):
+            if file.exists():
+                file.unlink()
+                print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
     print(
         f"Configuration {stack.tenants_file} is valid: {len(configuration.tenants)} tenant(s) "
         f"({', '.join(t.id for t in configuration.tenants) or 'none'}), "
@@ -213,10 +276,10 @@ def run(stack: StackSettings, *, use_pulumi: bool = True) -> int:
         f"({', '.join(f.id for f in configuration.flows) or 'none'}), "
         f"theme {'managed' if configuration.theme is not None else 'not managed'}."
     )
-    with running_emulator(stack, project_needs(configuration)):
+    with running_emulator(stack, project_needs(configuration)) as (_, empty):
         pulumi = find_pulumi() if use_pulumi else None
         if pulumi is not None:
             _with_pulumi(stack, pulumi)
         else:
-            _without_pulumi(stack, configuration)
+            _stand_in(stack, emulator_was_empty=empty)
     return 0

@@ -43,8 +43,9 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -260,6 +261,9 @@ class Result:
     operation: Operation
     steps: list[Step]
     state: StackState
+    log: list[str] = field(default_factory=list)
+    """What the provider host printed (the providers' warnings: where snapshots went, ...),
+    which the pulumi CLI shows as the run goes."""
 
     @property
     def errors(self) -> list[str]:
@@ -386,8 +390,11 @@ class Engine:
         """``pulumi refresh``: with the config recorded at the last up, or with `config` (the
         program's current config: ``--run-program``)."""
         used, secrets = self._config_for(state, config, secret_keys)
-        with self._host(used, secrets) as host:
-            return self._refresh(host, state)
+        log: list[str] = []
+        with self._host(used, secrets, log) as host:
+            result = self._refresh(host, state)
+        result.log = log
+        return result
 
     def destroy(
         self,
@@ -401,11 +408,12 @@ class Engine:
         `refresh` is."""
         used, secrets = self._config_for(state, config, secret_keys)
         new_state = state.copy()
-        with self._host(used, secrets) as host:
+        log: list[str] = []
+        with self._host(used, secrets, log) as host:
             steps = self._delete_all(host, new_state, list(new_state.resources), preview=preview)
         if not preview and not any(s.error for s in steps):
             new_state.config = None
-        return Result("destroy", steps, state if preview else new_state)
+        return Result("destroy", steps, state if preview else new_state, log)
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -421,14 +429,18 @@ class Engine:
             )
         return dict(state.config), state.secret_keys
 
-    def _host(self, config: Mapping[str, str], secret_keys: Iterable[str]) -> ProviderHost:
+    @contextmanager
+    def _host(
+        self, config: Mapping[str, str], secret_keys: Iterable[str], log: list[str]
+    ) -> Iterator[ProviderHost]:
+        """A provider host for one operation, configured; what it printed goes to `log`."""
         host = self.host_factory(env=self.env, project=self.project, project_dir=self.project_dir)
         try:
             host.configure(config, secret_keys)
-        except BaseException:
+            yield host
+        finally:
+            log.extend(line for line in host.stderr_text().splitlines() if line.strip())
             host.close()
-            raise
-        return host
 
     def _provider_urn(self, state: StackState) -> str:
         return urn_of(state.stack, self.project, DEFAULT_PROVIDER_TYPE, "default")
@@ -447,16 +459,17 @@ class Engine:
         secrets = tuple(secret_keys)
         operation: Operation = "preview" if preview else "up"
         steps: list[Step] = []
+        log: list[str] = []
         start = state.copy()
         if refresh:
             used, used_secrets = self._config_for(
                 state, config if run_program or state.config is None else None, secrets
             )
-            with self._host(used, used_secrets) as host:
+            with self._host(used, used_secrets, log) as host:
                 refreshed = self._refresh(host, start)
             steps.extend(s for s in refreshed.steps if s.op != "read" or s.error)
             if not refreshed.ok:
-                return Result(operation, steps, state)
+                return Result(operation, steps, state, log)
             start = refreshed.state
         provider_step: Op = (
             "create"
@@ -466,13 +479,13 @@ class Engine:
             else "update"
         )
         steps.append(Step(self._provider_urn(state), provider_step))
-        with self._host(config, secrets) as host:
+        with self._host(config, secrets, log) as host:
             new_state, resource_steps, doomed = self._register(host, start, registrations, preview)
             steps.extend(resource_steps)
             if not any(s.error for s in steps):
                 steps.extend(self._delete_all(host, new_state, doomed, preview=preview))
         new_state.config, new_state.secret_keys = dict(config), secrets
-        return Result(operation, steps, state.copy() if preview else new_state)
+        return Result(operation, steps, state.copy() if preview else new_state, log)
 
     def _register(
         self,

@@ -1,37 +1,70 @@
-"""Deploying a configuration through the real provider host, resource by resource."""
+"""Deploying a tenants file as `pulumi up` would: the program's registrations, played by the
+stand-in engine through the real provider host."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from config import Configuration
-from ops.apply import plan
-from tests.support.host import ProviderHost, ResourceUnderTest
+from ops.engine import Engine, ResourceState, Result, StackState
+from ops.host import PROJECT_DIR
+from ops.program import registrations
 
-TYPES = {
-    "tenant": "pulumi-python:dynamic/descope:Tenant",
-    "flow": "pulumi-python:dynamic/descope:Flow",
-    "theme": "pulumi-python:dynamic/descope:Theme",
-}
+STACK = "test"
+SECRET_KEYS = ("descope:managementKey",)
 
 
-def resources(
-    host: ProviderHost, configuration: Configuration, backup_dir: Path
-) -> dict[str, tuple[ResourceUnderTest, dict[str, object]]]:
-    """`kind:id` -> (the resource as the engine would track it, the props the program declares)."""
-    return {
-        f"{item.kind}:{item.resource_id}": (
-            ResourceUnderTest(
-                host, item.provider, TYPES[item.kind], f"{item.kind}-{item.resource_id}"
-            ),
-            item.props,
+@dataclass
+class Deployment:
+    """One stack's program and state, deployed against a running emulator."""
+
+    config: dict[str, str]
+    engine: Engine
+    state: StackState
+
+    @classmethod
+    def of(
+        cls,
+        tenants_file: Path,
+        *,
+        flows_dir: Path,
+        backup_dir: Path,
+        connection: dict[str, str],
+        variables: dict[str, str] | None = None,
+    ) -> Deployment:
+        config = {
+            **connection,
+            "descope-config:tenantsFile": str(tenants_file),
+            "descope-config:flowsDir": str(flows_dir),
+            "descope-config:backupDir": str(backup_dir),
+            "descope-config:protect": "false",
+            "descope-config:retainOnDelete": "false",
+            **{f"descope-config:{k}": v for k, v in (variables or {}).items()},
+        }
+        return cls(config, Engine(), StackState(STACK))
+
+    def up(self) -> dict[str, str]:
+        """`pulumi up`; resource name -> create/update/same/replace/delete. Fails on errors."""
+        run = registrations(PROJECT_DIR, stack=STACK, config=self.config)
+        result = self.engine.up(self.state, run.registrations, self.config, SECRET_KEYS)
+        self.state = result.state
+        return self._ops(result)
+
+    def preview(self) -> dict[str, str]:
+        run = registrations(PROJECT_DIR, stack=STACK, config=self.config)
+        return self._ops(
+            self.engine.preview(self.state, run.registrations, self.config, SECRET_KEYS)
         )
-        for item in plan(configuration, backup_dir)
-    }
 
+    def refresh(self) -> dict[str, str]:
+        result = self.engine.refresh(self.state)
+        self.state = result.state
+        return self._ops(result)
 
-def up(
-    found: dict[str, tuple[ResourceUnderTest, dict[str, object]]],
-) -> dict[str, str]:
-    """`pulumi up` on every resource; `kind:id` -> create/update/same/replace."""
-    return {key: resource.up(dict(props)) for key, (resource, props) in found.items()}
+    def resource(self, name: str) -> ResourceState:
+        return self.state.by_name(name)
+
+    @staticmethod
+    def _ops(result: Result) -> dict[str, str]:
+        assert result.ok, result.errors
+        return {step.name: step.op for step in result.steps if step.name != "default"}

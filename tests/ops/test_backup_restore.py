@@ -19,20 +19,25 @@ from ops.files import json_text
 from ops.stack import load_stack, load_stack_configuration
 from providers.backups import write_snapshot
 from tests.ops.conftest import PROJECT_ID, REPO, Project, Run
-from tests.ops.deploy import resources, up
-from tests.support.host import ProviderHost, ResourceUnderTest
+from tests.ops.deploy import Deployment
 
 STACK_URN = "urn:pulumi:test::descope-config::pulumi:pulumi:Stack::descope-config-test"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
-Deployed = dict[str, tuple[ResourceUnderTest, dict[str, object]]]
 
 
-def deploy(project: Project, host: ProviderHost) -> Deployed:
-    configuration = load_stack_configuration(load_stack("test", project.root))
-    found = resources(host, configuration, project.root / "backups" / "test")
-    up(found)
-    return found
+def deploy(project: Project) -> Deployment:
+    """`pulumi up` of the project's stack (the program through the stand-in engine)."""
+    stack = load_stack("test", project.root)
+    deployment = Deployment.of(
+        project.tenants_file,
+        flows_dir=project.flows_dir,
+        backup_dir=project.root / "backups" / "test",
+        connection=stack.provider_config(),
+        variables=stack.variables,
+    )
+    deployment.up()
+    return deployment
 
 
 def comparable(backup: dict[str, Any]) -> dict[str, Any]:
@@ -69,9 +74,9 @@ def take_backup(ops: Run, project: Project) -> Path:
 
 
 def test_backup__writes_one_private_file_of_the_documented_format(
-    ops: Run, project: Project, host: ProviderHost
+    ops: Run, project: Project
 ) -> None:
-    deploy(project, host)
+    deploy(project)
 
     path = take_backup(ops, project)
 
@@ -93,9 +98,9 @@ def test_backup__lists_declared_tenants_missing_from_descope(ops: Run) -> None:
 
 
 def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
-    ops: Run, project: Project, host: ProviderHost, descope: DescopeClient
+    ops: Run, project: Project, descope: DescopeClient
 ) -> None:
-    found = deploy(project, host)
+    found = deploy(project)
     backup = take_backup(ops, project)
     descope.mgmt.tenant.delete("globex")
     flow = descope.mgmt.flow.export_flow("sign-up-or-in")
@@ -120,14 +125,10 @@ def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
     configuration = load_stack_configuration(load_stack("test", project.root))
     assert sorted(t.id for t in configuration.tenants) == ["acme", "globex", "initech"]
     # pulumi refresh, then pulumi up, with the restored code:
-    for resource, _ in found.values():
-        resource.refresh()
-    found.update(
-        {k: v for k, v in resources(host, configuration, project.root).items() if k not in found}
-    )
-    actions = up(found)
-    assert actions["tenant:globex"] == "create"
-    assert actions["flow:sign-up-or-in"] == "update"
+    found.refresh()
+    actions = found.up()
+    assert actions["tenant-globex"] == "create"
+    assert actions["flow-sign-up-or-in"] == "update"
     after = json.loads(take_backup(ops, project).read_text())
     assert comparable(after) == comparable(json.loads(backup.read_text()))
 
@@ -253,8 +254,8 @@ def test_restore__a_flow_snapshot_adds_the_flow_entry_and_file(ops: Run, project
     assert written == {"flow": {"id": "new-flow", "name": "New"}, "screens": [{"id": "s"}]}
 
 
-def stack_export(found: Deployed) -> dict[str, Any]:
-    """The shape `pulumi stack export` writes, from what the host returned."""
+def stack_export(found: Deployment) -> dict[str, Any]:
+    """The shape `pulumi stack export` writes, from the deployment's state."""
     return {
         "version": 3,
         "deployment": {
@@ -270,7 +271,7 @@ def stack_export(found: Deployed) -> dict[str, Any]:
                         "urn": resource.urn,
                         "custom": True,
                         "id": resource.id,
-                        "type": resource.type_token,
+                        "type": resource.type,
                         "inputs": {**resource.inputs, "__provider": "secret-blob"},
                         "outputs": {
                             **resource.outputs,
@@ -280,15 +281,15 @@ def stack_export(found: Deployed) -> dict[str, Any]:
                             },
                         },
                     }
-                    for resource, _ in found.values()
+                    for resource in found.state.resources
                 ),
             ],
         },
     }
 
 
-def test_restore__from_a_stack_export(ops: Run, project: Project, host: ProviderHost) -> None:
-    found = deploy(project, host)
+def test_restore__from_a_stack_export(ops: Run, project: Project) -> None:
+    found = deploy(project)
     expected = {t.id: t for t in load_stack_configuration(load_stack("test", project.root)).tenants}
     export_file = project.root / "stack.json"
     export_file.write_text(json.dumps(stack_export(found)))
@@ -319,7 +320,8 @@ def test_restore__from_a_stack_export(ops: Run, project: Project, host: Provider
     )
     assert [f.id for f in configuration.flows] == ["sign-up-or-in"]
     assert (
-        configuration.flows[0].content_hash == found["flow:sign-up-or-in"][0].outputs["contentHash"]
+        configuration.flows[0].content_hash
+        == found.resource("flow-sign-up-or-in").outputs["contentHash"]
     )
 
 
@@ -386,10 +388,8 @@ def git_status(project: Project) -> str:
     ).stdout
 
 
-def test_restore__an_unchanged_project_changes_no_file(
-    ops: Run, project: Project, host: ProviderHost
-) -> None:
-    deploy(project, host)
+def test_restore__an_unchanged_project_changes_no_file(ops: Run, project: Project) -> None:
+    deploy(project)
     backup = take_backup(ops, project)
     commit_all(project)
 
@@ -408,10 +408,8 @@ def test_restore__an_unchanged_project_changes_no_file(
     assert git_status(project) == ""
 
 
-def test_restore__rewrites_only_what_differs(
-    ops: Run, project: Project, host: ProviderHost
-) -> None:
-    deploy(project, host)
+def test_restore__rewrites_only_what_differs(ops: Run, project: Project) -> None:
+    deploy(project)
     backup = take_backup(ops, project)
     flow_file = project.flows_dir / "sign-up-or-in.json"
     flow = json.loads(flow_file.read_text())
@@ -432,9 +430,9 @@ def test_restore__rewrites_only_what_differs(
 
 
 def test_restore__the_theme_of_a_full_backup(
-    ops: Run, project: Project, host: ProviderHost, descope: DescopeClient
+    ops: Run, project: Project, descope: DescopeClient
 ) -> None:
-    deploy(project, host)
+    deploy(project)
     backup = take_backup(ops, project)
     theme_file = project.flows_dir / "theme.json"
     theme_file.write_text(json.dumps({"theme": {"cssTemplate": {"light": {}}}}))
@@ -526,9 +524,9 @@ def test_restore__says_when_the_source_has_no_theme(ops: Run, project: Project) 
 
 
 def test_restore__writes_the_stacks_variables_back_into_a_shared_flow_file(
-    ops: Run, project: Project, host: ProviderHost
+    ops: Run, project: Project
 ) -> None:
-    deploy(project, host)
+    deploy(project)
     backup = take_backup(ops, project)
     flow_file = project.flows_dir / "sign-up-or-in.json"
     shared = flow_file.read_text()

@@ -1,20 +1,22 @@
-"""demo: the emulator, the dev configuration deployed, and the proof that nothing is left to do."""
+"""demo: the emulator, the dev configuration deployed (by pulumi, or by the stand-in for it),
+and the proof that nothing is left to do; a second demo changes nothing, a removal deletes."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 from pathlib import Path
 
 import pytest
+import yaml
 
-from config import Configuration
-from emulator import EmulatorApp, EmulatorServer
-from model.tenant import TenantSpec
-from ops.apply import Outcome, table
+from emulator.server import EmulatorServer
 from ops.demo import project_needs
-from ops.errors import OpsError
-from tests.ops.conftest import MANAGEMENT_KEY, PROJECT_ID, Project, Run, free_port, stack_yaml
+from ops.engine import StackState
+from ops.stack import load_stack, load_stack_configuration
+from tests.ops.conftest import MANAGEMENT_KEY as KEY
+from tests.ops.conftest import PROJECT_ID, REPO, Project, Run, free_port, stack_yaml
 from tests.ops.test_cli import fake_pulumi
 
 
@@ -23,38 +25,112 @@ def no_pulumi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
 
 
-@pytest.mark.usefixtures("no_pulumi")
-def test_demo__without_pulumi_deploys_in_process_and_proves_no_changes(
-    ops: Run, project: Project
-) -> None:
+@pytest.fixture
+def program(project: Project) -> Project:
+    """The project copy with the program itself in it (the stand-in runs ``__main__.py`` and
+    the provider host imports ``providers`` from the project folder)."""
+    (project.root / "__main__.py").symlink_to(REPO / "__main__.py")
+    for package in ("model", "providers"):
+        (project.root / package).symlink_to(REPO / package, target_is_directory=True)
+    for module in (REPO / "config").glob("*.py"):
+        (project.root / "config" / module.name).symlink_to(module)
     url = f"http://127.0.0.1:{free_port()}"
     project.write_stack(stack_yaml(url))
+    return project
 
+
+def drop_tenant(project: Project, tenant_id: str) -> None:
+    document = yaml.safe_load(project.tenants_file.read_text())
+    document["tenants"] = [t for t in document["tenants"] if t["id"] != tenant_id]
+    project.tenants_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
+    ops: Run, program: Project
+) -> None:
     code, out, err = ops("demo", "--stack", "test")
 
     assert code == 0, err
     assert "3 tenant(s) (acme, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
-    assert f"Started the Descope emulator at {url}" in out
+    assert "Started the Descope emulator at" in out
     assert "https://www.pulumi.com/docs/install/" in out
-    assert "tenant  acme           created" in out
-    assert "flow    sign-up-or-in  created" in out
-    assert out.count("no changes") == 5
+    assert "Standing in for `pulumi up`" in out
+    for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
+        assert re.search(rf"\+\s+descope:\w+\s+{name}\s+create\n", out), out
     assert "No changes: all 5 resources match the configuration." in out
+    assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=1)
+    state_file = program.root / ".pulumi-local" / "standin-test.json"
+    assert (program.root / ".pulumi-local" / "emulator-test.json").is_file()
+    state = StackState.load(state_file, "test", {})
+    assert sorted(state.names()) == [
+        "flow-sign-up-or-in",
+        "tenant-acme",
+        "tenant-globex",
+        "tenant-initech",
+        "theme",
+    ]
+    assert "K-ops-test" not in state_file.read_text()  # the key is kept as a fingerprint only
+
+    code, out, err = ops("demo", "--stack", "test")  # the same Descope, the same state
+
+    assert code == 0, err
+    assert "Resources: 6 unchanged" in out  # the default provider too, as pulumi counts it
+
+    drop_tenant(program, "initech")
+    code, out, err = ops("demo", "--stack", "test")
+
+    assert code == 0, err
+    assert re.search(r"-\s+descope:Tenant\s+tenant-initech\s+delete\n", out), out
+    assert "tenant-initech" not in StackState.load(state_file, "test", {}).names()
+    snapshots = list((program.root / "backups" / "test").glob("*-tenant-initech-delete.json"))
+    assert len(snapshots) == 1
 
 
 @pytest.mark.usefixtures("no_pulumi")
-def test_demo__uses_an_emulator_that_already_answers(ops: Run) -> None:
+def test_demo__without_pulumi_honours_protect(ops: Run, program: Project) -> None:
+    assert ops("demo", "--stack", "test")[0] == 0
+    program.write_stack(stack_yaml(load_url(program), extra="  descope-config:protect: true\n"))
+    assert ops("demo", "--stack", "test")[0] == 0  # records protect, changes nothing
+    drop_tenant(program, "globex")
+
+    code, _, err = ops("demo", "--stack", "test")
+
+    assert code == 1
+    assert "cannot be deleted because it is protected" in err
+    assert "tenant-globex" in err
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__fresh_starts_from_an_empty_emulator_and_state(ops: Run, program: Project) -> None:
     assert ops("demo", "--stack", "test")[0] == 0
 
-    code, out, _ = ops("demo", "--stack", "test")
+    code, out, err = ops("demo", "--stack", "test", "--fresh")
 
-    assert code == 0
-    assert "already answers" in out
-    assert "tenant  acme           unchanged" in out
-    assert "No changes: all 5 resources" in out
+    assert code == 0, err
+    assert "Removed .pulumi-local/emulator-test.json (--fresh)." in out
+    assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
+    assert "Resources: 6 create" in out
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__a_lost_emulator_project_resets_the_stand_in_state(
+    ops: Run, program: Project
+) -> None:
+    assert ops("demo", "--stack", "test")[0] == 0
+    (program.root / ".pulumi-local" / "emulator-test.json").unlink()
+
+    code, out, err = ops("demo", "--stack", "test")
+
+    assert code == 0, err
+    assert "starting from an empty state" in out
+    assert "Resources: 6 create" in out
+
+
+def load_url(project: Project) -> str:
+    document = yaml.safe_load((project.root / "Pulumi.test.yaml").read_text())
+    return str(document["config"]["descope:baseUrl"])
 
 
 def test_demo__with_pulumi_runs_up_and_preview_on_a_local_backend(
@@ -105,111 +181,41 @@ def test_demo__port_taken_by_something_else(ops: Run, project: Project) -> None:
     assert "Cannot start the emulator" in err
 
 
-def test_apply__table_aligns_columns() -> None:
-    text = table([Outcome("tenant", "a", "created"), Outcome("flow", "long-id", "updated")])
-    assert text.splitlines() == [
-        "KIND    ID       ACTION",
-        "tenant  a        created",
-        "flow    long-id  updated",
-    ]
-
-
-def _configuration(*tenants: TenantSpec) -> Configuration:
-    return Configuration(Path("tenants.yaml"), list(tenants), [], None, {})
-
-
-def test_project_needs__infers_each_attribute_type_from_the_tenants_values() -> None:
-    configuration = _configuration(
-        TenantSpec(
-            id="a",
-            name="A",
-            customAttributes={"plan": "pro", "seats": 3, "trial": True, "tags": ["x", "y"]},
-            defaultRoles=["member", "Tenant Admin"],
-        ),
-        TenantSpec(
-            id="b",
-            name="B",
-            customAttributes={"seats": 2.5, "tags": ["z"], "region_code": "eu"},
-            defaultRoles=["billing-viewer", "member"],
-        ),
-    )
-
+def test_project_needs__the_declared_definitions_and_the_default_roles(project: Project) -> None:
+    configuration = load_stack_configuration(load_stack("test", project.root))
     needs = project_needs(configuration)
-
-    assert needs == {
-        "tenant_attributes": {
-            "plan": {"type": "string", "displayName": "Plan"},
-            "seats": {"type": "number", "displayName": "Seats"},
-            "trial": {"type": "boolean", "displayName": "Trial"},
-            "tags": {"type": "multiselect", "displayName": "Tags", "options": ["x", "y", "z"]},
-            "region_code": {"type": "string", "displayName": "Region code"},
-        },
-        "roles": {"roles": [{"name": "member"}, {"name": "billing-viewer"}]},
+    assert needs["tenant_attributes"]["plan"] == {
+        "type": "singleselect",
+        "displayName": "Plan",
+        "options": ["starter", "business", "enterprise"],
     }
-    app = EmulatorApp(**needs)  # the emulator takes them as they are
-    assert [r["name"] for r in app.backend.authz.load_roles()["roles"]] == [
-        "Tenant Admin",
-        "member",
-        "billing-viewer",
-    ]
+    assert {r["name"] for r in needs["roles"]["roles"]} == {"member", "billing-viewer"}
 
 
-def test_project_needs__an_empty_list_is_a_multiselect_with_a_placeholder_option() -> None:
-    needs = project_needs(_configuration(TenantSpec(id="a", name="A", customAttributes={"l": []})))
-
-    assert needs["tenant_attributes"]["l"]["options"] == ["l"]
-
-
-def test_project_needs__values_of_different_kinds_are_an_error_naming_attribute_and_tenants() -> (
-    None
-):
-    configuration = _configuration(
-        TenantSpec(id="a", name="A", customAttributes={"seats": 3}),
-        TenantSpec(id="b", name="B", customAttributes={"seats": "many"}),
-        TenantSpec(id="c", name="C", customAttributes={"seats": 4}),
-    )
-
-    with pytest.raises(OpsError) as err:
-        project_needs(configuration)
-
-    assert "'seats' has values of different kinds (number in a, c; string in b)" in str(err.value)
-    assert "tenants.yaml" in str(err.value)
+def test_project_needs__free_form_values_turn_the_attribute_check_off(project: Project) -> None:
+    document = yaml.safe_load(project.tenants_file.read_text())
+    del document["tenantAttributes"]
+    project.tenants_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    needs = project_needs(load_stack_configuration(load_stack("test", project.root)))
+    assert needs["require_attribute_definitions"] is False
+    assert "tenant_attributes" not in needs
 
 
 @pytest.mark.usefixtures("no_pulumi")
-def test_demo__an_emulator_that_lacks_the_attributes_and_roles_is_given_them(
-    ops: Run, project: Project
+def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_needs(
+    ops: Run, program: Project
 ) -> None:
-    with EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY) as bare:
-        project.write_stack(stack_yaml(bare.url))
-
+    host, port = "127.0.0.1", int(load_url(program).rsplit(":", 1)[1])
+    bare = EmulatorServer(host=host, port=port, project_id=PROJECT_ID, management_key=KEY)
+    with bare:
         code, out, err = ops("demo", "--stack", "test")
-
         assert code == 0, err
-        assert (
-            "Added to it what the configuration uses: 4 tenant custom attribute(s), 2 role(s)."
-            in out
-        )
-        assert set(bare.app.backend.tenant_attributes) == {"environment", "plan", "seats", "region"}
-        roles = [r["name"] for r in bare.app.backend.authz.load_roles()["roles"]]
-        assert roles == ["Tenant Admin", "member", "billing-viewer"]
-        assert bare.app.backend.load_tenant("globex")["defaultRoles"] == [
-            "member",
-            "billing-viewer",
-        ]
-
-
-@pytest.mark.usefixtures("no_pulumi")
-def test_demo__an_emulator_it_cannot_prepare_is_an_error_saying_what_to_do(
-    ops: Run, project: Project
-) -> None:
-    with EmulatorServer(project_id=PROJECT_ID, management_key="K-another-key") as other:
-        url = other.url
-        project.write_stack(stack_yaml(url))
-
-        code, _, err = ops("demo", "--stack", "test")
-
-    assert code == 1
-    assert f"The emulator at {url} could not be given the custom attributes" in err
-    assert "Stop it and run the demo again" in err
-    assert MANAGEMENT_KEY not in err
+        assert "already answers" in out
+        assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
+        assert "No changes: all 5 resources match the configuration." in out
+        assert bare.app.backend.tenant_attributes.keys() == {
+            "plan",
+            "seats",
+            "region",
+            "environment",
+        }

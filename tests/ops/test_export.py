@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from descope import DescopeClient
-from pulumi.runtime.proto import provider_pb2
 
 from config import load_configuration
 from model import content_hash, normalise_flow_export, normalise_theme
+from ops.stack import load_stack
 from tests.ops.conftest import REPO, Project, Run
-from tests.ops.deploy import resources, up
-from tests.support.host import ProviderHost
+from tests.ops.deploy import Deployment
 
 FLOW = {
     "flow": {"id": "login", "name": "Login", "dsl": {"start": "s1"}, "version": 4},
@@ -43,8 +42,12 @@ def seed(descope: DescopeClient) -> None:
     descope.mgmt.flow.import_theme({"cssTemplate": {"light": {"primary": "#123456"}}})
 
 
+def connection(project: Project) -> dict[str, str]:
+    return load_stack("test", project.root).provider_config()
+
+
 def test_export__deploys_with_no_drift(
-    ops: Run, project: Project, descope: DescopeClient, host: ProviderHost, tmp_path: Path
+    ops: Run, project: Project, descope: DescopeClient, tmp_path: Path
 ) -> None:
     seed(descope)
     out, flows = tmp_path / "out" / "tenants.yaml", tmp_path / "out" / "flows"
@@ -61,24 +64,17 @@ def test_export__deploys_with_no_drift(
     assert all(t.adopt and t.settings is not None for t in configuration.tenants)
     assert configuration.tenants[1].name == "Globex ${x}"
 
-    found = resources(host, configuration, tmp_path / "backups")
-    actions = up(found)
-
-    assert actions == {
-        "tenant:acme": "create",
-        "tenant:globex": "create",
-        "flow:login": "create",
-        "theme:theme": "create",
+    deployment = Deployment.of(
+        out, flows_dir=flows, backup_dir=tmp_path / "backups", connection=connection(project)
+    )
+    assert deployment.up() == {
+        "tenant-acme": "create",
+        "tenant-globex": "create",
+        "flow-login": "create",
+        "theme": "create",
     }
-    for key, (resource, props) in found.items():
-        diff = resource.preview(dict(props))
-        assert diff is not None
-        assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE, key
-        before = dict(resource.outputs)
-        assert resource.refresh(), key
-        assert {k: v for k, v in resource.outputs.items() if k != "lastSnapshot"} == {
-            k: v for k, v in before.items() if k != "lastSnapshot"
-        }, key
+    assert set(deployment.preview().values()) == {"same"}
+    assert set(deployment.refresh().values()) == {"read"}
     # Adopting snapshots the tenants; flows and theme already matched, so nothing was overwritten.
     snapshots = [p.name for p in (tmp_path / "backups").iterdir()]
     assert not [name for name in snapshots if name.endswith("-overwrite.json")], snapshots
@@ -228,14 +224,15 @@ def test_export__schema_reference_is_relative_to_the_output(
 
 
 def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
-    ops: Run, project: Project, host: ProviderHost, tmp_path: Path
+    ops: Run, project: Project, tmp_path: Path
 ) -> None:
-    configuration = load_configuration(
+    Deployment.of(
         project.tenants_file,
-        variables={"environment": "dev", "domainSuffix": "dev.example.com"},
         flows_dir=project.flows_dir,
-    )
-    up(resources(host, configuration, tmp_path / "backups"))
+        backup_dir=tmp_path / "backups",
+        connection=connection(project),
+        variables={"environment": "dev", "domainSuffix": "dev.example.com"},
+    ).up()
     before = {p.name: p.read_bytes() for p in project.flows_dir.iterdir()}
 
     code, _, err = ops("export", "--stack", "test", "--force")
