@@ -1,31 +1,41 @@
-"""End to end with the real pulumi CLI: up, no-change preview, an edit, refresh, export, destroy.
+"""The scenarios with the real pulumi CLI: the same ones `make test` plays with the stand-in.
 
-Runs only where `pulumi` is on PATH (it cannot be installed from any registry reachable here):
-a copy of the project in a temp folder, a local file backend (no account), an empty passphrase,
-and the emulator on a free port standing in for Descope.
+Runs only where `pulumi` is on PATH (it cannot be installed from any registry reachable where
+this project is developed): a copy of the project in a temp folder per stack, a local file
+backend (no account), an empty passphrase, the management key set with ``--secret``, and the
+emulator on a free port standing in for Descope. Below the minimum CLI version the test fails
+(it does not skip): the project does not work there.
+
+What a command did to each resource is read the way a user reads it: ``pulumi preview --json``
+just before ``up``/``destroy`` (the plan the command then carries out), and ``pulumi stack
+export`` before and after ``refresh`` (what changed in the state). A delete of a resource
+whose state says ``retainOnDelete`` is reported as ``retain``, as the stand-in reports it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from tests.support.project import TEST_PROJECT
+from tests.support.scenarios import SCENARIOS, Outcome, cases
+from tests.support.standin import OnEmulator
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Pe2e0000000000000000000000000"
 MANAGEMENT_KEY = "K-e2e-local-key-0123456789"
-STACK = "e2e"
-TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
-FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
+MINIMUM_CLI = (3, 160, 0)
+"""`--run-program` (the README's workflow) and the full config in Configure (3.139)."""
+SECRET_KEY = "descope:managementKey"
 
 pytestmark = [
     pytest.mark.cli,
@@ -34,6 +44,27 @@ pytestmark = [
         reason="needs the pulumi CLI on PATH; install it: https://www.pulumi.com/docs/install/",
     ),
 ]
+
+
+def cli_version() -> tuple[int, int, int]:
+    text = subprocess.run(
+        ["pulumi", "version"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    print(f"pulumi version: {text}")
+    found = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
+    assert found, f"cannot read `pulumi version`: {text!r}"
+    major, minor, patch = (int(part) for part in found.groups())
+    return major, minor, patch
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _recent_enough_cli() -> None:
+    version = cli_version()
+    if version < MINIMUM_CLI:
+        pytest.fail(
+            f"pulumi CLI {'.'.join(map(str, version))} is older than the minimum this project "
+            f"needs ({'.'.join(map(str, MINIMUM_CLI))}): upgrade it (see the README)."
+        )
 
 
 @pytest.fixture
@@ -47,103 +78,153 @@ def emulator() -> Iterator[EmulatorServer]:
         server.stop()
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, emulator: EmulatorServer) -> Path:
-    """A copy of the program and the dev configuration, as stack `e2e` on the emulator."""
-    work = tmp_path / "project"
-    work.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
-        shutil.copy(REPO / name, work / name)
-    for package in ("model", "config", "providers"):
-        shutil.copytree(
-            REPO / package, work / package, ignore=shutil.ignore_patterns("__pycache__")
+class PulumiCli(OnEmulator):
+    """One example stack, deployed by the real pulumi CLI to `emulator`."""
+
+    def __init__(self, stack: str, *, emulator: EmulatorServer, workdir: Path) -> None:
+        super().__init__(stack, emulator=emulator, workdir=workdir)
+        self.project = workdir / "project"
+        self.project.mkdir()
+        for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
+            shutil.copy(REPO / name, self.project / name)
+        for package in ("model", "config", "providers"):
+            shutil.copytree(
+                REPO / package, self.project / package, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        (self.project / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+        state = workdir / "state"
+        state.mkdir()
+        self.env = {
+            **os.environ,
+            "PULUMI_BACKEND_URL": state.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": "",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        }
+        self._run("stack", "init", stack, check=True)
+        for key, value in self.config.items():
+            self.set_config(key, value)
+
+    def _run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        command = ["pulumi", *args, "--non-interactive"]
+        if args[:2] != ("stack", "init"):
+            command += ["--stack", self.stack]
+        done = subprocess.run(
+            command,
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
-    (work / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
-    (work / f"Pulumi.{STACK}.yaml").write_text(
-        "config:\n"
-        f"  descope:projectId: {PROJECT_ID}\n"
-        f"  descope:baseUrl: {emulator.url}\n"
-        f"  descope:managementKey: {MANAGEMENT_KEY}\n"
-        "  descope-config:tenantsFile: config/tenants/dev.yaml\n"
-        "  descope-config:flowsDir: config/flows\n"
-        "  descope-config:protect: false\n"
-        "  descope-config:retainOnDelete: false\n"
-        "  descope-config:environment: dev\n"
-        "  descope-config:domainSuffix: dev.example.com\n"
-        f"  descope-config:backupDir: {tmp_path / 'backups'}\n",
-        encoding="utf-8",
-    )
-    return work
+        if check and done.returncode != 0:
+            pytest.fail(
+                f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            )
+        return done
+
+    # --- the stack's surroundings ------------------------------------------------------------
+
+    def set_config(self, key: str, value: str) -> None:
+        super().set_config(key, value)
+        secret = ["--secret"] if key == SECRET_KEY else []
+        self._run("config", "set", *secret, key, value, check=True)
+
+    def export(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self._run("stack", "export", check=True).stdout)
+        return data
+
+    def _resources(self) -> dict[str, dict[str, Any]]:
+        resources = self.export().get("deployment", {}).get("resources") or []
+        return {
+            str(r["urn"]).rsplit("::", 1)[-1]: r
+            for r in resources
+            if r.get("custom") and not str(r.get("type", "")).startswith("pulumi:providers:")
+        }
+
+    def state_names(self) -> list[str]:
+        return list(self._resources())
+
+    # --- the commands --------------------------------------------------------------------------
+
+    @staticmethod
+    def _flags(refresh: bool, run_program: bool) -> list[str]:
+        return [*(["--refresh"] if refresh else []), *(["--run-program"] if run_program else [])]
+
+    def _plan(self, *args: str) -> Outcome:
+        done = self._run("preview", "--json", *args)
+        try:
+            digest = json.loads(done.stdout)
+        except ValueError:
+            return Outcome(errors=[done.stdout + done.stderr])
+        retained = {n for n, r in self._resources().items() if r.get("retainOnDelete")}
+        ops: dict[str, str] = {}
+        for step in digest.get("steps") or []:
+            urn, op = str(step.get("urn", "")), str(step.get("op", ""))
+            kind, name = urn.rsplit("::", 2)[-2], urn.rsplit("::", 1)[-1]
+            if kind == "pulumi:pulumi:Stack" or op in ("delete-replaced", "discard-replaced"):
+                continue
+            if kind.startswith("pulumi:providers:"):
+                name = "default"
+            op = {"create-replacement": "replace"}.get(op, op)
+            ops[name] = "retain" if op == "delete" and name in retained else op
+        errors = [
+            str(d.get("message", ""))
+            for d in digest.get("diagnostics") or []
+            if d.get("severity") == "error"
+        ]
+        if done.returncode != 0 and not errors:
+            errors = [done.stdout + done.stderr]
+        return Outcome(ops, errors)
+
+    def preview(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
+        return self._plan(*self._flags(refresh, run_program))
+
+    def up(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
+        flags = self._flags(refresh, run_program)
+        plan = self._plan(*flags)
+        done = self._run("up", "--yes", "--skip-preview", *flags)
+        errors = [] if done.returncode == 0 else [done.stdout + done.stderr]
+        return Outcome(plan.ops, errors)
+
+    def refresh(self, *, run_program: bool = False) -> Outcome:
+        before = self._resources()
+        done = self._run("refresh", "--yes", *self._flags(False, run_program))
+        if done.returncode != 0:
+            return Outcome(errors=[done.stdout + done.stderr])
+        after = self._resources()
+        ops = {
+            name: "gone"
+            if name not in after
+            else "drift"
+            if after[name].get("outputs") != old.get("outputs")
+            else "read"
+            for name, old in before.items()
+        }
+        return Outcome(ops)
+
+    def destroy(self, *, run_program: bool = False) -> Outcome:
+        flags = ["--run-program"] if run_program else []
+        before = self._resources()
+        done = self._run("destroy", "--yes", *flags)
+        if done.returncode != 0:
+            return Outcome(errors=[done.stdout + done.stderr])
+        ops = {n: "retain" if r.get("retainOnDelete") else "delete" for n, r in before.items()}
+        return Outcome(ops)
 
 
-@pytest.fixture
-def pulumi_env(tmp_path: Path) -> dict[str, str]:
-    state = tmp_path / "state"
-    state.mkdir()
-    return {
-        **os.environ,
-        "PULUMI_BACKEND_URL": state.as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": "",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-    }
+@pytest.mark.parametrize(("scenario", "stack"), cases())
+def test_scenario(scenario: str, stack: str, emulator: EmulatorServer, tmp_path: Path) -> None:
+    play, _ = SCENARIOS[scenario]
+    play(PulumiCli(stack, emulator=emulator, workdir=tmp_path))
 
 
-def pulumi(workdir: Path, env: dict[str, str], *args: str) -> str:
-    """Run `pulumi ARGS --stack e2e --non-interactive`; fail the test with its output."""
-    command = ["pulumi", *args, "--stack", STACK, "--non-interactive"]
-    done = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        pytest.fail(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def tenant_ids(client: DescopeClient) -> list[str]:
-    return sorted(t["id"] for t in client.mgmt.tenant.load_all()["tenants"])
-
-
-def test_pulumi_cli__up_preview_edit_refresh_export_destroy(
-    workdir: Path, pulumi_env: dict[str, str], emulator: EmulatorServer, tmp_path: Path
+def test_the_key_is_in_the_stack_export_only_encrypted(
+    emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    descope = DescopeClient(PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url)
-    pulumi(workdir, pulumi_env, "stack", "init")
-
-    # Create: every tenant, the flow and the theme.
-    pulumi(workdir, pulumi_env, "up", "--yes")
-    assert tenant_ids(descope) == ["acme", "globex", "initech"]
-    assert descope.mgmt.tenant.load_settings("acme")["authType"] == "saml"
-    assert [f["id"] for f in descope.mgmt.flow.list_flows()["flows"]] == ["sign-up-or-in"]
-
-    # The provider's most important invariant: after up, nothing left to do.
-    pulumi(workdir, pulumi_env, "preview", "--expect-no-changes")
-
-    # An edit in the YAML becomes an update.
-    tenants_file = workdir / "config" / "tenants" / "dev.yaml"
-    tenants_file.write_text(
-        tenants_file.read_text().replace("name: Acme Corp", "name: Acme Corporation")
-    )
-    pulumi(workdir, pulumi_env, "up", "--yes")
-    assert descope.mgmt.tenant.load("acme")["name"] == "Acme Corporation"
-
-    # Descope holds exactly what the state says.
-    pulumi(workdir, pulumi_env, "refresh", "--yes", "--expect-no-changes")
-    pulumi(workdir, pulumi_env, "preview", "--expect-no-changes")
-
-    # The stack export holds what restore reads.
-    export_file = tmp_path / "stack.json"
-    pulumi(workdir, pulumi_env, "stack", "export", "--file", str(export_file))
-    resources = json.loads(export_file.read_text())["deployment"]["resources"]
-    tenants = {r["outputs"]["tenantId"]: r for r in resources if r["type"] == TENANT_TYPE}
-    assert sorted(tenants) == ["acme", "globex", "initech"]
-    assert tenants["acme"]["outputs"]["name"] == "Acme Corporation"
-    flows = [r for r in resources if r["type"] == FLOW_TYPE]
-    assert [r["outputs"]["flowId"] for r in flows] == ["sign-up-or-in"]
-    assert flows[0]["outputs"]["contentHash"].startswith("sha256:")
-
-    # Destroy: the dev stack deletes tenants; flows are kept unless deleteOnRemove.
-    pulumi(workdir, pulumi_env, "destroy", "--yes")
-    assert tenant_ids(descope) == []
-    assert [f["id"] for f in descope.mgmt.flow.list_flows()["flows"]] == ["sign-up-or-in"]
-    pulumi(workdir, pulumi_env, "stack", "rm", "--yes")
+    driver = PulumiCli("dev", emulator=emulator, workdir=tmp_path)
+    assert driver.up().ok
+    text = json.dumps(driver.export())
+    assert MANAGEMENT_KEY not in text
+    assert "ciphertext" in text

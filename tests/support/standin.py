@@ -37,13 +37,12 @@ def example_config(stack: str) -> dict[str, str]:
     }
 
 
-class StandIn:
-    """One example stack, deployed by the stand-in engine to `emulator`."""
+class OnEmulator:
+    """What every driver shares: one example stack's config pointed at `emulator`, a copy of
+    its tenants YAML in `workdir`, and out-of-band access to the emulator (the console)."""
 
-    def __init__(
-        self, stack: str, *, emulator: EmulatorServer, workdir: Path, engine: Engine
-    ) -> None:
-        self.stack, self.emulator, self.engine = stack, emulator, engine
+    def __init__(self, stack: str, *, emulator: EmulatorServer, workdir: Path) -> None:
+        self.stack, self.emulator = stack, emulator
         options = emulator.app.options
         self.tenants_file = workdir / f"{stack}.yaml"
         shutil.copy(PROJECT_DIR / "config" / "tenants" / f"{stack}.yaml", self.tenants_file)
@@ -61,9 +60,6 @@ class StandIn:
             management_key=options.management_key,
             base_url=emulator.url,
         )
-        self.state = StackState(stack)
-
-    # --- the stack's surroundings ------------------------------------------------------------
 
     @property
     def backup_dir(self) -> Path:
@@ -76,7 +72,7 @@ class StandIn:
         app = self.emulator.app
         with app.backend.lock:
             app.backend.options = replace(app.backend.options, management_key=new_key)
-        self.config["descope:managementKey"] = new_key
+        self.set_config("descope:managementKey", new_key)
         self.descope = DescopeClient(
             project_id=app.options.project_id, management_key=new_key, base_url=self.emulator.url
         )
@@ -88,6 +84,17 @@ class StandIn:
 
     def reset_calls(self) -> None:
         httpx.post(f"{self.emulator.url}/emulator/counters/reset").raise_for_status()
+
+
+class StandIn(OnEmulator):
+    """One example stack, deployed by the stand-in engine to `emulator`."""
+
+    def __init__(
+        self, stack: str, *, emulator: EmulatorServer, workdir: Path, engine: Engine
+    ) -> None:
+        super().__init__(stack, emulator=emulator, workdir=workdir)
+        self.engine = engine
+        self.state = StackState(stack)
 
     def state_names(self) -> list[str]:
         return self.state.names()
