@@ -82,7 +82,7 @@ def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> Sta
 
 
 MANAGEMENT_KEY = "descope:managementKey"
-_LOOPBACK_URL = re.compile(r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?$")
+_LOOPBACK_URL = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?")
 
 
 def plaintext_key_warning(
@@ -97,7 +97,7 @@ def plaintext_key_warning(
     """
     if MANAGEMENT_KEY not in config or MANAGEMENT_KEY in secret_keys:
         return None
-    if _LOOPBACK_URL.match(str(config.get("descope:baseUrl") or "")):
+    if _LOOPBACK_URL.fullmatch(str(config.get("descope:baseUrl") or "")):
         return None
     return (
         f"Stack {stack} holds {MANAGEMENT_KEY} in plain text: it is in Pulumi.{stack}.yaml and "

@@ -58,7 +58,7 @@ EXPIRATION_UNITS = ("minutes", "hours", "days", "weeks")
 RATE_LIMIT_TIERS = ("tier1", "tier2", "tier3", "tier4")
 _BASE62 = string.digits + string.ascii_letters
 _DOMAIN_RE = re.compile(
-    r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 JsonDict = dict[str, Any]
 
@@ -785,7 +785,7 @@ class DescopeBackend:
 
     def _domains(self, values: list[str], key: str) -> list[str]:
         for domain in values:
-            if not _DOMAIN_RE.match(domain.strip() if self.options.normalize_domains else domain):
+            if not _DOMAIN_RE.fullmatch(domain.strip() if self.options.normalize_domains else domain):
                 raise exc.invalid_argument(f"The {key} field has an invalid domain {domain!r}")
         return _normalize(values) if self.options.normalize_domains else values
 

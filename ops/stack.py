@@ -39,7 +39,7 @@ from providers.errors import ConfigurationError
 
 CONFIG_NAMESPACE = PROJECT
 MANAGEMENT_KEY = "descope:managementKey"
-_STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_STACK_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _CONNECTION_KEYS = ("descope:projectId", MANAGEMENT_KEY, "descope:baseUrl")
 
 
@@ -165,7 +165,7 @@ def known_stacks(project_dir: Path) -> list[str]:
 def load_stack(name: str, project_dir: Path | None = None) -> StackSettings:
     """Read stack `name`'s settings from `project_dir` (default: the current directory)."""
     root = (project_dir or Path.cwd()).resolve()
-    if not _STACK_NAME_RE.match(name):
+    if not _STACK_NAME_RE.fullmatch(name):
         raise OpsError(f'"{name}" is not a stack name: use letters, digits, ".", "-" or "_".')
     project_file = root / "Pulumi.yaml"
     if not project_file.is_file():

@@ -132,8 +132,8 @@ class ManagementApi(Protocol):
     def flow(self) -> FlowApi: ...
 
 
-_PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
-_BASE_URL_RE = re.compile(r"^https?://[^/\s?#]+/?$")
+_PROJECT_ID_RE = re.compile(r"[A-Za-z0-9_-]{4,64}")
+_BASE_URL_RE = re.compile(r"https?://[^/\s?#]+/?")
 """Scheme and host (and port) only: the SDK appends /v1/mgmt/... itself."""
 
 
@@ -194,7 +194,7 @@ def resolve_settings(
             "The Descope project id is not set.",
             _how_to_set("descope:projectId", "DESCOPE_PROJECT_ID"),
         )
-    if not _PROJECT_ID_RE.match(project_id):
+    if not _PROJECT_ID_RE.fullmatch(project_id):
         raise ConfigurationError(
             f"The Descope project id from {source['project_id']} is malformed.",
             "A project id is letters and digits, as shown in the Descope console under "
@@ -214,7 +214,7 @@ def resolve_settings(
             + _how_to_set("descope:managementKey", "DESCOPE_MANAGEMENT_KEY"),
         )
     if base_url is not None:
-        if not _BASE_URL_RE.match(base_url):
+        if not _BASE_URL_RE.fullmatch(base_url):
             has_path = re.match(r"^https?://[^/\s]+/.+", base_url) is not None
             raise ConfigurationError(
                 f'The Descope base URL "{base_url}" from {source["base_url"]} is malformed'

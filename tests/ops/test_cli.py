@@ -294,3 +294,9 @@ def test_validate__warns_of_a_plaintext_key_for_a_real_project(ops: Run, project
     assert code == 0
     assert "warning: Stack test holds descope:managementKey in plain text" in err
     assert MANAGEMENT_KEY not in err
+
+
+def test_cli__a_stack_name_with_a_trailing_newline_is_refused(ops: Run) -> None:
+    code, _, err = ops("validate", "--stack", "test\n")
+    assert code == 1
+    assert "is not a stack name" in err
