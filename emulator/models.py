@@ -785,7 +785,8 @@ class DescopeBackend:
 
     def _domains(self, values: list[str], key: str) -> list[str]:
         for domain in values:
-            if not _DOMAIN_RE.fullmatch(domain.strip() if self.options.normalize_domains else domain):
+            checked = domain.strip() if self.options.normalize_domains else domain
+            if not _DOMAIN_RE.fullmatch(checked):
                 raise exc.invalid_argument(f"The {key} field has an invalid domain {domain!r}")
         return _normalize(values) if self.options.normalize_domains else values
 

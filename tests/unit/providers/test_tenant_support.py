@@ -119,4 +119,3 @@ def test_resolve_settings__a_bare_address_is_a_base_url(url: str) -> None:
         {"descope:projectId": "Pabc1234", "descope:baseUrl": url}, {"DESCOPE_MANAGEMENT_KEY": "K"}
     )
     assert settings.base_url == url.rstrip("/")
-
