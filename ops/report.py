@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ops.live import Descope, connect
+from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
 
 
@@ -28,10 +29,18 @@ class Report:
         return bool(self.unmanaged_tenants or self.unmanaged_flows)
 
 
-def build_report(declared_tenants: set[str], declared_flows: set[str], descope: Descope) -> Report:
+def build_report(
+    declared_tenants: set[str],
+    declared_flows: set[str],
+    descope: Descope,
+    progress: Progress | None = None,
+) -> Report:
     """Compare the declared ids with what the project holds now."""
-    live_tenants = {str(t["id"]) for t in descope.tenants()}
-    live_flows = set(descope.flow_ids())
+    progress = progress or Progress.silent()
+    with progress.doing("list Descope tenants"):
+        live_tenants = {str(t["id"]) for t in descope.tenants()}
+    with progress.doing("list Descope flows"):
+        live_flows = set(descope.flow_ids())
     return Report(
         unmanaged_tenants=sorted(live_tenants - declared_tenants),
         unmanaged_flows=sorted(live_flows - declared_flows),
@@ -51,9 +60,13 @@ def _section(title: str, ids: list[str], hint: str) -> None:
 def run(stack: StackSettings, *, fail_on_unmanaged: bool = False) -> int:
     configuration = load_stack_configuration(stack)
     descope = connect(stack)
-    report = build_report(
-        {t.id for t in configuration.tenants}, {f.id for f in configuration.flows}, descope
-    )
+    with Progress("report") as progress:
+        report = build_report(
+            {t.id for t in configuration.tenants},
+            {f.id for f in configuration.flows},
+            descope,
+            progress,
+        )
     print(f"Stack {stack.name}: Descope project {descope.project_id} vs {stack.tenants_file}")
     export_hint = (
         f"To manage them as code: python -m ops export --stack {stack.name} --out <file>, "
