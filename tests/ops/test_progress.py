@@ -15,7 +15,7 @@ from rich.console import Console
 from emulator.server import EmulatorServer
 from ops.progress import Progress
 from providers.calls import Wait
-from tests.ops.conftest import Project, Run
+from tests.ops.conftest import Project, Run, counters, reset_counters, timeless
 
 FLOW = {"id": "f", "name": "F", "dsl": {}}
 ENV = {"environment": "dev"}
@@ -28,21 +28,6 @@ def seed(descope: DescopeClient, tenants: int, flows: int = 1) -> None:
     for index in range(flows):
         flow_id = f"flow-{index}"
         descope.mgmt.flow.import_flow(flow_id, {**FLOW, "id": flow_id}, [])
-
-
-def counters(emulator: EmulatorServer) -> dict[str, int]:
-    response = httpx.get(f"{emulator.url}/emulator/counters")
-    response.raise_for_status()
-    return {k: v for k, v in response.json()["requests"].items() if v and "license" not in k}
-
-
-def reset_counters(emulator: EmulatorServer) -> None:
-    httpx.post(f"{emulator.url}/emulator/counters/reset").raise_for_status()
-
-
-def timeless(lines: str) -> list[str]:
-    """The lines with the durations of finished loops written as ``(T s)``."""
-    return [re.sub(r"\(\d+\.\d s\)$", "(T s)", line) for line in lines.splitlines()]
 
 
 def test_export__plain_progress_lines_on_stderr_when_it_is_not_a_terminal(
