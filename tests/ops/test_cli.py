@@ -293,3 +293,36 @@ def test_validate__lists_every_problem_with_its_line(ops: Run, project: Project)
     assert "test.yaml:3" in err
     assert 'the name "A" is also used by tenant "a"' in err
     assert 'Did you mean "enforceSSO"?' in err
+
+
+def test_cli__a_401_names_the_environment_when_the_stack_key_is_encrypted(
+    ops: Run, project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_stack(
+        stack_yaml(emulator.url, key=None) + "  descope:managementKey:\n    secure: v1:AAAA\n"
+    )
+    monkeypatch.setenv("DESCOPE_MANAGEMENT_KEY", "K-revoked-key-0123456789")
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    error = err.splitlines()[-1]
+    assert "401" in error
+    assert "management key from environment variable DESCOPE_MANAGEMENT_KEY" in error
+    assert "stack config descope:managementKey" not in error
+    assert "K-revoked-key-0123456789" not in err
+    # What the providers are configured with holds no key the stack file does not set.
+    stack = load_stack("test", project.root)
+    assert "descope:managementKey" not in stack.provider_config()
+
+
+def test_cli__a_401_names_the_stack_config_when_the_stack_file_holds_the_key(
+    ops: Run, project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_stack(stack_yaml(emulator.url, key="K-revoked-key-0123456789"))
+    monkeypatch.setenv("DESCOPE_MANAGEMENT_KEY", MANAGEMENT_KEY)  # not used: the stack's wins
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    assert "management key from stack config descope:managementKey" in err.splitlines()[-1]
