@@ -3,17 +3,44 @@
 #   make test   set up and run every check CI runs (lint, format, types, layering, tests)
 SHELL := /bin/bash
 PYTHON ?= python3
+PYTHON_MIN := 3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STACK ?= dev
 
-.PHONY: setup test lint unit demo emulator bench backup clean
+.PHONY: setup runtime test lint unit demo emulator bench backup clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Before anything is installed: the interpreter that builds the virtualenv must be new enough
+# (pyproject.toml's requires-python), or it would install for a while and then fail to import.
+define check_python
+	@version=$$($(PYTHON) -c 'import sys; print(".".join(str(n) for n in sys.version_info[:3]))' 2>/dev/null); \
+	if [ -z "$$version" ]; then \
+	  echo "make: $(PYTHON) does not run here (not on PATH, or not a Python interpreter)." \
+	    "descope-config needs Python $(PYTHON_MIN) or newer; nothing was installed." \
+	    "Name one with PYTHON, for example: make $(or $(MAKECMDGOALS),setup) PYTHON=python$(PYTHON_MIN)" >&2; \
+	  exit 1; \
+	fi; \
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < tuple(int(n) for n in "$(PYTHON_MIN)".split(".")))' || { \
+	  echo "make: descope-config needs Python $(PYTHON_MIN) or newer, and $(PYTHON) is Python $$version;" \
+	    "nothing was installed. Pick another with PYTHON, for example:" \
+	    "make $(or $(MAKECMDGOALS),setup) PYTHON=python$(PYTHON_MIN)" >&2; \
+	  exit 1; }
+endef
+
+# What the program, the demo and the ops commands need (requirements.txt).
+$(VENV)/.runtime: requirements.txt
+	$(check_python)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Everything else the checks need (requirements-dev.txt: test, lint and type tools).
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+runtime: $(VENV)/.runtime
 
 setup: $(VENV)/.installed
 
@@ -28,16 +55,16 @@ unit: setup
 
 test: lint unit
 
-demo: setup
+demo: runtime
 	$(BIN)/python -m ops demo --stack $(STACK)
 
-emulator: setup
+emulator: runtime
 	$(BIN)/python -m emulator --port 8787
 
 bench: setup
 	$(BIN)/python -m bench
 
-backup: setup
+backup: runtime
 	$(BIN)/python -m ops stack-backup --stack $(STACK)
 
 clean:

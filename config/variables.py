@@ -7,7 +7,9 @@ One syntax for the tenants YAML and for flow and theme files (the JSON Descope e
 - ``$${`` writes a literal ``${``.
 - A name that is not a known variable, a reference that is not a name and a ``${`` without its
   ``}`` are problems, every one of them reported (with the known names, and the closest one as
-  a did-you-mean); a string with a problem is kept as written.
+  a did-you-mean); a string with a problem is kept as written. The did-you-mean points at the
+  likely misspelling: the reference, unless the document refers to the unknown name in several
+  values and never to the close known one, which suggests the stack's key is the misspelt one.
 - Mapping keys are never substituted: they are written as is. Keys carry structure (tenant
   settings, flow step ids that other values refer to); two keys substituted to the same text
   would silently collide; and a key read back from Descope could not be told apart from one
@@ -55,6 +57,7 @@ def substitute(
     Mapping keys are left as written. A string with a problem is kept unchanged.
     """
     problems: list[tuple[YamlPath, str]] = []
+    referring = _referring_values(data)
 
     def walk(value: Any, where: YamlPath) -> Any:
         if isinstance(value, dict):
@@ -62,7 +65,7 @@ def substitute(
         if isinstance(value, list):
             return [walk(item, (*where, index)) for index, item in enumerate(value)]
         if isinstance(value, str) and "$" in value:
-            text, found = _substitute(value, variables)
+            text, found = _substitute(value, variables, referring)
             problems.extend((where, problem) for problem in found)
             return text
         return value
@@ -72,12 +75,33 @@ def substitute(
 
 def substitute_text(text: str, variables: Mapping[str, str]) -> tuple[str, str | None]:
     """`text` with its ``${name}`` references replaced, or unchanged with its first problem."""
-    result, problems = _substitute(text, variables)
+    result, problems = _substitute(text, variables, _referring_values(text))
     return result, problems[0] if problems else None
 
 
-def _substitute(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
-    """`text` substituted, or `text` unchanged and every distinct problem in it."""
+def _referring_values(data: Any) -> Counter[str]:
+    """For each name, how many string values of `data` refer to it (``${name}``)."""
+    referring: Counter[str] = Counter()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and "${" in value:
+            referring.update({m.group(1) for m in _TOKEN.finditer(value) if m.group(1)})
+
+    walk(data)
+    return referring
+
+
+def _substitute(
+    text: str, variables: Mapping[str, str], referring: Counter[str]
+) -> tuple[str, list[str]]:
+    """`text` substituted, or `text` unchanged and every distinct problem in it; `referring`
+    counts the values of the whole document that refer to each name (for the did-you-mean)."""
     problems: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -93,7 +117,7 @@ def _substitute(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]
         elif name in variables:
             return variables[name]
         else:
-            problem = _unknown(_quoted(text, match), name, variables)
+            problem = _unknown(_quoted(text, match), name, variables, referring)
         if problem not in problems:
             problems.append(problem)
         return token
@@ -111,7 +135,7 @@ def _quoted(text: str, match: re.Match[str]) -> str:
     return f'"{"…" if start else ""}{shown(text[start:end])}{"…" if end < len(text) else ""}"'
 
 
-def _unknown(quoted: str, name: str, variables: Mapping[str, str]) -> str:
+def _unknown(quoted: str, name: str, variables: Mapping[str, str], referring: Counter[str]) -> str:
     if not _NAME.fullmatch(name):
         return (
             f'{quoted} refers to "${{{shown(name)}}}", which is not a variable name. Use '
@@ -119,8 +143,16 @@ def _unknown(quoted: str, name: str, variables: Mapping[str, str]) -> str:
         )
     known = sorted(variables)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f' Did you mean "{close[0]}"?' if close else ""
     listing = f" Known variables: {', '.join(known)}." if known else " No variables are defined."
+    if close and referring[name] > 1 and not referring[close[0]]:
+        # Several values agree on the name and none uses the stack's: the key is the odd one.
+        return (
+            f'{quoted} refers to the unknown variable "{name}". The stack defines '
+            f'"{close[0]}", which nothing in this file refers to: if that key is the '
+            f"misspelling, rename descope-config:{close[0]} to descope-config:{name} in the "
+            f'stack\'s configuration; otherwise write "${{{close[0]}}}".{listing}'
+        )
+    hint = f' Did you mean "{close[0]}"?' if close else ""
     return (
         f'{quoted} refers to the unknown variable "{name}".{hint}{listing} Set it in the '
         f"stack's configuration (descope-config:{name}) or fix the name."

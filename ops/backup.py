@@ -29,24 +29,42 @@ from typing import Any
 
 from ops.files import json_text, utc_iso, utc_stamp, write_atomic
 from ops.live import Descope, connect
+from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
 
 BACKUP_FORMAT = "descope-config-backup/1"
 
 
 def take_backup(
-    descope: Descope, tenant_ids: list[str], *, stack: str, now: datetime | None = None
+    descope: Descope,
+    tenant_ids: list[str],
+    *,
+    stack: str,
+    now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The backup document, and the declared tenant ids Descope does not hold."""
+    """The backup document, and the declared tenant ids Descope does not hold.
+
+    `progress` is told of each step (see `ops.progress`).
+    """
+    progress = progress or Progress.silent()
     tenants: list[dict[str, Any]] = []
     missing: list[str] = []
-    for tenant_id in sorted(tenant_ids):
+    for tenant_id in progress.each("back up managed tenants", sorted(tenant_ids)):
         tenant = descope.tenant(tenant_id)
         if tenant is None:
             missing.append(tenant_id)
             continue
         tenants.append({"tenant": tenant, "settings": descope.settings(tenant_id)})
-    flows = [export for fid in descope.flow_ids() if (export := descope.flow(fid)) is not None]
+    with progress.doing("list Descope flows"):
+        flow_ids = descope.flow_ids()
+    flows = [
+        export
+        for fid in progress.each("back up flows", flow_ids)
+        if (export := descope.flow(fid)) is not None
+    ]
+    with progress.doing("back up the theme"):
+        theme = descope.theme()
     document = {
         "format": BACKUP_FORMAT,
         "takenAt": utc_iso(now),
@@ -54,7 +72,7 @@ def take_backup(
         "stack": stack,
         "tenants": tenants,
         "flows": flows,
-        "theme": descope.theme(),
+        "theme": theme,
     }
     return document, missing
 
@@ -69,9 +87,10 @@ def write_backup(document: dict[str, Any], backup_dir: Path, now: datetime | Non
 def run(stack: StackSettings) -> int:
     configuration = load_stack_configuration(stack)
     descope = connect(stack)
-    document, missing = take_backup(
-        descope, [t.id for t in configuration.tenants], stack=stack.name
-    )
+    with Progress("backup") as progress:
+        document, missing = take_backup(
+            descope, [t.id for t in configuration.tenants], stack=stack.name, progress=progress
+        )
     path = write_backup(document, stack.backup_dir)
     print(
         f"Wrote {path} (mode 0600): {len(document['tenants'])} tenant(s), "

@@ -2,7 +2,7 @@
 
     validate      check the stack's configuration as `pulumi preview` would load it
     export        write an existing project's tenants, flows and theme as code (adopt: true)
-    report        what Descope holds that the configuration does not manage, and vice versa
+    report        how Descope differs from the configuration: unmanaged, missing, drifted
     backup        every managed tenant, every flow and the theme, as Descope holds them now
     stack-backup  `pulumi stack export` of the stack's state (needs the pulumi CLI)
     restore       put a tenant's or flow's content from a backup back into code
@@ -92,11 +92,26 @@ def _parser() -> argparse.ArgumentParser:
         help="do not write the stack's own descope-config:* variables back (only --var ones)",
     )
 
-    report = command("report", "List unmanaged tenants and flows, and declared ones missing.")
+    report = command(
+        "report",
+        "How Descope differs from the configuration: unmanaged tenants and flows, declared ones "
+        "missing, and the fields, screens and theme parts that drifted.",
+    )
     report.add_argument(
         "--fail-on-unmanaged",
         action="store_true",
         help="exit 1 when Descope holds tenants or flows the configuration does not manage",
+    )
+    report.add_argument(
+        "--fail-on-drift",
+        action="store_true",
+        help="exit 1 when a managed tenant, flow or the theme differs in Descope from the "
+        "configuration, or a declared one is missing",
+    )
+    report.add_argument(
+        "--json",
+        action="store_true",
+        help="write the report as one JSON document (format descope-config-report/1) on stdout",
     )
 
     command("backup", "Save managed tenants, every flow and the theme into one JSON file.")
@@ -146,7 +161,12 @@ def _run(args: argparse.Namespace) -> int:
             stack_variables=not args.no_vars,
         )
     if args.command == "report":
-        return report.run(stack, fail_on_unmanaged=args.fail_on_unmanaged)
+        return report.run(
+            stack,
+            fail_on_unmanaged=args.fail_on_unmanaged,
+            fail_on_drift=args.fail_on_drift,
+            as_json=args.json,
+        )
     if args.command == "backup":
         return backup.run(stack)
     if args.command == "stack-backup":

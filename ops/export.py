@@ -41,6 +41,7 @@ from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError
 from ops.files import write_atomic
 from ops.live import Descope, connect
+from ops.progress import Progress
 from ops.stack import StackSettings
 
 THEME_FILE = "theme.json"
@@ -100,11 +101,19 @@ def schema_reference(project_dir: Path, out: Path) -> str:
         return schema.as_posix()
 
 
-def read_tenants(descope: Descope) -> tuple[list[TenantSpec], list[InvalidTenant]]:
-    """Every tenant of the project (``adopt: true``): those the model accepts, and the others."""
+def read_tenants(
+    descope: Descope, progress: Progress | None = None
+) -> tuple[list[TenantSpec], list[InvalidTenant]]:
+    """Every tenant of the project (``adopt: true``): those the model accepts, and the others.
+
+    One tenant listing, then one settings load per tenant (Descope has no batch settings read).
+    """
+    progress = progress or Progress.silent()
     valid: list[TenantSpec] = []
     invalid: list[InvalidTenant] = []
-    for tenant in descope.tenants():
+    with progress.doing("list Descope tenants"):
+        listed = descope.tenants()
+    for tenant in progress.each("load tenant settings", listed):
         tenant_id = str(tenant.get("id", ""))
         data = {**data_from_descope(tenant, descope.settings(tenant_id)), "adopt": True}
         problems = tenant_problems(data)
@@ -129,19 +138,27 @@ def refusal(project_id: str, invalid: list[InvalidTenant], stack: str) -> OpsErr
 
 
 def build_export(
-    descope: Descope, *, schema: str | None = None, variables: Mapping[str, str] | None = None
+    descope: Descope,
+    *,
+    schema: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> ExportFiles:
     """Read the project and render the files.
 
     Tenants the configuration does not accept are rendered as Descope holds them and listed in
     `ExportFiles.invalid`; `schema` is the editor's schema reference (default: the writer's).
     `variables` are written back into the flow and theme files (`config.variables.template`).
+    `progress` is told of each step (see `ops.progress`).
     """
-    valid, invalid = read_tenants(descope)
+    progress = progress or Progress.silent()
+    valid, invalid = read_tenants(descope, progress)
     files: dict[str, str] = {}
     uses: Counter[str] = Counter()
     flows: list[_FileRef] = []
-    for flow_id in descope.flow_ids():
+    with progress.doing("list Descope flows"):
+        flow_ids = descope.flow_ids()
+    for flow_id in progress.each("export flows", flow_ids):
         export = descope.flow(flow_id)
         if export is None:  # deleted while we were reading
             continue
@@ -150,7 +167,9 @@ def build_export(
         uses += used
         flows.append(_FileRef(flow_id, Path(name)))
     theme_name = THEME_FILE if THEME_FILE not in files else "project-theme.json"
-    files[theme_name], used = content_text({"theme": normalise_theme(descope.theme())}, variables)
+    with progress.doing("export the theme"):
+        theme_content = descope.theme()
+    files[theme_name], used = content_text({"theme": normalise_theme(theme_content)}, variables)
     uses += used
     comment = (
         f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
@@ -270,15 +289,21 @@ def run(
     write_back = write_back_variables(stack, given, stack_variables=stack_variables)
     loading = {**stack.variables, **given}
     descope = connect(stack)
-    files = build_export(
-        descope, schema=schema_reference(stack.project_dir, target), variables=write_back
-    )
-    if files.invalid and not write_invalid:
-        raise refusal(descope.project_id, files.invalid, stack.name)
-    validate(files, loading)
-    written = write_export(files, target, flows_target, force=force)
-    if not files.invalid:
-        load_configuration(target, variables=loading, flows_dir=flows_target)
+    with Progress("export") as progress:
+        files = build_export(
+            descope,
+            schema=schema_reference(stack.project_dir, target),
+            variables=write_back,
+            progress=progress,
+        )
+        if files.invalid and not write_invalid:
+            raise refusal(descope.project_id, files.invalid, stack.name)
+        with progress.doing("validate the files"):
+            validate(files, loading)
+        written = write_export(files, target, flows_target, force=force)
+        if not files.invalid:
+            with progress.doing("load the written configuration"):
+                load_configuration(target, variables=loading, flows_dir=flows_target)
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
         f"{files.flow_count} flow(s) and the theme; "

@@ -1,43 +1,312 @@
-"""`report`: what Descope holds that the stack does not manage, and what it declares but lacks.
+"""`report`: how Descope differs from what the stack's configuration declares.
 
-Unmanaged tenants and flows are not an error in themselves (a project may keep some by hand),
-so the report exits 0; ``--fail-on-unmanaged`` makes it exit 1 for CI jobs that want every
-tenant and flow under code. `export` writes the unmanaged ones as code, marked ``adopt: true``.
+Three questions, one run:
+
+- unmanaged: tenants and flows Descope holds that the configuration does not declare;
+- missing: declared tenants and flows Descope lacks (the next ``pulumi up`` creates them);
+- drift: for each managed tenant, the fields whose value in Descope differs from the
+  configuration's; for each managed flow, whether its flow-level part differs (which keys) and
+  which screens (by id) differ or exist on one side only; for the theme, which parts differ.
+
+Values are shown as the configuration writes them (`ops.convert.data_from_descope`, the
+conversion ``export`` and the providers' refresh use) and compared as the providers compare
+them (`providers.tenant.comparable` for tenants, the normalised content for flows and the
+theme), so a field listed here is a field ``pulumi refresh`` then ``pulumi preview`` shows as a
+change, and the other way round. Management flags (``adopt``, ``cascadeDelete``) and resource
+options are not Descope's and never drift.
+
+API calls: one tenant listing (``GET /v1/mgmt/tenant/all``) for every tenant, never one load
+per tenant; one settings load per managed tenant whose settings the configuration manages
+(Descope has no batch endpoint for settings, so this one is unavoidable); one flow listing; one
+export per managed flow Descope holds; one theme export when the theme is managed.
+
+Nothing is an error: the report exits 0. ``--fail-on-unmanaged`` exits 1 when anything is
+unmanaged, ``--fail-on-drift`` when anything drifted or is missing (for CI). ``--json`` writes
+the report as one JSON document (`Report.to_json`, format ``descope-config-report/1``) instead
+of the tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from config import Configuration
+from config.configuration import FlowEntry, ThemeEntry
+from model import TenantSpec, content_hash, normalise_flow_export, normalise_theme
+from model.flow import canonical_json
+from ops.convert import data_from_descope
 from ops.live import Descope, connect
+from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
+from providers.tenant import FLAG_KEYS, ID_KEY, INPUT_KEYS, comparable, tenant_props
+
+REPORT_FORMAT = "descope-config-report/1"
+DRIFT_FIELDS = tuple(key for key in INPUT_KEYS if key not in (ID_KEY, *FLAG_KEYS))
+"""The tenant properties that can drift: what Descope holds, in the order the model lists it."""
+_BY_KEY = ("customAttributes", "settings")
+"""Mapping properties whose drift is told key by key (``customAttributes.seats``)."""
+THEME_DEPTH = 2
+"""How deep theme differences are named: ``cssTemplate.light``."""
+
+
+@dataclass(frozen=True)
+class FieldDrift:
+    """One tenant field whose value in Descope is not the configuration's."""
+
+    field: str
+    """``name``, ``customAttributes.seats``, ``settings.sessionTokenExpiration``."""
+    descope: Any
+    """As the configuration would write it; None when Descope has no value."""
+    configuration: Any
+    """None when the configuration sets no value."""
+
+
+@dataclass(frozen=True)
+class TenantDrift:
+    id: str
+    fields: list[FieldDrift]
+
+
+@dataclass(frozen=True)
+class FlowDrift:
+    """A flow whose content in Descope is not the configuration's."""
+
+    id: str
+    flow: list[str]
+    """Keys of the flow-level part (``dsl``, ``name``...) that differ; [] when it is the same."""
+    screens_differ: list[str]
+    """Screens (by id) both sides hold, with other content."""
+    screens_only_in_descope: list[str]
+    screens_only_in_configuration: list[str]
 
 
 @dataclass(frozen=True)
 class Report:
-    """Ids, each list sorted."""
+    """What a stack's configuration and its Descope project disagree on. Ids sorted."""
 
     unmanaged_tenants: list[str]
     unmanaged_flows: list[str]
     missing_tenants: list[str]
     """Declared in the configuration, absent from Descope (the next `pulumi up` creates them)."""
     missing_flows: list[str]
+    drifted_tenants: list[TenantDrift] = field(default_factory=list)
+    drifted_flows: list[FlowDrift] = field(default_factory=list)
+    theme: list[str] | None = None
+    """Parts of the theme that differ (``cssTemplate.light``); None when the same or not managed."""
+    checked_tenants: int = 0
+    """Managed tenants Descope holds, compared field by field."""
+    checked_flows: int = 0
+    theme_managed: bool = False
 
     @property
     def has_unmanaged(self) -> bool:
         return bool(self.unmanaged_tenants or self.unmanaged_flows)
 
+    @property
+    def has_drift(self) -> bool:
+        """Anything managed that differs in Descope, or is missing from it."""
+        return bool(
+            self.drifted_tenants
+            or self.drifted_flows
+            or self.theme is not None
+            or self.missing_tenants
+            or self.missing_flows
+        )
 
-def build_report(declared_tenants: set[str], declared_flows: set[str], descope: Descope) -> Report:
-    """Compare the declared ids with what the project holds now."""
-    live_tenants = {str(t["id"]) for t in descope.tenants()}
-    live_flows = set(descope.flow_ids())
-    return Report(
-        unmanaged_tenants=sorted(live_tenants - declared_tenants),
-        unmanaged_flows=sorted(live_flows - declared_flows),
-        missing_tenants=sorted(declared_tenants - live_tenants),
-        missing_flows=sorted(declared_flows - live_flows),
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document's report part (see the README for the whole shape)."""
+        return {
+            "unmanaged": {"tenants": self.unmanaged_tenants, "flows": self.unmanaged_flows},
+            "missing": {"tenants": self.missing_tenants, "flows": self.missing_flows},
+            "drift": {
+                "tenants": [
+                    {
+                        "id": t.id,
+                        "fields": [
+                            {
+                                "field": f.field,
+                                "descope": f.descope,
+                                "configuration": f.configuration,
+                            }
+                            for f in t.fields
+                        ],
+                    }
+                    for t in self.drifted_tenants
+                ],
+                "flows": [
+                    {
+                        "id": f.id,
+                        "flow": f.flow,
+                        "screens": {
+                            "differ": f.screens_differ,
+                            "onlyInDescope": f.screens_only_in_descope,
+                            "onlyInConfiguration": f.screens_only_in_configuration,
+                        },
+                    }
+                    for f in self.drifted_flows
+                ],
+                "theme": None if self.theme is None else {"differ": self.theme},
+            },
+            "checked": {
+                "tenants": self.checked_tenants,
+                "flows": self.checked_flows,
+                "theme": self.theme_managed,
+            },
+            "hasUnmanaged": self.has_unmanaged,
+            "hasDrift": self.has_drift,
+        }
+
+
+# --- comparing ---------------------------------------------------------------------------------
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the providers judge comparable forms: the same JSON, keys sorted."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def tenant_drift(
+    spec: TenantSpec, tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> list[FieldDrift]:
+    """The fields of `spec` whose value differs in Descope's `tenant` (a listing entry) and
+    `settings` (loaded when `spec` manages settings; ignored otherwise)."""
+    wanted = spec.canonical()
+    held = data_from_descope(tenant, settings if spec.settings is not None else None)
+    new, old = comparable(tenant_props(wanted)), comparable(tenant_props(held))
+    drift: list[FieldDrift] = []
+    for key in DRIFT_FIELDS:
+        if key == "settings" and new.get(key) is None:
+            continue  # not managed: whatever Descope holds is not drift
+        if _same(old.get(key), new.get(key)):
+            continue
+        if key in _BY_KEY:
+            old_part, new_part = old.get(key) or {}, new.get(key) or {}
+            held_part, wanted_part = held.get(key) or {}, wanted.get(key) or {}
+            keys = (
+                sorted(set(old_part) | set(new_part))
+                if key == "customAttributes"
+                else [*wanted_part, *(k for k in new_part if k not in wanted_part)]
+            )
+            drift.extend(
+                FieldDrift(f"{key}.{k}", held_part.get(k), wanted_part.get(k))
+                for k in keys
+                if not _same(old_part.get(k), new_part.get(k))
+            )
+        else:
+            drift.append(FieldDrift(key, held.get(key), wanted.get(key)))
+    return drift
+
+
+def differing_keys(
+    held: Mapping[str, Any], wanted: Mapping[str, Any], depth: int = 1, prefix: str = ""
+) -> list[str]:
+    """The keys whose values differ, sorted; below the top (down to `depth`) as ``a.b``."""
+    keys: list[str] = []
+    for key in sorted(set(held) | set(wanted)):
+        a, b = held.get(key), wanted.get(key)
+        if canonical_json(a) == canonical_json(b):
+            continue
+        if depth > 1 and isinstance(a, Mapping) and isinstance(b, Mapping):
+            keys.extend(differing_keys(a, b, depth - 1, f"{prefix}{key}."))
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def flow_drift(entry: FlowEntry, export: Mapping[str, Any]) -> FlowDrift | None:
+    """How Descope's `export` of a managed flow differs from the entry's content, or None."""
+    held = normalise_flow_export(export)
+    if content_hash(held) == entry.content_hash:
+        return None
+    wanted = entry.content
+    held_screens = {str(s.get("id", "")): s for s in held["screens"]}
+    wanted_screens = {str(s.get("id", "")): s for s in wanted["screens"]}
+    both = sorted(set(held_screens) & set(wanted_screens))
+    return FlowDrift(
+        entry.id,
+        differing_keys(held["flow"], wanted["flow"]),
+        [s for s in both if canonical_json(held_screens[s]) != canonical_json(wanted_screens[s])],
+        sorted(set(held_screens) - set(wanted_screens)),
+        sorted(set(wanted_screens) - set(held_screens)),
     )
+
+
+def theme_drift(entry: ThemeEntry, theme: Mapping[str, Any]) -> list[str] | None:
+    """The parts of Descope's `theme` that differ from the entry's, or None when the same."""
+    held = normalise_theme(theme)
+    if content_hash(held) == entry.content_hash:
+        return None
+    return differing_keys(held, entry.content, THEME_DEPTH)
+
+
+def build_report(
+    configuration: Configuration, descope: Descope, progress: Progress | None = None
+) -> Report:
+    """Compare the configuration with what the project holds now (calls: module docstring)."""
+    progress = progress or Progress.silent()
+    declared = {spec.id: spec for spec in configuration.tenants}
+    with progress.doing("list Descope tenants"):
+        listed = {str(t["id"]): t for t in descope.tenants()}
+    managed = [declared[i] for i in sorted(declared) if i in listed]
+    settings = {
+        spec.id: descope.settings(spec.id)
+        for spec in progress.each(
+            "load managed tenant settings", [s for s in managed if s.settings is not None]
+        )
+    }
+    drifted_tenants = [
+        TenantDrift(spec.id, fields)
+        for spec in managed
+        if (fields := tenant_drift(spec, listed[spec.id], settings.get(spec.id)))
+    ]
+
+    flows = {entry.id: entry for entry in configuration.flows}
+    with progress.doing("list Descope flows"):
+        live_flows = set(descope.flow_ids())
+    compared = sorted(set(flows) & live_flows)
+    missing_flows = set(flows) - live_flows
+    drifted_flows: list[FlowDrift] = []
+    for flow_id in progress.each("compare managed flows", compared):
+        export = descope.flow(flow_id)
+        if export is None:  # deleted since the listing
+            missing_flows.add(flow_id)
+        elif drift := flow_drift(flows[flow_id], export):
+            drifted_flows.append(drift)
+    theme: list[str] | None = None
+    if configuration.theme is not None:
+        with progress.doing("compare the theme"):
+            theme = theme_drift(configuration.theme, descope.theme())
+    return Report(
+        unmanaged_tenants=sorted(set(listed) - set(declared)),
+        unmanaged_flows=sorted(live_flows - set(flows)),
+        missing_tenants=sorted(set(declared) - set(listed)),
+        missing_flows=sorted(missing_flows),
+        drifted_tenants=drifted_tenants,
+        drifted_flows=drifted_flows,
+        theme=theme,
+        checked_tenants=len(managed),
+        checked_flows=len(compared) - len(missing_flows & set(compared)),
+        theme_managed=configuration.theme is not None,
+    )
+
+
+# --- showing -----------------------------------------------------------------------------------
+
+
+def shown(value: Any) -> str:
+    """A value as the YAML would hold it, in one line: ``"Acme"``, ``["a.com"]``, ``30``."""
+    if value is None:
+        return "(not set)"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _section(title: str, ids: list[str], hint: str) -> None:
@@ -48,13 +317,59 @@ def _section(title: str, ids: list[str], hint: str) -> None:
         print(f"  {hint}")
 
 
-def run(stack: StackSettings, *, fail_on_unmanaged: bool = False) -> int:
-    configuration = load_stack_configuration(stack)
-    descope = connect(stack)
-    report = build_report(
-        {t.id for t in configuration.tenants}, {f.id for f in configuration.flows}, descope
-    )
-    print(f"Stack {stack.name}: Descope project {descope.project_id} vs {stack.tenants_file}")
+def tenant_table(report: Report) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for title in ("Tenant", "Field", "Descope", "Configuration"):
+        table.add_column(title, overflow="fold")
+    for tenant in report.drifted_tenants:
+        for drift in tenant.fields:
+            table.add_row(
+                Text(tenant.id),
+                Text(drift.field),
+                Text(shown(drift.descope)),
+                Text(shown(drift.configuration)),
+            )
+    return table
+
+
+def content_table(report: Report) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for title in ("Flow / theme", "Part", "Difference"):
+        table.add_column(title, overflow="fold")
+    for flow in report.drifted_flows:
+        rows: list[tuple[str, str]] = []
+        if flow.flow:
+            rows.append(("flow", f"differs in {', '.join(flow.flow)}"))
+        rows += [(f"screen {s}", "differs") for s in flow.screens_differ]
+        rows += [(f"screen {s}", "only in Descope") for s in flow.screens_only_in_descope]
+        rows += [
+            (f"screen {s}", "only in the configuration") for s in flow.screens_only_in_configuration
+        ]
+        for part, difference in rows:
+            table.add_row(Text(flow.id), Text(part), Text(difference))
+    for part in report.theme or []:
+        table.add_row(Text("theme"), Text(part), Text("differs"))
+    return table
+
+
+LOG_WIDTH = 200
+"""The width tables are laid out for when stdout is not a terminal (a log, a pipe)."""
+
+
+def table_text(table: Table) -> str:
+    """`table` as plain text for stdout: as wide as the terminal (else `LOG_WIDTH`), no colour,
+    no trailing spaces."""
+    terminal = Console()
+    width = terminal.width if terminal.is_terminal else LOG_WIDTH
+    console = Console(width=width, no_color=True, highlight=False, color_system=None)
+    with console.capture() as captured:
+        console.print(table)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
+
+
+def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
+    """The report as text on stdout: the presence sections, then the drift tables."""
+    print(f"Stack {stack.name}: Descope project {project_id} vs {stack.tenants_file}")
     export_hint = (
         f"To manage them as code: python -m ops export --stack {stack.name} --out <file>, "
         "then copy the entries you want into the configuration."
@@ -64,10 +379,79 @@ def run(stack: StackSettings, *, fail_on_unmanaged: bool = False) -> int:
     up_hint = "The next `pulumi up` creates them."
     _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
     _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
-    if fail_on_unmanaged and report.has_unmanaged:
+    if not (report.drifted_tenants or report.drifted_flows or report.theme is not None):
+        theme = " and the theme" if report.theme_managed else ""
         print(
+            f"Drift: none. The {report.checked_tenants} managed tenant(s), "
+            f"{report.checked_flows} flow(s){theme} in Descope are as the configuration "
+            "declares them."
+        )
+        return
+    parts = [
+        *(
+            [f"{len(report.drifted_tenants)} of {report.checked_tenants} managed tenant(s)"]
+            if report.drifted_tenants
+            else []
+        ),
+        *(
+            [f"{len(report.drifted_flows)} of {report.checked_flows} managed flow(s)"]
+            if report.drifted_flows
+            else []
+        ),
+        *(["the theme"] if report.theme is not None else []),
+    ]
+    print(f"Drift (Descope differs from the configuration): {', '.join(parts)}.")
+    if report.drifted_tenants:
+        print(table_text(tenant_table(report)))
+    if report.drifted_flows or report.theme is not None:
+        print(table_text(content_table(report)))
+    print(
+        "  The next `pulumi up` writes the configuration's values over these; "
+        "`pulumi preview --refresh` shows the same changes."
+    )
+
+
+def report_document(report: Report, stack: StackSettings, project_id: str) -> dict[str, Any]:
+    """The ``--json`` document."""
+    return {
+        "format": REPORT_FORMAT,
+        "stack": stack.name,
+        "projectId": project_id,
+        "configuration": str(stack.tenants_file),
+        **report.to_json(),
+    }
+
+
+def run(
+    stack: StackSettings,
+    *,
+    fail_on_unmanaged: bool = False,
+    fail_on_drift: bool = False,
+    as_json: bool = False,
+) -> int:
+    """`python -m ops report`: 0, or 1 when a ``--fail-on-*`` flag's condition holds."""
+    configuration = load_stack_configuration(stack)
+    descope = connect(stack)
+    with Progress("report") as progress:
+        report = build_report(configuration, descope, progress)
+    if as_json:
+        print(json.dumps(report_document(report, stack, descope.project_id), indent=2))
+    else:
+        print_report(report, stack, descope.project_id)
+    failures: list[str] = []
+    if fail_on_unmanaged and report.has_unmanaged:
+        failures.append(
             f"Failing (--fail-on-unmanaged): {len(report.unmanaged_tenants)} tenant(s) and "
             f"{len(report.unmanaged_flows)} flow(s) are not managed by stack {stack.name}."
         )
-        return 1
-    return 0
+    if fail_on_drift and report.has_drift:
+        theme = " and the theme" if report.theme is not None else ""
+        failures.append(
+            f"Failing (--fail-on-drift): {len(report.drifted_tenants)} tenant(s), "
+            f"{len(report.drifted_flows)} flow(s){theme} differ in Descope from stack "
+            f"{stack.name}'s configuration; {len(report.missing_tenants)} tenant(s) and "
+            f"{len(report.missing_flows)} flow(s) are missing in Descope."
+        )
+    for line in failures:
+        print(line, file=sys.stderr if as_json else sys.stdout)
+    return 1 if failures else 0

@@ -54,6 +54,7 @@ from ops.convert import flow_text, spec_from_descope, spec_from_outputs, theme_t
 from ops.errors import OpsError
 from ops.export import THEME_FILE
 from ops.files import read_json, remove_stale_temp_files, write_atomic
+from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
@@ -368,6 +369,7 @@ class _Draft:
     files: dict[Path, str] = field(default_factory=dict)
     conflicts: list[tuple[Path, str]] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress.silent)
 
 
 def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
@@ -379,7 +381,7 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
     forms = file_forms(
         document.raw, document.editor.items("tenants"), draft.stack.variables, yaml_path
     )
-    for tenant_id in tenants:
+    for tenant_id in draft.progress.each("restore tenants", tenants):
         spec = draft.source.tenants[tenant_id]
         index = _index_of(raw_entries, tenant_id)
         if index is not None and effective.get(tenant_id) == _comparable(spec):
@@ -426,7 +428,7 @@ def _position(entries: list[Any], tenant_id: str, source: Source) -> int:
 
 
 def _plan_flows(draft: _Draft, flows: list[str]) -> None:
-    for flow_id in flows:
+    for flow_id in draft.progress.each("restore flows", flows):
         existing = next(
             (e for e in draft.flow_entries if isinstance(e, Mapping) and e.get("id") == flow_id),
             None,
@@ -473,10 +475,12 @@ def _plan(
     flows: list[str],
     *,
     theme: bool = False,
+    progress: Progress,
 ) -> _Plan:
-    document = _read_document(stack.tenants_file)
+    with progress.doing(f"read {stack.tenants_file.name}"):
+        document = _read_document(stack.tenants_file)
     flow_entries = document.raw.get("flows")
-    draft = _Draft(stack, source, document, list(flow_entries or []))
+    draft = _Draft(stack, source, document, list(flow_entries or []), progress=progress)
     _plan_tenants(draft, tenants)
     _plan_flows(draft, flows)
     if theme:
@@ -565,13 +569,16 @@ def restore(
     flows: list[str],
     theme: bool = False,
     force: bool,
+    progress: Progress | None = None,
 ) -> RestoreResult:
     """Write the chosen tenants, flows and theme into code.
 
     Whatever stops it (a write that fails, a result that does not load as the backup holds it,
     an interrupt), the files it wrote are put back as they were and its temp files removed.
+    `progress` is told of each step (see `ops.progress`).
     """
-    plan = _plan(stack, source, tenants, flows, theme=theme)
+    progress = progress or Progress.silent()
+    plan = _plan(stack, source, tenants, flows, theme=theme, progress=progress)
     if not force:
         _refuse_local_edits(plan)
     folders = [plan.yaml_path.parent, stack.files_base, *(path.parent for path in plan.files)]
@@ -591,7 +598,8 @@ def restore(
         _roll_back(written, previous)
         raise
     try:
-        _check_effective(stack, source, tenants)
+        with progress.doing("check the restored configuration"):
+            _check_effective(stack, source, tenants)
     except ConfigurationErrors as exc:
         _roll_back(written, previous)
         raise OpsError(
@@ -621,27 +629,28 @@ def run(
     everything: bool,
     force: bool,
 ) -> int:
-    source = read_source(source_path)
-    if not (tenants or flows or theme or everything):
-        raise OpsError(
-            f"Say what to restore from {source_path}: --tenant ID and/or --flow ID (each may be "
-            f"repeated), --theme, or --all. {_holdings(source)}"
+    with Progress("restore") as progress:
+        with progress.doing(f"read {source_path.name}"):
+            source = read_source(source_path)
+        if not (tenants or flows or theme or everything):
+            raise OpsError(
+                f"Say what to restore from {source_path}: --tenant ID and/or --flow ID (each may "
+                f"be repeated), --theme, or --all. {_holdings(source)}"
+            )
+        if theme and source.theme is None:
+            raise OpsError(
+                f"The theme is not in {source_path} ({source.kind}). {_holdings(source)} "
+                "Choose a full backup, a theme snapshot or a stack export that holds it."
+            )
+        result = restore(
+            stack,
+            source,
+            tenants=_choose(source, "tenant", tenants, everything),
+            flows=_choose(source, "flow", flows, everything),
+            theme=theme or everything,
+            force=force,
+            progress=progress,
         )
-    if theme and source.theme is None:
-        raise OpsError(
-            f"The theme is not in {source_path} ({source.kind}). {_holdings(source)} "
-            "Choose a full backup, a theme snapshot or a stack export that holds it."
-        )
-    chosen_tenants = _choose(source, "tenant", tenants, everything)
-    chosen_flows = _choose(source, "flow", flows, everything)
-    result = restore(
-        stack,
-        source,
-        tenants=chosen_tenants,
-        flows=chosen_flows,
-        theme=theme or everything,
-        force=force,
-    )
     if result.removed_temp_files:
         print(
             f"Removed {len(result.removed_temp_files)} temp file(s) an interrupted restore left "

@@ -143,15 +143,16 @@ class StackSettings:
             raise OpsError(f"Stack {self.name} ({self.file.name}): {exc}") from None
 
     def provider_config(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-        """The stack config the engine would pass to the providers' ``configure``."""
-        settings = self.connection(environ)
-        config = {
-            "descope:projectId": settings.project_id,
-            MANAGEMENT_KEY: settings.management_key,
-        }
-        if settings.base_url:
-            config["descope:baseUrl"] = settings.base_url
-        return config
+        """The stack config for the providers' ``configure``: the connection settings the stack
+        sets in plain text, checked first (`connection`).
+
+        What the stack does not set in plain text (an encrypted key, which these commands cannot
+        decrypt; a setting left out) is not filled in here: `providers.client` takes it from
+        the environment (``DESCOPE_MANAGEMENT_KEY``...) and records that as its source, so an
+        error names where the setting really came from.
+        """
+        self.connection(environ)
+        return {key: value for key in _CONNECTION_KEYS if (value := self.config.get(key))}
 
 
 def known_stacks(project_dir: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -127,3 +128,20 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def counters(emulator: EmulatorServer) -> dict[str, int]:
+    """The emulator's request counts by endpoint, since the last reset (the SDK's license
+    handshake left out)."""
+    response = httpx.get(f"{emulator.url}/emulator/counters")
+    response.raise_for_status()
+    return {k: v for k, v in response.json()["requests"].items() if v and "license" not in k}
+
+
+def reset_counters(emulator: EmulatorServer) -> None:
+    httpx.post(f"{emulator.url}/emulator/counters/reset").raise_for_status()
+
+
+def timeless(lines: str) -> list[str]:
+    """Progress lines, the durations of finished loops written as ``(T s)``."""
+    return [re.sub(r"\(\d+\.\d s\)$", "(T s)", line) for line in lines.splitlines()]

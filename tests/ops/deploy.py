@@ -9,6 +9,8 @@ from pathlib import Path
 from ops.engine import Engine, ResourceState, Result, StackState
 from ops.host import PROJECT_DIR
 from ops.program import registrations
+from ops.stack import load_stack
+from tests.ops.conftest import Project
 
 STACK = "test"
 SECRET_KEYS = ("descope:managementKey",)
@@ -68,3 +70,17 @@ class Deployment:
     def _ops(result: Result) -> dict[str, str]:
         assert result.ok, result.errors
         return {step.name: step.op for step in result.steps if step.name != "default"}
+
+
+def deploy(project: Project) -> Deployment:
+    """`pulumi up` of the test project's stack (the program through the stand-in engine)."""
+    stack = load_stack(STACK, project.root)
+    deployment = Deployment.of(
+        project.tenants_file,
+        flows_dir=project.flows_dir,
+        backup_dir=project.root / "backups" / STACK,
+        connection=stack.provider_config(),
+        variables=stack.variables,
+    )
+    deployment.up()
+    return deployment

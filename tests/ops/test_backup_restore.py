@@ -19,25 +19,11 @@ from ops.files import json_text
 from ops.stack import load_stack, load_stack_configuration
 from providers.backups import write_snapshot
 from tests.ops.conftest import PROJECT_ID, REPO, Project, Run
-from tests.ops.deploy import Deployment
+from tests.ops.deploy import Deployment, deploy
 
 STACK_URN = "urn:pulumi:test::descope-config::pulumi:pulumi:Stack::descope-config-test"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
-
-
-def deploy(project: Project) -> Deployment:
-    """`pulumi up` of the project's stack (the program through the stand-in engine)."""
-    stack = load_stack("test", project.root)
-    deployment = Deployment.of(
-        project.tenants_file,
-        flows_dir=project.flows_dir,
-        backup_dir=project.root / "backups" / "test",
-        connection=stack.provider_config(),
-        variables=stack.variables,
-    )
-    deployment.up()
-    return deployment
 
 
 def comparable(backup: dict[str, Any]) -> dict[str, Any]:

@@ -122,11 +122,18 @@ def test_cli__unreachable_descope_is_one_message_naming_the_url(
     code, _, err = ops("report", "--stack", "test")
 
     assert code == 1
-    assert err.startswith(
+    *progress, error = err.splitlines()
+    assert error.startswith(
         "error: Unable to list Descope tenants. No answer from Descope at http://127.0.0.1:9 ("
     )
-    assert "Check the network, and descope:baseUrl" in err
-    assert err.count("\n") == 1
+    assert "Check the network, and descope:baseUrl" in error
+    # Before it, each wait of the retries is said as it starts (stderr is not a terminal).
+    assert progress == [
+        "report: list Descope tenants",
+        "report: no answer, waiting 0 s (attempt 2 of 4) to list Descope tenants",
+        "report: no answer, waiting 1 s (attempt 3 of 4) to list Descope tenants",
+        "report: no answer, waiting 2 s (attempt 4 of 4) to list Descope tenants",
+    ]
     assert "Traceback" not in err
     assert MANAGEMENT_KEY not in err
     # The SDK's "License handshake failed" warning is not shown before the error...
@@ -300,3 +307,36 @@ def test_cli__a_stack_name_with_a_trailing_newline_is_refused(ops: Run) -> None:
     code, _, err = ops("validate", "--stack", "test\n")
     assert code == 1
     assert "is not a stack name" in err
+
+
+def test_cli__a_401_names_the_environment_when_the_stack_key_is_encrypted(
+    ops: Run, project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_stack(
+        stack_yaml(emulator.url, key=None) + "  descope:managementKey:\n    secure: v1:AAAA\n"
+    )
+    monkeypatch.setenv("DESCOPE_MANAGEMENT_KEY", "K-revoked-key-0123456789")
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    error = err.splitlines()[-1]
+    assert "401" in error
+    assert "management key from environment variable DESCOPE_MANAGEMENT_KEY" in error
+    assert "stack config descope:managementKey" not in error
+    assert "K-revoked-key-0123456789" not in err
+    # What the providers are configured with holds no key the stack file does not set.
+    stack = load_stack("test", project.root)
+    assert "descope:managementKey" not in stack.provider_config()
+
+
+def test_cli__a_401_names_the_stack_config_when_the_stack_file_holds_the_key(
+    ops: Run, project: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write_stack(stack_yaml(emulator.url, key="K-revoked-key-0123456789"))
+    monkeypatch.setenv("DESCOPE_MANAGEMENT_KEY", MANAGEMENT_KEY)  # not used: the stack's wins
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    assert "management key from stack config descope:managementKey" in err.splitlines()[-1]

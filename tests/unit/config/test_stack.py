@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigurationErrors, plaintext_key_warning, project_values, stack_options
+from config import (
+    ConfigurationErrors,
+    load_configuration,
+    plaintext_key_warning,
+    project_values,
+    stack_options,
+)
 
 SOURCE = Path("Pulumi.x.yaml")
 
@@ -81,3 +87,60 @@ def test_the_emulators_key_in_plain_text_is_no_secret() -> None:
     for url in ("http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:9"):
         assert plaintext_key_warning("dev", {**config, "descope:baseUrl": url}, ()) is None
     assert plaintext_key_warning("dev", {**config, "descope:baseUrl": "https://x.io"}, ())
+
+
+# --- a misspelt variable: the did-you-mean names the side that is likely misspelt --------------
+
+TENANTS = """\
+tenants:
+  - id: acme
+    name: Acme
+    selfProvisioningDomains: ["acme.${%s}"]
+  - id: globex
+    name: Globex
+    selfProvisioningDomains: ["globex.${%s}"]
+"""
+
+
+def messages(tmp_path: Path, first: str, second: str, variables: dict[str, str]) -> list[str]:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(TENANTS % (first, second), encoding="utf-8")
+    with pytest.raises(ConfigurationErrors) as raised:
+        load_configuration(path, variables=variables)
+    return [p.message for p in raised.value.problems]
+
+
+def test_a_misspelt_reference_is_pointed_at_the_stack_s_name(tmp_path: Path) -> None:
+    # The YAML writes ${domainSufix} once and ${domainSuffix} elsewhere; the stack is right.
+    (message,) = messages(tmp_path, "domainSufix", "domainSuffix", {"domainSuffix": "x.com"})
+    assert 'refers to the unknown variable "domainSufix". Did you mean "domainSuffix"?' in message
+    # Alone in the file, the reference is still the one to fix first.
+    path = tmp_path / "one.yaml"
+    path.write_text(
+        'tenants:\n  - id: a\n    name: A\n    selfProvisioningDomains: ["a.${domainSufix}"]\n'
+    )
+    with pytest.raises(ConfigurationErrors) as raised:
+        load_configuration(path, variables={"domainSuffix": "x.com"})
+    assert 'Did you mean "domainSuffix"?' in raised.value.problems[0].message
+
+
+def test_a_misspelt_stack_variable_is_pointed_at_the_stack_not_the_file(tmp_path: Path) -> None:
+    # Every value writes ${domainSuffix}; the stack defines domainSufix, which nothing uses.
+    found = messages(tmp_path, "domainSuffix", "domainSuffix", {"domainSufix": "x.com"})
+    assert len(found) == 2
+    for message in found:
+        assert "Did you mean" not in message
+        assert (
+            'refers to the unknown variable "domainSuffix". The stack defines "domainSufix", '
+            "which nothing in this file refers to: if that key is the misspelling, rename "
+            "descope-config:domainSufix to descope-config:domainSuffix in the stack's "
+            'configuration; otherwise write "${domainSufix}". Known variables: domainSufix.'
+        ) in message
+
+
+def test_a_variable_is_never_taken_for_a_misspelt_setting_unless_it_is_close() -> None:
+    # A misspelt variable is judged against the files that use it (above), not the settings.
+    options = stack_options("dev", {"domainSufix": "x.com", "region": "eu"}, source=SOURCE)
+    assert options.variables == {"domainSufix": "x.com", "region": "eu"}
+    with pytest.raises(ConfigurationErrors, match="misspelling of descope-config:flowsDir"):
+        stack_options("dev", {"flowDir": "f"}, source=SOURCE)
