@@ -183,7 +183,8 @@ class Wait:
     def text(self) -> str:
         """``rate limited by Descope, waiting 12 s (attempt 2 of 5)``"""
         count = f"attempt {self.attempt} of {self.of}" if self.of else f"attempt {self.attempt}"
-        return f"{self.reason}, waiting {self.seconds:.0f} s ({count}) to {self.doing}"
+        seconds = f"{self.seconds:.0f}" if self.seconds >= 1 else f"{self.seconds:.1f}"
+        return f"{self.reason}, waiting {seconds} s ({count}) to {self.doing}"
 
 
 _listeners: list[Callable[[Wait], None]] = []

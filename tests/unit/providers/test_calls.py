@@ -104,3 +104,8 @@ def test_waits_are_told_to_listeners_in_the_users_words(waits: list[float]) -> N
         calls.call(answering(limited(12), "ok"), doing="export the theme", repeatable=True)
     calls.call(answering(limited(1), "ok"), doing="after", repeatable=True)
     assert told == ["rate limited by Descope, waiting 12 s (attempt 2) to export the theme"]
+
+
+def test_a_short_wait_is_told_in_tenths_not_as_zero() -> None:
+    wait = calls.Wait("load x", "Descope had a server error", 0.5, 2, 4)
+    assert wait.text() == "Descope had a server error, waiting 0.5 s (attempt 2 of 4) to load x"
