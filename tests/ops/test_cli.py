@@ -130,7 +130,7 @@ def test_cli__unreachable_descope_is_one_message_naming_the_url(
     # Before it, each wait of the retries is said as it starts (stderr is not a terminal).
     assert progress == [
         "report: list Descope tenants",
-        "report: no answer, waiting 0 s (attempt 2 of 4) to list Descope tenants",
+        "report: no answer, waiting 0.5 s (attempt 2 of 4) to list Descope tenants",
         "report: no answer, waiting 1 s (attempt 3 of 4) to list Descope tenants",
         "report: no answer, waiting 2 s (attempt 4 of 4) to list Descope tenants",
     ]
