@@ -240,7 +240,7 @@ def _unparsable(
 ) -> AnswerNotUnderstood:
     """A 2xx body the SDK failed to parse, as the call's `AnswerNotUnderstood`."""
     got = (
-        wire.excerpt(exc.doc)
+        wire.excerpt_text(exc.doc)
         if isinstance(exc, json.JSONDecodeError)
         else "a body that is not UTF-8 text"
     )

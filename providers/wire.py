@@ -72,6 +72,7 @@ __all__ = [
     "Theme",
     "Written",
     "excerpt",
+    "excerpt_text",
 ]
 
 EXCERPT_LENGTH = 120
@@ -151,10 +152,13 @@ class Settings(Answer):
     inactivityTimeUnit: str = ""
     JITDisabled: bool = False
     ssoSetupSuiteSettings: dict[str, Any] | None = None
+    id: str | None = None
     tenantId: str | None = None
+    """Descope's settings answer names no tenant; one that does must name the one asked for
+    (the settings of another tenant that name none cannot be told apart)."""
 
     def about(self) -> str | None:
-        return self.tenantId
+        return self.tenantId or self.id
 
 
 class Created(Answer):
@@ -244,10 +248,12 @@ class Shape(Generic[M]):
             answer = json.loads(reply.text) if reply.text.strip() else None
         except ValueError:
             raise self.not_understood(
-                doing, excerpt(reply.text), asked=asked, status=reply.status
+                doing, excerpt_text(reply.text), asked=asked, status=reply.status
             ) from None
         if answer is None:
-            raise self.not_understood(doing, excerpt(reply.text), asked=asked, status=reply.status)
+            raise self.not_understood(
+                doing, excerpt_text(reply.text), asked=asked, status=reply.status
+            )
         return self.read(answer, doing=doing, asked=asked)
 
     def not_understood(
@@ -260,22 +266,27 @@ class Shape(Generic[M]):
         )
 
 
-def excerpt(body: Any) -> str:
-    """A short rendering of what came back, for a message: ``an empty body``, ``{}``,
-    ``'<html><head><title>Sign in...'``. The management key never appears in it."""
-    if body is None or (isinstance(body, str) and not body.strip()):
+def excerpt(answer: Any) -> str:
+    """A short rendering of an answer as the SDK parsed it, for a message: ``{}``,
+    ``{"id": "other"}``, ``null``. The management key never appears in it."""
+    try:
+        text = json.dumps(answer, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(answer)
+    return _shortened(text)
+
+
+def excerpt_text(text: str) -> str:
+    """A short rendering of a body as it came (whitespace runs shown as one space):
+    ``an empty body``, ``'<html><head><title>Sign in...'``, ``'{"id": "ac'``."""
+    if not text.strip():
         return "an empty body"
-    if isinstance(body, str):
-        text = " ".join(body.split())
-    else:
-        try:
-            text = json.dumps(body, ensure_ascii=False, sort_keys=False)
-        except (TypeError, ValueError):
-            text = repr(body)
+    return f"'{_shortened(' '.join(text.split()))}'"
+
+
+def _shortened(text: str) -> str:
     text = client.redact(text)
-    if len(text) > EXCERPT_LENGTH:
-        text = text[: EXCERPT_LENGTH - 3] + "..."
-    return f"'{text}'" if isinstance(body, str) else text
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 3] + "..."
 
 
 _TENANT = 'a tenant with id "{asked}" and a name'
