@@ -62,10 +62,12 @@ class Descope:
     url: str = SDK_DEFAULT_URL
     """The address requests go to (for error messages)."""
 
-    def _call(self, fn: Callable[[], T], doing: str, shape: wire.Shape[Any]) -> T:
+    def _call(
+        self, fn: Callable[[], T], doing: str, shape: wire.Shape[Any], asked: str | None = None
+    ) -> T:
         """`providers.calls.call` for a read; no answer at all becomes an error naming `url`."""
         try:
-            return call(fn, doing=doing, repeatable=True, shape=shape)
+            return call(fn, doing=doing, repeatable=True, shape=shape, asked=asked)
         except AnswerNotUnderstood as exc:
             raise exc.told(NOTHING_CHANGED) from None
         except DescopeApiError as exc:
@@ -77,7 +79,7 @@ class Descope:
         self, fn: Callable[[], object], shape: wire.Shape[M], doing: str, asked: str | None = None
     ) -> M:
         """`_call`, the answer read through `shape`."""
-        answer = self._call(fn, doing, shape)
+        answer = self._call(fn, doing, shape, asked)
         with when_not_understood(NOTHING_CHANGED):
             return shape.read(answer, doing=doing, asked=asked)
 
@@ -133,7 +135,7 @@ class Descope:
                 raise
 
         doing = f'export Descope flow "{flow_id}"'
-        answer = self._call(fetch, doing, wire.FLOW_EXPORT)
+        answer = self._call(fetch, doing, wire.FLOW_EXPORT, flow_id)
         if answer is missing:
             return None
         with when_not_understood(NOTHING_CHANGED):

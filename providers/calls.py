@@ -236,7 +236,10 @@ def _retry_after(exc: RateLimitException) -> float:
 
 
 def _unparsable(
-    exc: json.JSONDecodeError | UnicodeDecodeError, doing: str, shape: wire.Shape[Any] | None
+    exc: json.JSONDecodeError | UnicodeDecodeError,
+    doing: str,
+    shape: wire.Shape[Any] | None,
+    asked: str | None,
 ) -> AnswerNotUnderstood:
     """A 2xx body the SDK failed to parse, as the call's `AnswerNotUnderstood`."""
     got = (
@@ -246,7 +249,7 @@ def _unparsable(
     )
     if shape is None:
         return AnswerNotUnderstood(doing, call="the call", expected="JSON", excerpt=got)
-    return shape.not_understood(doing, got)
+    return shape.not_understood(doing, got, asked=asked)
 
 
 def call(
@@ -255,13 +258,14 @@ def call(
     doing: str,
     repeatable: bool,
     shape: wire.Shape[Any] | None = None,
+    asked: str | None = None,
 ) -> T:
     """Run one Descope call, retrying as the module docstring says.
 
     Rate limits draw on the waiting budget of the operation under way (`operation`), or of this
     call alone outside one. Raises `DescopeApiError` with a message about `doing` when the call
-    finally fails; `AnswerNotUnderstood` (naming `shape`'s call) when the SDK could not parse a
-    success answer.
+    finally fails; `AnswerNotUnderstood` (naming `shape`'s call and `asked`, the tenant or
+    flow id) when the SDK could not parse a success answer.
     """
     policy = current_policy()
     budget = _current.get() or Operation("read")
@@ -271,7 +275,7 @@ def call(
         try:
             return fn()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise _unparsable(exc, doing, shape) from None
+            raise _unparsable(exc, doing, shape, asked) from None
         except RateLimitException as exc:
             asked = _retry_after(exc)
             left = policy.max_rate_limit_wait - budget.rate_limit_wait
@@ -313,7 +317,7 @@ def ask(
 ) -> M:
     """`call` for a call whose answer the SDK parses, the answer read through `shape` (naming
     `asked`, the tenant or flow id, when the shape says it must)."""
-    answer = call(fn, doing=doing, repeatable=repeatable, shape=shape)
+    answer = call(fn, doing=doing, repeatable=repeatable, shape=shape, asked=asked)
     return shape.read(answer, doing=doing, asked=asked)
 
 

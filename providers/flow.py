@@ -222,7 +222,7 @@ def export_flow(flow_id: str) -> dict[str, Any] | None:
                 return _MISSING
             raise
 
-    answer = calls.call(fetch, doing=doing, repeatable=True, shape=wire.FLOW_EXPORT)
+    answer = calls.call(fetch, doing=doing, repeatable=True, shape=wire.FLOW_EXPORT, asked=flow_id)
     if answer is _MISSING:
         return None
     return wire.FLOW_EXPORT.read(answer, doing=doing, asked=flow_id).wire()

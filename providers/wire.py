@@ -236,9 +236,10 @@ class Shape(Generic[M]):
         except ValidationError:
             raise self.not_understood(doing, excerpt(answer), asked=asked) from None
         about = model.about()
-        if asked is not None and (
-            (about is not None and about != asked) or (self.names_asked and about is None)
-        ):
+        if asked is not None and about is not None and about != asked:
+            got = f'an answer about "{_shortened(about)}": {excerpt(answer)}'
+            raise self.not_understood(doing, got, asked=asked)
+        if asked is not None and self.names_asked and about is None:
             raise self.not_understood(doing, excerpt(answer), asked=asked)
         return model
 

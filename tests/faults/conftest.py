@@ -81,6 +81,17 @@ def tally() -> Tally:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TALLY.garbled_cases:
+        terminalreporter.write_line(
+            f"garbled answers: {TALLY.garbled_cases} cases, {TALLY.garbled_answers} answers "
+            f"garbled, {TALLY.snapshots_checked} changes of Descope's content found in a "
+            "snapshot, nothing lost"
+        )
+    if TALLY.kills:
+        terminalreporter.write_line(
+            f"killed host (seed {SEED}): {TALLY.kills} provider hosts killed with SIGKILL, "
+            f"{TALLY.kill_reruns} reruns, {TALLY.adopt_messages} adopt messages followed"
+        )
     if not TALLY.runs:
         return
     faults = ", ".join(f"{kind} x{n}" for kind, n in sorted(TALLY.faults.items())) or "none"

@@ -9,8 +9,9 @@ Each kind replaces the body of a success answer, with HTTP 200:
 - ``truncated``: the first half of the real answer (``{}`` cut to ``{``);
 - ``html``: a proxy's sign-in page (``text/html``);
 - ``other-id``: the real answer with the id asked for replaced by another tenant's or flow's
-  (an answer naming no id becomes ``{"id": "someone-else"}``; the theme export, which names
-  none, becomes another call's answer).
+  (an answer naming no id becomes ``{"id": "someone-else"}``; an answer to a call that asks
+  for no id, such as a listing or the theme export, becomes another call's answer: another
+  tenant's load).
 
 `forward` says whether Descope saw the request: true, it acted and its answer was replaced on
 the way back; false, the request never reached it (a login page answering in its place).
@@ -82,7 +83,9 @@ def garbled(kind: Kind, real: bytes, asked: str | None) -> tuple[bytes, str]:
         data = {}
     replaced = _replace_id(data, asked) if asked else data
     if replaced == data:
-        replaced = {"tenants": []} if not asked else {**data, "id": OTHER_ID}
+        replaced = (
+            {"id": OTHER_ID, "name": "Someone else"} if not asked else {**data, "id": OTHER_ID}
+        )
     return json.dumps(replaced).encode(), "application/json"
 
 
