@@ -277,17 +277,17 @@ def call(
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _unparsable(exc, doing, shape, asked) from None
         except RateLimitException as exc:
-            asked = _retry_after(exc)
+            retry_after = _retry_after(exc)
             left = policy.max_rate_limit_wait - budget.rate_limit_wait
-            if asked:
-                delay = asked
+            if retry_after:
+                delay = retry_after
             else:
                 unhinted += 1
                 delay = policy.min_retry_after * 2 ** (unhinted - 1)
             if delay > left:
                 raise errors.rate_limited(
                     doing,
-                    asked=asked,
+                    asked=retry_after,
                     waited=budget.rate_limit_wait,
                     budget=policy.max_rate_limit_wait,
                     code=str(exc.status_code),
