@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from emulator.server import EmulatorServer
+from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY, Tally
 from tests.support.host import REPO_ROOT, ProviderHost
 
@@ -51,6 +52,16 @@ def seed() -> int:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(project_id=PROJECT_ID, management_key=MANAGEMENT_KEY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def proxy(emulator: EmulatorServer) -> Iterator[ProxyServer]:
+    """The loopback proxy in front of the emulator (`tests.faults.proxy`)."""
+    server = ProxyServer(emulator.url).start()
     try:
         yield server
     finally:

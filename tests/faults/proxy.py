@@ -9,6 +9,7 @@ provider host and ``python -m ops`` are pointed at `ProxyServer.url` as at Desco
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,9 @@ class ProxyServer:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.rules = Rules()
+        self.answered: Callable[[str, str], None] | None = None
+        """Called with (method, path) once Descope answered a request, before the answer is
+        passed on: a test kills the provider host there."""
         # A new connection per request, as the SDK makes them: a kept-alive one to the
         # emulator's server meets Nagle's algorithm and delayed ACKs (40 ms per request).
         self.client = httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0))
@@ -76,6 +80,8 @@ class ProxyServer:
             content_type = answer.headers.get("Content-Type", "application/json")
             text = answer.content
             retry_after = answer.headers.get("Retry-After")
+            if self.answered is not None:
+                self.answered(handler.command, parts.path)
         else:
             retry_after = None
         if rule is not None and 200 <= status < 300:

@@ -160,15 +160,6 @@ def cases(resource: Literal["providers", "ops"]) -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def proxy(emulator: EmulatorServer) -> Iterator[ProxyServer]:
-    server = ProxyServer(emulator.url).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
 def proxied_host(proxy: ProxyServer) -> Iterator[ProviderHost]:
     with ProviderHost(env=HOST_ENV) as host:
         host.configure(
