@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from descope import DescopeClient
+from descope.exceptions import RateLimitException
 
 from emulator.app import EmulatorApp
 from providers import calls, client, wire
@@ -202,3 +203,21 @@ def test_an_unparsable_answer_outside_a_shape_still_says_what_happened() -> None
 
     with pytest.raises(AnswerNotUnderstood, match="a body that is not UTF-8 text"):
         calls.call(not_text, doing="do it", repeatable=True)
+
+
+def test_an_unparsable_answer_after_a_rate_limit_still_names_the_id_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(calls, "sleep", lambda _s: None)
+    calls_made: list[str] = []
+
+    def answer() -> Any:
+        calls_made.append("load")
+        if len(calls_made) == 1:
+            raise RateLimitException("E130429", "rate", "limited", "", {"Retry-After": 1})
+        return json.loads("<html>")
+
+    with pytest.raises(AnswerNotUnderstood) as caught:
+        calls.ask(answer, wire.TENANT_LOAD, doing="load it", asked="acme")
+    assert calls_made == ["load", "load"]
+    assert 'expected a tenant with id "acme" and a name' in str(caught.value)
