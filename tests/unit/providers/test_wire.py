@@ -214,7 +214,8 @@ def test_an_unparsable_answer_after_a_rate_limit_still_names_the_id_asked_for(
     def answer() -> Any:
         calls_made.append("load")
         if len(calls_made) == 1:
-            raise RateLimitException("E130429", "rate", "limited", "", {"Retry-After": 1})
+            code: Any = "E130429"  # what the SDK puts there for Descope's JSON 429
+            raise RateLimitException(code, "rate", "limited", "", {"Retry-After": 1})
         return json.loads("<html>")
 
     with pytest.raises(AnswerNotUnderstood) as caught:
