@@ -210,19 +210,41 @@ def tenant_props(**changes: Any) -> dict[str, Any]:
     return props
 
 
+@dataclass(frozen=True)
+class Blobs:
+    """The providers as the program pickles them, once for the module: each pickling by
+    Pulumi's `serialize_provider` stacks one more wrapper on the pickler's `_batch_setitems`
+    (never undone), and a few hundred of them exceed Python's recursion limit. The backup
+    folder is emptied before each case instead."""
+
+    backup_dir: Path
+    blobs: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def blobs(tmp_path_factory: pytest.TempPathFactory) -> Blobs:
+    backup_dir = tmp_path_factory.mktemp("garbled") / "backups"
+    providers = {
+        "tenant": TenantProvider(backup_dir=str(backup_dir)),
+        "flow": FlowProvider(backup_dir=str(backup_dir)),
+        "theme": ThemeProvider(backup_dir=str(backup_dir)),
+    }
+    return Blobs(backup_dir, {name: provider_blob(p) for name, p in providers.items()})
+
+
 class Stage:
     """One case's resource through the host, as the engine drives it, and what Descope holds."""
 
     def __init__(
-        self, host: ProviderHost, sdk: DescopeClient, emulator: EmulatorServer, backup_dir: Path
+        self,
+        host: ProviderHost,
+        sdk: DescopeClient,
+        emulator: EmulatorServer,
+        blobs: Blobs,
     ) -> None:
-        self.host, self.sdk, self.backup_dir = host, sdk, backup_dir
-        self.admin = httpx.Client(base_url=emulator.url, timeout=30)
-        self.providers = {
-            "tenant": TenantProvider(backup_dir=str(backup_dir)),
-            "flow": FlowProvider(backup_dir=str(backup_dir)),
-            "theme": ThemeProvider(backup_dir=str(backup_dir)),
-        }
+        self.host, self.sdk, self.backup_dir = host, sdk, blobs.backup_dir
+        self.emulator_url = emulator.url
+        self.blobs = blobs.blobs
         self.id = ""
         self.inputs: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}
@@ -231,7 +253,7 @@ class Stage:
         return f"urn:pulumi:test::descope-config::pulumi-python:dynamic/descope:{resource}::r"
 
     def checked(self, resource: str, props: dict[str, Any]) -> dict[str, Any]:
-        news = {**props, "__provider": provider_blob(self.providers[resource])}
+        news = {**props, "__provider": self.blobs[resource]}
         inputs, failures = self.host.check(self.urn(resource), self.inputs, news)
         assert not failures, failures
         return inputs
@@ -255,7 +277,7 @@ class Stage:
         self.host.delete(self.id, self.urn(resource), self.outputs)
 
     def descope(self) -> dict[str, Any]:
-        response = self.admin.get("/emulator/state")
+        response = httpx.get(f"{self.emulator_url}/emulator/state", timeout=30)
         response.raise_for_status()
         state: dict[str, Any] = response.json()
         return state
@@ -369,10 +391,11 @@ def test_a_garbled_answer_loses_nothing_and_outputs_equal_descope(
     proxied_host: ProviderHost,
     sdk: DescopeClient,
     emulator: EmulatorServer,
-    tmp_path: Path,
+    blobs: Blobs,
 ) -> None:
     proxy.rules.clear()
-    stage = Stage(proxied_host, sdk, emulator, tmp_path / "backups")
+    shutil.rmtree(blobs.backup_dir, ignore_errors=True)
+    stage = Stage(proxied_host, sdk, emulator, blobs)
     operation = arrange(stage, case)
     resource = case.resource
     before_all = stage.descope()
@@ -473,8 +496,8 @@ def test_ops_commands_never_write_or_report_what_they_did_not_understand(
     export = flow_export()
     sdk.mgmt.flow.import_flow(FLOW_ID, export["flow"], export["screens"])
     sdk.mgmt.flow.import_theme(copy.deepcopy(THEME))
-    admin = httpx.Client(base_url=emulator.url, timeout=30)
-    before = admin.get("/emulator/state").json()
+    state_url = f"{emulator.url}/emulator/state"
+    before = httpx.get(state_url, timeout=30).json()
     out = project / "exported"
     args = {
         "export": ["export", "--out", str(out / "t.yaml"), "--flows-dir", str(out / "flows")],
@@ -505,7 +528,6 @@ def test_ops_commands_never_write_or_report_what_they_did_not_understand(
     assert "Nothing was changed in Descope, and nothing was written." in printed, printed
     assert not out.exists(), f"{case.name}: export wrote files"
     assert not (project / "backups").exists(), f"{case.name}: backup wrote a file"
-    assert admin.get("/emulator/state").json() == before, case.name
-    admin.close()
+    assert httpx.get(state_url, timeout=30).json() == before, case.name
     # without the proxy's garbling the same command works
     assert ops_main(["--project-dir", str(project), *args, "--stack", "test"]) == 0
