@@ -27,10 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ops.errors import OpsError
 from ops.files import json_text, utc_iso, utc_stamp, write_atomic
 from ops.live import Descope, connect
 from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
+from providers.errors import BACKUP_DIR_SETTING
 
 BACKUP_FORMAT = "descope-config-backup/1"
 
@@ -78,10 +80,21 @@ def take_backup(
 
 
 def write_backup(document: dict[str, Any], backup_dir: Path, now: datetime | None = None) -> Path:
-    """Write the document as ``<backup_dir>/<UTC ts>-full-backup.json``, 0600, atomically."""
-    return write_atomic(
-        backup_dir / f"{utc_stamp(now)}-full-backup.json", json_text(document), mode=0o600
-    )
+    """Write the document as ``<backup_dir>/<UTC ts>-full-backup.json``, 0600, atomically.
+
+    A folder that cannot take it (a file in the way, read-only, full) is an `OpsError` naming
+    the folder and ``descope-config:backupDir``; no partial file is left.
+    """
+    try:
+        return write_atomic(
+            backup_dir / f"{utc_stamp(now)}-full-backup.json", json_text(document), mode=0o600
+        )
+    except OpsError as exc:
+        raise OpsError(
+            f"{exc.message} No backup was written. Make {backup_dir.absolute()} a writable "
+            f"folder with free space, or set {BACKUP_DIR_SETTING} in the stack file to another "
+            "folder, then run again."
+        ) from None
 
 
 def run(stack: StackSettings) -> int:

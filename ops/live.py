@@ -2,7 +2,10 @@
 
 `connect(stack)` points `providers.client` at the stack's project (the same settings the
 providers resolve under ``pulumi up``) and returns a `Descope` reader. Every call goes through
-`providers.calls.call`, so rate limits are waited out and errors read like the providers'.
+`providers.calls`, so rate limits are waited out and errors read like the providers', and
+every answer is read through its wire shape (`providers.wire`): a listing, load or export
+that does not fit is an error naming the call and the tenant or flow, never an empty project,
+tenant or flow written into a file.
 When Descope does not answer at all, the error names the address that was tried: the stack's
 ``descope:baseUrl`` (or ``DESCOPE_BASE_URI``), else the SDK's default for the project.
 """
@@ -17,9 +20,9 @@ from descope.exceptions import AuthException
 from descope.http_client import HTTPClient
 
 from ops.errors import OpsError
-from providers import client
+from providers import client, wire
 from providers.calls import call
-from providers.errors import DescopeApiError
+from providers.errors import AnswerNotUnderstood, DescopeApiError, when_not_understood
 from providers.flow import is_missing_flow
 
 if TYPE_CHECKING:
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
     from providers.client import ManagementApi
 
 T = TypeVar("T")
+M = TypeVar("M", bound=wire.Answer)
+NOTHING_CHANGED = "Nothing was changed in Descope, and nothing was written."
 SDK_DEFAULT_URL = "https://api.descope.com"
 """Where the SDK sends requests when no base URL is set (and the project id names no region)."""
 
@@ -57,47 +62,60 @@ class Descope:
     url: str = SDK_DEFAULT_URL
     """The address requests go to (for error messages)."""
 
-    def _call(self, fn: Callable[[], T], doing: str) -> T:
+    def _call(
+        self, fn: Callable[[], T], doing: str, shape: wire.Shape[Any], asked: str | None = None
+    ) -> T:
         """`providers.calls.call` for a read; no answer at all becomes an error naming `url`."""
         try:
-            return call(fn, doing=doing, repeatable=True)
+            return call(fn, doing=doing, repeatable=True, shape=shape, asked=asked)
+        except AnswerNotUnderstood as exc:
+            raise exc.told(NOTHING_CHANGED) from None
         except DescopeApiError as exc:
             if exc.status == 0:
                 raise unreachable(exc, self.url) from None
             raise
 
+    def _ask(
+        self, fn: Callable[[], object], shape: wire.Shape[M], doing: str, asked: str | None = None
+    ) -> M:
+        """`_call`, the answer read through `shape`."""
+        answer = self._call(fn, doing, shape, asked)
+        with when_not_understood(NOTHING_CHANGED):
+            return shape.read(answer, doing=doing, asked=asked)
+
     def tenants(self) -> list[dict[str, Any]]:
         """Every tenant as Descope loads it, sorted by id."""
-        answer = self._call(self.api.tenant.load_all, "list Descope tenants")
-        tenants = [dict(t) for t in answer.get("tenants") or []]
-        return sorted(tenants, key=lambda t: str(t.get("id", "")))
+        answer = self._ask(self.api.tenant.load_all, wire.TENANT_LIST, "list Descope tenants")
+        return [t.wire() for t in sorted(answer.tenants, key=lambda t: t.id)]
 
     def tenant(self, tenant_id: str) -> dict[str, Any] | None:
         """One tenant, or None when Descope has no tenant with this id."""
         try:
-            return dict(
-                self._call(
-                    lambda: self.api.tenant.load(tenant_id), f'load Descope tenant "{tenant_id}"'
-                )
+            answer = self._ask(
+                lambda: self.api.tenant.load(tenant_id),
+                wire.TENANT_LOAD,
+                f'load Descope tenant "{tenant_id}"',
+                asked=tenant_id,
             )
         except DescopeApiError as exc:
             if exc.is_not_found:
                 return None
             raise
+        return answer.wire()
 
     def settings(self, tenant_id: str) -> dict[str, Any]:
         """The tenant's settings as Descope loads them."""
-        return dict(
-            self._call(
-                lambda: self.api.tenant.load_settings(tenant_id),
-                f'load the settings of Descope tenant "{tenant_id}"',
-            )
-        )
+        return self._ask(
+            lambda: self.api.tenant.load_settings(tenant_id),
+            wire.SETTINGS_LOAD,
+            f'load the settings of Descope tenant "{tenant_id}"',
+            asked=tenant_id,
+        ).wire()
 
     def flow_ids(self) -> list[str]:
         """The ids of every flow in the project, sorted."""
-        answer = self._call(self.api.flow.list_flows, "list Descope flows")
-        return sorted(str(f["id"]) for f in answer.get("flows") or [] if f.get("id"))
+        answer = self._ask(self.api.flow.list_flows, wire.FLOW_LIST, "list Descope flows")
+        return sorted(flow.id for flow in answer.flows)
 
     def flow(self, flow_id: str) -> dict[str, Any] | None:
         """A flow's export ``{"flow", "screens"}``, or None when the project lacks it.
@@ -106,21 +124,30 @@ class Descope:
         providers' rule); it is recognised inside the retried call, so it is not retried as a
         server error. Any other error is raised.
         """
+        missing = object()
 
-        def fetch() -> dict[str, Any] | None:
+        def fetch() -> object:
             try:
-                return dict(self.api.flow.export_flow(flow_id))
+                return self.api.flow.export_flow(flow_id)
             except AuthException as exc:
                 if is_missing_flow(exc):
-                    return None
+                    return missing
                 raise
 
-        return self._call(fetch, f'export Descope flow "{flow_id}"')
+        doing = f'export Descope flow "{flow_id}"'
+        answer = self._call(fetch, doing, wire.FLOW_EXPORT, flow_id)
+        if answer is missing:
+            return None
+        with when_not_understood(NOTHING_CHANGED):
+            return wire.FLOW_EXPORT.read(answer, doing=doing, asked=flow_id).wire()
 
     def theme(self) -> dict[str, Any]:
         """The project theme (the object inside the theme export)."""
-        answer = self._call(self.api.flow.export_theme, "export the Descope theme")
-        return dict(answer.get("theme") or {})
+        answer = self._ask(
+            self.api.flow.export_theme, wire.THEME_EXPORT, "export the Descope theme"
+        )
+        theme: dict[str, Any] = answer.wire()["theme"]
+        return theme
 
 
 def connect(stack: StackSettings) -> Descope:

@@ -1,7 +1,8 @@
 """Snapshots of what Descope held before we deleted, replaced, adopted or overwrote it.
 
-One JSON file per operation, written atomically (a temporary file in the same folder, then
-``os.replace``), in a folder only its owner can read (0700, files 0600). File names sort by
+One JSON file per operation, written durably and atomically (a temporary file in the same
+folder, flushed and fsynced, then ``os.replace`` and an fsync of the folder), in a folder only
+its owner can read (0700, files 0600). File names sort by
 time and say what they hold::
 
     20250101T120000.123456Z-tenant-acme-delete.json
@@ -12,12 +13,16 @@ The body::
      "reason": "delete", "takenAt": "2025-01-01T12:00:00.123456Z", "projectId": "P2ab...",
      "content": {"tenant": {...as loaded...}, "settings": {...as loaded...}}}
 
-Snapshots hold configuration as Descope returns it, never a credential. `read_snapshot` is
-the way back in for restore tooling. Used by the tenant and flow providers: keep the API.
+Snapshots hold configuration as Descope returns it, never a credential, and only content that
+fitted its wire shape (`providers.wire`). `snapshot_before` is how a provider takes one before
+a destructive step: a folder that cannot take it (a file in the way, read-only, full) refuses
+the step, naming the folder and the setting that chooses it. `read_snapshot` is the way back
+in for restore tooling. Used by the tenant and flow providers: keep the API.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -30,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from providers import errors
+
 __all__ = [
     "FORMAT",
     "Kind",
@@ -37,6 +44,7 @@ __all__ = [
     "Snapshot",
     "SnapshotFormatError",
     "read_snapshot",
+    "snapshot_before",
     "write_snapshot",
 ]
 
@@ -131,13 +139,60 @@ def write_snapshot(
                 counter += 1
             os.replace(temp_name, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(temp_name).unlink(missing_ok=True)
         raise
+    _fsync_folder(folder)
     if warning is not None:
         log.warning("%s", warning(path))
     else:
         log.warning("Saved a snapshot of %s %r before %s: %s", kind, resource_id, reason, path)
     return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable: the folder's entry reaches the disk too."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def snapshot_before(
+    backup_dir: str | os.PathLike[str],
+    *,
+    refusing: str,
+    subject: str,
+    kind: Kind,
+    resource_id: str,
+    reason: Reason,
+    content: Mapping[str, Any],
+    project_id: str | None = None,
+    warning: Callable[[Path], str] | None = None,
+    outcome: str = "Nothing was changed in Descope.",
+) -> Path:
+    """`write_snapshot` before a destructive step (`refusing`: ``delete``, ``overwrite``,
+    ``adopt``) of `subject` (``Descope tenant "acme"``).
+
+    A snapshot that cannot be written raises `SnapshotRefused` naming the subject, the step
+    refused, the folder and ``descope-config:backupDir``; `outcome` says what that leaves in
+    Descope.
+    """
+    try:
+        return write_snapshot(
+            backup_dir,
+            kind=kind,
+            resource_id=resource_id,
+            reason=reason,
+            content=content,
+            project_id=project_id,
+            warning=warning,
+        )
+    except OSError as exc:
+        folder = str(Path(backup_dir).absolute())
+        raise errors.snapshot_refused(subject, refusing, folder, exc, outcome=outcome) from None
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:

@@ -8,6 +8,11 @@ failures are retried with exponential backoff only for calls that are safe to re
 full-state writes), since a create that failed half-way may have happened. Everything else
 raises at once. Every wait is logged and told to `waits_reported_to` listeners.
 
+A success answer is only used once it fits the call's wire shape (`providers.wire`): `ask`
+reads what the SDK parsed, `send` a raw reply (`providers.client.reply_of`). A body the SDK
+could not even parse (HTML, cut short) raises inside the SDK; it becomes the same
+`AnswerNotUnderstood`, never a ``JSONDecodeError``. Such answers are not retried.
+
 The timing can be tuned per process with environment variables, read at every call (the
 provider host runs in its own process, so tests and impatient users set these instead of
 calling `set_policy`):
@@ -20,6 +25,7 @@ calling `set_policy`):
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -33,10 +39,17 @@ from typing import Any, Literal, ParamSpec, TypeVar
 import httpx
 from descope.exceptions import AuthException, RateLimitException
 
-from providers import errors
-from providers.errors import ConfigurationError, DescopeApiError, from_sdk_exception
+from providers import errors, wire
+from providers.client import Reply
+from providers.errors import (
+    AnswerNotUnderstood,
+    ConfigurationError,
+    DescopeApiError,
+    from_sdk_exception,
+)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=wire.Answer)
 P = ParamSpec("P")
 log = logging.getLogger(__name__)
 
@@ -223,12 +236,37 @@ def _retry_after(exc: RateLimitException) -> float:
     return seconds if 0 < seconds < float("inf") else 0.0
 
 
-def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
+def _unparsable(
+    exc: json.JSONDecodeError | UnicodeDecodeError,
+    doing: str,
+    shape: wire.Shape[Any] | None,
+    asked: str | None,
+) -> AnswerNotUnderstood:
+    """A 2xx body the SDK failed to parse, as the call's `AnswerNotUnderstood`."""
+    got = (
+        wire.excerpt_text(exc.doc)
+        if isinstance(exc, json.JSONDecodeError)
+        else "a body that is not UTF-8 text"
+    )
+    if shape is None:
+        return AnswerNotUnderstood(doing, call="the call", expected="JSON", excerpt=got)
+    return shape.not_understood(doing, got, asked=asked)
+
+
+def call(
+    fn: Callable[[], T],
+    *,
+    doing: str,
+    repeatable: bool,
+    shape: wire.Shape[Any] | None = None,
+    asked: str | None = None,
+) -> T:
     """Run one Descope call, retrying as the module docstring says.
 
     Rate limits draw on the waiting budget of the operation under way (`operation`), or of this
     call alone outside one. Raises `DescopeApiError` with a message about `doing` when the call
-    finally fails.
+    finally fails; `AnswerNotUnderstood` (naming `shape`'s call and `asked`, the tenant or
+    flow id) when the SDK could not parse a success answer.
     """
     policy = current_policy()
     budget = _current.get() or Operation("read")
@@ -237,18 +275,20 @@ def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
     while True:
         try:
             return fn()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _unparsable(exc, doing, shape, asked) from None
         except RateLimitException as exc:
-            asked = _retry_after(exc)
+            retry_after = _retry_after(exc)
             left = policy.max_rate_limit_wait - budget.rate_limit_wait
-            if asked:
-                delay = asked
+            if retry_after:
+                delay = retry_after
             else:
                 unhinted += 1
                 delay = policy.min_retry_after * 2 ** (unhinted - 1)
             if delay > left:
                 raise errors.rate_limited(
                     doing,
-                    asked=asked,
+                    asked=retry_after,
                     waited=budget.rate_limit_wait,
                     budget=policy.max_rate_limit_wait,
                     code=str(exc.status_code),
@@ -268,17 +308,47 @@ def call(fn: Callable[[], T], *, doing: str, repeatable: bool) -> T:
             _pause(Wait(doing, reason, delay, attempt, policy.max_attempts))
 
 
+def ask(
+    fn: Callable[[], object],
+    shape: wire.Shape[M],
+    *,
+    doing: str,
+    asked: str | None = None,
+    repeatable: bool = True,
+) -> M:
+    """`call` for a call whose answer the SDK parses, the answer read through `shape` (naming
+    `asked`, the tenant or flow id, when the shape says it must)."""
+    answer = call(fn, doing=doing, repeatable=repeatable, shape=shape, asked=asked)
+    return shape.read(answer, doing=doing, asked=asked)
+
+
+def send(
+    fn: Callable[[], Reply],
+    shape: wire.Shape[M],
+    *,
+    doing: str,
+    asked: str | None = None,
+    repeatable: bool = True,
+) -> M:
+    """`call` for a write whose answer the SDK ignores: `fn` returns the raw reply
+    (`providers.client.reply_of`), read through `shape`."""
+    reply = call(fn, doing=doing, repeatable=repeatable, shape=shape)
+    return shape.read_reply(reply, doing=doing, asked=asked)
+
+
 __all__ = [
     "DEFAULT_POLICY",
     "DescopeApiError",
     "Operation",
     "RetryPolicy",
     "Wait",
+    "ask",
     "backoff_delay",
     "call",
     "current_operation",
     "current_policy",
     "operation",
+    "send",
     "set_policy",
     "waits_reported_to",
 ]

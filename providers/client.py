@@ -4,17 +4,22 @@ Settings come from the stack config the provider host hands to `configure`
 (``descope:projectId``, ``descope:managementKey``, ``descope:baseUrl``), falling back to the
 SDK's own environment variables. The client is built lazily, once per process, behind a lock,
 and never stored on a provider object: provider objects are pickled into Pulumi state.
+
+The SDK does not read the answers of some writes (update, patch, delete, settings and default
+roles): `reply_of` sends such a call exactly as the SDK sends it (its HTTP client, paths and
+bodies) and hands back Descope's raw answer, for `providers.wire` to judge.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from providers.errors import ConfigurationError
 
@@ -295,3 +300,70 @@ def use_management(api: ManagementApi) -> Iterator[ManagementApi]:
     finally:
         with _lock:
             _client = previous
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A success answer as it came over the wire: HTTP status and body text."""
+
+    status: int
+    text: str
+
+
+S = TypeVar("S")
+
+
+class _RecordingHttp:
+    """The SDK's HTTP client, keeping the last response it returned (one per `reply_of`)."""
+
+    def __init__(self, http: Any) -> None:
+        self._http = http
+        self.response: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._http, name)
+        if name not in ("get", "post", "put", "patch", "delete"):
+            return attribute
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            self.response = attribute(*args, **kwargs)
+            return self.response
+
+        return recorded
+
+
+def reply_of(section: S, send: Callable[[S], object]) -> Reply:
+    """Make one SDK call and return Descope's success answer as it came.
+
+    `section` is a part of the management client (``management().tenant``); `send` makes the
+    call on it (``lambda t: t.delete("acme")``). The call runs on a copy of `section` whose
+    HTTP client records the response, so the SDK builds path and body as it always does, and
+    concurrent calls never share a recording. Errors (non-2xx answers) are the SDK's own.
+    """
+    http = getattr(section, "_http", None)
+    if http is None:
+        raise TypeError(f"{type(section).__name__} has no SDK HTTP client to read answers from")
+    recording = _RecordingHttp(http)
+    twin = copy.copy(section)
+    twin._http = recording  # type: ignore[attr-defined]  # the SDK's attribute (HTTPBase)
+    send(twin)
+    response = recording.response
+    if response is None:
+        raise TypeError(f"{type(section).__name__} made no HTTP call")
+    return Reply(int(response.status_code), str(response.text))
+
+
+def redact(text: str) -> str:
+    """`text` with the management key in force replaced by ``<hidden>`` (for excerpts of
+    answers shown in messages: a page that echoes a request header never shows the key)."""
+    keys: set[str] = set()
+    with _lock:
+        held = getattr(getattr(_client, "_http", None), "management_key", None)
+        config = dict(_stack_config)
+    if isinstance(held, str):
+        keys.add(held)
+    with suppress(ConfigurationError):
+        keys.add(resolve_settings(config).management_key)
+    for key in sorted((k for k in keys if len(k) >= 4), key=len, reverse=True):
+        text = text.replace(key, "<hidden>")
+    return text

@@ -3,9 +3,11 @@
     DescopeProviderError          summary, detail, what to do; str() is the whole message
     ├── ConfigurationError        a setting is missing or malformed (names the setting)
     ├── InvalidInputError         the resource's inputs are not valid (names the field)
+    ├── SnapshotRefused           a snapshot could not be written: the step it guards was not taken
     └── DescopeApiError           Descope answered an error (status, errorCode, hint)
         ├── TenantAlreadyExists   create hit an existing id (hint: adopt)
-        └── PartialFailure        an operation stopped half-way (says what was undone)
+        ├── PartialFailure        an operation stopped half-way (says what was undone)
+        └── AnswerNotUnderstood   a 2xx answer that does not fit its call's wire shape
 
 Messages never contain the management key: the SDK's exceptions carry only the status and
 Descope's response body, and the settings object hides the key from `repr`.
@@ -14,6 +16,8 @@ Descope's response body, and the settings object hides the key from `repr`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from descope.exceptions import AuthException, RateLimitException
@@ -88,6 +92,103 @@ class TenantAlreadyExists(DescopeApiError):
 
 class PartialFailure(DescopeApiError):
     """An operation made some changes and then failed; the message says what state it left."""
+
+
+NOT_UNDERSTOOD_ACTION = (
+    "Check that descope:baseUrl (or DESCOPE_BASE_URI) points at the Descope management API and "
+    "that no proxy, firewall or login page on the way answers in its place, then run again."
+)
+
+
+class AnswerNotUnderstood(DescopeApiError):
+    """Descope answered a call with success, but with a body that does not fit the call's wire
+    shape (`providers.wire`): empty, not JSON, cut short, or about another tenant or flow.
+    Nothing is ever done on the strength of such an answer.
+
+    `call` names the call (``GET /v1/mgmt/tenant``), `expected` the shape it should have had,
+    `excerpt` a short rendering of what came back. `outcome` says what it means for Descope
+    (whether anything was changed); the code that knows adds it with `told`.
+    """
+
+    def __init__(
+        self,
+        doing: str,
+        *,
+        call: str,
+        expected: str,
+        excerpt: str,
+        status: int = 200,
+        outcome: str = "",
+    ) -> None:
+        self.doing, self.call, self.expected = doing, call, expected
+        self.excerpt, self.outcome = excerpt, outcome
+        detail = (
+            f"Descope's answer to {call} was not understood: expected {expected}, got {excerpt}."
+        )
+        super().__init__(
+            f"Unable to {doing}:",
+            f"{detail} {outcome}".strip(),
+            action=NOT_UNDERSTOOD_ACTION,
+            status=status,
+        )
+
+    def told(self, outcome: str) -> AnswerNotUnderstood:
+        """This error, saying what it means for Descope: `outcome` is one or more sentences
+        (``"Nothing was changed in Descope."``), added after what is already said."""
+        return AnswerNotUnderstood(
+            self.doing,
+            call=self.call,
+            expected=self.expected,
+            excerpt=self.excerpt,
+            status=self.status,
+            outcome=" ".join(part for part in (self.outcome, outcome) if part),
+        )
+
+
+@contextmanager
+def when_not_understood(outcome: str) -> Iterator[None]:
+    """An `AnswerNotUnderstood` raised inside the block is told with `outcome`: what it leaves
+    in Descope, which the code around the block knows and the call that met it does not."""
+    try:
+        yield
+    except AnswerNotUnderstood as exc:
+        raise exc.told(outcome) from None
+
+
+BACKUP_DIR_SETTING = "descope-config:backupDir"
+"""The stack setting that chooses the snapshot folder."""
+_PARTICIPLES = {"delete": "deleted", "overwrite": "overwritten", "adopt": "adopted"}
+
+
+class SnapshotRefused(DescopeProviderError):
+    """The snapshot a destructive step needs could not be written, so the step was not taken."""
+
+    def __init__(self, summary: str, detail: str = "", *, action: str = "", folder: str) -> None:
+        self.folder = folder
+        super().__init__(summary, detail, action=action)
+
+
+def snapshot_refused(
+    subject: str,
+    refused: str,
+    folder: str,
+    cause: OSError,
+    *,
+    outcome: str = "Nothing was changed in Descope.",
+) -> SnapshotRefused:
+    """A snapshot before `refused` (``delete``, ``overwrite``, ``adopt``) of `subject` could not
+    be written to `folder`: say so, that the step was not taken, and how to give it a folder."""
+    reason = cause.strerror or str(cause) or type(cause).__name__
+    participle = _PARTICIPLES.get(refused, f"{refused}d")
+    return SnapshotRefused(
+        f"Refusing to {refused} {subject}:",
+        f"its snapshot could not be written to the backups folder {folder} ({reason}), and "
+        f"nothing is {participle} without a snapshot. {outcome}".strip(),
+        action=f"Make {folder} a writable folder with free space, or point "
+        f"{BACKUP_DIR_SETTING} at another one (`pulumi config set {BACKUP_DIR_SETTING} "
+        "<folder>`), then run again.",
+        folder=folder,
+    )
 
 
 def _looks_missing(text: str) -> bool:
@@ -238,7 +339,7 @@ def snapshot_warning(subject: str, event: str, path: str) -> str:
     )
 
 
-def _answer(cause: DescopeApiError) -> str:
+def answer_of(cause: DescopeProviderError) -> str:
     """The cause's account of Descope's answer, for parentheses: no trailing period."""
     return cause.detail.rstrip(".") or "no details"
 
@@ -255,7 +356,7 @@ def explain(
     `what` says what happened in the user's terms; `action` replaces the cause's advice.
     """
     summary = cause.summary.rstrip(".") + ":"
-    detail = f"{what.rstrip('.')} ({_answer(cause)})."
+    detail = f"{what.rstrip('.')} ({answer_of(cause)})."
     return cls(
         summary,
         detail,
@@ -276,6 +377,25 @@ def tenant_already_exists(
         action="To manage the existing tenant, set `adopt: true` on the tenant with id "
         f'"{tenant_id}" in the configuration (its current state is saved to the backups '
         "folder first); otherwise choose another id.",
+        cls=TenantAlreadyExists,
+    )
+    return cast(TenantAlreadyExists, error)
+
+
+def tenant_left_over(
+    tenant_id: str, project_id: str | None, cause: DescopeApiError
+) -> TenantAlreadyExists:
+    """Create found a tenant with this id that holds exactly what the configuration declares
+    (most likely left by a run that was interrupted after creating it): adopting it is safe."""
+    where = f" in project {project_id}" if project_id else ""
+    error = explain(
+        cause,
+        f'a tenant with id "{tenant_id}" already exists{where} and holds exactly what the '
+        "configuration declares for it (most likely created by a run that was interrupted "
+        "before Pulumi recorded it)",
+        action=f'Setting `adopt: true` on the tenant with id "{tenant_id}" is safe: its state '
+        "is saved to the backups folder first, and adopting it changes nothing in Descope. "
+        "Then run again.",
         cls=TenantAlreadyExists,
     )
     return cast(TenantAlreadyExists, error)
@@ -310,15 +430,18 @@ def create_rolled_back(tenant_id: str, step: str, cause: DescopeApiError) -> Par
 
 
 def rollback_failed(
-    tenant_id: str, step: str, cause: DescopeApiError, rollback: DescopeApiError
+    tenant_id: str, step: str, cause: DescopeApiError, rollback: DescopeProviderError
 ) -> PartialFailure:
-    """Create made the tenant, a later step failed, and deleting it again failed too."""
+    """Create made the tenant, a later step failed, and deleting it again failed too: say
+    exactly what is left."""
     error = explain(
         cause,
         f"the tenant was created but {step} failed, and deleting it again also failed "
-        f"({_answer(rollback)})",
-        action=f'Tenant "{tenant_id}" now exists in Descope but not in Pulumi\'s state: delete it '
-        "in the Descope console, or set `adopt: true` on it to manage it, then run again.",
+        f"({answer_of(rollback)})",
+        action=f'Tenant "{tenant_id}" now exists in Descope, with the name and tenant fields '
+        f"of the configuration but without {step.removeprefix('setting ')}, and is not in "
+        "Pulumi's state: delete it in the Descope console, or set `adopt: true` on it to "
+        "manage it (its state is saved to the backups folder first), then run again.",
         cls=PartialFailure,
     )
     return cast(PartialFailure, error)

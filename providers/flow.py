@@ -9,6 +9,10 @@ deleting it, and warns with the file's path.
 A flow is missing only when Descope says so: HTTP 500 with errorCode E103003
 (`DescopeApiError.is_missing_flow`). Any other error (a 404 from a proxy, another 500) is
 raised, so refresh never drops a flow, and create, update and delete never act, on a guess.
+Every answer is read through its wire shape first (`providers.wire`): an export that is not
+``{"flow": {"id": <this flow>}, "screens": [...]}`` is never snapshotted, overwritten or
+deleted on; an import or delete whose answer is not understood counts as done only when an
+export shows Descope holds the new content (or no longer holds the flow).
 
 The outputs record two hashes of the last deployment: ``deployedInputHash``, the contentHash
 that was deployed, and ``deployedHash``, the hash of what Descope stored. While Descope holds
@@ -27,8 +31,9 @@ unless Descope already holds the desired content; read one export; delete none, 
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -50,17 +55,23 @@ from model.flow import (
     flow_export_problems,
     normalise_flow_export,
 )
-from providers import calls, client
-from providers.backups import write_snapshot
+from providers import calls, client, wire
+from providers.backups import snapshot_before
 from providers.errors import (
+    AnswerNotUnderstood,
     ConfigurationError,
+    DescopeApiError,
+    answer_of,
     content_problem,
     from_sdk_exception,
     snapshot_warning,
+    when_not_understood,
 )
 from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = ["Flow", "FlowProvider"]
+
+log = logging.getLogger(__name__)
 
 INPUT_KEYS = ("flowId", "content", "contentHash", "deleteOnRemove")
 """The resource's inputs, all of which the outputs repeat (diff and update get old outputs)."""
@@ -87,13 +98,17 @@ def save_snapshot(
     subject: str,
     event: str,
 ) -> str:
-    """Write Descope's current content to the backup folder and warn; returns the file's path."""
+    """Write Descope's current content (an answer that fitted its shape) to the backup folder
+    and warn; returns the file's path. A folder that cannot take it refuses the `reason`
+    (`SnapshotRefused`, naming the folder and ``descope-config:backupDir``)."""
     try:
         project_id: str | None = client.current_settings().project_id
     except ConfigurationError:
         project_id = None
-    path = write_snapshot(
+    path = snapshot_before(
         backup_dir,
+        refusing=reason,
+        subject=subject,
         kind=kind,
         resource_id=resource_id,
         reason=reason,
@@ -102,6 +117,27 @@ def save_snapshot(
         warning=lambda saved: snapshot_warning(subject, event, str(saved)),
     )
     return str(path)
+
+
+def holds(remote: Any, desired: Any) -> bool:
+    """Whether Descope's normalised copy holds every value of the desired one (Descope adds
+    defaults, so its copy may have more keys; lists must match item for item)."""
+    if isinstance(desired, Mapping):
+        return isinstance(remote, Mapping) and all(
+            key in remote and holds(remote[key], value) for key, value in desired.items()
+        )
+    if isinstance(desired, list):
+        return (
+            isinstance(remote, list)
+            and len(remote) == len(desired)
+            and all(holds(r, d) for r, d in zip(remote, desired, strict=True))
+        )
+    return bool(remote == desired)
+
+
+def kept_in(snapshot: str | None) -> str:
+    """The sentence saying where Descope's previous content was saved ("" when it was not)."""
+    return f" The version Descope held is saved in {snapshot}." if snapshot else ""
 
 
 def recorded_hash(outputs: Mapping[str, Any]) -> str | None:
@@ -161,28 +197,68 @@ def _version(export: Mapping[str, Any] | None) -> int | None:
     return int(version) if isinstance(version, int | float) else None
 
 
+_MISSING = object()
+"""What `export_flow`'s call returns for Descope's answer "no such flow" (an answer of JSON
+``null`` is not that: it is an answer not understood)."""
+
+
 def export_flow(flow_id: str) -> dict[str, Any] | None:
-    """Descope's export of the flow, or None when the flow does not exist.
+    """Descope's export of the flow, read through `wire.FLOW_EXPORT`, or None when the flow
+    does not exist.
 
     Descope answers a missing flow with HTTP 500 E103003 (and only that answer means missing,
     see `is_missing_flow`); it is recognised before the retry layer sees it, so it is not
-    retried as a server error. Every other error is retried or raised by `calls.call`.
+    retried as a server error. Every other error is retried or raised by `calls.call`; an
+    answer that is not an export of this flow raises `AnswerNotUnderstood`.
     """
     api = client.management()
+    doing = f"export {_subject(flow_id)}"
 
-    def fetch() -> dict[str, Any] | None:
+    def fetch() -> object:
         try:
             return api.flow.export_flow(flow_id)
         except AuthException as exc:
             if is_missing_flow(exc):
-                return None
+                return _MISSING
             raise
 
-    return calls.call(fetch, doing=f"export {_subject(flow_id)}", repeatable=True)
+    answer = calls.call(fetch, doing=doing, repeatable=True, shape=wire.FLOW_EXPORT, asked=flow_id)
+    if answer is _MISSING:
+        return None
+    return wire.FLOW_EXPORT.read(answer, doing=doing, asked=flow_id).wire()
 
 
-def _call(fn: Callable[[], dict[str, Any]], doing: str) -> dict[str, Any]:
-    return calls.call(fn, doing=doing, repeatable=True)
+def _settle_import(
+    inputs: FlowInputs, before: str | None, cause: AnswerNotUnderstood, snapshot: str | None
+) -> dict[str, Any]:
+    """An import whose answer was not understood: export the flow to see what Descope holds.
+    The new content (or a changed copy that holds all of it, Descope adding defaults) means
+    the import was made, and the export is what Descope stored; anything else raises `cause`,
+    saying the import was not made (or that it is not known)."""
+    subject = _subject(inputs.flow_id)
+    try:
+        now = export_flow(inputs.flow_id)
+    except DescopeApiError as check:
+        raise cause.told(
+            f"Exporting the flow to see whether the import was made failed too "
+            f"({answer_of(check)}), so it is not known whether Descope holds the new content; "
+            "`pulumi refresh` then records what it holds." + kept_in(snapshot)
+        ) from None
+    if now is not None:
+        held = normalise_flow_export(now)
+        now_hash = content_hash(held)
+        if now_hash == inputs.content_hash or (now_hash != before and holds(held, inputs.content)):
+            log.warning(
+                "%s: Descope's answer to the import was not understood (%s), but exporting the "
+                "flow shows it holds the new content.",
+                subject,
+                cause.excerpt,
+            )
+            return now
+    raise cause.told(
+        "Exporting the flow shows Descope does not hold the new content: the import was not "
+        "made." + kept_in(snapshot)
+    ) from None
 
 
 class FlowProvider(DescopeProvider):
@@ -284,7 +360,8 @@ class FlowProvider(DescopeProvider):
         Otherwise the inputs become Descope's normalised content and its hash, so the next `up`
         shows an update.
         """
-        remote = export_flow(id_)
+        with when_not_understood("Nothing was changed in Descope. The state is unchanged."):
+            remote = export_flow(id_)
         if remote is None:
             return ReadResult(None, {})
         remote_content = normalise_flow_export(remote)
@@ -325,24 +402,54 @@ class FlowProvider(DescopeProvider):
         """Stop managing the flow; with deleteOnRemove, snapshot it and delete it in Descope.
 
         A flow that is already gone (500 E103003) counts as deleted; any other export error is
-        raised. If this call fails, the flow is assumed to still exist.
+        raised, and an export that is not understood refuses the delete (nothing is deleted
+        without a snapshot of it). If this call fails, the flow is assumed to still exist.
         """
         if not _props.get("deleteOnRemove", False):
             return
-        remote = export_flow(_id)
+        subject = _subject(_id)
+        with when_not_understood(
+            f"{subject} was not deleted: nothing is deleted without a snapshot of what Descope "
+            "holds."
+        ):
+            remote = export_flow(_id)
         if remote is None:
             return
-        save_snapshot(
+        snapshot = save_snapshot(
             self.backup_dir,
             kind="flow",
             resource_id=_id,
             reason="delete",
             content=remote,
-            subject=_subject(_id),
+            subject=subject,
             event="is being deleted because deleteOnRemove is true",
         )
         api = client.management()
-        _call(lambda: api.flow.delete_flows([_id]), f"delete {_subject(_id)}")
+        try:
+            calls.ask(
+                lambda: api.flow.delete_flows([_id]),
+                wire.FLOW_DELETED,
+                doing=f"delete {subject}",
+                asked=_id,
+            )
+        except AnswerNotUnderstood as exc:
+            try:
+                still = export_flow(_id)
+            except DescopeApiError as check:
+                raise exc.told(
+                    f"Exporting the flow to see whether it was deleted failed too "
+                    f"({answer_of(check)}), so it is not known whether it was." + kept_in(snapshot)
+                ) from None
+            if still is not None:
+                raise exc.told(
+                    "Exporting the flow shows it still exists: it was not deleted."
+                    + kept_in(snapshot)
+                ) from None
+            log.warning(
+                "%s: Descope's answer to the delete was not understood (%s), but the flow is gone.",
+                subject,
+                exc.excerpt,
+            )
 
     def _deploy(
         self,
@@ -354,7 +461,12 @@ class FlowProvider(DescopeProvider):
     ) -> dict[str, Any]:
         """Snapshot Descope's flow if it differs from both hashes, import unless it already
         holds the content; `last_snapshot` is kept when no snapshot is taken."""
-        remote = export_flow(inputs.flow_id)
+        subject = _subject(inputs.flow_id)
+        with when_not_understood(
+            f"{subject} was not changed: nothing is overwritten without a snapshot of what "
+            "Descope holds."
+        ):
+            remote = export_flow(inputs.flow_id)
         snapshot: str | None = None
         stored: Mapping[str, Any] | None = remote
         remote_hash = content_hash(normalise_flow_export(remote)) if remote else None
@@ -376,14 +488,18 @@ class FlowProvider(DescopeProvider):
         if remote_hash != inputs.content_hash:
             api = client.management()
             flow, screens = inputs.content["flow"], inputs.content["screens"]
-            stored = _call(
-                lambda: api.flow.import_flow(inputs.flow_id, flow, screens),
-                f"import {_subject(inputs.flow_id)}",
-            )
-        if stored is not None and isinstance(stored.get("flow"), Mapping):
-            deployed_hash = content_hash(normalise_flow_export(stored))
-        else:
-            deployed_hash = inputs.content_hash
+            try:
+                stored = calls.ask(
+                    lambda: api.flow.import_flow(inputs.flow_id, flow, screens),
+                    wire.FLOW_IMPORTED,
+                    doing=f"import {subject}",
+                    asked=inputs.flow_id,
+                ).wire()
+            except AnswerNotUnderstood as exc:
+                stored = _settle_import(inputs, remote_hash, exc, snapshot)
+        deployed_hash = (
+            content_hash(normalise_flow_export(stored)) if stored else inputs.content_hash
+        )
         return {
             **inputs.to_props(),
             "version": _version(stored),

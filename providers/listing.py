@@ -30,8 +30,9 @@ What keeps a served tenant from being stale:
 
 ``DESCOPE_CONFIG_LISTING_MAX_AGE`` (seconds, default 30; read at every call) bounds the age of
 a listing served from; ``0`` turns the listing off. If ``load_all`` fails (for instance a key
-not permitted to list tenants), reads load each tenant directly for the rest of the process;
-this is logged once, at INFO.
+not permitted to list tenants) or answers something that is not a list of tenants, each with
+an id and a name (`wire.TENANT_LIST`), reads load each tenant directly for the rest of the
+process; this is logged once, at INFO.
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from providers import calls, client
-from providers.errors import ConfigurationError, DescopeApiError
+from providers import calls, client, wire
+from providers.errors import AnswerNotUnderstood, ConfigurationError, DescopeApiError
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -91,19 +92,6 @@ def max_age() -> float:
             "or unset it.",
         )
     return value
-
-
-def _tenants_of(answer: Any) -> dict[str, Tenant] | None:
-    """``{"tenants": [Tenant, ...]}`` by tenant id, or None when the answer is not that shape."""
-    items = answer.get("tenants") if isinstance(answer, Mapping) else None
-    if not isinstance(items, list):
-        return None
-    tenants: dict[str, Tenant] = {}
-    for item in items:
-        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            return None
-        tenants[item["id"]] = dict(item)
-    return tenants
 
 
 class TenantListing:
@@ -209,16 +197,18 @@ class TenantListing:
         """One ``load_all``; None (and no listing for the rest of the process) on failure."""
         api = source.tenant
         try:
-            answer = calls.call(api.load_all, doing=doing, repeatable=True)
+            answer = calls.ask(api.load_all, wire.TENANT_LIST, doing=doing)
+        except AnswerNotUnderstood as exc:
+            with self._changed:
+                self.fetches += 1
+            self._give_up(f"Descope's answer was not a list of tenants: {exc.excerpt}")
+            return None
         except DescopeApiError as exc:
             self._give_up(f"Descope refused it: {exc.detail or exc.summary}")
             return None
         with self._changed:
             self.fetches += 1
-        tenants = _tenants_of(answer)
-        if tenants is None:
-            self._give_up("Descope's answer was not a list of tenants")
-        return tenants
+        return wire.tenants_by_id(answer)
 
     def _give_up(self, why: str) -> None:
         with self._changed:

@@ -24,9 +24,17 @@ adopt                      on create, manage an existing tenant with this id    
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
 =========================  =======================================================  ========
 
-Outputs add what Descope adds: ``createdTime``, ``authType`` and ``domains`` (as the tenant
-holds them), ``federatedAppIds``, ``parent`` and ``ssoSetupSuiteSettings`` (None unless
-settings are managed). "state" changes are recorded without any call to Descope.
+Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
+``federatedAppIds`` and ``ssoSetupSuiteSettings`` (None unless settings are managed). Nothing
+that only a load can tell (``createdTime``, ``parent``) is recorded: a create's outputs come
+from what it wrote, so a create costs no load. "state" changes are recorded without any call
+to Descope.
+
+Every answer is read through its wire shape (`providers.wire`) before it is used. An answer
+that does not fit is never acted on: a load or a settings load that is not understood stops a
+delete or an adopt before anything changes (nothing is deleted or adopted without a snapshot of
+content that fitted); a write whose answer is not understood counts as done only when loading
+the tenant shows the change, else the operation fails saying what was and was not written.
 
 Replacement deletes before it creates (``delete_before_replace``): tenant names are unique
 in a project, so creating the new tenant while the old one, with the same name, still exists
@@ -43,8 +51,8 @@ API calls per operation (a tenant with managed settings and no default roles; th
 =====================  =====================================================================
 operation              calls
 =====================  =====================================================================
-create                 create + settings + load (+ default roles when there are some); a
-                       later step failing: load + load settings (snapshot) + delete
+create                 create + settings (+ default roles when there are some); a later
+                       step failing: load + load settings (snapshot) + delete
 read, alone            load settings + load
 read, in a refresh     load settings + a share of one tenant listing (`providers.listing`):
                        about 1 + 1/N per tenant for N tenants instead of 2
@@ -57,7 +65,9 @@ adopt                  load + load settings (snapshot), the writes needed (PATCH
 =====================  =====================================================================
 
 An update or delete that fails with an error reading "not found" makes one more load, to
-confirm the tenant is gone before saying so (`_confirmed_gone`).
+confirm the tenant is gone before saying so (`_confirmed_gone`). A create whose answer is lost
+or not understood loads the tenant and its settings to see whether it is ours (`_claim`); a
+write whose answer is not understood makes one load to see whether it was made (`_write`).
 """
 
 from __future__ import annotations
@@ -67,7 +77,8 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import pulumi
 from pulumi.dynamic import (
@@ -80,8 +91,8 @@ from pulumi.dynamic import (
 )
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
-from providers import backups, calls, client, errors, listing
-from providers.errors import DescopeApiError
+from providers import backups, calls, client, errors, listing, wire
+from providers.errors import AnswerNotUnderstood, DescopeApiError, SnapshotRefused
 from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = [
@@ -115,11 +126,9 @@ FLAG_KEYS = ("adopt", "cascadeDelete")
 """Management flags: recorded in state, never sent to Descope."""
 INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
 OUTPUT_ONLY_KEYS = (
-    "createdTime",
     "authType",
     "domains",
     "federatedAppIds",
-    "parent",
     "ssoSetupSuiteSettings",
 )
 REPLACE_KEYS = (ID_KEY,)
@@ -309,11 +318,9 @@ def _state(
     }
     outputs = {
         **inputs,
-        "createdTime": _number(tenant.get("createdTime")),
         "authType": tenant.get("authType") or "none",
         "domains": list(tenant.get("domains") or []),
         "federatedAppIds": list(tenant.get("federatedAppIds") or []),
-        "parent": tenant.get("parent") or "",
         "ssoSetupSuiteSettings": sso_setup if settings is not None else None,
     }
     return inputs, outputs
@@ -346,6 +353,9 @@ class _PassThrough:
 # --- calls -----------------------------------------------------------------------------------
 
 
+NOTHING_CHANGED = "Nothing was changed in Descope."
+
+
 def _quoted(tenant_id: str) -> str:
     return f'Descope tenant "{tenant_id}"'
 
@@ -357,27 +367,31 @@ def _project_or_none() -> str | None:
         return None
 
 
-def _get_or_none(fetch: Callable[[], Mapping[str, Any]], doing: str) -> dict[str, Any] | None:
-    """A GET by tenant id (repeatable); None when Descope says the tenant does not exist."""
+def _get_or_none(
+    fetch: Callable[[], object], shape: wire.Shape[Any], tenant_id: str, doing: str
+) -> dict[str, Any] | None:
+    """A GET by tenant id (repeatable), read through `shape`; None when Descope says the tenant
+    does not exist. An answer that does not fit raises `AnswerNotUnderstood`: it never reads as
+    a missing or an empty tenant."""
     try:
-        loaded = calls.call(fetch, doing=doing, repeatable=True)
+        loaded: wire.Answer = calls.ask(fetch, shape, doing=doing, asked=tenant_id)
     except DescopeApiError as exc:
         if exc.is_not_found:
             return None
         raise
-    return dict(loaded)
+    return loaded.wire()
 
 
 def _load(tenant_id: str, doing: str) -> dict[str, Any] | None:
     """The tenant as Descope holds it, or None when it does not exist."""
     api = client.management().tenant
-    return _get_or_none(lambda: api.load(tenant_id), doing)
+    return _get_or_none(lambda: api.load(tenant_id), wire.TENANT_LOAD, tenant_id, doing)
 
 
 def _load_settings(tenant_id: str, doing: str) -> dict[str, Any] | None:
     """The tenant's settings as Descope holds them, or None when the tenant does not exist."""
     api = client.management().tenant
-    return _get_or_none(lambda: api.load_settings(tenant_id), doing)
+    return _get_or_none(lambda: api.load_settings(tenant_id), wire.SETTINGS_LOAD, tenant_id, doing)
 
 
 @contextmanager
@@ -390,6 +404,79 @@ def _writing(tenant_id: str) -> Iterator[None]:
         listing.forget(tenant_id)
 
 
+def _write(
+    tenant_id: str,
+    send: Callable[[client.TenantApi], object],
+    shape: wire.Shape[wire.Written],
+    *,
+    doing: str,
+    what: str,
+    made: Callable[[str], bool],
+) -> None:
+    """One write the SDK sends without reading its answer: the answer is read here. One that
+    is not understood is settled by loading what Descope holds: `made(doing)` true, and the
+    write counts as done (logged); false, or the load failing, and the error says so.
+
+    `what` names the change for messages (``its tenant fields``).
+    """
+    api = client.management().tenant
+    with _writing(tenant_id):
+        try:
+            calls.send(lambda: client.reply_of(api, send), shape, doing=doing, asked=tenant_id)
+            return
+        except AnswerNotUnderstood as exc:
+            unclear = exc
+    checking = f"check whether {_quoted(tenant_id)} holds the change"
+    try:
+        done = made(checking)
+    except DescopeApiError as check:
+        raise unclear.told(
+            f"Loading the tenant to see whether the change of {what} was made failed too "
+            f"({errors.answer_of(check)}), so it is not known whether it was; `pulumi refresh` "
+            "then records what Descope holds."
+        ) from None
+    if not done:
+        raise unclear.told(
+            f"Loading the tenant shows Descope does not hold the change of {what}: it was not made."
+        ) from None
+    log.warning(
+        "%s: Descope's answer to %s was not understood (%s), but loading the tenant shows the "
+        "change of %s was made.",
+        _quoted(tenant_id),
+        unclear.call,
+        unclear.excerpt,
+        what,
+    )
+
+
+def _holds_fields(spec: TenantSpec, doing: str) -> bool:
+    """Whether Descope holds the tenant fields `spec` declares."""
+    loaded = _load(spec.id, doing)
+    if loaded is None:
+        return False
+    held, wanted = (
+        comparable(_state(loaded, settings=None, sso_setup=None, flags={})[0]),
+        (comparable(tenant_props(spec))),
+    )
+    return all(_same(held[key], wanted[key]) for key in TENANT_FIELDS)
+
+
+def _holds_settings(spec: TenantSpec, doing: str) -> bool:
+    """Whether Descope holds the settings `spec` declares."""
+    assert spec.settings is not None  # callers check
+    loaded = _load_settings(spec.id, doing)
+    return loaded is not None and _same(
+        _settings_comparable(settings_from_descope(loaded)),
+        _settings_comparable(spec.settings.canonical()),
+    )
+
+
+def _holds_roles(spec: TenantSpec, doing: str) -> bool:
+    """Whether Descope holds the default roles `spec` declares."""
+    loaded = _load(spec.id, doing)
+    return loaded is not None and _as_set(loaded.get("defaultRoles")) == _as_set(spec.defaultRoles)
+
+
 def _send_tenant(spec: TenantSpec, doing: str) -> None:
     """Write the tenant fields we manage with Descope's PATCH, which changes only the keys sent.
 
@@ -398,21 +485,22 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
     Descope holds them. (The full-replace update would need all of them: it wipes omitted
     fields, and the Python SDK never sends ``roleInheritance``.)
     """
-    api = client.management().tenant
-    with _writing(spec.id):
-        calls.call(
-            lambda: api.patch_tenant(
-                spec.id,
-                name=spec.name,
-                self_provisioning_domains=list(spec.selfProvisioningDomains),
-                custom_attributes=dict(spec.customAttributes),
-                enforce_sso=spec.enforceSSO,
-                enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-                disabled=spec.disabled,
-            ),
-            doing=doing,
-            repeatable=True,
-        )
+    _write(
+        spec.id,
+        lambda api: api.patch_tenant(
+            spec.id,
+            name=spec.name,
+            self_provisioning_domains=list(spec.selfProvisioningDomains),
+            custom_attributes=dict(spec.customAttributes),
+            enforce_sso=spec.enforceSSO,
+            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+            disabled=spec.disabled,
+        ),
+        wire.TENANT_PATCHED,
+        doing=doing,
+        what="its tenant fields",
+        made=lambda checking: _holds_fields(spec, checking),
+    )
 
 
 def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
@@ -424,44 +512,46 @@ def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
     by the caller; None for a tenant this call created): not ours, sent back unchanged."""
     settings = spec.settings
     assert settings is not None  # callers check; narrows for mypy
-    api = client.management().tenant
     sso = _PassThrough(sso_setup) if isinstance(sso_setup, Mapping) else None
-    with _writing(spec.id):
-        calls.call(
-            lambda: api.update_settings(
-                spec.id,
-                self_provisioning_domains=list(spec.selfProvisioningDomains),
-                domains=list(settings.domains),
-                auth_type=settings.authType,
-                session_settings_enabled=settings.session_settings_enabled,
-                refresh_token_expiration=settings.refreshTokenExpiration,
-                refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
-                session_token_expiration=settings.sessionTokenExpiration,
-                session_token_expiration_unit=settings.sessionTokenExpirationUnit,
-                stepup_token_expiration=settings.stepupTokenExpiration,
-                stepup_token_expiration_unit=settings.stepupTokenExpirationUnit,
-                enable_inactivity=settings.enableInactivity,
-                inactivity_time=settings.inactivityTime,
-                inactivity_time_unit=settings.inactivityTimeUnit,
-                JITDisabled=settings.JITDisabled,
-                sso_setup_suite_settings=sso,
-                enforce_sso=spec.enforceSSO,
-                enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-                federated_app_ids=None,
-            ),
-            doing=doing,
-            repeatable=True,
-        )
+    _write(
+        spec.id,
+        lambda api: api.update_settings(
+            spec.id,
+            self_provisioning_domains=list(spec.selfProvisioningDomains),
+            domains=list(settings.domains),
+            auth_type=settings.authType,
+            session_settings_enabled=settings.session_settings_enabled,
+            refresh_token_expiration=settings.refreshTokenExpiration,
+            refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
+            session_token_expiration=settings.sessionTokenExpiration,
+            session_token_expiration_unit=settings.sessionTokenExpirationUnit,
+            stepup_token_expiration=settings.stepupTokenExpiration,
+            stepup_token_expiration_unit=settings.stepupTokenExpirationUnit,
+            enable_inactivity=settings.enableInactivity,
+            inactivity_time=settings.inactivityTime,
+            inactivity_time_unit=settings.inactivityTimeUnit,
+            JITDisabled=settings.JITDisabled,
+            sso_setup_suite_settings=sso,
+            enforce_sso=spec.enforceSSO,
+            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+            federated_app_ids=None,
+        ),
+        wire.SETTINGS_WRITTEN,
+        doing=doing,
+        what="its settings",
+        made=lambda checking: _holds_settings(spec, checking),
+    )
 
 
 def _send_roles(spec: TenantSpec, doing: str) -> None:
-    api = client.management().tenant
-    with _writing(spec.id):
-        calls.call(
-            lambda: api.update_default_roles(spec.id, list(spec.defaultRoles)),
-            doing=doing,
-            repeatable=True,
-        )
+    _write(
+        spec.id,
+        lambda api: api.update_default_roles(spec.id, list(spec.defaultRoles)),
+        wire.ROLES_WRITTEN,
+        doing=doing,
+        what="its default roles",
+        made=lambda checking: _holds_roles(spec, checking),
+    )
 
 
 def _confirmed_gone(tenant_id: str) -> bool:
@@ -477,13 +567,37 @@ def _confirmed_gone(tenant_id: str) -> bool:
         return False
 
 
-def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
+def _delete(tenant_id: str, cascade: bool, doing: str, snapshot: Path) -> None:
     """Delete; a tenant already gone (confirmed by a load) counts as deleted, so the call is
-    safe to repeat."""
+    safe to repeat. An answer not understood is settled by a load: gone is done; still there,
+    or not loadable, is an error naming the snapshot already taken."""
     api = client.management().tenant
     try:
         with _writing(tenant_id):
-            calls.call(lambda: api.delete(tenant_id, cascade=cascade), doing=doing, repeatable=True)
+            calls.send(
+                lambda: client.reply_of(api, lambda t: t.delete(tenant_id, cascade=cascade)),
+                wire.TENANT_DELETED,
+                doing=doing,
+                asked=tenant_id,
+            )
+    except AnswerNotUnderstood as exc:
+        try:
+            gone = _load(tenant_id, f"check whether {_quoted(tenant_id)} was deleted") is None
+        except DescopeApiError as check:
+            raise exc.told(
+                f"Loading it to see whether it was deleted failed too ({errors.answer_of(check)}),"
+                f" so it is not known whether it was. What it held is saved in {snapshot}."
+            ) from None
+        if not gone:
+            raise exc.told(
+                f"Loading it shows it still exists: it was not deleted. What it holds is saved "
+                f"in {snapshot}."
+            ) from None
+        log.warning(
+            "%s: Descope's answer to the delete was not understood (%s), but the tenant is gone.",
+            _quoted(tenant_id),
+            exc.excerpt,
+        )
     except DescopeApiError as exc:
         if not (exc.is_not_found and _confirmed_gone(tenant_id)):
             raise
@@ -491,10 +605,11 @@ def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
 
 
 def _create_call(spec: TenantSpec, doing: str) -> None:
-    """POST create, once: a create is not safe to repeat blindly."""
+    """POST create, once: a create is not safe to repeat blindly. Its answer must be
+    ``{"id": <the id sent>}``."""
     api = client.management().tenant
     with _writing(spec.id):
-        calls.call(
+        calls.ask(
             lambda: api.create(
                 spec.name,
                 id=spec.id,
@@ -504,67 +619,135 @@ def _create_call(spec: TenantSpec, doing: str) -> None:
                 enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
                 disabled=spec.disabled,
             ),
+            wire.TENANT_CREATED,
             doing=doing,
+            asked=spec.id,
             repeatable=False,
         )
 
 
 CREATE_CLOCK_SKEW = 120
-"""Seconds Descope's clock may run behind ours. An existing tenant counts as made by our create
-call (whose answer was lost) only if its ``createdTime`` (Unix seconds, from Descope's clock)
-is no earlier than the moment we started creating, less this allowance. Too small, and a
-create that did go through is reported as "already exists"; too large, and a same-named
-tenant made moments before by someone else is taken for ours (a rollback snapshots it first)."""
+"""Seconds Descope's clock may run behind ours. A tenant found after a create whose answer
+was lost counts as made by that create only if its ``createdTime`` (Unix seconds, Descope's
+clock) is no earlier than the moment we started creating, less this allowance, and it holds
+exactly what the create sent (`_fresh_as_sent`)."""
 
 
-def _made_by_this_call(existing: Mapping[str, Any], spec: TenantSpec, started: float) -> bool:
-    """Whether `existing` is the tenant our create call, begun at `started`, made."""
+def _recent(existing: Mapping[str, Any], started: float) -> bool:
     created_time = existing.get("createdTime")
     if isinstance(created_time, bool) or not isinstance(created_time, int | float):
         return False
-    return existing.get("name") == spec.name and created_time >= started - CREATE_CLOCK_SKEW
+    return created_time >= started - CREATE_CLOCK_SKEW
+
+
+_FRESH_SETTINGS = _settings_comparable(SessionSettings().canonical())
+"""The settings of a tenant nobody has set settings on."""
+
+
+def _fresh_as_sent(
+    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> bool:
+    """Whether Descope holds exactly what a create of `spec` sends, and nothing since: the
+    fields sent, and a new tenant's defaults for everything else (no settings, default roles,
+    federated apps, parent or SSO setup suite)."""
+    if settings is None:
+        return False
+    held = comparable(_state(existing, settings=None, sso_setup=None, flags={})[0])
+    sent = comparable({**tenant_props(spec), "defaultRoles": []})
+    sso_setup = settings.get("ssoSetupSuiteSettings")
+    return (
+        all(_same(held[key], sent[key]) for key in (*TENANT_FIELDS, "defaultRoles"))
+        and not existing.get("federatedAppIds")
+        and not existing.get("parent")
+        and _same(_settings_comparable(settings_from_descope(settings)), _FRESH_SETTINGS)
+        and not (isinstance(sso_setup, Mapping) and sso_setup.get("enabled"))
+    )
+
+
+def _as_configured(
+    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> bool:
+    """Whether Descope holds everything the configuration declares for the tenant."""
+    managed = settings_from_descope(settings) if spec.settings and settings is not None else None
+    if spec.settings is not None and managed is None:
+        return False
+    current, _ = _state(existing, settings=managed, sso_setup=None, flags=spec.model_dump())
+    return not _changed_keys(current, tenant_props(spec))
+
+
+def _claim(
+    spec: TenantSpec, existing: Mapping[str, Any], started: float, cause: DescopeApiError
+) -> None:
+    """A tenant with our id exists after a create that failed or was not understood: return if
+    it is the one our create made, else raise the adopt message (saying so when the tenant
+    already holds exactly what the configuration declares: a run interrupted after creating it).
+    """
+    checking = f"check whether {_quoted(spec.id)} is the tenant this run created"
+    with errors.when_not_understood(
+        f'Tenant "{spec.id}" exists in Descope, but whether this run created it could not be '
+        "checked; nothing else was changed. Run again."
+    ):
+        settings = _load_settings(spec.id, checking)
+    if _recent(existing, started) and _fresh_as_sent(spec, existing, settings):
+        log.info("%s was created despite the error: %s", _quoted(spec.id), cause)
+        return
+    project = _project_or_none()
+    if _as_configured(spec, existing, settings):
+        raise errors.tenant_left_over(spec.id, project, cause) from None
+    raise errors.tenant_already_exists(spec.id, project, cause) from None
 
 
 def _name_holder(name: str, doing: str) -> str | None:
     """The id of the tenant holding `name`, if any (after a refused create: one search)."""
     api = client.management().tenant
     try:
-        found = calls.call(lambda: api.search_all(names=[name]), doing=doing, repeatable=True)
+        found = calls.ask(lambda: api.search_all(names=[name]), wire.TENANT_SEARCH, doing=doing)
     except DescopeApiError:
         return None
-    tenants = found.get("tenants") if isinstance(found, Mapping) else None
-    for tenant in tenants if isinstance(tenants, list) else []:
-        if isinstance(tenant, Mapping) and tenant.get("name") == name and tenant.get("id"):
-            return str(tenant["id"])
-    return None
+    return next((t.id for t in found.tenants if t.name == name), None)
 
 
 def _create_tenant(spec: TenantSpec, doing: str) -> None:
     """Create the tenant, finding out what happened when Descope's answer was lost or odd.
 
-    After an error (other than 401, 403 and 429, which Descope did not act on) the tenant is
-    loaded. If it exists, it is ours only when `_made_by_this_call` says so: after a 5xx
-    (created, answer lost) or a 4xx (the SDK repeated a POST after a 503 and the repeat found
-    the tenant the first one made). Any other existing tenant is someone else's: say so and
-    how to adopt it. If absent, a 5xx or no answer is tried again (with backoff, bounded);
-    a 4xx is re-raised.
+    After an error (other than 401, 403 and 429, which Descope did not act on), or an answer
+    that is not understood, the tenant is loaded. If it exists, it is ours only when `_claim`
+    says so: after a 5xx or an unreadable answer (created, answer lost) or a 4xx (the SDK
+    repeated a POST after a 503 and the repeat found the tenant the first one made). Any other
+    existing tenant is someone else's: say so and how to adopt it. If absent, a 5xx or no answer
+    is tried again (with backoff, bounded); a 4xx is re-raised; an unreadable answer is an
+    error saying nothing was created.
     """
     policy = calls.current_policy()
     started = time.time()
     attempt = 1
+    checking = f"check whether {_quoted(spec.id)} exists"
     while True:
         try:
             _create_call(spec, doing)
             return
+        except AnswerNotUnderstood as exc:
+            try:
+                existing = _load(spec.id, checking)
+            except DescopeApiError as check:
+                raise exc.told(
+                    f"Loading the tenant to see whether it was created failed too "
+                    f"({errors.answer_of(check)}): it may exist in Descope without being in "
+                    "Pulumi's state. Run again: a tenant this run created is then recognised."
+                ) from None
+            if existing is None:
+                raise exc.told(
+                    "Loading the tenant shows it was not created. " + NOTHING_CHANGED
+                ) from None
+            _claim(spec, existing, started, exc)
+            return
         except DescopeApiError as exc:
             if exc.status in (401, 403, 429):
                 raise
-            existing = _load(spec.id, f"check whether {_quoted(spec.id)} exists")
+            existing = _load(spec.id, checking)
             if existing is not None:
-                if _made_by_this_call(existing, spec, started):
-                    log.info("%s was created despite the error: %s", _quoted(spec.id), exc.detail)
-                    return
-                raise errors.tenant_already_exists(spec.id, _project_or_none(), exc) from None
+                _claim(spec, existing, started, exc)
+                return
             if not exc.is_retryable:
                 holder = _name_holder(spec.name, doing)
                 if holder is not None:
@@ -644,13 +827,15 @@ class TenantProvider(DescopeProvider):
 
         With ``adopt`` an existing tenant is snapshotted and brought to the desired state.
         If this call fails, the tenant has not been created: a tenant made before a later step
-        failed is deleted again, and the error says so.
+        failed is deleted again (snapshot first), or the error says exactly what is left.
+        The outputs are derived from what was written: no load back.
         """
         tenant_id = str(props.get(ID_KEY) or "")
         doing = f"create {_quoted(tenant_id)}"
         spec = _spec(props, doing)
         if spec.adopt:
-            existing = _load(spec.id, doing)
+            with errors.when_not_understood(NOTHING_CHANGED):
+                existing = _load(spec.id, doing)
             if existing is not None:
                 return self._adopt(spec, existing, doing)
         _create_tenant(spec, doing)
@@ -662,23 +847,17 @@ class TenantProvider(DescopeProvider):
             if spec.defaultRoles:
                 step = "setting its default roles"
                 _send_roles(spec, doing)
-            step = "loading it back"
-            loaded = _load(spec.id, doing)
-            if loaded is None:
-                raise DescopeApiError(
-                    f"Unable to {doing}.",
-                    "Descope answered 404: the tenant was missing right after it was created.",
-                    status=404,
-                )
         except DescopeApiError as exc:
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
-        return self._created(spec, loaded)
+        return self._created(spec, _wire_fields(spec))
 
-    def _created(self, spec: TenantSpec, loaded: Mapping[str, Any]) -> CreateResult:
+    def _created(self, spec: TenantSpec, held: Mapping[str, Any]) -> CreateResult:
+        """The result for a tenant that now holds `spec`; `held` gives what only Descope knows
+        (federatedAppIds, and authType and domains when settings are not managed)."""
         settings = spec.settings.canonical() if spec.settings is not None else None
         sso = {"enabled": False} if settings is not None else None
-        _, outputs = _state(loaded, settings=settings, sso_setup=sso, flags=spec.model_dump())
+        _, outputs = _state(held, settings=settings, sso_setup=sso, flags=spec.model_dump())
         if settings is not None:
             outputs["authType"] = settings["authType"]
             outputs["domains"] = list(settings["domains"])
@@ -686,7 +865,7 @@ class TenantProvider(DescopeProvider):
 
     def _roll_back(self, tenant_id: str, step: str, cause: DescopeApiError) -> None:
         """Delete the tenant this create made, snapshotting it first: should the tenant not
-        be ours after all, nothing is lost."""
+        be ours after all, nothing is lost. If that fails too, say exactly what is left."""
         doing = f"delete {_quoted(tenant_id)} again"
         try:
             tenant = _load(tenant_id, doing)
@@ -694,34 +873,28 @@ class TenantProvider(DescopeProvider):
                 try:
                     settings = _load_settings(tenant_id, doing)
                 except DescopeApiError as exc:
-                    # Often the very step that failed; the tenant is most likely ours and
-                    # fresh. Snapshot what could be loaded rather than leave it behind.
+                    # Often the very step that failed; the tenant is ours and fresh (this call
+                    # made it). Snapshot what could be loaded rather than leave it behind.
                     log.info("Snapshot of %s without its settings: %s", _quoted(tenant_id), exc)
                     settings = None
-                self._snapshot_for_delete(tenant_id, tenant, settings)
-                _delete(tenant_id, cascade=False, doing=doing)
-        except DescopeApiError as rollback:
+                path = self._snapshot(tenant_id, "delete", tenant, settings, outcome="")
+                _delete(tenant_id, cascade=False, doing=doing, snapshot=path)
+        except (DescopeApiError, SnapshotRefused) as rollback:
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
         raise errors.create_rolled_back(tenant_id, step, cause) from None
 
     def _adopt(self, spec: TenantSpec, existing: dict[str, Any], doing: str) -> CreateResult:
         """Snapshot the existing tenant, then change only what differs from the desired state."""
-        loaded_settings = _load_settings(spec.id, doing) or {}
-        path = backups.write_snapshot(
-            self.backup_dir,
-            kind="tenant",
-            resource_id=spec.id,
-            reason="adopt",
-            content={"tenant": existing, "settings": loaded_settings},
-            project_id=_project_or_none(),
-        )
+        with errors.when_not_understood(NOTHING_CHANGED):
+            loaded_settings = _load_settings(spec.id, doing)
+        path = self._snapshot(spec.id, "adopt", existing, loaded_settings)
         desired = tenant_props(spec)
-        current_settings = settings_from_descope(loaded_settings) if spec.settings else None
+        current_settings = settings_from_descope(loaded_settings or {}) if spec.settings else None
         current, _ = _state(
             existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
         )
         changed = _changed_keys(current, desired)
-        sso = loaded_settings.get("ssoSetupSuiteSettings")
+        sso = (loaded_settings or {}).get("ssoSetupSuiteSettings")
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
@@ -731,8 +904,8 @@ class TenantProvider(DescopeProvider):
                 _send_roles(spec, doing)
         except DescopeApiError as exc:
             raise errors.adopt_incomplete(spec.id, str(path), exc) from None
-        # Descope now holds the desired fields; what only Descope knows (createdTime, parent,
-        # federatedAppIds) is in `existing`. As after an update, no need to load it again.
+        # Descope now holds the desired fields; what only Descope knows (federatedAppIds) is
+        # in `existing`. As after an update, no need to load it again.
         final = {**existing, **_wire_fields(spec)}
         result = self._created(spec, final)
         if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
@@ -746,7 +919,9 @@ class TenantProvider(DescopeProvider):
         """Load the tenant (and its settings, when managed) as Descope holds them now.
 
         Returns outputs and inputs both, so changes made outside Pulumi show as drift. A
-        tenant that no longer exists returns ``ReadResult(None, {})``: refresh drops it.
+        tenant that no longer exists returns ``ReadResult(None, {})``: refresh drops it. An
+        answer that is not understood is an error: it never drops the tenant, nor changes
+        what the state records.
 
         The tenant comes through `providers.listing`: a lone read loads it directly; reads
         that overlap (a refresh) share one listing of all tenants. The settings are loaded
@@ -754,7 +929,10 @@ class TenantProvider(DescopeProvider):
         """
         tenant_id = str(id_ or props.get(ID_KEY) or "")
         doing = f"read {_quoted(tenant_id)}"
-        with listing.reading():
+        with (
+            listing.reading(),
+            errors.when_not_understood(NOTHING_CHANGED + " The state is unchanged."),
+        ):
             settings: dict[str, Any] | None = None
             sso: Any = None
             if props.get("settings") is not None:
@@ -782,22 +960,32 @@ class TenantProvider(DescopeProvider):
 
         Before a settings write the current settings are loaded: the endpoint zeroes what it
         is not sent, and ``ssoSetupSuiteSettings`` (not ours, edited in the console) must be
-        sent back as Descope holds it now, not as the state last recorded it."""
+        sent back as Descope holds it now, not as the state last recorded it.
+
+        A write whose answer is not understood counts as done only when loading the tenant
+        shows the change; otherwise the update fails, saying what was and was not written."""
         olds = {k: v for k, v in _olds.items() if k != PROVIDER_KEY}
         tenant_id = str(olds.get(ID_KEY) or _id)
         doing = f"update {_quoted(tenant_id)}"
         spec = _spec(_news, doing)
         changed = _changed_keys({**olds, ID_KEY: tenant_id}, _news)
         sso = olds.get("ssoSetupSuiteSettings")
+        written: list[str] = []
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
+                written.append("its tenant fields")
             if "settings" in changed:
-                current = _load_settings(tenant_id, doing) or {}
+                with errors.when_not_understood(_written_before(written) or NOTHING_CHANGED):
+                    current = _load_settings(tenant_id, doing) or {}
                 sso = current.get("ssoSetupSuiteSettings")
                 _send_settings(spec, sso, doing)
+                written.append("its settings")
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
+        except AnswerNotUnderstood as exc:
+            before = _written_before(written)
+            raise (exc.told(before) if before and before not in exc.outcome else exc) from None
         except DescopeApiError as exc:
             if exc.is_not_found and _confirmed_gone(tenant_id):
                 raise errors.tenant_gone(doing, tenant_id, exc) from None
@@ -819,32 +1007,60 @@ class TenantProvider(DescopeProvider):
     @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Snapshot the tenant, then delete it (with ``cascade`` only when cascadeDelete is
-        true). A tenant already gone counts as deleted."""
+        true). A tenant already gone counts as deleted. Nothing is deleted unless the tenant
+        and its settings were loaded, understood and saved to the backups folder first."""
         tenant_id = str(_id or _props.get(ID_KEY) or "")
         doing = f"delete {_quoted(tenant_id)}"
-        tenant = _load(tenant_id, doing)
-        if tenant is None:
-            log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
-            return
-        self._snapshot_for_delete(tenant_id, tenant, _load_settings(tenant_id, doing))
+        with errors.when_not_understood(
+            "The tenant was not deleted: nothing is deleted without a snapshot of what Descope "
+            "holds."
+        ):
+            tenant = _load(tenant_id, doing)
+            if tenant is None:
+                log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
+                return
+            settings = _load_settings(tenant_id, doing)
+        path = self._snapshot(tenant_id, "delete", tenant, settings)
         try:
-            _delete(tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing)
+            _delete(
+                tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing, snapshot=path
+            )
         except DescopeApiError as exc:
             if exc.status == 400:
                 raise errors.tenant_delete_refused(exc) from None
             raise
 
-    def _snapshot_for_delete(
-        self, tenant_id: str, tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
-    ) -> None:
-        backups.write_snapshot(
+    def _snapshot(
+        self,
+        tenant_id: str,
+        reason: Literal["delete", "adopt"],
+        tenant: Mapping[str, Any],
+        settings: Mapping[str, Any] | None,
+        *,
+        outcome: str = NOTHING_CHANGED,
+    ) -> Path:
+        """Save what Descope holds (loaded and understood) before `reason`; a backups folder
+        that cannot take it refuses the step (`backups.snapshot_before`)."""
+        return backups.snapshot_before(
             self.backup_dir,
+            refusing=reason,
+            subject=_quoted(tenant_id),
             kind="tenant",
             resource_id=tenant_id,
-            reason="delete",
-            content={"tenant": dict(tenant), "settings": settings},
+            reason=reason,
+            content={"tenant": dict(tenant), "settings": dict(settings) if settings else None},
             project_id=_project_or_none(),
+            outcome=outcome,
         )
+
+
+def _written_before(written: list[str]) -> str:
+    """What an update wrote before a later step failed, as a sentence ("" when nothing)."""
+    if not written:
+        return ""
+    return (
+        f"Before that, {' and '.join(written)} were written; the next `pulumi up` writes the rest."
+    )
 
 
 def registered_name(tenant_id: str) -> str:
@@ -869,11 +1085,9 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     settings: pulumi.Output[dict[str, Any] | None]
     adopt: pulumi.Output[bool]
     cascadeDelete: pulumi.Output[bool]
-    createdTime: pulumi.Output[int]
     authType: pulumi.Output[str]
     domains: pulumi.Output[list[str]]
     federatedAppIds: pulumi.Output[list[str]]
-    parent: pulumi.Output[str]
     ssoSetupSuiteSettings: pulumi.Output[dict[str, Any] | None]
 
     def __init__(

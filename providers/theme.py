@@ -8,8 +8,14 @@ stops managing it. As for flows, ``deployedInputHash`` records the contentHash d
 refresh while Descope holds the deployed theme reports that hash, and a state holding drift
 makes the next `up` an update that records the deployment anew.
 
+Answers are read through their wire shape (`providers.wire`): an export without a ``theme``
+object holding a ``cssTemplate`` is never taken for the project's theme (nor snapshotted or
+overwritten on); an import whose answer is not understood counts as done only when an export
+shows Descope holds the new theme.
+
 API calls per operation: check and diff none; create and update one export, plus one import
-unless Descope already holds the desired theme; read one export; delete none.
+unless Descope already holds the desired theme (plus one export when the import's answer is
+not understood); read one export; delete none.
 """
 
 from __future__ import annotations
@@ -28,9 +34,15 @@ from pulumi.dynamic import (
 )
 
 from model.flow import content_hash, normalise_theme, theme_problems, unwrap_theme_export
-from providers import calls, client
-from providers.errors import DescopeApiError, content_problem
-from providers.flow import recorded_hash, save_snapshot, state_drifted
+from providers import calls, client, wire
+from providers.errors import (
+    AnswerNotUnderstood,
+    DescopeApiError,
+    answer_of,
+    content_problem,
+    when_not_understood,
+)
+from providers.flow import holds, kept_in, recorded_hash, save_snapshot, state_drifted
 from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = ["THEME_ID", "Theme", "ThemeProvider"]
@@ -42,41 +54,42 @@ INPUT_KEYS = ("content", "contentHash")
 OUTPUT_ONLY_KEYS = ("version", "deployedHash", "deployedInputHash", "lastSnapshot")
 
 
-def _theme_of(answer: Mapping[str, Any]) -> dict[str, Any]:
-    theme = answer.get("theme")
-    return dict(theme) if isinstance(theme, Mapping) else {}
-
-
-def _exported_theme(answer: Any) -> dict[str, Any]:
-    """The theme object of an export answer; raises when the answer holds none."""
-    theme = answer.get("theme") if isinstance(answer, Mapping) else None
-    if not isinstance(theme, Mapping):
-        keys = ", ".join(sorted(map(str, answer))) if isinstance(answer, Mapping) else ""
-        found = f"an object with keys {keys}" if keys else f"{type(answer).__name__} {answer!r}"
-        raise DescopeApiError(
-            "Unable to export the Descope theme.",
-            f'Descope\'s answer has no "theme" object: expected {{"theme": {{...}}}}, got '
-            f"{found[:200]}.",
-            action="Check descope:baseUrl points at the Descope management API, then run "
-            "again; if it does, report this answer to Descope support.",
-        )
-    return dict(theme)
-
-
 def _version(theme: Mapping[str, Any]) -> int | None:
     version = theme.get("version")
     return int(version) if isinstance(version, int | float) else None
 
 
 def export_theme() -> dict[str, Any]:
-    """Descope's current theme object (the inside of the export).
-
-    Raises `DescopeApiError` when the answer has no ``"theme"`` object, rather than taking an
-    empty theme for the project's.
-    """
+    """Descope's current theme object (the inside of the export), read through
+    `wire.THEME_EXPORT`: an answer without a theme raises `AnswerNotUnderstood`, rather than
+    an empty theme being taken for the project's."""
     api = client.management()
-    answer = calls.call(api.flow.export_theme, doing="export the Descope theme", repeatable=True)
-    return _exported_theme(answer)
+    answer = calls.ask(api.flow.export_theme, wire.THEME_EXPORT, doing="export the Descope theme")
+    theme: dict[str, Any] = answer.wire()["theme"]
+    return theme
+
+
+def _settle_import(
+    content: dict[str, Any], before: str, cause: AnswerNotUnderstood, snapshot: str | None
+) -> dict[str, Any]:
+    """An import whose answer was not understood: export the theme to see what Descope holds;
+    the new theme means the import was made, anything else raises `cause` saying so."""
+    try:
+        now = export_theme()
+    except DescopeApiError as check:
+        raise cause.told(
+            f"Exporting the theme to see whether the import was made failed too "
+            f"({answer_of(check)}), so it is not known whether Descope holds the new theme; "
+            "`pulumi refresh` then records what it holds." + kept_in(snapshot)
+        ) from None
+    held = normalise_theme(now)
+    held_hash = content_hash(held)
+    if held_hash == content_hash(content) or (held_hash != before and holds(held, content)):
+        return now
+    raise cause.told(
+        "Exporting the theme shows Descope does not hold the new theme: the import was not made."
+        + kept_in(snapshot)
+    ) from None
 
 
 class ThemeProvider(DescopeProvider):
@@ -124,7 +137,8 @@ class ThemeProvider(DescopeProvider):
         the deployed contentHash (``deployedInputHash``; states without it keep their content).
         Otherwise they are Descope's theme and its hash.
         """
-        raw = export_theme()
+        with when_not_understood("Nothing was changed in Descope. The state is unchanged."):
+            raw = export_theme()
         remote = normalise_theme(raw)
         remote_hash = content_hash(remote)
         deployed = recorded_hash(props) or remote_hash
@@ -172,7 +186,11 @@ class ThemeProvider(DescopeProvider):
     ) -> dict[str, Any]:
         """Snapshot the project theme if it differs from both hashes, import unless it already
         is the desired theme; `last_snapshot` is kept when no snapshot is taken."""
-        remote = export_theme()
+        with when_not_understood(
+            f"{SUBJECT} was not changed: nothing is overwritten without a snapshot of what "
+            "Descope holds."
+        ):
+            remote = export_theme()
         remote_hash = content_hash(normalise_theme(remote))
         snapshot: str | None = None
         stored = remote
@@ -193,12 +211,15 @@ class ThemeProvider(DescopeProvider):
             )
         if remote_hash != desired:
             api = client.management()
-            answer = calls.call(
-                lambda: api.flow.import_theme(content),
-                doing="import the Descope theme",
-                repeatable=True,
-            )
-            stored = _theme_of(answer)
+            try:
+                answer = calls.ask(
+                    lambda: api.flow.import_theme(content),
+                    wire.THEME_IMPORTED,
+                    doing="import the Descope theme",
+                )
+                stored = answer.wire()["theme"]
+            except AnswerNotUnderstood as exc:
+                stored = _settle_import(content, remote_hash, exc, snapshot)
         deployed = content_hash(normalise_theme(stored)) if stored else desired
         return {
             "content": content,

@@ -283,7 +283,6 @@ def test_tenant__api_calls_per_operation(
             "POST /v1/mgmt/tenant/create": 1,
             "POST /v1/mgmt/tenant/settings": 1,
             "POST /v1/mgmt/tenant/updateDefaultRoles": 1,
-            "GET /v1/mgmt/tenant": 1,
         },
         "preview": {},
         "read": {"GET /v1/mgmt/tenant": 1, "GET /v1/mgmt/tenant/settings": 1},

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from emulator.server import EmulatorServer
+from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY, Tally
 from tests.support.host import REPO_ROOT, ProviderHost
 from tests.support.project import TEST_PROJECT
@@ -60,6 +61,16 @@ def emulator() -> Iterator[EmulatorServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def proxy(emulator: EmulatorServer) -> Iterator[ProxyServer]:
+    """The loopback proxy in front of the emulator (`tests.faults.proxy`)."""
+    server = ProxyServer(emulator.url).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _clean_emulator(emulator: EmulatorServer) -> None:
     httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
@@ -84,6 +95,17 @@ def tally() -> Tally:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TALLY.garbled_cases:
+        terminalreporter.write_line(
+            f"garbled answers: {TALLY.garbled_cases} cases, {TALLY.garbled_answers} answers "
+            f"garbled, {TALLY.snapshots_checked} changes of Descope's content found in a "
+            "snapshot, nothing lost"
+        )
+    if TALLY.kills:
+        terminalreporter.write_line(
+            f"killed host (seed {SEED}): {TALLY.kills} provider hosts killed with SIGKILL, "
+            f"{TALLY.kill_reruns} reruns, {TALLY.adopt_messages} adopt messages followed"
+        )
     if not TALLY.runs:
         return
     faults = ", ".join(f"{kind} x{n}" for kind, n in sorted(TALLY.faults.items())) or "none"

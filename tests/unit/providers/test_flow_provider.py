@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 import pytest
@@ -18,9 +18,9 @@ from emulator.app import EmulatorApp
 from model.flow import content_hash, normalise_flow_export
 from providers import client
 from providers.backups import read_snapshot
-from providers.client import ManagementApi
-from providers.errors import DescopeApiError
+from providers.errors import AnswerNotUnderstood, DescopeApiError
 from providers.flow import INPUT_KEYS, Flow, FlowProvider
+from tests.support.garble import Garbler
 from tests.unit.providers import content_fakes
 from tests.unit.providers.content_fakes import outs_of
 
@@ -546,20 +546,36 @@ def test_flow_resource_registers_normalised_content() -> Any:
     ).apply(verify)
 
 
-def test_import_answer_without_flow_records_the_desired_hash(provider: FlowProvider) -> None:
-    class FakeFlowApi:
-        def export_flow(self, _flow_id: str) -> dict[str, Any]:
-            return edited(example())
+def test_import_answer_not_understood_but_made_records_what_descope_holds(
+    app: EmulatorApp,
+    provider: FlowProvider,
+    warnings: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Garbler(app, monkeypatch).on("POST", IMPORT, "empty-object", forward=True)
+    inputs = checked(provider, example())
+    outs = outs_of(provider.create(inputs))
+    stored = app.backend.flows[FLOW_ID].export()
+    assert outs["deployedHash"] == content_hash(normalise_flow_export(stored))
+    assert outs["version"] == stored["flow"]["version"]
+    assert paths(app) == [EXPORT, IMPORT, EXPORT]
+    assert any("shows it holds the new content" in w for w in warnings)
 
-        def import_flow(self, *_args: Any) -> dict[str, Any]:
-            return {}
 
-    class FakeManagement:
-        tenant: Any = None
-        flow = FakeFlowApi()
-
-    with client.use_management(cast(ManagementApi, FakeManagement())):
-        inputs = checked(provider, example())
-        outs = outs_of(provider.create(inputs))
-    assert outs["deployedHash"] == inputs["contentHash"]
-    assert outs["version"] is None
+def test_import_answer_not_understood_and_not_made_fails_saying_so(
+    app: EmulatorApp, provider: FlowProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console = edited(example())
+    seed(app, console)
+    Garbler(app, monkeypatch).on("POST", IMPORT, "html", forward=False)
+    with pytest.raises(AnswerNotUnderstood) as caught:
+        provider.create(checked(provider, example()))
+    text = str(caught.value)
+    assert text.startswith(f'Unable to import Descope flow "{FLOW_ID}": ')
+    assert "the flow import (POST /v1/mgmt/flow/import) was not understood" in text
+    assert "'<!DOCTYPE html> <html><head><title>Sign in" in text
+    assert "Descope does not hold the new content: the import was not made." in text
+    [snapshot] = sorted(Path(provider.backup_dir).glob("*.json"))
+    assert str(snapshot) in text
+    assert read_snapshot(snapshot).content == console
+    assert app.backend.flows[FLOW_ID].data["name"] == "Edited in the console"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,8 +17,9 @@ from model.flow import content_hash, normalise_theme
 from providers import client
 from providers.backups import read_snapshot
 from providers.client import ManagementApi
-from providers.errors import DescopeApiError
+from providers.errors import AnswerNotUnderstood, DescopeApiError
 from providers.theme import THEME_ID, Theme, ThemeProvider
+from tests.support.garble import Garbler
 from tests.unit.providers import content_fakes
 from tests.unit.providers.content_fakes import outs_of
 
@@ -256,8 +258,11 @@ def test_export_without_a_theme_is_an_error_not_an_empty_theme(
         with pytest.raises(DescopeApiError):
             provider.create(checked(provider, theme()))
     message = str(caught.value)
-    assert message.startswith("Unable to export the Descope theme.")
-    assert 'has no "theme" object: expected {"theme": {...}}' in message
+    assert message.startswith("Unable to export the Descope theme: ")
+    assert "the theme export (POST /v1/mgmt/theme/export) was not understood: expected " in (
+        message
+    )
+    assert f"got {json.dumps(answer)}. Nothing was changed in Descope." in message
     assert imported == []
 
 
@@ -278,25 +283,28 @@ def test_delete__only_stops_managing(app: EmulatorApp, provider: ThemeProvider) 
     assert paths(app) == [EXPORT, IMPORT]
 
 
-def test_import_without_theme_in_answer_records_the_desired_hash(
-    provider: ThemeProvider, warnings: list[str]
+def test_import_answer_not_understood_but_made_records_what_descope_holds(
+    app: EmulatorApp, provider: ThemeProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class FakeFlowApi:
-        def export_theme(self) -> dict[str, Any]:
-            return {"theme": theme("#111111")}
-
-        def import_theme(self, _theme: dict[str, Any]) -> dict[str, Any]:
-            return {}
-
-    class FakeManagement:
-        tenant: Any = None
-        flow = FakeFlowApi()
-
-    with client.use_management(cast(ManagementApi, FakeManagement())):
-        inputs = checked(provider, theme())
-        outs = outs_of(provider.create(inputs))
+    Garbler(app, monkeypatch).on("POST", IMPORT, "truncated", forward=True)
+    inputs = checked(provider, theme())
+    outs = outs_of(provider.create(inputs))
     assert outs["deployedHash"] == inputs["contentHash"]
-    assert outs["version"] is None
+    assert outs["version"] == app.backend.theme.version == 2
+    assert paths(app) == [EXPORT, IMPORT, EXPORT]
+
+
+def test_import_answer_not_understood_and_not_made_fails_saying_so(
+    app: EmulatorApp, provider: ThemeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Garbler(app, monkeypatch).on("POST", IMPORT, "empty-body", forward=False)
+    with pytest.raises(AnswerNotUnderstood) as caught:
+        provider.create(checked(provider, theme()))
+    text = str(caught.value)
+    assert "the theme import (POST /v1/mgmt/theme/import) was not understood" in text
+    assert "got an empty body" in text
+    assert "the import was not made. The version Descope held is saved in" in text
+    assert app.backend.theme.version == 1
 
 
 class _Mocks(pulumi.runtime.Mocks):

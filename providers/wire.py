@@ -1,0 +1,350 @@
+"""Descope's answers as they must look on the wire: the one way the providers read them.
+
+Every answer a provider or ``python -m ops`` acts on is first read through the `Shape` of its
+call. A model is strict about what we rely on (the id asked for, the types of the fields we
+read) and tolerant of fields Descope adds; ``null`` where a list or object is expected reads as
+empty, as Descope's own SDKs read it. A 2xx answer that does not fit (empty, ``{}``, HTML, cut
+short, about another tenant or flow) raises `AnswerNotUnderstood`, naming the call, what was
+expected and a short excerpt of what came back; the caller says what it means for Descope.
+
+=====================  ======================================  ==============================
+shape                  call                                    must hold
+=====================  ======================================  ==============================
+`TENANT_LOAD`          GET /v1/mgmt/tenant                     the tenant asked for: its id,
+                                                               a name
+`TENANT_LIST`          GET /v1/mgmt/tenant/all                 ``tenants``: tenants, each
+                                                               with an id and a name
+`TENANT_SEARCH`        POST /v1/mgmt/tenant/search             as `TENANT_LIST`
+`SETTINGS_LOAD`        GET /v1/mgmt/tenant/settings            ``authType`` and ``domains``
+`TENANT_CREATED`       POST /v1/mgmt/tenant/create             ``id``: the id asked for
+`TENANT_PATCHED`,      PATCH /v1/mgmt/tenant/patch, POST       a JSON object (``{}``); an id
+`SETTINGS_WRITTEN`,    .../tenant/settings,                    in it must be ours
+`ROLES_WRITTEN`,       .../tenant/updateDefaultRoles,
+`TENANT_DELETED`       .../tenant/delete
+`FLOW_LIST`            POST /v1/mgmt/flow/list                 ``flows``: flows with ids
+`FLOW_EXPORT`,         POST /v1/mgmt/flow/export,              ``flow`` with the id asked for,
+`FLOW_IMPORTED`        .../flow/import                         ``screens``: a list of objects
+`FLOW_DELETED`         POST /v1/mgmt/flow/delete               a JSON object (``{}``)
+`THEME_EXPORT`,        POST /v1/mgmt/theme/export,             ``theme``, with a
+`THEME_IMPORTED`       .../theme/import                        ``cssTemplate`` object
+=====================  ======================================  ==============================
+
+The SDK parses some answers itself (`Shape.read` takes what it returns) and ignores others
+(update, patch, delete, settings and default-roles writes): those are read from the raw reply
+(`providers.client.Reply`, `Shape.read_reply`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from descope.management.common import MgmtV1
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from providers import client
+from providers.errors import AnswerNotUnderstood
+
+__all__ = [
+    "FLOW_DELETED",
+    "FLOW_EXPORT",
+    "FLOW_IMPORTED",
+    "FLOW_LIST",
+    "ROLES_WRITTEN",
+    "SETTINGS_LOAD",
+    "SETTINGS_WRITTEN",
+    "TENANT_CREATED",
+    "TENANT_DELETED",
+    "TENANT_LIST",
+    "TENANT_LOAD",
+    "TENANT_PATCHED",
+    "TENANT_SEARCH",
+    "THEME_EXPORT",
+    "THEME_IMPORTED",
+    "Created",
+    "FlowExport",
+    "FlowList",
+    "Settings",
+    "Shape",
+    "Tenant",
+    "TenantList",
+    "Theme",
+    "Written",
+    "excerpt",
+    "excerpt_text",
+]
+
+EXCERPT_LENGTH = 120
+"""Characters of a body shown in a message: enough to recognise a login page or a cut."""
+
+
+def _empty_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _empty_object(value: Any) -> Any:
+    return {} if value is None else value
+
+
+Strings = Annotated[list[str], BeforeValidator(_empty_list)]
+Objects = Annotated[list[dict[str, Any]], BeforeValidator(_empty_list)]
+Object = Annotated[dict[str, Any], BeforeValidator(_empty_object)]
+
+
+class Answer(BaseModel):
+    """A model of one answer shape: strict types, extra fields kept."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    def about(self) -> str | None:
+        """The tenant or flow id the answer names, if it names one."""
+        return None
+
+    def wire(self) -> dict[str, Any]:
+        """The answer as Descope sent it (``null`` lists read as empty), extra fields included."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class Tenant(Answer):
+    """A tenant as a load, a listing or a search gives it."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    selfProvisioningDomains: Strings = Field(default_factory=list)
+    customAttributes: Object = Field(default_factory=dict)
+    enforceSSO: bool = False
+    enforceSSOExclusions: Strings = Field(default_factory=list)
+    disabled: bool = False
+    defaultRoles: Strings = Field(default_factory=list)
+    authType: str = ""
+    domains: Strings = Field(default_factory=list)
+    federatedAppIds: Strings = Field(default_factory=list)
+    parent: str = ""
+    createdTime: int | float | None = None
+    """Unix seconds, Descope's clock; used only to judge a tenant found after a failed create."""
+
+    def about(self) -> str | None:
+        return self.id
+
+
+class TenantList(Answer):
+    """``{"tenants": [...]}``: a listing or a search."""
+
+    tenants: list[Tenant]
+
+
+class Settings(Answer):
+    """A tenant's settings as the settings endpoint loads them."""
+
+    authType: str
+    domains: Strings
+    selfProvisioningDomains: Strings = Field(default_factory=list)
+    enabled: bool = False
+    sessionTokenExpiration: int = 0
+    sessionTokenExpirationUnit: str = ""
+    refreshTokenExpiration: int = 0
+    refreshTokenExpirationUnit: str = ""
+    stepupTokenExpiration: int = 0
+    stepupTokenExpirationUnit: str = ""
+    enableInactivity: bool = False
+    inactivityTime: int = 0
+    inactivityTimeUnit: str = ""
+    JITDisabled: bool = False
+    ssoSetupSuiteSettings: dict[str, Any] | None = None
+    id: str | None = None
+    tenantId: str | None = None
+    """Descope's settings answer names no tenant; one that does must name the one asked for
+    (the settings of another tenant that name none cannot be told apart)."""
+
+    def about(self) -> str | None:
+        return self.tenantId or self.id
+
+
+class Created(Answer):
+    """``{"id": ...}``: the tenant a create made."""
+
+    id: str = Field(min_length=1)
+
+    def about(self) -> str | None:
+        return self.id
+
+
+class Written(Answer):
+    """The answer of a write whose body says nothing but success: ``{}``. A tenant or flow id
+    in it (Descope sends none) must be the one written."""
+
+    id: str | None = None
+    tenantId: str | None = None
+
+    def about(self) -> str | None:
+        return self.id or self.tenantId
+
+
+class FlowItem(Answer):
+    id: str = Field(min_length=1)
+
+
+class FlowList(Answer):
+    """``{"flows": [{"id", ...}], "total": N}``."""
+
+    flows: list[FlowItem]
+
+
+class FlowObject(Answer):
+    id: str = Field(min_length=1)
+
+
+class FlowExport(Answer):
+    """``{"flow": {...}, "screens": [...]}``: an export, or what an import stored."""
+
+    flow: FlowObject
+    screens: Objects
+
+    def about(self) -> str | None:
+        return self.flow.id
+
+
+class ThemeObject(Answer):
+    cssTemplate: dict[str, Any]
+
+
+class Theme(Answer):
+    """``{"theme": {...}}``: the project theme, exported or as an import stored it."""
+
+    theme: ThemeObject
+
+
+M = TypeVar("M", bound=Answer)
+
+
+@dataclass(frozen=True)
+class Shape(Generic[M]):
+    """What one call must answer: `model`, described to the user as `expected`."""
+
+    call: str
+    """How messages name the call: ``the tenant load (GET /v1/mgmt/tenant)``."""
+    model: type[M]
+    expected: str
+    names_asked: bool = False
+    """The answer must name the id asked for (a load, a create, an export)."""
+
+    def read(self, answer: Any, *, doing: str, asked: str | None = None) -> M:
+        """`answer` (as the SDK parsed it) read through the model, or `AnswerNotUnderstood`."""
+        try:
+            model = self.model.model_validate(answer)
+        except ValidationError:
+            raise self.not_understood(doing, excerpt(answer), asked=asked) from None
+        about = model.about()
+        if asked is not None and about is not None and about != asked:
+            got = f'an answer about "{_shortened(about)}": {excerpt(answer)}'
+            raise self.not_understood(doing, got, asked=asked)
+        if asked is not None and self.names_asked and about is None:
+            raise self.not_understood(doing, excerpt(answer), asked=asked)
+        return model
+
+    def read_reply(self, reply: client.Reply, *, doing: str, asked: str | None = None) -> M:
+        """A raw reply's body, parsed and read through the model."""
+        try:
+            answer = json.loads(reply.text) if reply.text.strip() else None
+        except ValueError:
+            raise self.not_understood(
+                doing, excerpt_text(reply.text), asked=asked, status=reply.status
+            ) from None
+        if answer is None:
+            raise self.not_understood(
+                doing, excerpt_text(reply.text), asked=asked, status=reply.status
+            )
+        return self.read(answer, doing=doing, asked=asked)
+
+    def not_understood(
+        self, doing: str, got: str, *, asked: str | None = None, status: int = 200
+    ) -> AnswerNotUnderstood:
+        """The error for an answer of this call that does not fit."""
+        expected = self.expected.replace("{asked}", asked or "asked for")
+        return AnswerNotUnderstood(
+            doing, call=self.call, expected=expected, excerpt=got, status=status
+        )
+
+
+def excerpt(answer: Any) -> str:
+    """A short rendering of an answer as the SDK parsed it, for a message: ``{}``,
+    ``{"id": "other"}``, ``null``. The management key never appears in it."""
+    try:
+        text = json.dumps(answer, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(answer)
+    return _shortened(text)
+
+
+def excerpt_text(text: str) -> str:
+    """A short rendering of a body as it came (whitespace runs shown as one space):
+    ``an empty body``, ``'<html><head><title>Sign in...'``, ``'{"id": "ac'``."""
+    if not text.strip():
+        return "an empty body"
+    return f"'{_shortened(' '.join(text.split()))}'"
+
+
+def _shortened(text: str) -> str:
+    text = client.redact(text)
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 3] + "..."
+
+
+_TENANT = 'a tenant with id "{asked}" and a name'
+_WRITTEN = "an empty JSON object ({})"
+
+TENANT_LOAD = Shape(
+    f"the tenant load (GET {MgmtV1.tenant_load_path})", Tenant, _TENANT, names_asked=True
+)
+TENANT_LIST: Shape[TenantList] = Shape(
+    f"the tenant listing (GET {MgmtV1.tenant_load_all_path})",
+    TenantList,
+    '{"tenants": [...]}, each tenant with an id and a name',
+)
+TENANT_SEARCH: Shape[TenantList] = Shape(
+    f"the tenant search (POST {MgmtV1.tenant_search_all_path})",
+    TenantList,
+    '{"tenants": [...]}, each tenant with an id and a name',
+)
+SETTINGS_LOAD = Shape(
+    f"the settings load (GET {MgmtV1.tenant_settings_path})",
+    Settings,
+    "the tenant's settings, with authType and domains",
+)
+TENANT_CREATED = Shape(
+    f"the create (POST {MgmtV1.tenant_create_path})",
+    Created,
+    '{"id": "{asked}"}',
+    names_asked=True,
+)
+TENANT_PATCHED = Shape(f"the tenant patch (PATCH {MgmtV1.tenant_patch_path})", Written, _WRITTEN)
+SETTINGS_WRITTEN = Shape(
+    f"the settings write (POST {MgmtV1.tenant_settings_path})", Written, _WRITTEN
+)
+ROLES_WRITTEN = Shape(
+    f"the default roles write (POST {MgmtV1.tenant_update_default_roles_path})",
+    Written,
+    _WRITTEN,
+)
+TENANT_DELETED = Shape(f"the delete (POST {MgmtV1.tenant_delete_path})", Written, _WRITTEN)
+FLOW_LIST: Shape[FlowList] = Shape(
+    f"the flow listing (POST {MgmtV1.flow_list_path})",
+    FlowList,
+    '{"flows": [...]}, each flow with an id',
+)
+_FLOW = '{"flow": {"id": "{asked}", ...}, "screens": [...]}'
+FLOW_EXPORT = Shape(
+    f"the flow export (POST {MgmtV1.flow_export_path})", FlowExport, _FLOW, names_asked=True
+)
+FLOW_IMPORTED = Shape(
+    f"the flow import (POST {MgmtV1.flow_import_path})", FlowExport, _FLOW, names_asked=True
+)
+FLOW_DELETED = Shape(f"the flow delete (POST {MgmtV1.flow_delete_path})", Written, _WRITTEN)
+_THEME = '{"theme": {"cssTemplate": {...}, ...}}'
+THEME_EXPORT = Shape(f"the theme export (POST {MgmtV1.theme_export_path})", Theme, _THEME)
+THEME_IMPORTED = Shape(f"the theme import (POST {MgmtV1.theme_import_path})", Theme, _THEME)
+
+
+def tenants_by_id(answer: TenantList) -> dict[str, dict[str, Any]]:
+    """A listing's tenants by id, each as Descope sent it."""
+    return {tenant.id: tenant.wire() for tenant in answer.tenants}
