@@ -60,7 +60,7 @@ def read_all(sdk: DescopeClient) -> dict[str, Any]:
 
 def test_descopes_own_answers_fit_every_shape(descope: DescopeClient) -> None:
     read = read_all(descope)
-    assert read["load"].wire()["customAttributes"] == {"k": 1}
+    assert read["load"].wire()["customAttributes"] == {"k": "1"}
     assert [t.id for t in read["list"].tenants] == ["acme"]
     assert read["search"].tenants[0].name == "Acme"
     assert read["settings"].authType == "none"
