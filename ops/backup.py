@@ -47,13 +47,18 @@ def take_backup(
 ) -> tuple[dict[str, Any], list[str]]:
     """The backup document, and the declared tenant ids Descope does not hold.
 
+    API calls: one tenant listing, one settings load per managed tenant Descope holds (there is
+    no batch settings endpoint), one flow listing and one export per flow, one theme export.
+
     `progress` is told of each step (see `ops.progress`).
     """
     progress = progress or Progress.silent()
     tenants: list[dict[str, Any]] = []
     missing: list[str] = []
+    with progress.doing("list Descope tenants"):
+        held = {str(t["id"]): t for t in descope.tenants()}
     for tenant_id in progress.each("back up managed tenants", sorted(tenant_ids)):
-        tenant = descope.tenant(tenant_id)
+        tenant = held.get(tenant_id)
         if tenant is None:
             missing.append(tenant_id)
             continue

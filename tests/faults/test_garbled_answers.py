@@ -107,7 +107,7 @@ CALLS: dict[tuple[str, str], list[tuple[str, str, str]]] = {
         ("POST", THEME_EXPORT, Read),
     ],
     ("ops", "backup"): [
-        ("GET", LOAD, Read),
+        ("GET", LIST_ALL, Read),
         ("GET", SETTINGS, Read),
         ("POST", FLOW_LIST, Read),
         ("POST", EXPORT, Read),
