@@ -2,8 +2,10 @@
 
 This is not a replacement for ``pulumi up`` (no state file, no deletes, no protect). It exists
 so that `demo` can show the program's providers deploying the configuration when the pulumi
-CLI is not installed. For each tenant, flow and the theme it does what ``pulumi refresh`` and
-``pulumi up`` would do for a stack that does not know the resource yet:
+CLI is not installed. For each permission, role, tenant, flow and the theme, in the order the
+program's dependencies give (permissions, project roles, tenants, tenants' own roles), it does
+what ``pulumi refresh`` and ``pulumi up`` would do for a stack that does not know the resource
+yet:
 
 1. ``check`` the inputs the Pulumi program would declare (failures stop the apply);
 2. ``read`` the resource by id: if Descope has it, ``diff`` Descope's state against the inputs
@@ -22,7 +24,10 @@ from pulumi.dynamic import ResourceProvider
 
 from model.flow import content_hash, normalise_flow_export, normalise_theme
 from ops.errors import OpsError
+from providers import references
 from providers.flow import FlowProvider
+from providers.permission import PermissionProvider, permission_props
+from providers.role import RoleProvider, role_props
 from providers.tenant import TenantProvider, tenant_props
 from providers.theme import THEME_ID, ThemeProvider
 
@@ -56,9 +61,28 @@ def plan(configuration: Configuration, backup_dir: Path) -> list[Planned]:
     """The resources `__main__.py` declares for this configuration, with the same inputs."""
     folder = str(backup_dir)
     planned: list[Planned] = [
-        Planned("tenant", spec.id, TenantProvider(backup_dir=folder), tenant_props(spec))
-        for spec in configuration.tenants
+        Planned("permission", p.name, PermissionProvider(backup_dir=folder), permission_props(p))
+        for p in configuration.permissions or []
     ]
+    planned += [
+        Planned("role", r.name, RoleProvider(backup_dir=folder), role_props(r))
+        for r in configuration.roles or []
+    ]
+    definitions = (
+        {name: d.as_data(name) for name, d in configuration.tenant_attributes.items()}
+        if configuration.tenant_attributes is not None
+        else None
+    )
+    for spec in configuration.tenants:
+        own = [r.name for r in configuration.tenant_roles.get(spec.id, [])]
+        props = {**tenant_props(spec), **references.side_props(definitions, own)}
+        planned.append(Planned("tenant", spec.id, TenantProvider(backup_dir=folder), props))
+    for spec in configuration.tenants:
+        for role in configuration.tenant_roles.get(spec.id, []):
+            props = role_props(role, spec.id, tenant_default=role.name in spec.defaultRoles)
+            planned.append(
+                Planned("role", f"{spec.id}/{role.name}", RoleProvider(backup_dir=folder), props)
+            )
     for entry in configuration.flows:
         content = normalise_flow_export(entry.content)
         props = {

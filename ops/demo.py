@@ -45,7 +45,8 @@ def project_needs(configuration: Configuration) -> dict[str, Any]:
     → ``multiselect`` with every value seen as its options. Values of different kinds for one
     attribute cannot be stored by Descope: that is an `OpsError` naming attribute and
     tenants. Roles are the tenants' default roles, as project roles without permissions
-    (``Tenant Admin`` exists already).
+    (``Tenant Admin`` exists already), when the configuration does not declare its roles (a
+    ``roles:`` key): declared roles are created by the deploy.
     """
     kinds: dict[str, dict[str, list[str]]] = {}
     options: dict[str, set[str]] = {}
@@ -69,6 +70,8 @@ def project_needs(configuration: Configuration) -> dict[str, Any]:
             definition["options"] = sorted(options.get(name, set())) or [name]
         attributes[name] = definition
     role_names = dict.fromkeys(r for t in configuration.tenants for r in t.defaultRoles)
+    if configuration.roles is not None:
+        role_names = {}  # declared under roles: the deploy creates them
     roles = [{"name": r} for r in role_names if r not in BUILT_IN_ROLES]
     return {"tenant_attributes": attributes, "roles": {"roles": roles}}
 

@@ -13,7 +13,8 @@ The body::
      "content": {"tenant": {...as loaded...}, "settings": {...as loaded...}}}
 
 Snapshots hold configuration as Descope returns it, never a credential. `read_snapshot` is
-the way back in for restore tooling. Used by the tenant and flow providers: keep the API.
+the way back in for restore tooling. Used by the tenant, flow, theme, role and permission
+providers: keep the API.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme"})
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID_LENGTH = 80

@@ -107,7 +107,15 @@ def _tenants_of(answer: Any) -> dict[str, Tenant] | None:
 
 
 class TenantListing:
-    """The process's tenant listing: thread-safe, single flight. See the module docstring."""
+    """The process's tenant listing: thread-safe, single flight. See the module docstring.
+
+    Other listings of one call that returns everything (roles, permissions: `providers.role`,
+    `providers.permission`) subclass it, giving `what`, `_list` and `_entries_of`; `entry` is
+    `tenant` in their words.
+    """
+
+    what = "tenant"
+    """What is listed (singular), for the log line when listing fails."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -194,6 +202,16 @@ class TenantListing:
             return entry
         return self._direct(tenant_id, load_one)
 
+    entry = tenant
+
+    def _list(self, source: client.ManagementApi) -> Any:
+        """The one call that lists everything (repeatable)."""
+        return source.tenant.load_all()
+
+    def _entries_of(self, answer: Any) -> dict[str, Tenant] | None:
+        """The answer's entries by key, or None when the answer is not that shape."""
+        return _tenants_of(answer)
+
     def _discard(self) -> None:
         """No current listing any more (lock held)."""
         self._entries, self._listed = {}, None
@@ -207,18 +225,17 @@ class TenantListing:
 
     def _fetch(self, source: client.ManagementApi, doing: str) -> dict[str, Tenant] | None:
         """One ``load_all``; None (and no listing for the rest of the process) on failure."""
-        api = source.tenant
         try:
-            answer = calls.call(api.load_all, doing=doing, repeatable=True)
+            answer = calls.call(lambda: self._list(source), doing=doing, repeatable=True)
         except DescopeApiError as exc:
             self._give_up(f"Descope refused it: {exc.detail or exc.summary}")
             return None
         with self._changed:
             self.fetches += 1
-        tenants = _tenants_of(answer)
-        if tenants is None:
-            self._give_up("Descope's answer was not a list of tenants")
-        return tenants
+        entries = self._entries_of(answer)
+        if entries is None:
+            self._give_up(f"Descope's answer was not a list of {self.what}s")
+        return entries
 
     def _give_up(self, why: str) -> None:
         with self._changed:
@@ -226,8 +243,10 @@ class TenantListing:
             self._failed = True
         if first:
             log.info(
-                "Listing all tenants failed (%s); reading each tenant on its own from now on.",
+                "Listing all %ss failed (%s); reading each %s on its own from now on.",
+                self.what,
                 why,
+                self.what,
             )
 
     def _direct_unlocked(self, tenant_id: str, load_one: LoadOne) -> Tenant | None:

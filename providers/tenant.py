@@ -22,11 +22,16 @@ defaultRoles               roles given to new members                           
 settings                   session/SSO settings; absent or None = not managed       update
 adopt                      on create, manage an existing tenant with this id        state
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
+attributeDefinitions       the stack's tenantAttributes, for check only (optional)  ignored
+ownRoles                   names of the tenant's own roles (optional)               ignored
 =========================  =======================================================  ========
 
 Outputs add what Descope adds: ``createdTime``, ``authType`` and ``domains`` (as the tenant
 holds them), ``federatedAppIds``, ``parent`` and ``ssoSetupSuiteSettings`` (None unless
-settings are managed). "state" changes are recorded without any call to Descope.
+settings are managed). "state" changes are recorded without any call to Descope; "ignored"
+inputs are never sent and never make a change (`providers.references`: check judges the custom
+attributes against the definitions; default roles naming the tenant's own roles are written
+once those roles exist).
 
 Replacement deletes before it creates (``delete_before_replace``): tenant names are unique
 in a project, so creating the new tenant while the old one, with the same name, still exists
@@ -65,7 +70,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -80,7 +85,7 @@ from pulumi.dynamic import (
 )
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
-from providers import backups, calls, client, errors, listing
+from providers import backups, calls, client, errors, listing, references
 from providers.errors import DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -156,7 +161,9 @@ def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
     data = {
         k: v
         for k, v in props.items()
-        if k != PROVIDER_KEY and not (k in OUTPUT_ONLY_KEYS and v is None)
+        if k != PROVIDER_KEY
+        and k not in references.SIDE_KEYS
+        and not (k in OUTPUT_ONLY_KEYS and v is None)
     }
     if ID_KEY in data:
         data["id"] = data.pop(ID_KEY)
@@ -399,7 +406,7 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
     fields, and the Python SDK never sends ``roleInheritance``.)
     """
     api = client.management().tenant
-    with _writing(spec.id):
+    with _writing(spec.id), references.attribute_refusals(spec.id, spec.customAttributes):
         calls.call(
             lambda: api.patch_tenant(
                 spec.id,
@@ -454,11 +461,14 @@ def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
         )
 
 
-def _send_roles(spec: TenantSpec, doing: str) -> None:
+def _send_roles(spec: TenantSpec, doing: str, own: list[str]) -> None:
+    """Write the default roles; those naming the tenant's own roles not created yet are left
+    to those roles (`providers.references`)."""
     api = client.management().tenant
+    roles = references.default_roles_to_send(spec.id, spec.defaultRoles, own, doing)
     with _writing(spec.id):
         calls.call(
-            lambda: api.update_default_roles(spec.id, list(spec.defaultRoles)),
+            lambda: api.update_default_roles(spec.id, roles),
             doing=doing,
             repeatable=True,
         )
@@ -493,7 +503,7 @@ def _delete(tenant_id: str, cascade: bool, doing: str) -> None:
 def _create_call(spec: TenantSpec, doing: str) -> None:
     """POST create, once: a create is not safe to repeat blindly."""
     api = client.management().tenant
-    with _writing(spec.id):
+    with _writing(spec.id), references.attribute_refusals(spec.id, spec.customAttributes):
         calls.call(
             lambda: api.create(
                 spec.name,
@@ -603,9 +613,12 @@ class TenantProvider(DescopeProvider):
             if (key, reason) not in seen:
                 seen.add((key, reason))
                 failures.append(CheckFailure(key, reason))
+        if not failures and not unknown:
+            failures = [CheckFailure(k, r) for k, r in references.side_problems(props)]
         if failures or unknown:
             return CheckResult(dict(props), failures)
-        return CheckResult(tenant_props(TenantSpec.model_validate(data)), [])
+        canonical = tenant_props(TenantSpec.model_validate(data))
+        return CheckResult({**canonical, **references.side_inputs(props)}, [])
 
     # --- diff --------------------------------------------------------------------------------
 
@@ -652,7 +665,7 @@ class TenantProvider(DescopeProvider):
         if spec.adopt:
             existing = _load(spec.id, doing)
             if existing is not None:
-                return self._adopt(spec, existing, doing)
+                return self._adopt(spec, existing, doing, references.own_roles(props))
         _create_tenant(spec, doing)
         step = ""
         try:
@@ -661,7 +674,7 @@ class TenantProvider(DescopeProvider):
                 _send_settings(spec, None, doing)
             if spec.defaultRoles:
                 step = "setting its default roles"
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, references.own_roles(props))
             step = "loading it back"
             loaded = _load(spec.id, doing)
             if loaded is None:
@@ -673,7 +686,8 @@ class TenantProvider(DescopeProvider):
         except DescopeApiError as exc:
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
-        return self._created(spec, loaded)
+        # Default roles naming own roles not created yet are added by those roles in this up.
+        return self._created(spec, {**loaded, "defaultRoles": list(spec.defaultRoles)})
 
     def _created(self, spec: TenantSpec, loaded: Mapping[str, Any]) -> CreateResult:
         settings = spec.settings.canonical() if spec.settings is not None else None
@@ -704,7 +718,9 @@ class TenantProvider(DescopeProvider):
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
         raise errors.create_rolled_back(tenant_id, step, cause) from None
 
-    def _adopt(self, spec: TenantSpec, existing: dict[str, Any], doing: str) -> CreateResult:
+    def _adopt(
+        self, spec: TenantSpec, existing: dict[str, Any], doing: str, own: list[str]
+    ) -> CreateResult:
         """Snapshot the existing tenant, then change only what differs from the desired state."""
         loaded_settings = _load_settings(spec.id, doing) or {}
         path = backups.write_snapshot(
@@ -728,7 +744,7 @@ class TenantProvider(DescopeProvider):
             if "settings" in changed:
                 _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, own)
         except DescopeApiError as exc:
             raise errors.adopt_incomplete(spec.id, str(path), exc) from None
         # Descope now holds the desired fields; what only Descope knows (createdTime, parent,
@@ -797,7 +813,7 @@ class TenantProvider(DescopeProvider):
                 sso = current.get("ssoSetupSuiteSettings")
                 _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, references.own_roles(_news))
         except DescopeApiError as exc:
             if exc.is_not_found and _confirmed_gone(tenant_id):
                 raise errors.tenant_gone(doing, tenant_id, exc) from None
@@ -882,8 +898,11 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         spec: TenantSpec | Mapping[str, Any],
         *,
         stack: str = "",
+        attribute_definitions: Mapping[str, Any] | None = None,
+        own_roles: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`attribute_definitions` and `own_roles`: the side inputs (`providers.references`)."""
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
         previous = declared.get("previousId")
@@ -900,4 +919,5 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)
+        props.update(references.side_props(attribute_definitions, own_roles))
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

@@ -18,7 +18,7 @@ import pytest
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
-from tests.support.project import TEST_PROJECT
+from tests.support.project import PROGRAM_PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Pe2e0000000000000000000000000"
@@ -39,7 +39,7 @@ pytestmark = [
 @pytest.fixture
 def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **PROGRAM_PROJECT
     ).start()
     try:
         yield server

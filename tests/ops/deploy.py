@@ -12,6 +12,8 @@ TYPES = {
     "tenant": "pulumi-python:dynamic/descope:Tenant",
     "flow": "pulumi-python:dynamic/descope:Flow",
     "theme": "pulumi-python:dynamic/descope:Theme",
+    "role": "pulumi-python:dynamic/descope:Role",
+    "permission": "pulumi-python:dynamic/descope:Permission",
 }
 
 

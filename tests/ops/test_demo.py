@@ -10,6 +10,7 @@ import pytest
 
 from config import Configuration
 from emulator import EmulatorApp, EmulatorServer
+from model.roles import RoleSpec
 from model.tenant import TenantSpec
 from ops.apply import Outcome, table
 from ops.demo import project_needs
@@ -36,10 +37,16 @@ def test_demo__without_pulumi_deploys_in_process_and_proves_no_changes(
     assert "3 tenant(s) (acme, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
     assert f"Started the Descope emulator at {url}" in out
     assert "https://www.pulumi.com/docs/install/" in out
-    assert "tenant  acme           created" in out
-    assert "flow    sign-up-or-in  created" in out
-    assert out.count("no changes") == 5
-    assert "No changes: all 5 resources match the configuration." in out
+    rows = {tuple(line.split()) for line in out.splitlines()}
+    assert {
+        ("permission", "billing.read", "created"),
+        ("role", "member", "created"),
+        ("tenant", "acme", "created"),
+        ("role", "acme/acme-auditor", "created"),
+        ("flow", "sign-up-or-in", "created"),
+    } <= rows
+    assert out.count("no changes") == 12
+    assert "No changes: all 12 resources match the configuration." in out
     assert "Stopped the emulator." in out
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=1)
@@ -53,8 +60,8 @@ def test_demo__uses_an_emulator_that_already_answers(ops: Run) -> None:
 
     assert code == 0
     assert "already answers" in out
-    assert "tenant  acme           unchanged" in out
-    assert "No changes: all 5 resources" in out
+    assert ("tenant", "acme", "unchanged") in {tuple(line.split()) for line in out.splitlines()}
+    assert "No changes: all 12 resources" in out
 
 
 def test_demo__with_pulumi_runs_up_and_preview_on_a_local_backend(
@@ -154,6 +161,19 @@ def test_project_needs__infers_each_attribute_type_from_the_tenants_values() -> 
     ]
 
 
+def test_project_needs__declared_roles_are_left_to_the_deploy() -> None:
+    configuration = Configuration(
+        Path("tenants.yaml"),
+        [TenantSpec(id="a", name="A", defaultRoles=["member"])],
+        [],
+        None,
+        {},
+        roles=[RoleSpec(name="member")],
+    )
+
+    assert project_needs(configuration)["roles"] == {"roles": []}
+
+
 def test_project_needs__an_empty_list_is_a_multiselect_with_a_placeholder_option() -> None:
     needs = project_needs(_configuration(TenantSpec(id="a", name="A", customAttributes={"l": []})))
 
@@ -187,12 +207,19 @@ def test_demo__an_emulator_that_lacks_the_attributes_and_roles_is_given_them(
 
         assert code == 0, err
         assert (
-            "Added to it what the configuration uses: 4 tenant custom attribute(s), 2 role(s)."
+            "Added to it what the configuration uses: 4 tenant custom attribute(s), 0 role(s)."
             in out
         )
         assert set(bare.app.backend.tenant_attributes) == {"environment", "plan", "seats", "region"}
         roles = [r["name"] for r in bare.app.backend.authz.load_roles()["roles"]]
-        assert roles == ["Tenant Admin", "member", "billing-viewer"]
+        # The configuration declares its roles: the deploy creates them.
+        assert roles == [
+            "Tenant Admin",
+            "member",
+            "billing-viewer",
+            "billing-admin",
+            "acme-auditor",
+        ]
         assert bare.app.backend.load_tenant("globex")["defaultRoles"] == [
             "member",
             "billing-viewer",
