@@ -419,7 +419,7 @@ def _role(document: dict[str, Any], name: str) -> dict[str, Any]:
 def unused_role(document: dict[str, Any]) -> str:
     """A project role no tenant names in its defaultRoles."""
     used = {r for t in document["tenants"] for r in t.get("defaultRoles") or []}
-    return next(r["name"] for r in document["roles"] if r["name"] not in used)
+    return next(str(r["name"]) for r in document["roles"] if r["name"] not in used)
 
 
 def used_role(document: dict[str, Any]) -> tuple[str, list[str]]:
