@@ -112,10 +112,12 @@ def create_or_adopt(
     declared: str,
     doing: str,
     stack: str,
+    told: Callable[[DescopeApiError], DescopeApiError] = lambda cause: cause,
 ) -> Entry | None:
     """Create once; on a refusal or a lost answer, `find` the entry: adopt it when it
     `matches` the declaration (returned), refuse it when it differs, try again (bounded, with
-    backoff) when absent after a 5xx or no answer. None: created."""
+    backoff) when absent after a 5xx or no answer. None: created. A refusal of the create
+    itself is raised as `told` words it."""
     policy = calls.current_policy()
     attempt = 1
     while True:
@@ -132,7 +134,7 @@ def create_or_adopt(
                     return held
                 raise already_exists(subject, describe(held), declared, exc, stack) from None
             if not exc.is_retryable or attempt >= policy.max_attempts:
-                raise
+                raise told(exc) from None
             calls.sleep(calls.backoff_delay(policy, attempt))
             attempt += 1
 

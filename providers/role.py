@@ -298,9 +298,8 @@ class RoleProvider(DescopeProvider):
                 ),
                 doing=doing,
                 stack=self.stack,
+                told=lambda cause: _permission_refusal(cause, spec),
             )
-        except DescopeApiError as exc:
-            raise _permission_refusal(exc, spec) from None
         finally:
             roles.forget(_key(tenant_id, name))
         tenant_default = bool(props.get("tenantDefault")) and bool(tenant_id)
