@@ -12,6 +12,9 @@ File names sort in time order. Format ``descope-config-backup/1``::
       "tenants": [                                 # every tenant the configuration manages
         {"tenant": {...}, "settings": {...}}       # as Descope loads them (load, load_settings)
       ],
+      "permissions": [{...}],                      # every permission but the built-in ones
+      "roles": [{...}],                            # the project's roles but the built-in one,
+                                                   # and the managed tenants' own roles
       "flows": [{"flow": {...}, "screens": [...]}],  # every flow in the project, as exported
       "theme": {...}                               # the theme object of the theme export
     }
@@ -27,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ops import authorization
 from ops.files import json_text, utc_iso, utc_stamp, write_atomic
 from ops.live import Descope, connect
 from ops.stack import StackSettings, load_stack_configuration
@@ -47,12 +51,15 @@ def take_backup(
             continue
         tenants.append({"tenant": tenant, "settings": descope.settings(tenant_id)})
     flows = [export for fid in descope.flow_ids() if (export := descope.flow(fid)) is not None]
+    held = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
     document = {
         "format": BACKUP_FORMAT,
         "takenAt": utc_iso(now),
         "projectId": descope.project_id,
         "stack": stack,
         "tenants": tenants,
+        "permissions": held.wire_permissions,
+        "roles": held.wire_roles,
         "flows": flows,
         "theme": descope.theme(),
     }
@@ -75,6 +82,7 @@ def run(stack: StackSettings) -> int:
     path = write_backup(document, stack.backup_dir)
     print(
         f"Wrote {path} (mode 0600): {len(document['tenants'])} tenant(s), "
+        f"{len(document['roles'])} role(s), {len(document['permissions'])} permission(s), "
         f"{len(document['flows'])} flow(s) and the theme of Descope project {descope.project_id}."
     )
     if missing:

@@ -50,7 +50,8 @@ def unreachable(exc: DescopeApiError, url: str) -> OpsError:
 
 @dataclass(frozen=True)
 class Descope:
-    """Read-only access to one project: tenants, their settings, flows and the theme."""
+    """Read-only access to one project: tenants, their settings, roles, permissions, flows and
+    the theme."""
 
     api: ManagementApi
     project_id: str
@@ -92,6 +93,20 @@ class Descope:
                 lambda: self.api.tenant.load_settings(tenant_id),
                 f'load the settings of Descope tenant "{tenant_id}"',
             )
+        )
+
+    def roles(self) -> list[dict[str, Any]]:
+        """Every role (project roles and tenants' roles) as Descope lists it, sorted by tenant,
+        then name."""
+        answer = self._call(self.api.role.load_all, "list Descope roles")
+        roles = [dict(r) for r in answer.get("roles") or []]
+        return sorted(roles, key=lambda r: (str(r.get("tenantId") or ""), str(r.get("name"))))
+
+    def permissions(self) -> list[dict[str, Any]]:
+        """Every permission (the built-in ones included) as Descope lists it, sorted by name."""
+        answer = self._call(self.api.permission.load_all, "list Descope permissions")
+        return sorted(
+            (dict(p) for p in answer.get("permissions") or []), key=lambda p: str(p.get("name"))
         )
 
     def flow_ids(self) -> list[str]:
