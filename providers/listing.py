@@ -116,6 +116,11 @@ class TenantListing:
 
     what = "tenant"
     """What is listed (singular), for the log line when listing fails."""
+    lists_for_a_lone_read = False
+    """Whether a read lists where a tenant read would load directly (no other read in flight,
+    or an entry the current listing lacks): where loading one costs a call as well (roles,
+    permissions), the listing it fetches serves the reads that follow. One still missing from
+    a listing fetched for it is loaded directly before it is called gone."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -167,7 +172,8 @@ class TenantListing:
             entry = self._take(tenant_id, limit, source)
             if entry is not None:
                 return entry
-            if self._listed is not None and tenant_id not in self._listed:
+            unlisted = self._listed is not None and tenant_id not in self._listed
+            if unlisted and not self.lists_for_a_lone_read:
                 return self._direct_unlocked(tenant_id, load_one)
             if self._fetching:
                 while self._fetching:
@@ -176,7 +182,7 @@ class TenantListing:
                 if entry is not None:
                     return entry
                 return self._direct_unlocked(tenant_id, load_one)
-            if self._failed or self._readers < 2:
+            if self._failed or (self._readers < 2 and not self.lists_for_a_lone_read):
                 return self._direct_unlocked(tenant_id, load_one)
             self._fetching = True
             self._dropped_while_fetching.clear()

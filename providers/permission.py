@@ -27,8 +27,8 @@ API calls per operation (Descope has no call that loads one permission; the benc
 operation          calls
 =================  ===========================================================================
 create             create (+ one listing when Descope refuses it: adopt or refuse)
-read, alone        one listing (``load_all``)
-read, in refresh   a share of one listing, shared by the reads that overlap (`PermissionListing`)
+read               a share of one listing (``load_all``), shared by the reads that overlap
+                   (`PermissionListing`); alone, one listing
 update             update (with ``newName``: the rename, when there is one)
 delete             one listing (the snapshot) + delete
 =================  ===========================================================================
@@ -88,6 +88,7 @@ class PermissionListing(listing.TenantListing):
     """One ``load_all`` of the permissions shared by the reads of a refresh, keyed by name."""
 
     what = "permission"
+    lists_for_a_lone_read = True
 
     def _list(self, source: client.ManagementApi) -> Any:
         return source.permission.load_all()

@@ -40,9 +40,10 @@ operation          calls
 =================  ===========================================================================
 create             create (+ a search when Descope refuses it: adopt or refuse; + tenant load
                    and default-roles write for a role its tenant's defaultRoles list)
-read, alone        one search (by name, in its tenant)
-read, in refresh   a share of one role listing (``load_all`` returns every role of every
-                   tenant), shared by the reads that overlap (`RoleListing`)
+read               a share of one role listing (``load_all`` returns every role of every
+                   tenant), shared by the reads that overlap (`RoleListing`); alone, one
+                   listing (the same one call as a search); a role the listing lacks is
+                   searched for by name before it is called gone
 update             update (with ``newName``: the rename, when there is one; + tenant load, and
                    write if needed, for a renamed role its tenant's defaultRoles list)
 delete             search (the snapshot) + delete
@@ -139,6 +140,7 @@ class RoleListing(listing.TenantListing):
     refresh, keyed by tenant and name."""
 
     what = "role"
+    lists_for_a_lone_read = True
 
     def _list(self, source: client.ManagementApi) -> Any:
         return source.role.load_all()

@@ -220,14 +220,14 @@ def test_create__a_permission_descope_lacks_is_named_with_what_to_do(
 # --- read ------------------------------------------------------------------------------------
 
 
-def test_read__alone_is_one_search_and_sees_console_edits(
+def test_read__alone_is_one_listing_and_sees_console_edits(
     roles: RoleProvider, app: EmulatorApp, descope: DescopeClient
 ) -> None:
     inputs, outputs = created(roles, auditor())
     descope.mgmt.role.update("auditor", "auditor", "Edited", ["User Admin"], private=True)
     app.counters.reset()
     result = roles.read("auditor", outputs)
-    assert counts(app) == {SEARCH: 1}
+    assert counts(app) == {LIST: 1}
     assert result.inputs is not None
     assert result.inputs["description"] == "Edited"
     assert result.outs is not None
