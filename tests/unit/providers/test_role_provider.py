@@ -347,3 +347,45 @@ def test_registered_names_tell_scopes_apart() -> None:
     assert role.registered_name("member", "acme") == "tenant-role-acme/member"
     assert role.registered_name("acme/member") != role.registered_name("member", "acme")
     assert "::" not in role.registered_name("a::b")
+
+
+def test_check__tenant_default_must_be_true_or_false(roles: RoleProvider) -> None:
+    result = roles.check({}, auditor(tenantDefault="yes"))
+    assert [(f.property, f.reason) for f in result.failures] == [
+        ("tenantDefault", "must be true or false.")
+    ]
+
+
+def test_diff__values_not_known_yet_are_an_update(roles: RoleProvider) -> None:
+    inputs, outputs = created(roles, auditor())
+    result = roles.diff("auditor", outputs, {**inputs, "description": rpc.UNKNOWN})
+    assert (result.changes, result.replaces) == (True, [])
+
+
+def test_create__a_default_role_its_tenant_cannot_take_says_run_again(
+    roles: RoleProvider, app: EmulatorApp, acme_tenant: str
+) -> None:
+    app.set_faults({"fail500": {"count": 10, "path": "/v1/mgmt/tenant/updateDefaultRoles"}})
+    with pytest.raises(DescopeApiError) as caught:
+        created(roles, auditor(tenantId=acme_tenant, tenantDefault=True))
+    text = str(caught.value)
+    assert 'making it a default role of tenant "acme" failed' in text
+    assert "Run `pulumi up` again" in text
+    app.set_faults({})
+    created(roles, auditor(tenantId=acme_tenant, tenantDefault=True))  # taken over, then set
+    assert app.backend.tenants["acme"].default_roles == ["auditor"]
+
+
+def test_update__a_permission_descope_lacks_is_named(roles: RoleProvider) -> None:
+    inputs, outputs = created(roles, auditor())
+    with pytest.raises(DescopeApiError, match='the permission "billing.read" that the role'):
+        roles.update("auditor", outputs, {**inputs, "permissions": ["billing.read"]})
+
+
+def test_delete__a_refusal_other_than_gone_is_raised(roles: RoleProvider, app: EmulatorApp) -> None:
+    _, outputs = created(roles, auditor())
+    app.set_faults({"fail500": {"count": 10, "path": "/v1/mgmt/role/delete"}})
+    with pytest.raises(DescopeApiError) as caught:
+        roles.delete("auditor", outputs)
+    assert caught.value.status == 500
+    assert held(app, "auditor") is not None
