@@ -378,7 +378,7 @@ def test_create__a_default_role_its_tenant_cannot_take_says_run_again(
 
 def test_update__a_permission_descope_lacks_is_named(roles: RoleProvider) -> None:
     inputs, outputs = created(roles, auditor())
-    with pytest.raises(DescopeApiError, match='the permission "billing.read" that the role'):
+    with pytest.raises(DescopeApiError, match=r'the permission "billing\.read" that the role'):
         roles.update("auditor", outputs, {**inputs, "permissions": ["billing.read"]})
 
 
