@@ -1,12 +1,21 @@
 """The Pulumi program: one stack per environment, tenants and flows declared in YAML.
 
 Reads the stack's settings, loads and validates the configuration (a configuration error stops
-the run before any resource is registered), declares one Tenant per tenant, one Flow per flow
-and the Theme if configured, and exports what each environment now holds.
+the run before any resource is registered), declares one Permission per permission and one
+Role per project role (when the file manages them), one Tenant per tenant, one Role per
+tenant's own role, one Flow per flow and the Theme if configured, and exports what each
+environment now holds.
+
+Dependencies (``depends_on``), so that the engine creates what is named before what names it,
+and deletes in the reverse order: a role depends on the declared permissions it grants, a
+tenant on the project roles its defaultRoles name, a tenant's own role on its tenant (and on
+its permissions). Built-in roles and permissions are in every project: nothing depends on them.
+Every input is a plain value known at registration, so a preview has no unknowns.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +33,8 @@ from config import (
     stack_options,
 )
 from providers.flow import Flow
+from providers.permission import Permission
+from providers.role import Role, depended_on
 from providers.tenant import Tenant, registered_name
 from providers.theme import Theme
 
@@ -65,21 +76,106 @@ def load(settings: StackOptions) -> Configuration:
     return configuration
 
 
+@dataclass
+class Authorization:
+    """The role and permission resources the program declared, for what names them to depend
+    on (a tenant's defaultRoles, a role's permissions, an SSO configuration's role mappings)."""
+
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    """By permission name."""
+    roles: dict[str, Role] = field(default_factory=dict)
+    """Project roles, by name."""
+    tenant_roles: dict[str, dict[str, Role]] = field(default_factory=dict)
+    """Each tenant's own roles, by tenant id, then name."""
+
+    def roles_of(self, tenant_id: str, names: list[str]) -> list[Role]:
+        """The role resources `names` mean for tenant `tenant_id`: its own role of that name,
+        else the project role (built-ins and unmanaged roles have none)."""
+        own = self.tenant_roles.get(tenant_id, {})
+        return depended_on(names, {**self.roles, **own})
+
+
+def declare_authorization(settings: StackOptions, configuration: Configuration) -> Authorization:
+    """Register the project's permissions and roles, each role after the permissions it
+    grants, with the stack's protect and retainOnDelete."""
+    declared = Authorization()
+    options = pulumi.ResourceOptions(
+        protect=settings.protect, retain_on_delete=settings.retain_on_delete
+    )
+    for permission in configuration.permissions or []:
+        declared.permissions[permission.name] = Permission(
+            permission, stack=settings.stack, opts=options
+        )
+    for role in configuration.roles or []:
+        needs = depended_on(role.permissions, declared.permissions)
+        declared.roles[role.name] = Role(
+            role,
+            stack=settings.stack,
+            opts=pulumi.ResourceOptions.merge(options, pulumi.ResourceOptions(depends_on=needs)),
+        )
+    return declared
+
+
+def declare_tenant_roles(
+    settings: StackOptions,
+    configuration: Configuration,
+    tenants: dict[str, Tenant],
+    declared: Authorization,
+) -> None:
+    """Register each tenant's own roles, after the tenant and the permissions they grant, with
+    the tenant's protect and retainOnDelete (Descope deletes them with the tenant)."""
+    for spec in configuration.tenants:
+        for role in configuration.tenant_roles.get(spec.id, []):
+            needs = [tenants[spec.id], *depended_on(role.permissions, declared.permissions)]
+            declared.tenant_roles.setdefault(spec.id, {})[role.name] = Role(
+                role,
+                tenant_id=spec.id,
+                tenant_default=role.name in spec.defaultRoles,
+                stack=settings.stack,
+                opts=pulumi.ResourceOptions(
+                    protect=_protect(settings, spec),
+                    retain_on_delete=_retain(settings, spec),
+                    depends_on=needs,
+                ),
+            )
+
+
+def _protect(settings: StackOptions, spec: Any) -> bool:
+    return bool(spec.protect if spec.protect is not None else settings.protect)
+
+
+def _retain(settings: StackOptions, spec: Any) -> bool:
+    retain = spec.retainOnDelete
+    return bool(retain if retain is not None else settings.retain_on_delete)
+
+
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
     """Register every resource; returns the outputs to export."""
+    declared = declare_authorization(settings, configuration)
+    definitions = (
+        {name: d.as_data(name) for name, d in configuration.tenant_attributes.items()}
+        if configuration.tenant_attributes is not None
+        else None
+    )
     tenants: dict[str, Any] = {}
+    resources: dict[str, Tenant] = {}
     for spec in configuration.tenants:
-        protect = spec.protect if spec.protect is not None else settings.protect
-        retain = (
-            spec.retainOnDelete if spec.retainOnDelete is not None else settings.retain_on_delete
-        )
+        own = [role.name for role in configuration.tenant_roles.get(spec.id, [])]
         tenant = Tenant(
             registered_name(spec.id),
             spec,
             stack=settings.stack,
-            opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=retain),
+            attribute_definitions=definitions,
+            own_roles=own,
+            opts=pulumi.ResourceOptions(
+                protect=_protect(settings, spec),
+                retain_on_delete=_retain(settings, spec),
+                depends_on=depended_on(list(spec.defaultRoles), declared.roles),
+            ),
         )
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
+        resources[spec.id] = tenant
+    declare_tenant_roles(settings, configuration, resources, declared)
 
     flows: dict[str, Any] = {}
     for entry in configuration.flows:

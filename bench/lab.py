@@ -34,6 +34,8 @@ MANAGEMENT_KEY = "K-bench-management-key-0123456789"
 LICENSE_KEY = "GET /v1/mgmt/license"
 TENANT_TOKEN = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TOKEN = "pulumi-python:dynamic/descope:Flow"
+ROLE_TOKEN = "pulumi-python:dynamic/descope:Role"
+PERMISSION_TOKEN = "pulumi-python:dynamic/descope:Permission"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -214,7 +216,7 @@ class Lab:
     ) -> None:
         self.host = ProviderHost(env=dict(host_env or {}))
         self.host.configure(stack_config(project_id, management_key, emulator_url))
-        self._blobs: dict[int, str] = {}
+        self._blobs: dict[int, tuple[ResourceProvider, str]] = {}
         self._blob_lock = threading.Lock()
 
     # --- one resource -------------------------------------------------------------------
@@ -223,8 +225,9 @@ class Lab:
         with self._blob_lock:
             key = id(provider)
             if key not in self._blobs:
-                self._blobs[key] = provider_blob(provider)
-            return self._blobs[key]
+                # The provider is kept with its blob: an id is unique only while its object lives.
+                self._blobs[key] = (provider, provider_blob(provider))
+            return self._blobs[key][1]
 
     def check(self, resource: Managed, props: Mapping[str, Any]) -> dict[str, Any]:
         news = {**props, PROVIDER_KEY: self.blob(resource.provider)}

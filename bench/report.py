@@ -38,6 +38,17 @@ OPERATION_ROWS: tuple[str, ...] = (
     "flow read",
     "flow update",
     "flow delete (deleteOnRemove)",
+    "permission create",
+    "permission read",
+    "permission update (rename)",
+    "permission delete",
+    "role create",
+    "role read",
+    "role update (rename)",
+    "role delete",
+    "tenant role create (a default role)",
+    "refresh of 20 permissions",
+    "refresh of 20 roles",
 )
 """Every operation whose API calls the bench counts, in table order."""
 

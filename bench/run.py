@@ -21,6 +21,8 @@ from bench.lab import (
     CONCURRENCY,
     FLOW_TOKEN,
     LICENSE_KEY,
+    PERMISSION_TOKEN,
+    ROLE_TOKEN,
     TENANT_TOKEN,
     EmulatorProcess,
     Lab,
@@ -60,6 +62,20 @@ MINIMUMS: dict[str, tuple[int, str]] = {
     "flow read": (1, "export"),
     "flow update": (2, "export (snapshot console edits) + import"),
     "flow delete (deleteOnRemove)": (2, "export (snapshot first) + delete"),
+    "permission create": (1, "create (a listing only when Descope refuses it: adopt or refuse)"),
+    "permission read": (1, "one listing: no call loads one permission"),
+    "permission update (rename)": (1, "update with newName"),
+    "permission delete": (2, "listing (snapshot first) + delete"),
+    "role create": (1, "create (a search only when Descope refuses it: adopt or refuse)"),
+    "role read": (1, "one role listing (a search costs the same call)"),
+    "role update (rename)": (1, "update with newName"),
+    "role delete": (2, "search (snapshot first) + delete"),
+    "tenant role create (a default role)": (
+        3,
+        "create + load its tenant + default roles write (the tenant could not name it before)",
+    ),
+    "refresh of 20 permissions": (1, "one listing shared by the overlapping reads"),
+    "refresh of 20 roles": (1, "one role listing (load_all) shared by the overlapping reads"),
 }
 """The fewest API calls each operation needs, given the providers' promises (a snapshot of
 what Descope held before anything destructive; drift seen on refresh). Tenant minimums are
@@ -85,6 +101,77 @@ def flow_provider(backup_dir: str) -> ResourceProvider:
     from providers.flow import FlowProvider  # noqa: PLC0415
 
     return FlowProvider(backup_dir=backup_dir)
+
+
+def role_provider(backup_dir: str) -> ResourceProvider:
+    from providers.role import RoleProvider  # noqa: PLC0415
+
+    return RoleProvider(backup_dir=backup_dir)
+
+
+def permission_provider(backup_dir: str) -> ResourceProvider:
+    from providers.permission import PermissionProvider  # noqa: PLC0415
+
+    return PermissionProvider(backup_dir=backup_dir)
+
+
+def _role_props(name: str, tenant_id: str = "", *, default: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "tenantId": tenant_id,
+        "description": f"bench role {name}",
+        "permissions": ["User Admin"],
+        "tenantDefault": default,
+    }
+
+
+def measure_authorization(
+    emulator: EmulatorProcess, lab: Lab, backup_dir: str
+) -> list[OperationResult]:
+    """API calls of each role and permission operation; then a refresh of many of each, with
+    a latency so that the reads overlap as under the engine."""
+    roles, permissions = role_provider(backup_dir), permission_provider(backup_dir)
+    results: list[OperationResult] = []
+
+    def counted(operation: str, action: Callable[[], object]) -> None:
+        emulator.reset_counters()
+        action()
+        endpoints = _endpoint_calls(emulator)
+        minimum, why = MINIMUMS[operation]
+        results.append(OperationResult(operation, sum(endpoints.values()), minimum, why, endpoints))
+
+    permission = Managed(PERMISSION_TOKEN, "permission-op", permissions)
+    counted("permission create", lambda: lab.up(permission, {"name": "op.read"}))
+    counted("permission read", lambda: lab.refresh(permission))
+    counted("permission update (rename)", lambda: lab.up(permission, {"name": "op.view"}))
+    counted("permission delete", lambda: lab.destroy(permission))
+
+    role = Managed(ROLE_TOKEN, "role-op", roles)
+    counted("role create", lambda: lab.up(role, _role_props("op-viewer")))
+    counted("role read", lambda: lab.refresh(role))
+    counted("role update (rename)", lambda: lab.up(role, _role_props("op-reader")))
+    counted("role delete", lambda: lab.destroy(role))
+
+    emulator.create_tenant_out_of_band("op-tenant", "Bench tenant with its own role")
+    own = Managed(ROLE_TOKEN, "tenant-role-op", roles)
+    counted(
+        "tenant role create (a default role)",
+        lambda: lab.up(own, _role_props("op-admin", "op-tenant", default=True)),
+    )
+
+    many_permissions = [
+        Managed(PERMISSION_TOKEN, f"permission-{i}", permissions) for i in range(20)
+    ]
+    many_roles = [Managed(ROLE_TOKEN, f"role-{i}", roles) for i in range(20)]
+    lab.run_all(many_permissions, lambda m: lab.up(m, {"name": f"bench.{m.name}"}))
+    lab.run_all(many_roles, lambda m: lab.up(m, _role_props(f"bench-{m.name}")))
+    emulator.set_faults({"latencyMs": 10})
+    try:
+        counted("refresh of 20 permissions", lambda: lab.run_all(many_permissions, lab.refresh))
+        counted("refresh of 20 roles", lambda: lab.run_all(many_roles, lab.refresh))
+    finally:
+        emulator.set_faults({})
+    return results
 
 
 def _endpoint_calls(emulator: EmulatorProcess) -> dict[str, int]:
@@ -233,6 +320,7 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         backup_dir = str(folder / "backups")
         with EmulatorProcess() as emulator, Lab(emulator.url) as lab:
             operations = measure_operations(emulator, lab, backup_dir)
+            operations += measure_authorization(emulator, lab, backup_dir)
         minimum = {op.operation: op.minimum for op in operations}
         results = [
             measure_size(n, args.latency_ms, backup_dir, minimum["tenant create"]) for n in sizes

@@ -12,6 +12,9 @@ File names sort in time order. Format ``descope-config-backup/1``::
       "tenants": [                                 # every tenant the configuration manages
         {"tenant": {...}, "settings": {...}}       # as Descope loads them (load, load_settings)
       ],
+      "permissions": [{...}],                      # every permission but the built-in ones
+      "roles": [{...}],                            # the project's roles but the built-in one,
+                                                   # and the managed tenants' own roles
       "flows": [{"flow": {...}, "screens": [...]}],  # every flow in the project, as exported
       "theme": {...}                               # the theme object of the theme export
     }
@@ -27,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ops import authorization
 from ops.errors import OpsError
 from ops.files import json_text, utc_iso, utc_stamp, write_atomic
 from ops.live import Descope, connect
@@ -48,7 +52,8 @@ def take_backup(
     """The backup document, and the declared tenant ids Descope does not hold.
 
     API calls: one tenant listing, one settings load per managed tenant Descope holds (there is
-    no batch settings endpoint), one flow listing and one export per flow, one theme export.
+    no batch settings endpoint), one flow listing and one export per flow, one theme export,
+    one permission listing and one role listing.
 
     `progress` is told of each step (see `ops.progress`).
     """
@@ -72,12 +77,16 @@ def take_backup(
     ]
     with progress.doing("back up the theme"):
         theme = descope.theme()
+    with progress.doing("back up roles and permissions"):
+        roles = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
     document = {
         "format": BACKUP_FORMAT,
         "takenAt": utc_iso(now),
         "projectId": descope.project_id,
         "stack": stack,
         "tenants": tenants,
+        "permissions": roles.wire_permissions,
+        "roles": roles.wire_roles,
         "flows": flows,
         "theme": theme,
     }
@@ -112,6 +121,7 @@ def run(stack: StackSettings) -> int:
     path = write_backup(document, stack.backup_dir)
     print(
         f"Wrote {path} (mode 0600): {len(document['tenants'])} tenant(s), "
+        f"{len(document['roles'])} role(s), {len(document['permissions'])} permission(s), "
         f"{len(document['flows'])} flow(s) and the theme of Descope project {descope.project_id}."
     )
     if missing:

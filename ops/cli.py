@@ -118,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     command("stack-backup", "Save the stack's Pulumi state with `pulumi stack export`.")
 
     restore = command(
-        "restore", "Put tenants, flows or the theme from a backup back into the YAML/files."
+        "restore",
+        "Put tenants, roles, permissions, flows or the theme from a backup back into the "
+        "YAML/files.",
     )
     restore.add_argument(
         "source",
@@ -126,12 +128,22 @@ def _parser() -> argparse.ArgumentParser:
         help="a provider snapshot, a full backup (`backup`) or a `pulumi stack export` file",
     )
     restore.add_argument("--tenant", action="append", default=[], metavar="ID")
+    restore.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a project role; TENANT/NAME for a tenant's own role",
+    )
+    restore.add_argument("--permission", action="append", default=[], metavar="NAME")
     restore.add_argument("--flow", action="append", default=[], metavar="ID")
     restore.add_argument(
         "--theme", action="store_true", help="the theme, into the configuration's theme file"
     )
     restore.add_argument(
-        "--all", action="store_true", help="every tenant and flow in SOURCE, and its theme"
+        "--all",
+        action="store_true",
+        help="every tenant, role, permission and flow in SOURCE, and its theme",
     )
     restore.add_argument("--force", action="store_true", help="overwrite local edits")
 
@@ -180,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
             args.source,
             tenants=args.tenant,
             flows=args.flow,
+            roles=args.role,
+            permissions=args.permission,
             theme=args.theme,
             everything=args.all,
             force=args.force,

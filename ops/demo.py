@@ -52,9 +52,12 @@ def project_needs(configuration: Configuration) -> dict[str, Any]:
     configuration declares (``tenantAttributes:``; in a real project they are defined in the
     console), or, for a configuration without them (free-form values), the emulator's check of
     undefined attributes turned off, as such a configuration assumes; and the roles the tenants
-    name as default roles (``Tenant Admin`` exists already).
+    name as default roles (``Tenant Admin`` exists already) when the configuration does not
+    declare its roles (a ``roles:`` key): declared roles are created by the deploy.
     """
     role_names = dict.fromkeys(r for t in configuration.tenants for r in t.defaultRoles)
+    if configuration.roles is not None:
+        role_names = {}  # declared under roles: the deploy creates them
     roles = {"roles": [{"name": r} for r in role_names if r not in BUILT_IN_ROLES]}
     if configuration.tenant_attributes is None:
         return {"require_attribute_definitions": False, "roles": roles}

@@ -1,10 +1,17 @@
 """`export`: an existing Descope project, written as this project's configuration.
 
-Writes the tenants YAML (every tenant with its settings, marked ``adopt: true`` so the first
-``pulumi up`` takes over the existing tenants instead of failing on them), one normalised
-JSON file per flow (``<flowsDir>/<flow id>.json``) and the theme (``<flowsDir>/theme.json``).
-Values are written as Descope holds them; nothing is factored into ``defaults:``. Output is
-deterministic: exporting an unchanged project again gives the same bytes.
+Writes the tenants YAML (the project's permissions and roles; every tenant with its settings
+and its own roles, marked ``adopt: true`` so the first ``pulumi up`` takes over the existing
+tenants instead of failing on them), one normalised JSON file per flow
+(``<flowsDir>/<flow id>.json``) and the theme (``<flowsDir>/theme.json``). Values are written
+as Descope holds them; nothing is factored into ``defaults:``. Output is deterministic:
+exporting an unchanged project again gives the same bytes. Roles and permissions are written
+exactly as Descope holds them, so the first ``pulumi up`` takes them over as they are
+(`providers.authz`); Descope's built-in ones are left out.
+
+Descope has no API that reads the tenant custom-attribute definitions, so ``tenantAttributes``
+is not written (custom attributes are then not checked before a deploy) and the export says
+which attributes the tenants use, to declare from the console's list.
 
 Flow and theme files are written with variables (the stack's own ``descope-config:*``
 variables unless ``--no-vars``, and every ``--var name=value``): where a string holds a
@@ -37,6 +44,8 @@ from config.stack import PROJECT, SETTINGS
 from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
 from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
+from model.roles import default_role_problems
+from ops import authorization
 from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError
 from ops.files import write_atomic
@@ -81,6 +90,17 @@ class ExportFiles:
     """The YAML without the `invalid` tenants, which must validate (`yaml` when none)."""
     uses: Counter[str] = field(default_factory=Counter)
     """How many values of the flow and theme files each variable was written back in."""
+    role_count: int = 0
+    """Roles written: the project's and the tenants' own."""
+    permission_count: int = 0
+    refused_authorization: list[str] = field(default_factory=list)
+    """What the configuration refuses in the roles and permissions written, one line each."""
+    attributes_used: list[str] = field(default_factory=list)
+    """The custom attributes the tenants carry (their definitions cannot be read)."""
+
+    @property
+    def has_refused(self) -> bool:
+        return bool(self.invalid or self.refused_authorization)
 
 
 @dataclass(frozen=True)
@@ -124,15 +144,43 @@ def read_tenants(
     return valid, invalid
 
 
-def refusal(project_id: str, invalid: list[InvalidTenant], stack: str) -> OpsError:
+def with_default_roles_checked(
+    valid: list[TenantSpec], invalid: list[InvalidTenant], held: authorization.Held
+) -> tuple[list[TenantSpec], list[InvalidTenant]]:
+    """The tenants again, those whose default roles name no role Descope holds (a role deleted
+    after the tenant named it) moved to the refused ones."""
+    kept: list[TenantSpec] = []
+    for tenant in valid:
+        written = [(("defaultRoles", i), name) for i, name in enumerate(tenant.defaultRoles)]
+        own = {tenant.id: (("roles",), held.tenant_roles.get(tenant.id, []))}
+        problems = default_role_problems(tenant.id, written, held.roles, own)
+        if problems:
+            data = {**tenant.model_dump(mode="json", exclude_defaults=True), "adopt": True}
+            invalid.append(InvalidTenant(tenant.id, data, problems))
+        else:
+            kept.append(tenant)
+    return kept, sorted(invalid, key=lambda t: t.id)
+
+
+def refusal(
+    project_id: str, invalid: list[InvalidTenant], stack: str, refused: list[str] | None = None
+) -> OpsError:
     """Why nothing was written, every problem, and the two ways on."""
-    lines = [line for tenant in invalid for line in tenant.lines()]
+    lines = [line for tenant in invalid for line in tenant.lines()] + list(refused or [])
+    what = " and ".join(
+        part
+        for part in (
+            f"{len(invalid)} tenant(s)" if invalid else "",
+            f"{len(refused or [])} role or permission problem(s)" if refused else "",
+        )
+        if part
+    )
     return OpsError(
-        f"Descope project {project_id} holds {len(invalid)} tenant(s) with values the "
+        f"Descope project {project_id} holds {what} with values the "
         "configuration does not accept, so nothing was written:\n"
         + "".join(f"  {line}\n" for line in lines)
         + "Fix these values in the Descope console and export again, or export with "
-        "--write-invalid to write these tenants as Descope holds them; "
+        "--write-invalid to write them as Descope holds them; "
         f"`python -m ops validate --stack {stack}` then lists what to fix in the file."
     )
 
@@ -153,6 +201,11 @@ def build_export(
     """
     progress = progress or Progress.silent()
     valid, invalid = read_tenants(descope, progress)
+    tenant_ids = [t.id for t in valid] + [t.id for t in invalid]
+    with progress.doing("list roles and permissions"):
+        held = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
+    valid, invalid = with_default_roles_checked(valid, invalid, held)
+    refused = held.problems()
     files: dict[str, str] = {}
     uses: Counter[str] = Counter()
     flows: list[_FileRef] = []
@@ -174,21 +227,54 @@ def build_export(
     comment = (
         f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
         "Every tenant is marked adopt: true: the first `pulumi up` manages the existing\n"
-        "tenant instead of failing because it exists. Flow and theme files are resolved\n"
-        "against the stack's flowsDir (else this file's folder)."
+        "tenant instead of failing because it exists; roles and permissions are written as\n"
+        "Descope holds them, so it takes them over as they are. Descope has no API that reads\n"
+        "the tenant custom-attribute definitions: declare them under tenantAttributes: from\n"
+        "the console (Tenants, Custom Attributes) to have tenants' values checked. Flow and\n"
+        "theme files are resolved against the stack's flowsDir (else this file's folder)."
     )
     theme = _FileRef("theme", Path(theme_name))
 
-    def render(tenants: Sequence[TenantSpec | Mapping[str, Any]]) -> str:
+    def render(tenants: Sequence[TenantSpec | Mapping[str, Any]], *, roles: bool = True) -> str:
         return dump_tenants_yaml(
-            tenants, flows, theme, schema=schema or DEFAULT_SCHEMA_REFERENCE, comment=comment
+            tenants,
+            flows,
+            theme,
+            permissions=held.permission_specs() if roles else None,
+            roles=held.role_specs() if roles else None,
+            tenant_roles=held.tenant_role_specs() if roles else None,
+            schema=schema or DEFAULT_SCHEMA_REFERENCE,
+            comment=comment,
         )
 
     everything: list[TenantSpec | Mapping[str, Any]] = [*valid, *(t.data for t in invalid)]
     everything.sort(key=lambda t: t.id if isinstance(t, TenantSpec) else str(t.get("id", "")))
     text = render(everything)
-    checkable = render(valid) if invalid else text
-    return ExportFiles(text, files, len(everything), len(flows), invalid, checkable, uses)
+    checkable = render(valid, roles=not refused) if invalid or refused else text
+    return ExportFiles(
+        text,
+        files,
+        len(everything),
+        len(flows),
+        invalid,
+        checkable,
+        uses,
+        role_count=len(held.roles) + sum(len(r) for r in held.tenant_roles.values()),
+        permission_count=len(held.permissions),
+        refused_authorization=refused,
+        attributes_used=sorted(
+            {name for t in everything for name in _attributes_of(t)},
+        ),
+    )
+
+
+def _attributes_of(tenant: TenantSpec | Mapping[str, Any]) -> list[str]:
+    values = (
+        tenant.customAttributes
+        if isinstance(tenant, TenantSpec)
+        else tenant.get("customAttributes") or {}
+    )
+    return [str(name) for name in values]
 
 
 def validate(files: ExportFiles, variables: Mapping[str, str]) -> None:
@@ -296,18 +382,21 @@ def run(
             variables=write_back,
             progress=progress,
         )
-        if files.invalid and not write_invalid:
-            raise refusal(descope.project_id, files.invalid, stack.name)
+        if files.has_refused and not write_invalid:
+            raise refusal(
+                descope.project_id, files.invalid, stack.name, files.refused_authorization
+            )
         with progress.doing("validate the files"):
             validate(files, loading)
         written = write_export(files, target, flows_target, force=force)
-        if not files.invalid:
+        if not files.has_refused:
             with progress.doing("load the written configuration"):
                 load_configuration(target, variables=loading, flows_dir=flows_target)
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
+        f"{files.role_count} role(s), {files.permission_count} permission(s), "
         f"{files.flow_count} flow(s) and the theme; "
-        + ("the configuration validates." if not files.invalid else "see the warning below.")
+        + ("the configuration validates." if not files.has_refused else "see the warning below.")
     )
     for path in written:
         print(f"  wrote {path}")
@@ -318,18 +407,28 @@ def run(
             f"  The flow files are in {flows_target}: set descope-config:flowsDir to that "
             f"folder in {stack.file.name} to use them with stack {stack.name}."
         )
-    if files.invalid:
-        _warn_invalid(files.invalid, stack, target)
+    if files.attributes_used:
+        print(
+            "  tenantAttributes: not written: Descope has no API that reads the tenant custom-"
+            f"attribute definitions. The tenants use {', '.join(files.attributes_used)}: declare "
+            "them under tenantAttributes: as the Descope console lists them (Tenants, Custom "
+            "Attributes) to have their values checked before a deploy."
+        )
+    if files.has_refused:
+        _warn_invalid(files.invalid, stack, target, files.refused_authorization)
         return 0
     print("Next: review the files, then `pulumi preview` to see the stack adopt them.")
     return 0
 
 
-def _warn_invalid(invalid: list[InvalidTenant], stack: StackSettings, target: Path) -> None:
-    """Say which tenants were written although the configuration refuses them, and what next."""
-    lines = [line for tenant in invalid for line in tenant.lines()]
+def _warn_invalid(
+    invalid: list[InvalidTenant], stack: StackSettings, target: Path, refused: list[str]
+) -> None:
+    """Say what was written although the configuration refuses it, and what next."""
+    lines = [line for tenant in invalid for line in tenant.lines()] + refused
+    what = f"{len(invalid)} tenant(s)" if invalid else "roles and permissions"
     print(
-        f"warning: {len(invalid)} tenant(s) were written as Descope holds them (--write-invalid), "
+        f"warning: {what} were written as Descope holds them (--write-invalid), "
         "but the configuration does not accept them:\n"
         + "".join(f"  {line}\n" for line in lines)
         + f"Fix them in {target}: `python -m ops validate --stack {stack.name}` lists what to "

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import pulumi.dynamic.dynamic as pulumi_dynamic
 from google.protobuf import struct_pb2
 from pulumi.dynamic import ResourceProvider
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
@@ -65,8 +65,9 @@ class HostError(Exception):
 
 
 def provider_blob(provider: ResourceProvider) -> str:
-    """The ``__provider`` value `pulumi.dynamic.Resource.__init__` would record."""
-    blob, _ = _serialize(True, serialize_provider, provider)
+    """The ``__provider`` value `pulumi.dynamic.Resource.__init__` would record (through the
+    SDK's serializer as the resource calls it: `providers.runtime` mends it once imported)."""
+    blob, _ = _serialize(True, pulumi_dynamic.serialize_provider, provider)
     return str(blob)
 
 

@@ -55,7 +55,8 @@ def unreachable(exc: DescopeApiError, url: str) -> OpsError:
 
 @dataclass(frozen=True)
 class Descope:
-    """Read-only access to one project: tenants, their settings, flows and the theme."""
+    """Read-only access to one project: tenants, their settings, roles, permissions, flows and
+    the theme."""
 
     api: ManagementApi
     project_id: str
@@ -111,6 +112,22 @@ class Descope:
             f'load the settings of Descope tenant "{tenant_id}"',
             asked=tenant_id,
         ).wire()
+
+    def roles(self) -> list[dict[str, Any]]:
+        """Every role (project roles and tenants' roles) as Descope lists it, sorted by tenant,
+        then name."""
+        answer = self._ask(self.api.role.load_all, wire.ROLE_LIST, "list Descope roles")
+        return sorted(
+            (r.wire() for r in answer.roles),
+            key=lambda r: (str(r.get("tenantId") or ""), r["name"]),
+        )
+
+    def permissions(self) -> list[dict[str, Any]]:
+        """Every permission (the built-in ones included) as Descope lists it, sorted by name."""
+        answer = self._ask(
+            self.api.permission.load_all, wire.PERMISSION_LIST, "list Descope permissions"
+        )
+        return sorted((p.wire() for p in answer.permissions), key=lambda p: str(p["name"]))
 
     def flow_ids(self) -> list[str]:
         """The ids of every flow in the project, sorted."""

@@ -39,6 +39,13 @@ def urn_of(stack: str, project: str, type_: str, name: str) -> str:
     return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
+def top_level(urn: str) -> str:
+    """`urn` as the engine writes it for a resource whose parent is the stack: the mocks put
+    the stack's type in front of the resource's (``pulumi:pulumi:Stack$<type>``), the engine
+    leaves the root stack out of the type chain."""
+    return urn.replace(f"::{STACK_TYPE}$", "::", 1)
+
+
 @dataclass(frozen=True)
 class Registration:
     """One resource the program registered, as the engine receives it."""
@@ -115,7 +122,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                         else None
                     ),
                     aliases=self._alias_urns(request, request.type),
-                    dependencies=tuple(request.dependencies),
+                    dependencies=tuple(top_level(str(u)) for u in request.dependencies),
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 )
             )

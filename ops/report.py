@@ -2,8 +2,11 @@
 
 Three questions, one run:
 
-- unmanaged: tenants and flows Descope holds that the configuration does not declare;
-- missing: declared tenants and flows Descope lacks (the next ``pulumi up`` creates them);
+- unmanaged: tenants, flows, roles and permissions Descope holds that the configuration does
+  not declare (roles and permissions only where the configuration manages them, with its
+  ``roles:`` and ``permissions:`` keys; a tenant's own role is written ``tenant/role``;
+  Descope's built-in ones are in every project and never reported);
+- missing: declared ones Descope lacks (the next ``pulumi up`` creates them);
 - drift: for each managed tenant, the fields whose value in Descope differs from the
   configuration's; for each managed flow, whether its flow-level part differs (which keys) and
   which screens (by id) differ or exist on one side only; for the theme, which parts differ.
@@ -20,6 +23,13 @@ per tenant; one settings load per managed tenant whose settings the configuratio
 (Descope has no batch endpoint for settings, so this one is unavoidable); one flow listing; one
 export per managed flow Descope holds; one theme export when the theme is managed.
 
+Tenant custom-attribute definitions have no read API (neither the SDK nor the project
+snapshot export publishes them), so the declared ``tenantAttributes`` cannot be checked against
+Descope. What can be said: an attribute some tenant in Descope holds a value of is defined in
+the project (Descope refuses values of undefined attributes); the others are listed as not
+verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
+listing each, when managed.
+
 Nothing is an error: the report exits 0. ``--fail-on-unmanaged`` exits 1 when anything is
 unmanaged, ``--fail-on-drift`` when anything drifted or is missing (for CI). ``--json`` writes
 the report as one JSON document (`Report.to_json`, format ``descope-config-report/1``) instead
@@ -30,7 +40,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +53,7 @@ from config import Configuration
 from config.configuration import FlowEntry, ThemeEntry
 from model import TenantSpec, content_hash, normalise_flow_export, normalise_theme
 from model.flow import canonical_json
+from ops import authorization
 from ops.convert import data_from_descope
 from ops.live import Descope, connect
 from ops.progress import Progress
@@ -106,10 +117,28 @@ class Report:
     """Managed tenants Descope holds, compared field by field."""
     checked_flows: int = 0
     theme_managed: bool = False
+    unmanaged_roles: list[str] = field(default_factory=list)
+    """Project roles by name, tenants' own roles as ``tenant/role``."""
+    missing_roles: list[str] = field(default_factory=list)
+    unmanaged_permissions: list[str] = field(default_factory=list)
+    missing_permissions: list[str] = field(default_factory=list)
+    roles_managed: bool = False
+    permissions_managed: bool = False
+    attributes_in_use: list[str] = field(default_factory=list)
+    """Declared attributes some tenant in Descope holds a value of: the project defines them."""
+    attributes_unverified: list[str] = field(default_factory=list)
+    """Declared attributes no tenant holds a value of: not known to be defined."""
+    attributes_declared: bool = False
+    """Whether the configuration declares its tenant attributes (``tenantAttributes:``)."""
 
     @property
     def has_unmanaged(self) -> bool:
-        return bool(self.unmanaged_tenants or self.unmanaged_flows)
+        return bool(
+            self.unmanaged_tenants
+            or self.unmanaged_flows
+            or self.unmanaged_roles
+            or self.unmanaged_permissions
+        )
 
     @property
     def has_drift(self) -> bool:
@@ -120,13 +149,31 @@ class Report:
             or self.theme is not None
             or self.missing_tenants
             or self.missing_flows
+            or self.missing_roles
+            or self.missing_permissions
         )
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document's report part (see the README for the whole shape)."""
         return {
-            "unmanaged": {"tenants": self.unmanaged_tenants, "flows": self.unmanaged_flows},
-            "missing": {"tenants": self.missing_tenants, "flows": self.missing_flows},
+            "unmanaged": {
+                "tenants": self.unmanaged_tenants,
+                "flows": self.unmanaged_flows,
+                "roles": self.unmanaged_roles,
+                "permissions": self.unmanaged_permissions,
+            },
+            "missing": {
+                "tenants": self.missing_tenants,
+                "flows": self.missing_flows,
+                "roles": self.missing_roles,
+                "permissions": self.missing_permissions,
+            },
+            "managed": {"roles": self.roles_managed, "permissions": self.permissions_managed},
+            "tenantAttributes": {
+                "declared": self.attributes_declared,
+                "inUse": self.attributes_in_use,
+                "notVerified": self.attributes_unverified,
+            },
             "drift": {
                 "tenants": [
                     {
@@ -285,6 +332,18 @@ def build_report(
     if configuration.theme is not None:
         with progress.doing("compare the theme"):
             theme = theme_drift(configuration.theme, descope.theme())
+    roles_managed = configuration.roles is not None
+    permissions_managed = configuration.permissions is not None
+    with progress.doing("list roles and permissions"):
+        held = authorization.held(
+            descope.permissions() if permissions_managed else [],
+            descope.roles() if roles_managed else [],
+        ).for_tenants(declared)
+    declared_roles = _role_keys(configuration, declared) if roles_managed else set()
+    live_roles = _held_role_keys(held)
+    declared_permissions = {p.name for p in configuration.permissions or []}
+    live_permissions = {p["name"] for p in held.permissions}
+    in_use, unverified = _attributes(configuration.tenant_attributes, listed.values())
     return Report(
         unmanaged_tenants=sorted(set(listed) - set(declared)),
         unmanaged_flows=sorted(live_flows - set(flows)),
@@ -296,7 +355,40 @@ def build_report(
         checked_tenants=len(managed),
         checked_flows=len(compared) - len(missing_flows & set(compared)),
         theme_managed=configuration.theme is not None,
+        unmanaged_roles=sorted(live_roles - declared_roles),
+        missing_roles=sorted(declared_roles - live_roles),
+        unmanaged_permissions=sorted(live_permissions - declared_permissions),
+        missing_permissions=sorted(declared_permissions - live_permissions),
+        roles_managed=roles_managed,
+        permissions_managed=permissions_managed,
+        attributes_in_use=in_use,
+        attributes_unverified=unverified,
+        attributes_declared=configuration.tenant_attributes is not None,
     )
+
+
+def _role_keys(configuration: Configuration, tenant_ids: Iterable[str]) -> set[str]:
+    keys = {r.name for r in configuration.roles or []}
+    for tenant_id in tenant_ids:
+        keys |= {f"{tenant_id}/{r.name}" for r in configuration.tenant_roles.get(tenant_id, [])}
+    return keys
+
+
+def _held_role_keys(held: authorization.Held) -> set[str]:
+    keys = {r["name"] for r in held.roles}
+    for tenant_id, roles in held.tenant_roles.items():
+        keys |= {f"{tenant_id}/{r['name']}" for r in roles}
+    return keys
+
+
+def _attributes(
+    declared: Mapping[str, Any] | None, tenants: Iterable[Mapping[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """(declared attributes some tenant holds a value of, the others)."""
+    if declared is None:
+        return [], []
+    held = {name for t in tenants for name in (t.get("customAttributes") or {})}
+    return sorted(set(declared) & held), sorted(set(declared) - held)
 
 
 # --- showing -----------------------------------------------------------------------------------
@@ -379,6 +471,8 @@ def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
     up_hint = "The next `pulumi up` creates them."
     _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
     _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
+    _authorization_sections(report, export_hint, up_hint)
+    _attribute_sections(report)
     if not (report.drifted_tenants or report.drifted_flows or report.theme is not None):
         theme = " and the theme" if report.theme_managed else ""
         print(
@@ -408,6 +502,41 @@ def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
     print(
         "  The next `pulumi up` writes the configuration's values over these; "
         "`pulumi preview --refresh` shows the same changes."
+    )
+
+
+def _authorization_sections(report: Report, export_hint: str, up_hint: str) -> None:
+    for kind, managed, unmanaged, missing in (
+        ("Roles", report.roles_managed, report.unmanaged_roles, report.missing_roles),
+        (
+            "Permissions",
+            report.permissions_managed,
+            report.unmanaged_permissions,
+            report.missing_permissions,
+        ),
+    ):
+        if not managed:
+            print(f"{kind}: not managed by the configuration (it has no {kind.lower()}: key).")
+            continue
+        _section(f"{kind} in Descope, not in the configuration", unmanaged, export_hint)
+        _section(f"{kind} in the configuration, missing in Descope", missing, up_hint)
+
+
+def _attribute_sections(report: Report) -> None:
+    if not report.attributes_declared:
+        print("Tenant attributes: not declared (no tenantAttributes: key); values are unchecked.")
+        return
+    _section(
+        "Tenant attributes declared and in use in Descope (some tenant holds a value)",
+        report.attributes_in_use,
+        "",
+    )
+    _section(
+        "Tenant attributes declared but not verified against Descope",
+        report.attributes_unverified,
+        "Descope has no API that reads the attribute definitions, and no tenant holds a value "
+        "of these: check that the project defines each, with the declared type, in the "
+        "Descope console (Tenants, Custom Attributes).",
     )
 
 
@@ -441,8 +570,10 @@ def run(
     failures: list[str] = []
     if fail_on_unmanaged and report.has_unmanaged:
         failures.append(
-            f"Failing (--fail-on-unmanaged): {len(report.unmanaged_tenants)} tenant(s) and "
-            f"{len(report.unmanaged_flows)} flow(s) are not managed by stack {stack.name}."
+            f"Failing (--fail-on-unmanaged): {len(report.unmanaged_tenants)} tenant(s), "
+            f"{len(report.unmanaged_flows)} flow(s), {len(report.unmanaged_roles)} role(s) and "
+            f"{len(report.unmanaged_permissions)} permission(s) are not managed by stack "
+            f"{stack.name}."
         )
     if fail_on_drift and report.has_drift:
         theme = " and the theme" if report.theme is not None else ""

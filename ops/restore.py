@@ -1,14 +1,14 @@
-"""`restore`: put tenants, flows and the theme from a backup back INTO CODE; ``pulumi up`` applies
-them.
+"""`restore`: put tenants, roles, permissions, flows and the theme from a backup back INTO CODE;
+``pulumi up`` applies them.
 
 SOURCE is any of:
 
 - a provider snapshot (``descope-config-snapshot/1``, written before a delete or overwrite)
-  of a tenant, a flow or the theme;
+  of a tenant, a role, a permission, a flow or the theme;
 - a full backup (``descope-config-backup/1``, from `ops backup`);
 - a ``pulumi stack export`` file (``{"version": 3, "deployment": {"resources": [...]}}``):
-  the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Flow`` and
-  ``...:Theme`` resources.
+  the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Role``,
+  ``...:Permission``, ``...:Flow`` and ``...:Theme`` resources.
 
 Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.yaml_edit`):
 only the restored entries change, every other line is kept as written. An entry that is there
@@ -26,6 +26,12 @@ as the backup holds it, a file with the same normalised content) is left as it i
 again (`config.load_configuration`) and each restored tenant compared with the backup; if
 either fails, every file is put back as it was. Then ``pulumi preview`` shows what the restore
 will change in Descope, and ``pulumi up`` does it.
+
+Each chosen permission and role (``--permission NAME``, ``--role NAME`` for a project role,
+``--role TENANT/NAME`` for a tenant's own role) is written into its entry under
+``permissions:``, ``roles:`` or the tenant entry's ``roles:``, edited in place the same way
+(`ops.role_entry`), or added at the end of its list; a tenant's role needs its tenant's entry
+(in the file, or restored with it).
 
 Local edits are never overwritten silently: a target file with uncommitted changes in git is
 refused, and outside git a target entry or flow file that exists with other content is
@@ -49,14 +55,16 @@ from config.variables import substitute
 from model import normalise_flow_export, normalise_theme
 from model.flow import unwrap_theme_export
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
+from ops.authorization import permission_entry, role_entry
 from ops.backup import BACKUP_FORMAT
 from ops.convert import flow_text, spec_from_descope, spec_from_outputs, theme_text
 from ops.errors import OpsError
 from ops.export import THEME_FILE
 from ops.files import read_json, remove_stale_temp_files, write_atomic
 from ops.progress import Progress
+from ops.role_entry import declared, list_style, new_declaration, restore_declaration
 from ops.stack import StackSettings, load_stack_configuration
-from ops.tenant_entry import file_forms, new_entry, restore_entry
+from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
@@ -64,6 +72,8 @@ from providers.backups import SnapshotFormatError, read_snapshot
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
 THEME_TYPE = "pulumi-python:dynamic/descope:Theme"
+ROLE_TYPE = "pulumi-python:dynamic/descope:Role"
+PERMISSION_TYPE = "pulumi-python:dynamic/descope:Permission"
 TEMP_TAG = "restore"
 """Restore's temp files are ``.<file name>.restore-XXXX.tmp``, beside the file they replace."""
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -82,6 +92,21 @@ class Source:
     """Flow id -> flow export."""
     theme: dict[str, Any] | None = None
     """The theme object (the inside of a theme export), when the source holds one."""
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``name`` (a project role) or ``tenant/name`` -> the role as the YAML declares it, with
+    its ``tenantId``."""
+    permissions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Name -> the permission as the YAML declares it."""
+
+    def add_role(self, held: Mapping[str, Any]) -> None:
+        """A role as Descope answers it (``permissionNames``, ``tenantId``)."""
+        tenant = str(held.get("tenantId") or "")
+        entry = {**role_entry(held), "tenantId": tenant}
+        self.roles[f"{tenant}/{entry['name']}" if tenant else entry["name"]] = entry
+
+    def add_permission(self, held: Mapping[str, Any]) -> None:
+        entry = permission_entry(held)
+        self.permissions[entry["name"]] = entry
 
 
 def _bad_source(path: Path, why: str) -> OpsError:
@@ -128,6 +153,12 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
             continue
         outputs = resource.get("outputs")
         kind = resource.get("type")
+        if kind == ROLE_TYPE and isinstance(outputs, Mapping):
+            source.add_role({**outputs, "permissionNames": outputs.get("permissions")})
+            continue
+        if kind == PERMISSION_TYPE and isinstance(outputs, Mapping):
+            source.add_permission(outputs)
+            continue
         if kind not in (TENANT_TYPE, FLOW_TYPE, THEME_TYPE) or not isinstance(outputs, Mapping):
             continue
         secret = [k for k, v in outputs.items() if isinstance(v, Mapping) and _SECRET_SIG in v]
@@ -171,6 +202,11 @@ def read_source(path: Path) -> Source:
         source = Source(path, f"{snapshot.kind} snapshot ({snapshot.reason})")
         if snapshot.kind == "tenant":
             source.tenants[snapshot.id] = _tenant_from_wire(path, snapshot.content)
+        elif snapshot.kind in ("role", "permission"):
+            held = snapshot.content.get(snapshot.kind)
+            if not isinstance(held, Mapping) or not isinstance(held.get("name"), str):
+                raise _bad_source(path, f"holds a {snapshot.kind} without its name")
+            (source.add_role if snapshot.kind == "role" else source.add_permission)(held)
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
         else:
@@ -183,6 +219,11 @@ def read_source(path: Path) -> Source:
             source.tenants[str(spec["id"])] = spec
         for export in data.get("flows") or []:
             source.flows[_flow_id(path, export)] = dict(export)
+        for kind, add in (("roles", source.add_role), ("permissions", source.add_permission)):
+            for held in data.get(kind) or []:
+                if not isinstance(held, Mapping) or not isinstance(held.get("name"), str):
+                    raise _bad_source(path, f"holds {kind} that are not Descope's entries")
+                add(held)
         if data.get("theme") is not None:
             source.theme = _theme(path, data["theme"])
         return source
@@ -192,7 +233,12 @@ def read_source(path: Path) -> Source:
 
 
 def _choose(source: Source, kind: str, wanted: list[str], everything: bool) -> list[str]:
-    held = source.tenants if kind == "tenant" else source.flows
+    held = {
+        "tenant": source.tenants,
+        "flow": source.flows,
+        "role": source.roles,
+        "permission": source.permissions,
+    }[kind]
     if everything:
         return sorted(held)
     unknown = [item for item in wanted if item not in held]
@@ -427,6 +473,98 @@ def _position(entries: list[Any], tenant_id: str, source: Source) -> int:
     return len(entries)
 
 
+def _forms(draft: _Draft) -> FileForms:
+    document = draft.document
+    return file_forms(
+        document.raw, document.editor.items("tenants"), draft.stack.variables, document.path
+    )
+
+
+def _written(raw: Any, variables: Mapping[str, str]) -> list[Any]:
+    """A list of entries as the loader reads it (variables substituted; [] when not a list)."""
+    data, _ = substitute(raw if isinstance(raw, list) else [], variables)
+    return data if isinstance(data, list) else []
+
+
+def _by_name(entries: list[Any], name: str) -> int | None:
+    return next(
+        (i for i, e in enumerate(entries) if isinstance(e, Mapping) and e.get("name") == name),
+        None,
+    )
+
+
+def _unchanged(draft: _Draft, what: str, written: list[Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether the list, as the loader reads it, already declares `wanted` (said so if so)."""
+    index = _by_name(written, wanted["name"])
+    if index is not None and declared(written[index]) == declared(wanted):
+        draft.outcomes.append(f"{what}: unchanged")
+        return True
+    return False
+
+
+def _restore_top(draft: _Draft, key: str, what: str, wanted: Mapping[str, Any]) -> None:
+    """`wanted` into the top-level list `key` (``permissions`` or ``roles``)."""
+    editor, yaml_path = draft.document.editor, draft.document.path
+    written = _written(draft.document.raw.get(key), draft.stack.variables)
+    if _unchanged(draft, what, written, wanted):
+        return
+    listed = editor.items(key)
+    flow, forms = list_style(listed), _forms(draft)
+    index, position = _by_name(written, wanted["name"]), _by_name(listed, wanted["name"])
+    if index is not None and position is not None:
+        entry = editor.edit_item(key, position)
+        restore_declaration(entry, written[index], wanted, forms, flow=flow)
+        draft.conflicts.append((yaml_path, f"{what} in {yaml_path}"))
+    else:
+        editor.insert_item(key, len(listed), new_declaration(wanted, forms, flow=flow))
+    draft.outcomes.append(f"{what}: restored -> {yaml_path}")
+
+
+def _restore_own(draft: _Draft, what: str, wanted: Mapping[str, Any]) -> None:
+    """`wanted`, a tenant's own role, into its tenant entry's ``roles:``."""
+    editor, yaml_path = draft.document.editor, draft.document.path
+    tenant_id = str(wanted["tenantId"])
+    position = _index_of(editor.items("tenants"), tenant_id)
+    if position is None:
+        raise OpsError(
+            f'Role "{wanted["name"]}" belongs to tenant "{tenant_id}", which {yaml_path} does '
+            f"not declare: restore the tenant with it (--tenant {tenant_id}), or add its entry "
+            "first."
+        )
+    raw_tenants = draft.document.raw.get("tenants") or []
+    raw_index = _index_of(raw_tenants, tenant_id)
+    raw_entry = raw_tenants[raw_index] if raw_index is not None else {}
+    written = _written(raw_entry.get("roles"), draft.stack.variables)
+    if _unchanged(draft, what, written, wanted):
+        return
+    all_own = [e.get("roles") for e in editor.items("tenants") if isinstance(e, Mapping)]
+    flow = list_style([r for own in all_own if isinstance(own, list) for r in own])
+    forms = _forms(draft)
+    entry = editor.edit_item("tenants", position)
+    own = entry.get("roles")
+    if not isinstance(own, CommentedSeq):
+        own = CommentedSeq()
+        entry["roles"] = own
+    index, at = _by_name(written, wanted["name"]), _by_name(list(own), wanted["name"])
+    if index is not None and at is not None:
+        restore_declaration(own[at], written[index], wanted, forms, flow=flow)
+        draft.conflicts.append((yaml_path, f"{what} in {yaml_path}"))
+    else:
+        own.append(new_declaration(wanted, forms, flow=flow))
+    draft.outcomes.append(f"{what}: restored -> {yaml_path}")
+
+
+def _plan_authorization(draft: _Draft, roles: list[str], permissions: list[str]) -> None:
+    for name in permissions:
+        _restore_top(draft, "permissions", f"permission {name}", draft.source.permissions[name])
+    for key in roles:
+        wanted = draft.source.roles[key]
+        if wanted.get("tenantId"):
+            _restore_own(draft, f"role {key}", wanted)
+        else:
+            _restore_top(draft, "roles", f"role {key}", wanted)
+
+
 def _plan_flows(draft: _Draft, flows: list[str]) -> None:
     for flow_id in draft.progress.each("restore flows", flows):
         existing = next(
@@ -476,12 +614,15 @@ def _plan(
     *,
     theme: bool = False,
     progress: Progress,
+    roles: list[str] | None = None,
+    permissions: list[str] | None = None,
 ) -> _Plan:
     with progress.doing(f"read {stack.tenants_file.name}"):
         document = _read_document(stack.tenants_file)
     flow_entries = document.raw.get("flows")
     draft = _Draft(stack, source, document, list(flow_entries or []), progress=progress)
     _plan_tenants(draft, tenants)
+    _plan_authorization(draft, roles or [], permissions or [])
     _plan_flows(draft, flows)
     if theme:
         _plan_theme(draft)
@@ -536,8 +677,28 @@ def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None
             ) from None
 
 
-def _check_effective(stack: StackSettings, source: Source, tenants: list[str]) -> None:
-    load_stack_configuration(stack)  # raises ConfigurationErrors with every problem
+def _check_effective(
+    stack: StackSettings,
+    source: Source,
+    tenants: list[str],
+    roles: list[str] | None = None,
+    permissions: list[str] | None = None,
+) -> None:
+    configuration = load_stack_configuration(stack)  # raises ConfigurationErrors, every problem
+    loaded_roles = {r.name: declared(r.model_dump()) for r in configuration.roles or []}
+    for tenant_id, own in configuration.tenant_roles.items():
+        loaded_roles |= {f"{tenant_id}/{r.name}": declared(r.model_dump()) for r in own}
+    loaded_permissions = {p.name: declared(p.model_dump()) for p in configuration.permissions or []}
+    for kind, chosen, loaded, held in (
+        ("role", roles or [], loaded_roles, source.roles),
+        ("permission", permissions or [], loaded_permissions, source.permissions),
+    ):
+        for key in chosen:
+            if loaded.get(key) != declared(held[key]):
+                raise OpsError(
+                    f'After writing, {kind} "{key}" in {stack.tenants_file} does not load as the '
+                    "backup holds it. Nothing was changed."
+                )
     loaded = _effective_tenants(stack)
     for tenant_id in tenants:
         if loaded.get(tenant_id) != _comparable(source.tenants[tenant_id]):
@@ -570,15 +731,26 @@ def restore(
     theme: bool = False,
     force: bool,
     progress: Progress | None = None,
+    roles: list[str] | None = None,
+    permissions: list[str] | None = None,
 ) -> RestoreResult:
-    """Write the chosen tenants, flows and theme into code.
+    """Write the chosen tenants, roles, permissions, flows and theme into code.
 
     Whatever stops it (a write that fails, a result that does not load as the backup holds it,
     an interrupt), the files it wrote are put back as they were and its temp files removed.
     `progress` is told of each step (see `ops.progress`).
     """
     progress = progress or Progress.silent()
-    plan = _plan(stack, source, tenants, flows, theme=theme, progress=progress)
+    plan = _plan(
+        stack,
+        source,
+        tenants,
+        flows,
+        theme=theme,
+        roles=roles,
+        permissions=permissions,
+        progress=progress,
+    )
     if not force:
         _refuse_local_edits(plan)
     folders = [plan.yaml_path.parent, stack.files_base, *(path.parent for path in plan.files)]
@@ -599,7 +771,7 @@ def restore(
         raise
     try:
         with progress.doing("check the restored configuration"):
-            _check_effective(stack, source, tenants)
+            _check_effective(stack, source, tenants, roles, permissions)
     except ConfigurationErrors as exc:
         _roll_back(written, previous)
         raise OpsError(
@@ -614,6 +786,8 @@ def restore(
 def _holdings(source: Source) -> str:
     return (
         f"It holds tenants: {', '.join(sorted(source.tenants)) or 'none'}; "
+        f"roles: {', '.join(sorted(source.roles)) or 'none'}; "
+        f"permissions: {', '.join(sorted(source.permissions)) or 'none'}; "
         f"flows: {', '.join(sorted(source.flows)) or 'none'}; "
         f"theme: {'yes' if source.theme is not None else 'no'}."
     )
@@ -628,14 +802,17 @@ def run(
     theme: bool = False,
     everything: bool,
     force: bool,
+    roles: list[str] | None = None,
+    permissions: list[str] | None = None,
 ) -> int:
     with Progress("restore") as progress:
         with progress.doing(f"read {source_path.name}"):
             source = read_source(source_path)
-        if not (tenants or flows or theme or everything):
+        if not (tenants or flows or theme or everything or roles or permissions):
             raise OpsError(
-                f"Say what to restore from {source_path}: --tenant ID and/or --flow ID (each may "
-                f"be repeated), --theme, or --all. {_holdings(source)}"
+                f"Say what to restore from {source_path}: --tenant ID, --role NAME "
+                "(TENANT/NAME for a tenant's own role), --permission NAME and/or --flow ID (each "
+                f"may be repeated), --theme, or --all. {_holdings(source)}"
             )
         if theme and source.theme is None:
             raise OpsError(
@@ -647,6 +824,8 @@ def run(
             source,
             tenants=_choose(source, "tenant", tenants, everything),
             flows=_choose(source, "flow", flows, everything),
+            roles=_choose(source, "role", roles or [], everything),
+            permissions=_choose(source, "permission", permissions or [], everything),
             theme=theme or everything,
             force=force,
             progress=progress,

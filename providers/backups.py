@@ -17,7 +17,8 @@ Snapshots hold configuration as Descope returns it, never a credential, and only
 fitted its wire shape (`providers.wire`). `snapshot_before` is how a provider takes one before
 a destructive step: a folder that cannot take it (a file in the way, read-only, full) refuses
 the step, naming the folder and the setting that chooses it. `read_snapshot` is the way back
-in for restore tooling. Used by the tenant and flow providers: keep the API.
+in for restore tooling. Used by the tenant, flow, theme, role and permission providers: keep
+the API.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme"})
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID_LENGTH = 80

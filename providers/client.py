@@ -127,6 +127,57 @@ class FlowApi(Protocol):
     def import_theme(self, theme: dict[str, Any]) -> dict[str, Any]: ...
 
 
+class RoleApi(Protocol):
+    """The role operations of ``DescopeClient.mgmt.role`` the providers use."""
+
+    def create(  # noqa: PLR0917 - the SDK's signature
+        self,
+        name: str,
+        description: str | None = None,
+        permission_names: list[str] | None = None,
+        tenant_id: str | None = None,
+        default: bool | None = None,
+        private: bool | None = None,
+    ) -> Any: ...
+
+    def update(  # noqa: PLR0917 - the SDK's signature
+        self,
+        name: str,
+        new_name: str,
+        description: str | None = None,
+        permission_names: list[str] | None = None,
+        tenant_id: str | None = None,
+        default: bool | None = None,
+        private: bool | None = None,
+    ) -> Any: ...
+
+    def delete(self, name: str, tenant_id: str | None = None) -> Any: ...
+
+    def load_all(self) -> dict[str, Any]: ...
+
+    def search(  # noqa: PLR0917 - the SDK's signature
+        self,
+        tenant_ids: list[str] | None = None,
+        role_names: list[str] | None = None,
+        role_name_like: str | None = None,
+        permission_names: list[str] | None = None,
+        include_project_roles: bool | None = None,
+        role_ids: list[str] | None = None,
+    ) -> dict[str, Any]: ...
+
+
+class PermissionApi(Protocol):
+    """The permission operations of ``DescopeClient.mgmt.permission`` the providers use."""
+
+    def create(self, name: str, description: str | None = None) -> Any: ...
+
+    def update(self, name: str, new_name: str, description: str | None = None) -> Any: ...
+
+    def delete(self, name: str) -> Any: ...
+
+    def load_all(self) -> dict[str, Any]: ...
+
+
 class ManagementApi(Protocol):
     """Exactly the part of ``DescopeClient.mgmt`` the providers use: the seam tests fake."""
 
@@ -135,6 +186,12 @@ class ManagementApi(Protocol):
 
     @property
     def flow(self) -> FlowApi: ...
+
+    @property
+    def role(self) -> RoleApi: ...
+
+    @property
+    def permission(self) -> PermissionApi: ...
 
 
 _PROJECT_ID_RE = re.compile(r"[A-Za-z0-9_-]{4,64}")

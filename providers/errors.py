@@ -47,6 +47,9 @@ class InvalidInputError(DescopeProviderError):
     """The inputs of a resource are not valid; the detail lists each field."""
 
 
+NOTHING_CHANGED = "Nothing was changed in Descope."
+"""Said of a step refused before it wrote anything."""
+
 FLOW_MISSING_CODE = "E103003"
 """Descope's errorCode, with HTTP 500, for a flow that does not exist."""
 

@@ -95,7 +95,20 @@ def max_age() -> float:
 
 
 class TenantListing:
-    """The process's tenant listing: thread-safe, single flight. See the module docstring."""
+    """The process's tenant listing: thread-safe, single flight. See the module docstring.
+
+    Other listings of one call that returns everything (roles, permissions: `providers.role`,
+    `providers.permission`) subclass it, giving `what`, `_list` and `_entries_of`; `entry` is
+    `tenant` in their words.
+    """
+
+    what = "tenant"
+    """What is listed (singular), for the log line when listing fails."""
+    lists_for_a_lone_read = False
+    """Whether a read lists where a tenant read would load directly (no other read in flight,
+    or an entry the current listing lacks): where loading one costs a call as well (roles,
+    permissions), the listing it fetches serves the reads that follow. One still missing from
+    a listing fetched for it is loaded directly before it is called gone."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -147,7 +160,8 @@ class TenantListing:
             entry = self._take(tenant_id, limit, source)
             if entry is not None:
                 return entry
-            if self._listed is not None and tenant_id not in self._listed:
+            unlisted = self._listed is not None and tenant_id not in self._listed
+            if unlisted and not self.lists_for_a_lone_read:
                 return self._direct_unlocked(tenant_id, load_one)
             if self._fetching:
                 while self._fetching:
@@ -156,7 +170,7 @@ class TenantListing:
                 if entry is not None:
                     return entry
                 return self._direct_unlocked(tenant_id, load_one)
-            if self._failed or self._readers < 2:
+            if self._failed or (self._readers < 2 and not self.lists_for_a_lone_read):
                 return self._direct_unlocked(tenant_id, load_one)
             self._fetching = True
             self._dropped_while_fetching.clear()
@@ -182,6 +196,20 @@ class TenantListing:
             return entry
         return self._direct(tenant_id, load_one)
 
+    entry = tenant
+
+    def _list(self, source: client.ManagementApi) -> Any:
+        """The one call that lists everything (repeatable)."""
+        return source.tenant.load_all()
+
+    def _entries_of(self, answer: Any) -> dict[str, Tenant] | None:
+        """The answer's entries by key, or None when the answer is not that shape."""
+        try:
+            listed = wire.TENANT_LIST.read(answer, doing=f"list Descope {self.what}s")
+        except AnswerNotUnderstood:
+            return None
+        return wire.tenants_by_id(listed)
+
     def _discard(self) -> None:
         """No current listing any more (lock held)."""
         self._entries, self._listed = {}, None
@@ -195,20 +223,22 @@ class TenantListing:
 
     def _fetch(self, source: client.ManagementApi, doing: str) -> dict[str, Tenant] | None:
         """One ``load_all``; None (and no listing for the rest of the process) on failure."""
-        api = source.tenant
         try:
-            answer = calls.ask(api.load_all, wire.TENANT_LIST, doing=doing)
+            answer = calls.call(lambda: self._list(source), doing=doing, repeatable=True)
         except AnswerNotUnderstood as exc:
             with self._changed:
                 self.fetches += 1
-            self._give_up(f"Descope's answer was not a list of tenants: {exc.excerpt}")
+            self._give_up(f"Descope's answer was not a list of {self.what}s: {exc.excerpt}")
             return None
         except DescopeApiError as exc:
             self._give_up(f"Descope refused it: {exc.detail or exc.summary}")
             return None
         with self._changed:
             self.fetches += 1
-        return wire.tenants_by_id(answer)
+        entries = self._entries_of(answer)
+        if entries is None:
+            self._give_up(f"Descope's answer was not a list of {self.what}s")
+        return entries
 
     def _give_up(self, why: str) -> None:
         with self._changed:
@@ -216,8 +246,10 @@ class TenantListing:
             self._failed = True
         if first:
             log.info(
-                "Listing all tenants failed (%s); reading each tenant on its own from now on.",
+                "Listing all %ss failed (%s); reading each %s on its own from now on.",
+                self.what,
                 why,
+                self.what,
             )
 
     def _direct_unlocked(self, tenant_id: str, load_one: LoadOne) -> Tenant | None:

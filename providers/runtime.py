@@ -7,11 +7,14 @@ errors reach the user.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import pulumi.dynamic.dynamic as pulumi_dynamic
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
@@ -58,6 +61,35 @@ BACKUP_DIR_KEY = "descope-config:backupDir"
 def default_backup_dir(stack: str) -> str:
     """The snapshot folder of a stack that does not set ``descope-config:backupDir``."""
     return f"backups/{stack}" if stack else "backups"
+
+
+def _serialized_without_leaving_patches(
+    serialize: Callable[[ResourceProvider], str],
+) -> Callable[[ResourceProvider], str]:
+    """`serialize` (the SDK's ``serialize_provider``), putting back the pickler methods it
+    replaces. The SDK wraps ``pickle._Pickler._batch_setitems`` in a sorting wrapper at every
+    call and never restores it, so each dynamic resource a program registers nests one more
+    wrapper: a program with about a thousand of them fails with "maximum recursion depth
+    exceeded" (pulumi/pulumi#17803, #16974). Idempotent: applied once per process."""
+    if getattr(serialize, "_restores_pickler", False):
+        return serialize
+
+    @functools.wraps(serialize)
+    def run(provider: ResourceProvider) -> str:
+        pickler: Any = pickle._Pickler
+        saved = pickler._batch_setitems, pickler.save_dict
+        try:
+            return serialize(provider)
+        finally:
+            pickler._batch_setitems, pickler.save_dict = saved
+
+    run._restores_pickler = True  # type: ignore[attr-defined]
+    return run
+
+
+pulumi_dynamic.serialize_provider = _serialized_without_leaving_patches(
+    pulumi_dynamic.serialize_provider
+)
 
 
 class DescopeProvider(ResourceProvider):

@@ -22,6 +22,8 @@ defaultRoles               roles given to new members                           
 settings                   session/SSO settings; absent or None = not managed       update
 adopt                      on create, manage an existing tenant with this id        state
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
+attributeDefinitions       the stack's tenantAttributes, for check only (optional)  ignored
+ownRoles                   names of the tenant's own roles (optional)               ignored
 =========================  =======================================================  ========
 
 Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
@@ -35,6 +37,9 @@ that does not fit is never acted on: a load or a settings load that is not under
 delete or an adopt before anything changes (nothing is deleted or adopted without a snapshot of
 content that fitted); a write whose answer is not understood counts as done only when loading
 the tenant shows the change, else the operation fails saying what was and was not written.
+"Ignored" inputs are never sent and never make a change (`providers.references`: check
+judges the custom attributes against the definitions; default roles naming the tenant's own
+roles are written once those roles exist).
 
 Replacement deletes before it creates (``delete_before_replace``): tenant names are unique
 in a project, so creating the new tenant while the old one, with the same name, still exists
@@ -75,7 +80,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -91,8 +96,13 @@ from pulumi.dynamic import (
 )
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
-from providers import backups, calls, client, errors, listing, wire
-from providers.errors import AnswerNotUnderstood, DescopeApiError, SnapshotRefused
+from providers import backups, calls, client, errors, listing, references, wire
+from providers.errors import (
+    NOTHING_CHANGED,
+    AnswerNotUnderstood,
+    DescopeApiError,
+    SnapshotRefused,
+)
 from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = [
@@ -165,7 +175,9 @@ def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
     data = {
         k: v
         for k, v in props.items()
-        if k != PROVIDER_KEY and not (k in OUTPUT_ONLY_KEYS and v is None)
+        if k != PROVIDER_KEY
+        and k not in references.SIDE_KEYS
+        and not (k in OUTPUT_ONLY_KEYS and v is None)
     }
     if ID_KEY in data:
         data["id"] = data.pop(ID_KEY)
@@ -353,9 +365,6 @@ class _PassThrough:
 # --- calls -----------------------------------------------------------------------------------
 
 
-NOTHING_CHANGED = "Nothing was changed in Descope."
-
-
 def _quoted(tenant_id: str) -> str:
     return f'Descope tenant "{tenant_id}"'
 
@@ -471,12 +480,6 @@ def _holds_settings(spec: TenantSpec, doing: str) -> bool:
     )
 
 
-def _holds_roles(spec: TenantSpec, doing: str) -> bool:
-    """Whether Descope holds the default roles `spec` declares."""
-    loaded = _load(spec.id, doing)
-    return loaded is not None and _as_set(loaded.get("defaultRoles")) == _as_set(spec.defaultRoles)
-
-
 def _send_tenant(spec: TenantSpec, doing: str) -> None:
     """Write the tenant fields we manage with Descope's PATCH, which changes only the keys sent.
 
@@ -485,22 +488,23 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
     Descope holds them. (The full-replace update would need all of them: it wipes omitted
     fields, and the Python SDK never sends ``roleInheritance``.)
     """
-    _write(
-        spec.id,
-        lambda api: api.patch_tenant(
+    with references.attribute_refusals(spec.id, spec.customAttributes):
+        _write(
             spec.id,
-            name=spec.name,
-            self_provisioning_domains=list(spec.selfProvisioningDomains),
-            custom_attributes=dict(spec.customAttributes),
-            enforce_sso=spec.enforceSSO,
-            enforce_sso_exclusions=list(spec.enforceSSOExclusions),
-            disabled=spec.disabled,
-        ),
-        wire.TENANT_PATCHED,
-        doing=doing,
-        what="its tenant fields",
-        made=lambda checking: _holds_fields(spec, checking),
-    )
+            lambda api: api.patch_tenant(
+                spec.id,
+                name=spec.name,
+                self_provisioning_domains=list(spec.selfProvisioningDomains),
+                custom_attributes=dict(spec.customAttributes),
+                enforce_sso=spec.enforceSSO,
+                enforce_sso_exclusions=list(spec.enforceSSOExclusions),
+                disabled=spec.disabled,
+            ),
+            wire.TENANT_PATCHED,
+            doing=doing,
+            what="its tenant fields",
+            made=lambda checking: _holds_fields(spec, checking),
+        )
 
 
 def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
@@ -543,14 +547,22 @@ def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
     )
 
 
-def _send_roles(spec: TenantSpec, doing: str) -> None:
+def _send_roles(spec: TenantSpec, doing: str, own: list[str]) -> None:
+    """Write the default roles; those naming the tenant's own roles not created yet are left
+    to those roles (`providers.references`)."""
+    roles = references.default_roles_to_send(spec.id, spec.defaultRoles, own, doing)
+
+    def holds(checking: str) -> bool:
+        loaded = _load(spec.id, checking)
+        return loaded is not None and _as_set(loaded.get("defaultRoles")) == _as_set(roles)
+
     _write(
         spec.id,
-        lambda api: api.update_default_roles(spec.id, list(spec.defaultRoles)),
+        lambda api: api.update_default_roles(spec.id, roles),
         wire.ROLES_WRITTEN,
         doing=doing,
         what="its default roles",
-        made=lambda checking: _holds_roles(spec, checking),
+        made=holds,
     )
 
 
@@ -608,7 +620,7 @@ def _create_call(spec: TenantSpec, doing: str) -> None:
     """POST create, once: a create is not safe to repeat blindly. Its answer must be
     ``{"id": <the id sent>}``."""
     api = client.management().tenant
-    with _writing(spec.id):
+    with _writing(spec.id), references.attribute_refusals(spec.id, spec.customAttributes):
         calls.ask(
             lambda: api.create(
                 spec.name,
@@ -786,9 +798,12 @@ class TenantProvider(DescopeProvider):
             if (key, reason) not in seen:
                 seen.add((key, reason))
                 failures.append(CheckFailure(key, reason))
+        if not failures and not unknown:
+            failures = [CheckFailure(k, r) for k, r in references.side_problems(props)]
         if failures or unknown:
             return CheckResult(dict(props), failures)
-        return CheckResult(tenant_props(TenantSpec.model_validate(data)), [])
+        canonical = tenant_props(TenantSpec.model_validate(data))
+        return CheckResult({**canonical, **references.side_inputs(props)}, [])
 
     # --- diff --------------------------------------------------------------------------------
 
@@ -837,7 +852,7 @@ class TenantProvider(DescopeProvider):
             with errors.when_not_understood(NOTHING_CHANGED):
                 existing = _load(spec.id, doing)
             if existing is not None:
-                return self._adopt(spec, existing, doing)
+                return self._adopt(spec, existing, doing, references.own_roles(props))
         _create_tenant(spec, doing)
         step = ""
         try:
@@ -846,10 +861,11 @@ class TenantProvider(DescopeProvider):
                 _send_settings(spec, None, doing)
             if spec.defaultRoles:
                 step = "setting its default roles"
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, references.own_roles(props))
         except DescopeApiError as exc:
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
+        # Default roles naming own roles not created yet are added by those roles in this up.
         return self._created(spec, _wire_fields(spec))
 
     def _created(self, spec: TenantSpec, held: Mapping[str, Any]) -> CreateResult:
@@ -883,7 +899,9 @@ class TenantProvider(DescopeProvider):
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
         raise errors.create_rolled_back(tenant_id, step, cause) from None
 
-    def _adopt(self, spec: TenantSpec, existing: dict[str, Any], doing: str) -> CreateResult:
+    def _adopt(
+        self, spec: TenantSpec, existing: dict[str, Any], doing: str, own: list[str]
+    ) -> CreateResult:
         """Snapshot the existing tenant, then change only what differs from the desired state."""
         with errors.when_not_understood(NOTHING_CHANGED):
             loaded_settings = _load_settings(spec.id, doing)
@@ -901,7 +919,7 @@ class TenantProvider(DescopeProvider):
             if "settings" in changed:
                 _send_settings(spec, sso, doing)
             if "defaultRoles" in changed:
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, own)
         except DescopeApiError as exc:
             raise errors.adopt_incomplete(spec.id, str(path), exc) from None
         # Descope now holds the desired fields; what only Descope knows (federatedAppIds) is
@@ -982,7 +1000,7 @@ class TenantProvider(DescopeProvider):
                 _send_settings(spec, sso, doing)
                 written.append("its settings")
             if "defaultRoles" in changed:
-                _send_roles(spec, doing)
+                _send_roles(spec, doing, references.own_roles(_news))
         except AnswerNotUnderstood as exc:
             before = _written_before(written)
             raise (exc.told(before) if before and before not in exc.outcome else exc) from None
@@ -1096,8 +1114,11 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         spec: TenantSpec | Mapping[str, Any],
         *,
         stack: str = "",
+        attribute_definitions: Mapping[str, Any] | None = None,
+        own_roles: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`attribute_definitions` and `own_roles`: the side inputs (`providers.references`)."""
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
         previous = declared.get("previousId")
@@ -1114,4 +1135,5 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)
+        props.update(references.side_props(attribute_definitions, own_roles))
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

@@ -27,6 +27,10 @@ shape                  call                                    must hold
 `FLOW_DELETED`         POST /v1/mgmt/flow/delete               a JSON object (``{}``)
 `THEME_EXPORT`,        POST /v1/mgmt/theme/export,             ``theme``, with a
 `THEME_IMPORTED`       .../theme/import                        ``cssTemplate`` object
+`ROLE_LIST`,           GET /v1/mgmt/role/all,                  ``roles``: roles, each with a
+`ROLE_SEARCH`          POST .../role/search                    name and a tenantId
+`PERMISSION_LIST`      GET /v1/mgmt/permission/all             ``permissions``: each with a
+                                                               name
 =====================  ======================================  ==============================
 
 The SDK parses some answers itself (`Shape.read` takes what it returns) and ignores others
@@ -51,7 +55,10 @@ __all__ = [
     "FLOW_EXPORT",
     "FLOW_IMPORTED",
     "FLOW_LIST",
+    "PERMISSION_LIST",
     "ROLES_WRITTEN",
+    "ROLE_LIST",
+    "ROLE_SEARCH",
     "SETTINGS_LOAD",
     "SETTINGS_WRITTEN",
     "TENANT_CREATED",
@@ -87,7 +94,12 @@ def _empty_object(value: Any) -> Any:
     return {} if value is None else value
 
 
+def _empty_text(value: Any) -> Any:
+    return "" if value is None else value
+
+
 Strings = Annotated[list[str], BeforeValidator(_empty_list)]
+Text = Annotated[str, BeforeValidator(_empty_text)]
 Objects = Annotated[list[dict[str, Any]], BeforeValidator(_empty_list)]
 Object = Annotated[dict[str, Any], BeforeValidator(_empty_object)]
 
@@ -213,6 +225,32 @@ class Theme(Answer):
     """``{"theme": {...}}``: the project theme, exported or as an import stored it."""
 
     theme: ThemeObject
+
+
+class Role(Answer):
+    """A role as a listing or a search gives it (``tenantId`` empty for a project role)."""
+
+    name: str = Field(min_length=1)
+    tenantId: Text = ""
+    description: Text = ""
+    permissionNames: Strings = Field(default_factory=list)
+
+
+class RoleList(Answer):
+    """``{"roles": [...]}``: a listing or a search."""
+
+    roles: list[Role]
+
+
+class Permission(Answer):
+    name: str = Field(min_length=1)
+    description: Text = ""
+
+
+class PermissionList(Answer):
+    """``{"permissions": [...]}``."""
+
+    permissions: list[Permission]
 
 
 M = TypeVar("M", bound=Answer)
@@ -343,6 +381,40 @@ FLOW_DELETED = Shape(f"the flow delete (POST {MgmtV1.flow_delete_path})", Writte
 _THEME = '{"theme": {"cssTemplate": {...}, ...}}'
 THEME_EXPORT = Shape(f"the theme export (POST {MgmtV1.theme_export_path})", Theme, _THEME)
 THEME_IMPORTED = Shape(f"the theme import (POST {MgmtV1.theme_import_path})", Theme, _THEME)
+
+
+ROLE_LIST: Shape[RoleList] = Shape(
+    f"the role listing (GET {MgmtV1.role_load_all_path})",
+    RoleList,
+    '{"roles": [...]}, each role with a name',
+)
+ROLE_SEARCH: Shape[RoleList] = Shape(
+    f"the role search (POST {MgmtV1.role_search_path})",
+    RoleList,
+    '{"roles": [...]}, each role with a name',
+)
+PERMISSION_LIST: Shape[PermissionList] = Shape(
+    f"the permission listing (GET {MgmtV1.permission_load_all_path})",
+    PermissionList,
+    '{"permissions": [...]}, each permission with a name',
+)
+
+
+def roles_listed(answer: Any, doing: str) -> list[dict[str, Any]] | None:
+    """The roles of a listing or search answer as Descope sent them, or None when the answer
+    does not fit (a listing that is not understood is not served from)."""
+    try:
+        return [role.wire() for role in ROLE_LIST.read(answer, doing=doing).roles]
+    except AnswerNotUnderstood:
+        return None
+
+
+def permissions_listed(answer: Any, doing: str) -> list[dict[str, Any]] | None:
+    """`roles_listed` for a permission listing."""
+    try:
+        return [p.wire() for p in PERMISSION_LIST.read(answer, doing=doing).permissions]
+    except AnswerNotUnderstood:
+        return None
 
 
 def tenants_by_id(answer: TenantList) -> dict[str, dict[str, Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from emulator.server import EmulatorServer
-from tests.support.project import TEST_PROJECT
+from tests.support.project import PROGRAM_PROJECT
 from tests.support.scenarios import SCENARIOS, Outcome, cases
 from tests.support.standin import OnEmulator
 
@@ -70,7 +70,7 @@ def _recent_enough_cli() -> None:
 @pytest.fixture
 def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **PROGRAM_PROJECT
     ).start()
     try:
         yield server

@@ -11,7 +11,7 @@ from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from tests.support.host import ProviderHost
-from tests.support.project import TEST_PROJECT
+from tests.support.project import PROGRAM_PROJECT, TEST_PROJECT
 
 PROJECT_ID = "Pengine00000000000000000000000"
 MANAGEMENT_KEY = "K-engine-test-secret-0123456789"
@@ -32,6 +32,27 @@ def emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture(autouse=True)
 def _clean_emulator(emulator: EmulatorServer) -> None:
     httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def program_server() -> Iterator[EmulatorServer]:
+    """The emulator the program is played against: a project with the built-in roles only
+    (`tests.support.project.PROGRAM_PROJECT`), since the program creates the example stacks'
+    permissions and roles itself."""
+    server = EmulatorServer(
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **PROGRAM_PROJECT
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def program_emulator(program_server: EmulatorServer) -> EmulatorServer:
+    """`program_server`, reset for the test."""
+    httpx.post(f"{program_server.url}/emulator/reset").raise_for_status()
+    return program_server
 
 
 @pytest.fixture(scope="session")

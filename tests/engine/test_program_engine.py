@@ -32,7 +32,7 @@ def engine() -> Engine:
 
 @pytest.mark.parametrize(("scenario", "stack"), cases())
 def test_scenario(
-    scenario: str, stack: str, emulator: EmulatorServer, engine: Engine, tmp_path: Path
+    scenario: str, stack: str, program_emulator: EmulatorServer, engine: Engine, tmp_path: Path
 ) -> None:
     play, _ = SCENARIOS[scenario]
-    play(StandIn(stack, emulator=emulator, workdir=tmp_path, engine=engine))
+    play(StandIn(stack, emulator=program_emulator, workdir=tmp_path, engine=engine))

@@ -16,7 +16,7 @@ from descope import DescopeClient
 from emulator.server import EmulatorServer
 from ops.cli import main
 from tests.support.host import ProviderHost
-from tests.support.project import TEST_PROJECT
+from tests.support.project import DEPLOYED_PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Popstest000000000000000000000"
@@ -27,7 +27,7 @@ STACK = "test"
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
+        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **DEPLOYED_PROJECT
     ).start()
     try:
         yield server

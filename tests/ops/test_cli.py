@@ -35,7 +35,67 @@ def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -
     assert "Flows in the configuration, missing in Descope: 1\n  - sign-up-or-in" in out
     code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
     assert code == 1
-    assert "Failing (--fail-on-unmanaged): 1 tenant(s) and 1 flow(s)" in out
+    assert "Failing (--fail-on-unmanaged): 1 tenant(s), 1 flow(s), 0 role(s) and" in out
+
+
+def test_report__lists_roles_and_permissions_descope_holds_and_lacks(
+    ops: Run, descope: DescopeClient
+) -> None:
+    descope.mgmt.permission.create("console.only")
+    descope.mgmt.role.create("console-role")
+    descope.mgmt.role.delete("billing-admin")
+    descope.mgmt.tenant.create("Acme Corp", "acme")
+    descope.mgmt.role.create("acme-helpdesk", tenant_id="acme")
+    descope.mgmt.tenant.create("Hand Made", "hand-made")
+    descope.mgmt.role.create("theirs", tenant_id="hand-made")  # goes with its tenant
+
+    code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
+
+    assert code == 1
+    assert (
+        "Roles in Descope, not in the configuration: 2\n  - acme/acme-helpdesk\n  - console-role\n"
+    ) in out
+    assert (
+        "Roles in the configuration, missing in Descope: 2\n  - acme/acme-auditor\n"
+        "  - billing-admin\n"
+    ) in out
+    assert "Permissions in Descope, not in the configuration: 1\n  - console.only\n" in out
+    assert "Permissions in the configuration, missing in Descope: 0\n" in out
+    assert "Tenant Admin" not in out
+    assert "1 tenant(s), 0 flow(s), 2 role(s) and 1 permission(s) are not managed" in out
+
+
+def test_report__says_which_declared_attributes_it_could_not_verify(
+    ops: Run, descope: DescopeClient
+) -> None:
+    descope.mgmt.tenant.create("Acme Corp", "acme", custom_attributes={"plan": "x", "seats": 3})
+
+    code, out, _ = ops("report", "--stack", "test")
+
+    assert code == 0
+    assert (
+        "Tenant attributes declared and in use in Descope (some tenant holds a value): 2\n"
+        "  - plan\n  - seats\n"
+    ) in out
+    assert (
+        "Tenant attributes declared but not verified against Descope: 2\n"
+        "  - environment\n  - region\n"
+    ) in out
+    assert "Descope has no API that reads the attribute definitions" in out
+
+
+def test_report__unmanaged_roles_and_permissions_are_not_compared(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    project.tenants_file.write_text("tenants:\n  - {id: acme, name: Acme Corp}\n")
+    descope.mgmt.role.create("console-role")
+
+    code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
+
+    assert code == 0, out
+    assert "Roles: not managed by the configuration (it has no roles: key)." in out
+    assert "Permissions: not managed by the configuration" in out
+    assert "Tenant attributes: not declared (no tenantAttributes: key)" in out
 
 
 def test_report__passes_ci_when_everything_is_managed(ops: Run) -> None:
@@ -101,7 +161,9 @@ def test_cli__restore_unknown_tenant_id(ops: Run, project: Project) -> None:
 def test_cli__restore_needs_a_choice(ops: Run, project: Project) -> None:
     code, _, err = ops("restore", str(backup_file(project)), "--stack", "test")
     assert code == 1
-    assert "--tenant ID and/or --flow ID" in err
+    assert (
+        "--tenant ID, --role NAME (TENANT/NAME for a tenant's own role), --permission NAME" in err
+    )
 
 
 def test_cli__invalid_configuration_lists_problems(ops: Run, project: Project) -> None:

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config import Configuration
 from emulator.server import EmulatorServer
+from model.roles import RoleSpec
+from model.tenant import TenantSpec
 from ops.demo import project_needs
 from ops.engine import StackState
 from ops.stack import load_stack, load_stack_configuration
@@ -58,7 +61,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     assert "Standing in for `pulumi up`" in out
     for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
         assert re.search(rf"\+\s+descope:\w+\s+{name}\s+create\n", out), out
-    assert "No changes: all 5 resources match the configuration." in out
+    assert "No changes: all 12 resources match the configuration." in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
@@ -66,9 +69,16 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     state = StackState.load(state_file, "test", {})
     assert sorted(state.names()) == [
         "flow-sign-up-or-in",
+        "permission-billing.manage",
+        "permission-billing.read",
+        "permission-reports.read",
+        "role-billing-admin",
+        "role-billing-viewer",
+        "role-member",
         "tenant-acme",
         "tenant-globex",
         "tenant-initech",
+        "tenant-role-acme/acme-auditor",
         "theme",
     ]
     assert "K-ops-test" not in state_file.read_text()  # the key is kept as a fingerprint only
@@ -76,7 +86,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")  # the same Descope, the same state
 
     assert code == 0, err
-    assert "Resources: 6 unchanged" in out  # the default provider too, as pulumi counts it
+    assert "Resources: 13 unchanged" in out  # the default provider too, as pulumi counts it
 
     drop_tenant(program, "initech")
     code, out, err = ops("demo", "--stack", "test")
@@ -111,7 +121,7 @@ def test_demo__fresh_starts_from_an_empty_emulator_and_state(ops: Run, program: 
     assert code == 0, err
     assert "Removed .pulumi-local/emulator-test.json (--fresh)." in out
     assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-    assert "Resources: 6 create" in out
+    assert "Resources: 13 create" in out
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -125,7 +135,7 @@ def test_demo__a_lost_emulator_project_resets_the_stand_in_state(
 
     assert code == 0, err
     assert "starting from an empty state" in out
-    assert "Resources: 6 create" in out
+    assert "Resources: 13 create" in out
 
 
 def load_url(project: Project) -> str:
@@ -189,7 +199,7 @@ def test_project_needs__the_declared_definitions_and_the_default_roles(project: 
         "displayName": "Plan",
         "options": ["starter", "business", "enterprise"],
     }
-    assert {r["name"] for r in needs["roles"]["roles"]} == {"member", "billing-viewer"}
+    assert needs["roles"] == {"roles": []}  # declared under roles: the deploy creates them
 
 
 def test_project_needs__free_form_values_turn_the_attribute_check_off(project: Project) -> None:
@@ -199,6 +209,19 @@ def test_project_needs__free_form_values_turn_the_attribute_check_off(project: P
     needs = project_needs(load_stack_configuration(load_stack("test", project.root)))
     assert needs["require_attribute_definitions"] is False
     assert "tenant_attributes" not in needs
+
+
+def test_project_needs__declared_roles_are_left_to_the_deploy() -> None:
+    configuration = Configuration(
+        Path("tenants.yaml"),
+        [TenantSpec(id="a", name="A", defaultRoles=["member"])],
+        [],
+        None,
+        {},
+        roles=[RoleSpec(name="member")],
+    )
+
+    assert project_needs(configuration)["roles"] == {"roles": []}
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -212,7 +235,7 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "No changes: all 5 resources match the configuration." in out
+        assert "No changes: all 12 resources match the configuration." in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",

@@ -38,6 +38,8 @@ def seed(descope: DescopeClient) -> None:
     )
     tenant.update_default_roles("acme", ["member"])
     tenant.create("Globex ${x}", "globex", enforce_sso=True, enforce_sso_exclusions=["u1"])
+    descope.mgmt.role.create("globex-ops", "Runs Globex", ["reports.read"], tenant_id="globex")
+    tenant.update_default_roles("globex", ["globex-ops", "Tenant Admin"])
     descope.mgmt.flow.import_flow("login", FLOW["flow"], FLOW["screens"])
     descope.mgmt.flow.import_theme({"cssTemplate": {"light": {"primary": "#123456"}}})
 
@@ -55,21 +57,45 @@ def test_export__deploys_with_no_drift(
     code, stdout, _ = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(flows))
 
     assert code == 0, stdout
-    assert "2 tenant(s), 1 flow(s) and the theme" in stdout
+    assert "2 tenant(s), 4 role(s), 3 permission(s), 1 flow(s) and the theme" in stdout
+    assert "The tenants use plan, seats: declare them under tenantAttributes:" in stdout
     text = out.read_text()
+    assert "tenantAttributes" not in text.split("# ")[-1]
     assert "adopt: true" in text
     assert "$${x}" in text  # a literal ${ survives variable substitution
     configuration = load_configuration(out, flows_dir=flows)
     assert [t.id for t in configuration.tenants] == ["acme", "globex"]
     assert all(t.adopt and t.settings is not None for t in configuration.tenants)
     assert configuration.tenants[1].name == "Globex ${x}"
+    assert configuration.tenant_attributes is None
+    assert [p.name for p in configuration.permissions or []] == [
+        "billing.manage",
+        "billing.read",
+        "reports.read",
+    ]
+    assert [r.name for r in configuration.roles or []] == [
+        "billing-admin",
+        "billing-viewer",
+        "member",
+    ]
+    assert [(r.name, r.permissions) for r in configuration.tenant_roles["globex"]] == [
+        ("globex-ops", ["reports.read"])
+    ]
 
     deployment = Deployment.of(
         out, flows_dir=flows, backup_dir=tmp_path / "backups", connection=connection(project)
     )
+    # Roles and permissions are in Descope exactly as exported: taken over as they are.
     assert deployment.up() == {
+        "permission-billing.manage": "create",
+        "permission-billing.read": "create",
+        "permission-reports.read": "create",
+        "role-billing-admin": "create",
+        "role-billing-viewer": "create",
+        "role-member": "create",
         "tenant-acme": "create",
         "tenant-globex": "create",
+        "tenant-role-globex/globex-ops": "create",
         "flow-login": "create",
         "theme": "create",
     }
@@ -177,6 +203,47 @@ def test_export__names_every_tenant_the_model_refuses_and_writes_nothing(
     assert "--write-invalid" in err
     assert "python -m ops validate --stack test" in err
     assert not out.parent.exists()
+
+
+def test_export__a_role_the_configuration_refuses_stops_it_naming_the_role(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    descope.mgmt.role.create("Member", "Differs from member only in case")
+    out = tmp_path / "out" / "t.yaml"
+
+    code, _, err = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(tmp_path))
+
+    assert code == 1
+    assert "1 role or permission problem(s)" in err
+    assert 'the role "member" differs only in case from "Member" declared in Descope' in err
+    assert not out.exists()
+    code, _, err = ops(
+        "export",
+        "--stack",
+        "test",
+        "--out",
+        str(out),
+        "--flows-dir",
+        str(tmp_path),
+        "--write-invalid",
+    )
+    assert code == 0, err
+    assert "roles and permissions were written as Descope holds them" in err
+    assert "- name: Member" in out.read_text()
+
+
+def test_export__a_tenant_naming_a_role_descope_lacks_is_refused(
+    ops: Run, descope: DescopeClient, tmp_path: Path
+) -> None:
+    descope.mgmt.tenant.create("Acme", "acme")
+    descope.mgmt.tenant.update_default_roles("acme", ["member"])
+    descope.mgmt.role.delete("member")  # Descope keeps the name among acme's default roles
+    out = tmp_path / "out" / "t.yaml"
+
+    code, _, err = ops("export", "--stack", "test", "--out", str(out), "--flows-dir", str(tmp_path))
+
+    assert code == 1
+    assert 'tenant "acme": defaultRoles[0]: role "member" is not declared in roles:' in err
 
 
 def test_export__write_invalid_writes_them_as_descope_holds_them(

@@ -46,6 +46,7 @@ def test_export__plain_progress_lines_on_stderr_when_it_is_not_a_terminal(
         "export: load tenant settings 0/12",
         *(f"export: load tenant settings {n}/12" for n in (2, 3, 4, 5, 6, 8, 9, 10, 11)),
         "export: load tenant settings 12/12 (T s)",
+        "export: list roles and permissions",
         "export: list Descope flows",
         "export: export flows 0/2",
         "export: export flows 1/2",
@@ -98,6 +99,8 @@ def test_progress__costs_no_api_call(
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,
         "GET /v1/mgmt/tenant/settings": 5,
+        "GET /v1/mgmt/permission/all": 1,
+        "GET /v1/mgmt/role/all": 1,
         "POST /v1/mgmt/flow/list": 1,
         "POST /v1/mgmt/flow/export": 2,
         "POST /v1/mgmt/theme/export": 1,
@@ -111,6 +114,8 @@ def test_progress__costs_no_api_call(
     # One listing for the three tenants the configuration declares (none is in Descope).
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,
+        "GET /v1/mgmt/permission/all": 1,
+        "GET /v1/mgmt/role/all": 1,
         "POST /v1/mgmt/flow/list": 1,
         "POST /v1/mgmt/flow/export": 2,
         "POST /v1/mgmt/theme/export": 1,

@@ -89,7 +89,7 @@ def test_report__drift_is_what_pulumi_preview_shows_after_a_refresh(
 ) -> None:
     deployed = deploy(project)
     edit_in_the_console(descope)
-    descope.mgmt.tenant.update_default_roles("initech", ["member", "admin"])
+    descope.mgmt.tenant.update_default_roles("initech", ["member", "billing-viewer"])
 
     code, out, _ = ops("report", "--stack", "test", "--json")
 
@@ -103,7 +103,11 @@ def test_report__drift_is_what_pulumi_preview_shows_after_a_refresh(
     assert reported == changed == {"tenant-acme", "tenant-initech", f"flow-{FLOW_ID}", "theme"}
     initech = next(t for t in drift["tenants"] if t["id"] == "initech")
     assert initech["fields"] == [
-        {"field": "defaultRoles", "descope": ["member", "admin"], "configuration": ["member"]}
+        {
+            "field": "defaultRoles",
+            "descope": ["member", "billing-viewer"],
+            "configuration": ["member"],
+        }
     ]
 
 
@@ -120,8 +124,14 @@ def test_report__json_shape_and_exit_statuses_for_ci(
         "stack": "test",
         "projectId": PROJECT_ID,
         "configuration": str(project.tenants_file),
-        "unmanaged": {"tenants": [], "flows": []},
-        "missing": {"tenants": [], "flows": []},
+        "unmanaged": {"tenants": [], "flows": [], "roles": [], "permissions": []},
+        "missing": {"tenants": [], "flows": [], "roles": [], "permissions": []},
+        "managed": {"roles": True, "permissions": True},
+        "tenantAttributes": {
+            "declared": True,
+            "inUse": ["environment", "plan", "region", "seats"],
+            "notVerified": [],
+        },
         "drift": {"tenants": [], "flows": [], "theme": None},
         "checked": {"tenants": 3, "flows": 1, "theme": True},
         "hasUnmanaged": False,
@@ -146,7 +156,8 @@ def test_report__json_shape_and_exit_statuses_for_ci(
     )
     code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged", "--fail-on-drift")
     assert code == 1
-    assert "Failing (--fail-on-unmanaged): 1 tenant(s) and 0 flow(s)" in out
+    unmanaged = "1 tenant(s), 0 flow(s), 0 role(s) and 0 permission(s)"
+    assert f"Failing (--fail-on-unmanaged): {unmanaged}" in out
     assert "Failing (--fail-on-drift): 1 tenant(s)" in out
     code, _, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
     assert code == 1
@@ -184,6 +195,8 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,  # every tenant at once: no GET /v1/mgmt/tenant
         "GET /v1/mgmt/tenant/settings": 2,  # acme and globex; initech's are not managed
+        "GET /v1/mgmt/permission/all": 1,
+        "GET /v1/mgmt/role/all": 1,
         "POST /v1/mgmt/flow/list": 1,
         "POST /v1/mgmt/flow/export": 1,
         "POST /v1/mgmt/theme/export": 1,
@@ -200,6 +213,7 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
         "report: list Descope flows",
         *[line for line in err.splitlines() if line.startswith("report: compare managed flows")],
         "report: compare the theme",
+        "report: list roles and permissions",
     ]
 
 

@@ -223,3 +223,74 @@ def test_program__warns_when_a_real_projects_key_is_in_plain_text() -> None:
     secret = registrations(REPO, stack="prod", config=config, secret_keys=["descope:managementKey"])
     assert secret.warnings == []
     assert len(secret.registrations) == len(plain.registrations) > 0
+
+
+ROLE = "pulumi-python:dynamic/descope:Role"
+PERMISSION = "pulumi-python:dynamic/descope:Permission"
+
+
+def _urn(stack: str, type_: str, name: str) -> str:
+    return f"urn:pulumi:{stack}::descope-config::{type_}::{name}"
+
+
+def test_roles_depend_on_their_permissions_and_tenants_on_the_roles_they_name() -> None:
+    run = registrations(REPO, stack="dev", config=stack_config("dev"))
+    by_name = {r.name: r for r in run.registrations}
+    config = yaml.safe_load((REPO / "config/tenants/dev.yaml").read_text())
+    for declared in config["permissions"]:
+        assert by_name[f"permission-{declared['name']}"].inputs["name"] == declared["name"]
+    for declared in config["roles"]:
+        registered = by_name[f"role-{declared['name']}"]
+        assert registered.inputs["tenantId"] == ""
+        assert set(registered.dependencies) == {
+            _urn("dev", PERMISSION, f"permission-{p}") for p in declared["permissions"]
+        }
+    for tenant in config["tenants"]:
+        registered = by_name[f"tenant-{tenant['id']}"]
+        assert set(registered.dependencies) == {
+            _urn("dev", ROLE, f"role-{r}") for r in tenant["defaultRoles"]
+        }
+        assert set(registered.inputs["attributeDefinitions"]) == set(config["tenantAttributes"])
+        own = [r["name"] for r in tenant.get("roles") or []]
+        assert registered.inputs.get("ownRoles", []) == sorted(own)
+        for name in own:
+            role = by_name[f"tenant-role-{tenant['id']}/{name}"]
+            assert role.inputs["tenantId"] == tenant["id"]
+            assert _urn("dev", "pulumi-python:dynamic/descope:Tenant", registered.name) in (
+                role.dependencies
+            )
+
+
+def test_a_renamed_role_or_permission_is_registered_with_its_old_name_as_alias(
+    tmp_path: Path,
+) -> None:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        "permissions:\n  - {name: invoices.read, previousName: billing.read}\n"
+        "roles:\n  - {name: reader, previousName: viewer, permissions: [invoices.read]}\n"
+        "tenants:\n"
+        "  - id: acme\n    name: Acme\n    defaultRoles: [reader, own]\n"
+        "    roles: [{name: own, previousName: mine}]\n"
+    )
+    config = {**stack_config("prod"), "descope-config:tenantsFile": str(tenants)}
+    run = registrations(REPO, stack="prod", config=config)
+    aliases = {r.name: r.aliases for r in run.registrations}
+    assert aliases["permission-invoices.read"] == (
+        _urn("prod", PERMISSION, "permission-billing.read"),
+    )
+    assert aliases["role-reader"] == (_urn("prod", ROLE, "role-viewer"),)
+    assert aliases["tenant-role-acme/own"] == (_urn("prod", ROLE, "tenant-role-acme/mine"),)
+    own = next(r for r in run.registrations if r.name == "tenant-role-acme/own")
+    assert own.inputs["tenantDefault"] is True
+    assert all(r.protect and r.retain_on_delete for r in run.registrations)
+
+
+def test_without_roles_or_permissions_keys_none_are_registered(tmp_path: Path) -> None:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text("tenants:\n  - {id: acme, name: Acme, defaultRoles: [member]}\n")
+    config = {**stack_config("dev"), "descope-config:tenantsFile": str(tenants)}
+    run = registrations(REPO, stack="dev", config=config)
+    assert [r.type for r in run.registrations if r.type in (ROLE, PERMISSION)] == []
+    (tenant,) = [r for r in run.registrations if r.name == "tenant-acme"]
+    assert tenant.dependencies == ()
+    assert "attributeDefinitions" not in tenant.inputs

@@ -32,8 +32,10 @@ from model import (
     custom_attribute_problems,
     default_role_problems,
 )
-from providers import client
+from providers import client, permission, references, role
 from providers.flow import FlowProvider
+from providers.permission import PermissionProvider
+from providers.role import RoleProvider
 from providers.tenant import INPUT_KEYS, TenantProvider
 from tests.properties.conftest import CASES
 
@@ -363,6 +365,38 @@ def test_tenant_check_accepts_or_names_the_field(props: dict[str, Any]) -> None:
     assert result.inputs is not None
     data = {("id" if k == "tenantId" else k): v for k, v in result.inputs.items()}
     TenantSpec.model_validate({k: v for k, v in data.items() if k in TENANT_KEYS})
+
+
+@pytest.mark.timeout(40)
+@PROFILE
+@given(
+    entry=roles_like.map(lambda entries: entries[0] if entries else {}),
+    tenant_id=st.one_of(st.just(""), st.just("acme"), scalars),
+    definitions=st.one_of(st.none(), definitions_like),
+    attributes=st.dictionaries(st.text(max_size=8), json_values, max_size=3),
+)
+def test_role_permission_and_tenant_references_check_accept_or_name_the_field(
+    entry: dict[str, Any], tenant_id: Any, definitions: Any, attributes: dict[str, Any]
+) -> None:
+    CASES["role and permission check cases"] += 1
+    role_props = {**entry, "tenantId": tenant_id}
+    permission_props = {k: v for k, v in entry.items() if k != "permissions"}
+    tenant = {"tenantId": "acme", "name": "Acme", "customAttributes": attributes}
+    if definitions is not None:
+        tenant["attributeDefinitions"] = definitions
+    for provider, props, keys in (
+        (RoleProvider(), role_props, role.INPUT_KEYS),
+        (PermissionProvider(), permission_props, permission.INPUT_KEYS),
+        (TenantProvider(), tenant, (*INPUT_KEYS, *references.SIDE_KEYS)),
+    ):
+        result = provider.check({}, dict(props))
+        assert WIRE.touched == []
+        for failure in result.failures:
+            assert isinstance(failure.reason, str)
+            assert failure.reason.strip()
+            assert failure.property in (*props, *keys, ""), failure.property
+        if not result.failures:
+            CASES["role and permission check accepted"] += 1
 
 
 def _screens(draw_json: Any) -> Any:

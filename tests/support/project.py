@@ -2,11 +2,23 @@
 
 Descope refuses tenant custom attributes the project does not define, and default roles that
 do not exist; the emulator does too (``requireAttributeDefinitions``, ``requireExistingRoles``).
-Every emulator the suite starts for tenants (the conftests' servers, the providers' in-process
-app, :func:`tests.support.inprocess.inprocess_descope_context`) is given these, so a test
-that creates a tenant with ``plan``, ``seats`` or ``defaultRoles: [member]`` works as it
-would against a real project set up for it. Add an attribute or role here when a test needs
-a new one; the emulator's own tests (``tests/emulator``) define what they use themselves.
+No API writes attribute definitions, so every emulator the suite starts for tenants is given
+`TENANT_ATTRIBUTES`. Roles depend on who creates them:
+
+- `TEST_PROJECT` (the provider tests: the conftests' servers, the providers' in-process app,
+  :func:`tests.support.inprocess.inprocess_descope_context`): the tests drive one provider at a
+  time, so the project has the roles their tenants name (`ROLES`), as a real project set up for
+  them would; a tenant with ``defaultRoles: [member]`` works.
+- `PROGRAM_PROJECT` (the program played per stack: ``tests/engine/test_program_engine.py``,
+  ``tests/e2e``): no roles but the built-in ones. The program creates the example stacks'
+  permissions and roles itself, and a seeded role of the same name would be a role the
+  program did not make.
+- `DEPLOYED_PROJECT` (the ops tests): the dev stack's permissions and roles exactly as its
+  configuration declares them, as a project holds them after its first ``pulumi up``: a deploy
+  takes them over as they are, and export, report, backup and restore see them.
+
+Add an attribute or role here when a test needs a new one; the emulator's own tests
+(``tests/emulator``) define what they use themselves.
 
 Usage::
 
@@ -16,11 +28,23 @@ Usage::
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from emulator.app import EmulatorApp
 
-__all__ = ["ROLES", "TENANT_ATTRIBUTES", "TEST_PROJECT", "project_app"]
+__all__ = [
+    "DEPLOYED_PROJECT",
+    "PROGRAM_PROJECT",
+    "ROLES",
+    "TENANT_ATTRIBUTES",
+    "TEST_PROJECT",
+    "declared_attributes",
+    "declared_roles",
+    "project_app",
+]
 
 
 def _string(display: str) -> dict[str, Any]:
@@ -59,7 +83,57 @@ ROLES: dict[str, Any] = {
 """Project roles the test tenants name as default roles (besides the built-in Tenant Admin)."""
 
 TEST_PROJECT: dict[str, Any] = {"tenant_attributes": TENANT_ATTRIBUTES, "roles": ROLES}
-"""Keyword arguments for ``EmulatorApp`` or ``EmulatorServer``."""
+"""Keyword arguments for ``EmulatorApp`` or ``EmulatorServer``: the provider tests' project."""
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "tenants"
+
+
+def _example(stack: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(
+        (EXAMPLES / f"{stack}.yaml").read_text(encoding="utf-8")
+    )
+    return document
+
+
+def declared_attributes(stack: str = "dev") -> dict[str, Any]:
+    """The example stack's tenantAttributes, as the Descope project must define them (the
+    emulator's form: displayName defaulting to the name)."""
+    return {
+        name: {**definition, "displayName": definition.get("displayName", name)}
+        for name, definition in (_example(stack).get("tenantAttributes") or {}).items()
+    }
+
+
+PROGRAM_PROJECT: dict[str, Any] = {"tenant_attributes": declared_attributes("dev")}
+"""The project the program deploys the example stacks to: the attributes their YAML declares
+(the example stacks declare the same ones), and no roles but the built-in ones."""
+
+
+def declared_roles(stack: str = "dev") -> dict[str, Any]:
+    """The example stack's permissions and project roles, in the emulator's seed form, exactly
+    as the stack's YAML declares them."""
+    document = _example(stack)
+    return {
+        "permissions": [
+            {"name": p["name"], "description": p.get("description", "")}
+            for p in document.get("permissions") or []
+        ],
+        "roles": [
+            {
+                "name": r["name"],
+                "description": r.get("description", ""),
+                "permissionNames": list(r.get("permissions") or []),
+            }
+            for r in document.get("roles") or []
+        ],
+    }
+
+
+DEPLOYED_PROJECT: dict[str, Any] = {
+    "tenant_attributes": TENANT_ATTRIBUTES,
+    "roles": declared_roles("dev"),
+}
+"""The ops tests' project: the dev stack's permissions and roles, as after its first up."""
 
 
 def project_app(**kwargs: Any) -> EmulatorApp:

@@ -17,10 +17,13 @@ from typing import Any, Protocol
 import yaml
 from descope import DescopeClient
 
+from model.roles import BUILTIN_PERMISSIONS, BUILTIN_ROLES
 from providers.backups import read_snapshot
 
 TENANT_DELETE = "POST /v1/mgmt/tenant/delete"
 FLOW_DELETE = "POST /v1/mgmt/flow/delete"
+ROLE_DELETE = "POST /v1/mgmt/role/delete"
+PERMISSION_DELETE = "POST /v1/mgmt/permission/delete"
 STACKS = ("dev", "staging", "prod")
 """The example stacks; their settings: dev neither protects nor retains, staging retains,
 prod protects and retains."""
@@ -105,6 +108,61 @@ def flow_ids(driver: Driver) -> list[str]:
     return sorted(f["id"] for f in driver.descope.mgmt.flow.list_flows()["flows"])
 
 
+Roles = dict[str, tuple[str, list[str]]]
+"""Roles by name (``acme/acme-auditor`` for a tenant's role): description, permissions."""
+
+
+def roles_held(driver: Driver) -> Roles:
+    """Every role Descope holds but the built-in ones, as `Roles`."""
+    held: Roles = {}
+    for role in driver.descope.mgmt.role.load_all()["roles"]:
+        tenant = role.get("tenantId") or ""
+        if not tenant and role["name"] in BUILTIN_ROLES:
+            continue
+        key = f"{tenant}/{role['name']}" if tenant else role["name"]
+        held[key] = (role.get("description") or "", sorted(role.get("permissionNames") or []))
+    return held
+
+
+def roles_declared(document: dict[str, Any]) -> Roles:
+    """The roles the configuration declares, as `Roles`."""
+    declared_roles: Roles = {
+        r["name"]: (r.get("description", ""), sorted(r.get("permissions") or []))
+        for r in document.get("roles") or []
+    }
+    for tenant in document["tenants"]:
+        for r in tenant.get("roles") or []:
+            key = f"{tenant['id']}/{r['name']}"
+            declared_roles[key] = (r.get("description", ""), sorted(r.get("permissions") or []))
+    return declared_roles
+
+
+def permissions_held(driver: Driver) -> dict[str, str]:
+    """Every permission Descope holds but the built-in ones: name -> description."""
+    return {
+        p["name"]: p.get("description") or ""
+        for p in driver.descope.mgmt.permission.load_all()["permissions"]
+        if p["name"] not in BUILTIN_PERMISSIONS
+    }
+
+
+def permissions_declared(document: dict[str, Any]) -> dict[str, str]:
+    return {p["name"]: p.get("description", "") for p in document.get("permissions") or []}
+
+
+def role_resources(document: dict[str, Any]) -> list[str]:
+    """The names the program registers the declared permissions and roles under."""
+    return [
+        *(f"permission-{p['name']}" for p in document.get("permissions") or []),
+        *(f"role-{r['name']}" for r in document.get("roles") or []),
+        *(
+            f"tenant-role-{t['id']}/{r['name']}"
+            for t in document["tenants"]
+            for r in t.get("roles") or []
+        ),
+    ]
+
+
 def snapshots(folder: Path, kind: str = "tenant") -> list[tuple[str, str, str]]:
     """(kind, id, reason) of every snapshot of `kind` in `folder`."""
     if not folder.is_dir():
@@ -135,12 +193,18 @@ def first_up_then_nothing_to_do(driver: Driver) -> None:
     assert sorted(n for n, op in outcome.ops.items() if op == "create") == sorted(
         [
             *(f"tenant-{t}" for t in tenants),
+            *role_resources(document),
             *(f"flow-{f['id']}" for f in document.get("flows") or []),
             *(["theme"] if document.get("theme") else []),
             "default",
         ]
     )
     assert tenant_ids(driver) == tenants
+    assert roles_held(driver) == roles_declared(document)
+    assert permissions_held(driver) == permissions_declared(document)
+    for tenant in document["tenants"]:
+        held = driver.descope.mgmt.tenant.load(tenant["id"])["defaultRoles"]
+        assert sorted(held) == sorted(tenant.get("defaultRoles") or [])
     assert set(flow_ids(driver)) >= {f["id"] for f in document.get("flows") or []}
     expect_nothing_to_do(driver)
     assert expect_ok(driver.preview(refresh=True)).changed == {}
@@ -159,11 +223,16 @@ def console_edit_is_seen_by_refresh_and_repaired_by_up(driver: Driver) -> None:
 
 def out_of_band_delete_is_dropped_by_refresh_and_created_again(driver: Driver) -> None:
     expect_ok(driver.up())
-    tenant_id = declared(driver)["tenants"][0]["id"]
-    driver.descope.mgmt.tenant.delete(tenant_id)
-    assert expect_ok(driver.refresh()).changed == {f"tenant-{tenant_id}": "gone"}
-    assert expect_ok(driver.up()).changed == {f"tenant-{tenant_id}": "create"}
+    tenant = declared(driver)["tenants"][0]
+    tenant_id = tenant["id"]
+    own = [f"tenant-role-{tenant_id}/{r['name']}" for r in tenant.get("roles") or []]
+    driver.descope.mgmt.tenant.delete(tenant_id)  # Descope deletes the tenant's roles with it
+    gone = {f"tenant-{tenant_id}": "gone", **dict.fromkeys(own, "gone")}
+    assert expect_ok(driver.refresh()).changed == gone
+    created = {f"tenant-{tenant_id}": "create", **dict.fromkeys(own, "create")}
+    assert expect_ok(driver.up()).changed == created
     assert tenant_id in tenant_ids(driver)
+    assert roles_held(driver) == roles_declared(declared(driver))
     expect_nothing_to_do(driver)
 
 
@@ -244,24 +313,33 @@ def rotated_key_needs_run_program_for_refresh_and_destroy(driver: Driver) -> Non
 
 
 def destroy_follows_the_stack_settings(driver: Driver) -> None:
-    """dev deletes every tenant (flows stay: deleteOnRemove is off), staging keeps them all,
-    prod refuses."""
+    """dev deletes every tenant, role and permission (snapshots first; flows stay:
+    deleteOnRemove is off), staging keeps them all, prod refuses."""
     expect_ok(driver.up())
     tenants = tenant_ids(driver)
+    roles, permissions = roles_held(driver), permissions_held(driver)
     driver.reset_calls()
     outcome = driver.destroy()
+    deletes = (TENANT_DELETE, ROLE_DELETE, PERMISSION_DELETE)
     if driver.stack == "prod":
         assert "protected" in outcome.error_text(), outcome
         assert tenant_ids(driver) == tenants
-        assert driver.calls().get(TENANT_DELETE, 0) == 0
+        assert (roles_held(driver), permissions_held(driver)) == (roles, permissions)
+        assert not any(driver.calls().get(d, 0) for d in deletes)
         return
     expect_ok(outcome)
     assert driver.state_names() == []
     if driver.stack == "staging":
         assert tenant_ids(driver) == tenants
-        assert driver.calls().get(TENANT_DELETE, 0) == 0
+        assert (roles_held(driver), permissions_held(driver)) == (roles, permissions)
+        assert not any(driver.calls().get(d, 0) for d in deletes)
     else:
         assert tenant_ids(driver) == []
+        assert (roles_held(driver), permissions_held(driver)) == ({}, {})
+        assert {name for _, name, _ in snapshots(driver.backup_dir, "role")} == set(roles)
+        assert {name for _, name, _ in snapshots(driver.backup_dir, "permission")} == set(
+            permissions
+        )
     assert driver.calls().get(FLOW_DELETE, 0) == 0
 
 
@@ -307,7 +385,14 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
         assert expect_ok(driver.up()).changed == {}  # options only: recorded, no call
     edit_tenants(driver, lambda doc: _rename_first_tenant(doc, new_id, True))
     outcome = expect_ok(driver.up())
-    assert outcome.changed == {f"tenant-{new_id}": "replace"}
+    # The tenant's own roles go with the old tenant and are made again for the new one.
+    own = [r["name"] for r in tenant.get("roles") or []]
+    assert outcome.changed == {
+        f"tenant-{new_id}": "replace",
+        **{f"tenant-role-{new_id}/{r}": "create" for r in own},
+        **{f"tenant-role-{old_id}/{r}": "delete" for r in own},
+    }
+    assert {k for k in roles_held(driver) if "/" in k} >= {f"{new_id}/{r}" for r in own}
     assert ("tenant", old_id, "delete") in snapshots(driver.backup_dir)
     assert tenant_ids(driver) == sorted([new_id, *(t for t in before if t != old_id)])
     assert driver.descope.mgmt.tenant.load(new_id)["name"] == tenant["name"]
@@ -326,6 +411,158 @@ def config_edit_is_an_update_of_the_default_provider(driver: Driver) -> None:
     assert expect_ok(driver.preview()).changed == {}
 
 
+def _role(document: dict[str, Any], name: str) -> dict[str, Any]:
+    role: dict[str, Any] = next(r for r in document["roles"] if r["name"] == name)
+    return role
+
+
+def unused_role(document: dict[str, Any]) -> str:
+    """A project role no tenant names in its defaultRoles."""
+    used = {r for t in document["tenants"] for r in t.get("defaultRoles") or []}
+    return next(str(r["name"]) for r in document["roles"] if r["name"] not in used)
+
+
+def used_role(document: dict[str, Any]) -> tuple[str, list[str]]:
+    """A project role that tenants name in their defaultRoles, and those tenants."""
+    for role in document["roles"]:
+        users = [t["id"] for t in document["tenants"] if role["name"] in t.get("defaultRoles", [])]
+        if users:
+            return role["name"], users
+    raise AssertionError("no tenant names a project role")
+
+
+def console_edit_of_a_role_is_seen_by_refresh_and_repaired_by_up(driver: Driver) -> None:
+    expect_ok(driver.up())
+    document = declared(driver)
+    name, _ = used_role(document)
+    role = _role(document, name)
+    granted = sorted(role.get("permissions") or [])
+    driver.descope.mgmt.role.update(
+        name, name, description="edited in the console", permission_names=granted[:-1]
+    )
+    assert expect_ok(driver.refresh()).changed == {f"role-{name}": "drift"}
+    assert expect_ok(driver.preview()).changed == {f"role-{name}": "update"}
+    assert expect_ok(driver.up()).changed == {f"role-{name}": "update"}
+    assert roles_held(driver)[name] == (role.get("description", ""), granted)
+    expect_nothing_to_do(driver)
+
+
+def role_removed_from_the_yaml(driver: Driver) -> None:
+    """dev deletes it (snapshot first), staging stops managing it, prod refuses."""
+    expect_ok(driver.up())
+    name = unused_role(declared(driver))
+    resource = f"role-{name}"
+    held = roles_held(driver)[name]
+    edit_tenants(driver, lambda doc: doc["roles"].remove(_role(doc, name)))
+    driver.reset_calls()
+    if driver.stack == "prod":
+        for refused in (driver.preview(), driver.up()):
+            assert "protected" in refused.error_text(), refused
+        assert roles_held(driver)[name] == held
+        assert resource in driver.state_names()
+        assert driver.calls().get(ROLE_DELETE, 0) == 0
+        return
+    outcome = expect_ok(driver.up())
+    if driver.stack == "staging":
+        assert outcome.changed == {resource: "retain"}
+        assert roles_held(driver)[name] == held
+        assert driver.calls().get(ROLE_DELETE, 0) == 0
+    else:
+        assert outcome.changed == {resource: "delete"}
+        assert name not in roles_held(driver)
+        assert ("role", name, "delete") in snapshots(driver.backup_dir, "role")
+    assert resource not in driver.state_names()
+    expect_nothing_to_do(driver)
+
+
+def role_rename_with_previous_name_is_an_update(driver: Driver) -> None:
+    """previousName: Descope renames the role (same role id, users keep it); the tenants that
+    name it are updated after it, in every stack (protect allows updates)."""
+    expect_ok(driver.up())
+    old, users = used_role(declared(driver))
+    new = f"{old}-renamed"
+    before = {r["name"]: r["id"] for r in driver.descope.mgmt.role.load_all()["roles"]}
+
+    def rename(doc: dict[str, Any]) -> None:
+        role = _role(doc, old)
+        role["name"], role["previousName"] = new, old
+        for tenant in doc["tenants"]:
+            roles = tenant.get("defaultRoles") or []
+            tenant["defaultRoles"] = [new if r == old else r for r in roles]
+
+    edit_tenants(driver, rename)
+    expected = {f"role-{new}": "update", **{f"tenant-{t}": "update" for t in users}}
+    assert expect_ok(driver.preview()).changed == expected
+    assert expect_ok(driver.up()).changed == expected
+    after = {r["name"]: r["id"] for r in driver.descope.mgmt.role.load_all()["roles"]}
+    assert old not in after
+    assert after[new] == before[old]
+    for tenant in users:
+        assert new in driver.descope.mgmt.tenant.load(tenant)["defaultRoles"]
+    assert f"role-{old}" not in driver.state_names()
+    expect_nothing_to_do(driver)
+    edit_tenants(driver, lambda doc: _role(doc, new).pop("previousName"))
+    assert expect_ok(driver.preview()).changed == {}
+
+
+def removing_a_role_a_tenant_uses_is_refused_before_anything_runs(driver: Driver) -> None:
+    expect_ok(driver.up())
+    name, users = used_role(declared(driver))
+    edit_tenants(driver, lambda doc: doc["roles"].remove(_role(doc, name)))
+    driver.reset_calls()
+    for refused in (driver.preview(), driver.up()):
+        text = refused.error_text()
+        assert "not valid; nothing was changed" in text, refused
+        assert f'role "{name}" is not declared in roles:' in text
+        assert f'tenant "{users[0]}"' in text
+    assert driver.calls() == {}
+    assert name in roles_held(driver)
+
+
+def tenant_whose_default_role_is_its_own(driver: Driver) -> None:
+    """A new tenant naming its own role in defaultRoles: the tenant first (without it), then
+    the role, which adds itself; nothing is left to do after."""
+    expect_ok(driver.up())
+
+    def add(doc: dict[str, Any]) -> None:
+        doc["tenants"].append(
+            {
+                "id": "hooli",
+                "name": "Hooli",
+                "defaultRoles": ["hooli-admin", "Tenant Admin"],
+                "roles": [{"name": "hooli-admin", "permissions": ["User Admin"]}],
+            }
+        )
+
+    edit_tenants(driver, add)
+    outcome = expect_ok(driver.up())
+    assert outcome.changed == {"tenant-hooli": "create", "tenant-role-hooli/hooli-admin": "create"}
+    held = driver.descope.mgmt.tenant.load("hooli")["defaultRoles"]
+    assert sorted(held) == ["Tenant Admin", "hooli-admin"]
+    expect_nothing_to_do(driver)
+
+
+def attribute_descope_does_not_define_is_refused_naming_it(driver: Driver) -> None:
+    """The YAML declares an attribute the Descope project lacks (no API defines them): the
+    configuration is valid, Descope refuses the tenant, the message says what to do."""
+    expect_ok(driver.up())
+    tenant_id = declared(driver)["tenants"][0]["id"]
+
+    def use_undefined(doc: dict[str, Any]) -> None:
+        doc["tenantAttributes"]["crmId"] = {"type": "string"}
+        doc["tenants"][0].setdefault("customAttributes", {})["crmId"] = "CRM-1"
+
+    edit_tenants(driver, use_undefined)
+    outcome = driver.up()
+    text = outcome.error_text()
+    assert f'Unable to update Descope tenant "{tenant_id}"' in text, outcome
+    assert f'the custom attribute "crmId" of tenant "{tenant_id}"' in text
+    assert "Custom Attributes" in text
+    assert "tenantAttributes:" in text
+    assert "Traceback" not in text
+    assert "crmId" not in driver.descope.mgmt.tenant.load(tenant_id)["customAttributes"]
+
+
 SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "first_up": (first_up_then_nothing_to_do, STACKS),
     "console_edit": (console_edit_is_seen_by_refresh_and_repaired_by_up, STACKS),
@@ -338,6 +575,12 @@ SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "id_change_refused": (tenant_id_change_without_previous_id_is_refused, STACKS),
     "id_change_replaces": (tenant_id_change_with_previous_id_replaces_the_tenant, STACKS),
     "config_edit": (config_edit_is_an_update_of_the_default_provider, ("dev",)),
+    "role_console_edit": (console_edit_of_a_role_is_seen_by_refresh_and_repaired_by_up, STACKS),
+    "role_removed": (role_removed_from_the_yaml, STACKS),
+    "role_rename": (role_rename_with_previous_name_is_an_update, STACKS),
+    "role_in_use_removed": (removing_a_role_a_tenant_uses_is_refused_before_anything_runs, STACKS),
+    "own_default_role": (tenant_whose_default_role_is_its_own, ("dev",)),
+    "undefined_attribute": (attribute_descope_does_not_define_is_refused_naming_it, ("dev",)),
 }
 """Every scenario, and the stacks it is played for."""
 

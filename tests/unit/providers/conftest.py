@@ -1,4 +1,5 @@
-"""Every provider unit test starts, and leaves, with a new process's tenant listing."""
+"""Every provider unit test starts, and leaves, with a new process's listings (tenants, roles,
+permissions)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from providers import listing
+from providers import listing, permission, role
 
 
 @pytest.fixture(autouse=True)
-def _fresh_tenant_listing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _fresh_listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(listing.MAX_AGE_ENV, raising=False)
-    listing.listing.reset()
+    every = (listing.listing, role.roles, permission.permissions)
+    for shared in every:
+        shared.reset()
     yield
-    listing.listing.reset()
+    for shared in every:
+        shared.reset()

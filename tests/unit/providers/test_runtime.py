@@ -90,3 +90,14 @@ def test_backup_dir_given_to_the_constructor_wins_over_the_stack_config() -> Non
     provider.configure(ConfigureRequest(Config(config, "descope-config")))
     assert provider.backup_dir == "/tmp/tool-snapshots"
     client.configure({})
+
+
+def test_a_program_can_register_thousands_of_dynamic_resources() -> None:
+    """The SDK's serialize_provider nests one pickler wrapper per call (pulumi/pulumi#17803):
+    unpatched, the ~970th dynamic resource of a program fails with RecursionError."""
+    import pulumi.dynamic.dynamic as pulumi_dynamic  # noqa: PLC0415 - the patched module
+
+    before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    blobs = {pulumi_dynamic.serialize_provider(TenantProvider(stack="dev")) for _ in range(3000)}
+    assert len(blobs) == 1  # still deterministic
+    assert pickle._Pickler._batch_setitems is before  # type: ignore[attr-defined]

@@ -8,12 +8,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pulumi.dynamic.dynamic as pulumi_dynamic
 import pytest
 from descope import DescopeClient
 from descope.exceptions import AuthException
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -990,7 +990,7 @@ def test_provider__pickled_blob_is_small_and_keyless(app: EmulatorApp) -> None:
     )
     try:
         provider = TenantProvider(stack="dev")
-        blob = serialize_provider(provider)
+        blob = pulumi_dynamic.serialize_provider(provider)
     finally:
         client.configure({})
     assert len(blob) < 1024

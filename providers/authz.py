@@ -1,0 +1,168 @@
+"""What the role and permission providers share: names, create-or-adopt, the snapshot, errors.
+
+Descope addresses roles and permissions by name (a role within its scope: the project or one
+tenant), and answers their create calls with nothing to tell our create from an earlier one.
+So both providers create the same way (`create_or_adopt`): send the create once; when Descope
+refuses it or no answer comes, look for the entry. Descope holding exactly the declared entry
+is adopted, whoever made it (the lost answer of our own create, or the console): there is
+nothing in it to lose or to change. Descope holding an entry of that name that differs is
+refused, saying what it holds and how to take it over (declare it as Descope holds it, then
+change it in a reviewed commit): overwriting it would change what every user holding the role
+may do, unseen.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pulumi.dynamic import CheckFailure
+from pydantic import BaseModel, ValidationError
+
+from model.problems import Problem, problems_from_validation_error
+from model.text import shown
+from providers import backups, calls, client, errors
+from providers.errors import DescopeApiError
+
+__all__ = [
+    "Entry",
+    "already_exists",
+    "check_failures",
+    "create_or_adopt",
+    "gone",
+    "project_or_none",
+    "quoted",
+    "snapshot",
+    "spec_problems",
+    "url_safe",
+]
+
+log = logging.getLogger(__name__)
+
+Entry = dict[str, Any]
+"""A role or permission as Descope answers it."""
+Kind = Literal["role", "permission"]
+
+
+def url_safe(name: str) -> str:
+    """`name` as part of a Pulumi resource name: ``::`` separates a URN's parts, so ``%`` and
+    ``:`` are written ``%25`` and ``%3A`` where a name holds ``::``."""
+    if "::" not in name and "%" not in name:
+        return name
+    return name.replace("%", "%25").replace(":", "%3A")
+
+
+def project_or_none() -> str | None:
+    try:
+        return client.current_settings().project_id
+    except errors.ConfigurationError:
+        return None
+
+
+def spec_problems(model: type[BaseModel], data: Mapping[str, Any]) -> list[Problem]:
+    """Every problem `model` finds in `data`, in the model's words."""
+    try:
+        model.model_validate(dict(data))
+    except ValidationError as exc:
+        return problems_from_validation_error(exc, model)
+    return []
+
+
+def check_failures(problems: list[Problem], keys: set[str]) -> list[CheckFailure]:
+    """One failure per problem, on the top-level property it is about (the first of `keys` in
+    its path), in the model's words, each once."""
+    failures: list[CheckFailure] = []
+    seen: set[tuple[str, str]] = set()
+    for problem in problems:
+        top = next((str(p) for p in problem.path if isinstance(p, str) and p in keys), "")
+        inner = problem.path[problem.path.index(top) + 1 :] if top else ()
+        reason = problem.message
+        if inner:
+            reason = f"{Problem((top, *inner), '').field}: {reason}"
+        if (top, reason) not in seen:
+            seen.add((top, reason))
+            failures.append(CheckFailure(top, reason))
+    return failures
+
+
+def already_exists(
+    subject: str, held: str, declared: str, cause: DescopeApiError, stack: str
+) -> DescopeApiError:
+    """Create found an entry of that name that differs from the declared one."""
+    export = f"python -m ops export --stack {stack}" if stack else "python -m ops export"
+    return errors.explain(
+        cause,
+        f"Descope already has {subject}, and it differs from the declaration (Descope holds "
+        f"{held}; declared: {declared}); nothing was changed",
+        action=f"To manage it, declare it as Descope holds it (`{export}` writes it), run "
+        "`pulumi up`, then change it in the configuration: the next `pulumi up` updates it. Or "
+        "give the declared one another name.",
+    )
+
+
+def create_or_adopt(
+    *,
+    subject: str,
+    create: Callable[[], Any],
+    find: Callable[[], Entry | None],
+    matches: Callable[[Entry], bool],
+    describe: Callable[[Entry], str],
+    declared: str,
+    doing: str,
+    stack: str,
+    told: Callable[[DescopeApiError], DescopeApiError] = lambda cause: cause,
+) -> Entry | None:
+    """Create once; on a refusal or a lost answer, `find` the entry: adopt it when it
+    `matches` the declaration (returned), refuse it when it differs, try again (bounded, with
+    backoff) when absent after a 5xx or no answer. None: created. A refusal of the create
+    itself is raised as `told` words it."""
+    policy = calls.current_policy()
+    attempt = 1
+    while True:
+        try:
+            calls.call(create, doing=doing, repeatable=False)
+            return None
+        except DescopeApiError as exc:
+            if exc.status in (401, 403, 429):
+                raise
+            held = find()
+            if held is not None:
+                if matches(held):
+                    log.info("%s already existed exactly as declared: managing it.", subject)
+                    return held
+                raise already_exists(subject, describe(held), declared, exc, stack) from None
+            if not exc.is_retryable or attempt >= policy.max_attempts:
+                raise told(exc) from None
+            calls.sleep(calls.backoff_delay(policy, attempt))
+            attempt += 1
+
+
+def gone(doing: str, subject: str, cause: DescopeApiError) -> DescopeApiError:
+    """An update found the entry missing: it was deleted (or renamed) outside Pulumi."""
+    return errors.explain(
+        cause,
+        f"{subject} no longer exists in Descope (deleted or renamed outside Pulumi?)",
+        action="Run `pulumi refresh` to drop it from the state, then `pulumi up` to create it "
+        "again.",
+    )
+
+
+def snapshot(backup_dir: str, kind: Kind, resource_id: str, content: Mapping[str, Any]) -> None:
+    """Save what Descope holds before a delete (`providers.backups`)."""
+    backups.write_snapshot(
+        backup_dir,
+        kind=kind,
+        resource_id=resource_id,
+        reason="delete",
+        content={kind: dict(content)},
+        project_id=project_or_none(),
+    )
+
+
+def quoted(value: Any) -> str:
+    """A value for a message: text in double quotes, lists as JSON."""
+    if isinstance(value, str):
+        return f'"{shown(value)}"'
+    return json.dumps(value, ensure_ascii=False)
