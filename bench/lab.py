@@ -256,6 +256,13 @@ class Lab:
         resource.inputs = inputs
         return "update"
 
+    def preview(self, resource: Managed, props: Mapping[str, Any]) -> bool:
+        """Check and diff as ``pulumi preview`` does (no Create or Update); True when the
+        resource would change."""
+        inputs = self.check(resource, props)
+        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
+        return bool(diff.changes == provider_pb2.DiffResponse.DIFF_SOME)
+
     def refresh(self, resource: Managed) -> bool:
         """Read as ``pulumi refresh`` does; False (and forgotten) when gone."""
         new_id, outputs, inputs = self.host.read(

@@ -13,6 +13,9 @@ SIZE_ROWS: tuple[tuple[str, str], ...] = (
     ("create_ratio", "create all: ratio to lower bound"),
     ("create_calls", "create all: API calls"),
     ("create_min_calls", "create all: minimum API calls"),
+    ("preview_calls", "no-change preview: API calls (Check + Diff only)"),
+    ("preview_changes", "no-change preview: resources showing a change"),
+    ("preview_wall_s", "no-change preview: wall time (s)"),
     ("refresh_calls_per_tenant", "refresh all: API calls per tenant"),
     ("refresh_min_calls_per_tenant", "refresh all: minimum, 1 settings each + 1 listing"),
     ("refresh_wall_s", "refresh all: wall time (s)"),
@@ -66,6 +69,10 @@ class SizeResult:
     create_ratio: float
     create_calls: int
     create_min_calls: int
+    preview_calls: int
+    """API calls of a preview right after the create: Check and Diff of every tenant (0)."""
+    preview_changes: int
+    preview_wall_s: float
     refresh_calls_per_tenant: float
     refresh_min_calls_per_tenant: float
     refresh_wall_s: float

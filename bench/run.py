@@ -229,7 +229,8 @@ def _flow_props(flow_id: str, revision: int, *, delete_on_remove: bool = False) 
 
 
 def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum: int) -> SizeResult:
-    """Create `count` tenants 4 at a time at `latency_ms` per call, then refresh them all.
+    """Create `count` tenants 4 at a time at `latency_ms` per call, preview them (nothing to
+    do: no API call), then refresh them all.
 
     A fresh emulator and provider host per size, so the host's peak memory is this size's.
     """
@@ -248,6 +249,12 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         lab.run_all(jobs, lambda job: lab.up(*job))
         create_wall = time.perf_counter() - started
         create_calls = emulator.api_calls()
+
+        emulator.reset_counters()
+        started = time.perf_counter()
+        changes = sum(lab.run_all(jobs, lambda job: lab.preview(*job)))
+        preview_wall = time.perf_counter() - started
+        preview_calls = emulator.api_calls()
 
         emulator.reset_counters()
         started = time.perf_counter()
@@ -274,6 +281,9 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         create_ratio=round(create_wall / bound, 2) if bound else 0.0,
         create_calls=create_calls,
         create_min_calls=minimum_calls,
+        preview_calls=preview_calls,
+        preview_changes=changes,
+        preview_wall_s=round(preview_wall, 3),
         refresh_calls_per_tenant=round(refresh_calls / count, 3),
         refresh_min_calls_per_tenant=round(read_minimum, 3),
         refresh_wall_s=round(refresh_wall, 3),
@@ -300,7 +310,9 @@ def measure_yaml(count: int, folder: Path) -> YamlResult:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--tenants", default="100,1000", help="comma-separated sizes (default 100,1000)"
+        "--tenants",
+        default="100,1000,10000",
+        help="comma-separated sizes (default 100,1000,10000)",
     )
     parser.add_argument("--latency-ms", type=float, default=20.0, help="per API call (default 20)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
