@@ -1,12 +1,14 @@
 """The Pulumi program: one stack per environment, tenants and flows declared in YAML.
 
 Reads the stack's settings, loads and validates the configuration (a configuration error stops
-the run before any resource is registered), declares one Tenant per tenant, one Flow per flow
-and the Theme if configured, and exports what each environment now holds.
+the run before any resource is registered), declares one Tenant per tenant, one
+SSOConfiguration per SSO configuration the code manages, one Flow per flow and the Theme if
+configured, and exports what each environment now holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +20,16 @@ from config import (
     ConfigurationErrors,
     StackOptions,
     check_for_stack,
+    is_emulator_stack,
     load_configuration,
     plaintext_key_warning,
     project_values,
+    secret_variable_names,
     stack_options,
 )
 from providers.flow import Flow
+from providers.sso import SSOConfiguration
+from providers.sso import registered_name as sso_registered_name
 from providers.tenant import Tenant, registered_name
 from providers.theme import Theme
 
@@ -42,7 +48,11 @@ def read_stack_options() -> StackOptions:
         pulumi.log.warn(warning)
     try:
         return stack_options(
-            stack, project_values(every_value), source=Path(f"Pulumi.{stack}.yaml")
+            stack,
+            project_values(every_value),
+            source=Path(f"Pulumi.{stack}.yaml"),
+            secret_variables=secret_variable_names(secret_keys),
+            plain_secrets_allowed=is_emulator_stack(every_value),
         )
     except ConfigurationErrors as exc:
         raise pulumi.RunError(
@@ -54,7 +64,12 @@ def load(settings: StackOptions) -> Configuration:
     """Load the configuration or stop the run with every problem listed, no traceback."""
     try:
         configuration = load_configuration(
-            settings.tenants_file, variables=settings.variables, flows_dir=settings.flows_dir
+            settings.tenants_file,
+            variables=settings.variables,
+            flows_dir=settings.flows_dir,
+            secret_variables=settings.secret_variables,
+            plain_secrets_allowed=settings.plain_secrets_allowed,
+            allow_duplicate_sso_domains=settings.allow_duplicate_sso_domains,
         )
         check_for_stack(settings, configuration)
     except ConfigurationErrors as exc:
@@ -68,6 +83,7 @@ def load(settings: StackOptions) -> Configuration:
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
     """Register every resource; returns the outputs to export."""
     tenants: dict[str, Any] = {}
+    resources: dict[str, Tenant] = {}
     for spec in configuration.tenants:
         protect = spec.protect if spec.protect is not None else settings.protect
         retain = (
@@ -77,9 +93,12 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             registered_name(spec.id),
             spec,
             stack=settings.stack,
+            sso_managed=spec.id in configuration.tenant_sso,
             opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=retain),
         )
+        resources[spec.id] = tenant
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
+    sso = declare_sso(settings, configuration, resources)
 
     flows: dict[str, Any] = {}
     for entry in configuration.flows:
@@ -98,6 +117,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         "flows": flows,
         "tenantCount": len(tenants),
         "flowCount": len(flows),
+        "sso": sso,
     }
     if configuration.theme is not None:
         theme = Theme(
@@ -107,6 +127,64 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             opts=pulumi.ResourceOptions(protect=settings.protect),
         )
         outputs["themeHash"] = theme.contentHash
+    return outputs
+
+
+def declare_sso(
+    settings: StackOptions,
+    configuration: Configuration,
+    tenants: Mapping[str, Tenant],
+    roles: Mapping[str, pulumi.Resource] | None = None,
+) -> dict[str, Any]:
+    """One SSOConfiguration per SSO configuration the code manages; returns, by tenant, what a
+    customer's IdP needs (the SP entity id and ACS URL of each configuration).
+
+    Each depends on its tenant, and on the role resources (`roles`, by name, when roles are
+    managed as resources) its group mappings and default roles name, so that those exist
+    first. It is protected and retained as its tenant is. An OIDC client secret is read from
+    the stack secret the YAML names and passed as a Pulumi secret: the engine keeps it
+    encrypted, the resource never outputs it. Customer-managed SSO gets no resource: nothing
+    here writes or deletes it.
+    """
+    outputs: dict[str, Any] = {}
+    by_id = {spec.id: spec for spec in configuration.tenants}
+    for tenant_id, tenant_sso in configuration.tenant_sso.items():
+        tenant_spec = by_id[tenant_id]
+        protect = tenant_spec.protect if tenant_spec.protect is not None else settings.protect
+        retain = (
+            tenant_spec.retainOnDelete
+            if tenant_spec.retainOnDelete is not None
+            else settings.retain_on_delete
+        )
+        if tenant_sso.customer_managed:
+            outputs[tenant_id] = {"managedBy": "customer"}
+            continue
+        configurations: dict[str, Any] = {}
+        for spec, secret_name in tenant_sso.specs(tenant_id, adopt=tenant_spec.adopt):
+            named = {m.role for m in spec.groupMappings} | set(spec.defaultRoles)
+            depends = [
+                tenants[tenant_id],
+                *((roles or {})[r] for r in sorted(named) if r in (roles or {})),
+            ]
+            secret = (
+                pulumi.Output.secret(settings.variables[secret_name])
+                if secret_name is not None
+                else None
+            )
+            resource = SSOConfiguration(
+                sso_registered_name(tenant_id, spec.ssoId),
+                spec,
+                client_secret=secret,
+                stack=settings.stack,
+                opts=pulumi.ResourceOptions(
+                    protect=protect, retain_on_delete=retain, depends_on=depends
+                ),
+            )
+            configurations[spec.ssoId or "default"] = {
+                "spEntityId": resource.spEntityId,
+                "spAcsUrl": resource.spAcsUrl,
+            }
+        outputs[tenant_id] = configurations
     return outputs
 
 

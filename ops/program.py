@@ -28,6 +28,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 from ops.errors import OpsError
+from ops.host import pickler_restored
 
 __all__ = ["ProgramRun", "Registration", "registrations", "urn_of"]
 
@@ -37,6 +38,17 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 def urn_of(stack: str, project: str, type_: str, name: str) -> str:
     """The URN the engine gives a top-level resource: stack, project, type token, name."""
     return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+_STACK_PARENT = f"{STACK_TYPE}$"
+
+
+def _engine_urn(mock_urn: str) -> str:
+    """A URN the mocks made for a resource parented to the stack, as the engine writes it.
+
+    The mocks put the parent's type in front of the resource's (``pulumi:pulumi:Stack$...``);
+    the engine leaves the root stack out of its children's URNs (`urn_of`)."""
+    return mock_urn.replace(f"::{_STACK_PARENT}", "::", 1)
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                         else None
                     ),
                     aliases=self._alias_urns(request, request.type),
-                    dependencies=tuple(request.dependencies),
+                    dependencies=tuple(_engine_urn(d) for d in request.dependencies),
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 )
             )
@@ -173,7 +185,7 @@ def registrations(
         monitor=monitor,
     )
     try:
-        with _in_folder(project_dir):
+        with _in_folder(project_dir), pickler_restored():
             runpy.run_path(str(project_dir / "__main__.py"), run_name="__pulumi_program__")
             loop.run_until_complete(wait_for_rpcs())
     except pulumi.RunError as exc:

@@ -32,7 +32,7 @@ from config import (
     project_values,
     stack_options,
 )
-from config.stack import PROJECT
+from config.stack import PROJECT, is_emulator_stack, secret_variable_names
 from ops.errors import OpsError
 from providers.client import ConnectionSettings, resolve_settings
 from providers.errors import ConfigurationError
@@ -83,7 +83,13 @@ class StackSettings:
 
         Raises `config.ConfigurationErrors` naming the stack file and each bad setting.
         """
-        return stack_options(self.name, project_values(self.config), source=self.file)
+        return stack_options(
+            self.name,
+            project_values(self.config),
+            source=self.file,
+            secret_variables=secret_variable_names(self.secure_keys),
+            plain_secrets_allowed=is_emulator_stack(self.config),
+        )
 
     def _in_project(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_dir / path
@@ -211,8 +217,14 @@ def load_stack_configuration(stack: StackSettings) -> Configuration:
 
     Raises `config.ConfigurationErrors` listing every problem, each with file and line.
     """
+    options = stack.options
     configuration = load_configuration(
-        stack.tenants_file, variables=stack.variables, flows_dir=stack.flows_dir
+        stack.tenants_file,
+        variables=stack.variables,
+        flows_dir=stack.flows_dir,
+        secret_variables=options.secret_variables,
+        plain_secrets_allowed=options.plain_secrets_allowed,
+        allow_duplicate_sso_domains=options.allow_duplicate_sso_domains,
     )
-    check_for_stack(stack.options, configuration)
+    check_for_stack(options, configuration)
     return configuration

@@ -12,8 +12,10 @@ The body::
      "reason": "delete", "takenAt": "2025-01-01T12:00:00.123456Z", "projectId": "P2ab...",
      "content": {"tenant": {...as loaded...}, "settings": {...as loaded...}}}
 
-Snapshots hold configuration as Descope returns it, never a credential. `read_snapshot` is
-the way back in for restore tooling. Used by the tenant and flow providers: keep the API.
+Snapshots hold configuration as Descope returns it, never a credential (an SSO snapshot, kind
+``sso``, holds the configuration as Descope loads it: Descope never returns the OIDC client
+secret). `read_snapshot` is the way back in for restore tooling. Used by the tenant, flow and
+SSO providers: keep the API.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme"]
+Kind = Literal["tenant", "flow", "theme", "sso"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme"})
+_KINDS = frozenset({"tenant", "flow", "theme", "sso"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID_LENGTH = 80

@@ -22,6 +22,9 @@ defaultRoles               roles given to new members                           
 settings                   session/SSO settings; absent or None = not managed       update
 adopt                      on create, manage an existing tenant with this id        state
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
+ssoManaged                 the tenant's SSO (``sso:``) owns settings.domains and    state
+                           settings.authType: settings writes send back what
+                           Descope holds for them, and they are not compared
 =========================  =======================================================  ========
 
 Outputs add what Descope adds: ``createdTime``, ``authType`` and ``domains`` (as the tenant
@@ -111,8 +114,12 @@ TENANT_FIELDS = (
     "disabled",
 )
 """The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`)."""
-FLAG_KEYS = ("adopt", "cascadeDelete")
+SSO_MANAGED_KEY = "ssoManaged"
+FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY)
 """Management flags: recorded in state, never sent to Descope."""
+SSO_OWNED = ("domains", "authType")
+"""Settings the default SSO configuration owns when the tenant declares ``sso:``
+(`model.sso.SSO_OWNED_SETTINGS`): with ``ssoManaged`` they are sent back as Descope holds them."""
 INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
 OUTPUT_ONLY_KEYS = (
     "createdTime",
@@ -156,7 +163,7 @@ def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
     data = {
         k: v
         for k, v in props.items()
-        if k != PROVIDER_KEY and not (k in OUTPUT_ONLY_KEYS and v is None)
+        if k not in (PROVIDER_KEY, SSO_MANAGED_KEY) and not (k in OUTPUT_ONLY_KEYS and v is None)
     }
     if ID_KEY in data:
         data["id"] = data.pop(ID_KEY)
@@ -238,6 +245,7 @@ def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
         "settings": _settings_comparable(settings if isinstance(settings, Mapping) else None),
         "adopt": bool(props.get("adopt")),
         "cascadeDelete": bool(props.get("cascadeDelete")),
+        SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY)),
     }
 
 
@@ -247,6 +255,10 @@ def _same(a: Any, b: Any) -> bool:
 
 def _changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
     old, new = comparable(olds), comparable(news)
+    if new[SSO_MANAGED_KEY]:  # not this resource's: whatever Descope holds is right
+        for settings in (old["settings"], new["settings"]):
+            for key in SSO_OWNED if settings is not None else ():
+                settings.pop(key, None)
     changed = [k for k in INPUT_KEYS if k != "settings" and not _same(old[k], new[k])]
     if new["settings"] is not None and not _same(old["settings"], new["settings"]):
         changed.append("settings")
@@ -306,6 +318,7 @@ def _state(
         "settings": dict(settings) if settings is not None else None,
         "adopt": bool(flags.get("adopt")),
         "cascadeDelete": bool(flags.get("cascadeDelete")),
+        SSO_MANAGED_KEY: bool(flags.get(SSO_MANAGED_KEY)),
     }
     outputs = {
         **inputs,
@@ -415,24 +428,35 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
         )
 
 
-def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
+def _send_settings(
+    spec: TenantSpec, current: Mapping[str, Any] | None, doing: str, *, sso_managed: bool
+) -> tuple[list[str], str]:
     """The settings endpoint zeroes what it is not sent: send every setting, and the tenant
     fields it shares (domains, enforceSSO, ...) as desired. ``federatedAppIds`` is not ours:
     never sent (None), so Descope keeps it.
 
-    `sso_setup` is the ``ssoSetupSuiteSettings`` Descope holds right now (loaded just before
-    by the caller; None for a tenant this call created): not ours, sent back unchanged."""
+    `current` is the settings Descope holds right now (loaded just before by the caller; None
+    for a tenant this call created). Its ``ssoSetupSuiteSettings`` are not ours: sent back
+    unchanged; with `sso_managed`, neither are ``domains`` and ``authType`` (the tenant's SSO
+    configuration owns them). Returns the domains and auth type sent."""
     settings = spec.settings
     assert settings is not None  # callers check; narrows for mypy
     api = client.management().tenant
+    held = current or {}
+    sso_setup = held.get("ssoSetupSuiteSettings")
     sso = _PassThrough(sso_setup) if isinstance(sso_setup, Mapping) else None
+    domains: list[str] = list(settings.domains)
+    auth_type: str = settings.authType
+    if sso_managed:
+        domains = [str(d) for d in held.get("domains") or []]
+        auth_type = str(held.get("authType") or "none")
     with _writing(spec.id):
         calls.call(
             lambda: api.update_settings(
                 spec.id,
                 self_provisioning_domains=list(spec.selfProvisioningDomains),
-                domains=list(settings.domains),
-                auth_type=settings.authType,
+                domains=domains,
+                auth_type=auth_type,
                 session_settings_enabled=settings.session_settings_enabled,
                 refresh_token_expiration=settings.refreshTokenExpiration,
                 refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
@@ -452,6 +476,7 @@ def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
             doing=doing,
             repeatable=True,
         )
+    return domains, auth_type
 
 
 def _send_roles(spec: TenantSpec, doing: str) -> None:
@@ -605,7 +630,8 @@ class TenantProvider(DescopeProvider):
                 failures.append(CheckFailure(key, reason))
         if failures or unknown:
             return CheckResult(dict(props), failures)
-        return CheckResult(tenant_props(TenantSpec.model_validate(data)), [])
+        inputs = tenant_props(TenantSpec.model_validate(data))
+        return CheckResult({**inputs, SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY))}, [])
 
     # --- diff --------------------------------------------------------------------------------
 
@@ -649,16 +675,17 @@ class TenantProvider(DescopeProvider):
         tenant_id = str(props.get(ID_KEY) or "")
         doing = f"create {_quoted(tenant_id)}"
         spec = _spec(props, doing)
+        sso_managed = bool(props.get(SSO_MANAGED_KEY))
         if spec.adopt:
             existing = _load(spec.id, doing)
             if existing is not None:
-                return self._adopt(spec, existing, doing)
+                return self._adopt(spec, existing, doing, sso_managed=sso_managed)
         _create_tenant(spec, doing)
         step = ""
         try:
             if spec.settings is not None:
                 step = "setting its settings"
-                _send_settings(spec, None, doing)
+                _send_settings(spec, None, doing, sso_managed=sso_managed)
             if spec.defaultRoles:
                 step = "setting its default roles"
                 _send_roles(spec, doing)
@@ -673,13 +700,16 @@ class TenantProvider(DescopeProvider):
         except DescopeApiError as exc:
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
-        return self._created(spec, loaded)
+        return self._created(spec, loaded, sso_managed=sso_managed)
 
-    def _created(self, spec: TenantSpec, loaded: Mapping[str, Any]) -> CreateResult:
+    def _created(
+        self, spec: TenantSpec, loaded: Mapping[str, Any], *, sso_managed: bool
+    ) -> CreateResult:
         settings = spec.settings.canonical() if spec.settings is not None else None
         sso = {"enabled": False} if settings is not None else None
-        _, outputs = _state(loaded, settings=settings, sso_setup=sso, flags=spec.model_dump())
-        if settings is not None:
+        flags = {**spec.model_dump(), SSO_MANAGED_KEY: sso_managed}
+        _, outputs = _state(loaded, settings=settings, sso_setup=sso, flags=flags)
+        if settings is not None and not sso_managed:
             outputs["authType"] = settings["authType"]
             outputs["domains"] = list(settings["domains"])
         return CreateResult(spec.id, outputs)
@@ -704,7 +734,9 @@ class TenantProvider(DescopeProvider):
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
         raise errors.create_rolled_back(tenant_id, step, cause) from None
 
-    def _adopt(self, spec: TenantSpec, existing: dict[str, Any], doing: str) -> CreateResult:
+    def _adopt(
+        self, spec: TenantSpec, existing: dict[str, Any], doing: str, *, sso_managed: bool
+    ) -> CreateResult:
         """Snapshot the existing tenant, then change only what differs from the desired state."""
         loaded_settings = _load_settings(spec.id, doing) or {}
         path = backups.write_snapshot(
@@ -715,18 +747,17 @@ class TenantProvider(DescopeProvider):
             content={"tenant": existing, "settings": loaded_settings},
             project_id=_project_or_none(),
         )
-        desired = tenant_props(spec)
+        flags = {**spec.model_dump(), SSO_MANAGED_KEY: sso_managed}
+        desired = {**tenant_props(spec), SSO_MANAGED_KEY: sso_managed}
         current_settings = settings_from_descope(loaded_settings) if spec.settings else None
-        current, _ = _state(
-            existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
-        )
+        current, _ = _state(existing, settings=current_settings, sso_setup=None, flags=flags)
         changed = _changed_keys(current, desired)
         sso = loaded_settings.get("ssoSetupSuiteSettings")
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
             if "settings" in changed:
-                _send_settings(spec, sso, doing)
+                _send_settings(spec, loaded_settings, doing, sso_managed=sso_managed)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
         except DescopeApiError as exc:
@@ -734,7 +765,7 @@ class TenantProvider(DescopeProvider):
         # Descope now holds the desired fields; what only Descope knows (createdTime, parent,
         # federatedAppIds) is in `existing`. As after an update, no need to load it again.
         final = {**existing, **_wire_fields(spec)}
-        result = self._created(spec, final)
+        result = self._created(spec, final, sso_managed=sso_managed)
         if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
             result.outs["ssoSetupSuiteSettings"] = dict(sso)
         return result
@@ -787,15 +818,17 @@ class TenantProvider(DescopeProvider):
         tenant_id = str(olds.get(ID_KEY) or _id)
         doing = f"update {_quoted(tenant_id)}"
         spec = _spec(_news, doing)
+        sso_managed = bool(_news.get(SSO_MANAGED_KEY))
         changed = _changed_keys({**olds, ID_KEY: tenant_id}, _news)
         sso = olds.get("ssoSetupSuiteSettings")
+        sent: tuple[list[str], str] | None = None
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
             if "settings" in changed:
                 current = _load_settings(tenant_id, doing) or {}
                 sso = current.get("ssoSetupSuiteSettings")
-                _send_settings(spec, sso, doing)
+                sent = _send_settings(spec, current, doing, sso_managed=sso_managed)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing)
         except DescopeApiError as exc:
@@ -804,9 +837,13 @@ class TenantProvider(DescopeProvider):
             raise
         outputs = {k: olds.get(k) for k in OUTPUT_ONLY_KEYS}
         outputs.update(tenant_props(spec))
+        outputs[SSO_MANAGED_KEY] = sso_managed
         if spec.settings is not None:
-            outputs["authType"] = spec.settings.authType
-            outputs["domains"] = list(spec.settings.domains)
+            if sent is not None:
+                outputs["domains"], outputs["authType"] = sent
+            elif not sso_managed:
+                outputs["authType"] = spec.settings.authType
+                outputs["domains"] = list(spec.settings.domains)
             outputs["ssoSetupSuiteSettings"] = (
                 dict(sso) if isinstance(sso, Mapping) else {"enabled": False}
             )
@@ -869,6 +906,7 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     settings: pulumi.Output[dict[str, Any] | None]
     adopt: pulumi.Output[bool]
     cascadeDelete: pulumi.Output[bool]
+    ssoManaged: pulumi.Output[bool]
     createdTime: pulumi.Output[int]
     authType: pulumi.Output[str]
     domains: pulumi.Output[list[str]]
@@ -882,8 +920,10 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         spec: TenantSpec | Mapping[str, Any],
         *,
         stack: str = "",
+        sso_managed: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`sso_managed`: the tenant declares ``sso:`` (see the ``ssoManaged`` property)."""
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
         previous = declared.get("previousId")
@@ -900,4 +940,5 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)
+        props[SSO_MANAGED_KEY] = sso_managed
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

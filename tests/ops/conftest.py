@@ -71,6 +71,7 @@ def stack_yaml(base_url: str, *, key: str | None = MANAGEMENT_KEY, extra: str = 
         "  descope-config:flowsDir: config/flows\n"
         "  descope-config:environment: dev\n"
         "  descope-config:domainSuffix: dev.example.com\n"
+        "  descope-config:globexOidcClientSecret: ops-test-oidc-client-secret\n"
         f"{extra}"
     )
 

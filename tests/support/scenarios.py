@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
-from descope import DescopeClient
+from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSettings
 
 from providers.backups import read_snapshot
 
@@ -97,6 +97,22 @@ def declared(driver: Driver) -> dict[str, Any]:
     return document
 
 
+def sso_names(document: dict[str, Any], tenant_id: str | None = None) -> list[str]:
+    """The SSO resources the program registers for a tenants YAML (for one tenant, if given):
+    one per configuration the code manages (none for customer-managed SSO)."""
+    names: list[str] = []
+    for tenant in document["tenants"]:
+        if tenant_id is not None and tenant["id"] != tenant_id:
+            continue
+        sso = tenant.get("sso") or {}
+        if sso.get("managedBy") == "customer":
+            continue
+        if "saml" in sso or "oidc" in sso:
+            names.append(f"sso-{tenant['id']}")
+        names.extend(f"sso-{tenant['id']}-{c['ssoId']}" for c in sso.get("additional") or [])
+    return names
+
+
 def tenant_ids(driver: Driver) -> list[str]:
     return sorted(t["id"] for t in driver.descope.mgmt.tenant.load_all()["tenants"])
 
@@ -135,6 +151,7 @@ def first_up_then_nothing_to_do(driver: Driver) -> None:
     assert sorted(n for n, op in outcome.ops.items() if op == "create") == sorted(
         [
             *(f"tenant-{t}" for t in tenants),
+            *sso_names(document),
             *(f"flow-{f['id']}" for f in document.get("flows") or []),
             *(["theme"] if document.get("theme") else []),
             "default",
@@ -161,8 +178,9 @@ def out_of_band_delete_is_dropped_by_refresh_and_created_again(driver: Driver) -
     expect_ok(driver.up())
     tenant_id = declared(driver)["tenants"][0]["id"]
     driver.descope.mgmt.tenant.delete(tenant_id)
-    assert expect_ok(driver.refresh()).changed == {f"tenant-{tenant_id}": "gone"}
-    assert expect_ok(driver.up()).changed == {f"tenant-{tenant_id}": "create"}
+    with_sso = [f"tenant-{tenant_id}", *sso_names(declared(driver), tenant_id)]
+    assert expect_ok(driver.refresh()).changed == dict.fromkeys(with_sso, "gone")
+    assert expect_ok(driver.up()).changed == dict.fromkeys(with_sso, "create")
     assert tenant_id in tenant_ids(driver)
     expect_nothing_to_do(driver)
 
@@ -307,7 +325,13 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
         assert expect_ok(driver.up()).changed == {}  # options only: recorded, no call
     edit_tenants(driver, lambda doc: _rename_first_tenant(doc, new_id, True))
     outcome = expect_ok(driver.up())
-    assert outcome.changed == {f"tenant-{new_id}": "replace"}
+    # Its SSO configurations are registered under the new id: new resources, the old ones
+    # deleted (Descope deleted them with the old tenant).
+    renamed_sso = {
+        **dict.fromkeys(sso_names(declared(driver), new_id), "create"),
+        **{n.replace(new_id, old_id, 1): "delete" for n in sso_names(declared(driver), new_id)},
+    }
+    assert outcome.changed == {f"tenant-{new_id}": "replace", **renamed_sso}
     assert ("tenant", old_id, "delete") in snapshots(driver.backup_dir)
     assert tenant_ids(driver) == sorted([new_id, *(t for t in before if t != old_id)])
     assert driver.descope.mgmt.tenant.load(new_id)["name"] == tenant["name"]
@@ -326,6 +350,130 @@ def config_edit_is_an_update_of_the_default_provider(driver: Driver) -> None:
     assert expect_ok(driver.preview()).changed == {}
 
 
+def _tenant_with(document: dict[str, Any], protocol: str) -> dict[str, Any]:
+    """The first tenant whose default SSO configuration uses `protocol` (saml or oidc)."""
+    return next(t for t in document["tenants"] if protocol in (t.get("sso") or {}))
+
+
+def _customer_managed(document: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        t for t in document["tenants"] if (t.get("sso") or {}).get("managedBy") == "customer"
+    )
+
+
+def sso_console_edit_is_seen_by_refresh_and_repaired_with_a_snapshot(driver: Driver) -> None:
+    """Someone changes a tenant's SAML attribute mapping in the console: refresh sees it, the
+    next up writes the declared mapping back, after saving Descope's version."""
+    expect_ok(driver.up())
+    tenant_id = _tenant_with(declared(driver), "saml")["id"]
+    sso = driver.descope.mgmt.sso
+    held = sso.load_settings(tenant_id)
+    saml = held["saml"]
+    sso.configure_saml_settings(
+        tenant_id,
+        SSOSAMLSettings(
+            idp_url=saml["idpSSOUrl"],
+            idp_entity_id=saml["idpEntityId"],
+            idp_cert=saml["idpCertificate"],
+            attribute_mapping=AttributeMapping(name="cn", email="userPrincipalName"),
+        ),
+        redirect_url=saml["redirectUrl"],
+        domains=held["tenant"]["domains"],
+    )
+    name = f"sso-{tenant_id}"
+    assert expect_ok(driver.refresh()).changed == {name: "drift"}
+    assert expect_ok(driver.preview()).changed == {name: "update"}
+    assert expect_ok(driver.up()).changed == {name: "update"}
+    assert ("sso", tenant_id, "overwrite") in snapshots(driver.backup_dir, "sso")
+    repaired = sso.load_settings(tenant_id)
+    assert repaired["saml"]["attributeMapping"] == saml["attributeMapping"]
+    assert repaired["saml"]["groupsMapping"] == saml["groupsMapping"]
+    expect_nothing_to_do(driver)
+
+
+def customer_managed_sso_survives_every_up(driver: Driver) -> None:
+    """The customer sets its SSO up (Descope's SSO Setup Suite); ups that change the tenant,
+    its settings included, and refreshes leave it as the customer made it."""
+    expect_ok(driver.up())
+    tenant = _customer_managed(declared(driver))
+    tenant_id = tenant["id"]
+    domain = f"sso.{tenant_id}.customer.example"
+    sso = driver.descope.mgmt.sso
+    sso.configure_oidc_settings(
+        tenant_id,
+        SSOOIDCSettings(
+            name="Customer IdP",
+            client_id="customer-client",
+            client_secret="customer-secret",
+            auth_url="https://idp.customer.example/auth",
+            token_url="https://idp.customer.example/token",
+        ),
+        domains=[domain],
+    )
+    made = sso.load_settings(tenant_id)
+    assert made["tenant"]["authType"] == "oidc"
+
+    def lengthen(document: dict[str, Any]) -> None:
+        entry = next(t for t in document["tenants"] if t["id"] == tenant_id)
+        entry["name"] = f"{entry['name']} (renamed)"
+        entry.setdefault("settings", {})["refreshTokenExpiration"] = 12
+        entry["settings"]["refreshTokenExpirationUnit"] = "hours"
+
+    edit_tenants(driver, lengthen)
+    assert expect_ok(driver.up()).changed == {f"tenant-{tenant_id}": "update"}
+    assert expect_ok(driver.up(refresh=True)).changed == {}
+    expect_nothing_to_do(driver)
+    now = sso.load_settings(tenant_id)
+    assert {k: now[k] for k in ("saml", "oidc", "ssoId")} == {
+        k: made[k] for k in ("saml", "oidc", "ssoId")
+    }
+    kept = driver.descope.mgmt.tenant.load_settings(tenant_id)
+    assert (kept["authType"], kept["domains"]) == ("oidc", [domain])
+    assert kept["refreshTokenExpiration"] == 12
+
+
+def oidc_client_secret_change_is_an_update(driver: Driver, new_secret: str) -> None:
+    """A new client secret in the stack config updates the configuration, and only it."""
+    expect_ok(driver.up())
+    tenant_id = _tenant_with(declared(driver), "oidc")["id"]
+    secret_name = _tenant_with(declared(driver), "oidc")["sso"]["oidc"]["clientSecret"][2:-1]
+    driver.set_config(f"descope-config:{secret_name}", new_secret)
+    expected = {"default": "update", f"sso-{tenant_id}": "update"}
+    assert expect_ok(driver.preview()).changed == expected
+    assert expect_ok(driver.up()).changed == expected
+    expect_nothing_to_do(driver)
+
+
+def sso_configuration_removed_from_the_yaml(driver: Driver) -> None:
+    """dev deletes it (snapshot first), staging stops managing it, prod refuses."""
+    expect_ok(driver.up())
+    tenant = next(t for t in declared(driver)["tenants"] if (t.get("sso") or {}).get("additional"))
+    extra = tenant["sso"]["additional"][0]["ssoId"]
+    name = f"sso-{tenant['id']}-{extra}"
+
+    def remove(document: dict[str, Any]) -> None:
+        entry = next(t for t in document["tenants"] if t["id"] == tenant["id"])
+        entry["sso"].pop("additional")
+
+    edit_tenants(driver, remove)
+    listed = driver.descope.mgmt.sso.load_all_settings
+    outcome = driver.up()
+    if driver.stack == "prod":
+        assert "protected" in outcome.error_text(), outcome
+        assert extra in [c["ssoId"] for c in listed(tenant["id"])["SSOSettings"]]
+        return
+    expect_ok(outcome)
+    kept = extra in [c["ssoId"] for c in listed(tenant["id"])["SSOSettings"]]
+    if driver.stack == "staging":
+        assert outcome.changed == {name: "retain"}
+        assert kept
+    else:
+        assert outcome.changed == {name: "delete"}
+        assert not kept
+        assert ("sso", f"{tenant['id']}/{extra}", "delete") in snapshots(driver.backup_dir, "sso")
+    expect_nothing_to_do(driver)
+
+
 SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "first_up": (first_up_then_nothing_to_do, STACKS),
     "console_edit": (console_edit_is_seen_by_refresh_and_repaired_by_up, STACKS),
@@ -338,6 +486,13 @@ SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "id_change_refused": (tenant_id_change_without_previous_id_is_refused, STACKS),
     "id_change_replaces": (tenant_id_change_with_previous_id_replaces_the_tenant, STACKS),
     "config_edit": (config_edit_is_an_update_of_the_default_provider, ("dev",)),
+    "sso_console_edit": (sso_console_edit_is_seen_by_refresh_and_repaired_with_a_snapshot, STACKS),
+    "sso_customer_managed": (customer_managed_sso_survives_every_up, STACKS),
+    "sso_secret_change": (
+        lambda driver: oidc_client_secret_change_is_an_update(driver, "rotated-oidc-secret-2f9"),
+        STACKS,
+    ),
+    "sso_removed": (sso_configuration_removed_from_the_yaml, STACKS),
 }
 """Every scenario, and the stacks it is played for."""
 
