@@ -2,7 +2,8 @@
 
 This is not a replacement for ``pulumi up`` (no state file, no deletes, no protect). It exists
 so that `demo` can show the program's providers deploying the configuration when the pulumi
-CLI is not installed. For each tenant, flow and the theme it does what ``pulumi refresh`` and
+CLI is not installed. For each tenant, SSO configuration, flow and the theme it does what
+``pulumi refresh`` and
 ``pulumi up`` would do for a stack that does not know the resource yet:
 
 1. ``check`` the inputs the Pulumi program would declare (failures stop the apply);
@@ -23,7 +24,8 @@ from pulumi.dynamic import ResourceProvider
 from model.flow import content_hash, normalise_flow_export, normalise_theme
 from ops.errors import OpsError
 from providers.flow import FlowProvider
-from providers.tenant import TenantProvider, tenant_props
+from providers.sso import SECRET_KEY, SSOConfigurationProvider, resource_id
+from providers.tenant import SSO_MANAGED_KEY, TenantProvider, tenant_props
 from providers.theme import THEME_ID, ThemeProvider
 
 if TYPE_CHECKING:
@@ -52,13 +54,35 @@ class Outcome:
     """``created``, ``updated`` or ``unchanged`` (in `verify`: ``no changes``)."""
 
 
-def plan(configuration: Configuration, backup_dir: Path) -> list[Planned]:
-    """The resources `__main__.py` declares for this configuration, with the same inputs."""
+def plan(
+    configuration: Configuration, backup_dir: Path, variables: Mapping[str, str] | None = None
+) -> list[Planned]:
+    """The resources `__main__.py` declares for this configuration, with the same inputs;
+    `variables` (the stack's) give the SSO client secrets."""
     folder = str(backup_dir)
     planned: list[Planned] = [
-        Planned("tenant", spec.id, TenantProvider(backup_dir=folder), tenant_props(spec))
+        Planned(
+            "tenant",
+            spec.id,
+            TenantProvider(backup_dir=folder),
+            {**tenant_props(spec), SSO_MANAGED_KEY: spec.id in configuration.tenant_sso},
+        )
         for spec in configuration.tenants
     ]
+    by_id = {spec.id: spec for spec in configuration.tenants}
+    for tenant_id, tenant_sso in configuration.tenant_sso.items():
+        for sso_spec, secret in tenant_sso.specs(tenant_id, adopt=by_id[tenant_id].adopt):
+            props = sso_spec.canonical()
+            if secret is not None:
+                props[SECRET_KEY] = (variables or {}).get(secret, "")
+            planned.append(
+                Planned(
+                    "sso",
+                    resource_id(tenant_id, sso_spec.ssoId),
+                    SSOConfigurationProvider(backup_dir=folder),
+                    props,
+                )
+            )
     for entry in configuration.flows:
         content = normalise_flow_export(entry.content)
         props = {

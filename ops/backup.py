@@ -10,14 +10,16 @@ File names sort in time order. Format ``descope-config-backup/1``::
       "projectId": "P2...",
       "stack": "prod",
       "tenants": [                                 # every tenant the configuration manages
-        {"tenant": {...}, "settings": {...}}       # as Descope loads them (load, load_settings)
+        {"tenant": {...}, "settings": {...},       # as Descope loads them (load, load_settings,
+         "sso": [{tenant, saml, oidc, ssoId}]}     #   load_all SSO settings: never a secret)
       ],
       "flows": [{"flow": {...}, "screens": [...]}],  # every flow in the project, as exported
       "theme": {...}                               # the theme object of the theme export
     }
 
 Tenants declared but not (yet) in Descope are left out and listed on the terminal. Nothing
-secret is in it, but tenant settings and custom attributes are customer data: keep it private.
+secret is in it (Descope never returns an SSO client secret), but tenant settings, SSO
+configurations and custom attributes are customer data: keep it private.
 `ops restore <file>` puts chosen tenants and flows from it back into code.
 """
 
@@ -45,7 +47,13 @@ def take_backup(
         if tenant is None:
             missing.append(tenant_id)
             continue
-        tenants.append({"tenant": tenant, "settings": descope.settings(tenant_id)})
+        tenants.append(
+            {
+                "tenant": tenant,
+                "settings": descope.settings(tenant_id),
+                "sso": descope.sso_configurations(tenant_id),
+            }
+        )
     flows = [export for fid in descope.flow_ids() if (export := descope.flow(fid)) is not None]
     document = {
         "format": BACKUP_FORMAT,

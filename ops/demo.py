@@ -197,7 +197,7 @@ def _without_pulumi(stack: StackSettings, configuration: Configuration) -> None:
         "process (no state is kept):"
     )
     client.configure(stack.provider_config())
-    planned = apply.plan(configuration, stack.backup_dir)
+    planned = apply.plan(configuration, stack.backup_dir, stack.variables)
     print(apply.table(apply.apply(planned)))
     print("Second pass (refresh and diff every resource):")
     print(apply.table(apply.verify(planned)))

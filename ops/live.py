@@ -21,6 +21,7 @@ from providers import client
 from providers.calls import call
 from providers.errors import DescopeApiError
 from providers.flow import is_missing_flow
+from providers.sso import scrubbed
 
 if TYPE_CHECKING:
     from ops.stack import StackSettings
@@ -93,6 +94,17 @@ class Descope:
                 f'load the settings of Descope tenant "{tenant_id}"',
             )
         )
+
+    def sso_configurations(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every SSO configuration of the tenant as Descope loads it (``{tenant, saml, oidc,
+        ssoId}``; the default one first, when it is in use). Descope never returns a client
+        secret; any it did would be dropped here."""
+        answer = self._call(
+            lambda: self.api.sso.load_all_settings(tenant_id),
+            f'load the SSO configurations of Descope tenant "{tenant_id}"',
+        )
+        listed = answer.get("SSOSettings") if isinstance(answer, dict) else None
+        return [scrubbed(c) for c in listed or [] if isinstance(c, dict)]
 
     def flow_ids(self) -> list[str]:
         """The ids of every flow in the project, sorted."""

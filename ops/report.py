@@ -3,6 +3,7 @@
 Unmanaged tenants and flows are not an error in themselves (a project may keep some by hand),
 so the report exits 0; ``--fail-on-unmanaged`` makes it exit 1 for CI jobs that want every
 tenant and flow under code. `export` writes the unmanaged ones as code, marked ``adopt: true``.
+The tenants' SSO follows (`ops.sso_report`): in sync, differing, missing, customer-managed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ops.live import Descope, connect
+from ops.sso_report import print_sso, sso_reports
 from ops.stack import StackSettings, load_stack_configuration
 
 
@@ -64,6 +66,8 @@ def run(stack: StackSettings, *, fail_on_unmanaged: bool = False) -> int:
     up_hint = "The next `pulumi up` creates them."
     _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
     _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
+    declared = {t.id for t in configuration.tenants}
+    print_sso(sso_reports(configuration, descope, declared - set(report.missing_tenants)))
     if fail_on_unmanaged and report.has_unmanaged:
         print(
             f"Failing (--fail-on-unmanaged): {len(report.unmanaged_tenants)} tenant(s) and "

@@ -108,6 +108,19 @@ class TenantApi(Protocol):
 
     def update_default_roles(self, tenant_id: str, role_names: list[str]) -> Any: ...
 
+    def generate_sso_configuration_link(
+        self,
+        tenant_id: str,
+        expire_time: int | None = None,
+        email: str | None = None,
+        sso_id: str | None = None,
+        actor_id: str | None = None,
+    ) -> str:
+        """An SSO Setup Suite link for the customer (``python -m ops sso-link``)."""
+        ...
+
+    def revoke_sso_configuration_link(self, tenant_id: str, sso_id: str | None = None) -> Any: ...
+
 
 class FlowApi(Protocol):
     """The flow and theme operations of ``DescopeClient.mgmt.flow`` the providers use."""
@@ -156,21 +169,6 @@ class SsoApi(Protocol):
     ) -> dict[str, Any]: ...
 
     def delete_settings(self, tenant_id: str, sso_id: str | None = None) -> Any: ...
-
-
-class SsoLinkApi(Protocol):
-    """The SSO Setup Suite links of ``DescopeClient.mgmt.tenant`` (``ops sso-link``)."""
-
-    def generate_sso_configuration_link(
-        self,
-        tenant_id: str,
-        expire_time: int | None = None,
-        email: str | None = None,
-        sso_id: str | None = None,
-        actor_id: str | None = None,
-    ) -> str: ...
-
-    def revoke_sso_configuration_link(self, tenant_id: str, sso_id: str | None = None) -> Any: ...
 
 
 class ManagementApi(Protocol):

@@ -92,10 +92,12 @@ __all__ = [
     "SECRET_KEY",
     "SSOConfiguration",
     "SSOConfigurationProvider",
+    "changed_fields",
     "comparable",
     "inputs_from_descope",
     "registered_name",
     "resource_id",
+    "scrubbed",
     "secret_fingerprint",
 ]
 
@@ -252,8 +254,9 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def _changed(actual: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
-    """The managed keys whose values differ between `actual` and `desired`."""
+def changed_fields(actual: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
+    """The managed keys whose values differ between `actual` and `desired` (both in the
+    resource's input form; `ops report` compares Descope's with the configuration's)."""
     old, new = comparable(actual, desired), comparable(desired, desired)
     changed = [k for k in _COMPARED if not _same(old[k], new[k])]
     if old["authType"] != new["authType"] and not {"saml", "oidc"} & set(changed):
@@ -516,7 +519,7 @@ def _write(
     )
 
 
-def _scrubbed(loaded: Mapping[str, Any]) -> dict[str, Any]:
+def scrubbed(loaded: Mapping[str, Any]) -> dict[str, Any]:
     """A load as a snapshot keeps it: without any client secret (Descope answers "", but a
     snapshot must never hold one whatever Descope answers)."""
     copy = json.loads(json.dumps(loaded, default=str))
@@ -583,7 +586,7 @@ class SSOConfigurationProvider(DescopeProvider):
         ]
         if unknown:
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
-        changed = _changed(olds, news)
+        changed = changed_fields(olds, news)
         secret = news.get(SECRET_KEY)
         if isinstance(secret, str) and secret:
             tenant_id, sso_id = _text(news.get("tenantId")), _text(news.get("ssoId"))
@@ -699,11 +702,11 @@ class SSOConfigurationProvider(DescopeProvider):
             kind="sso",
             resource_id=resource_id(spec.tenantId, spec.ssoId),
             reason="adopt",
-            content={"sso": _scrubbed(existing)},
+            content={"sso": scrubbed(existing)},
             project_id=_project_or_none(),
         )
         current = inputs_from_descope(existing, spec.canonical())
-        if _changed(current, spec.canonical()) or secret:
+        if changed_fields(current, spec.canonical()) or secret:
             try:
                 _write(spec, secret, existing, doing)
             except DescopeApiError as exc:
@@ -795,7 +798,7 @@ class SSOConfigurationProvider(DescopeProvider):
                 kind="sso",
                 resource_id=resource_id(spec.tenantId, spec.ssoId),
                 reason="overwrite",
-                content={"sso": _scrubbed(loaded)},
+                content={"sso": scrubbed(loaded)},
                 project_id=_project_or_none(),
                 warning=lambda saved: errors.snapshot_warning(
                     subject[:1].upper() + subject[1:],
@@ -834,7 +837,7 @@ class SSOConfigurationProvider(DescopeProvider):
             kind="sso",
             resource_id=resource_id(tenant_id, sso_id),
             reason="delete",
-            content={"sso": _scrubbed(loaded)},
+            content={"sso": scrubbed(loaded)},
             project_id=_project_or_none(),
         )
         api = client.management()

@@ -12,11 +12,17 @@ TYPES = {
     "tenant": "pulumi-python:dynamic/descope:Tenant",
     "flow": "pulumi-python:dynamic/descope:Flow",
     "theme": "pulumi-python:dynamic/descope:Theme",
+    "sso": "pulumi-python:dynamic/descope:SSOConfiguration",
 }
+SECRETS = {"globexOidcClientSecret": "ops-test-oidc-client-secret"}
+"""The stack secrets the ops tests' stack sets (tests/ops/conftest.py)."""
 
 
 def resources(
-    host: ProviderHost, configuration: Configuration, backup_dir: Path
+    host: ProviderHost,
+    configuration: Configuration,
+    backup_dir: Path,
+    secrets: dict[str, str] | None = None,
 ) -> dict[str, tuple[ResourceUnderTest, dict[str, object]]]:
     """`kind:id` -> (the resource as the engine would track it, the props the program declares)."""
     return {
@@ -26,7 +32,7 @@ def resources(
             ),
             item.props,
         )
-        for item in plan(configuration, backup_dir)
+        for item in plan(configuration, backup_dir, secrets or SECRETS)
     }
 
 

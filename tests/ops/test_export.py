@@ -234,6 +234,7 @@ def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
         project.tenants_file,
         variables={"environment": "dev", "domainSuffix": "dev.example.com"},
         flows_dir=project.flows_dir,
+        secret_variables=["globexOidcClientSecret"],
     )
     up(resources(host, configuration, tmp_path / "backups"))
     before = {p.name: p.read_bytes() for p in project.flows_dir.iterdir()}
