@@ -126,9 +126,11 @@ def _check_ownership(report: Reporter, tenant: MergedTenant) -> None:
                 if isinstance(tenant.sso, Mapping) and tenant.sso.get("managedBy") == "customer"
                 else f"they are declared in {where}"
             )
+            tenant_id = tenant.merged.get("id")
+            who = f'tenant "{shown(tenant_id)}"' if isinstance(tenant_id, str) else "the tenant"
             report.add(
                 tenant.origin(("settings", key)),
-                f"the tenant declares sso:, which owns its SSO {key}: {owner}. Remove "
+                f"{who} declares sso:, which owns its SSO {key}: {owner}. Remove "
                 f"settings.{key} (each field is declared once; a tenant settings write keeps "
                 f"what Descope holds for it).",
             )

@@ -634,8 +634,8 @@ class SSOConfigurationProvider(DescopeProvider):
     def _new(self, spec: SSOConfigurationSpec, doing: str) -> dict[str, Any] | None:
         """Create the further configuration; None when one with this ssoId exists already.
 
-        Not repeated blindly: after a failure without a clear answer, a load says whether it
-        was made (a blank one with this ssoId is taken for this call's)."""
+        Not repeated blindly: after a failure, a load says whether one exists; a blank one with
+        this ssoId (nothing configured in it) is taken for this call's."""
         api = client.management()
         try:
             answer = calls.call(
@@ -653,9 +653,12 @@ class SSOConfigurationProvider(DescopeProvider):
             )
             if existing is None:
                 raise
-            if exc.is_retryable and is_blank_further(existing):
+            if is_blank_further(existing):
+                # Nothing configured in it yet: made by this call (its answer lost, or the
+                # SDK's repeat of a POST that went through refused as a duplicate), or by
+                # someone who never configured it. Either way nothing of theirs is lost.
                 log.info(
-                    "%s was created despite the error: %s",
+                    "%s exists, not configured yet; taking it for this create: %s",
                     _subject(spec.tenantId, spec.ssoId),
                     exc.detail,
                 )
