@@ -291,7 +291,11 @@ def variable_notes(stack: StackSettings, given: Mapping[str, str], uses: Counter
 def sso_notes(stack: StackSettings, files: ExportFiles) -> list[str]:
     """What to do about the SSO written: the client secrets to set, display names to check."""
     notes: list[str] = []
-    unset = [name for name in files.secrets if name not in stack.options.secret_variables]
+    options = stack.options
+    usable = set(options.secret_variables)
+    if options.plain_secrets_allowed:
+        usable.update(options.variables)
+    unset = [name for name in files.secrets if name not in usable]
     if unset:
         commands = "; ".join(
             f"pulumi config set --secret descope-config:{name} <the client secret> "

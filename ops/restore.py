@@ -477,8 +477,11 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
             draft.tenants[tenant_id] = spec
         if wanted is not None:
             draft.sso[tenant_id] = _expected_sso(wanted)
-            secrets = draft.stack.options.secret_variables
-            draft.secrets.extend(n for n in wanted.secrets if n not in secrets)
+            options = draft.stack.options
+            usable = set(options.secret_variables)
+            if options.plain_secrets_allowed:
+                usable.update(options.variables)
+            draft.secrets.extend(n for n in wanted.secrets if n not in usable)
         tenant_same = spec is None or effective.get(tenant_id) == _comparable(spec)
         sso_same = wanted is None or effective_sso.get(tenant_id) == draft.sso[tenant_id]
         if index is not None and tenant_same and sso_same:

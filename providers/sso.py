@@ -60,9 +60,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
+import httpx
 import pulumi
 from pulumi.dynamic import (
     CheckFailure,
@@ -102,6 +103,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROVIDER_KEY = "__provider"
 SECRET_KEY = "clientSecret"
@@ -406,6 +408,19 @@ def _outputs(
 # --- calls -----------------------------------------------------------------------------------
 
 
+def _parsed(fn: Callable[[], T]) -> Callable[[], T]:
+    """`fn`, with an answer that is not JSON (cut short) told as a failed request: retried
+    where the call is safe to repeat, as any answer lost in transit."""
+
+    def run() -> T:
+        try:
+            return fn()
+        except json.JSONDecodeError:
+            raise httpx.DecodingError("Descope's answer was not valid JSON (cut short?)") from None
+
+    return run
+
+
 def _project_or_none() -> str | None:
     try:
         return client.current_settings().project_id
@@ -424,7 +439,7 @@ def _load(tenant_id: str, sso_id: str, doing: str) -> dict[str, Any] | None:
         return client.sso_request(api, "GET", client.SSO_LOAD_PATH, params=params)
 
     try:
-        answer = calls.call(fetch, doing=doing, repeatable=True)
+        answer = calls.call(_parsed(fetch), doing=doing, repeatable=True)
     except DescopeApiError as exc:
         if exc.is_not_found:
             return None
@@ -515,7 +530,9 @@ def _write(
     path, body = write_request(spec, secret, loaded)
     api = client.management()
     calls.call(
-        lambda: client.sso_request(api, "POST", path, body=body), doing=doing, repeatable=True
+        _parsed(lambda: client.sso_request(api, "POST", path, body=body)),
+        doing=doing,
+        repeatable=True,
     )
 
 
@@ -639,7 +656,7 @@ class SSOConfigurationProvider(DescopeProvider):
         api = client.management()
         try:
             answer = calls.call(
-                lambda: api.sso.new_settings(spec.tenantId, spec.displayName, spec.ssoId),
+                _parsed(lambda: api.sso.new_settings(spec.tenantId, spec.displayName, spec.ssoId)),
                 doing=doing,
                 repeatable=False,
             )
