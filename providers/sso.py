@@ -130,8 +130,9 @@ _OIDC_MAPPING_KEYS = tuple(OidcAttributeMapping.model_fields)
 
 
 def registered_name(tenant_id: str, sso_id: str = DEFAULT_SSO_ID) -> str:
-    """The name the program registers a configuration under (with the type: its URN)."""
-    return f"sso-{tenant_id}" if sso_id == DEFAULT_SSO_ID else f"sso-{tenant_id}-{sso_id}"
+    """The name the program registers a configuration under (with the type: its URN). The
+    ``/`` before an ssoId is in no tenant id, so two configurations never share a name."""
+    return f"sso-{tenant_id}" if sso_id == DEFAULT_SSO_ID else f"sso-{tenant_id}/{sso_id}"
 
 
 def resource_id(tenant_id: str, sso_id: str = DEFAULT_SSO_ID) -> str:

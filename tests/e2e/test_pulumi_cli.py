@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Pe2e0000000000000000000000000"
 MANAGEMENT_KEY = "K-e2e-local-key-0123456789"
 STACK = "e2e"
+OIDC_SECRET = "e2e-oidc-client-secret-3f1"
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
 
@@ -109,6 +110,16 @@ def test_pulumi_cli__up_preview_edit_refresh_export_destroy(
 ) -> None:
     descope = DescopeClient(PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url)
     pulumi(workdir, pulumi_env, "stack", "init")
+    # The OIDC client secret globex's SSO names, set as a secret as the README says.
+    pulumi(
+        workdir,
+        pulumi_env,
+        "config",
+        "set",
+        "--secret",
+        "descope-config:globexOidcClientSecret",
+        OIDC_SECRET,
+    )
 
     # Create: every tenant, the flow and the theme.
     pulumi(workdir, pulumi_env, "up", "--yes")
@@ -130,11 +141,14 @@ def test_pulumi_cli__up_preview_edit_refresh_export_destroy(
     # Descope holds exactly what the state says.
     pulumi(workdir, pulumi_env, "refresh", "--yes", "--expect-no-changes")
     pulumi(workdir, pulumi_env, "preview", "--expect-no-changes")
+    assert descope.mgmt.sso.load_settings("globex")["tenant"]["authType"] == "oidc"
 
     # The stack export holds what restore reads.
     export_file = tmp_path / "stack.json"
     pulumi(workdir, pulumi_env, "stack", "export", "--file", str(export_file))
-    resources = json.loads(export_file.read_text())["deployment"]["resources"]
+    exported = export_file.read_text()
+    assert OIDC_SECRET not in exported  # the engine keeps the secret input encrypted
+    resources = json.loads(exported)["deployment"]["resources"]
     tenants = {r["outputs"]["tenantId"]: r for r in resources if r["type"] == TENANT_TYPE}
     assert sorted(tenants) == ["acme", "globex", "initech"]
     assert tenants["acme"]["outputs"]["name"] == "Acme Corporation"

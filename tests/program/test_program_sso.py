@@ -26,7 +26,7 @@ def registered(stack: str, **config: str) -> dict[str, Registration]:
 def test_each_stack_registers_one_resource_per_code_managed_configuration(stack: str) -> None:
     found = registered(stack)
     sso = {name: r for name, r in found.items() if r.type == SSO}
-    assert sorted(sso) == ["sso-acme", "sso-globex", "sso-globex-contractors"]
+    assert sorted(sso) == ["sso-acme", "sso-globex", "sso-globex/contractors"]
     assert {r.inputs.get("saml") is not None for r in sso.values()} == {True, False}
     # Each depends on its tenant, which then owns no SSO field.
     for name, resource in sso.items():

@@ -109,7 +109,7 @@ def sso_names(document: dict[str, Any], tenant_id: str | None = None) -> list[st
             continue
         if "saml" in sso or "oidc" in sso:
             names.append(f"sso-{tenant['id']}")
-        names.extend(f"sso-{tenant['id']}-{c['ssoId']}" for c in sso.get("additional") or [])
+        names.extend(f"sso-{tenant['id']}/{c['ssoId']}" for c in sso.get("additional") or [])
     return names
 
 
@@ -449,7 +449,7 @@ def sso_configuration_removed_from_the_yaml(driver: Driver) -> None:
     expect_ok(driver.up())
     tenant = next(t for t in declared(driver)["tenants"] if (t.get("sso") or {}).get("additional"))
     extra = tenant["sso"]["additional"][0]["ssoId"]
-    name = f"sso-{tenant['id']}-{extra}"
+    name = f"sso-{tenant['id']}/{extra}"
 
     def remove(document: dict[str, Any]) -> None:
         entry = next(t for t in document["tenants"] if t["id"] == tenant["id"])

@@ -480,7 +480,7 @@ def test_invalid_inputs_reaching_create_are_refused_in_words(
 
 
 def test_names_and_ids() -> None:
-    assert (registered_name("acme"), registered_name("acme", "x")) == ("sso-acme", "sso-acme-x")
+    assert (registered_name("acme"), registered_name("acme", "x")) == ("sso-acme", "sso-acme/x")
     assert (resource_id("acme"), resource_id("acme", "x")) == ("acme", "acme/x")
     assert "clientSecret" not in OUTPUT_ONLY_KEYS
     assert SSOConfiguration.__name__ == "SSOConfiguration"
