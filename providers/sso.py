@@ -633,7 +633,10 @@ class SSOConfigurationProvider(DescopeProvider):
             if loaded is None:
                 raise _tenant_missing(doing, spec.tenantId)
             if not is_blank(loaded):
-                return self._adopt(spec, secret, loaded, doing)
+                # SSO domains and an auth type alone are what tenant settings wrote (before the
+                # tenant declared sso:): taken over, after a snapshot. An IdP set up is not.
+                allowed = spec.adopt or not is_configured(loaded)
+                return self._adopt(spec, secret, loaded, doing, allowed=allowed)
             _write(spec, secret, loaded, doing)
             return self._created(spec, secret, loaded)
         loaded = self._new(spec, doing)
@@ -641,7 +644,7 @@ class SSOConfigurationProvider(DescopeProvider):
             existing = _load(spec.tenantId, spec.ssoId, doing)
             if existing is None:
                 raise _tenant_missing(doing, spec.tenantId)
-            return self._adopt(spec, secret, existing, doing)
+            return self._adopt(spec, secret, existing, doing, allowed=spec.adopt)
         try:
             _write(spec, secret, loaded, doing)
         except DescopeApiError as exc:
@@ -704,11 +707,13 @@ class SSOConfigurationProvider(DescopeProvider):
         secret: str | None,
         existing: Mapping[str, Any],
         doing: str,
+        *,
+        allowed: bool,
     ) -> CreateResult:
-        """Take over a configuration already set up: refused without ``adopt``; with it,
-        snapshot, then write only if it differs (or a secret is to be set)."""
+        """Take over a configuration already there: refused unless `allowed` (``adopt``);
+        then snapshot it, and write only if it differs (or a secret is to be set)."""
         subject = _subject(spec.tenantId, spec.ssoId)
-        if not spec.adopt:
+        if not allowed:
             raise DescopeApiError(
                 f"Unable to {doing}:",
                 f"{subject} is already set up in Descope (in the console, or by the customer "
@@ -872,6 +877,18 @@ class SSOConfigurationProvider(DescopeProvider):
             if not exc.is_not_found:
                 raise
             log.info("%s was already gone", subject)
+
+
+def is_configured(loaded: Mapping[str, Any]) -> bool:
+    """Whether an IdP is set up in a configuration (SAML or OIDC settings, group mappings),
+    beyond SSO domains and an auth type."""
+    saml, oidc = _dict(loaded.get("saml")), _dict(loaded.get("oidc"))
+    return bool(
+        saml.get("idpMetadataUrl")
+        or saml.get("idpSSOUrl")
+        or oidc.get("clientId")
+        or saml.get("groupsMapping")
+    )
 
 
 def is_blank_further(loaded: Mapping[str, Any]) -> bool:

@@ -484,3 +484,16 @@ def test_names_and_ids() -> None:
     assert (resource_id("acme"), resource_id("acme", "x")) == ("acme", "acme/x")
     assert "clientSecret" not in OUTPUT_ONLY_KEYS
     assert SSOConfiguration.__name__ == "SSOConfiguration"
+
+
+def test_create__takes_over_sso_domains_set_by_tenant_settings_after_a_snapshot(
+    provider: SSOConfigurationProvider, app: EmulatorApp, descope: DescopeClient, backup_dir: Path
+) -> None:
+    """A tenant that moves settings.domains/authType into sso: has them in Descope already:
+    no IdP is set up, so nothing of anyone's is lost by writing the declared configuration."""
+    descope.mgmt.tenant.update_settings("acme", [], domains=["acme.example.com"], auth_type="saml")
+    result = provider.create(checked(provider, sso_props()))
+    assert result.outs is not None
+    assert stored(app).saml.idp_sso_url == "https://idp.acme.example/saml/sso"
+    (path,) = snapshot_files(backup_dir)
+    assert read_snapshot(path).reason == "adopt"
