@@ -28,8 +28,8 @@ SCHEMA_FILE = Path(__file__).with_name("tenants.schema.json")
 
 STACK_HINT = (
     "Checking a stack's file? `python -m ops validate --stack <stack>` reads its ${...} "
-    "variables and flows folder from Pulumi.<stack>.yaml; here, pass them with --var KEY=VALUE "
-    "and --flows-dir DIR."
+    "variables and flows folder from Pulumi.<stack>.yaml; here, pass them with --var KEY=VALUE, "
+    "--secret NAME (a stack secret an SSO clientSecret names) and --flows-dir DIR."
 )
 """Said after problems when the check ran without variables or a flows folder."""
 
