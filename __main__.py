@@ -3,18 +3,20 @@
 Reads the stack's settings, loads and validates the configuration (a configuration error stops
 the run before any resource is registered), declares one Permission per permission and one
 Role per project role (when the file manages them), one Tenant per tenant, one Role per
-tenant's own role, one Flow per flow and the Theme if configured, and exports what each
-environment now holds.
+tenant's own role, one SSOConfiguration per SSO configuration the code manages, one Flow per
+flow and the Theme if configured, and exports what each environment now holds.
 
 Dependencies (``depends_on``), so that the engine creates what is named before what names it,
 and deletes in the reverse order: a role depends on the declared permissions it grants, a
 tenant on the project roles its defaultRoles name, a tenant's own role on its tenant (and on
-its permissions). Built-in roles and permissions are in every project: nothing depends on them.
+its permissions), an SSO configuration on its tenant and the roles its mappings name. Built-in
+roles and permissions are in every project: nothing depends on them.
 Every input is a plain value known at registration, so a preview has no unknowns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,14 +29,18 @@ from config import (
     ConfigurationErrors,
     StackOptions,
     check_for_stack,
+    is_emulator_stack,
     load_configuration,
     plaintext_key_warning,
     project_values,
+    secret_variable_names,
     stack_options,
 )
 from providers.flow import Flow
 from providers.permission import Permission
 from providers.role import Role, depended_on
+from providers.sso import SSOConfiguration
+from providers.sso import registered_name as sso_registered_name
 from providers.tenant import Tenant, registered_name
 from providers.theme import Theme
 
@@ -53,7 +59,11 @@ def read_stack_options() -> StackOptions:
         pulumi.log.warn(warning)
     try:
         return stack_options(
-            stack, project_values(every_value), source=Path(f"Pulumi.{stack}.yaml")
+            stack,
+            project_values(every_value),
+            source=Path(f"Pulumi.{stack}.yaml"),
+            secret_variables=secret_variable_names(secret_keys),
+            plain_secrets_allowed=is_emulator_stack(every_value),
         )
     except ConfigurationErrors as exc:
         raise pulumi.RunError(
@@ -65,7 +75,12 @@ def load(settings: StackOptions) -> Configuration:
     """Load the configuration or stop the run with every problem listed, no traceback."""
     try:
         configuration = load_configuration(
-            settings.tenants_file, variables=settings.variables, flows_dir=settings.flows_dir
+            settings.tenants_file,
+            variables=settings.variables,
+            flows_dir=settings.flows_dir,
+            secret_variables=settings.secret_variables,
+            plain_secrets_allowed=settings.plain_secrets_allowed,
+            allow_duplicate_sso_domains=settings.allow_duplicate_sso_domains,
         )
         check_for_stack(settings, configuration)
     except ConfigurationErrors as exc:
@@ -167,15 +182,17 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             stack=settings.stack,
             attribute_definitions=definitions,
             own_roles=own,
+            sso_managed=spec.id in configuration.tenant_sso,
             opts=pulumi.ResourceOptions(
                 protect=_protect(settings, spec),
                 retain_on_delete=_retain(settings, spec),
                 depends_on=depended_on(list(spec.defaultRoles), declared.roles),
             ),
         )
-        tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
         resources[spec.id] = tenant
+        tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
     declare_tenant_roles(settings, configuration, resources, declared)
+    sso = declare_sso(settings, configuration, resources, declared)
 
     flows: dict[str, Any] = {}
     for entry in configuration.flows:
@@ -194,6 +211,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         "flows": flows,
         "tenantCount": len(tenants),
         "flowCount": len(flows),
+        "sso": sso,
     }
     if configuration.theme is not None:
         theme = Theme(
@@ -203,6 +221,56 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             opts=pulumi.ResourceOptions(protect=settings.protect),
         )
         outputs["themeHash"] = theme.contentHash
+    return outputs
+
+
+def declare_sso(
+    settings: StackOptions,
+    configuration: Configuration,
+    tenants: Mapping[str, Tenant],
+    declared: Authorization,
+) -> dict[str, Any]:
+    """One SSOConfiguration per SSO configuration the code manages; returns, by tenant, what a
+    customer's IdP needs (the SP entity id and ACS URL of each configuration).
+
+    Each depends on its tenant, and on the role resources (`declared`) its group mappings and
+    default roles name, so that those exist first. It is protected and retained as its tenant
+    is. An OIDC client secret is read from the stack secret the YAML names and passed as a
+    Pulumi secret: the engine keeps it encrypted, the resource never outputs it.
+    Customer-managed SSO gets no resource: nothing here writes or deletes it.
+    """
+    outputs: dict[str, Any] = {}
+    by_id = {spec.id: spec for spec in configuration.tenants}
+    for tenant_id, tenant_sso in configuration.tenant_sso.items():
+        tenant_spec = by_id[tenant_id]
+        if tenant_sso.customer_managed:
+            outputs[tenant_id] = {"managedBy": "customer"}
+            continue
+        configurations: dict[str, Any] = {}
+        for spec, secret_name in tenant_sso.specs(tenant_id, adopt=tenant_spec.adopt):
+            named = sorted({m.role for m in spec.groupMappings} | set(spec.defaultRoles))
+            depends = [tenants[tenant_id], *declared.roles_of(tenant_id, named)]
+            secret = (
+                pulumi.Output.secret(settings.variables[secret_name])
+                if secret_name is not None
+                else None
+            )
+            resource = SSOConfiguration(
+                sso_registered_name(tenant_id, spec.ssoId),
+                spec,
+                client_secret=secret,
+                stack=settings.stack,
+                opts=pulumi.ResourceOptions(
+                    protect=_protect(settings, tenant_spec),
+                    retain_on_delete=_retain(settings, tenant_spec),
+                    depends_on=depends,
+                ),
+            )
+            configurations[spec.ssoId or "default"] = {
+                "spEntityId": resource.spEntityId,
+                "spAcsUrl": resource.spAcsUrl,
+            }
+        outputs[tenant_id] = configurations
     return outputs
 
 

@@ -33,6 +33,7 @@ PROJECT_ID = "Pbench0000000000000000000000"
 MANAGEMENT_KEY = "K-bench-management-key-0123456789"
 LICENSE_KEY = "GET /v1/mgmt/license"
 TENANT_TOKEN = "pulumi-python:dynamic/descope:Tenant"
+SSO_TOKEN = "pulumi-python:dynamic/descope:SSOConfiguration"
 FLOW_TOKEN = "pulumi-python:dynamic/descope:Flow"
 ROLE_TOKEN = "pulumi-python:dynamic/descope:Role"
 PERMISSION_TOKEN = "pulumi-python:dynamic/descope:Permission"
@@ -135,6 +136,19 @@ class EmulatorProcess:
         response = self.admin.post(
             "/v1/mgmt/tenant/create",
             json={"id": tenant_id, "name": name, "selfProvisioningDomains": []},
+            headers=self.auth_headers(),
+        )
+        response.raise_for_status()
+
+    def configure_sso_out_of_band(self, tenant_id: str, idp: str) -> None:
+        """Set the tenant's default SSO configuration up behind Pulumi's back (SAML by metadata
+        of IdP `idp`), as a console user or the customer would."""
+        response = self.admin.post(
+            "/v1/mgmt/sso/saml/metadata",
+            json={
+                "tenantId": tenant_id,
+                "settings": {"idpMetadataUrl": f"https://{idp}.example.com/md", "roleMappings": []},
+            },
             headers=self.auth_headers(),
         )
         response.raise_for_status()

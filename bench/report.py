@@ -21,13 +21,23 @@ SIZE_ROWS: tuple[tuple[str, str], ...] = (
     ("refresh_wall_s", "refresh all: wall time (s)"),
     ("refresh_ratio", "refresh all: ratio to lower bound"),
     ("list_all_s", "one listing call (load_all) of all tenants, wall (s)"),
+    ("sso_refresh_calls_per_tenant", "refresh all SSO (one per tenant): API calls per tenant"),
+    ("sso_refresh_min_calls_per_tenant", "refresh all SSO: minimum, 1 load each"),
+    ("sso_refresh_wall_s", "refresh all SSO: wall time (s)"),
     ("host_peak_mib", "provider host peak memory, VmHWM (MiB)"),
     ("provider_bytes", "serialised provider per resource (bytes)"),
     ("state_bytes_per_tenant", "recorded state per tenant, outputs JSON (bytes)"),
 )
 """(key, label) of every per-size row, in table order."""
 
-PRECISE_ROWS = frozenset({"refresh_calls_per_tenant", "refresh_min_calls_per_tenant"})
+PRECISE_ROWS = frozenset(
+    {
+        "refresh_calls_per_tenant",
+        "refresh_min_calls_per_tenant",
+        "sso_refresh_calls_per_tenant",
+        "sso_refresh_min_calls_per_tenant",
+    }
+)
 """Rows shown with three decimals: 1 + 1/1000 calls per tenant must not read as 1.00."""
 
 OPERATION_ROWS: tuple[str, ...] = (
@@ -41,6 +51,12 @@ OPERATION_ROWS: tuple[str, ...] = (
     "flow read",
     "flow update",
     "flow delete (deleteOnRemove)",
+    "sso create (default configuration)",
+    "sso create (further configuration)",
+    "sso read",
+    "sso update",
+    "sso delete",
+    "sso adopt",
     "permission create",
     "permission read",
     "permission update (rename)",
@@ -81,6 +97,9 @@ class SizeResult:
     host_peak_mib: float
     provider_bytes: int
     state_bytes_per_tenant: float
+    sso_refresh_calls_per_tenant: float = 0.0
+    sso_refresh_min_calls_per_tenant: float = 1.0
+    sso_refresh_wall_s: float = 0.0
 
 
 @dataclass

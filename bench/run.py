@@ -23,6 +23,7 @@ from bench.lab import (
     LICENSE_KEY,
     PERMISSION_TOKEN,
     ROLE_TOKEN,
+    SSO_TOKEN,
     TENANT_TOKEN,
     EmulatorProcess,
     Lab,
@@ -41,6 +42,7 @@ from bench.workload import (
     flow_export,
     longer_sessions,
     renamed,
+    sso_props,
     tenant_props,
     tenant_spec,
     write_tenants_yaml,
@@ -76,6 +78,15 @@ MINIMUMS: dict[str, tuple[int, str]] = {
     ),
     "refresh of 20 permissions": (1, "one listing shared by the overlapping reads"),
     "refresh of 20 roles": (1, "one role listing (load_all) shared by the overlapping reads"),
+    "sso create (default configuration)": (
+        2,
+        "load (set up already? the SP fields) + configure",
+    ),
+    "sso create (further configuration)": (2, "new (answers the SP fields) + configure"),
+    "sso read": (1, "load"),
+    "sso update": (2, "load (snapshot console edits, still there?) + configure"),
+    "sso delete": (2, "load (snapshot first) + delete"),
+    "sso adopt": (2, "load (snapshot, then compare) + configure"),
 }
 """The fewest API calls each operation needs, given the providers' promises (a snapshot of
 what Descope held before anything destructive; drift seen on refresh). Tenant minimums are
@@ -95,6 +106,12 @@ def tenant_provider(backup_dir: str) -> ResourceProvider:
 
     provider: ResourceProvider = TenantProvider(backup_dir=backup_dir)
     return provider
+
+
+def sso_provider(backup_dir: str) -> ResourceProvider:
+    from providers.sso import SSOConfigurationProvider  # noqa: PLC0415
+
+    return SSOConfigurationProvider(backup_dir=backup_dir)
 
 
 def flow_provider(backup_dir: str) -> ResourceProvider:
@@ -216,6 +233,25 @@ def measure_operations(
     counted("flow update", lambda: lab.up(flow, _flow_props(flow_id, 2)))
     lab.up(flow, _flow_props(flow_id, 2, delete_on_remove=True))
     counted("flow delete (deleteOnRemove)", lambda: lab.destroy(flow))
+
+    owner = Managed(TENANT_TOKEN, "tenant-sso-owner", tenants)
+    owner_spec = tenant_spec(2, prefix="op")
+    lab.up(owner, {**tenant_props(owner_spec), "ssoManaged": True})
+    owner_id = owner_spec["id"]
+    ssos = sso_provider(backup_dir)
+    default = Managed(SSO_TOKEN, "sso-op", ssos)
+    props = sso_props(owner_id, 0)
+    counted("sso create (default configuration)", lambda: lab.up(default, props))
+    further = Managed(SSO_TOKEN, "sso-op-partners", ssos)
+    further_props = sso_props(owner_id, 1, sso_id="partners", oidc=True)
+    counted("sso create (further configuration)", lambda: lab.up(further, further_props))
+    counted("sso read", lambda: lab.refresh(default))
+    changed = {**props, "domains": [f"login2.{owner_id}.example.com"]}
+    counted("sso update", lambda: lab.up(default, changed))
+    counted("sso delete", lambda: lab.destroy(further))
+    emulator.configure_sso_out_of_band(owner_id, "console")
+    adopted = Managed(SSO_TOKEN, "sso-adopted", ssos)
+    counted("sso adopt", lambda: lab.up(adopted, {**sso_props(owner_id, 3), "adopt": True}))
     return results
 
 
@@ -265,6 +301,24 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
             raise RuntimeError("refresh lost tenants that were just created")
         list_all = emulator.timed_list_all(count)
 
+        sso_resources = [
+            Managed(SSO_TOKEN, f"sso-{s['id']}", sso_provider(backup_dir)) for s in specs
+        ]
+        # The tenants' settings give them SSO domains already: their SSO is adopted.
+        # The tenants' settings gave them SSO domains already: their SSO is adopted.
+        sso_jobs = [
+            (r, {**sso_props(s["id"], i), "adopt": True})
+            for i, (r, s) in enumerate(zip(sso_resources, specs, strict=True))
+        ]
+        lab.run_all(sso_jobs, lambda job: lab.up(*job))
+        emulator.reset_counters()
+        started = time.perf_counter()
+        present = lab.run_all(sso_resources, lab.refresh)
+        sso_refresh_wall = time.perf_counter() - started
+        sso_refresh_calls = emulator.api_calls()
+        if not all(present):
+            raise RuntimeError("refresh lost SSO configurations that were just created")
+
         peak = peak_memory_kib(lab.host_pid)
         blob = lab.blob(provider)
         state = statistics.fmean(len(json.dumps(r.outputs, sort_keys=True)) for r in resources)
@@ -292,6 +346,9 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         host_peak_mib=round(peak / 1024, 1),
         provider_bytes=len(blob.encode()),
         state_bytes_per_tenant=round(state, 1),
+        sso_refresh_calls_per_tenant=round(sso_refresh_calls / count, 3),
+        sso_refresh_min_calls_per_tenant=1.0,
+        sso_refresh_wall_s=round(sso_refresh_wall, 3),
     )
 
 

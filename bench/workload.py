@@ -47,6 +47,27 @@ def tenant_props(spec: dict[str, Any]) -> dict[str, Any]:
     return resource_props(TenantSpec.model_validate(spec))
 
 
+def sso_props(
+    tenant_id: str, index: int, *, sso_id: str = "", oidc: bool = False
+) -> dict[str, Any]:
+    """A typical customer SSO configuration of a tenant, as the SSO resource's inputs: SAML by
+    metadata, or OIDC by issuer with its client secret; one SSO domain, one default role-free
+    mapping set (the bench's project has no roles)."""
+    props: dict[str, Any] = {
+        "tenantId": tenant_id,
+        "ssoId": sso_id,
+        "displayName": f"IdP {sso_id}" if sso_id else "",
+        "domains": [f"login{'-' + sso_id if sso_id else ''}.{tenant_id}.example.com"],
+        "redirectUrl": f"https://app.example.com/{tenant_id}/after-sso",
+    }
+    if oidc:
+        props["oidc"] = {"issuer": f"https://idp.{tenant_id}.example.com", "clientId": f"c{index}"}
+        props["clientSecret"] = f"bench-client-secret-{index}"
+    else:
+        props["saml"] = {"metadataUrl": f"https://idp.{tenant_id}.example.com/saml/metadata"}
+    return props
+
+
 def renamed(spec: dict[str, Any], suffix: str = " (renamed)") -> dict[str, Any]:
     """`spec` with another name: an update that leaves the settings alone."""
     changed = copy.deepcopy(spec)

@@ -15,8 +15,10 @@ from config.stack import (
     StackOptions,
     check_for_stack,
     config_text,
+    is_emulator_stack,
     plaintext_key_warning,
     project_values,
+    secret_variable_names,
     stack_options,
 )
 from config.writer import dump_tenants_yaml
@@ -31,10 +33,12 @@ __all__ = [
     "check_for_stack",
     "config_text",
     "dump_tenants_yaml",
+    "is_emulator_stack",
     "json_schema",
     "json_schema_text",
     "load_configuration",
     "plaintext_key_warning",
     "project_values",
+    "secret_variable_names",
     "stack_options",
 ]

@@ -1,6 +1,6 @@
 """``python -m config``: validate a configuration file, or write the JSON Schema.
 
-    python -m config validate PATH [--flows-dir DIR] [--var key=value ...]
+    python -m config validate PATH [--flows-dir DIR] [--var key=value ...] [--secret NAME ...]
     python -m config schema [--output FILE] [--check]
 
 Exit status: 0 valid (or schema up to date), 1 problems found (or schema out of date),
@@ -28,8 +28,8 @@ SCHEMA_FILE = Path(__file__).with_name("tenants.schema.json")
 
 STACK_HINT = (
     "Checking a stack's file? `python -m ops validate --stack <stack>` reads its ${...} "
-    "variables and flows folder from Pulumi.<stack>.yaml; here, pass them with --var KEY=VALUE "
-    "and --flows-dir DIR."
+    "variables and flows folder from Pulumi.<stack>.yaml; here, pass them with --var KEY=VALUE, "
+    "--secret NAME (a stack secret an SSO clientSecret names) and --flows-dir DIR."
 )
 """Said after problems when the check ran without variables or a flows folder."""
 
@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a ${KEY} substitution value, as the stack's descope-config:KEY; repeatable",
     )
+    validate.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="descope-config:NAME is a stack secret (an SSO clientSecret may name it; its value "
+        "is not needed); repeatable",
+    )
     schema = commands.add_parser("schema", help="write the JSON Schema of the YAML format")
     schema.add_argument("--output", type=Path, default=SCHEMA_FILE, help="where to write it")
     schema.add_argument(
@@ -74,13 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "validate":
-        return _validate(args.path, args.flows_dir, dict(args.var))
+        return _validate(args.path, args.flows_dir, dict(args.var), args.secret)
     return _schema(args.output, check=args.check)
 
 
-def _validate(path: Path, flows_dir: Path | None, variables: dict[str, str]) -> int:
+def _validate(
+    path: Path, flows_dir: Path | None, variables: dict[str, str], secrets: list[str]
+) -> int:
     try:
-        configuration = load_configuration(path, variables=variables, flows_dir=flows_dir)
+        configuration = load_configuration(
+            path, variables=variables, flows_dir=flows_dir, secret_variables=secrets
+        )
     except ConfigurationErrors as exc:
         print(exc, file=sys.stderr)
         if not variables or flows_dir is None:

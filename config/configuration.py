@@ -6,6 +6,10 @@ the document and the tenants merged with the defaults (`config.validate`), then 
 and theme file and substitute the same variables in it, before it is checked, normalised and
 hashed: a flow's content and contentHash are those of the stack's own values. Only a
 configuration without any problem is returned.
+
+An SSO client secret (``oidc.clientSecret``) is the one value never substituted: it is a
+``${name}`` reference to a stack secret, checked against the names in `secret_variables`
+(`config.sso`); its value never enters the configuration.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from config.loader import (
     parse_yaml,
     read_text,
 )
+from config.sso import SecretSources, keep_secret_references, secret_reference_paths
 from config.validate import Reporter, check_document
 from config.variables import json_path, substitute
 from model import (
@@ -38,9 +43,10 @@ from model import (
     normalise_theme,
 )
 from model.flow import theme_problems
+from model.sso import TenantSSO
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     from config.loader import YamlPath
 
@@ -99,6 +105,12 @@ class Configuration:
     """The line of each project role's entry in `source`, by name."""
     tenant_role_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     """The line of each tenant role's entry in `source`, by tenant id, then role name."""
+    tenant_sso: dict[str, TenantSSO] = field(default_factory=dict)
+    """Each tenant's ``sso:`` (its SSO configurations, or managedBy: customer), by tenant id;
+    absent for a tenant whose entry has none. Not part of `tenants`: the SSO resources manage
+    them, and a tenant listed here does not manage settings.domains or settings.authType."""
+    sso_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each tenant's ``sso:`` key in `source`, by tenant id."""
 
 
 def load_configuration(
@@ -106,19 +118,37 @@ def load_configuration(
     *,
     variables: Mapping[str, str] | None = None,
     flows_dir: Path | None = None,
+    secret_variables: Collection[str] = (),
+    plain_secrets_allowed: bool = False,
+    allow_duplicate_sso_domains: bool = False,
 ) -> Configuration:
     """Read, substitute and validate the configuration file at `path`.
 
     Flow and theme files are resolved against `flows_dir` when given, else against the folder
-    of `path`. Raises `ConfigurationErrors` listing every problem found; never anything else
-    for any content of the files.
+    of `path`. `secret_variables` are the names of the stack's secret variables: a client
+    secret must name one, and nothing else may (their values need not be in `variables`);
+    `plain_secrets_allowed` (the emulator's stack) lets a client secret name a plain variable;
+    `allow_duplicate_sso_domains` is the Descope project's setting of that name. Raises
+    `ConfigurationErrors` listing every problem found; never anything else for any content of
+    the files.
     """
+    secret = frozenset(secret_variables)
+    values = {k: v for k, v in (variables or {}).items() if k not in secret}
+    secrets = SecretSources(
+        secret=secret, plain=frozenset(values), plain_allowed=plain_secrets_allowed
+    )
     with gc_paused():  # see `gc_paused`; what is left when this returns is the result
-        return _load_configuration(Path(path), variables or {}, flows_dir)
+        return _load_configuration(
+            Path(path), values, flows_dir, secrets, allow_duplicate_sso_domains
+        )
 
 
 def _load_configuration(
-    path: Path, variables: Mapping[str, str], flows_dir: Path | None
+    path: Path,
+    variables: Mapping[str, str],
+    flows_dir: Path | None,
+    secrets: SecretSources,
+    allow_duplicate_sso_domains: bool,
 ) -> Configuration:
     try:
         loaded = parse_yaml(read_text(path, limit=MAX_YAML_BYTES))
@@ -152,18 +182,22 @@ def _load_configuration(
                 )
             ]
         )
-    data, substitution_problems = substitute(loaded.data, variables)
+    references = secret_reference_paths(loaded.data)
+    substituted, found = substitute(loaded.data, variables, secrets=secrets.secret)
+    data, substitution_problems = keep_secret_references(substituted, references, found)
     report = Reporter(path, data, loaded.lines)
     for where, line, message in loaded.problems:
         report.add(where, message, line=line)
     for where, message in substitution_problems:
         report.add(where, message)
     report.settled.update(where for where, _ in substitution_problems)
-    checked = check_document(report, data)
+    checked = check_document(
+        report, data, secrets=secrets, allow_duplicate_sso_domains=allow_duplicate_sso_domains
+    )
     tenants = checked.tenants
     base = Path(flows_dir) if flows_dir is not None else path.parent
-    flows = _load_flows(report, data.get("flows"), base, variables)
-    theme = _load_theme(report, data.get("theme"), base, variables)
+    flows = _load_flows(report, data.get("flows"), base, variables, secrets.secret)
+    theme = _load_theme(report, data.get("theme"), base, variables, secrets.secret)
     if report.problems:
         raise ConfigurationErrors(report.problems)
     return Configuration(
@@ -199,6 +233,12 @@ def _load_configuration(
             }
             for tenant in tenants
         },
+        tenant_sso=checked.sso,
+        sso_lines={
+            tenant.merged["id"]: report.line_of(("tenants", tenant.index, "sso")) or 0
+            for tenant in tenants
+            if tenant.sso is not None
+        },
     )
 
 
@@ -225,21 +265,31 @@ def _read_json(report: Reporter, where: YamlPath, file: Path, base: Path) -> Any
 
 
 def _substituted(
-    report: Reporter, where: YamlPath, file: Path, data: Any, variables: Mapping[str, str]
+    report: Reporter,
+    where: YamlPath,
+    file: Path,
+    data: Any,
+    variables: Mapping[str, str],
+    *,
+    secrets: Collection[str],
 ) -> tuple[Any, set[YamlPath]]:
     """A flow or theme file's JSON with the variables substituted, and the paths that failed.
 
     Each problem names the file and the JSON path of the string (``$.screens[2].htmlTemplate``,
     as the file is written, before screens are sorted).
     """
-    substituted, problems = substitute(data, variables)
+    substituted, problems = substitute(data, variables, secrets=secrets)
     for path, message in problems:
         report.add(where, f"{file}: {json_path(path)}: {message}")
     return substituted, {path for path, _ in problems}
 
 
 def _load_flows(
-    report: Reporter, flows: Any, base: Path, variables: Mapping[str, str]
+    report: Reporter,
+    flows: Any,
+    base: Path,
+    variables: Mapping[str, str],
+    secrets: Collection[str],
 ) -> list[FlowEntry]:
     entries: list[FlowEntry] = []
     for index, entry in enumerate(flows if isinstance(flows, list) else []):
@@ -251,7 +301,7 @@ def _load_flows(
         export = _read_json(report, where, file, base)
         if export is None:
             continue
-        export, failed = _substituted(report, where, file, export, variables)
+        export, failed = _substituted(report, where, file, export, variables, secrets=secrets)
         problems = flow_export_problems(export, flow_id if isinstance(flow_id, str) else None)
         for problem in problems:
             if problem.path not in failed:  # a reference left as written, already reported
@@ -265,7 +315,11 @@ def _load_flows(
 
 
 def _load_theme(
-    report: Reporter, theme: Any, base: Path, variables: Mapping[str, str]
+    report: Reporter,
+    theme: Any,
+    base: Path,
+    variables: Mapping[str, str],
+    secrets: Collection[str],
 ) -> ThemeEntry | None:
     if not isinstance(theme, dict) or not isinstance(theme.get("file"), str):
         return None
@@ -281,7 +335,7 @@ def _load_theme(
             "Descope's theme export returns it. Export the theme again from Descope.",
         )
         return None
-    export, failed = _substituted(report, where, file, export, variables)
+    export, failed = _substituted(report, where, file, export, variables, secrets=secrets)
     problems = theme_problems(export["theme"])
     for problem in problems:
         inner = ".".join(("theme", problem.field)) if problem.field else "theme"

@@ -20,6 +20,7 @@ from model import SessionSettings, TenantSpec
 from model.attributes import TenantAttributes
 from model.flow import flow_export_problems
 from model.roles import Permissions, ProjectRoles, TenantRoles
+from model.sso import TenantSSO
 
 SCHEMA_ID = "https://descope-config.invalid/tenants.schema.json"
 """A stable identifier for the schema; the file itself is `config/tenants.schema.json`."""
@@ -113,14 +114,21 @@ else:
 class TenantEntrySpec(TenantSpec):
     """A tenant entry as the file writes it: the tenant, and the roles that exist in it only.
 
-    The loader splits `roles` off: the tenant resource manages a `model.TenantSpec`, the
-    tenant's roles are declarations of their own (`config.Configuration.tenant_roles`).
+    The loader splits `roles` and `sso` off: the tenant resource manages a `model.TenantSpec`,
+    the tenant's roles and SSO configurations are declarations of their own
+    (`config.Configuration.tenant_roles`, `config.Configuration.tenant_sso`).
     """
 
     roles: TenantRoles = Field(
         default_factory=list,
         description="Roles that exist in this tenant only (Descope's tenant-scoped roles); "
         "their names may not be those of project roles.",
+    )
+    sso: TenantSSO | None = Field(
+        None,
+        description="The tenant's SSO: its default configuration (saml or oidc, domains, "
+        "group mappings, default roles, redirect URL) and further ones (additional), or "
+        "managedBy: customer. Owns settings.domains and settings.authType.",
     )
 
 

@@ -19,7 +19,14 @@ from config.errors import ConfigProblem, ConfigurationErrors
 
 PROJECT = "descope-config"
 """The project's config namespace (the name in Pulumi.yaml)."""
-SETTINGS = ("tenantsFile", "flowsDir", "protect", "retainOnDelete", "backupDir")
+SETTINGS = (
+    "tenantsFile",
+    "flowsDir",
+    "protect",
+    "retainOnDelete",
+    "backupDir",
+    "allowDuplicateSSODomains",
+)
 """The keys that are settings; every other key of the namespace is a variable."""
 PROTECTED_STACKS = frozenset({"prod"})
 """Stacks that protect and retain by default, when protect/retainOnDelete are not set."""
@@ -37,10 +44,29 @@ class StackOptions:
     retain_on_delete: bool
     backup_dir: Path
     variables: dict[str, str]
+    secret_variables: frozenset[str] = frozenset()
+    """The variables set as stack secrets (`secret_variable_names`): only an SSO client
+    secret may name one, and it may name no other."""
+    plain_secrets_allowed: bool = False
+    """The emulator's stack (`is_emulator_stack`): a client secret may also name a plain
+    variable."""
+    allow_duplicate_sso_domains: bool = False
+    """``descope-config:allowDuplicateSSODomains``: the Descope project lets two tenants hold
+    one SSO domain (its ``allowDuplicateSSODomainsInOtherTenants`` setting; off by default)."""
 
 
-def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> StackOptions:
+def stack_options(
+    stack: str,
+    values: Mapping[str, str],
+    *,
+    source: Path,
+    secret_variables: Collection[str] = (),
+    plain_secrets_allowed: bool = False,
+) -> StackOptions:
     """The settings of `stack` from its ``descope-config:*`` `values` (keys unprefixed).
+
+    `secret_variables` are the variables set as stack secrets (`secret_variable_names`);
+    `plain_secrets_allowed` says the stack is the emulator's (`is_emulator_stack`).
 
     Raises `ConfigurationErrors` naming `source` (the stack's file) and each bad setting: a
     flag that is not true or false, or a key that looks like a misspelt setting (it would
@@ -51,10 +77,10 @@ def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> Sta
     def problem(key: str, message: str) -> None:
         problems.append(ConfigProblem(source, None, f"stack {stack}", f"{PROJECT}:{key}", message))
 
-    def flag(key: str) -> bool:
+    def flag(key: str, default: bool | None = None) -> bool:
         text = values.get(key)
         if text is None or text.strip() == "":
-            return stack in PROTECTED_STACKS
+            return stack in PROTECTED_STACKS if default is None else default
         if text.strip().lower() not in ("true", "false"):
             problem(key, f'is "{text}": write true or false.')
         return text.strip().lower() == "true"
@@ -75,6 +101,9 @@ def stack_options(stack: str, values: Mapping[str, str], *, source: Path) -> Sta
         retain_on_delete=flag("retainOnDelete"),
         backup_dir=Path(values.get("backupDir") or f"backups/{stack}"),
         variables={k: v for k, v in values.items() if k not in SETTINGS},
+        secret_variables=frozenset(secret_variables) - set(SETTINGS),
+        plain_secrets_allowed=plain_secrets_allowed,
+        allow_duplicate_sso_domains=flag("allowDuplicateSSODomains", default=False),
     )
     if problems:
         raise ConfigurationErrors(problems)
@@ -97,7 +126,7 @@ def plaintext_key_warning(
     """
     if MANAGEMENT_KEY not in config or MANAGEMENT_KEY in secret_keys:
         return None
-    if _LOOPBACK_URL.fullmatch(str(config.get("descope:baseUrl") or "")):
+    if is_emulator_stack(config):
         return None
     return (
         f"Stack {stack} holds {MANAGEMENT_KEY} in plain text: it is in Pulumi.{stack}.yaml and "
@@ -106,6 +135,20 @@ def plaintext_key_warning(
         "both), or remove it and export DESCOPE_MANAGEMENT_KEY instead; then rotate the key, "
         "since the old one may be in state backups."
     )
+
+
+def secret_variable_names(secret_keys: Collection[str]) -> frozenset[str]:
+    """The ``descope-config:*`` variables set as stack secrets (``pulumi config set
+    --secret``), by name: the ones an SSO client secret may come from, and the only ones."""
+    prefix = f"{PROJECT}:"
+    return frozenset(key.removeprefix(prefix) for key in secret_keys if key.startswith(prefix))
+
+
+def is_emulator_stack(config: Mapping[str, object]) -> bool:
+    """Whether the stack's ``descope:baseUrl`` is a loopback address: the local emulator, whose
+    well-known key and client secrets protect nothing, and may be kept in plain text (a stack
+    whose file is read without the pulumi CLI, as ``make demo`` does, cannot decrypt them)."""
+    return _LOOPBACK_URL.match(str(config.get("descope:baseUrl") or "")) is not None
 
 
 def project_values(config: Mapping[str, object]) -> dict[str, str]:

@@ -9,8 +9,9 @@ by one tenant only, unique flow ids, each tenant's custom attributes against the
 ``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`), and what roles
 and permissions refer to (`model.roles.authorization_problems`, `default_role_problems`).
 
-A tenant entry's ``roles`` (the roles that exist in that tenant only) are split off before the
-tenant is validated: the tenant itself is a `model.TenantSpec`, and never carries them.
+A tenant entry's ``roles`` (the roles that exist in that tenant only) and ``sso`` (its SSO
+configurations, `config.sso`) are split off before the tenant is validated: the tenant itself
+is a `model.TenantSpec`, and never carries them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
+from config.sso import SecretSources, check_sso
 from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
 from model.attributes import (
     AttributeDefinition,
@@ -36,6 +38,7 @@ from model.roles import (
     default_role_problems,
     tenant_roles_problems,
 )
+from model.sso import TenantSSO
 from model.tenant import attribute_value_problem
 from model.text import shown
 
@@ -126,6 +129,8 @@ class MergedTenant:
     defaults: dict[str, Any]
     roles: Any = None
     """The entry's ``roles`` as written; None when it has none."""
+    sso: Any = None
+    """The entry's ``sso`` as written; None when it has none."""
     spec: TenantSpec | None = None
     """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
     role_specs: list[RoleSpec] | None = None
@@ -176,15 +181,27 @@ class CheckedDocument:
     """The declared permissions when all are valid; None when the file has no permissions."""
     roles: list[RoleSpec] | None
     """The declared project roles when all are valid; None when the file has no roles."""
+    sso: dict[str, TenantSSO]
+    """The valid ``sso:`` entries, by tenant id."""
 
 
-ENTRY_ONLY_KEYS = ("roles",)
-"""Keys of a tenant entry that are not tenant fields: the tenant's own roles, split off here
-(the tenant resource never sees them)."""
+ENTRY_ONLY_KEYS = ("roles", "sso")
+"""Keys of a tenant entry that are not tenant fields: the tenant's own roles and its SSO
+configurations, split off here (the tenant resource never sees them)."""
+
+NO_SECRETS = SecretSources(secret=(), plain=())
 
 
-def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
-    """Report every problem of the document itself; the tenants, merged, for later checks."""
+def check_document(
+    report: Reporter,
+    data: dict[str, Any],
+    *,
+    secrets: SecretSources = NO_SECRETS,
+    allow_duplicate_sso_domains: bool = False,
+) -> CheckedDocument:
+    """Report every problem of the document itself; the tenants, merged, for later checks.
+
+    `secrets` says which stack variables an SSO client secret may name (`config.sso`)."""
     tenants = data.get("tenants")
     # Each tenant is validated below, merged with the defaults; the document model checks the
     # rest, with no tenant in the list rather than validating each one twice.
@@ -206,7 +223,9 @@ def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
             )
             continue
         own = {k: v for k, v in written.items() if k not in ENTRY_ONLY_KEYS}
-        tenant = MergedTenant(index, own, defaults, roles=written.get("roles"))
+        tenant = MergedTenant(
+            index, own, defaults, roles=written.get("roles"), sso=written.get("sso")
+        )
         merged.append(tenant)
         try:
             tenant.spec = TenantSpec.model_validate(tenant.merged)
@@ -230,11 +249,15 @@ def check_document(report: Reporter, data: dict[str, Any]) -> CheckedDocument:
     _check_unique_flows(report, data.get("flows"))
     definitions = _check_attributes(report, data.get("tenantAttributes"), merged)
     _check_authorization(report, data, merged)
+    sso = check_sso(
+        report, merged, data, secrets, allow_duplicate_domains=allow_duplicate_sso_domains
+    )
     return CheckedDocument(
         merged,
         definitions,
         permissions=_valid(data.get("permissions"), PermissionSpec),
         roles=_valid(data.get("roles"), RoleSpec),
+        sso=sso,
     )
 
 

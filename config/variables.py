@@ -26,7 +26,7 @@ import difflib
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,11 +50,17 @@ _EXCERPT = 80
 
 
 def substitute(
-    data: Any, variables: Mapping[str, str], path: YamlPath = ()
+    data: Any,
+    variables: Mapping[str, str],
+    path: YamlPath = (),
+    *,
+    secrets: Collection[str] = (),
 ) -> tuple[Any, list[tuple[YamlPath, str]]]:
     """`data` with every string value substituted, and every problem found (path, message).
 
-    Mapping keys are left as written. A string with a problem is kept unchanged.
+    Mapping keys are left as written. A string with a problem is kept unchanged. A reference
+    to one of `secrets` (stack secrets, not in `variables`) is refused, saying why: a secret
+    written into a value would reach Descope and the state in plain text.
     """
     problems: list[tuple[YamlPath, str]] = []
     referring = _referring_values(data)
@@ -65,7 +71,7 @@ def substitute(
         if isinstance(value, list):
             return [walk(item, (*where, index)) for index, item in enumerate(value)]
         if isinstance(value, str) and "$" in value:
-            text, found = _substitute(value, variables, referring)
+            text, found = _substitute(value, variables, referring, secrets)
             problems.extend((where, problem) for problem in found)
             return text
         return value
@@ -98,10 +104,14 @@ def _referring_values(data: Any) -> Counter[str]:
 
 
 def _substitute(
-    text: str, variables: Mapping[str, str], referring: Counter[str]
+    text: str,
+    variables: Mapping[str, str],
+    referring: Counter[str],
+    secrets: Collection[str] = (),
 ) -> tuple[str, list[str]]:
     """`text` substituted, or `text` unchanged and every distinct problem in it; `referring`
-    counts the values of the whole document that refer to each name (for the did-you-mean)."""
+    counts the values of the whole document that refer to each name (for the did-you-mean);
+    a reference to one of `secrets` is refused."""
     problems: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -116,6 +126,12 @@ def _substitute(
             )
         elif name in variables:
             return variables[name]
+        elif name in secrets:
+            problem = (
+                f"{_quoted(text, match)} refers to descope-config:{name}, a stack secret. A "
+                "stack secret may only be an SSO clientSecret: anywhere else it would be sent "
+                "to Descope and recorded in the state in plain text. Use a plain variable here."
+            )
         else:
             problem = _unknown(_quoted(text, match), name, variables, referring)
         if problem not in problems:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from model import AttributeDefinition, PermissionSpec, RoleSpec, SessionSettings, TenantSpec
+from model.sso import TenantSSO
 
 DEFAULT_SCHEMA_REFERENCE = "../tenants.schema.json"
 """The schema as seen from config/tenants/<stack>.yaml."""
@@ -49,6 +50,7 @@ def dump_tenants_yaml(
     permissions: Iterable[PermissionSpec] | None = None,
     roles: Iterable[RoleSpec] | None = None,
     tenant_roles: Mapping[str, Iterable[RoleSpec]] | None = None,
+    tenant_sso: Mapping[str, TenantSSO | Mapping[str, Any]] | None = None,
     files_relative_to: Path | None = None,
     schema: str | None = DEFAULT_SCHEMA_REFERENCE,
     comment: str | None = None,
@@ -63,7 +65,9 @@ def dump_tenants_yaml(
     yaml-language-server comment pointing editors at the JSON Schema; `comment` adds lines of
     explanation at the top. Tenant values equal to `defaults` are still written in full.
     `tenant_attributes`, `permissions` and `roles` are written when given (None leaves the
-    section out: unmanaged); `tenant_roles` adds each tenant's own roles to its entry.
+    section out: unmanaged); `tenant_roles` adds each tenant's own roles to its entry, and
+    `tenant_sso` its ``sso:`` (a mapping is written as it is, unchecked). An SSO
+    ``clientSecret`` is written as the ``${name}`` reference it is, not escaped.
     """
     header: list[str] = []
     if schema:
@@ -88,6 +92,8 @@ def dump_tenants_yaml(
         tenant_id = entry.get("id")
         if isinstance(tenant_id, str) and own_roles.get(tenant_id):
             entry["roles"] = own_roles[tenant_id]
+        if isinstance(tenant_id, str) and (tenant_sso or {}).get(tenant_id) is not None:
+            entry["sso"] = sso_entry((tenant_sso or {})[tenant_id])
         entries_written.append(entry)
     sections.append({"tenants": entries_written})
     flow_list = [
@@ -117,6 +123,27 @@ def _tenant(tenant: TenantSpec | Mapping[str, Any]) -> dict[str, Any]:
         data["settings"] = tenant.settings.model_dump(mode="json", exclude_defaults=True)
     result: dict[str, Any] = _escape(data)
     return result
+
+
+def sso_entry(sso: TenantSSO | Mapping[str, Any]) -> dict[str, Any]:
+    """A tenant's ``sso:`` as the file writes it: defaults left out, strings escaped, each
+    OIDC ``clientSecret`` reference kept as it is."""
+    data = (
+        sso.model_dump(mode="json", exclude_defaults=True)
+        if isinstance(sso, TenantSSO)
+        else dict(sso)
+    )
+    if isinstance(sso, TenantSSO) and sso.managedBy == "customer":
+        data = {"managedBy": "customer"}
+    written: dict[str, Any] = _escape(data)
+    for raw, out in (
+        (data, written),
+        *zip(data.get("additional") or [], written.get("additional") or [], strict=True),
+    ):
+        oidc = raw.get("oidc") if isinstance(raw, Mapping) else None
+        if isinstance(oidc, Mapping) and "clientSecret" in oidc:
+            out["oidc"]["clientSecret"] = oidc["clientSecret"]
+    return written
 
 
 def _declared(entry: PermissionSpec | RoleSpec) -> dict[str, Any]:

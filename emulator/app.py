@@ -277,6 +277,8 @@ class EmulatorApp:
             answer = dispatch(self.backend, handler, query, body)
             if method != "GET":
                 self._save_after_change()
+            if decision.corrupt:
+                return EmulatorResponse(200, {"Content-Type": _JSON}, answer[: len(answer) // 2])
             return EmulatorResponse(200, {"Content-Type": _JSON}, answer)
         except exc.DescopeApiError as error:
             return _error_response(error)

@@ -2,7 +2,8 @@
 
 A :class:`FaultPlan` says what goes wrong; :class:`Faults` applies it request by request,
 in this order: drop the connection, add latency, rate limit (429), burst of 503s, burst
-of 500s. :class:`Counters` counts every management request and every faulted one.
+of 500s, corrupt answer (the request is served, its answer is cut short). :class:`Counters`
+counts every management request and every faulted one.
 
 The plan's JSON form (``POST /emulator/faults``; every key optional, absent = off)::
 
@@ -12,13 +13,16 @@ The plan's JSON form (``POST /emulator/faults``; every key optional, absent = of
       "rateLimit": {"limit": 5, "windowSeconds": 10, "retryAfter": 10, "path": null},
       "fail503": {"count": 2, "path": "/v1/mgmt/tenant/create"},
       "fail500": {"count": 1},
-      "dropConnections": {"count": 1}
+      "dropConnections": {"count": 1},
+      "corruptAnswers": {"count": 1, "path": "/v1/mgmt/sso/oidc"}
     }
 
 ``rateLimit``: once ``limit`` requests were admitted within the last ``windowSeconds``,
 answer 429 with ``Retry-After: retryAfter`` (default: the whole seconds until the oldest
 admitted request leaves the window, at least 1). Bursts answer the next ``count``
-requests (to ``path`` only, when given) and then stop.
+requests (to ``path`` only, when given) and then stop. ``corruptAnswers`` serves the request
+(a write is done) and answers 200 with a body cut short, not JSON: the answer a broken proxy
+or a connection cut mid-body gives.
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ class FaultPlan:
     fail_503: Burst | None = None
     fail_500: Burst | None = None
     drop_connections: Burst | None = None
+    corrupt_answers: Burst | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaultPlan:
@@ -124,6 +129,7 @@ class FaultPlan:
             "fail503",
             "fail500",
             "dropConnections",
+            "corruptAnswers",
         }
         unknown = set(data) - known
         if unknown:
@@ -142,6 +148,7 @@ class FaultPlan:
         b503 = _object(data, "fail503")
         b500 = _object(data, "fail500")
         drop = _object(data, "dropConnections")
+        corrupt = _object(data, "corruptAnswers")
         return cls(
             latency_ms=_number(data, "latencyMs", 0),
             latency_range_ms=latency_range,
@@ -149,6 +156,7 @@ class FaultPlan:
             fail_503=None if b503 is None else Burst.from_json(b503),
             fail_500=None if b500 is None else Burst.from_json(b500),
             drop_connections=None if drop is None else Burst.from_json(drop),
+            corrupt_answers=None if corrupt is None else Burst.from_json(corrupt),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -162,6 +170,9 @@ class FaultPlan:
             "fail500": None if self.fail_500 is None else self.fail_500.to_json(),
             "dropConnections": (
                 None if self.drop_connections is None else self.drop_connections.to_json()
+            ),
+            "corruptAnswers": (
+                None if self.corrupt_answers is None else self.corrupt_answers.to_json()
             ),
         }
 
@@ -177,7 +188,10 @@ class FaultDecision:
     error: exc.DescopeApiError | None = None
     """Answer this error instead of serving the request."""
     kind: str | None = None
-    """``"drop"``, ``"429"``, ``"503"`` or ``"500"`` when a fault answers the request."""
+    """``"drop"``, ``"429"``, ``"503"``, ``"500"`` or ``"corrupt"`` when a fault answers the
+    request."""
+    corrupt: bool = False
+    """Serve the request, then answer 200 with a body cut short."""
 
 
 class Faults:
@@ -207,6 +221,7 @@ class Faults:
                 "drop": plan.drop_connections.count if plan.drop_connections else 0,
                 "503": plan.fail_503.count if plan.fail_503 else 0,
                 "500": plan.fail_500.count if plan.fail_500 else 0,
+                "corrupt": plan.corrupt_answers.count if plan.corrupt_answers else 0,
             }
             self._admitted: deque[float] = deque()
 
@@ -240,6 +255,8 @@ class Faults:
                 return FaultDecision(
                     latency_seconds=latency, error=exc.unknown_server_error(), kind="500"
                 )
+            if self._take("corrupt", plan.corrupt_answers, path):
+                return FaultDecision(latency_seconds=latency, corrupt=True, kind="corrupt")
             return FaultDecision(latency_seconds=latency)
 
     def _take(self, kind: str, burst: Burst | None, path: str) -> bool:
@@ -281,7 +298,7 @@ class Counters:
 
         {"requests": {"POST /v1/mgmt/tenant/create": 3, ...},   # every request received
          "faulted": {"POST /v1/mgmt/tenant/create": 1, ...},    # answered (or dropped) by a fault
-         "faultsByKind": {"503": 1},                            # drop, 429, 503, 500
+         "faultsByKind": {"503": 1},                    # drop, 429, 503, 500, corrupt
          "licenseHeaders": {"none": 1, "tier4": 2},            # x-descope-license seen
          "total": 3, "totalFaulted": 1}
     """

@@ -9,9 +9,12 @@ see the same Descope. The file is a JSON object::
      "flows": {"<flowId>": {"flow": {...}, "screens": [...]}},
      "theme": {...Theme wire object...},
      "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}},
-     "permissions": [{...Permission wire object...}], "roles": [{...Role wire object...}]}
+     "permissions": [{...Permission wire object...}], "roles": [{...Role wire object...}],
+     "sso": {"<tenantId>": {"configurations": [...], "adminLinks": [...]}}}
 
-A file without ``permissions`` and ``roles`` keeps a fresh project's built-in ones.
+A file without ``permissions`` and ``roles`` keeps a fresh project's built-in ones; ``sso``
+(:mod:`emulator.sso_persistence`) holds every tenant's SSO configurations and SSO Setup Suite
+links, an OIDC client secret as its SHA-256 only.
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -37,6 +40,7 @@ from emulator.models import (
     TenantSettings,
     Theme,
 )
+from emulator.sso_persistence import restore_sso, sso_json
 
 __all__ = ["FORMAT", "VERSION", "DataFile", "DataFileError", "restore_state", "state_json"]
 
@@ -65,6 +69,7 @@ def state_json(backend: DescopeBackend) -> JsonDict:
         "theme": backend.theme.to_dict(),
         "tenantAttributes": definitions_json(backend.tenant_attributes),
         **backend.authz.to_json(),
+        "sso": sso_json(backend.sso),
     }
 
 
@@ -97,6 +102,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     theme = Theme(_Reader("theme", root.get("theme")).data)
     _Reader("theme", theme.data).integer("version")
     attributes = parse_definitions(root.mapping("tenantAttributes"))
+    sso_configurations, sso_links = restore_sso(root.mapping("sso"), set(by_id))
     with backend.lock:
         if "permissions" in root.data or "roles" in root.data:
             backend.authz.restore(root.data, by_id)  # validates first, then replaces
@@ -104,6 +110,8 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
         backend.flows = flows
         backend.theme = theme
         backend.tenant_attributes = attributes
+        backend.sso.configurations = sso_configurations
+        backend.sso.admin_links = sso_links
 
 
 def _tenant_json(tenant: Tenant) -> JsonDict:

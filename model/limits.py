@@ -55,5 +55,19 @@ ATTRIBUTE_DISPLAY_NAME_LENGTH = Limit(
 ATTRIBUTE_OPTIONS = Limit(100, "options of a select attribute", OURS)
 ATTRIBUTE_OPTION_LENGTH = Limit(254, "characters in a select attribute's option", OURS)
 
+SSO_CONFIGURATIONS = Limit(20, "SSO configurations of a tenant (sso and sso.additional)", OURS)
+SSO_GROUP_MAPPINGS = Limit(100, "group mappings of an SSO configuration", OURS)
+SSO_GROUPS = Limit(100, "IdP groups in one SSO group mapping", OURS)
+SSO_GROUP_NAME_LENGTH = Limit(254, "characters in an IdP group name", OURS)
+SSO_DEFAULT_ROLES = Limit(100, "default roles of an SSO configuration", OURS)
+SSO_URL_LENGTH = Limit(2048, "characters in an SSO URL (metadata, IdP, OIDC, redirect)", OURS)
+SSO_TEXT_LENGTH = Limit(
+    254, "characters in an SSO name, entity id, client id or IdP attribute name", OURS
+)
+SSO_CERTIFICATE_LENGTH = Limit(20_000, "characters in an IdP certificate", OURS)
+SSO_ADDITIONAL_CERTIFICATES = Limit(10, "additional IdP certificates of a SAML configuration", OURS)
+SSO_SCOPES = Limit(50, "OIDC scopes of an SSO configuration", OURS)
+SSO_CUSTOM_ATTRIBUTES = Limit(100, "custom attributes in an SSO attribute mapping", OURS)
+
 LIMITS: tuple[Limit, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Limit))
 """Every limit, in the order above."""

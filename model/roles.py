@@ -382,13 +382,15 @@ def default_role_problems(
     tenant_roles: Mapping[str, tuple[Path, Sequence[Any]]] | None = None,
     *,
     locate: Locate = at_path,
+    listed_in: str = "defaultRoles",
 ) -> list[Problem]:
     """Every default role of tenant `tenant_id` that names no role it can be given.
 
     `default_roles` are the names with the path each is written at. A tenant can be given a
     project role (`roles`), one of its own (`tenant_roles[tenant_id]`) or a built-in one. When
     `roles` is None the project's roles are managed outside the configuration: nothing is
-    checked.
+    checked. `listed_in` names, for messages, where the names are listed (SSO group mappings
+    and default SSO roles name roles the same way).
     """
     if roles is None:
         return []
@@ -412,19 +414,19 @@ def default_role_problems(
             message = (
                 f'role "{shown(name)}" is being renamed to "{shown(new.name)}" (previousName '
                 f"{locate((*new.path, 'previousName'))}); {tenant} still lists the old name in "
-                f'defaultRoles {locate(path)}: list "{shown(new.name)}" instead.'
+                f'{listed_in} {locate(path)}: list "{shown(new.name)}" instead.'
             )
         elif name in elsewhere:
             other_tenant, role = elsewhere[name]
             message = (
                 f'role "{shown(name)}" is a role of tenant "{shown(other_tenant)}" only (declared '
-                f"{locate(role.path)}); {tenant} lists it in defaultRoles {locate(path)}: "
+                f"{locate(role.path)}); {tenant} lists it in {listed_in} {locate(path)}: "
                 "declare it under roles: for the whole project, or among this tenant's own roles."
             )
         else:
             message = (
                 f'role "{shown(name)}" is not declared in roles: (removed?); {tenant} still lists '
-                f"it in defaultRoles {locate(path)}: remove it there or declare the role."
+                f"it in {listed_in} {locate(path)}: remove it there or declare the role."
                 f"{_close(name, sorted(names))}"
             )
         problems.append(Problem(path, message))

@@ -10,7 +10,8 @@ File names sort in time order. Format ``descope-config-backup/1``::
       "projectId": "P2...",
       "stack": "prod",
       "tenants": [                                 # every tenant the configuration manages
-        {"tenant": {...}, "settings": {...}}       # as Descope loads them (load, load_settings)
+        {"tenant": {...}, "settings": {...},       # as Descope loads them (load, load_settings,
+         "sso": [{tenant, saml, oidc, ssoId}]}     #   load_all SSO settings: never a secret)
       ],
       "permissions": [{...}],                      # every permission but the built-in ones
       "roles": [{...}],                            # the project's roles but the built-in one,
@@ -20,7 +21,8 @@ File names sort in time order. Format ``descope-config-backup/1``::
     }
 
 Tenants declared but not (yet) in Descope are left out and listed on the terminal. Nothing
-secret is in it, but tenant settings and custom attributes are customer data: keep it private.
+secret is in it (Descope never returns an SSO client secret), but tenant settings, SSO
+configurations and custom attributes are customer data: keep it private.
 `ops restore <file>` puts chosen tenants and flows from it back into code.
 """
 
@@ -67,7 +69,13 @@ def take_backup(
         if tenant is None:
             missing.append(tenant_id)
             continue
-        tenants.append({"tenant": tenant, "settings": descope.settings(tenant_id)})
+        tenants.append(
+            {
+                "tenant": tenant,
+                "settings": descope.settings(tenant_id),
+                "sso": descope.sso_configurations(tenant_id),
+            }
+        )
     with progress.doing("list Descope flows"):
         flow_ids = descope.flow_ids()
     flows = [

@@ -6,6 +6,7 @@
     backup        every managed tenant, every flow and the theme, as Descope holds them now
     stack-backup  `pulumi stack export` of the stack's state (needs the pulumi CLI)
     restore       put a tenant's or flow's content from a backup back into code
+    sso-link      generate (or revoke) the link a customer sets up its own SSO with
     demo          start the emulator and deploy the dev stack to it
 
 Every foreseen failure prints one message naming the file, stack, tenant, flow or setting and
@@ -147,6 +148,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--force", action="store_true", help="overwrite local edits")
 
+    link = command(
+        "sso-link",
+        "Generate (or revoke) the SSO Setup Suite link of a tenant whose customer manages its SSO.",
+    )
+    link.add_argument("--tenant", required=True, metavar="ID")
+    link.add_argument(
+        "--sso-id", metavar="ID", help="one SSO configuration (default: the tenant's)"
+    )
+    link.add_argument(
+        "--expires-in",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="how long the link works: seconds, or 90m, 6h, 2d (default 6h, at most 30d)",
+    )
+    link.add_argument("--email", help="the customer's admin the link is for (optional)")
+    link.add_argument("--revoke", action="store_true", help="revoke the tenant's links instead")
+
     demo = command("demo", "Start the emulator and deploy the stack's configuration to it.", "dev")
     demo.add_argument(
         "--fresh",
@@ -156,8 +175,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _duration(text: str) -> int:
+    from ops.sso_link import parse_duration  # noqa: PLC0415 - as the commands are
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _run(args: argparse.Namespace) -> int:
-    from ops import backup, demo, export, report, restore, stack_backup  # noqa: PLC0415
+    from ops import backup, demo, export, report, restore, sso_link, stack_backup  # noqa: PLC0415
 
     stack = load_stack(args.stack, args.project_dir)
     if args.command == "validate":
@@ -197,6 +225,15 @@ def _run(args: argparse.Namespace) -> int:
             theme=args.theme,
             everything=args.all,
             force=args.force,
+        )
+    if args.command == "sso-link":
+        return sso_link.run(
+            stack,
+            tenant=args.tenant,
+            sso_id=args.sso_id,
+            expires_in=args.expires_in or sso_link.DEFAULT_EXPIRY,
+            email=args.email,
+            revoke=args.revoke,
         )
     return demo.run(stack, fresh=args.fresh)
 

@@ -19,6 +19,11 @@ variable's value, ``${name}`` is written instead (`config.variables.template`), 
 from one stack becomes the file every stack shares. Loading the files with the same variables
 gives Descope's content back exactly. The tenants YAML is written without variables.
 
+Each tenant's SSO is written as its ``sso:`` (`ops.sso`): its configurations as Descope holds
+them, an OIDC client secret as a ``${name}`` placeholder (Descope never returns one; the output
+lists the stack secrets to set), or ``managedBy: customer`` when the tenant's settings enable
+Descope's SSO Setup Suite.
+
 The files are checked with `config.load_configuration` before anything is written, and no
 existing file is overwritten without ``--force``.
 
@@ -45,12 +50,14 @@ from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
 from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
 from model.roles import default_role_problems
+from model.sso import tenant_sso_problems
 from ops import authorization
 from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError
 from ops.files import write_atomic
 from ops.live import Descope, connect
 from ops.progress import Progress
+from ops.sso import ExportedSSO, customer_sets_it_up, sso_from_descope, without_owned_settings
 from ops.stack import StackSettings
 
 THEME_FILE = "theme.json"
@@ -102,6 +109,14 @@ class ExportFiles:
     def has_refused(self) -> bool:
         return bool(self.invalid or self.refused_authorization)
 
+    sso: dict[str, ExportedSSO] = field(default_factory=dict)
+    """Each tenant's SSO as written, by tenant id (tenants without SSO left out)."""
+
+    @property
+    def secrets(self) -> list[str]:
+        """The stack secrets the written client secret references name."""
+        return sorted({name for exported in self.sso.values() for name in exported.secrets})
+
 
 @dataclass(frozen=True)
 class _FileRef:
@@ -123,25 +138,40 @@ def schema_reference(project_dir: Path, out: Path) -> str:
 
 def read_tenants(
     descope: Descope, progress: Progress | None = None
-) -> tuple[list[TenantSpec], list[InvalidTenant]]:
-    """Every tenant of the project (``adopt: true``): those the model accepts, and the others.
+) -> tuple[list[TenantSpec], list[InvalidTenant], dict[str, ExportedSSO]]:
+    """Every tenant of the project (``adopt: true``): those the model accepts, the others,
+    and each one's SSO (`ops.sso`).
 
-    One tenant listing, then one settings load per tenant (Descope has no batch settings read).
+    One tenant listing, then per tenant one settings load (Descope has no batch settings read)
+    and one load of its SSO configurations.
     """
     progress = progress or Progress.silent()
     valid: list[TenantSpec] = []
     invalid: list[InvalidTenant] = []
+    sso: dict[str, ExportedSSO] = {}
     with progress.doing("list Descope tenants"):
         listed = descope.tenants()
-    for tenant in progress.each("load tenant settings", listed):
+    for tenant in progress.each("load tenant settings and SSO", listed):
         tenant_id = str(tenant.get("id", ""))
-        data = {**data_from_descope(tenant, descope.settings(tenant_id)), "adopt": True}
+        settings = descope.settings(tenant_id)
+        data = {**data_from_descope(tenant, settings), "adopt": True}
+        exported = sso_from_descope(
+            tenant_id,
+            descope.sso_configurations(tenant_id),
+            customer=customer_sets_it_up(settings),
+        )
         problems = tenant_problems(data)
+        if exported.data is not None:
+            sso[tenant_id] = exported
+            data["settings"] = without_owned_settings(data.get("settings"))
+            problems = tenant_problems(data) + [
+                Problem(("sso", *p.path), p.message) for p in tenant_sso_problems(exported.data)
+            ]
         if problems:
             invalid.append(InvalidTenant(tenant_id, data, problems))
         else:
             valid.append(TenantSpec.model_validate(data))
-    return valid, invalid
+    return valid, invalid, sso
 
 
 def with_default_roles_checked(
@@ -200,7 +230,7 @@ def build_export(
     `progress` is told of each step (see `ops.progress`).
     """
     progress = progress or Progress.silent()
-    valid, invalid = read_tenants(descope, progress)
+    valid, invalid, sso = read_tenants(descope, progress)
     tenant_ids = [t.id for t in valid] + [t.id for t in invalid]
     with progress.doing("list roles and permissions"):
         held = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
@@ -235,6 +265,8 @@ def build_export(
     )
     theme = _FileRef("theme", Path(theme_name))
 
+    tenant_sso = {tid: exported.data for tid, exported in sso.items() if exported.data}
+
     def render(tenants: Sequence[TenantSpec | Mapping[str, Any]], *, roles: bool = True) -> str:
         return dump_tenants_yaml(
             tenants,
@@ -243,6 +275,7 @@ def build_export(
             permissions=held.permission_specs() if roles else None,
             roles=held.role_specs() if roles else None,
             tenant_roles=held.tenant_role_specs() if roles else None,
+            tenant_sso=tenant_sso,
             schema=schema or DEFAULT_SCHEMA_REFERENCE,
             comment=comment,
         )
@@ -265,6 +298,7 @@ def build_export(
         attributes_used=sorted(
             {name for t in everything for name in _attributes_of(t)},
         ),
+        sso=sso,
     )
 
 
@@ -286,7 +320,12 @@ def validate(files: ExportFiles, variables: Mapping[str, str]) -> None:
             (root / "flows" / name).write_text(text, encoding="utf-8")
         (root / "tenants.yaml").write_text(files.checkable_yaml or files.yaml, encoding="utf-8")
         try:
-            load_configuration(root / "tenants.yaml", variables=variables, flows_dir=root / "flows")
+            load_configuration(
+                root / "tenants.yaml",
+                variables=variables,
+                flows_dir=root / "flows",
+                secret_variables=files.secrets,
+            )
         except ConfigurationErrors as exc:
             raise OpsError(
                 "The exported configuration does not validate, so nothing was written. This is "
@@ -351,6 +390,40 @@ def variable_notes(stack: StackSettings, given: Mapping[str, str], uses: Counter
     return notes
 
 
+def sso_notes(stack: StackSettings, files: ExportFiles) -> list[str]:
+    """What to do about the SSO written: the client secrets to set, display names to check."""
+    notes: list[str] = []
+    options = stack.options
+    usable = set(options.secret_variables)
+    if options.plain_secrets_allowed:
+        usable.update(options.variables)
+    unset = [name for name in files.secrets if name not in usable]
+    if unset:
+        commands = "; ".join(
+            f"pulumi config set --secret descope-config:{name} <the client secret> "
+            f"--stack {stack.name}"
+            for name in unset
+        )
+        notes.append(
+            f"OIDC client secrets are written as ${{name}} (Descope never returns them): set "
+            f"each before `pulumi up`: {commands}."
+        )
+    for tenant_id, exported in sorted(files.sso.items()):
+        if exported.unnamed:
+            notes.append(
+                f"tenant {tenant_id}: SSO configuration(s) {', '.join(exported.unnamed)} are "
+                "written with their ssoId as displayName (Descope's answers do not carry it): "
+                "write the name the console shows."
+            )
+        if exported.skipped:
+            notes.append(
+                f"tenant {tenant_id}: SSO configuration(s) disabled (auth type none) or never "
+                "configured, left out: "
+                f"{', '.join(s or 'default' for s in exported.skipped)}."
+            )
+    return notes
+
+
 def run(
     stack: StackSettings,
     *,
@@ -391,7 +464,12 @@ def run(
         written = write_export(files, target, flows_target, force=force)
         if not files.has_refused:
             with progress.doing("load the written configuration"):
-                load_configuration(target, variables=loading, flows_dir=flows_target)
+                load_configuration(
+                    target,
+                    variables=loading,
+                    flows_dir=flows_target,
+                    secret_variables=files.secrets,
+                )
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
         f"{files.role_count} role(s), {files.permission_count} permission(s), "
@@ -401,6 +479,8 @@ def run(
     for path in written:
         print(f"  wrote {path}")
     for note in variable_notes(stack, given, files.uses):
+        print(f"  {note}")
+    for note in sso_notes(stack, files):
         print(f"  {note}")
     if flows_target.resolve() != stack.files_base.resolve():
         print(

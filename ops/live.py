@@ -24,6 +24,7 @@ from providers import client, wire
 from providers.calls import call
 from providers.errors import AnswerNotUnderstood, DescopeApiError, when_not_understood
 from providers.flow import is_missing_flow
+from providers.sso import scrubbed
 
 if TYPE_CHECKING:
     from ops.stack import StackSettings
@@ -128,6 +129,18 @@ class Descope:
             self.api.permission.load_all, wire.PERMISSION_LIST, "list Descope permissions"
         )
         return sorted((p.wire() for p in answer.permissions), key=lambda p: str(p["name"]))
+
+    def sso_configurations(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every SSO configuration of the tenant as Descope loads it (``{tenant, saml, oidc,
+        ssoId}``; the default one first, when it is in use). Descope never returns a client
+        secret; any it did would be dropped here."""
+        answer = self._ask(
+            lambda: self.api.sso.load_all_settings(tenant_id),
+            wire.SSO_LIST,
+            f'load the SSO configurations of Descope tenant "{tenant_id}"',
+            asked=tenant_id,
+        )
+        return [scrubbed(c.wire()) for c in answer.SSOSettings]
 
     def flow_ids(self) -> list[str]:
         """The ids of every flow in the project, sorted."""

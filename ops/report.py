@@ -30,6 +30,9 @@ the project (Descope refuses values of undefined attributes); the others are lis
 verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
 listing each, when managed.
 
+The tenants' SSO follows (`ops.sso_report`): in sync, differing (which fields), missing,
+not managed, customer-managed; one load of a tenant's SSO configurations per declared tenant.
+
 Nothing is an error: the report exits 0. ``--fail-on-unmanaged`` exits 1 when anything is
 unmanaged, ``--fail-on-drift`` when anything drifted or is missing (for CI). ``--json`` writes
 the report as one JSON document (`Report.to_json`, format ``descope-config-report/1``) instead
@@ -57,8 +60,16 @@ from ops import authorization
 from ops.convert import data_from_descope
 from ops.live import Descope, connect
 from ops.progress import Progress
+from ops.sso_report import print_sso, sso_reports
 from ops.stack import StackSettings, load_stack_configuration
-from providers.tenant import FLAG_KEYS, ID_KEY, INPUT_KEYS, comparable, tenant_props
+from providers.tenant import (
+    FLAG_KEYS,
+    ID_KEY,
+    INPUT_KEYS,
+    SSO_OWNED,
+    comparable,
+    tenant_props,
+)
 
 REPORT_FORMAT = "descope-config-report/1"
 DRIFT_FIELDS = tuple(key for key in INPUT_KEYS if key not in (ID_KEY, *FLAG_KEYS))
@@ -222,13 +233,22 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def tenant_drift(
-    spec: TenantSpec, tenant: Mapping[str, Any], settings: Mapping[str, Any] | None
+    spec: TenantSpec,
+    tenant: Mapping[str, Any],
+    settings: Mapping[str, Any] | None,
+    *,
+    sso_managed: bool = False,
 ) -> list[FieldDrift]:
     """The fields of `spec` whose value differs in Descope's `tenant` (a listing entry) and
-    `settings` (loaded when `spec` manages settings; ignored otherwise)."""
+    `settings` (loaded when `spec` manages settings; ignored otherwise). With `sso_managed`
+    (the tenant declares ``sso:``) the settings its SSO owns are the SSO's, not drift here."""
     wanted = spec.canonical()
     held = data_from_descope(tenant, settings if spec.settings is not None else None)
     new, old = comparable(tenant_props(wanted)), comparable(tenant_props(held))
+    if sso_managed:
+        for compared in (new, old):
+            for key in SSO_OWNED if compared.get("settings") is not None else ():
+                compared["settings"].pop(key, None)
     drift: list[FieldDrift] = []
     for key in DRIFT_FIELDS:
         if key == "settings" and new.get(key) is None:
@@ -313,7 +333,14 @@ def build_report(
     drifted_tenants = [
         TenantDrift(spec.id, fields)
         for spec in managed
-        if (fields := tenant_drift(spec, listed[spec.id], settings.get(spec.id)))
+        if (
+            fields := tenant_drift(
+                spec,
+                listed[spec.id],
+                settings.get(spec.id),
+                sso_managed=spec.id in configuration.tenant_sso,
+            )
+        )
     ]
 
     flows = {entry.id: entry for entry in configuration.flows}
@@ -563,10 +590,26 @@ def run(
     descope = connect(stack)
     with Progress("report") as progress:
         report = build_report(configuration, descope, progress)
+        live = {t.id for t in configuration.tenants} - set(report.missing_tenants)
+        with progress.doing("compare the tenants' SSO"):
+            sso = sso_reports(configuration, descope, live)
+    sso_drifted = [r.tenant_id for r in sso if r.drifted]
     if as_json:
-        print(json.dumps(report_document(report, stack, descope.project_id), indent=2))
+        document = report_document(report, stack, descope.project_id)
+        document["sso"] = [
+            {
+                "tenant": r.tenant_id,
+                "managedBy": r.managed_by,
+                "lines": r.lines,
+                "drifted": r.drifted,
+            }
+            for r in sso
+        ]
+        document["hasDrift"] = report.has_drift or bool(sso_drifted)
+        print(json.dumps(document, indent=2))
     else:
         print_report(report, stack, descope.project_id)
+        print_sso(sso)
     failures: list[str] = []
     if fail_on_unmanaged and report.has_unmanaged:
         failures.append(
@@ -575,12 +618,17 @@ def run(
             f"{len(report.unmanaged_permissions)} permission(s) are not managed by stack "
             f"{stack.name}."
         )
-    if fail_on_drift and report.has_drift:
-        theme = " and the theme" if report.theme is not None else ""
+    if fail_on_drift and (report.has_drift or sso_drifted):
+        differ = [
+            f"{len(report.drifted_tenants)} tenant(s)",
+            f"{len(report.drifted_flows)} flow(s)",
+            *(["the theme"] if report.theme is not None else []),
+            *([f"the SSO of {len(sso_drifted)} tenant(s)"] if sso_drifted else []),
+        ]
+        listed = f"{', '.join(differ[:-1])} and {differ[-1]}"
         failures.append(
-            f"Failing (--fail-on-drift): {len(report.drifted_tenants)} tenant(s), "
-            f"{len(report.drifted_flows)} flow(s){theme} differ in Descope from stack "
-            f"{stack.name}'s configuration; {len(report.missing_tenants)} tenant(s) and "
+            f"Failing (--fail-on-drift): {listed} differ in Descope from stack {stack.name}'s "
+            f"configuration; {len(report.missing_tenants)} tenant(s) and "
             f"{len(report.missing_flows)} flow(s) are missing in Descope."
         )
     for line in failures:

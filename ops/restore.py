@@ -10,6 +10,13 @@ SOURCE is any of:
   the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Role``,
   ``...:Permission``, ``...:Flow`` and ``...:Theme`` resources.
 
+A tenant's SSO configurations (in a full backup, an ``sso`` snapshot or a stack export's
+SSOConfiguration resources) are restored with the tenant: its entry's ``sso:`` is written as
+they were (`ops.sso`), unless the entry says the customer manages it (``managedBy:
+customer``: left as it is). A restore never invents a client secret: an OIDC configuration's
+``clientSecret`` keeps the ``${name}`` reference the entry has, or gets a placeholder
+reference, and the output says which stack secret to set.
+
 Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.yaml_edit`):
 only the restored entries change, every other line is kept as written. An entry that is there
 is edited key by key (`ops.tenant_entry`): what already loads as the backup holds it stays as
@@ -42,7 +49,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,9 +58,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from config import ConfigurationErrors
 from config.loader import InputError, parse_yaml
+from config.sso import keep_secret_references, secret_reference_paths
 from config.variables import substitute
 from model import normalise_flow_export, normalise_theme
 from model.flow import unwrap_theme_export
+from model.sso import TenantSSO
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.authorization import permission_entry, role_entry
 from ops.backup import BACKUP_FORMAT
@@ -63,17 +72,21 @@ from ops.export import THEME_FILE
 from ops.files import read_json, remove_stale_temp_files, write_atomic
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
+from ops.sso import ExportedSSO, inputs_from_outputs, sso_from_inputs, sso_node
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
+from providers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
+from providers.sso import inputs_from_descope
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"
 THEME_TYPE = "pulumi-python:dynamic/descope:Theme"
 ROLE_TYPE = "pulumi-python:dynamic/descope:Role"
 PERMISSION_TYPE = "pulumi-python:dynamic/descope:Permission"
+SSO_TYPE = "pulumi-python:dynamic/descope:SSOConfiguration"
 TEMP_TAG = "restore"
 """Restore's temp files are ``.<file name>.restore-XXXX.tmp``, beside the file they replace."""
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -108,12 +121,26 @@ class Source:
         entry = permission_entry(held)
         self.permissions[entry["name"]] = entry
 
+    sso: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Tenant id -> its SSO configurations, as the SSO resource's inputs (no secret)."""
+
+    @property
+    def tenant_ids(self) -> set[str]:
+        """Every tenant the source holds something of: its fields, its SSO, or both."""
+        return set(self.tenants) | set(self.sso)
+
 
 def _bad_source(path: Path, why: str) -> OpsError:
     return OpsError(
         f"{path} {why}. Give a provider snapshot ({SNAPSHOT_FORMAT}), a full backup "
         f"({BACKUP_FORMAT}, from `python -m ops backup`) or a `pulumi stack export` file."
     )
+
+
+def _sso_from_wire(path: Path, loads: Any) -> list[dict[str, Any]]:
+    if not isinstance(loads, list) or not all(isinstance(c, Mapping) for c in loads):
+        raise _bad_source(path, "holds SSO configurations that are not a list of objects")
+    return [inputs_from_descope(load) for load in loads]
 
 
 def _tenant_from_wire(path: Path, item: Any) -> dict[str, Any]:
@@ -159,17 +186,23 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
         if kind == PERMISSION_TYPE and isinstance(outputs, Mapping):
             source.add_permission(outputs)
             continue
-        if kind not in (TENANT_TYPE, FLOW_TYPE, THEME_TYPE) or not isinstance(outputs, Mapping):
+        if kind not in (TENANT_TYPE, FLOW_TYPE, THEME_TYPE, SSO_TYPE) or not isinstance(
+            outputs, Mapping
+        ):
             continue
         secret = [k for k, v in outputs.items() if isinstance(v, Mapping) and _SECRET_SIG in v]
-        wanted = {"content"} if kind != TENANT_TYPE else set(outputs) - {"__provider"}
+        wanted = {"content"} if kind not in (TENANT_TYPE, SSO_TYPE) else set(outputs)
+        wanted -= {"__provider", *(SSO_OUTPUT_KEYS if kind == SSO_TYPE else ())}
         if set(secret) & wanted:
             raise OpsError(
                 f"{path}: resource {resource.get('urn')} has encrypted outputs "
                 f"({', '.join(sorted(secret))}). Export the state again with "
                 "`pulumi stack export --show-secrets --file <file>` and restore from that file."
             )
-        if kind == TENANT_TYPE:
+        if kind == SSO_TYPE:
+            inputs = inputs_from_outputs(outputs)
+            source.sso.setdefault(str(inputs.get("tenantId") or ""), []).append(inputs)
+        elif kind == TENANT_TYPE:
             try:
                 spec = spec_from_outputs(outputs)
             except ValueError as exc:
@@ -207,6 +240,9 @@ def read_source(path: Path) -> Source:
             if not isinstance(held, Mapping) or not isinstance(held.get("name"), str):
                 raise _bad_source(path, f"holds a {snapshot.kind} without its name")
             (source.add_role if snapshot.kind == "role" else source.add_permission)(held)
+        elif snapshot.kind == "sso":
+            (inputs,) = _sso_from_wire(path, [snapshot.content.get("sso")])
+            source.sso[str(inputs["tenantId"] or snapshot.id.split("/", 1)[0])] = [inputs]
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
         else:
@@ -217,6 +253,8 @@ def read_source(path: Path) -> Source:
         for item in data.get("tenants") or []:
             spec = _tenant_from_wire(path, item)
             source.tenants[str(spec["id"])] = spec
+            if "sso" in item:
+                source.sso[str(spec["id"])] = _sso_from_wire(path, item["sso"])
         for export in data.get("flows") or []:
             source.flows[_flow_id(path, export)] = dict(export)
         for kind, add in (("roles", source.add_role), ("permissions", source.add_permission)):
@@ -234,10 +272,10 @@ def read_source(path: Path) -> Source:
 
 def _choose(source: Source, kind: str, wanted: list[str], everything: bool) -> list[str]:
     held = {
-        "tenant": source.tenants,
-        "flow": source.flows,
-        "role": source.roles,
-        "permission": source.permissions,
+        "tenant": source.tenant_ids,
+        "flow": set(source.flows),
+        "role": set(source.roles),
+        "permission": set(source.permissions),
     }[kind]
     if everything:
         return sorted(held)
@@ -289,6 +327,12 @@ class _Plan:
     """Targets that exist with other content: (file, what)."""
     outcomes: list[str] = field(default_factory=list)
     """One line per chosen item: ``tenant acme: unchanged``, ``theme: restored -> <file>``."""
+    tenants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each restored tenant as the configuration must load it afterwards."""
+    sso: dict[str, TenantSSO | None] = field(default_factory=dict)
+    """Each restored tenant's SSO as the configuration must load it (None: no ``sso:``)."""
+    secrets: list[str] = field(default_factory=list)
+    """Stack secrets a restored client secret names that the stack does not set."""
 
     @property
     def yaml_changes(self) -> bool:
@@ -341,16 +385,20 @@ def _comparable(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in MANAGEMENT_KEYS}
 
 
-def _effective_tenants(stack: StackSettings) -> dict[str, dict[str, Any]]:
-    """Each tenant as the configuration now loads it (defaults merged); {} if it does not load."""
+def _effective(
+    stack: StackSettings, secrets_to_set: Collection[str] = ()
+) -> tuple[dict[str, dict[str, Any]], dict[str, TenantSSO]]:
+    """Each tenant as the configuration now loads it (defaults merged), and each tenant's SSO;
+    both empty if it does not load."""
     try:
-        configuration = load_stack_configuration(stack)
+        configuration = load_stack_configuration(stack, secrets_to_set=secrets_to_set)
     except ConfigurationErrors:
-        return {}
-    return {
+        return {}, {}
+    tenants = {
         t.id: _comparable(t.model_dump(mode="json", exclude=set(RESOURCE_OPTION_KEYS)))
         for t in configuration.tenants
     }
+    return tenants, dict(configuration.tenant_sso)
 
 
 def _file_json(path: Path, variables: Mapping[str, str]) -> Any:
@@ -416,21 +464,76 @@ class _Draft:
     conflicts: list[tuple[Path, str]] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     progress: Progress = field(default_factory=Progress.silent)
+    tenants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sso: dict[str, TenantSSO | None] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+
+
+def _wanted_sso(draft: _Draft, tenant_id: str, written: Any) -> ExportedSSO | None:
+    """The tenant's ``sso:`` as the source holds it; None to leave the entry's as it is (the
+    source holds none for it, or the customer manages it)."""
+    if tenant_id not in draft.source.sso:
+        return None
+    if isinstance(written, Mapping) and written.get("managedBy") == "customer":
+        draft.outcomes.append(f"tenant {tenant_id}: SSO managed by the customer, left as it is")
+        return None
+    return sso_from_inputs(tenant_id, draft.source.sso[tenant_id], written=written)
+
+
+def _expected_sso(wanted: ExportedSSO) -> TenantSSO | None:
+    if wanted.data is None:
+        return None
+    try:
+        return TenantSSO.model_validate(wanted.data)
+    except ValueError:  # the load says what is wrong; the restore is then undone
+        return None
+
+
+def _owned_by_sso(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`spec` as a tenant whose ``sso:`` owns its SSO domains and auth type loads it."""
+    settings = spec.get("settings")
+    if not isinstance(settings, Mapping):
+        return dict(spec)
+    return {**spec, "settings": {**settings, "domains": [], "authType": "none"}}
 
 
 def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
     document = draft.document
     yaml_path = document.path
     raw_entries: list[Any] = list(document.raw.get("tenants") or [])
-    written, _ = substitute(raw_entries, draft.stack.variables)
-    effective = _effective_tenants(draft.stack) if document.text is not None else {}
+    references = secret_reference_paths({"tenants": raw_entries})
+    substituted, found = substitute({"tenants": raw_entries}, draft.stack.variables)
+    written = keep_secret_references(substituted, references, found)[0]["tenants"]
+    effective, effective_sso = _effective(draft.stack) if document.text is not None else ({}, {})
     forms = file_forms(
         document.raw, document.editor.items("tenants"), draft.stack.variables, yaml_path
     )
     for tenant_id in draft.progress.each("restore tenants", tenants):
-        spec = draft.source.tenants[tenant_id]
+        spec = draft.source.tenants.get(tenant_id)
         index = _index_of(raw_entries, tenant_id)
-        if index is not None and effective.get(tenant_id) == _comparable(spec):
+        entry_written = written[index] if index is not None else {}
+        written_sso = entry_written.get("sso") if isinstance(entry_written, Mapping) else None
+        wanted = _wanted_sso(draft, tenant_id, written_sso)
+        if spec is None and index is None:
+            raise OpsError(
+                f'{draft.source.path} holds the SSO of tenant "{tenant_id}" only, and '
+                f"{yaml_path} has no entry for the tenant: restore the tenant from a full "
+                "backup first, or add its entry."
+            )
+        has_sso = (wanted.data is not None) if wanted is not None else written_sso is not None
+        if spec is not None:
+            spec = _owned_by_sso(spec) if has_sso else spec
+            draft.tenants[tenant_id] = spec
+        if wanted is not None:
+            draft.sso[tenant_id] = _expected_sso(wanted)
+            options = draft.stack.options
+            usable = set(options.secret_variables)
+            if options.plain_secrets_allowed:
+                usable.update(options.variables)
+            draft.secrets.extend(n for n in wanted.secrets if n not in usable)
+        tenant_same = spec is None or effective.get(tenant_id) == _comparable(spec)
+        sso_same = wanted is None or effective_sso.get(tenant_id) == draft.sso[tenant_id]
+        if index is not None and tenant_same and sso_same:
             draft.outcomes.append(f"tenant {tenant_id}: unchanged")
             continue
         if index is not None:
@@ -442,11 +545,19 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
                     "validate`, write the entry plainly, then restore again."
                 )
             entry = document.editor.edit_item("tenants", position)
-            restore_entry(entry, written[index], spec, forms)
+            if spec is not None:
+                restore_entry(entry, entry_written, spec, forms)
             draft.conflicts.append((yaml_path, f'tenant "{tenant_id}" in {yaml_path}'))
         else:
+            assert spec is not None  # refused above
             position = _position(document.editor.items("tenants"), tenant_id, draft.source)
-            document.editor.insert_item("tenants", position, new_entry(spec, forms))
+            entry = new_entry(spec, forms)
+            document.editor.insert_item("tenants", position, entry)
+        if wanted is not None and not sso_same:
+            if wanted.data is None:
+                entry.pop("sso", None)
+            else:
+                entry["sso"] = sso_node(wanted.data, forms)
         draft.outcomes.append(f"tenant {tenant_id}: restored -> {yaml_path}")
 
 
@@ -460,7 +571,7 @@ def _index_of(entries: list[Any], tenant_id: str) -> int | None:
 def _position(entries: list[Any], tenant_id: str, source: Source) -> int:
     """Where a new entry goes: after the tenant the backup holds before it, else before the one
     it holds after it, among those in the file; else at the end."""
-    order = list(source.tenants)
+    order = list(dict.fromkeys([*source.tenants, *source.sso]))
     at = order.index(tenant_id)
     for neighbour in reversed(order[:at]):
         index = _index_of(entries, neighbour)
@@ -628,7 +739,15 @@ def _plan(
         _plan_theme(draft)
     after = document.editor.text()
     return _Plan(
-        stack.tenants_file, document.text, after, draft.files, draft.conflicts, draft.outcomes
+        stack.tenants_file,
+        document.text,
+        after,
+        draft.files,
+        draft.conflicts,
+        draft.outcomes,
+        tenants=draft.tenants,
+        sso=draft.sso,
+        secrets=sorted(set(draft.secrets)),
     )
 
 
@@ -679,29 +798,37 @@ def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None
 
 def _check_effective(
     stack: StackSettings,
+    plan: _Plan,
     source: Source,
-    tenants: list[str],
     roles: list[str] | None = None,
     permissions: list[str] | None = None,
 ) -> None:
-    configuration = load_stack_configuration(stack)  # raises ConfigurationErrors, every problem
+    # raises ConfigurationErrors with every problem; the secrets to set are said afterwards
+    configuration = load_stack_configuration(stack, secrets_to_set=plan.secrets)
     loaded_roles = {r.name: declared(r.model_dump()) for r in configuration.roles or []}
     for tenant_id, own in configuration.tenant_roles.items():
         loaded_roles |= {f"{tenant_id}/{r.name}": declared(r.model_dump()) for r in own}
     loaded_permissions = {p.name: declared(p.model_dump()) for p in configuration.permissions or []}
-    for kind, chosen, loaded, held in (
+    for kind, chosen, held_now, held in (
         ("role", roles or [], loaded_roles, source.roles),
         ("permission", permissions or [], loaded_permissions, source.permissions),
     ):
         for key in chosen:
-            if loaded.get(key) != declared(held[key]):
+            if held_now.get(key) != declared(held[key]):
                 raise OpsError(
                     f'After writing, {kind} "{key}" in {stack.tenants_file} does not load as the '
                     "backup holds it. Nothing was changed."
                 )
-    loaded = _effective_tenants(stack)
-    for tenant_id in tenants:
-        if loaded.get(tenant_id) != _comparable(source.tenants[tenant_id]):
+    loaded, loaded_sso = _effective(stack, plan.secrets)
+    for tenant_id, expected in plan.sso.items():
+        if loaded_sso.get(tenant_id) != expected:
+            raise OpsError(
+                f'After writing, the SSO of tenant "{tenant_id}" in {stack.tenants_file} does '
+                "not load as the backup holds it. Nothing was changed. Check the tenant's sso: "
+                "entry, then restore again."
+            )
+    for tenant_id, spec in plan.tenants.items():
+        if loaded.get(tenant_id) != _comparable(spec):
             raise OpsError(
                 f'After writing, tenant "{tenant_id}" in {stack.tenants_file} does not load as '
                 "the backup holds it (the file's defaults: merge into it, for example "
@@ -720,6 +847,8 @@ class RestoreResult:
     """One line per chosen item: ``tenant acme: unchanged``, ``theme: restored -> <file>``."""
     removed_temp_files: list[Path]
     """Temp files an interrupted earlier restore left behind, removed by this one."""
+    secrets: list[str] = field(default_factory=list)
+    """Stack secrets a restored SSO client secret names that the stack does not set."""
 
 
 def restore(
@@ -771,7 +900,7 @@ def restore(
         raise
     try:
         with progress.doing("check the restored configuration"):
-            _check_effective(stack, source, tenants, roles, permissions)
+            _check_effective(stack, plan, source, roles, permissions)
     except ConfigurationErrors as exc:
         _roll_back(written, previous)
         raise OpsError(
@@ -780,12 +909,12 @@ def restore(
     except BaseException:
         _roll_back(written, previous)
         raise
-    return RestoreResult(written, plan.outcomes, removed)
+    return RestoreResult(written, plan.outcomes, removed, plan.secrets)
 
 
 def _holdings(source: Source) -> str:
     return (
-        f"It holds tenants: {', '.join(sorted(source.tenants)) or 'none'}; "
+        f"It holds tenants: {', '.join(sorted(source.tenant_ids)) or 'none'}; "
         f"roles: {', '.join(sorted(source.roles)) or 'none'}; "
         f"permissions: {', '.join(sorted(source.permissions)) or 'none'}; "
         f"flows: {', '.join(sorted(source.flows)) or 'none'}; "
@@ -838,6 +967,12 @@ def run(
     print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
     for line in result.outcomes:
         print(f"  {line}")
+    for name in result.secrets:
+        print(
+            f"The SSO client secret is not in any backup (Descope never returns it): set it "
+            f"with `pulumi config set --secret descope-config:{name} <the client secret> --stack "
+            f"{stack.name}` before `pulumi up`."
+        )
     if result.written:
         print("Files changed: " + ", ".join(str(p) for p in result.written))
     else:

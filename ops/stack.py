@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from config import (
     project_values,
     stack_options,
 )
-from config.stack import PROJECT
+from config.stack import PROJECT, is_emulator_stack, secret_variable_names
 from ops.errors import OpsError
 from providers.client import ConnectionSettings, resolve_settings
 from providers.errors import ConfigurationError
@@ -83,7 +83,13 @@ class StackSettings:
 
         Raises `config.ConfigurationErrors` naming the stack file and each bad setting.
         """
-        return stack_options(self.name, project_values(self.config), source=self.file)
+        return stack_options(
+            self.name,
+            project_values(self.config),
+            source=self.file,
+            secret_variables=secret_variable_names(self.secure_keys),
+            plain_secrets_allowed=is_emulator_stack(self.config),
+        )
 
     def _in_project(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_dir / path
@@ -207,13 +213,23 @@ def load_stack(name: str, project_dir: Path | None = None) -> StackSettings:
     return StackSettings(name, root, stack_file, values, frozenset(secure))
 
 
-def load_stack_configuration(stack: StackSettings) -> Configuration:
+def load_stack_configuration(
+    stack: StackSettings, *, secrets_to_set: Collection[str] = ()
+) -> Configuration:
     """The stack's configuration (tenants, flows, theme), as the Pulumi program loads it.
 
-    Raises `config.ConfigurationErrors` listing every problem, each with file and line.
+    `secrets_to_set` are stack secrets the caller knows are still to be set (a restored SSO
+    client secret): a reference to one is not a problem here. Raises
+    `config.ConfigurationErrors` listing every problem, each with file and line.
     """
+    options = stack.options
     configuration = load_configuration(
-        stack.tenants_file, variables=stack.variables, flows_dir=stack.flows_dir
+        stack.tenants_file,
+        variables=stack.variables,
+        flows_dir=stack.flows_dir,
+        secret_variables=options.secret_variables | set(secrets_to_set),
+        plain_secrets_allowed=options.plain_secrets_allowed,
+        allow_duplicate_sso_domains=options.allow_duplicate_sso_domains,
     )
-    check_for_stack(stack.options, configuration)
+    check_for_stack(options, configuration)
     return configuration

@@ -17,8 +17,9 @@ Snapshots hold configuration as Descope returns it, never a credential, and only
 fitted its wire shape (`providers.wire`). `snapshot_before` is how a provider takes one before
 a destructive step: a folder that cannot take it (a file in the way, read-only, full) refuses
 the step, naming the folder and the setting that chooses it. `read_snapshot` is the way back
-in for restore tooling. Used by the tenant, flow, theme, role and permission providers: keep
-the API.
+in for restore tooling. An SSO snapshot (kind ``sso``) holds
+the configuration as Descope loads it: Descope never returns the OIDC client secret. Used by
+the tenant, flow, theme, role, permission and SSO providers: keep the API.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme", "role", "permission"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission"})
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID_LENGTH = 80

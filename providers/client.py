@@ -8,6 +8,11 @@ and never stored on a provider object: provider objects are pickled into Pulumi 
 The SDK does not read the answers of some writes (update, patch, delete, settings and default
 roles): `reply_of` sends such a call exactly as the SDK sends it (its HTTP client, paths and
 bodies) and hands back Descope's raw answer, for `providers.wire` to judge.
+
+Where SDK 2.16.1 cannot say what Descope's API takes (``ssoId`` on the SSO configure and load
+calls, role mappings on OIDC, every attribute of a mapping), `sso_request` sends the request
+through the SDK's own HTTP client (same headers, retries and exceptions as every SDK call), in
+the body shapes Descope's go-sdk and .NET SDK send.
 """
 
 from __future__ import annotations
@@ -108,6 +113,19 @@ class TenantApi(Protocol):
 
     def update_default_roles(self, tenant_id: str, role_names: list[str]) -> Any: ...
 
+    def generate_sso_configuration_link(
+        self,
+        tenant_id: str,
+        expire_time: int | None = None,
+        email: str | None = None,
+        sso_id: str | None = None,
+        actor_id: str | None = None,
+    ) -> str:
+        """An SSO Setup Suite link for the customer (``python -m ops sso-link``)."""
+        ...
+
+    def revoke_sso_configuration_link(self, tenant_id: str, sso_id: str | None = None) -> Any: ...
+
 
 class FlowApi(Protocol):
     """The flow and theme operations of ``DescopeClient.mgmt.flow`` the providers use."""
@@ -178,6 +196,37 @@ class PermissionApi(Protocol):
     def load_all(self) -> dict[str, Any]: ...
 
 
+class HttpResponse(Protocol):
+    """What the providers read of an HTTP answer."""
+
+    def json(self) -> Any: ...
+
+
+class HttpApi(Protocol):
+    """The SDK's HTTP client (``descope.http_client.HTTPClient``): raises the SDK's exceptions."""
+
+    def get(self, uri: str, *, params: Any = None) -> HttpResponse: ...
+
+    def post(self, uri: str, *, body: Any = None) -> HttpResponse: ...
+
+
+class SsoApi(Protocol):
+    """The per-tenant SSO calls of ``DescopeClient.mgmt.sso`` the providers use."""
+
+    _http: HttpApi
+    """The SDK's HTTP client, for what the SDK's methods cannot send (`sso_request`)."""
+
+    def load_settings(self, tenant_id: str) -> dict[str, Any]: ...
+
+    def load_all_settings(self, tenant_id: str) -> dict[str, Any]: ...
+
+    def new_settings(
+        self, tenant_id: str, display_name: str, sso_id: str | None = None
+    ) -> dict[str, Any]: ...
+
+    def delete_settings(self, tenant_id: str, sso_id: str | None = None) -> Any: ...
+
+
 class ManagementApi(Protocol):
     """Exactly the part of ``DescopeClient.mgmt`` the providers use: the seam tests fake."""
 
@@ -191,7 +240,31 @@ class ManagementApi(Protocol):
     def role(self) -> RoleApi: ...
 
     @property
+    def sso(self) -> SsoApi: ...
+
+    @property
     def permission(self) -> PermissionApi: ...
+
+
+SSO_LOAD_PATH = "/v2/mgmt/sso/settings"
+"""Load one SSO configuration (``tenantId``, ``ssoId`` in the query): the SDK's
+``load_settings`` path, which it cannot give an ``ssoId``."""
+
+
+def sso_request(
+    api: ManagementApi, method: str, path: str, *, body: Any = None, params: Any = None
+) -> Any:
+    """One SSO management request through the SDK's own HTTP client; the answer's JSON.
+
+    `method` is ``GET`` (with `params`) or ``POST`` (with `body`). Errors are the SDK's own
+    exceptions, so `providers.calls.call` retries and words them as for any SDK call.
+    """
+    http = api.sso._http
+    if method == "GET":
+        return http.get(path, params=params).json()
+    if method == "POST":
+        return http.post(path, body=body).json()
+    raise ValueError(f"unsupported SSO request method {method!r}")
 
 
 _PROJECT_ID_RE = re.compile(r"[A-Za-z0-9_-]{4,64}")

@@ -24,6 +24,9 @@ adopt                      on create, manage an existing tenant with this id    
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
 attributeDefinitions       the stack's tenantAttributes, for check only (optional)  ignored
 ownRoles                   names of the tenant's own roles (optional)               ignored
+ssoManaged                 the tenant's SSO (``sso:``) owns settings.domains and    state
+                           settings.authType: settings writes send back what
+                           Descope holds for them, and they are not compared
 =========================  =======================================================  ========
 
 Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
@@ -132,8 +135,12 @@ TENANT_FIELDS = (
     "disabled",
 )
 """The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`)."""
-FLAG_KEYS = ("adopt", "cascadeDelete")
+SSO_MANAGED_KEY = "ssoManaged"
+FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY)
 """Management flags: recorded in state, never sent to Descope."""
+SSO_OWNED = ("domains", "authType")
+"""Settings the default SSO configuration owns when the tenant declares ``sso:``
+(`model.sso.SSO_OWNED_SETTINGS`): with ``ssoManaged`` they are sent back as Descope holds them."""
 INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
 OUTPUT_ONLY_KEYS = (
     "authType",
@@ -175,7 +182,7 @@ def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
     data = {
         k: v
         for k, v in props.items()
-        if k != PROVIDER_KEY
+        if k not in (PROVIDER_KEY, SSO_MANAGED_KEY)
         and k not in references.SIDE_KEYS
         and not (k in OUTPUT_ONLY_KEYS and v is None)
     }
@@ -259,6 +266,7 @@ def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
         "settings": _settings_comparable(settings if isinstance(settings, Mapping) else None),
         "adopt": bool(props.get("adopt")),
         "cascadeDelete": bool(props.get("cascadeDelete")),
+        SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY)),
     }
 
 
@@ -268,6 +276,10 @@ def _same(a: Any, b: Any) -> bool:
 
 def _changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
     old, new = comparable(olds), comparable(news)
+    if new[SSO_MANAGED_KEY]:  # not this resource's: whatever Descope holds is right
+        for settings in (old["settings"], new["settings"]):
+            for key in SSO_OWNED if settings is not None else ():
+                settings.pop(key, None)
     changed = [k for k in INPUT_KEYS if k != "settings" and not _same(old[k], new[k])]
     if new["settings"] is not None and not _same(old["settings"], new["settings"]):
         changed.append("settings")
@@ -327,6 +339,7 @@ def _state(
         "settings": dict(settings) if settings is not None else None,
         "adopt": bool(flags.get("adopt")),
         "cascadeDelete": bool(flags.get("cascadeDelete")),
+        SSO_MANAGED_KEY: bool(flags.get(SSO_MANAGED_KEY)),
     }
     outputs = {
         **inputs,
@@ -470,13 +483,14 @@ def _holds_fields(spec: TenantSpec, doing: str) -> bool:
     return all(_same(held[key], wanted[key]) for key in TENANT_FIELDS)
 
 
-def _holds_settings(spec: TenantSpec, doing: str) -> bool:
-    """Whether Descope holds the settings `spec` declares."""
+def _holds_settings(spec: TenantSpec, doing: str, domains: list[str], auth_type: str) -> bool:
+    """Whether Descope holds the settings `spec` declares, with the `domains` and `auth_type`
+    that were sent (the SSO configuration's own where it owns them)."""
     assert spec.settings is not None  # callers check
     loaded = _load_settings(spec.id, doing)
+    wanted = {**spec.settings.canonical(), "domains": domains, "authType": auth_type}
     return loaded is not None and _same(
-        _settings_comparable(settings_from_descope(loaded)),
-        _settings_comparable(spec.settings.canonical()),
+        _settings_comparable(settings_from_descope(loaded)), _settings_comparable(wanted)
     )
 
 
@@ -507,23 +521,34 @@ def _send_tenant(spec: TenantSpec, doing: str) -> None:
         )
 
 
-def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
+def _send_settings(
+    spec: TenantSpec, current: Mapping[str, Any] | None, doing: str, *, sso_managed: bool
+) -> tuple[list[str], str]:
     """The settings endpoint zeroes what it is not sent: send every setting, and the tenant
     fields it shares (domains, enforceSSO, ...) as desired. ``federatedAppIds`` is not ours:
     never sent (None), so Descope keeps it.
 
-    `sso_setup` is the ``ssoSetupSuiteSettings`` Descope holds right now (loaded just before
-    by the caller; None for a tenant this call created): not ours, sent back unchanged."""
+    `current` is the settings Descope holds right now (loaded just before by the caller; None
+    for a tenant this call created). Its ``ssoSetupSuiteSettings`` are not ours: sent back
+    unchanged; with `sso_managed`, neither are ``domains`` and ``authType`` (the tenant's SSO
+    configuration owns them). Returns the domains and auth type sent."""
     settings = spec.settings
     assert settings is not None  # callers check; narrows for mypy
+    held = current or {}
+    sso_setup = held.get("ssoSetupSuiteSettings")
     sso = _PassThrough(sso_setup) if isinstance(sso_setup, Mapping) else None
+    domains: list[str] = list(settings.domains)
+    auth_type: str = settings.authType
+    if sso_managed:
+        domains = [str(d) for d in held.get("domains") or []]
+        auth_type = str(held.get("authType") or "none")
     _write(
         spec.id,
         lambda api: api.update_settings(
             spec.id,
             self_provisioning_domains=list(spec.selfProvisioningDomains),
-            domains=list(settings.domains),
-            auth_type=settings.authType,
+            domains=domains,
+            auth_type=auth_type,
             session_settings_enabled=settings.session_settings_enabled,
             refresh_token_expiration=settings.refreshTokenExpiration,
             refresh_token_expiration_unit=settings.refreshTokenExpirationUnit,
@@ -543,8 +568,9 @@ def _send_settings(spec: TenantSpec, sso_setup: Any, doing: str) -> None:
         wire.SETTINGS_WRITTEN,
         doing=doing,
         what="its settings",
-        made=lambda checking: _holds_settings(spec, checking),
+        made=lambda checking: _holds_settings(spec, checking, domains, auth_type),
     )
+    return domains, auth_type
 
 
 def _send_roles(spec: TenantSpec, doing: str, own: list[str]) -> None:
@@ -803,7 +829,8 @@ class TenantProvider(DescopeProvider):
         if failures or unknown:
             return CheckResult(dict(props), failures)
         canonical = tenant_props(TenantSpec.model_validate(data))
-        return CheckResult({**canonical, **references.side_inputs(props)}, [])
+        sso_managed = {SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY))}
+        return CheckResult({**canonical, **references.side_inputs(props), **sso_managed}, [])
 
     # --- diff --------------------------------------------------------------------------------
 
@@ -848,17 +875,20 @@ class TenantProvider(DescopeProvider):
         tenant_id = str(props.get(ID_KEY) or "")
         doing = f"create {_quoted(tenant_id)}"
         spec = _spec(props, doing)
+        sso_managed = bool(props.get(SSO_MANAGED_KEY))
         if spec.adopt:
             with errors.when_not_understood(NOTHING_CHANGED):
                 existing = _load(spec.id, doing)
             if existing is not None:
-                return self._adopt(spec, existing, doing, references.own_roles(props))
+                return self._adopt(
+                    spec, existing, doing, references.own_roles(props), sso_managed=sso_managed
+                )
         _create_tenant(spec, doing)
         step = ""
         try:
             if spec.settings is not None:
                 step = "setting its settings"
-                _send_settings(spec, None, doing)
+                _send_settings(spec, None, doing, sso_managed=sso_managed)
             if spec.defaultRoles:
                 step = "setting its default roles"
                 _send_roles(spec, doing, references.own_roles(props))
@@ -866,15 +896,18 @@ class TenantProvider(DescopeProvider):
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
         # Default roles naming own roles not created yet are added by those roles in this up.
-        return self._created(spec, _wire_fields(spec))
+        return self._created(spec, _wire_fields(spec), sso_managed=sso_managed)
 
-    def _created(self, spec: TenantSpec, held: Mapping[str, Any]) -> CreateResult:
+    def _created(
+        self, spec: TenantSpec, held: Mapping[str, Any], *, sso_managed: bool
+    ) -> CreateResult:
         """The result for a tenant that now holds `spec`; `held` gives what only Descope knows
         (federatedAppIds, and authType and domains when settings are not managed)."""
         settings = spec.settings.canonical() if spec.settings is not None else None
         sso = {"enabled": False} if settings is not None else None
-        _, outputs = _state(held, settings=settings, sso_setup=sso, flags=spec.model_dump())
-        if settings is not None:
+        flags = {**spec.model_dump(), SSO_MANAGED_KEY: sso_managed}
+        _, outputs = _state(held, settings=settings, sso_setup=sso, flags=flags)
+        if settings is not None and not sso_managed:
             outputs["authType"] = settings["authType"]
             outputs["domains"] = list(settings["domains"])
         return CreateResult(spec.id, outputs)
@@ -900,24 +933,29 @@ class TenantProvider(DescopeProvider):
         raise errors.create_rolled_back(tenant_id, step, cause) from None
 
     def _adopt(
-        self, spec: TenantSpec, existing: dict[str, Any], doing: str, own: list[str]
+        self,
+        spec: TenantSpec,
+        existing: dict[str, Any],
+        doing: str,
+        own: list[str],
+        *,
+        sso_managed: bool,
     ) -> CreateResult:
         """Snapshot the existing tenant, then change only what differs from the desired state."""
         with errors.when_not_understood(NOTHING_CHANGED):
             loaded_settings = _load_settings(spec.id, doing)
         path = self._snapshot(spec.id, "adopt", existing, loaded_settings)
-        desired = tenant_props(spec)
+        flags = {**spec.model_dump(), SSO_MANAGED_KEY: sso_managed}
+        desired = {**tenant_props(spec), SSO_MANAGED_KEY: sso_managed}
         current_settings = settings_from_descope(loaded_settings or {}) if spec.settings else None
-        current, _ = _state(
-            existing, settings=current_settings, sso_setup=None, flags=spec.model_dump()
-        )
+        current, _ = _state(existing, settings=current_settings, sso_setup=None, flags=flags)
         changed = _changed_keys(current, desired)
         sso = (loaded_settings or {}).get("ssoSetupSuiteSettings")
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
             if "settings" in changed:
-                _send_settings(spec, sso, doing)
+                _send_settings(spec, loaded_settings, doing, sso_managed=sso_managed)
             if "defaultRoles" in changed:
                 _send_roles(spec, doing, own)
         except DescopeApiError as exc:
@@ -925,7 +963,7 @@ class TenantProvider(DescopeProvider):
         # Descope now holds the desired fields; what only Descope knows (federatedAppIds) is
         # in `existing`. As after an update, no need to load it again.
         final = {**existing, **_wire_fields(spec)}
-        result = self._created(spec, final)
+        result = self._created(spec, final, sso_managed=sso_managed)
         if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
             result.outs["ssoSetupSuiteSettings"] = dict(sso)
         return result
@@ -986,9 +1024,11 @@ class TenantProvider(DescopeProvider):
         tenant_id = str(olds.get(ID_KEY) or _id)
         doing = f"update {_quoted(tenant_id)}"
         spec = _spec(_news, doing)
+        sso_managed = bool(_news.get(SSO_MANAGED_KEY))
         changed = _changed_keys({**olds, ID_KEY: tenant_id}, _news)
         sso = olds.get("ssoSetupSuiteSettings")
         written: list[str] = []
+        sent: tuple[list[str], str] | None = None
         try:
             if any(k in changed for k in TENANT_FIELDS):
                 _send_tenant(spec, doing)
@@ -997,7 +1037,7 @@ class TenantProvider(DescopeProvider):
                 with errors.when_not_understood(_written_before(written) or NOTHING_CHANGED):
                     current = _load_settings(tenant_id, doing) or {}
                 sso = current.get("ssoSetupSuiteSettings")
-                _send_settings(spec, sso, doing)
+                sent = _send_settings(spec, current, doing, sso_managed=sso_managed)
                 written.append("its settings")
             if "defaultRoles" in changed:
                 _send_roles(spec, doing, references.own_roles(_news))
@@ -1010,9 +1050,13 @@ class TenantProvider(DescopeProvider):
             raise
         outputs = {k: olds.get(k) for k in OUTPUT_ONLY_KEYS}
         outputs.update(tenant_props(spec))
+        outputs[SSO_MANAGED_KEY] = sso_managed
         if spec.settings is not None:
-            outputs["authType"] = spec.settings.authType
-            outputs["domains"] = list(spec.settings.domains)
+            if sent is not None:
+                outputs["domains"], outputs["authType"] = sent
+            elif not sso_managed:
+                outputs["authType"] = spec.settings.authType
+                outputs["domains"] = list(spec.settings.domains)
             outputs["ssoSetupSuiteSettings"] = (
                 dict(sso) if isinstance(sso, Mapping) else {"enabled": False}
             )
@@ -1103,6 +1147,7 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     settings: pulumi.Output[dict[str, Any] | None]
     adopt: pulumi.Output[bool]
     cascadeDelete: pulumi.Output[bool]
+    ssoManaged: pulumi.Output[bool]
     authType: pulumi.Output[str]
     domains: pulumi.Output[list[str]]
     federatedAppIds: pulumi.Output[list[str]]
@@ -1116,9 +1161,11 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         stack: str = "",
         attribute_definitions: Mapping[str, Any] | None = None,
         own_roles: Sequence[str] = (),
+        sso_managed: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """`attribute_definitions` and `own_roles`: the side inputs (`providers.references`)."""
+        """`attribute_definitions` and `own_roles`: the side inputs (`providers.references`);
+        `sso_managed`: the tenant declares ``sso:`` (see the ``ssoManaged`` property)."""
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
         previous = declared.get("previousId")
@@ -1136,4 +1183,5 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         for key in INPUT_KEYS:
             props.setdefault(key, None)
         props.update(references.side_props(attribute_definitions, own_roles))
+        props[SSO_MANAGED_KEY] = sso_managed
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

@@ -31,6 +31,10 @@ shape                  call                                    must hold
 `ROLE_SEARCH`          POST .../role/search                    name and a tenantId
 `PERMISSION_LIST`      GET /v1/mgmt/permission/all             ``permissions``: each with a
                                                                name
+`SSO_LOAD`             GET /v2/mgmt/sso/settings               ``tenant`` (the id asked for),
+                                                               ``saml`` and ``oidc`` objects
+`SSO_LIST`             GET /v2/mgmt/sso/settings/all           ``SSOSettings``: a list of
+                                                               `SSO_LOAD` answers
 =====================  ======================================  ==============================
 
 The SDK parses some answers itself (`Shape.read` takes what it returns) and ignores others
@@ -61,6 +65,8 @@ __all__ = [
     "ROLE_SEARCH",
     "SETTINGS_LOAD",
     "SETTINGS_WRITTEN",
+    "SSO_LIST",
+    "SSO_LOAD",
     "TENANT_CREATED",
     "TENANT_DELETED",
     "TENANT_LIST",
@@ -253,6 +259,33 @@ class PermissionList(Answer):
     permissions: list[Permission]
 
 
+class SSOTenant(Answer):
+    id: str = Field(min_length=1)
+
+
+class SSOSettings(Answer):
+    """``{"tenant": {...}, "saml": {...}, "oidc": {...}, "ssoId": ...}``: one SSO
+    configuration as a load gives it (Descope never answers the OIDC client secret)."""
+
+    tenant: SSOTenant
+    saml: dict[str, Any]
+    oidc: dict[str, Any]
+    ssoId: Text = ""
+
+    def about(self) -> str | None:
+        return self.tenant.id
+
+
+class SSOList(Answer):
+    """``{"SSOSettings": [...]}``: every SSO configuration of one tenant."""
+
+    SSOSettings: list[SSOSettings]
+
+    def about(self) -> str | None:
+        tenants = {c.tenant.id for c in self.SSOSettings}
+        return tenants.pop() if len(tenants) == 1 else None
+
+
 M = TypeVar("M", bound=Answer)
 
 
@@ -397,6 +430,17 @@ PERMISSION_LIST: Shape[PermissionList] = Shape(
     f"the permission listing (GET {MgmtV1.permission_load_all_path})",
     PermissionList,
     '{"permissions": [...]}, each permission with a name',
+)
+
+
+_SSO = '{"tenant": {"id": "{asked}", ...}, "saml": {...}, "oidc": {...}}'
+SSO_LOAD = Shape(
+    "the SSO configuration load (GET /v2/mgmt/sso/settings)", SSOSettings, _SSO, names_asked=True
+)
+SSO_LIST: Shape[SSOList] = Shape(
+    "the SSO configurations load (GET /v2/mgmt/sso/settings/all)",
+    SSOList,
+    '{"SSOSettings": [...]}, each configuration of the tenant asked for',
 )
 
 

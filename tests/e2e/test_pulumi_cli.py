@@ -28,7 +28,7 @@ import pytest
 from emulator.server import EmulatorServer
 from tests.support.project import PROGRAM_PROJECT
 from tests.support.scenarios import SCENARIOS, Outcome, cases
-from tests.support.standin import OnEmulator
+from tests.support.standin import OIDC_SECRET, OIDC_SECRET_KEY, OnEmulator
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_ID = "Pe2e0000000000000000000000000"
@@ -128,7 +128,7 @@ class PulumiCli(OnEmulator):
 
     def set_config(self, key: str, value: str) -> None:
         super().set_config(key, value)
-        secret = ["--secret"] if key == SECRET_KEY else []
+        secret = ["--secret"] if key in (SECRET_KEY, OIDC_SECRET_KEY) else []
         self._run("config", "set", *secret, key, value, check=True)
 
     def export(self) -> dict[str, Any]:
@@ -228,3 +228,4 @@ def test_the_key_is_in_the_stack_export_only_encrypted(
     text = json.dumps(driver.export())
     assert MANAGEMENT_KEY not in text
     assert "ciphertext" in text
+    assert OIDC_SECRET not in text  # the SSO client secret, a secret input, too

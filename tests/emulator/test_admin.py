@@ -75,7 +75,7 @@ def test_admin_faults__set_show_and_consume(
         "retryAfter": None,
         "path": None,
     }
-    assert shown["remaining"] == {"drop": 0, "503": 0, "500": 2}
+    assert shown["remaining"] == {"drop": 0, "503": 0, "500": 2, "corrupt": 0}
     with pytest.raises(Exception):  # noqa: B017, PT011 - AuthException, checked elsewhere
         client.mgmt.flow.list_flows()
     assert admin(emulator, "GET", "faults").json()["remaining"]["500"] == 1

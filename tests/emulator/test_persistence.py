@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -11,7 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from descope import AuthException, DescopeClient
+from descope import (
+    AuthException,
+    DescopeClient,
+    RoleMapping,
+    SSOOIDCSettings,
+    SSOSAMLSettings,
+    XAASettings,
+)
 
 from emulator import EmulatorApp, EmulatorServer
 from emulator.persistence import DataFile, DataFileError
@@ -274,3 +282,140 @@ def test_data_file__an_unwritable_place_is_an_error_at_start(tmp_path: Path) -> 
 def test_server__data_file_goes_with_options_not_with_an_app(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="not both"):
         EmulatorServer(EmulatorApp(), data_file=tmp_path / "state.json")
+
+
+# --- per-tenant SSO --------------------------------------------------------------------------
+
+SSO_SECRET = "persisted-oidc-secret-Q7x"
+
+
+def _fill_sso(client: DescopeClient) -> None:
+    """Every kind of SSO state: default SAML with mappings, a further OIDC one, XAA, a link."""
+    client.mgmt.tenant.create("Acme", "acme")
+    client.mgmt.role.create("viewer")
+    sso = client.mgmt.sso
+    sso.configure_saml_settings(
+        "acme",
+        SSOSAMLSettings(
+            idp_url="https://idp.acme.com/saml",
+            idp_entity_id="entity",
+            idp_cert="certificate",
+            role_mappings=[RoleMapping(groups=["admins"], role_name="viewer")],
+            default_sso_roles=["viewer"],
+            disable_sign_request=True,
+        ),
+        redirect_url="https://app.acme.com/after",
+        domains=["acme.com"],
+    )
+    sso.new_settings("acme", "Contractors", sso_id="contractors")
+    sso.configure_auth_type("acme", "oidc", sso_id="contractors")
+    sso.configure_oidc_settings(
+        "acme",
+        SSOOIDCSettings(name="Okta", client_id="cid", client_secret=SSO_SECRET, use_pkce=True),
+    )
+    sso.configure_xaa_settings("acme", XAASettings(enabled=True, allow_override_roles=True))
+    client.mgmt.tenant.generate_sso_configuration_link("acme", expire_time=600)
+
+
+def _sso_view(server: EmulatorServer) -> dict[str, Any]:
+    response = httpx.get(f"{server.url}/emulator/state")
+    response.raise_for_status()
+    sso: dict[str, Any] = response.json()["sso"]
+    return sso
+
+
+def test_data_file__sso_configurations_and_links_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with EmulatorServer(data_file=path) as first:
+        client = _client(first)
+        _fill_sso(client)
+        before = (
+            client.mgmt.sso.load_all_settings("acme"),
+            client.mgmt.sso.load_all_xaa_settings("acme"),
+            _sso_view(first),
+        )
+
+    with EmulatorServer(data_file=path) as second:
+        client = _client(second)
+        after = (
+            client.mgmt.sso.load_all_settings("acme"),
+            client.mgmt.sso.load_all_xaa_settings("acme"),
+            _sso_view(second),
+        )
+        stored = second.app.backend.sso.configurations["acme"]
+
+    assert after == before
+    assert [c["ssoId"] for c in after[0]["SSOSettings"]] == ["", "contractors"]
+    assert after[2]["acme"]["configurations"][0]["clientSecretStored"] is True
+    assert stored[""].saml.disable_sign_request is True
+    assert stored[""].oidc.use_pkce is True
+    assert len(after[2]["acme"]["adminLinks"]) == 1
+
+
+def test_data_file__keeps_a_hash_of_a_client_secret_never_the_secret(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with EmulatorServer(data_file=path) as first:
+        _fill_sso(_client(first))
+
+    text = path.read_text()
+    assert SSO_SECRET not in text
+    digest = hashlib.sha256(SSO_SECRET.encode()).hexdigest()
+    assert (
+        json.loads(text)["sso"]["acme"]["configurations"][0]["oidc"]["clientSecretSha256"] == digest
+    )
+
+    with EmulatorServer(data_file=path) as second:  # restored, then saved again unchanged
+        client = _client(second)
+        client.mgmt.tenant.create("Other", "other")
+        assert client.mgmt.sso.load_settings("acme")["oidc"]["clientSecret"] == ""
+    assert SSO_SECRET not in path.read_text()
+    saved = json.loads(path.read_text())["sso"]["acme"]["configurations"][0]["oidc"]
+    assert saved["clientSecretSha256"] == digest
+
+
+def test_data_file__deleting_a_tenant_drops_its_sso_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with EmulatorServer(data_file=path) as server:
+        client = _client(server)
+        _fill_sso(client)
+        client.mgmt.tenant.delete("acme")
+
+    assert json.loads(path.read_text())["sso"] == {}
+
+
+@pytest.mark.parametrize(
+    ("sso", "why"),
+    [
+        ([], "sso must be a JSON object"),
+        ({"ghost": {}}, "sso['ghost'] is for tenant 'ghost', which is absent"),
+        ({"acme": {"configurations": {}}}, "sso['acme'].configurations must be a list"),
+        (
+            {"acme": {"configurations": [{"ssoId": ""}, {"ssoId": ""}]}},
+            "holds ssoId '' twice",
+        ),
+        (
+            {"acme": {"configurations": [{"ssoId": "", "saml": {"idpSsoUrl": 1}}]}},
+            "configurations[0].saml.idpSsoUrl must be a str",
+        ),
+        (
+            {"acme": {"configurations": [{"ssoId": "", "domains": "a.com"}]}},
+            "configurations[0].domains must be a list of strings",
+        ),
+        (
+            {"acme": {"configurations": [{"groupMappings": [{"roleId": 1}]}]}},
+            "groupMappings[0].roleId must be a string",
+        ),
+        ({"acme": {"adminLinks": [{"createdTime": "x"}]}}, "adminLinks[0].createdTime"),
+        ({"acme": {"adminLinks": [{"expiresTime": True}]}}, "adminLinks[0].expiresTime"),
+        ({"acme": {"adminLinks": [{"email": 3}]}}, "adminLinks[0].email must be a string"),
+    ],
+)
+def test_data_file__unusable_sso_is_one_line_naming_it(tmp_path: Path, sso: Any, why: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({**_valid_state(), "sso": sso}))
+
+    with pytest.raises(DataFileError) as err:
+        EmulatorApp(data_file=path)
+
+    assert "\n" not in str(err.value)
+    assert why in str(err.value)

@@ -245,3 +245,20 @@ def test_error_bodies_are_compact_json_in_descope_key_order(sdk: Sdk) -> None:
     assert text.startswith('{"errorCode":"E011002","errorDescription":')
     assert ", " not in text
     assert list(json.loads(text)) == ["errorCode", "errorDescription", "errorMessage"]
+
+
+def test_corrupt_answers__the_request_is_served_and_its_answer_cut_short() -> None:
+    app = EmulatorApp()
+    app.set_faults({"corruptAnswers": {"count": 1, "path": "/v1/mgmt/tenant/create"}})
+    auth = {"Authorization": f"Bearer {app.options.project_id}:{app.options.management_key}"}
+    body = b'{"id": "acme", "name": "Acme"}'
+
+    cut = app.handle("POST", "/v1/mgmt/tenant/create", "", auth, body)
+
+    assert cut.status == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(cut.body)
+    assert "acme" in app.backend.tenants  # served all the same
+    assert app.counters.snapshot()["faultsByKind"] == {"corrupt": 1}
+    whole = app.handle("POST", "/v1/mgmt/tenant/create", "", auth, b'{"id": "b", "name": "B"}')
+    assert json.loads(whole.body) == {"id": "b"}

@@ -16,20 +16,44 @@ from bench.lab import FLOW_TOKEN, TENANT_TOKEN, Managed
 from bench.workload import flow_export, tenant_props, tenant_spec
 from model.flow import content_hash, normalise_flow_export
 from providers.flow import FlowProvider
+from providers.sso import SSOConfigurationProvider, secret_fingerprint
 from providers.tenant import TenantProvider
 from tests.support.host import PROVIDER_KEY, HostError, ProviderHost, provider_blob
 
+SSO_TOKEN = "pulumi-python:dynamic/descope:SSOConfiguration"
 Phase = Literal["create", "update", "delete"]
-FaultKind = Literal["429", "503", "500", "slow", "drop", "mixed"]
-FAULT_KINDS: tuple[FaultKind, ...] = ("429", "503", "500", "slow", "drop", "mixed")
+FaultKind = Literal["429", "503", "500", "slow", "drop", "corrupt", "mixed"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("429", "503", "500", "slow", "drop", "corrupt", "mixed")
 PHASES: tuple[Phase, ...] = ("create", "update", "delete")
 MAX_ROUNDS = 4
 """Re-runs after the faults stop; one should do, the rest prove no slow convergence."""
 
+_SSO_PATHS = {
+    "create": ["/v1/mgmt/sso/saml", "/v1/mgmt/sso/oidc", "/v2/mgmt/sso/settings"],
+    "update": ["/v1/mgmt/sso/saml", "/v1/mgmt/sso/oidc", "/v2/mgmt/sso/settings"],
+    "delete": ["/v1/mgmt/sso/settings", "/v2/mgmt/sso/settings"],
+}
+"""SSO endpoints a burst may aim at; corrupt answers aim at them only (the SSO writes are
+what these runs prove robust to answers cut short)."""
 _PATHS = {
-    "create": ["/v1/mgmt/tenant/create", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
-    "update": ["/v1/mgmt/tenant/patch", "/v1/mgmt/tenant/settings", "/v1/mgmt/flow/import"],
-    "delete": ["/v1/mgmt/tenant/delete", "/v1/mgmt/tenant", "/v1/mgmt/flow/delete"],
+    "create": [
+        "/v1/mgmt/tenant/create",
+        "/v1/mgmt/tenant/settings",
+        "/v1/mgmt/flow/import",
+        *_SSO_PATHS["create"],
+    ],
+    "update": [
+        "/v1/mgmt/tenant/patch",
+        "/v1/mgmt/tenant/settings",
+        "/v1/mgmt/flow/import",
+        *_SSO_PATHS["update"],
+    ],
+    "delete": [
+        "/v1/mgmt/tenant/delete",
+        "/v1/mgmt/tenant",
+        "/v1/mgmt/flow/delete",
+        *_SSO_PATHS["delete"],
+    ],
 }
 
 
@@ -81,6 +105,8 @@ def fault_plan(kind: FaultKind, phase: Phase, rng: random.Random) -> dict[str, A
         return {"latencyRangeMs": [0, rng.randint(50, 250)]}
     if kind == "drop":
         return {"dropConnections": {**burst, "path": path()}}
+    if kind == "corrupt":
+        return {"corruptAnswers": {**burst, "path": rng.choice(_SSO_PATHS[phase])}}
     return {
         "latencyRangeMs": [0, 40],
         "rateLimit": {"limit": rng.randint(15, 30), "windowSeconds": 1, "retryAfter": 1},
@@ -98,22 +124,30 @@ class World:
     ) -> None:
         self.host = host
         self.admin = httpx.Client(base_url=emulator_url, timeout=30)
-        tenant_provider, flow_provider = (
+        tenant_provider, flow_provider, sso_provider = (
             TenantProvider(backup_dir=backup_dir),
             FlowProvider(backup_dir=backup_dir),
+            SSOConfigurationProvider(backup_dir=backup_dir),
         )
         self.blobs = {
             TENANT_TOKEN: provider_blob(tenant_provider),
             FLOW_TOKEN: provider_blob(flow_provider),
+            SSO_TOKEN: provider_blob(sso_provider),
         }
         self.tenant_specs = [
             tenant_spec(i, prefix="f", settings=i % 2 == 0) for i in range(tenants)
         ]
+        self.sso_specs = {
+            spec["id"]: sso_spec(spec["id"], i)
+            for i, spec in enumerate(self.tenant_specs)
+            if i % 4 == 3
+        }
         self.flow_ids = [f"fault-flow-{i}" for i in range(flows)]
         self.flow_revision = 1
         self.resources: list[Managed] = [
             Managed(TENANT_TOKEN, f"tenant-{s['id']}", tenant_provider) for s in self.tenant_specs
         ] + [Managed(FLOW_TOKEN, f"flow-{f}", flow_provider) for f in self.flow_ids]
+        self.resources += [Managed(SSO_TOKEN, f"sso-{t}", sso_provider) for t in self.sso_specs]
         self.deleted = False
 
     # --- desired state -----------------------------------------------------------------
@@ -121,7 +155,9 @@ class World:
     def props(self, resource: Managed) -> dict[str, Any]:
         if resource.type_token == TENANT_TOKEN:
             spec = next(s for s in self.tenant_specs if f"tenant-{s['id']}" == resource.name)
-            return tenant_props(spec)
+            return {**tenant_props(spec), "ssoManaged": spec["id"] in self.sso_specs}
+        if resource.type_token == SSO_TOKEN:
+            return dict(self.sso_specs[resource.name.removeprefix("sso-")])
         flow_id = resource.name.removeprefix("flow-")
         return {
             "flowId": flow_id,
@@ -138,6 +174,13 @@ class World:
                 spec["settings"]["sessionTokenExpiration"] = 60 + index
             elif index % 4 == 1:
                 spec["settings"] = {"authType": "oidc", "domains": [f"sso-{index}.example.com"]}
+            sso = self.sso_specs.get(spec["id"])
+            if sso is not None:
+                sso["domains"] = [f"sso-login-v2-{index}.example.com"]
+                if sso.get("clientSecret"):
+                    sso["clientSecret"] = f"rotated-secret-{index}"
+                else:
+                    sso["saml"] = {**sso["saml"], "attributeMapping": {"name": f"cn-{index}"}}
         self.flow_revision += 1
 
     # --- driving, as the engine does ---------------------------------------------------
@@ -190,6 +233,22 @@ class World:
         self.admin.close()
 
 
+def sso_spec(tenant_id: str, index: int) -> dict[str, Any]:
+    """The SSO resource's inputs for tenant number `index`: SAML or OIDC, one domain each."""
+    props: dict[str, Any] = {
+        "tenantId": tenant_id,
+        "domains": [f"sso-login-{index}.example.com"],
+        "groupMappings": [],
+        "defaultRoles": [],
+    }
+    if index % 8 == 3:
+        props["saml"] = {"metadataUrl": f"https://idp-{index}.example.com/metadata"}
+    else:
+        props["oidc"] = {"issuer": f"https://idp-{index}.example.com", "clientId": f"c-{index}"}
+        props["clientSecret"] = f"fault-secret-{index}"
+    return props
+
+
 def check_converged(world: World, context: str) -> None:
     """Descope equals the desired configuration; recorded outputs match Descope."""
     state = world.descope()
@@ -212,6 +271,9 @@ def check_converged(world: World, context: str) -> None:
         assert resource.id, f"{context}: {resource.name} not in state"
         if resource.type_token == TENANT_TOKEN:
             _check_tenant(resource, wanted[resource.id], by_id[resource.id], state, context)
+        elif resource.type_token == SSO_TOKEN:
+            spec = world.sso_specs[resource.id]
+            _check_sso(resource, spec, by_id[resource.id], state, context)
         else:
             _check_flow(world, resource, flows, context)
     assert set(world.flow_ids) <= set(flows), f"{context}: flows lost"
@@ -229,13 +291,41 @@ def _check_tenant(
     for key in ("name", "selfProvisioningDomains", "customAttributes"):
         assert tenant[key] == spec[key], f"{where}: Descope {key} {tenant[key]!r}"
         assert _plain(outputs[key]) == tenant[key], f"{where}: output {key} differs from Descope"
-    for key in ("federatedAppIds", "authType", "domains"):
+    # A tenant whose SSO is declared does not own its authType and SSO domains: its outputs
+    # hold them as of its last read, the SSO resource's outputs as Descope holds them.
+    sso_managed = bool(outputs.get("ssoManaged"))
+    for key in ("federatedAppIds", *(() if sso_managed else ("authType", "domains"))):
         assert _plain(outputs[key]) == tenant[key], f"{where}: output {key} differs from Descope"
     settings = state["settings"][spec["id"]]
     if "settings" in spec:
         for key, value in spec["settings"].items():
             assert settings[key] == value, f"{where}: Descope settings.{key} {settings[key]!r}"
             assert _plain(outputs["settings"][key]) == value, f"{where}: output settings.{key}"
+
+
+def _check_sso(
+    resource: Managed,
+    spec: dict[str, Any],
+    tenant: dict[str, Any],
+    state: dict[str, Any],
+    context: str,
+) -> None:
+    """Descope holds the desired SSO configuration, and the outputs say what Descope holds."""
+    where = f"{context}: SSO of {spec['tenantId']}"
+    (held,) = state["sso"][spec["tenantId"]]["configurations"]
+    outputs = resource.outputs
+    protocol = "saml" if "saml" in spec else "oidc"
+    assert (tenant["authType"], tenant["domains"]) == (protocol, spec["domains"]), where
+    assert outputs["domains"] == spec["domains"], f"{where}: output domains"
+    if protocol == "saml":
+        assert held["saml"]["idpMetadataUrl"] == spec["saml"]["metadataUrl"], where
+        name = spec["saml"].get("attributeMapping", {}).get("name", "name")
+        assert held["saml"]["attributeMapping"]["name"] == name, f"{where}: mapping"
+        return
+    assert held["oidc"]["clientId"] == spec["oidc"]["clientId"], where
+    assert held["clientSecretStored"], f"{where}: no client secret stored"
+    fingerprint = secret_fingerprint(spec["tenantId"], "", spec["clientSecret"])
+    assert outputs["clientSecretHash"] == fingerprint, f"{where}: secret hash"
 
 
 def _check_flow(world: World, resource: Managed, flows: dict[str, Any], context: str) -> None:

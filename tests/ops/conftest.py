@@ -61,8 +61,18 @@ def host(emulator: EmulatorServer) -> Iterator[ProviderHost]:
         yield provider_host
 
 
-def stack_yaml(base_url: str, *, key: str | None = MANAGEMENT_KEY, extra: str = "") -> str:
+OIDC_SECRET = "ops-test-oidc-client-secret"
+"""The value of descope-config:globexOidcClientSecret, which the dev configuration names."""
+
+
+def stack_yaml(
+    base_url: str, *, key: str | None = MANAGEMENT_KEY, extra: str = "", secure_secret: bool = False
+) -> str:
+    """The stack file; `secure_secret` writes the OIDC client secret as Pulumi writes a
+    secret (encrypted, so these commands know it by name only), else in plain text (accepted
+    on the emulator's stack only)."""
     key_line = f"  descope:managementKey: {key}\n" if key else ""
+    secret_value = "{secure: v1:AAAAbm90LWEtcmVhbC1jaXBoZXJ0ZXh0}" if secure_secret else OIDC_SECRET
     return (
         "config:\n"
         f"  descope:projectId: {PROJECT_ID}\n"
@@ -72,6 +82,7 @@ def stack_yaml(base_url: str, *, key: str | None = MANAGEMENT_KEY, extra: str = 
         "  descope-config:flowsDir: config/flows\n"
         "  descope-config:environment: dev\n"
         "  descope-config:domainSuffix: dev.example.com\n"
+        f"  descope-config:globexOidcClientSecret: {secret_value}\n"
         f"{extra}"
     )
 

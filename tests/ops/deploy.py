@@ -14,6 +14,7 @@ from tests.ops.conftest import Project
 
 STACK = "test"
 SECRET_KEYS = ("descope:managementKey",)
+"""Besides every variable given to `Deployment.of` as a secret."""
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Deployment:
     config: dict[str, str]
     engine: Engine
     state: StackState
+    secret_keys: tuple[str, ...] = SECRET_KEYS
 
     @classmethod
     def of(
@@ -33,7 +35,9 @@ class Deployment:
         backup_dir: Path,
         connection: dict[str, str],
         variables: dict[str, str] | None = None,
+        secrets: dict[str, str] | None = None,
     ) -> Deployment:
+        """`secrets`: stack variables set as secrets (an OIDC client secret the YAML names)."""
         config = {
             **connection,
             "descope-config:tenantsFile": str(tenants_file),
@@ -42,20 +46,26 @@ class Deployment:
             "descope-config:protect": "false",
             "descope-config:retainOnDelete": "false",
             **{f"descope-config:{k}": v for k, v in (variables or {}).items()},
+            **{f"descope-config:{k}": v for k, v in (secrets or {}).items()},
         }
-        return cls(config, Engine(), StackState(STACK))
+        secret_keys = (*SECRET_KEYS, *(f"descope-config:{k}" for k in secrets or {}))
+        return cls(config, Engine(), StackState(STACK), secret_keys)
 
     def up(self) -> dict[str, str]:
         """`pulumi up`; resource name -> create/update/same/replace/delete. Fails on errors."""
-        run = registrations(PROJECT_DIR, stack=STACK, config=self.config)
-        result = self.engine.up(self.state, run.registrations, self.config, SECRET_KEYS)
+        run = registrations(
+            PROJECT_DIR, stack=STACK, config=self.config, secret_keys=self.secret_keys
+        )
+        result = self.engine.up(self.state, run.registrations, self.config, self.secret_keys)
         self.state = result.state
         return self._ops(result)
 
     def preview(self) -> dict[str, str]:
-        run = registrations(PROJECT_DIR, stack=STACK, config=self.config)
+        run = registrations(
+            PROJECT_DIR, stack=STACK, config=self.config, secret_keys=self.secret_keys
+        )
         return self._ops(
-            self.engine.preview(self.state, run.registrations, self.config, SECRET_KEYS)
+            self.engine.preview(self.state, run.registrations, self.config, self.secret_keys)
         )
 
     def refresh(self) -> dict[str, str]:

@@ -14,11 +14,12 @@ import pytest
 import yaml
 from descope import DescopeClient
 
+from emulator.server import EmulatorServer
 from model import normalise_theme
 from ops.files import json_text
 from ops.stack import load_stack, load_stack_configuration
 from providers.backups import write_snapshot
-from tests.ops.conftest import PROJECT_ID, REPO, Project, Run
+from tests.ops.conftest import OIDC_SECRET, PROJECT_ID, REPO, Project, Run, stack_yaml
 from tests.ops.deploy import Deployment, deploy
 
 STACK_URN = "urn:pulumi:test::descope-config::pulumi:pulumi:Stack::descope-config-test"
@@ -84,7 +85,10 @@ def test_backup__lists_declared_tenants_missing_from_descope(ops: Run) -> None:
 
 
 def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
-    ops: Run, project: Project, descope: DescopeClient
+    ops: Run,
+    project: Project,
+    descope: DescopeClient,
+    emulator: EmulatorServer,
 ) -> None:
     found = deploy(project)
     backup = take_backup(ops, project)
@@ -108,12 +112,23 @@ def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
     assert "flow sign-up-or-in: unchanged" in out  # the code still holds what was backed up
     assert "theme: unchanged" in out
     assert "pulumi preview --stack test" in out
+    # Its SSO came back, but not its client secret, which no backup holds: set it, as said.
+    assert "pulumi config set --secret descope-config:oidcClientSecret_globex" in out
+    assert "clientSecret: ${oidcClientSecret_globex}" in project.tenants_file.read_text()
+    assert OIDC_SECRET not in project.tenants_file.read_text()
+    project.write_stack(
+        stack_yaml(emulator.url, extra=f"  descope-config:oidcClientSecret_globex: {OIDC_SECRET}\n")
+    )
     configuration = load_stack_configuration(load_stack("test", project.root))
     assert sorted(t.id for t in configuration.tenants) == ["acme", "globex", "initech"]
     # pulumi refresh, then pulumi up, with the restored code:
+    found.config["descope-config:oidcClientSecret_globex"] = OIDC_SECRET
+    found.secret_keys = (*found.secret_keys, "descope-config:oidcClientSecret_globex")
     found.refresh()
     actions = found.up()
     assert actions["tenant-globex"] == "create"
+    assert actions["sso-globex"] == "create"
+    assert actions["sso-globex/contractors"] == "create"
     assert actions["flow-sign-up-or-in"] == "update"
     after = json.loads(take_backup(ops, project).read_text())
     assert comparable(after) == comparable(json.loads(backup.read_text()))
@@ -169,7 +184,9 @@ def test_restore__refuses_a_file_with_uncommitted_changes_unless_forced(
     tenants = {t.id: t for t in load_stack_configuration(load_stack("test", project.root)).tenants}
     assert tenants["acme"].name == "Acme Restored"
     assert tenants["acme"].settings is not None
-    assert tenants["acme"].settings.authType == "oidc"
+    # The snapshot's auth type is not restored into settings: the entry's sso: owns it.
+    assert tenants["acme"].settings.authType == "none"
+    assert "authType:" not in project.tenants_file.read_text()
     assert tenants["initech"].name == "Initech Local"  # other entries kept
 
 
@@ -596,6 +613,14 @@ INITECH = wire_tenant(
 """The three tenants of config/tenants/dev.yaml, as Descope holds them once deployed."""
 
 
+def globex_without_sso(text: str) -> str:
+    """The dev file with globex's SSO declared the way it was before sso: (tenant settings)."""
+    start = text.index("    sso:                   # OIDC")
+    end = text.index("\n\n  - id: initech")
+    settings = '    settings:\n      domains: ["globex.${domainSuffix}"]\n      authType: oidc'
+    return text[:start] + settings + text[end:]
+
+
 def full_backup(project: Project, *tenants: dict[str, Any]) -> Path:
     path = project.root / "full-backup.json"
     path.write_text(
@@ -672,7 +697,8 @@ def test_restore__keeps_comments_in_and_around_the_restored_entry(
     text = project.tenants_file.read_text()
     text = text.replace("  - id: acme\n", "  # Our first customer.\n  - id: acme  # since 2019\n")
     text = text.replace(
-        "      authType: saml\n", "      authType: saml  # their IdP is Okta\n    # seats: 300\n"
+        "      enableInactivity: true\n",
+        "      enableInactivity: true  # their policy\n    # seats: 300\n",
     )
     text = text.replace("  - id: globex\n", "  # Globex pays yearly.\n  - id: globex\n")
     project.tenants_file.write_text(text)
@@ -687,14 +713,15 @@ def test_restore__keeps_comments_in_and_around_the_restored_entry(
     after = project.tenants_file.read_text()
     assert changed_lines(text, after) == {text.splitlines().index("    name: Acme Corp") + 1}
     assert "  # Our first customer.\n  - id: acme  # since 2019\n" in after
-    assert "      authType: saml  # their IdP is Okta\n" in after
+    assert "      enableInactivity: true  # their policy\n" in after
     assert "  # Globex pays yearly.\n  - id: globex\n" in after
 
 
 def test_restore__a_new_entry_goes_where_the_backup_has_it_in_the_files_style(
     ops: Run, project: Project
 ) -> None:
-    text = project.tenants_file.read_text()
+    text = globex_without_sso(project.tenants_file.read_text())
+    project.tenants_file.write_text(text)
     without_globex = text[: text.index("  - id: globex")] + text[text.index("  - id: initech") :]
     project.tenants_file.write_text(without_globex)
     backup = full_backup(project, ACME, GLOBEX, INITECH)
@@ -707,7 +734,11 @@ def test_restore__a_new_entry_goes_where_the_backup_has_it_in_the_files_style(
     assert after == text.replace(
         "    customAttributes: {plan: business, seats: 40, region: eu-west}\n",
         "    customAttributes: {plan: business, region: eu-west, seats: 40}\n",
-    ).replace("      authType: oidc\n", "      authType: oidc\n    adopt: true\n")
+    ).replace("      authType: oidc\n", "      authType: oidc\n    adopt: true\n").replace(
+        # no other entry writes settings.domains (their sso: owns it): block style
+        '      domains: ["globex.${domainSuffix}"]\n',
+        "      domains:\n        - globex.${domainSuffix}\n",
+    )
     assert restored_tenants(project)["globex"].adopt
 
 
@@ -783,7 +814,7 @@ def test_restore__overrides_a_default_with_null_only_where_it_must(
     assert code == 0, err
     after = project.tenants_file.read_text()
     assert after.count("null") == 1
-    assert "    defaultRoles: [member]\n    settings: null\n\nflows:" in after
+    assert "    defaultRoles: [member]\n    settings: null\n    sso:" in after
     assert restored_tenants(project)["initech"].settings is None
 
 

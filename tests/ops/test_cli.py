@@ -358,7 +358,9 @@ def test_validate__lists_every_problem_with_its_line(ops: Run, project: Project)
 
 
 def test_validate__warns_of_a_plaintext_key_for_a_real_project(ops: Run, project: Project) -> None:
-    (project.root / "Pulumi.test.yaml").write_text(stack_yaml("https://api.descope.com"))
+    (project.root / "Pulumi.test.yaml").write_text(
+        stack_yaml("https://api.descope.com", secure_secret=True)
+    )
     code, _, err = ops("validate", "--stack", "test")
     assert code == 0
     assert "warning: Stack test holds descope:managementKey in plain text" in err

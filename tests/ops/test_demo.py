@@ -61,7 +61,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     assert "Standing in for `pulumi up`" in out
     for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
         assert re.search(rf"\+\s+descope:\w+\s+{name}\s+create\n", out), out
-    assert "No changes: all 12 resources match the configuration." in out
+    assert "No changes: all 15 resources match the configuration." in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
@@ -75,6 +75,9 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
         "role-billing-admin",
         "role-billing-viewer",
         "role-member",
+        "sso-acme",
+        "sso-globex",
+        "sso-globex/contractors",
         "tenant-acme",
         "tenant-globex",
         "tenant-initech",
@@ -86,7 +89,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")  # the same Descope, the same state
 
     assert code == 0, err
-    assert "Resources: 13 unchanged" in out  # the default provider too, as pulumi counts it
+    assert "Resources: 16 unchanged" in out  # the default provider too, as pulumi counts it
 
     drop_tenant(program, "initech")
     code, out, err = ops("demo", "--stack", "test")
@@ -103,13 +106,13 @@ def test_demo__without_pulumi_honours_protect(ops: Run, program: Project) -> Non
     assert ops("demo", "--stack", "test")[0] == 0
     program.write_stack(stack_yaml(load_url(program), extra="  descope-config:protect: true\n"))
     assert ops("demo", "--stack", "test")[0] == 0  # records protect, changes nothing
-    drop_tenant(program, "globex")
+    drop_tenant(program, "initech")
 
     code, _, err = ops("demo", "--stack", "test")
 
     assert code == 1
     assert "cannot be deleted because it is protected" in err
-    assert "tenant-globex" in err
+    assert "tenant-initech" in err
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -121,7 +124,7 @@ def test_demo__fresh_starts_from_an_empty_emulator_and_state(ops: Run, program: 
     assert code == 0, err
     assert "Removed .pulumi-local/emulator-test.json (--fresh)." in out
     assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-    assert "Resources: 13 create" in out
+    assert "Resources: 16 create" in out
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -135,7 +138,7 @@ def test_demo__a_lost_emulator_project_resets_the_stand_in_state(
 
     assert code == 0, err
     assert "starting from an empty state" in out
-    assert "Resources: 13 create" in out
+    assert "Resources: 16 create" in out
 
 
 def load_url(project: Project) -> str:
@@ -173,7 +176,7 @@ def test_demo__reports_a_failing_pulumi_step(
 
 
 def test_demo__refuses_a_remote_descope(ops: Run, project: Project) -> None:
-    project.write_stack(stack_yaml("https://api.descope.com"))
+    project.write_stack(stack_yaml("https://api.descope.com", secure_secret=True))
     code, _, err = ops("demo", "--stack", "test")
     assert code == 1
     assert "runs against the local emulator" in err
@@ -235,7 +238,7 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "No changes: all 12 resources match the configuration." in out
+        assert "No changes: all 15 resources match the configuration." in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",

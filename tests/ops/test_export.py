@@ -298,7 +298,7 @@ def test_export__an_untouched_project_rewrites_flow_and_theme_files_identically(
         flows_dir=project.flows_dir,
         backup_dir=tmp_path / "backups",
         connection=connection(project),
-        variables={"environment": "dev", "domainSuffix": "dev.example.com"},
+        variables=load_stack("test", project.root).variables,
     ).up()
     before = {p.name: p.read_bytes() for p in project.flows_dir.iterdir()}
 

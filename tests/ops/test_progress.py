@@ -43,9 +43,9 @@ def test_export__plain_progress_lines_on_stderr_when_it_is_not_a_terminal(
     assert code == 0, err
     assert timeless(err) == [
         "export: list Descope tenants",
-        "export: load tenant settings 0/12",
-        *(f"export: load tenant settings {n}/12" for n in (2, 3, 4, 5, 6, 8, 9, 10, 11)),
-        "export: load tenant settings 12/12 (T s)",
+        "export: load tenant settings and SSO 0/12",
+        *(f"export: load tenant settings and SSO {n}/12" for n in (2, 3, 4, 5, 6, 8, 9, 10, 11)),
+        "export: load tenant settings and SSO 12/12 (T s)",
         "export: list roles and permissions",
         "export: list Descope flows",
         "export: export flows 0/2",
@@ -99,6 +99,7 @@ def test_progress__costs_no_api_call(
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,
         "GET /v1/mgmt/tenant/settings": 5,
+        "GET /v2/mgmt/sso/settings/all": 5,
         "GET /v1/mgmt/permission/all": 1,
         "GET /v1/mgmt/role/all": 1,
         "POST /v1/mgmt/flow/list": 1,

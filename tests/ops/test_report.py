@@ -136,6 +136,26 @@ def test_report__json_shape_and_exit_statuses_for_ci(
         "checked": {"tenants": 3, "flows": 1, "theme": True},
         "hasUnmanaged": False,
         "hasDrift": False,
+        "sso": [
+            {
+                "tenant": "acme",
+                "managedBy": "code",
+                "lines": ["default: in sync"],
+                "drifted": False,
+            },
+            {
+                "tenant": "globex",
+                "managedBy": "code",
+                "lines": ["default: in sync", "contractors: in sync"],
+                "drifted": False,
+            },
+            {
+                "tenant": "initech",
+                "managedBy": "customer",
+                "lines": ["managed by the customer: not set up yet"],
+                "drifted": False,
+            },
+        ],
     }
 
     descope.mgmt.tenant.patch_tenant("globex", disabled=True)
@@ -151,7 +171,7 @@ def test_report__json_shape_and_exit_statuses_for_ci(
     assert document["unmanaged"]["tenants"] == ["hand-made"]
     assert (document["hasUnmanaged"], document["hasDrift"]) == (True, True)
     assert err.splitlines()[-1] == (
-        "Failing (--fail-on-drift): 1 tenant(s), 0 flow(s) differ in Descope from stack test's "
+        "Failing (--fail-on-drift): 1 tenant(s) and 0 flow(s) differ in Descope from stack test's "
         "configuration; 0 tenant(s) and 0 flow(s) are missing in Descope."
     )
     code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged", "--fail-on-drift")
@@ -200,6 +220,7 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
         "POST /v1/mgmt/flow/list": 1,
         "POST /v1/mgmt/flow/export": 1,
         "POST /v1/mgmt/theme/export": 1,
+        "GET /v2/mgmt/sso/settings/all": 3,  # one per declared tenant: no batch SSO load
     }
     assert err.splitlines() == [
         "report: list Descope tenants",
@@ -214,6 +235,7 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
         *[line for line in err.splitlines() if line.startswith("report: compare managed flows")],
         "report: compare the theme",
         "report: list roles and permissions",
+        "report: compare the tenants' SSO",
     ]
 
 

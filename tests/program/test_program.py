@@ -65,12 +65,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
 
+OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
+OIDC_SECRET = "program-test-oidc-secret-4e1"
+SECRET_KEYS = [OIDC_SECRET_KEY]
+"""The stack secrets the example stacks set with `pulumi config set --secret`."""
+
+
 def stack_config(stack: str) -> dict[str, str]:
-    """The stack's Pulumi.<stack>.yaml config as the engine would pass it."""
+    """The stack's Pulumi.<stack>.yaml config as the engine would pass it, with the stack
+    secrets its configuration names (set with --secret, so not in the file)."""
     document = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
     return {
-        key: str(value).lower() if isinstance(value, bool) else str(value)
-        for key, value in document["config"].items()
+        **{
+            key: str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in document["config"].items()
+        },
+        OIDC_SECRET_KEY: OIDC_SECRET,
     }
 
 
@@ -85,7 +95,7 @@ def run_program(
     """Run __main__.py under mocks for `stack` and wait until every registration is done."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.set_all_config(config)
+    pulumi.runtime.set_all_config(config, SECRET_KEYS)
     monitor = monitor or RecordingMonitor()
     pulumi.runtime.set_mocks(
         monitor.mocks, project="descope-config", stack=stack, preview=False, monitor=monitor
@@ -217,10 +227,12 @@ def test_a_bad_configuration_stops_the_run_before_any_resource(
 
 def test_program__warns_when_a_real_projects_key_is_in_plain_text() -> None:
     config = {**stack_config("prod"), "descope:managementKey": "K-plain-prod-key"}
-    plain = registrations(REPO, stack="prod", config=config)
+    plain = registrations(REPO, stack="prod", config=config, secret_keys=SECRET_KEYS)
     assert any("holds descope:managementKey in plain text" in w for w in plain.warnings)
     assert not any("K-plain-prod-key" in w for w in plain.warnings)
-    secret = registrations(REPO, stack="prod", config=config, secret_keys=["descope:managementKey"])
+    secret = registrations(
+        REPO, stack="prod", config=config, secret_keys=["descope:managementKey", *SECRET_KEYS]
+    )
     assert secret.warnings == []
     assert len(secret.registrations) == len(plain.registrations) > 0
 

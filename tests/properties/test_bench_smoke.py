@@ -43,6 +43,7 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     assert size.create_calls == size.create_min_calls
     assert size.refresh_min_calls_per_tenant == 1.1  # 10 settings loads + 1 listing
     assert size.refresh_calls_per_tenant == size.refresh_min_calls_per_tenant
+    assert size.sso_refresh_calls_per_tenant == size.sso_refresh_min_calls_per_tenant == 1.0
     assert size.provider_bytes > 0
     assert size.state_bytes_per_tenant > 0
     assert result.yaml is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
-from descope import DescopeClient
+from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSettings
 
 from model.roles import BUILTIN_PERMISSIONS, BUILTIN_ROLES
 from providers.backups import read_snapshot
@@ -98,6 +98,43 @@ def edit_tenants(driver: Driver, change: Callable[[dict[str, Any]], None]) -> No
 def declared(driver: Driver) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(driver.tenants_file.read_text(encoding="utf-8"))
     return document
+
+
+def sso_names(document: dict[str, Any], tenant_id: str | None = None) -> list[str]:
+    """The SSO resources the program registers for a tenants YAML (for one tenant, if given):
+    one per configuration the code manages (none for customer-managed SSO)."""
+    names: list[str] = []
+    for tenant in document["tenants"]:
+        if tenant_id is not None and tenant["id"] != tenant_id:
+            continue
+        sso = tenant.get("sso") or {}
+        if sso.get("managedBy") == "customer":
+            continue
+        if "saml" in sso or "oidc" in sso:
+            names.append(f"sso-{tenant['id']}")
+        names.extend(f"sso-{tenant['id']}/{c['ssoId']}" for c in sso.get("additional") or [])
+    return names
+
+
+def rename_role_in_sso(document: dict[str, Any], old: str, new: str) -> list[str]:
+    """Rename role `old` to `new` in every SSO configuration's mappings and default roles;
+    returns the SSO resources that changed."""
+    changed: list[str] = []
+    for tenant in document["tenants"]:
+        sso = tenant.get("sso") or {}
+        configurations = [("", sso), *((c["ssoId"], c) for c in sso.get("additional") or [])]
+        for sso_id, configuration in configurations:
+            named = set(configuration.get("defaultRoles") or [])
+            named |= {m["role"] for m in configuration.get("groupMappings") or []}
+            if old not in named:
+                continue
+            configuration["defaultRoles"] = [
+                new if r == old else r for r in configuration.get("defaultRoles") or []
+            ]
+            for mapping in configuration.get("groupMappings") or []:
+                mapping["role"] = new if mapping["role"] == old else mapping["role"]
+            changed.append(f"sso-{tenant['id']}/{sso_id}" if sso_id else f"sso-{tenant['id']}")
+    return changed
 
 
 def tenant_ids(driver: Driver) -> list[str]:
@@ -194,6 +231,7 @@ def first_up_then_nothing_to_do(driver: Driver) -> None:
         [
             *(f"tenant-{t}" for t in tenants),
             *role_resources(document),
+            *sso_names(document),
             *(f"flow-{f['id']}" for f in document.get("flows") or []),
             *(["theme"] if document.get("theme") else []),
             "default",
@@ -226,11 +264,11 @@ def out_of_band_delete_is_dropped_by_refresh_and_created_again(driver: Driver) -
     tenant = declared(driver)["tenants"][0]
     tenant_id = tenant["id"]
     own = [f"tenant-role-{tenant_id}/{r['name']}" for r in tenant.get("roles") or []]
-    driver.descope.mgmt.tenant.delete(tenant_id)  # Descope deletes the tenant's roles with it
-    gone = {f"tenant-{tenant_id}": "gone", **dict.fromkeys(own, "gone")}
-    assert expect_ok(driver.refresh()).changed == gone
-    created = {f"tenant-{tenant_id}": "create", **dict.fromkeys(own, "create")}
-    assert expect_ok(driver.up()).changed == created
+    # Descope deletes the tenant's roles and SSO configurations with it.
+    with_it = [f"tenant-{tenant_id}", *own, *sso_names(declared(driver), tenant_id)]
+    driver.descope.mgmt.tenant.delete(tenant_id)
+    assert expect_ok(driver.refresh()).changed == dict.fromkeys(with_it, "gone")
+    assert expect_ok(driver.up()).changed == dict.fromkeys(with_it, "create")
     assert tenant_id in tenant_ids(driver)
     assert roles_held(driver) == roles_declared(declared(driver))
     expect_nothing_to_do(driver)
@@ -385,12 +423,18 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
         assert expect_ok(driver.up()).changed == {}  # options only: recorded, no call
     edit_tenants(driver, lambda doc: _rename_first_tenant(doc, new_id, True))
     outcome = expect_ok(driver.up())
-    # The tenant's own roles go with the old tenant and are made again for the new one.
+    # The tenant's own roles and SSO configurations go with the old tenant and are made again
+    # for the new one (new resources, under the new id; Descope deleted the old ones).
     own = [r["name"] for r in tenant.get("roles") or []]
+    renamed_sso = {
+        **dict.fromkeys(sso_names(declared(driver), new_id), "create"),
+        **{n.replace(new_id, old_id, 1): "delete" for n in sso_names(declared(driver), new_id)},
+    }
     assert outcome.changed == {
         f"tenant-{new_id}": "replace",
         **{f"tenant-role-{new_id}/{r}": "create" for r in own},
         **{f"tenant-role-{old_id}/{r}": "delete" for r in own},
+        **renamed_sso,
     }
     assert {k for k in roles_held(driver) if "/" in k} >= {f"{new_id}/{r}" for r in own}
     assert ("tenant", old_id, "delete") in snapshots(driver.backup_dir)
@@ -483,15 +527,22 @@ def role_rename_with_previous_name_is_an_update(driver: Driver) -> None:
     new = f"{old}-renamed"
     before = {r["name"]: r["id"] for r in driver.descope.mgmt.role.load_all()["roles"]}
 
+    sso_changed: list[str] = []
+
     def rename(doc: dict[str, Any]) -> None:
         role = _role(doc, old)
         role["name"], role["previousName"] = new, old
         for tenant in doc["tenants"]:
             roles = tenant.get("defaultRoles") or []
             tenant["defaultRoles"] = [new if r == old else r for r in roles]
+        sso_changed.extend(rename_role_in_sso(doc, old, new))
 
     edit_tenants(driver, rename)
-    expected = {f"role-{new}": "update", **{f"tenant-{t}": "update" for t in users}}
+    expected = {
+        f"role-{new}": "update",
+        **{f"tenant-{t}": "update" for t in users},
+        **dict.fromkeys(sso_changed, "update"),
+    }
     assert expect_ok(driver.preview()).changed == expected
     assert expect_ok(driver.up()).changed == expected
     after = {r["name"]: r["id"] for r in driver.descope.mgmt.role.load_all()["roles"]}
@@ -563,6 +614,130 @@ def attribute_descope_does_not_define_is_refused_naming_it(driver: Driver) -> No
     assert "crmId" not in driver.descope.mgmt.tenant.load(tenant_id)["customAttributes"]
 
 
+def _tenant_with(document: dict[str, Any], protocol: str) -> dict[str, Any]:
+    """The first tenant whose default SSO configuration uses `protocol` (saml or oidc)."""
+    return next(t for t in document["tenants"] if protocol in (t.get("sso") or {}))
+
+
+def _customer_managed(document: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        t for t in document["tenants"] if (t.get("sso") or {}).get("managedBy") == "customer"
+    )
+
+
+def sso_console_edit_is_seen_by_refresh_and_repaired_with_a_snapshot(driver: Driver) -> None:
+    """Someone changes a tenant's SAML attribute mapping in the console: refresh sees it, the
+    next up writes the declared mapping back, after saving Descope's version."""
+    expect_ok(driver.up())
+    tenant_id = _tenant_with(declared(driver), "saml")["id"]
+    sso = driver.descope.mgmt.sso
+    held = sso.load_settings(tenant_id)
+    saml = held["saml"]
+    sso.configure_saml_settings(
+        tenant_id,
+        SSOSAMLSettings(
+            idp_url=saml["idpSSOUrl"],
+            idp_entity_id=saml["idpEntityId"],
+            idp_cert=saml["idpCertificate"],
+            attribute_mapping=AttributeMapping(name="cn", email="userPrincipalName"),
+        ),
+        redirect_url=saml["redirectUrl"],
+        domains=held["tenant"]["domains"],
+    )
+    name = f"sso-{tenant_id}"
+    assert expect_ok(driver.refresh()).changed == {name: "drift"}
+    assert expect_ok(driver.preview()).changed == {name: "update"}
+    assert expect_ok(driver.up()).changed == {name: "update"}
+    assert ("sso", tenant_id, "overwrite") in snapshots(driver.backup_dir, "sso")
+    repaired = sso.load_settings(tenant_id)
+    assert repaired["saml"]["attributeMapping"] == saml["attributeMapping"]
+    assert repaired["saml"]["groupsMapping"] == saml["groupsMapping"]
+    expect_nothing_to_do(driver)
+
+
+def customer_managed_sso_survives_every_up(driver: Driver) -> None:
+    """The customer sets its SSO up (Descope's SSO Setup Suite); ups that change the tenant,
+    its settings included, and refreshes leave it as the customer made it."""
+    expect_ok(driver.up())
+    tenant = _customer_managed(declared(driver))
+    tenant_id = tenant["id"]
+    domain = f"sso.{tenant_id}.customer.example"
+    sso = driver.descope.mgmt.sso
+    sso.configure_oidc_settings(
+        tenant_id,
+        SSOOIDCSettings(
+            name="Customer IdP",
+            client_id="customer-client",
+            client_secret="customer-secret",
+            auth_url="https://idp.customer.example/auth",
+            token_url="https://idp.customer.example/token",
+        ),
+        domains=[domain],
+    )
+    made = sso.load_settings(tenant_id)
+    assert made["tenant"]["authType"] == "oidc"
+
+    def lengthen(document: dict[str, Any]) -> None:
+        entry = next(t for t in document["tenants"] if t["id"] == tenant_id)
+        entry["name"] = f"{entry['name']} (renamed)"
+        entry.setdefault("settings", {})["refreshTokenExpiration"] = 12
+        entry["settings"]["refreshTokenExpirationUnit"] = "hours"
+
+    edit_tenants(driver, lengthen)
+    assert expect_ok(driver.up()).changed == {f"tenant-{tenant_id}": "update"}
+    assert expect_ok(driver.up(refresh=True)).changed == {}
+    expect_nothing_to_do(driver)
+    now = sso.load_settings(tenant_id)
+    assert {k: now[k] for k in ("saml", "oidc", "ssoId")} == {
+        k: made[k] for k in ("saml", "oidc", "ssoId")
+    }
+    kept = driver.descope.mgmt.tenant.load_settings(tenant_id)
+    assert (kept["authType"], kept["domains"]) == ("oidc", [domain])
+    assert kept["refreshTokenExpiration"] == 12
+
+
+def oidc_client_secret_change_is_an_update(driver: Driver, new_secret: str) -> None:
+    """A new client secret in the stack config updates the configuration, and only it."""
+    expect_ok(driver.up())
+    tenant_id = _tenant_with(declared(driver), "oidc")["id"]
+    secret_name = _tenant_with(declared(driver), "oidc")["sso"]["oidc"]["clientSecret"][2:-1]
+    driver.set_config(f"descope-config:{secret_name}", new_secret)
+    expected = {"default": "update", f"sso-{tenant_id}": "update"}
+    assert expect_ok(driver.preview()).changed == expected
+    assert expect_ok(driver.up()).changed == expected
+    expect_nothing_to_do(driver)
+
+
+def sso_configuration_removed_from_the_yaml(driver: Driver) -> None:
+    """dev deletes it (snapshot first), staging stops managing it, prod refuses."""
+    expect_ok(driver.up())
+    tenant = next(t for t in declared(driver)["tenants"] if (t.get("sso") or {}).get("additional"))
+    extra = tenant["sso"]["additional"][0]["ssoId"]
+    name = f"sso-{tenant['id']}/{extra}"
+
+    def remove(document: dict[str, Any]) -> None:
+        entry = next(t for t in document["tenants"] if t["id"] == tenant["id"])
+        entry["sso"].pop("additional")
+
+    edit_tenants(driver, remove)
+    listed = driver.descope.mgmt.sso.load_all_settings
+    outcome = driver.up()
+    if driver.stack == "prod":
+        assert "protected" in outcome.error_text(), outcome
+        assert extra in [c["ssoId"] for c in listed(tenant["id"])["SSOSettings"]]
+        return
+    expect_ok(outcome)
+    kept = extra in [c["ssoId"] for c in listed(tenant["id"])["SSOSettings"]]
+    if driver.stack == "staging":
+        assert outcome.changed == {name: "retain"}
+        assert kept
+    else:
+        assert outcome.changed == {name: "delete"}
+        assert not kept
+        assert ("sso", f"{tenant['id']}/{extra}", "delete") in snapshots(driver.backup_dir, "sso")
+    expect_nothing_to_do(driver)
+
+
 SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "first_up": (first_up_then_nothing_to_do, STACKS),
     "console_edit": (console_edit_is_seen_by_refresh_and_repaired_by_up, STACKS),
@@ -581,6 +756,13 @@ SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "role_in_use_removed": (removing_a_role_a_tenant_uses_is_refused_before_anything_runs, STACKS),
     "own_default_role": (tenant_whose_default_role_is_its_own, ("dev",)),
     "undefined_attribute": (attribute_descope_does_not_define_is_refused_naming_it, ("dev",)),
+    "sso_console_edit": (sso_console_edit_is_seen_by_refresh_and_repaired_with_a_snapshot, STACKS),
+    "sso_customer_managed": (customer_managed_sso_survives_every_up, STACKS),
+    "sso_secret_change": (
+        lambda driver: oidc_client_secret_change_is_an_update(driver, "rotated-oidc-secret-2f9"),
+        STACKS,
+    ),
+    "sso_removed": (sso_configuration_removed_from_the_yaml, STACKS),
 }
 """Every scenario, and the stacks it is played for."""
 

@@ -24,7 +24,11 @@ from ops.host import PROJECT_DIR
 from ops.program import ProgramRun, registrations
 from tests.support.scenarios import Outcome
 
-SECRET_KEYS = ("descope:managementKey",)
+OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
+"""The stack secret the example configurations' OIDC tenant names for its client secret."""
+OIDC_SECRET = "globex-oidc-client-secret-VALUE-7c1f"
+"""Its value in the tests: set as a secret, as `pulumi config set --secret` does."""
+SECRET_KEYS = ("descope:managementKey", OIDC_SECRET_KEY)
 
 
 def example_config(stack: str) -> dict[str, str]:
@@ -54,6 +58,7 @@ class OnEmulator:
             "descope-config:tenantsFile": str(self.tenants_file),
             "descope-config:flowsDir": str(PROJECT_DIR / "config" / "flows"),
             "descope-config:backupDir": str(workdir / "backups"),
+            OIDC_SECRET_KEY: OIDC_SECRET,
         }
         self.descope = DescopeClient(
             project_id=options.project_id,
@@ -108,7 +113,9 @@ class StandIn(OnEmulator):
     def _program(self) -> ProgramRun | Outcome:
         """The program's registrations, or the outcome of a program that stops the run."""
         try:
-            return registrations(PROJECT_DIR, stack=self.stack, config=self.config)
+            return registrations(
+                PROJECT_DIR, stack=self.stack, config=self.config, secret_keys=SECRET_KEYS
+            )
         except OpsError as exc:
             return Outcome(errors=[str(exc)])
 

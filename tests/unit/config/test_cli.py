@@ -21,6 +21,8 @@ DEV_ARGS = [
     "domainSuffix=dev.example.com",
     "--var",
     "environment=dev",
+    "--secret",
+    "globexOidcClientSecret",
 ]
 
 

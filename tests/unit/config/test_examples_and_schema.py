@@ -14,6 +14,8 @@ from model.limits import LIMITS
 from tests.unit.config.conftest import REPO
 
 SCHEMA_FILE = REPO / "config" / "tenants.schema.json"
+SECRETS = ("globexOidcClientSecret",)
+"""The stack secrets the examples name (set with `pulumi config set --secret`)."""
 
 
 def stack_settings(stack: str) -> tuple[Path, Path, dict[str, str]]:
@@ -34,7 +36,9 @@ def stack_settings(stack: str) -> tuple[Path, Path, dict[str, str]]:
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_example_configuration_validates_for_each_stack(stack: str) -> None:
     tenants_file, flows_dir, variables = stack_settings(stack)
-    configuration = load_configuration(tenants_file, variables=variables, flows_dir=flows_dir)
+    configuration = load_configuration(
+        tenants_file, variables=variables, flows_dir=flows_dir, secret_variables=SECRETS
+    )
     suffix = variables["domainSuffix"]
     assert [t.id for t in configuration.tenants] == ["acme", "globex", "initech"]
     assert configuration.tenants[0].selfProvisioningDomains == [f"acme.{suffix}"]
@@ -47,7 +51,9 @@ def test_the_example_flow_takes_each_stacks_values_and_so_its_own_hash() -> None
     hashes = set()
     for stack in ("dev", "staging", "prod"):
         tenants_file, flows_dir, variables = stack_settings(stack)
-        configuration = load_configuration(tenants_file, variables=variables, flows_dir=flows_dir)
+        configuration = load_configuration(
+            tenants_file, variables=variables, flows_dir=flows_dir, secret_variables=SECRETS
+        )
         (flow,) = configuration.flows
         terms = f"https://app.{variables['domainSuffix']}/terms"
         assert terms in json.dumps(flow.content), stack
@@ -59,7 +65,9 @@ def test_the_example_flow_takes_each_stacks_values_and_so_its_own_hash() -> None
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_example_configuration_declares_what_its_tenants_use(stack: str) -> None:
     tenants_file, flows_dir, variables = stack_settings(stack)
-    configuration = load_configuration(tenants_file, variables=variables, flows_dir=flows_dir)
+    configuration = load_configuration(
+        tenants_file, variables=variables, flows_dir=flows_dir, secret_variables=SECRETS
+    )
     assert configuration.tenant_attributes is not None
     used = {name for t in configuration.tenants for name in t.customAttributes}
     assert (

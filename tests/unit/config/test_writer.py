@@ -71,12 +71,14 @@ def test_flows_theme_and_defaults_round_trip(tmp_path: Path) -> None:
         REPO / "config" / "tenants" / "dev.yaml",
         variables={"domainSuffix": "dev.example.com", "environment": "dev"},
         flows_dir=flows_dir,
+        secret_variables=["globexOidcClientSecret"],
     )
     text = dump_tenants_yaml(
         example.tenants,
         example.flows,
         example.theme,
         defaults={"disabled": False},
+        tenant_sso=example.tenant_sso,
         files_relative_to=flows_dir,
     )
     assert "file: sign-up-or-in.json" in text
@@ -84,9 +86,14 @@ def test_flows_theme_and_defaults_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(text, encoding="utf-8")
     loaded = load_configuration(
-        path, variables={"domainSuffix": "dev.example.com"}, flows_dir=flows_dir
+        path,
+        variables={"domainSuffix": "dev.example.com"},
+        flows_dir=flows_dir,
+        secret_variables=["globexOidcClientSecret"],
     )
     assert loaded.tenants == example.tenants
+    assert loaded.tenant_sso == example.tenant_sso
+    assert "clientSecret: ${globexOidcClientSecret}" in text
     assert loaded.flows == example.flows
     assert loaded.theme == example.theme
 
@@ -96,6 +103,7 @@ def test_delete_on_remove_is_written_only_when_set(tmp_path: Path) -> None:
     example = load_configuration(
         REPO / "config" / "tenants" / "prod.yaml",
         variables={"domainSuffix": "example.com", "environment": "prod"},
+        secret_variables=["globexOidcClientSecret"],
         flows_dir=flows_dir,
     )
     flow = example.flows[0]

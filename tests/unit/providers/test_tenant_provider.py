@@ -78,6 +78,7 @@ def test_check__returns_canonical_inputs(provider: TenantProvider) -> None:
         "settings": None,
         "adopt": False,
         "cascadeDelete": False,
+        "ssoManaged": False,
     }
 
 
