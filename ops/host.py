@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,23 +62,6 @@ class HostError(Exception):
         """The exception line at the end of the host's traceback: the provider's own words."""
         lines = [line for line in self.message.strip().splitlines() if line.strip()]
         return lines[-1] if lines else ""
-
-
-@contextmanager
-def pickler_restored() -> Iterator[None]:
-    """Undo what `serialize_provider` leaves patched on the pure-Python pickler.
-
-    pulumi 3.272's ``serialize_provider`` wraps ``pickle._Pickler._batch_setitems`` (and
-    replaces ``save_dict``) on every call and restores only ``pickle.Pickler``: each
-    serialisation nests one more wrapper, and a process that serialises about a thousand
-    providers (the program run again and again, as tests and the demo do) ends in a
-    RecursionError. The engine's program runs once per process and never meets it.
-    """
-    saved = (pickle._Pickler._batch_setitems, pickle._Pickler.save_dict)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = saved  # type: ignore[attr-defined]
 
 
 def provider_blob(provider: ResourceProvider) -> str:

@@ -28,7 +28,6 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 from ops.errors import OpsError
-from ops.host import pickler_restored
 
 __all__ = ["ProgramRun", "Registration", "registrations", "urn_of"]
 
@@ -181,7 +180,7 @@ def registrations(
         monitor=monitor,
     )
     try:
-        with _in_folder(project_dir), pickler_restored():
+        with _in_folder(project_dir):
             runpy.run_path(str(project_dir / "__main__.py"), run_name="__pulumi_program__")
             loop.run_until_complete(wait_for_rpcs())
     except pulumi.RunError as exc:
