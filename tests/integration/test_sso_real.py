@@ -69,7 +69,9 @@ def provider(tmp_path: Path, prefix: str) -> Iterator[SSOConfigurationProvider]:
             client.configure({})
 
 
-def declared(prefix: str, *, oidc: bool = False, sso_id: str = "", **changes: Any) -> dict[str, Any]:
+def declared(
+    prefix: str, *, oidc: bool = False, sso_id: str = "", **changes: Any
+) -> dict[str, Any]:
     """A configuration of tenant `<prefix>-acme` naming only what the run made."""
     make = oidc_props if oidc else sso_props
     return make(
