@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from descope import SSOSAMLSettings
+from descope import DescopeClient, SSOSAMLSettings
 
 from providers import client
 from providers.sso import SSOConfigurationProvider
@@ -109,7 +109,7 @@ def test_sso_real__saml_default_configuration_lifecycle_drift_and_delete(
     held = client.management().sso.load_settings(f"{prefix}-acme")
     assert held["saml"]["redirectUrl"] == "https://app.example/sso-2"
     edited = provider.check({}, declared(prefix, redirectUrl="https://console.example/")).inputs
-    client.management().sso.configure_saml_settings(  # as the console would
+    console().mgmt.sso.configure_saml_settings(  # as the console would
         f"{prefix}-acme",
         _sdk_saml(edited),
         redirect_url="https://console.example/",
@@ -147,6 +147,12 @@ def test_sso_real__further_oidc_configuration_keeps_its_secret_unread(
     assert client.management().sso.load_settings(f"{prefix}-acme")["saml"]["idpSSOUrl"] == ""
     provider.delete(created.id, outputs)
     assert provider.read(created.id, outputs).id is None
+
+
+def console() -> DescopeClient:
+    """The SDK itself, as the console or another tool edits the project."""
+    base_url = os.environ.get("DESCOPE_TEST_BASE_URL") or None
+    return DescopeClient(PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=base_url)
 
 
 def _sdk_saml(inputs: dict[str, Any]) -> Any:
