@@ -34,7 +34,7 @@ from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
-from ops.engine import Engine, Result, StackState
+from ops.engine import DEFAULT_PROVIDER_TYPE, Engine, Result, StackState
 from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, find_pulumi, run_pulumi
@@ -262,7 +262,8 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
             "The preview right after `up` is not empty; this is a bug in a provider, please "
             f"report it:\n{details}"
         )
-    print(f"No changes: all {len(preview.steps) - 1} resources match the configuration.")
+    descope = sum(1 for step in preview.steps if step.type != DEFAULT_PROVIDER_TYPE)
+    print(f"No changes: all {descope} Descope resources match the configuration.")
 
 
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:

@@ -61,7 +61,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     assert "Standing in for `pulumi up`" in out
     for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
         assert re.search(rf"\+\s+descope:\w+\s+{name}\s+create\n", out), out
-    assert "No changes: all 15 resources match the configuration." in out
+    assert "No changes: all 15 Descope resources match the configuration." in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
@@ -238,7 +238,7 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "No changes: all 15 resources match the configuration." in out
+        assert "No changes: all 15 Descope resources match the configuration." in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",
