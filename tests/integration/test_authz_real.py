@@ -11,9 +11,6 @@ Descope deletes a tenant's roles with it, and that a duplicate name is refused.
 
 from __future__ import annotations
 
-import os
-import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,22 +22,9 @@ from providers.errors import DescopeApiError
 from providers.permission import PermissionProvider
 from providers.role import RoleProvider
 from providers.tenant import TenantProvider
+from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured
 
-PROJECT_ID = os.environ.get("DESCOPE_TEST_PROJECT_ID", "")
-MANAGEMENT_KEY = os.environ.get("DESCOPE_TEST_MANAGEMENT_KEY", "")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not (PROJECT_ID and MANAGEMENT_KEY),
-        reason="needs DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY (a real project)",
-    ),
-]
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"it-{int(time.time())}-{secrets.token_hex(3)}"
+pytestmark = NEEDS_REAL_DESCOPE
 
 
 def _clean(prefix: str) -> None:
@@ -60,22 +44,13 @@ def _clean(prefix: str) -> None:
 
 @pytest.fixture
 def backups(tmp_path: Path, prefix: str) -> Iterator[str]:
-    client.configure(
-        {
-            "descope:projectId": PROJECT_ID,
-            "descope:managementKey": MANAGEMENT_KEY,
-            "descope:baseUrl": os.environ.get("DESCOPE_TEST_BASE_URL") or None,
-        }
-    )
-    for listing in (role.roles, permission.permissions):
-        listing.reset()
-    try:
-        yield str(tmp_path / "backups")
-    finally:
+    with providers_configured():
+        for listing in (role.roles, permission.permissions):
+            listing.reset()
         try:
-            _clean(prefix)
+            yield str(tmp_path / "backups")
         finally:
-            client.configure({})
+            _clean(prefix)
 
 
 def role_props(name: str, **changes: Any) -> dict[str, Any]:

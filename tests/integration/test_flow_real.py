@@ -10,48 +10,32 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from descope import DescopeClient
 
 from model.flow import content_hash, normalise_flow_export, normalise_theme
 from providers import client
 from providers.backups import read_snapshot
 from providers.flow import FlowProvider
 from providers.theme import ThemeProvider
+from tests.integration.real import NEEDS_REAL_DESCOPE, sdk, unique_prefix
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not (
-            os.environ.get("DESCOPE_TEST_PROJECT_ID")
-            and os.environ.get("DESCOPE_TEST_MANAGEMENT_KEY")
-        ),
-        reason="integration: set DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY to run "
-        "against a real Descope project",
-    ),
-]
+pytestmark = NEEDS_REAL_DESCOPE
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "flows" / "sign-up-or-in.json"
 FALLBACK = REPO / "tests" / "fixtures" / "flows" / "sign-up-or-in.json"
-PREFIX = f"it-{uuid.uuid4().hex[:8]}-"
+PREFIX = unique_prefix() + "-"
 """Unique to this run, so parallel runs and leftovers never collide."""
 
 
 @pytest.fixture(scope="module")
 def real() -> Iterator[Any]:
     """The management client for the test project, injected as the providers' client."""
-    descope = DescopeClient(
-        project_id=os.environ["DESCOPE_TEST_PROJECT_ID"],
-        management_key=os.environ["DESCOPE_TEST_MANAGEMENT_KEY"],
-        base_url=os.environ.get("DESCOPE_TEST_BASE_URL") or None,
-    )
+    descope = sdk()
     with client.use_management(descope.mgmt):
         yield descope.mgmt
 

@@ -11,62 +11,37 @@ shows no drift), that the client secret is never answered back, that a further c
 
 from __future__ import annotations
 
-import os
-import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from descope import DescopeClient, SSOSAMLSettings
+from descope import SSOSAMLSettings
 
 from providers import client
 from providers.sso import SSOConfigurationProvider
+from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured, sdk
 from tests.support.sso import CLIENT_SECRET, oidc_props, sso_props
 
-PROJECT_ID = os.environ.get("DESCOPE_TEST_PROJECT_ID", "")
-MANAGEMENT_KEY = os.environ.get("DESCOPE_TEST_MANAGEMENT_KEY", "")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not (PROJECT_ID and MANAGEMENT_KEY),
-        reason="needs DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY (a real project)",
-    ),
-]
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"it-{int(time.time())}-{secrets.token_hex(3)}"
+pytestmark = NEEDS_REAL_DESCOPE
 
 
 @pytest.fixture
 def provider(tmp_path: Path, prefix: str) -> Iterator[SSOConfigurationProvider]:
     """The provider, with a tenant `<prefix>-acme` and a project role `<prefix>-member`."""
-    client.configure(
-        {
-            "descope:projectId": PROJECT_ID,
-            "descope:managementKey": MANAGEMENT_KEY,
-            "descope:baseUrl": os.environ.get("DESCOPE_TEST_BASE_URL") or None,
-        }
-    )
-    api = client.management()
-    try:
-        api.tenant.create(f"{prefix} Acme", f"{prefix}-acme")
-        api.role.create(f"{prefix}-member", "integration test")
-        yield SSOConfigurationProvider(backup_dir=str(tmp_path / "backups"))
-    finally:
+    with providers_configured():
+        api = client.management()
         try:
+            api.tenant.create(f"{prefix} Acme", f"{prefix}-acme")
+            api.role.create(f"{prefix}-member", "integration test")
+            yield SSOConfigurationProvider(backup_dir=str(tmp_path / "backups"))
+        finally:
             for held in api.tenant.load_all().get("tenants", []):
                 if str(held.get("id", "")).startswith(prefix):
                     api.tenant.delete(held["id"], cascade=True)
             for held in api.role.load_all().get("roles", []):
                 if str(held.get("name", "")).startswith(prefix):
                     api.role.delete(held["name"], tenant_id=held.get("tenantId") or None)
-        finally:
-            client.configure({})
 
 
 def declared(
@@ -109,7 +84,7 @@ def test_sso_real__saml_default_configuration_lifecycle_drift_and_delete(
     held = client.management().sso.load_settings(f"{prefix}-acme")
     assert held["saml"]["redirectUrl"] == "https://app.example/sso-2"
     edited = provider.check({}, declared(prefix, redirectUrl="https://console.example/")).inputs
-    console().mgmt.sso.configure_saml_settings(  # as the console would
+    sdk().mgmt.sso.configure_saml_settings(  # as the console would
         f"{prefix}-acme",
         _sdk_saml(edited),
         redirect_url="https://console.example/",
@@ -147,12 +122,6 @@ def test_sso_real__further_oidc_configuration_keeps_its_secret_unread(
     assert client.management().sso.load_settings(f"{prefix}-acme")["saml"]["idpSSOUrl"] == ""
     provider.delete(created.id, outputs)
     assert provider.read(created.id, outputs).id is None
-
-
-def console() -> DescopeClient:
-    """The SDK itself, as the console or another tool edits the project."""
-    base_url = os.environ.get("DESCOPE_TEST_BASE_URL") or None
-    return DescopeClient(PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=base_url)
 
 
 def _sdk_saml(inputs: dict[str, Any]) -> Any:

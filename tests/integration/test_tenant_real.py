@@ -7,9 +7,6 @@ deletes whatever carries that prefix, whatever happened.
 
 from __future__ import annotations
 
-import os
-import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,41 +15,21 @@ import pytest
 
 from providers import client
 from providers.tenant import TenantProvider
+from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured
 
-PROJECT_ID = os.environ.get("DESCOPE_TEST_PROJECT_ID", "")
-MANAGEMENT_KEY = os.environ.get("DESCOPE_TEST_MANAGEMENT_KEY", "")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not (PROJECT_ID and MANAGEMENT_KEY),
-        reason="needs DESCOPE_TEST_PROJECT_ID and DESCOPE_TEST_MANAGEMENT_KEY (a real project)",
-    ),
-]
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"it-{int(time.time())}-{secrets.token_hex(3)}"
+pytestmark = NEEDS_REAL_DESCOPE
 
 
 @pytest.fixture
 def provider(tmp_path: Path, prefix: str) -> Iterator[TenantProvider]:
-    client.configure(
-        {
-            "descope:projectId": PROJECT_ID,
-            "descope:managementKey": MANAGEMENT_KEY,
-            "descope:baseUrl": os.environ.get("DESCOPE_TEST_BASE_URL") or None,
-        }
-    )
-    try:
-        yield TenantProvider(backup_dir=str(tmp_path / "backups"))
-    finally:
-        api = client.management().tenant
-        for held in api.load_all().get("tenants", []):
-            if str(held.get("id", "")).startswith(prefix):
-                api.delete(held["id"], cascade=True)
-        client.configure({})
+    with providers_configured():
+        try:
+            yield TenantProvider(backup_dir=str(tmp_path / "backups"))
+        finally:
+            api = client.management().tenant
+            for held in api.load_all().get("tenants", []):
+                if str(held.get("id", "")).startswith(prefix):
+                    api.delete(held["id"], cascade=True)
 
 
 def props(prefix: str, **changes: Any) -> dict[str, Any]:
