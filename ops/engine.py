@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -54,6 +53,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from ops.errors import OpsError
+from ops.files import write_atomic
 from ops.host import PROJECT_DIR, HostError, ProviderHost
 from ops.program import Registration, urn_of
 
@@ -187,19 +187,7 @@ class StackState:
             "secretKeys": list(self.secret_keys),
             "resources": [r.to_json() for r in self.resources],
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(body, handle, indent=2, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o600)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(body, indent=2, sort_keys=True) + "\n", mode=0o600)
 
     @classmethod
     def load(cls, path: Path, stack: str, current_config: Mapping[str, str]) -> StackState:

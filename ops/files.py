@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ops.errors import OpsError
+from providers.backups import fsync_folder
 
 
 def utc_stamp(now: datetime | None = None) -> str:
@@ -69,18 +70,8 @@ def write_atomic(path: Path, text: str, *, mode: int = 0o644, tag: str = "") -> 
         if isinstance(exc, OSError):
             raise OpsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return path
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (where the platform can open a folder)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def remove_stale_temp_files(folders: Iterable[Path], tag: str) -> list[Path]:

@@ -144,7 +144,7 @@ def write_snapshot(
         with contextlib.suppress(OSError):
             Path(temp_name).unlink(missing_ok=True)
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
     if warning is not None:
         log.warning("%s", warning(path))
     else:
@@ -152,7 +152,7 @@ def write_snapshot(
     return path
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename durable: the folder's entry reaches the disk too."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
