@@ -426,7 +426,7 @@ class DescopeBackend:
         tenant attribute definitions, permissions and roles."""
         with self.lock:
             return {
-                "tenants": [self._tenant_dict(t) for t in self.tenants.values()],
+                "tenants": self._tenant_dicts(self.tenants.values()),
                 "settings": {t.id: t.settings_dict() for t in self.tenants.values()},
                 "flows": {fid: f.export() for fid, f in self.flows.items()},
                 "theme": self.theme.to_dict(),
@@ -558,7 +558,7 @@ class DescopeBackend:
     def load_all_tenants(self) -> JsonDict:
         """GET /v1/mgmt/tenant/all → ``{"tenants": [...]}`` in creation order."""
         with self.lock:
-            return {"tenants": [self._tenant_dict(t) for t in self.tenants.values()]}
+            return {"tenants": self._tenant_dicts(self.tenants.values())}
 
     def search_tenants(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/tenant/search: exact-match filters, all combined with AND.
@@ -596,7 +596,7 @@ class DescopeBackend:
                     and (not top_level_only or not t.parent)
                 )
 
-            return {"tenants": [self._tenant_dict(t) for t in self.tenants.values() if matches(t)]}
+            return {"tenants": self._tenant_dicts(t for t in self.tenants.values() if matches(t))}
 
     def load_settings(self, tenant_id: str | None) -> JsonDict:
         """GET /v1/mgmt/tenant/settings?id= → the settings object (§2.2)."""
@@ -777,6 +777,15 @@ class DescopeBackend:
 
     def _tenant_dict(self, tenant: Tenant) -> JsonDict:
         return tenant.to_dict(self._successors(tenant.id))
+
+    def _tenant_dicts(self, tenants: Iterable[Tenant]) -> list[JsonDict]:
+        """`_tenant_dict` of each of `tenants`, the successors found in one pass over all
+        tenants (a listing of n tenants costs O(n), not O(n²))."""
+        successors: dict[str, list[str]] = {}
+        for held in self.tenants.values():
+            if held.parent:
+                successors.setdefault(held.parent, []).append(held.id)
+        return [t.to_dict(successors.get(t.id, [])) for t in tenants]
 
     def _check_name_free(self, name: str, tenant_id: str) -> None:
         for other in self.tenants.values():

@@ -303,6 +303,19 @@ def test_tenant__successors_and_parent_are_reported(sdk: Sdk) -> None:
     assert sdk.tenant.load("grand")["successors"] == []
 
 
+def test_tenant_listing_and_search__report_each_tenants_successors(sdk: Sdk) -> None:
+    _family(sdk)
+    expected = {"parent": ["child"], "child": ["grand"], "grand": []}
+
+    listed = {t["id"]: t["successors"] for t in sdk.tenant.load_all()["tenants"]}
+    found = {
+        t["id"]: t["successors"] for t in sdk.tenant.search_all(ids=["child", "grand"])["tenants"]
+    }
+
+    assert {k: listed[k] for k in expected} == expected
+    assert found == {"child": ["grand"], "grand": []}
+
+
 def test_delete_tenant__with_successors_and_no_cascade_fails(sdk: Sdk) -> None:
     _family(sdk)
 
