@@ -24,10 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from emulator.app import EmulatorApp
-from emulator.exceptions import DropConnection
+from emulator.exceptions import DescopeApiError, DropConnection, bad_request
 from emulator.models import EmulatorOptions
 
 __all__ = ["EmulatorServer"]
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""The largest request body read (a flow export is a few hundred KiB)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -41,7 +44,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = _body_length(self.headers.get("Content-Length"))
+        except DescopeApiError as error:
+            # where the body ends is unknown: answer, then close the connection
+            self.close_connection = True
+            self._answer(error.status, {"Content-Type": "application/json"}, error.body())
+            return
         body = self.rfile.read(length) if length > 0 else b""
         try:
             response = self.app.handle(self.command, path, query, dict(self.headers), body)
@@ -50,14 +59,33 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):  # the peer may already be gone
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self.send_response(response.status)
-        for name, value in response.headers.items():
+        self._answer(response.status, response.headers, response.body)
+
+    def _answer(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(response.body)
+        self.wfile.write(body)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+
+def _body_length(header: str | None) -> int:
+    """The request body's length from its ``Content-Length`` header (none: 0). A value that
+    is not a byte count, or one above `MAX_BODY_BYTES`, is a 400 in Descope's format."""
+    if header is None or not header.strip():
+        return 0
+    text = header.strip()
+    if not text.isascii() or not text.isdigit():
+        raise bad_request(f"Content-Length {header!r} is not a number of bytes")
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        raise bad_request(f"Content-Length {length} is over the {MAX_BODY_BYTES} bytes allowed")
+    return length
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -51,6 +51,27 @@ def test_server__dropped_connection_writes_nothing(emulator: EmulatorServer) -> 
         assert sock.recv(1024) == b""
 
 
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3", "99999999999999999999"])
+def test_server__bad_content_length_is_a_400_and_the_connection_closes(
+    emulator: EmulatorServer, length: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    host, port = emulator.host_and_port
+    request = f"POST /v1/mgmt/tenant/create HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n"
+
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(request.encode() + b"{}")
+        answer = b""
+        while chunk := sock.recv(4096):  # the server closes: the loop ends
+            answer += chunk
+
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"Connection: close" in head
+    assert b"Content-Length" in body
+    assert emulator.app.backend.tenants == {}
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_server__keep_alive_serves_several_requests_on_one_connection(
     emulator: EmulatorServer,
 ) -> None:
