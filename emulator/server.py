@@ -37,6 +37,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DescopeEmulator/1"
     sys_version = ""
+    disable_nagle_algorithm = True
+    """TCP_NODELAY: the headers and the body leave as two writes, and with Nagle's algorithm
+    the body waits for the client's delayed ACK (about 40 ms on Linux)."""
     app: EmulatorApp  # set on the per-server subclass
 
     def log_message(self, format: str, *args: Any) -> None:
