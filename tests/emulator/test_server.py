@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import socketserver
 import threading
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from descope import DescopeClient
 
 from emulator import EmulatorApp, EmulatorOptions, EmulatorServer
+from emulator import server as server_module
 from emulator.transport import EmulatorTransport
 from tests.support.inprocess import inprocess_descope_context, plain_http_descope
 
@@ -83,6 +85,27 @@ def test_server__keep_alive_serves_several_requests_on_one_connection(
             response = http.post("/v1/mgmt/flow/list")
             assert response.status_code == 200
             assert response.headers["content-length"] == str(len(response.content))
+
+
+def test_server__answers_without_waiting_for_the_clients_ack(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers and body leave as two writes: each accepted connection has TCP_NODELAY, or a
+    keep-alive client waits out its delayed ACK (about 40 ms) on every request."""
+    nodelay: list[int] = []
+    handler_setup = server_module._Handler.setup
+
+    def recording_setup(handler: socketserver.StreamRequestHandler) -> None:
+        handler_setup(handler)
+        nodelay.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(server_module._Handler, "setup", recording_setup)
+
+    with httpx.Client(base_url=emulator.url) as http:
+        http.post("/v1/mgmt/flow/list")
+        http.post("/v1/mgmt/flow/list")
+
+    assert nodelay == [1]
 
 
 def test_concurrent_creates__no_lost_or_duplicate_tenants(
