@@ -305,7 +305,6 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
             Managed(SSO_TOKEN, f"sso-{s['id']}", sso_provider(backup_dir)) for s in specs
         ]
         # The tenants' settings give them SSO domains already: their SSO is adopted.
-        # The tenants' settings gave them SSO domains already: their SSO is adopted.
         sso_jobs = [
             (r, {**sso_props(s["id"], i), "adopt": True})
             for i, (r, s) in enumerate(zip(sso_resources, specs, strict=True))
