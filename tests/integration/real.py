@@ -57,3 +57,18 @@ def providers_configured() -> Iterator[None]:
 def sdk() -> DescopeClient:
     """The SDK itself, as the console or another tool edits the project."""
     return DescopeClient(PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=BASE_URL)
+
+
+def delete_prefixed(prefix: str) -> None:
+    """Delete every tenant (its roles and SSO configurations with it), role and permission
+    whose id or name starts with `prefix`, through the providers' configured client."""
+    api = client.management()
+    for held in api.tenant.load_all().get("tenants", []):
+        if str(held.get("id", "")).startswith(prefix):
+            api.tenant.delete(held["id"], cascade=True)
+    for held in api.role.load_all().get("roles", []):
+        if str(held.get("name", "")).startswith(prefix):
+            api.role.delete(held["name"], tenant_id=held.get("tenantId") or None)
+    for held in api.permission.load_all().get("permissions", []):
+        if str(held.get("name", "")).startswith(prefix):
+            api.permission.delete(held["name"])

@@ -22,24 +22,9 @@ from providers.errors import DescopeApiError
 from providers.permission import PermissionProvider
 from providers.role import RoleProvider
 from providers.tenant import TenantProvider
-from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured
+from tests.integration.real import NEEDS_REAL_DESCOPE, delete_prefixed, providers_configured
 
 pytestmark = NEEDS_REAL_DESCOPE
-
-
-def _clean(prefix: str) -> None:
-    """Delete every tenant (with its roles), role and permission whose id or name starts with
-    `prefix`."""
-    api = client.management()
-    for held in api.tenant.load_all().get("tenants", []):
-        if str(held.get("id", "")).startswith(prefix):
-            api.tenant.delete(held["id"], cascade=True)
-    for held in api.role.load_all().get("roles", []):
-        if str(held.get("name", "")).startswith(prefix):
-            api.role.delete(held["name"], tenant_id=held.get("tenantId") or None)
-    for held in api.permission.load_all().get("permissions", []):
-        if str(held.get("name", "")).startswith(prefix):
-            api.permission.delete(held["name"])
 
 
 @pytest.fixture
@@ -50,7 +35,7 @@ def backups(tmp_path: Path, prefix: str) -> Iterator[str]:
         try:
             yield str(tmp_path / "backups")
         finally:
-            _clean(prefix)
+            delete_prefixed(prefix)
 
 
 def role_props(name: str, **changes: Any) -> dict[str, Any]:

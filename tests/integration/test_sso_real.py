@@ -20,7 +20,7 @@ from descope import SSOSAMLSettings
 
 from providers import client
 from providers.sso import SSOConfigurationProvider
-from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured, sdk
+from tests.integration.real import NEEDS_REAL_DESCOPE, delete_prefixed, providers_configured, sdk
 from tests.support.sso import CLIENT_SECRET, oidc_props, sso_props
 
 pytestmark = NEEDS_REAL_DESCOPE
@@ -36,12 +36,7 @@ def provider(tmp_path: Path, prefix: str) -> Iterator[SSOConfigurationProvider]:
             api.role.create(f"{prefix}-member", "integration test")
             yield SSOConfigurationProvider(backup_dir=str(tmp_path / "backups"))
         finally:
-            for held in api.tenant.load_all().get("tenants", []):
-                if str(held.get("id", "")).startswith(prefix):
-                    api.tenant.delete(held["id"], cascade=True)
-            for held in api.role.load_all().get("roles", []):
-                if str(held.get("name", "")).startswith(prefix):
-                    api.role.delete(held["name"], tenant_id=held.get("tenantId") or None)
+            delete_prefixed(prefix)
 
 
 def declared(

@@ -15,7 +15,7 @@ import pytest
 
 from providers import client
 from providers.tenant import TenantProvider
-from tests.integration.real import NEEDS_REAL_DESCOPE, providers_configured
+from tests.integration.real import NEEDS_REAL_DESCOPE, delete_prefixed, providers_configured
 
 pytestmark = NEEDS_REAL_DESCOPE
 
@@ -26,10 +26,7 @@ def provider(tmp_path: Path, prefix: str) -> Iterator[TenantProvider]:
         try:
             yield TenantProvider(backup_dir=str(tmp_path / "backups"))
         finally:
-            api = client.management().tenant
-            for held in api.load_all().get("tenants", []):
-                if str(held.get("id", "")).startswith(prefix):
-                    api.delete(held["id"], cascade=True)
+            delete_prefixed(prefix)
 
 
 def props(prefix: str, **changes: Any) -> dict[str, Any]:
