@@ -9,6 +9,7 @@ resources with at most `CONCURRENCY` calls in flight, as the host's thread pool 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -191,6 +192,48 @@ def peak_memory_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, in seconds; 0.0 where /proc is not
+    available."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuPerCall:
+    """CPU per API call, in ms, of the three processes a bench run keeps busy."""
+
+    host_ms: float
+    emulator_ms: float
+    engine_ms: float
+    """This process: what the engine's side of each call costs (gRPC, the test engine)."""
+
+
+class CpuMeter:
+    """CPU the provider host, the emulator and this process use between `start` and `per_call`."""
+
+    def __init__(self, host_pid: int, emulator_pid: int) -> None:
+        self._pids = (host_pid, emulator_pid)
+        self._start = (0.0, 0.0, 0.0)
+
+    def _now(self) -> tuple[float, float, float]:
+        host, emulator = (cpu_seconds(pid) for pid in self._pids)
+        return host, emulator, time.process_time()
+
+    def start(self) -> None:
+        self._start = self._now()
+
+    def per_call(self, calls: int) -> CpuPerCall:
+        host, emulator, engine = (
+            round(1000 * (now - then) / max(calls, 1), 2)
+            for now, then in zip(self._now(), self._start, strict=True)
+        )
+        return CpuPerCall(host, emulator, engine)
 
 
 @dataclass

@@ -20,10 +20,17 @@ SIZE_ROWS: tuple[tuple[str, str], ...] = (
     ("refresh_min_calls_per_tenant", "refresh all: minimum, 1 settings each + 1 listing"),
     ("refresh_wall_s", "refresh all: wall time (s)"),
     ("refresh_ratio", "refresh all: ratio to lower bound"),
+    ("refresh_cpu_host_ms", "refresh all: CPU per API call, provider host (ms)"),
+    ("refresh_cpu_emulator_ms", "refresh all: CPU per API call, emulator (ms)"),
+    ("refresh_cpu_engine_ms", "refresh all: CPU per API call, engine side (ms)"),
     ("list_all_s", "one listing call (load_all) of all tenants, wall (s)"),
     ("sso_refresh_calls_per_tenant", "refresh all SSO (one per tenant): API calls per tenant"),
     ("sso_refresh_min_calls_per_tenant", "refresh all SSO: minimum, 1 load each"),
     ("sso_refresh_wall_s", "refresh all SSO: wall time (s)"),
+    ("sso_refresh_ratio", "refresh all SSO: ratio to lower bound"),
+    ("sso_refresh_cpu_host_ms", "refresh all SSO: CPU per API call, provider host (ms)"),
+    ("sso_refresh_cpu_emulator_ms", "refresh all SSO: CPU per API call, emulator (ms)"),
+    ("sso_refresh_cpu_engine_ms", "refresh all SSO: CPU per API call, engine side (ms)"),
     ("host_peak_mib", "provider host peak memory, VmHWM (MiB)"),
     ("provider_bytes", "serialised provider per resource (bytes)"),
     ("state_bytes_per_tenant", "recorded state per tenant, outputs JSON (bytes)"),
@@ -93,6 +100,11 @@ class SizeResult:
     refresh_min_calls_per_tenant: float
     refresh_wall_s: float
     refresh_ratio: float
+    refresh_cpu_host_ms: float
+    """CPU per API call of the refresh, in the provider host, the emulator and this process
+    (which plays the engine); on 2 CPUs their sum bounds the calls per second."""
+    refresh_cpu_emulator_ms: float
+    refresh_cpu_engine_ms: float
     list_all_s: float
     host_peak_mib: float
     provider_bytes: int
@@ -100,6 +112,10 @@ class SizeResult:
     sso_refresh_calls_per_tenant: float = 0.0
     sso_refresh_min_calls_per_tenant: float = 1.0
     sso_refresh_wall_s: float = 0.0
+    sso_refresh_ratio: float = 0.0
+    sso_refresh_cpu_host_ms: float = 0.0
+    sso_refresh_cpu_emulator_ms: float = 0.0
+    sso_refresh_cpu_engine_ms: float = 0.0
 
 
 @dataclass

@@ -25,6 +25,8 @@ from bench.lab import (
     ROLE_TOKEN,
     SSO_TOKEN,
     TENANT_TOKEN,
+    CpuMeter,
+    CpuPerCall,
     EmulatorProcess,
     Lab,
     Managed,
@@ -264,6 +266,23 @@ def _flow_props(flow_id: str, revision: int, *, delete_on_remove: bool = False) 
     }
 
 
+def _timed_refresh(
+    lab: Lab, emulator: EmulatorProcess, resources: Sequence[Managed], what: str
+) -> tuple[float, int, CpuPerCall]:
+    """Refresh `resources` 4 at a time: wall time, API calls and CPU per call."""
+    meter = CpuMeter(lab.host_pid, emulator.process.pid)
+    emulator.reset_counters()
+    meter.start()
+    started = time.perf_counter()
+    present = lab.run_all(resources, lab.refresh)
+    wall = time.perf_counter() - started
+    calls = emulator.api_calls()
+    cpu = meter.per_call(calls)
+    if not all(present):
+        raise RuntimeError(f"refresh lost {what} that were just created")
+    return wall, calls, cpu
+
+
 def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum: int) -> SizeResult:
     """Create `count` tenants 4 at a time at `latency_ms` per call, preview them (nothing to
     do: no API call), then refresh them all.
@@ -292,13 +311,9 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         preview_wall = time.perf_counter() - started
         preview_calls = emulator.api_calls()
 
-        emulator.reset_counters()
-        started = time.perf_counter()
-        present = lab.run_all(resources, lab.refresh)
-        refresh_wall = time.perf_counter() - started
-        refresh_calls = emulator.api_calls()
-        if not all(present):
-            raise RuntimeError("refresh lost tenants that were just created")
+        refresh_wall, refresh_calls, refresh_cpu = _timed_refresh(
+            lab, emulator, resources, "tenants"
+        )
         list_all = emulator.timed_list_all(count)
 
         sso_resources = [
@@ -310,13 +325,9 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
             for i, (r, s) in enumerate(zip(sso_resources, specs, strict=True))
         ]
         lab.run_all(sso_jobs, lambda job: lab.up(*job))
-        emulator.reset_counters()
-        started = time.perf_counter()
-        present = lab.run_all(sso_resources, lab.refresh)
-        sso_refresh_wall = time.perf_counter() - started
-        sso_refresh_calls = emulator.api_calls()
-        if not all(present):
-            raise RuntimeError("refresh lost SSO configurations that were just created")
+        sso_refresh_wall, sso_refresh_calls, sso_refresh_cpu = _timed_refresh(
+            lab, emulator, sso_resources, "SSO configurations"
+        )
 
         peak = peak_memory_kib(lab.host_pid)
         blob = lab.blob(provider)
@@ -326,6 +337,7 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
     bound = minimum_calls * (latency_ms / 1000) / CONCURRENCY
     read_minimum = refresh_minimum(count)
     refresh_bound = count * read_minimum * (latency_ms / 1000) / CONCURRENCY
+    sso_bound = count * (latency_ms / 1000) / CONCURRENCY
     return SizeResult(
         tenants=count,
         latency_ms=latency_ms,
@@ -341,6 +353,9 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         refresh_min_calls_per_tenant=round(read_minimum, 3),
         refresh_wall_s=round(refresh_wall, 3),
         refresh_ratio=round(refresh_wall / refresh_bound, 2) if refresh_bound else 0.0,
+        refresh_cpu_host_ms=refresh_cpu.host_ms,
+        refresh_cpu_emulator_ms=refresh_cpu.emulator_ms,
+        refresh_cpu_engine_ms=refresh_cpu.engine_ms,
         list_all_s=round(list_all, 3),
         host_peak_mib=round(peak / 1024, 1),
         provider_bytes=len(blob.encode()),
@@ -348,6 +363,10 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         sso_refresh_calls_per_tenant=round(sso_refresh_calls / count, 3),
         sso_refresh_min_calls_per_tenant=1.0,
         sso_refresh_wall_s=round(sso_refresh_wall, 3),
+        sso_refresh_ratio=round(sso_refresh_wall / sso_bound, 2) if sso_bound else 0.0,
+        sso_refresh_cpu_host_ms=sso_refresh_cpu.host_ms,
+        sso_refresh_cpu_emulator_ms=sso_refresh_cpu.emulator_ms,
+        sso_refresh_cpu_engine_ms=sso_refresh_cpu.engine_ms,
     )
 
 

@@ -8,10 +8,12 @@ overlap share one tenant listing (`providers.listing`), a read alone loads its t
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from bench.lab import cpu_seconds
 from bench.report import OPERATION_ROWS, SIZE_ROWS, YAML_ROW
 from bench.run import run
 
@@ -52,3 +54,11 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     written = json.loads(out.read_text())
     assert written["sizes"][0]["tenants"] == 10
     assert {op["operation"] for op in written["operations"]} == set(OPERATION_ROWS)
+
+
+def test_cpu_seconds__reads_a_live_process_and_is_zero_for_one_that_is_gone() -> None:
+    spent = cpu_seconds(os.getpid())  # this test process has imported pulumi and grpc by now
+
+    assert spent > 0
+    assert cpu_seconds(os.getpid()) >= spent
+    assert cpu_seconds(2**22 + 1) == 0.0  # above Linux's pid_max
