@@ -396,6 +396,8 @@ class DescopeBackend:
         self.etag_factory = etag_factory
         self.lock = threading.RLock()
         self.tenants: dict[str, Tenant] = {}
+        self._successor_ids: dict[str, list[str]] = {}
+        """Parent id → its successors' ids in creation order (a parent is set only at create)."""
         self.flows: dict[str, Flow] = {}
         self.theme: Theme = default_theme()
         self.sso = SSOState(self._sso_role)
@@ -414,7 +416,7 @@ class DescopeBackend:
         """Forget every tenant and flow; restore the default theme, the initial attribute
         definitions, and the built-in (and seeded) roles and permissions."""
         with self.lock:
-            self.tenants.clear()
+            self.replace_tenants({})
             self.flows.clear()
             self.theme = default_theme()
             self.sso.clear()
@@ -426,7 +428,7 @@ class DescopeBackend:
         tenant attribute definitions, permissions and roles."""
         with self.lock:
             return {
-                "tenants": self._tenant_dicts(self.tenants.values()),
+                "tenants": [self._tenant_dict(t) for t in self.tenants.values()],
                 "settings": {t.id: t.settings_dict() for t in self.tenants.values()},
                 "flows": {fid: f.export() for fid, f in self.flows.items()},
                 "theme": self.theme.to_dict(),
@@ -492,6 +494,8 @@ class DescopeBackend:
             if auth_type is not None:
                 tenant.auth_type = auth_type
             self.tenants[tenant_id] = tenant
+            if parent:
+                self._successor_ids.setdefault(parent, []).append(tenant_id)
             return {"id": tenant_id}
 
     def update_tenant(self, body: Mapping[str, Any]) -> JsonDict:
@@ -544,6 +548,9 @@ class DescopeBackend:
             for child in children:
                 self.delete_tenant(child, cascade=True)
             del self.tenants[tenant.id]
+            self._successor_ids.pop(tenant.id, None)
+            if tenant.parent in self._successor_ids:
+                self._successor_ids[tenant.parent].remove(tenant.id)
             self.sso.drop_tenant(tenant.id)
             self.authz.drop_tenant(tenant.id)
             return {}
@@ -558,7 +565,7 @@ class DescopeBackend:
     def load_all_tenants(self) -> JsonDict:
         """GET /v1/mgmt/tenant/all → ``{"tenants": [...]}`` in creation order."""
         with self.lock:
-            return {"tenants": self._tenant_dicts(self.tenants.values())}
+            return {"tenants": [self._tenant_dict(t) for t in self.tenants.values()]}
 
     def search_tenants(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/tenant/search: exact-match filters, all combined with AND.
@@ -596,7 +603,7 @@ class DescopeBackend:
                     and (not top_level_only or not t.parent)
                 )
 
-            return {"tenants": self._tenant_dicts(t for t in self.tenants.values() if matches(t))}
+            return {"tenants": [self._tenant_dict(t) for t in self.tenants.values() if matches(t)]}
 
     def load_settings(self, tenant_id: str | None) -> JsonDict:
         """GET /v1/mgmt/tenant/settings?id= → the settings object (§2.2)."""
@@ -772,20 +779,20 @@ class DescopeBackend:
             if candidate not in self.tenants:
                 return candidate
 
+    def replace_tenants(self, tenants: dict[str, Tenant]) -> None:
+        """Hold `tenants` (in creation order) in place of every tenant held."""
+        with self.lock:
+            self.tenants = tenants
+            self._successor_ids = {}
+            for tenant in tenants.values():
+                if tenant.parent:
+                    self._successor_ids.setdefault(tenant.parent, []).append(tenant.id)
+
     def _successors(self, tenant_id: str) -> list[str]:
-        return [t.id for t in self.tenants.values() if t.parent == tenant_id]
+        return [i for i in self._successor_ids.get(tenant_id, ()) if i in self.tenants]
 
     def _tenant_dict(self, tenant: Tenant) -> JsonDict:
         return tenant.to_dict(self._successors(tenant.id))
-
-    def _tenant_dicts(self, tenants: Iterable[Tenant]) -> list[JsonDict]:
-        """`_tenant_dict` of each of `tenants`, the successors found in one pass over all
-        tenants (a listing of n tenants costs O(n), not O(n²))."""
-        successors: dict[str, list[str]] = {}
-        for held in self.tenants.values():
-            if held.parent:
-                successors.setdefault(held.parent, []).append(held.id)
-        return [t.to_dict(successors.get(t.id, [])) for t in tenants]
 
     def _check_name_free(self, name: str, tenant_id: str) -> None:
         for other in self.tenants.values():

@@ -106,7 +106,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     with backend.lock:
         if "permissions" in root.data or "roles" in root.data:
             backend.authz.restore(root.data, by_id)  # validates first, then replaces
-        backend.tenants = by_id
+        backend.replace_tenants(by_id)
         backend.flows = flows
         backend.theme = theme
         backend.tenant_attributes = attributes

@@ -337,6 +337,29 @@ def test_delete_tenant__cascade_deletes_successors(sdk: Sdk) -> None:
     assert [t["id"] for t in sdk.tenant.load_all()["tenants"]] == ["other"]
 
 
+def test_deleted_successor__leaves_its_parents_successors_and_a_new_one_joins_them(
+    sdk: Sdk,
+) -> None:
+    _family(sdk)
+
+    sdk.tenant.delete("grand")
+    sdk.app.backend.create_tenant({"name": "Sibling", "id": "sibling", "parent": "parent"})
+    sdk.app.backend.create_tenant({"name": "Grandchild", "id": "grand", "parent": "other"})
+
+    assert sdk.tenant.load("child")["successors"] == []
+    assert sdk.tenant.load("parent")["successors"] == ["child", "sibling"]
+    assert sdk.tenant.load("other")["successors"] == ["grand"]
+
+
+def test_reset__forgets_successors(sdk: Sdk) -> None:
+    _family(sdk)
+
+    sdk.app.reset()
+    sdk.app.backend.create_tenant({"name": "Parent", "id": "parent"})
+
+    assert sdk.tenant.load("parent")["successors"] == []
+
+
 def test_load_tenant__missing_is_not_found(sdk: Sdk) -> None:
     with pytest.raises(AuthException) as err:
         sdk.tenant.load("ghost")
