@@ -48,6 +48,14 @@ UNKNOWN = rpc.UNKNOWN
 """What a preview sends for a value that is not known yet."""
 CALL_TIMEOUT = 300.0
 """Seconds one call may take before the host is taken for hung (pulumi/pulumi#13841)."""
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+"""The largest gRPC message either side takes: the engine's and the SDK's own limit
+(``pulumi.runtime._grpc_settings._MAX_RPC_MESSAGE_SIZE``), not gRPC's 4 MiB default, so any
+flow the loader accepts (`config.loader.MAX_JSON_BYTES`) travels to the host and back."""
+CHANNEL_OPTIONS = (
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+)
 
 
 class HostError(Exception):
@@ -133,7 +141,7 @@ class ProviderHost:
             self.process.wait(timeout=10)
             raise RuntimeError(f"provider host did not start: {port_line!r} {self.stderr_text()}")
         self.port = int(port_line)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=CHANNEL_OPTIONS)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
     def stderr_text(self) -> str:

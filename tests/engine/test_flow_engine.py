@@ -219,3 +219,15 @@ def test_example_flow_round_trips_export_file_import(
     assert again["flow"]["version"] == exported["flow"]["version"] + 1
     assert flow.refresh()
     assert_no_changes(flow, example())
+
+
+def test_flow__larger_than_grpc_default_deploys(
+    flow: ResourceUnderTest, descope: DescopeClient
+) -> None:
+    # 7.3 MB of flow: past gRPC's 4 MiB default, inside the loader's limit. The engine and the
+    # host take 400 MiB messages, so the stand-in's channel must too (both directions).
+    large = example()
+    large["screens"][0]["interactions"] = {"padding": "x" * 7_300_000}
+    assert flow.up(props(large)) == "create"
+    assert remote(descope)["screens"][0]["interactions"]["padding"] == "x" * 7_300_000
+    assert_no_changes(flow, large)
