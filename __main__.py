@@ -64,6 +64,7 @@ def read_stack_options() -> StackOptions:
             source=Path(f"Pulumi.{stack}.yaml"),
             secret_variables=secret_variable_names(secret_keys),
             plain_secrets_allowed=is_emulator_stack(every_value),
+            config_keys=every_value.keys(),
         )
     except ConfigurationErrors as exc:
         raise pulumi.RunError(

@@ -43,7 +43,7 @@ from model import (
     normalise_theme,
 )
 from model.flow import theme_problems
-from model.sso import TenantSSO
+from model.sso import SECRET_REFERENCE, TenantSSO
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -183,7 +183,14 @@ def _load_configuration(
             ]
         )
     references = secret_reference_paths(loaded.data)
-    substituted, found = substitute(loaded.data, variables, secrets=secrets.secret)
+    # Names a client secret refers to are never offered as variables (an emulator stack may
+    # keep one in plain text; it is still a secret), whether set as stack secrets or not.
+    unlisted = frozenset(secrets.secret) | {
+        match.group(1)
+        for value in references.values()
+        if isinstance(value, str) and (match := SECRET_REFERENCE.fullmatch(value))
+    }
+    substituted, found = substitute(loaded.data, variables, secrets=unlisted)
     data, substitution_problems = keep_secret_references(substituted, references, found)
     report = Reporter(path, data, loaded.lines)
     for where, line, message in loaded.problems:
@@ -196,8 +203,8 @@ def _load_configuration(
     )
     tenants = checked.tenants
     base = Path(flows_dir) if flows_dir is not None else path.parent
-    flows = _load_flows(report, data.get("flows"), base, variables, secrets.secret)
-    theme = _load_theme(report, data.get("theme"), base, variables, secrets.secret)
+    flows = _load_flows(report, data.get("flows"), base, variables, unlisted)
+    theme = _load_theme(report, data.get("theme"), base, variables, unlisted)
     if report.problems:
         raise ConfigurationErrors(report.problems)
     return Configuration(

@@ -28,6 +28,9 @@ SETTINGS = (
     "allowDuplicateSSODomains",
 )
 """The keys that are settings; every other key of the namespace is a variable."""
+PROVIDER_NAMESPACE = "descope"
+PROVIDER_SETTINGS = ("projectId", "managementKey", "baseUrl")
+"""The ``descope:*`` keys the providers read (`providers.client`); no other key is one."""
 PROTECTED_STACKS = frozenset({"prod"})
 """Stacks that protect and retain by default, when protect/retainOnDelete are not set."""
 
@@ -62,11 +65,14 @@ def stack_options(
     source: Path,
     secret_variables: Collection[str] = (),
     plain_secrets_allowed: bool = False,
+    config_keys: Collection[str] = (),
 ) -> StackOptions:
     """The settings of `stack` from its ``descope-config:*`` `values` (keys unprefixed).
 
     `secret_variables` are the variables set as stack secrets (`secret_variable_names`);
-    `plain_secrets_allowed` says the stack is the emulator's (`is_emulator_stack`).
+    `plain_secrets_allowed` says the stack is the emulator's (`is_emulator_stack`);
+    `config_keys` are all of the stack's config keys, namespaced, to check the ``descope:*``
+    ones against `PROVIDER_SETTINGS`.
 
     Raises `ConfigurationErrors` naming `source` (the stack's file) and each bad setting: a
     flag that is not true or false, or a key that looks like a misspelt setting (it would
@@ -85,6 +91,22 @@ def stack_options(
             problem(key, f'is "{text}": write true or false.')
         return text.strip().lower() == "true"
 
+    for full in sorted(config_keys):
+        namespace, _, key = full.partition(":")
+        if namespace == PROVIDER_NAMESPACE and key not in PROVIDER_SETTINGS:
+            close = difflib.get_close_matches(key, PROVIDER_SETTINGS, n=1, cutoff=0.6)
+            hint = f" Did you mean {PROVIDER_NAMESPACE}:{close[0]}?" if close else ""
+            problems.append(
+                ConfigProblem(
+                    source,
+                    None,
+                    f"stack {stack}",
+                    full,
+                    f"is not a setting of the Descope providers, which read only "
+                    f"{', '.join(f'{PROVIDER_NAMESPACE}:{k}' for k in PROVIDER_SETTINGS)}."
+                    f"{hint} Fix the key's spelling or remove it.",
+                )
+            )
     for key in values:
         close = difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.8)
         if key not in SETTINGS and close:

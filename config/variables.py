@@ -133,7 +133,7 @@ def _substitute(
                 "to Descope and recorded in the state in plain text. Use a plain variable here."
             )
         else:
-            problem = _unknown(_quoted(text, match), name, variables, referring)
+            problem = _unknown(_quoted(text, match), name, variables, referring, secrets)
         if problem not in problems:
             problems.append(problem)
         return token
@@ -151,13 +151,20 @@ def _quoted(text: str, match: re.Match[str]) -> str:
     return f'"{"…" if start else ""}{shown(text[start:end])}{"…" if end < len(text) else ""}"'
 
 
-def _unknown(quoted: str, name: str, variables: Mapping[str, str], referring: Counter[str]) -> str:
+def _unknown(
+    quoted: str,
+    name: str,
+    variables: Mapping[str, str],
+    referring: Counter[str],
+    secrets: Collection[str] = (),
+) -> str:
+    """Why `name` is not a variable, offering the stack's variables but never its `secrets`."""
     if not _NAME.fullmatch(name):
         return (
             f'{quoted} refers to "${{{shown(name)}}}", which is not a variable name. Use '
             'letters, digits and "_", or write "$${" for a literal "${".'
         )
-    known = sorted(variables)
+    known = sorted(set(variables) - set(secrets))
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     listing = f" Known variables: {', '.join(known)}." if known else " No variables are defined."
     if close and referring[name] > 1 and not referring[close[0]]:

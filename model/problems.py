@@ -128,6 +128,20 @@ _PLAIN_WORDS = {
 """What to say instead of pydantic's words for the common type mistakes in YAML."""
 
 
+_BOOLEAN_LOOKALIKES = {
+    "true": "true", "yes": "true", "y": "true", "on": "true", "1": "true",
+    "false": "false", "no": "false", "n": "false", "off": "false", "0": "false",
+}  # fmt: skip
+"""Values YAML 1.2 reads as text or numbers that were meant as booleans (YAML 1.1 habits)."""
+
+
+def _meant_boolean(given: object) -> str | None:
+    """The boolean `given` (a quoted "yes", a 1) most likely meant, if it looks like one."""
+    if isinstance(given, bool) or not isinstance(given, str | int | float):
+        return None
+    return _BOOLEAN_LOOKALIKES.get(str(given).strip().lower())
+
+
 def _count(value: object) -> str:
     return f"{len(value):,}" if isinstance(value, str | list | dict | tuple) else "more"
 
@@ -168,6 +182,8 @@ def _describe(error: ErrorDetails, key: str, owner: type[BaseModel] | None) -> s
         )
         hint = f' Did you mean "{close[0]}"?' if close else ""
         return f"must be one of {expected}.{hint}"
+    if error_type == "bool_type" and (meant := _meant_boolean(error.get("input"))) is not None:
+        return f"must be true or false, written without quotes. Did you mean {meant}?"
     if error_type in _PLAIN_WORDS:
         return _PLAIN_WORDS[error_type]
     if error_type == "extra_forbidden":

@@ -58,6 +58,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     model_validator,
 )
@@ -107,7 +108,8 @@ the SSO configuration (or the customer) owns them, and the tenant settings do no
 
 _SSO_ID_RE = re.compile(TENANT_ID_PATTERN)
 _URL_RE = re.compile(r"(?i)(https?)://[^\s/?#@]+(?:[/?#][^\s]*)?")
-_SECRET_REFERENCE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+SECRET_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+"""A client secret as written in the YAML: ``${name}``, the name of a stack secret."""
 _PEM_RE = re.compile(
     r"-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----"
 )
@@ -152,7 +154,7 @@ def _any_url(value: str) -> str:
 
 
 def _check_secret_reference(value: str) -> str:
-    if _SECRET_REFERENCE_RE.fullmatch(value) is None:
+    if SECRET_REFERENCE.fullmatch(value) is None:
         # Never echo the value: it may be the secret itself.
         raise ValueError(
             "must be a reference to a stack secret, written ${name}, and nothing else: a client "
@@ -164,7 +166,7 @@ def _check_secret_reference(value: str) -> str:
 
 def secret_reference_name(reference: str) -> str:
     """The variable name in a `SecretReference` (``${acmeSecret}`` -> ``acmeSecret``)."""
-    match = _SECRET_REFERENCE_RE.fullmatch(reference)
+    match = SECRET_REFERENCE.fullmatch(reference)
     if match is None:
         raise ValueError("not a ${name} reference")
     return match.group(1)
@@ -334,7 +336,7 @@ class SamlSettings(_Strict):
         list[Certificate], Field(max_length=SSO_ADDITIONAL_CERTIFICATES.value)
     ] = Field(default_factory=list, description="More signing certificates, for rotation.")
     attributeMapping: SamlAttributeMapping = Field(default_factory=SamlAttributeMapping)
-    disableSignRequest: bool = Field(
+    disableSignRequest: StrictBool = Field(
         False,
         description="Send the AuthnRequest unsigned (for IdPs that reject signed requests).",
     )
@@ -577,7 +579,7 @@ class SSOConfigurationSpec(_Strict):
     groupMappings: GroupMappings = Field(default_factory=list)
     defaultRoles: SsoRoles = Field(default_factory=list)
     redirectUrl: Url | None = None
-    adopt: bool = Field(
+    adopt: StrictBool = Field(
         False, description="On create, manage a configuration that already exists (snapshot first)."
     )
 

@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -238,10 +239,10 @@ class SessionSettings(_Strict):
     refreshTokenExpirationUnit: TimeUnit | None = None
     stepupTokenExpiration: Lifetime | None = None
     stepupTokenExpirationUnit: TimeUnit | None = None
-    enableInactivity: bool = False
+    enableInactivity: StrictBool = False
     inactivityTime: Lifetime | None = None
     inactivityTimeUnit: TimeUnit | None = None
-    JITDisabled: bool = Field(False, description="Turn off just-in-time user provisioning.")
+    JITDisabled: StrictBool = Field(False, description="Turn off just-in-time user provisioning.")
 
     @model_validator(mode="after")
     def _values_come_with_units(self) -> Self:
@@ -291,29 +292,29 @@ class TenantSpec(_Strict):
         default_factory=dict,
         description="Tenant custom attributes: strings, numbers, booleans or lists of strings.",
     )
-    enforceSSO: bool = Field(False, description="Require SSO for members of this tenant.")
+    enforceSSO: StrictBool = Field(False, description="Require SSO for members of this tenant.")
     enforceSSOExclusions: SsoExclusions = Field(
         default_factory=list, description="User ids exempt from enforceSSO."
     )
-    disabled: bool = False
+    disabled: StrictBool = False
     defaultRoles: DefaultRoles = Field(
         default_factory=list, description="Roles given to every new member of the tenant."
     )
     settings: SessionSettings | None = Field(
         None, description="Session and SSO settings; omitted means not managed."
     )
-    adopt: bool = Field(
+    adopt: StrictBool = Field(
         False, description="If the tenant already exists in Descope, manage it instead of failing."
     )
-    protect: bool | None = Field(
+    protect: StrictBool | None = Field(
         None, description="Protect against deletion; unset follows the stack's default."
     )
-    retainOnDelete: bool | None = Field(
+    retainOnDelete: StrictBool | None = Field(
         None,
         description="Removing the tenant from the configuration only stops managing it; "
         "unset follows the stack's retainOnDelete.",
     )
-    cascadeDelete: bool = Field(
+    cascadeDelete: StrictBool = Field(
         False, description="When deleting, also delete the tenant's sub-tenants and tenant data."
     )
     previousId: TenantId | None = Field(

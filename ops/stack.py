@@ -89,6 +89,7 @@ class StackSettings:
             source=self.file,
             secret_variables=secret_variable_names(self.secure_keys),
             plain_secrets_allowed=is_emulator_stack(self.config),
+            config_keys=set(self.config) | self.secure_keys,
         )
 
     def _in_project(self, path: Path) -> Path:

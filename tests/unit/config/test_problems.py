@@ -376,9 +376,12 @@ def test_problems_are_ordered_by_line(write_yaml: WriteYaml, problems_of: Proble
     assert load_configuration is not None
 
 
-@pytest.mark.parametrize("value", ["'true'", "1", "yes please"])
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("'true'", " Did you mean true?"), ("1", " Did you mean true?"), ("yes please", "")],
+)
 def test_delete_on_remove_must_be_a_real_boolean(
-    write_yaml: WriteYaml, problems_of: Problems, value: str
+    write_yaml: WriteYaml, problems_of: Problems, value: str, hint: str
 ) -> None:
     """A quoted 'true' must not pass as valid and then be read as false."""
     path = write_yaml(
@@ -393,7 +396,36 @@ def test_delete_on_remove_must_be_a_real_boolean(
     problems = [p for p in problems_of(path) if p.field == "deleteOnRemove"]
     assert len(problems) == 1
     assert problems[0].subject == 'flow "sign-up-or-in"'
-    assert problems[0].message == "must be true or false, written without quotes."
+    assert problems[0].message == f"must be true or false, written without quotes.{hint}"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "hint"),
+    [
+        ("enforceSSO", '"yes"', " Did you mean true?"),
+        ("disabled", "1", " Did you mean true?"),
+        ("disabled", "0", " Did you mean false?"),
+        ("enforceSSO", "'off'", " Did you mean false?"),
+        ("disabled", '"nope"', ""),
+        ("cascadeDelete", "2", ""),
+    ],
+)
+def test_tenant_booleans_are_booleans_not_lookalikes(
+    write_yaml: WriteYaml, problems_of: Problems, field: str, value: str, hint: str
+) -> None:
+    """YAML 1.1 habits ("yes", 1) are refused with the boolean they meant, not read as one."""
+    path = write_yaml(
+        f"""
+        tenants:
+          - id: acme
+            name: Acme
+            {field}: {value}
+        """
+    )
+    problems = [p for p in problems_of(path) if p.field == field]
+    assert [p.message for p in problems] == [
+        f"must be true or false, written without quotes.{hint}"
+    ]
 
 
 def test_tenant_ids_differing_only_in_case_are_refused_on_the_second_naming_the_first_line(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,21 @@ def test_allow_duplicate_sso_domains_is_a_stack_setting(text: str | None, allowe
 def test_a_bad_allow_duplicate_sso_domains_value_is_refused() -> None:
     with pytest.raises(ConfigurationErrors, match='is "maybe": write true or false'):
         stack_options("dev", {"allowDuplicateSSODomains": "maybe"}, source=Path("P.yaml"))
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [
+        {"variables": {"globexSecret": SECRET_VALUE, "env": "dev"}, "plain_secrets_allowed": True},
+        {"variables": {"env": "dev"}, "secret_variables": ["globexSecret"]},
+    ],
+    ids=["emulator stack, plain", "stack secret"],
+)
+def test_an_unknown_variable_never_lists_a_client_secret_among_the_known(
+    write_yaml: WriteYaml, problems_of: Problems, stack: dict[str, Any]
+) -> None:
+    path = write_yaml("tenants:" + OIDC_TENANT + '    customAttributes: {note: "${globexSecrt}"}\n')
+    (problem,) = problems_of(path, **stack)
+    assert 'unknown variable "globexSecrt"' in problem.message
+    assert "Known variables: env." in problem.message
+    assert "globexSecret" not in problem.message.replace("globexSecrt", "")

@@ -144,3 +144,20 @@ def test_a_variable_is_never_taken_for_a_misspelt_setting_unless_it_is_close() -
     assert options.variables == {"domainSufix": "x.com", "region": "eu"}
     with pytest.raises(ConfigurationErrors, match="misspelling of descope-config:flowsDir"):
         stack_options("dev", {"flowDir": "f"}, source=SOURCE)
+
+
+def test_a_misspelt_provider_setting_is_refused_like_a_misspelt_stack_setting() -> None:
+    # descope:managmentKey would otherwise pass unread, and the key would come from elsewhere.
+    keys = ["descope:projectId", "descope:managmentKey", "descope:region", "aws:region"]
+    with pytest.raises(ConfigurationErrors) as raised:
+        stack_options("dev", {}, source=SOURCE, config_keys=keys)
+    found = {p.field: p.message for p in raised.value.problems}
+    assert set(found) == {"descope:managmentKey", "descope:region"}
+    assert "Did you mean descope:managementKey?" in found["descope:managmentKey"]
+    assert (
+        "read only descope:projectId, descope:managementKey, descope:baseUrl"
+        in (found["descope:region"])
+    )
+    assert "Did you mean" not in found["descope:region"]
+    known = ["descope:projectId", "descope:managementKey", "descope:baseUrl", "pulumi:tags"]
+    assert stack_options("dev", {}, source=SOURCE, config_keys=known).stack == "dev"
