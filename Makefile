@@ -28,11 +28,12 @@ define check_python
 endef
 
 # What the program, the demo and the ops commands need (requirements.txt).
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	$(check_python)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
 # Everything else the checks need (requirements-dev.txt: test, lint and type tools).

@@ -6,7 +6,13 @@ raises `ConfigurationErrors`. `dump_tenants_yaml` writes the same format back.
 `stack_options` reads a stack's own settings (``descope-config:*``).
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+from requires_python import stop_if_too_old
+
+# Before any import an older Python cannot take: one line, no traceback (E402 below: on purpose).
+stop_if_too_old("python -m config")
 
 from config.configuration import Configuration, FlowEntry, ThemeEntry, load_configuration
 from config.document import json_schema, json_schema_text

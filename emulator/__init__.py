@@ -20,7 +20,13 @@ the project's other packages. Split the moto way:
 Run it with ``python -m emulator``.
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+from requires_python import stop_if_too_old
+
+# Before any import an older Python cannot take: one line, no traceback (E402 below: on purpose).
+stop_if_too_old("python -m emulator")
 
 from emulator.app import EmulatorApp, EmulatorResponse
 from emulator.exceptions import DescopeApiError, DropConnection

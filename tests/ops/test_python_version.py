@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.ops.conftest import REPO
 
 OLD_PYTHON = """#!/bin/sh
@@ -67,13 +69,20 @@ def test_make__demo_installs_requirements_txt_only_and_test_the_rest(tmp_path: P
     assert "pip install --quiet -r requirements-dev.txt" in everything
 
 
-def test_python_m_ops__an_old_python_gets_one_line_before_any_import() -> None:
+@pytest.mark.parametrize(
+    ("package", "arguments"),
+    [("ops", ["report", "--stack", "dev"]), ("config", ["validate"]), ("emulator", [])],
+)
+def test_python_m__an_old_python_gets_one_line_before_any_import(
+    package: str, arguments: list[str]
+) -> None:
+    # The package's __init__ runs before its __main__: the check must come first in both.
     prelude = (
         "import sys, runpy; sys.version_info = (3, 10, 13, 'final', 0); "
-        "runpy.run_module('ops', run_name='__main__'); "
+        f"runpy.run_module('{package}', run_name='__main__'); "
     )
     result = subprocess.run(
-        [sys.executable, "-c", prelude, "report", "--stack", "dev"],
+        [sys.executable, "-c", prelude, *arguments],
         capture_output=True,
         text=True,
         check=False,
@@ -83,15 +92,47 @@ def test_python_m_ops__an_old_python_gets_one_line_before_any_import() -> None:
 
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: python -m ops needs Python 3.11 or newer; this is Python 3.10.13 "
+        f"error: python -m {package} needs Python 3.11 or newer; this is Python 3.10.13 "
         f"({sys.executable}). Use the project's virtualenv (`make setup`, then "
-        "`.venv/bin/python -m ops ...`), or pick another interpreter: "
+        f"`.venv/bin/python -m {package} ...`), or pick another interpreter: "
         "`make demo PYTHON=python3.11`.\n"
     )
+    assert result.stdout == ""
+
+
+def test_installed_commands_run_from_any_folder_with_project_dir(tmp_path: Path) -> None:
+    # `make setup` installs the project into the virtualenv: its commands and `python -m ops`
+    # work outside the project folder, which --project-dir names.
+    commands = Path(sys.executable).parent
+    for command in (
+        [str(commands / "descope-config")],
+        [sys.executable, "-m", "ops"],
+    ):
+        result = subprocess.run(
+            [*command, "--project-dir", str(REPO), "validate", "--stack", "dev"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Stack dev: " in result.stdout
+        assert "is valid" in result.stdout
+    emulator = subprocess.run(
+        [str(commands / "descope-emulator"), "--port", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert emulator.returncode == 2
+    assert emulator.stderr.startswith("python -m emulator: error: cannot listen on ")
 
 
 def test_the_minimum_python_is_the_same_everywhere() -> None:
-    from ops.__main__ import MINIMUM_PYTHON  # noqa: PLC0415 - the module under test
+    from requires_python import MINIMUM_PYTHON  # noqa: PLC0415 - the module under test
 
     minimum = ".".join(str(n) for n in MINIMUM_PYTHON)
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
