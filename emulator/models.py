@@ -237,8 +237,37 @@ class Tenant:
             "inactivityTime": s.inactivity_time,
             "inactivityTimeUnit": s.inactivity_time_unit,
             "JITDisabled": s.jit_disabled,
-            "ssoSetupSuiteSettings": copy.deepcopy(s.sso_setup_suite_settings),
+            "ssoSetupSuiteSettings": sso_setup_suite_wire(s.sso_setup_suite_settings),
         }
+
+
+_SSO_SETUP_SUITE_DEFAULTS: JsonDict = {
+    "enabled": False,
+    "styleId": "",
+    "disabledFeatures": {
+        "saml": False,
+        "oidc": False,
+        "scim": False,
+        "ssoDomains": False,
+        "groupMapping": False,
+    },
+}
+"""``SSOSetupSuiteSettings`` with every documented field at its default (Descope's published
+description; the SDK's ``sso_setup_suite_settings`` sends ``enabled``, ``styleId`` and the
+``disabledFeatures`` flags)."""
+
+
+def sso_setup_suite_wire(held: JsonDict) -> JsonDict:
+    """A tenant's SSO Setup Suite settings as a settings load answers them: every field."""
+    disabled = held.get("disabledFeatures")
+    return {
+        **_SSO_SETUP_SUITE_DEFAULTS,
+        **copy.deepcopy(held),
+        "disabledFeatures": {
+            **_SSO_SETUP_SUITE_DEFAULTS["disabledFeatures"],
+            **(copy.deepcopy(disabled) if isinstance(disabled, dict) else {}),
+        },
+    }
 
 
 _FLOW_DEFAULTS: JsonDict = {
@@ -322,9 +351,11 @@ class Flow:
         return _with_defaults(_FLOW_DEFAULTS, self.data)
 
     def list_item(self) -> JsonDict:
-        """The four fields ``flow/list`` returns."""
+        """A ``flow/list`` entry: the v1 Flow object (Descope's published ``ListFlowsResponse``
+        lists ``Flow``s) but its ``dsl``, the flow's body, which a listing does not carry. The
+        SDKs' decoders read only ``id``, ``name``, ``description`` and ``disabled``."""
         d = self.to_dict()
-        return {k: d[k] for k in ("id", "name", "description", "disabled")}
+        return {k: v for k, v in d.items() if k != "dsl"}
 
     def export(self) -> JsonDict:
         """``{"flow": ..., "screens": [...]}``."""

@@ -121,6 +121,24 @@ class GroupMapping:
         return {"role": {"id": self.role.id, "name": self.role.name}, "groups": list(self.groups)}
 
 
+SP_CERTIFICATE = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBKDCB0KADAgECAgIQkjAKBggqhkjOPQQDAjAeMRwwGgYDVQQDDBNkZXNjb3Bl\n"
+    "LWVtdWxhdG9yLXNwMB4XDTI1MDEwMTAwMDAwMFoXDTQ1MDEwMTAwMDAwMFowHjEc\n"
+    "MBoGA1UEAwwTZGVzY29wZS1lbXVsYXRvci1zcDBZMBMGByqGSM49AgEGCCqGSM49\n"
+    "AwEHA0IABGWzY2wb7nSSy5/bBhVxIugCaeWX1K7m2knfke2wQ9KVzkym6ewaaX4E\n"
+    "PMoKnhfrP+Z5xNrCNhlJV1Ybf65nsNkwCgYIKoZIzj0EAwIDRwAwRAIgV8YR4Oqa\n"
+    "U/v7m+1Fcs9dp/F4ZzK9gN9k9v+3yogQjcYCIHc7g9sobMzortMDP0JvNQk+inQE\n"
+    "R9QXsl80fvGGyMrx\n"
+    "-----END CERTIFICATE-----\n"
+)
+"""The service provider's signing certificate a SAML section answers with (``spCertificate``).
+Descope makes one for every SAML configuration and answers it non-empty from the first load (its
+live Java SDK test); the emulator, stdlib only, answers this one real self-signed certificate
+(made once with ``cryptography``, valid 2025-2045) for every configuration. Whether Descope's is
+per configuration, per tenant or per project is not confirmed; nothing in the project reads it."""
+
+
 @dataclass
 class SAMLSettings:
     """A configuration's SAML side; ``sp_*`` empty means derived from project and tenant."""
@@ -230,7 +248,7 @@ class SSOConfiguration:
             "idpMetadataUrl": s.idp_metadata_url,
             "spEntityId": s.sp_entity_id or sp_entity_id,
             "spACSUrl": s.sp_acs_url or sp_acs_url,
-            "spCertificate": "",
+            "spCertificate": SP_CERTIFICATE,
             "attributeMapping": copy.deepcopy(s.attribute_mapping),
             **self.mappings_wire(),
             "redirectUrl": s.redirect_url,
@@ -267,6 +285,11 @@ class SSOConfiguration:
             "grantType": o.grant_type,
             "issuer": o.issuer,
             **self.mappings_wire(),
+            # The same group mappings in the older form the published description also lists
+            # for OIDC (``RoleMapping``: groups and a role name).
+            "roleMappings": [
+                {"groups": list(m.groups), "roleName": m.role.name} for m in self.group_mappings
+            ],
             "providerID": "",
             "scimProviderID": "",
             "lastSuccessTestTime": 0,

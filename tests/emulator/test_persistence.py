@@ -208,7 +208,12 @@ def test_data_file__a_minimal_state_loads_with_defaults(tmp_path: Path) -> None:
         [],
         1700000000,
     )
-    assert app.backend.load_settings("acme")["ssoSetupSuiteSettings"] == {"enabled": False}
+    suite = app.backend.load_settings("acme")["ssoSetupSuiteSettings"]
+    assert (suite["enabled"], suite["styleId"], set(suite["disabledFeatures"].values())) == (
+        False,
+        "",
+        {False},
+    )
     assert app.backend.export_theme()["theme"]["version"] == 3
 
 

@@ -28,7 +28,7 @@ from descope import (
     XAASettings,
 )
 
-from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS
+from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS, SP_CERTIFICATE
 from emulator.transport import EmulatorTransport
 from tests.emulator.conftest import Sdk, error_body
 
@@ -116,7 +116,7 @@ def test_sso_load__fresh_tenant_answers_every_field_with_its_default(sdk: Sdk, s
         "idpMetadataUrl": "",
         "spEntityId": f"{pid}-acme",
         "spACSUrl": f"https://api.descope.com/v1/auth/saml/acs?projectId={pid}&tenantId=acme",
-        "spCertificate": "",
+        "spCertificate": SP_CERTIFICATE,
         "attributeMapping": SAML_ATTRIBUTE_DEFAULTS,
         "groupsMapping": [],
         "defaultSSORoles": [],
@@ -151,6 +151,7 @@ def test_sso_load__fresh_tenant_answers_every_field_with_its_default(sdk: Sdk, s
         "defaultSSORoles": [],
         "groupsPriority": [],
         "fgaMappings": {},
+        "roleMappings": [],
         "providerID": "",
         "scimProviderID": "",
         "lastSuccessTestTime": 0,
@@ -519,6 +520,8 @@ def test_sso_configure_oidc__keeps_the_saml_side_and_its_mappings(sso: Any) -> N
     assert loaded["saml"]["idpSSOUrl"] == "https://idp.acme.com/saml"
     assert loaded["oidc"]["groupsMapping"] == loaded["saml"]["groupsMapping"]
     assert loaded["oidc"]["groupsMapping"][0]["groups"] == ["g"]
+    # The same mappings in the older RoleMapping form Descope's description lists for OIDC.
+    assert loaded["oidc"]["roleMappings"] == [{"groups": ["g"], "roleName": "Tenant Admin"}]
 
 
 @pytest.mark.parametrize(
@@ -924,7 +927,7 @@ def test_sso_deprecated_v1__flow_of_the_python_sdk_e2e_test(sdk: Sdk, sso: Any) 
         "idpMetadataUrl": "",
         "spEntityId": f"{pid}-acme",
         "spACSUrl": f"https://api.descope.com/v1/auth/saml/acs?projectId={pid}&tenantId=acme",
-        "spCertificate": "",
+        "spCertificate": SP_CERTIFICATE,
         "userMapping": SAML_ATTRIBUTE_DEFAULTS,
         "groupsMapping": [],
         "redirectUrl": "",

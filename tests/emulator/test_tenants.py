@@ -464,7 +464,17 @@ def test_settings__fresh_tenant_has_zero_values(sdk: Sdk) -> None:
         "inactivityTime": 0,
         "inactivityTimeUnit": "",
         "JITDisabled": False,
-        "ssoSetupSuiteSettings": {"enabled": False},
+        "ssoSetupSuiteSettings": {
+            "enabled": False,
+            "styleId": "",
+            "disabledFeatures": {
+                "saml": False,
+                "oidc": False,
+                "scim": False,
+                "ssoDomains": False,
+                "groupMapping": False,
+            },
+        },
     }
 
 
@@ -547,9 +557,17 @@ def test_update_settings__sso_setup_suite_settings(sdk: Sdk) -> None:
         }
     )
 
+    # What was set, and every other documented field at its default.
     assert sdk.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == {
         "enabled": True,
-        "disabledFeatures": {"scim": True},
+        "styleId": "",
+        "disabledFeatures": {
+            "saml": False,
+            "oidc": False,
+            "scim": True,
+            "ssoDomains": False,
+            "groupMapping": False,
+        },
     }
 
 

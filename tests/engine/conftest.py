@@ -10,6 +10,7 @@ import pytest
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
+from tests.contract.checker import CONTRACT, contract_kept
 from tests.support.host import ProviderHost
 from tests.support.project import PROGRAM_PROJECT, TEST_PROJECT
 
@@ -23,6 +24,7 @@ def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
         project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
     ).start()
+    CONTRACT.attach(server.app)
     try:
         yield server
     finally:
@@ -42,6 +44,7 @@ def program_server() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
         project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **PROGRAM_PROJECT
     ).start()
+    CONTRACT.attach(server.app)
     try:
         yield server
     finally:
@@ -84,3 +87,9 @@ def descope(emulator: EmulatorServer) -> DescopeClient:
 @pytest.fixture
 def backup_dir(tmp_path: Path) -> Path:
     return tmp_path / "backups"
+
+
+@pytest.fixture(autouse=True)
+def _held_to_descopes_api_description() -> Iterator[None]:
+    """Every answer the emulator gives in the test fits Descope's published description."""
+    yield from contract_kept()

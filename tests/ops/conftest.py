@@ -15,6 +15,7 @@ from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from ops.cli import main
+from tests.contract.checker import CONTRACT, contract_kept
 from tests.support.host import ProviderHost
 from tests.support.project import DEPLOYED_PROJECT
 
@@ -29,6 +30,7 @@ def emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(
         project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **DEPLOYED_PROJECT
     ).start()
+    CONTRACT.attach(server.app)
     try:
         yield server
     finally:
@@ -156,3 +158,9 @@ def reset_counters(emulator: EmulatorServer) -> None:
 def timeless(lines: str) -> list[str]:
     """Progress lines, the durations of finished loops written as ``(T s)``."""
     return [re.sub(r"\(\d+\.\d s\)$", "(T s)", line) for line in lines.splitlines()]
+
+
+@pytest.fixture(autouse=True)
+def _held_to_descopes_api_description() -> Iterator[None]:
+    """Every answer the emulator gives in the test fits Descope's published description."""
+    yield from contract_kept()
