@@ -454,16 +454,18 @@ def _target(draft: _Draft, what: str, file: str) -> Path:
 def _new_flow_files(draft: _Draft, flows: list[str]) -> None:
     """Refuse (`OpsError`, naming each flow) when a chosen flow the configuration does not list
     has an id that makes no plain file name (``<id>.json``), or one that is the file of another
-    entry on a case-insensitive file system."""
+    flow or of the theme on a case-insensitive file system."""
     listed = {
         str(e.get("id")): str(e.get("file"))
         for e in draft.flow_entries
         if isinstance(e, Mapping) and isinstance(e.get("file"), str)
     }
     new = {f'flow "{shown(f)}"': f"{f}.json" for f in flows if f not in listed}
-    problems = file_name_problems(
-        new, beside={f'flow "{shown(f)}"': file for f, file in listed.items()}
-    )
+    beside = {f'flow "{shown(f)}"': file for f, file in listed.items()}
+    theme = draft.document.raw.get("theme")
+    if isinstance(theme, Mapping) and isinstance(theme.get("file"), str):
+        beside["the theme"] = theme["file"]
+    problems = file_name_problems(new, beside=beside)
     if problems:
         raise ids_not_file_names(
             f"{draft.source.path} ({draft.source.kind})",

@@ -124,26 +124,32 @@ def test_restore__refuses_a_hostile_flow_id_from_a_tampered_backup(
     assert "Traceback" not in err + out
 
 
-def test_restore__refuses_a_flow_id_that_is_an_existing_flows_file_in_another_case(
-    ops: Run, project: Project, tmp_path: Path
+@pytest.mark.parametrize(
+    ("flow_id", "expected"),
+    [
+        (
+            "Sign-Up-Or-In",
+            'flow "Sign-Up-Or-In" and flow "sign-up-or-in": their file names '
+            '"Sign-Up-Or-In.json" and "sign-up-or-in.json" differ only in case',
+        ),
+        (
+            "THEME",
+            'flow "THEME" and the theme: their file names "THEME.json" and "theme.json" differ '
+            "only in case",
+        ),
+    ],
+)
+def test_restore__refuses_a_flow_id_that_is_an_existing_file_in_another_case(
+    ops: Run, project: Project, tmp_path: Path, flow_id: str, expected: str
 ) -> None:
-    snapshot = write_snapshot(
-        project.root / "snaps",
-        kind="flow",
-        resource_id="Sign-Up-Or-In",
-        reason="delete",
-        content={"flow": {"id": "Sign-Up-Or-In"}, "screens": []},
-    )
+    backup = tampered_backup(project, flow_id)
     before = every_file(tmp_path)
 
-    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--flow", "Sign-Up-Or-In")
+    code, _, err = ops("restore", str(backup), "--stack", "test", "--flow", flow_id)
 
     assert code == 1
     assert every_file(tmp_path) == before
-    assert (
-        'flow "Sign-Up-Or-In" and flow "sign-up-or-in": their file names "Sign-Up-Or-In.json" '
-        'and "sign-up-or-in.json" differ only in case'
-    ) in err
+    assert expected in err
 
 
 @pytest.mark.parametrize(
