@@ -171,7 +171,9 @@ def path_inside(folder: Path, relative: str) -> Path:
         raise OutsideFolder('climbs out of the folder with "..".')
     resolved = Path(os.path.realpath(joined))
     if not resolved.is_relative_to(base):
-        raise OutsideFolder(f"leads outside the folder through a symbolic link (to {resolved}).")
+        raise OutsideFolder(
+            f"leads outside the folder through a symbolic link (to {shown(str(resolved))})."
+        )
     return joined
 
 
