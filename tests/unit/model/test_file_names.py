@@ -172,3 +172,13 @@ def test_a_linked_folder_and_links_inside_it_are_accepted(tmp_path: Path) -> Non
     (real / "alias.json").symlink_to(real / "sub" / "x.json")
     assert path_inside(tmp_path / "flows", "alias.json") == tmp_path / "flows" / "alias.json"
     assert os.path.realpath(tmp_path / "flows" / "alias.json") == str(real / "sub" / "x.json")
+
+
+def test_a_link_target_is_shown_escaped(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "login.json").symlink_to(tmp_path / "\x1b[2J.json")
+    with pytest.raises(OutsideFolder) as info:
+        path_inside(flows, "login.json")
+    assert "\x1b" not in str(info.value)
+    assert f"(to {tmp_path}/\\x1b[2J.json)" in str(info.value)
