@@ -3,8 +3,9 @@
 The steps, each reporting every problem it finds before the next one runs where it can:
 read the YAML safely (`config.loader`), substitute ``${variables}`` (`config.variables`), check
 the document and the tenants merged with the defaults (`config.validate`), then read each flow
-and theme file and substitute the same variables in it, before it is checked, normalised and
-hashed: a flow's content and contentHash are those of the stack's own values. Only a
+and theme file (which must be inside the flows folder, symbolic links resolved:
+`model.filenames.path_inside`) and substitute the same variables in it, before it is checked,
+normalised and hashed: a flow's content and contentHash are those of the stack's own values. Only a
 configuration without any problem is returned.
 
 An SSO client secret (``oidc.clientSecret``) is the one value never substituted: it is a
@@ -14,6 +15,7 @@ An SSO client secret (``oidc.clientSecret``) is the one value never substituted:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,8 +44,10 @@ from model import (
     normalise_flow_export,
     normalise_theme,
 )
+from model.filenames import OutsideFolder, path_inside, same_file_key
 from model.flow import theme_problems
 from model.sso import SECRET_REFERENCE, TenantSSO
+from model.text import shown
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -257,6 +261,20 @@ def _kind(value: Any) -> str:
     return f"a single value ({value!r})"
 
 
+def _inside(report: Reporter, where: YamlPath, base: Path, file: str) -> Path | None:
+    """`file` in the flows folder `base`, or None after reporting that it leads outside it
+    (absolute, ``..`` climbing out, a symbolic link elsewhere: `model.filenames.path_inside`)."""
+    try:
+        return path_inside(base, file)
+    except OutsideFolder as exc:
+        report.add(
+            where,
+            f'"{shown(file)}" is outside the flows folder {base}: the path {exc} Put the file '
+            f"in {base}/ and write its path relative to that folder.",
+        )
+        return None
+
+
 def _read_json(report: Reporter, where: YamlPath, file: Path, base: Path) -> Any:
     """The JSON in `file`, or None after reporting why it cannot be read."""
     try:
@@ -299,14 +317,26 @@ def _load_flows(
     secrets: Collection[str],
 ) -> list[FlowEntry]:
     entries: list[FlowEntry] = []
+    first: dict[str, tuple[int, str]] = {}
     for index, entry in enumerate(flows if isinstance(flows, list) else []):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             continue  # the document model reports the missing or mistyped file
         where: YamlPath = ("flows", index, "file")
         flow_id = entry.get("id")
-        file = base / entry["file"]
-        export = _read_json(report, where, file, base)
-        if export is None:
+        written = os.path.normpath(entry["file"])
+        other = first.setdefault(same_file_key(written), (index, entry["file"]))
+        if os.path.normpath(other[1]) != written:
+            report.add(
+                where,
+                f'"{shown(entry["file"])}" and "{shown(other[1])}" on line '
+                f"{report.line_of(('flows', other[0], 'file'))} differ only in case (or Unicode "
+                "form): macOS and Windows keep them as one file. Give each flow its own file "
+                "name.",
+            )
+            continue
+        file = _inside(report, where, base, entry["file"])
+        export = _read_json(report, where, file, base) if file is not None else None
+        if file is None or export is None:
             continue
         export, failed = _substituted(report, where, file, export, variables, secrets=secrets)
         problems = flow_export_problems(export, flow_id if isinstance(flow_id, str) else None)
@@ -331,9 +361,9 @@ def _load_theme(
     if not isinstance(theme, dict) or not isinstance(theme.get("file"), str):
         return None
     where: YamlPath = ("theme", "file")
-    file = base / theme["file"]
-    export = _read_json(report, where, file, base)
-    if export is None:
+    file = _inside(report, where, base, theme["file"])
+    export = _read_json(report, where, file, base) if file is not None else None
+    if file is None or export is None:
         return None
     if not isinstance(export, dict) or set(export) != {"theme"}:
         report.add(

@@ -25,7 +25,10 @@ lists the stack secrets to set), or ``managedBy: customer`` when the tenant's se
 Descope's SSO Setup Suite.
 
 The files are checked with `config.load_configuration` before anything is written, and no
-existing file is overwritten without ``--force``.
+existing file is overwritten without ``--force``. A flow id that makes no plain file name
+(``../x``, ``a/b``, NUL, overlong, or the same as another's but for case:
+`model.filenames`) stops the export before anything is read or written, naming each flow, and
+no file is written outside the flows folder (a symbolic link there that leads out is refused).
 
 A tenant whose values the configuration does not accept (``Big.COM`` as a domain, say: the
 model wants it lowercase) stops the export before anything is written, with every such
@@ -49,11 +52,13 @@ from config.stack import PROJECT, SETTINGS
 from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
 from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
+from model.filenames import OutsideFolder, file_name_problems, path_inside, same_file_key
 from model.roles import default_role_problems
 from model.sso import tenant_sso_problems
+from model.text import shown
 from ops import authorization
 from ops.convert import content_text, data_from_descope
-from ops.errors import OpsError
+from ops.errors import OpsError, ids_not_file_names, outside_folder
 from ops.files import write_atomic
 from ops.live import Descope, connect
 from ops.progress import Progress
@@ -61,6 +66,8 @@ from ops.sso import ExportedSSO, customer_sets_it_up, sso_from_descope, without_
 from ops.stack import StackSettings
 
 THEME_FILE = "theme.json"
+PROJECT_THEME_FILE = "project-theme.json"
+"""The theme's file when a flow's file is `THEME_FILE` (a flow whose id is ``theme``)."""
 SCHEMA_FILE = Path("config") / "tenants.schema.json"
 """The configuration's JSON Schema, in the project folder."""
 
@@ -215,6 +222,27 @@ def refusal(
     )
 
 
+def file_names(project_id: str, flow_ids: list[str]) -> str:
+    """The theme's file name, once every flow id is known to make a plain file name
+    (``<id>.json``, `model.filenames`), none the same as another's or the theme's on a
+    case-insensitive file system; else `OpsError` naming each flow, before anything is read
+    or written."""
+    taken = {same_file_key(f"{flow_id}.json") for flow_id in flow_ids}
+    theme_name = THEME_FILE if same_file_key(THEME_FILE) not in taken else PROJECT_THEME_FILE
+    names = {f'flow "{shown(flow_id)}"': f"{flow_id}.json" for flow_id in flow_ids}
+    problems = file_name_problems({**names, "the theme": theme_name})
+    if problems:
+        raise ids_not_file_names(
+            f"Descope project {project_id}",
+            problems,
+            outcome="nothing was written",
+            fix="Give each of these flows a plain id in the Descope console (letters, digits, "
+            '".", "-" and "_", unique regardless of case: save the flow under the new id, then '
+            "delete the old one), then export again.",
+        )
+    return theme_name
+
+
 def build_export(
     descope: Descope,
     *,
@@ -241,6 +269,7 @@ def build_export(
     flows: list[_FileRef] = []
     with progress.doing("list Descope flows"):
         flow_ids = descope.flow_ids()
+    theme_name = file_names(descope.project_id, flow_ids)
     for flow_id in progress.each("export flows", flow_ids):
         export = descope.flow(flow_id)
         if export is None:  # deleted while we were reading
@@ -249,7 +278,6 @@ def build_export(
         files[name], used = content_text(normalise_flow_export(export), variables)
         uses += used
         flows.append(_FileRef(flow_id, Path(name)))
-    theme_name = THEME_FILE if THEME_FILE not in files else "project-theme.json"
     with progress.doing("export the theme"):
         theme_content = descope.theme()
     files[theme_name], used = content_text({"theme": normalise_theme(theme_content)}, variables)
@@ -334,8 +362,9 @@ def validate(files: ExportFiles, variables: Mapping[str, str]) -> None:
 
 
 def write_export(files: ExportFiles, out: Path, flows_dir: Path, *, force: bool) -> list[Path]:
-    """Write every file; refuses (writing nothing) if any exists, unless `force`."""
-    targets = {out: files.yaml} | {flows_dir / n: t for n, t in files.flow_files.items()}
+    """Write every file; refuses (writing nothing) if any exists, unless `force`, or if a flow
+    or theme file would land outside `flows_dir` (through a symbolic link there)."""
+    targets = {out: files.yaml} | {_inside(flows_dir, n): t for n, t in files.flow_files.items()}
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise OpsError(
@@ -343,6 +372,20 @@ def write_export(files: ExportFiles, out: Path, flows_dir: Path, *, force: bool)
             "them, or choose another --out / --flows-dir."
         )
     return [write_atomic(path, text) for path, text in targets.items()]
+
+
+def _inside(flows_dir: Path, name: str) -> Path:
+    """``flows_dir / name``, once it is known to stay inside `flows_dir`, links resolved."""
+    try:
+        return path_inside(flows_dir, name)
+    except OutsideFolder as exc:
+        raise outside_folder(
+            f'the file "{shown(name)}"',
+            flows_dir / name,
+            flows_dir,
+            str(exc),
+            "Nothing was written. Remove the link, or choose another --flows-dir.",
+        ) from None
 
 
 def write_back_variables(

@@ -74,6 +74,28 @@ def write_atomic(path: Path, text: str, *, mode: int = 0o644, tag: str = "") -> 
     return path
 
 
+def missing_folders(paths: Iterable[Path]) -> list[Path]:
+    """The folders `write_atomic` would create to write `paths`: their ancestors that do not
+    exist, each once, outermost first."""
+    missing: dict[Path, None] = {}
+    for path in paths:
+        folder = path.absolute().parent
+        chain: list[Path] = []
+        while not folder.exists() and folder != folder.parent:
+            chain.append(folder)
+            folder = folder.parent
+        missing.update(dict.fromkeys(reversed(chain)))
+    return sorted(missing, key=lambda folder: len(folder.parts))
+
+
+def remove_empty_folders(folders: Iterable[Path]) -> None:
+    """Remove each of `folders` that is empty, innermost first (`missing_folders`, after a
+    write that was undone); a folder that holds anything, or is gone, is left as it is."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def remove_stale_temp_files(folders: Iterable[Path], tag: str) -> list[Path]:
     """Remove the temp files that `write_atomic` with `tag` left in `folders` when a process
     was killed mid-write; only names of that form (``.<name>.<tag>-XXXX.tmp``) are touched.

@@ -61,15 +61,23 @@ from config.loader import InputError, parse_yaml
 from config.sso import keep_secret_references, secret_reference_paths
 from config.variables import substitute
 from model import normalise_flow_export, normalise_theme
+from model.filenames import OutsideFolder, file_name_problems, path_inside
 from model.flow import unwrap_theme_export
 from model.sso import TenantSSO
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
+from model.text import shown
 from ops.authorization import permission_entry, role_entry
 from ops.backup import BACKUP_FORMAT
 from ops.convert import flow_text, spec_from_descope, spec_from_outputs, theme_text
-from ops.errors import OpsError
+from ops.errors import OpsError, ids_not_file_names, outside_folder
 from ops.export import THEME_FILE
-from ops.files import read_json, remove_stale_temp_files, write_atomic
+from ops.files import (
+    missing_folders,
+    read_json,
+    remove_empty_folders,
+    remove_stale_temp_files,
+    write_atomic,
+)
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
 from ops.sso import ExportedSSO, inputs_from_outputs, sso_from_inputs, sso_node
@@ -427,9 +435,44 @@ def _theme_file_content(path: Path, variables: Mapping[str, str]) -> dict[str, A
     return normalise_theme(data["theme"]) if isinstance(data["theme"], Mapping) else None
 
 
-def _target(stack: StackSettings, file: str) -> Path:
-    path = Path(file)
-    return path if path.is_absolute() else stack.files_base / path
+def _target(draft: _Draft, what: str, file: str) -> Path:
+    """Where the file of `what` goes: `file` in the stack's flows folder, refused (`OpsError`)
+    when it leads outside that folder (`model.filenames.path_inside`)."""
+    try:
+        return path_inside(draft.stack.files_base, file)
+    except OutsideFolder as exc:
+        raise outside_folder(
+            what,
+            draft.stack.files_base / file,
+            draft.stack.files_base,
+            str(exc),
+            f"Nothing was restored. Give {what} a file: inside that folder in "
+            f"{draft.document.path}, then restore again.",
+        ) from None
+
+
+def _new_flow_files(draft: _Draft, flows: list[str]) -> None:
+    """Refuse (`OpsError`, naming each flow) when a chosen flow the configuration does not list
+    has an id that makes no plain file name (``<id>.json``), or one that is the file of another
+    flow or of the theme on a case-insensitive file system."""
+    listed = {
+        str(e.get("id")): str(e.get("file"))
+        for e in draft.flow_entries
+        if isinstance(e, Mapping) and isinstance(e.get("file"), str)
+    }
+    new = {f'flow "{shown(f)}"': f"{f}.json" for f in flows if f not in listed}
+    beside = {f'flow "{shown(f)}"': file for f, file in listed.items()}
+    theme = draft.document.raw.get("theme")
+    if isinstance(theme, Mapping) and isinstance(theme.get("file"), str):
+        beside["the theme"] = theme["file"]
+    problems = file_name_problems(new, beside=beside)
+    if problems:
+        raise ids_not_file_names(
+            f"{draft.source.path} ({draft.source.kind})",
+            problems,
+            outcome="nothing was restored",
+            fix="Leave these flows out: name each of the others with --flow instead of --all.",
+        )
 
 
 def _theme_file(draft: _Draft) -> str:
@@ -677,6 +720,7 @@ def _plan_authorization(draft: _Draft, roles: list[str], permissions: list[str])
 
 
 def _plan_flows(draft: _Draft, flows: list[str]) -> None:
+    _new_flow_files(draft, flows)
     for flow_id in draft.progress.each("restore flows", flows):
         existing = next(
             (e for e in draft.flow_entries if isinstance(e, Mapping) and e.get("id") == flow_id),
@@ -691,7 +735,7 @@ def _plan_flows(draft: _Draft, flows: list[str]) -> None:
                 len(editor.items("flows")),
                 CommentedMap({k: plain_or_quoted(v) for k, v in existing.items()}),
             )
-        target = _target(draft.stack, existing["file"])
+        target = _target(draft, f'flow "{shown(flow_id)}"', existing["file"])
         wanted = normalise_flow_export(draft.source.flows[flow_id])
         if target.exists() and _flow_file_content(target, draft.stack.variables) == wanted:
             draft.outcomes.append(f"flow {flow_id}: unchanged")
@@ -706,7 +750,7 @@ def _plan_theme(draft: _Draft) -> None:
     if draft.source.theme is None:
         draft.outcomes.append("theme: not in this backup")
         return
-    target = _target(draft.stack, _theme_file(draft))
+    target = _target(draft, "the theme", _theme_file(draft))
     wanted = normalise_theme(draft.source.theme)
     if target.exists() and _theme_file_content(target, draft.stack.variables) == wanted:
         draft.outcomes.append("theme: unchanged")
@@ -779,9 +823,11 @@ def _write(plan: _Plan, written: list[Path]) -> None:
         written.append(plan.yaml_path)
 
 
-def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None:
+def _roll_back(
+    written: list[Path], previous: Mapping[Path, str | None], created: list[Path]
+) -> None:
     """Put the `written` files back as they were, the YAML first (it then names no file that
-    is removed after it)."""
+    is removed after it), then remove the folders `created` for them."""
     for path in reversed(written):
         text = previous[path]
         try:
@@ -794,6 +840,7 @@ def _roll_back(written: list[Path], previous: Mapping[Path, str | None]) -> None
                 f"Restore failed, and {path} could not be put back as it was ({exc}). "
                 "Check it with `git diff` / `git checkout -- <file>`."
             ) from None
+    remove_empty_folders(created)
 
 
 def _check_effective(
@@ -888,26 +935,27 @@ def restore(
         path: path.read_text(encoding="utf-8") if path.exists() else None for path in plan.files
     }
     previous[plan.yaml_path] = plan.yaml_before
+    created = missing_folders(previous)
     written: list[Path] = []
     try:
         _write(plan, written)
     except OpsError as exc:
-        _roll_back(written, previous)
+        _roll_back(written, previous, created)
         undone = " The files written before it were put back as they were." if written else ""
         raise OpsError(f"{exc} Nothing was restored.{undone}") from None
     except BaseException:
-        _roll_back(written, previous)
+        _roll_back(written, previous, created)
         raise
     try:
         with progress.doing("check the restored configuration"):
             _check_effective(stack, plan, source, roles, permissions)
     except ConfigurationErrors as exc:
-        _roll_back(written, previous)
+        _roll_back(written, previous, created)
         raise OpsError(
             f"The restored configuration does not validate, so it was put back as it was:\n{exc}"
         ) from None
     except BaseException:
-        _roll_back(written, previous)
+        _roll_back(written, previous, created)
         raise
     return RestoreResult(written, plan.outcomes, removed, plan.secrets)
 

@@ -7,6 +7,10 @@ time and say what they hold::
 
     20250101T120000.123456Z-tenant-acme-delete.json
 
+The id part is `model.filenames.name_part` of the resource's id: an id that is not a plain file
+name (``acme/sso``, ``../x``) is percent-encoded there (``acme%2Fsso``), so a snapshot is never
+refused for its id, and never written outside its folder; the body holds the id as it is.
+
 The body::
 
     {"format": "descope-config-snapshot/1", "kind": "tenant", "id": "acme",
@@ -28,7 +32,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
@@ -37,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from model.filenames import name_part
 from providers import errors
 
 __all__ = [
@@ -55,8 +59,6 @@ Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
 _KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_MAX_ID_LENGTH = 80
 
 log = logging.getLogger(__name__)
 _name_lock = threading.Lock()
@@ -77,12 +79,6 @@ class Snapshot:
     taken_at: datetime
     project_id: str | None
     content: dict[str, Any]
-
-
-def safe_id(resource_id: str) -> str:
-    """`resource_id` as a file-name part: runs of unsafe characters become ``_``."""
-    cleaned = _UNSAFE.sub("_", resource_id).strip("._") or "unnamed"
-    return cleaned[:_MAX_ID_LENGTH]
 
 
 def _folder(backup_dir: str | os.PathLike[str]) -> Path:
@@ -132,7 +128,7 @@ def write_snapshot(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o600)
-        stem = f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{kind}-{safe_id(resource_id)}-{reason}"
+        stem = f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{kind}-{name_part(resource_id)}-{reason}"
         with _name_lock:
             path = folder / f"{stem}.json"
             counter = 2

@@ -9,6 +9,7 @@ import re
 import stat
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -53,7 +54,9 @@ def test_write_snapshot__unsafe_ids_and_same_instant(tmp_path: Path) -> None:
         )
         for _ in range(3)
     ]
-    assert all("-flow-a_b_c-overwrite" in p.name for p in paths)
+    assert all(p.parent == tmp_path for p in paths)  # never outside its folder
+    assert all("-flow-%2E.%2Fa%20b%2Fc-overwrite" in p.name for p in paths)  # reversibly encoded
+    assert unquote(paths[0].name.split("-flow-")[1].removesuffix("-overwrite.json")) == "../a b/c"
     assert len(set(paths)) == 3
     assert paths == sorted(paths) or len({p.name[:22] for p in paths}) == 1
 
