@@ -72,7 +72,7 @@ from ops.export import THEME_FILE
 from ops.files import read_json, remove_stale_temp_files, write_atomic
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
-from ops.sso import ExportedSSO, inputs_from_outputs, sso_from_inputs, sso_node
+from ops.sso import ExportedSSO, inputs_from_outputs, restore_sso, sso_from_inputs
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
@@ -557,7 +557,7 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
             if wanted.data is None:
                 entry.pop("sso", None)
             else:
-                entry["sso"] = sso_node(wanted.data, forms)
+                restore_sso(entry, written_sso, wanted.data, forms)
         draft.outcomes.append(f"tenant {tenant_id}: restored -> {yaml_path}")
 
 
