@@ -336,3 +336,21 @@ def test_restore__refuses_a_stack_export_holding_a_configuration_twice(
         'SSO configuration "acme/(default)" (deployment.resources[0], deployment.resources[1])'
         in err
     )
+
+
+def test_restore__refuses_a_tenant_snapshot_whose_roles_are_not_roles(
+    ops: Run, project: Project
+) -> None:
+    snapshot = write_snapshot(
+        project.root / "snaps",
+        kind="tenant",
+        resource_id="hooli",
+        reason="delete",
+        content={**wire_tenant("hooli", "Hooli"), "roles": [{"description": "no name"}]},
+        project_id=PROJECT_ID,
+    )
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--tenant", "hooli")
+
+    assert code == 1
+    assert f"{snapshot} holds roles that are not Descope's entries" in err
