@@ -256,7 +256,7 @@ def restore_sso(
     substituted, client secret references as written), None when it has none."""
     node = entry.get("sso")
     if not isinstance(node, CommentedMap) or not isinstance(written, Mapping):
-        node, written = styled(CommentedMap(), forms.flow_for(("sso",))), {}
+        node, written = styled(CommentedMap(), flow=False), {}  # a block, whatever others use
         entry["sso"] = node
     _edit(node, written, wanted, TenantSSO, path=("sso",), forms=forms)
 
