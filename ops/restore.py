@@ -83,7 +83,13 @@ from ops.export import THEME_FILE
 from ops.files import read_json, remove_stale_temp_files, write_atomic
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
-from ops.sso import ExportedSSO, inputs_from_outputs, restore_sso, sso_from_inputs
+from ops.sso import (
+    ExportedSSO,
+    inputs_from_outputs,
+    restore_sso,
+    sso_from_inputs,
+    sso_with_configurations,
+)
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
@@ -123,6 +129,9 @@ class Source:
     """Name -> the permission as the YAML declares it."""
     sso: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Tenant id -> its SSO configurations, as the SSO resource's inputs (no secret)."""
+    partial_sso: set[str] = field(default_factory=set)
+    """Tenants the source holds only some SSO configurations of (an ``sso`` snapshot holds
+    one): the others are kept as the file writes them."""
     parents: dict[str, str] = field(default_factory=dict)
     """Sub-tenant id -> its parent's id, for the sub-tenants a tenant snapshot holds."""
     project_id: str | None = None
@@ -345,6 +354,7 @@ def _read_source(path: Path) -> Source:
             (inputs,) = _sso_from_wire(path, [snapshot.content.get("sso")])
             tenant_id = str(inputs["tenantId"] or snapshot.id.split("/", 1)[0])
             source.add_sso(tenant_id, inputs, "content.sso")
+            source.partial_sso.add(tenant_id)
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
         else:
@@ -584,7 +594,10 @@ def _wanted_sso(draft: _Draft, tenant_id: str, written: Any) -> ExportedSSO | No
     if isinstance(written, Mapping) and written.get("managedBy") == "customer":
         draft.outcomes.append(f"tenant {tenant_id}: SSO managed by the customer, left as it is")
         return None
-    return sso_from_inputs(tenant_id, draft.source.sso[tenant_id], written=written)
+    configurations = draft.source.sso[tenant_id]
+    if tenant_id in draft.source.partial_sso:
+        return sso_with_configurations(tenant_id, configurations, written=written)
+    return sso_from_inputs(tenant_id, configurations, written=written)
 
 
 def _expected_sso(wanted: ExportedSSO) -> TenantSSO | None:

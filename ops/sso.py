@@ -51,6 +51,7 @@ __all__ = [
     "secret_placeholder",
     "sso_from_descope",
     "sso_from_inputs",
+    "sso_with_configurations",
     "without_owned_settings",
 ]
 
@@ -190,6 +191,46 @@ def sso_from_inputs(
     return result
 
 
+_ADDITIONAL: Final = "additional"
+_DEFAULT_KEYS: Final = tuple(
+    k for k in TenantSSO.model_fields if k not in ("managedBy", _ADDITIONAL)
+)
+"""The keys of an ``sso:`` that are its default configuration's."""
+
+
+def sso_with_configurations(
+    tenant_id: str, configurations: Sequence[Mapping[str, Any]], *, written: Any
+) -> ExportedSSO:
+    """`sso_from_inputs` of some of a tenant's configurations (an ``sso`` snapshot holds one),
+    put into the ``sso:`` the file has written: the configurations with those ssoIds are
+    replaced, the others kept as written (their keys as the loader reads them)."""
+    exported = sso_from_inputs(tenant_id, configurations, written=written)
+    base = (
+        written if isinstance(written, Mapping) and written.get("managedBy") != "customer" else {}
+    )
+    restored = exported.data or {}
+    ids = {str(c.get("ssoId") or DEFAULT_SSO_ID) for c in configurations}
+    keep = [
+        k
+        for k in base
+        if k != _ADDITIONAL and (k not in _DEFAULT_KEYS or DEFAULT_SSO_ID not in ids)
+    ]
+    data = {**{k: base[k] for k in keep}, **{k: v for k, v in restored.items() if k != _ADDITIONAL}}
+    replacements = {str(c["ssoId"]): c for c in restored.get(_ADDITIONAL) or []}
+    additional: list[Any] = []
+    for item in base.get(_ADDITIONAL) or []:
+        sso_id = str(item.get("ssoId")) if isinstance(item, Mapping) else None
+        if sso_id not in ids:
+            additional.append(item)
+        elif sso_id in replacements:
+            additional.append(replacements.pop(sso_id))
+    additional.extend(replacements.values())
+    if additional:
+        data[_ADDITIONAL] = additional
+    exported.data = data or None
+    return exported
+
+
 def without_owned_settings(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """`settings` without the fields a tenant's ``sso:`` owns (domains, authType)."""
     if settings is None:
@@ -202,7 +243,6 @@ def without_owned_settings(settings: Mapping[str, Any] | None) -> dict[str, Any]
 _ITEM: Final = "[]"
 _CERTIFICATE_KEYS: Final = ("certificate", "additionalCertificates")
 _SECRET_KEY: Final = "clientSecret"
-_ADDITIONAL: Final = "additional"
 _ADDITIONAL_ORDER: Final = ("ssoId", "displayName", *SSOConfiguration.model_fields)
 
 

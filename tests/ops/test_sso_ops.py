@@ -349,3 +349,32 @@ def test_restore__a_one_key_sso_change_is_a_one_line_diff_keeping_references(
     ]
     restored = load_stack_configuration(load_stack("test", project.root)).tenant_sso["acme"]
     assert restored.redirectUrl == "https://app.dev.example.com/after-login"
+
+
+def test_restore__an_sso_snapshot_of_a_further_configuration_keeps_the_others(
+    ops: Run, project: Project
+) -> None:
+    deploy(project)
+    backup = json.loads(take_backup(ops, project).read_text())
+    globex = next(t for t in backup["tenants"] if t["tenant"]["id"] == "globex")
+    contractors = next(c for c in globex["sso"] if c["ssoId"] == "contractors")
+    snapshot = write_snapshot(
+        project.root / "snaps",
+        kind="sso",
+        resource_id="globex/contractors",
+        reason="overwrite",
+        content={"sso": contractors},
+    )
+    edited = project.tenants_file.read_text().replace(
+        "https://contractors.globex.example/saml/metadata", "https://elsewhere.example/metadata"
+    )
+    project.tenants_file.write_text(edited)
+    commit_all(project)
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--tenant", "globex")
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert after == edited.replace(
+        "https://elsewhere.example/metadata", "https://contractors.globex.example/saml/metadata"
+    )
