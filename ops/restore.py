@@ -11,7 +11,8 @@ SOURCE is any of:
 - a full backup (``descope-config-backup/1``, from `ops backup`);
 - a ``pulumi stack export`` file (``{"version": 3, "deployment": {"resources": [...]}}``):
   the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Role``,
-  ``...:Permission``, ``...:Flow`` and ``...:Theme`` resources.
+  ``...:Permission``, ``...:Flow``, ``...:Theme`` and ``...:SSOConfiguration`` resources (not
+  those pending deletion, ``"delete": true``: the old versions of replaced ones).
 
 A tenant is restored as a unit: its SSO configurations (in a full backup, a tenant or ``sso``
 snapshot or a stack export's SSOConfiguration resources) and its own roles come with it
@@ -260,8 +261,8 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
     if not isinstance(resources, list):
         raise _bad_source(path, "has no deployment.resources list")
     for index, resource in enumerate(resources):
-        if not isinstance(resource, Mapping):
-            continue
+        if not isinstance(resource, Mapping) or resource.get("delete") is True:
+            continue  # pending deletion: the old version of a replaced resource
         where = f"deployment.resources[{index}]"
         source.stack = source.stack or _urn_stack(resource.get("urn"))
         outputs = resource.get("outputs")

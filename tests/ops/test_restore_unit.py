@@ -354,3 +354,26 @@ def test_restore__refuses_a_tenant_snapshot_whose_roles_are_not_roles(
 
     assert code == 1
     assert f"{snapshot} holds roles that are not Descope's entries" in err
+
+
+def test_restore__a_stack_export_resource_pending_deletion_is_not_a_duplicate(
+    ops: Run, project: Project
+) -> None:
+    commit_all(project)
+
+    def permission(description: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "urn": "urn:pulumi:test::descope-config::pulumi-python:dynamic:Resource::permission-x",
+            "type": "pulumi-python:dynamic/descope:Permission",
+            "outputs": {"name": "billing.read", "description": description},
+            **extra,
+        }
+
+    export = project.root / "stack.json"
+    resources = [permission("Replaced", delete=True), permission("Current words")]
+    export.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+
+    code, _, err = ops("restore", str(export), "--stack", "test", "--permission", "billing.read")
+
+    assert code == 0, err
+    assert "    description: Current words\n" in project.tenants_file.read_text()
