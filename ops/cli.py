@@ -146,6 +146,25 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every tenant, role, permission and flow in SOURCE, and its theme",
     )
+    restore.add_argument(
+        "--no-roles",
+        dest="with_roles",
+        action="store_false",
+        help="restore each --tenant without its own roles (those in SOURCE are restored with "
+        "it by default; --role TENANT/NAME still restores one)",
+    )
+    restore.add_argument(
+        "--no-sso",
+        dest="with_sso",
+        action="store_false",
+        help="restore each --tenant without its SSO configurations (restored with it by "
+        "default); its sso: is left as it is",
+    )
+    restore.add_argument(
+        "--from-other-stack",
+        action="store_true",
+        help="accept a SOURCE taken from another stack or Descope project (refused otherwise)",
+    )
     restore.add_argument("--force", action="store_true", help="overwrite local edits")
 
     link = command(
@@ -225,6 +244,9 @@ def _run(args: argparse.Namespace) -> int:
             theme=args.theme,
             everything=args.all,
             force=args.force,
+            with_roles=args.with_roles,
+            with_sso=args.with_sso,
+            from_other_stack=args.from_other_stack,
         )
     if args.command == "sso-link":
         return sso_link.run(

@@ -4,18 +4,25 @@
 SOURCE is any of:
 
 - a provider snapshot (``descope-config-snapshot/1``, written before a delete or overwrite)
-  of a tenant, a role, a permission, a flow or the theme;
+  of a tenant, a role, a permission, a flow or the theme; a tenant's ``content`` is
+  ``{tenant, settings, sso?, roles?, subTenants?}`` (``sso`` as a full backup's ``tenants[].sso``,
+  ``roles`` the tenant's own roles with their ``tenantId``, ``subTenants`` of the same shape; an
+  older snapshot holds only ``tenant`` and ``settings``);
 - a full backup (``descope-config-backup/1``, from `ops backup`);
 - a ``pulumi stack export`` file (``{"version": 3, "deployment": {"resources": [...]}}``):
   the recorded outputs of ``pulumi-python:dynamic/descope:Tenant``, ``...:Role``,
-  ``...:Permission``, ``...:Flow`` and ``...:Theme`` resources.
+  ``...:Permission``, ``...:Flow``, ``...:Theme`` and ``...:SSOConfiguration`` resources (not
+  those pending deletion, ``"delete": true``: the old versions of replaced ones).
 
-A tenant's SSO configurations (in a full backup, an ``sso`` snapshot or a stack export's
-SSOConfiguration resources) are restored with the tenant: its entry's ``sso:`` is written as
-they were (`ops.sso`), unless the entry says the customer manages it (``managedBy:
-customer``: left as it is). A restore never invents a client secret: an OIDC configuration's
-``clientSecret`` keeps the ``${name}`` reference the entry has, or gets a placeholder
-reference, and the output says which stack secret to set.
+A tenant is restored as a unit: its SSO configurations (in a full backup, a tenant or ``sso``
+snapshot or a stack export's SSOConfiguration resources) and its own roles come with it
+(`run`'s ``with_sso`` and ``with_roles``: ``--no-sso``, ``--no-roles``). Its entry's ``sso:`` is
+edited key by key (`ops.sso.restore_sso`), unless the entry says the customer manages it
+(``managedBy: customer``: left as it is). The sub-tenants a tenant snapshot holds are listed,
+and restored as entries of their own only when chosen (the YAML has no ``parent:`` key yet).
+A restore never invents a client secret: an OIDC configuration's ``clientSecret`` keeps the
+``${name}`` reference the entry has, or gets a placeholder reference, and the output says which
+stack secret to set.
 
 Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.yaml_edit`):
 only the restored entries change, every other line is kept as written. An entry that is there
@@ -40,6 +47,10 @@ Each chosen permission and role (``--permission NAME``, ``--role NAME`` for a pr
 (`ops.role_entry`), or added at the end of its list; a tenant's role needs its tenant's entry
 (in the file, or restored with it).
 
+A source taken from another Descope project or another stack (as far as it says) is refused
+unless ``--from-other-stack``; a source holding an entry twice is refused, naming each and where
+it is. A symlinked target file is written through its link.
+
 Local edits are never overwritten silently: a target file with uncommitted changes in git is
 refused, and outside git a target entry or flow file that exists with other content is
 refused; ``--force`` overrides both. Review the change with ``git diff``.
@@ -48,6 +59,7 @@ refused; ``--force`` overrides both. Review the change with ``git diff``.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -80,7 +92,13 @@ from ops.files import (
 )
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
-from ops.sso import ExportedSSO, inputs_from_outputs, sso_from_inputs, sso_node
+from ops.sso import (
+    ExportedSSO,
+    inputs_from_outputs,
+    restore_sso,
+    sso_from_inputs,
+    sso_with_configurations,
+)
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
@@ -118,19 +136,52 @@ class Source:
     its ``tenantId``."""
     permissions: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Name -> the permission as the YAML declares it."""
+    sso: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Tenant id -> its SSO configurations, as the SSO resource's inputs (no secret)."""
+    partial_sso: set[str] = field(default_factory=set)
+    """Tenants the source holds only some SSO configurations of (an ``sso`` snapshot holds
+    one): the others are kept as the file writes them."""
+    parents: dict[str, str] = field(default_factory=dict)
+    """Sub-tenant id -> its parent's id, for the sub-tenants a tenant snapshot holds."""
+    project_id: str | None = None
+    """The Descope project the source was taken from, when it says."""
+    stack: str | None = None
+    """The stack the source was taken from, when it says."""
+    places: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(kind, key) -> where in the file each entry for it is (``tenants[2]``): two or more
+    places are duplicate entries (`duplicates`)."""
 
-    def add_role(self, held: Mapping[str, Any]) -> None:
+    def hold(self, kind: str, key: str, where: str) -> None:
+        """Note that the entry for `kind` `key` is at `where` in the file."""
+        self.places.setdefault((kind, key), []).append(where)
+
+    def duplicates(self) -> list[str]:
+        """Each entry the file holds more than once, with where: ``tenant "acme" (tenants[0],
+        tenants[2])``."""
+        return [
+            f'{kind} "{key}" ({", ".join(places)})'
+            for (kind, key), places in self.places.items()
+            if len(places) > 1
+        ]
+
+    def add_role(self, held: Mapping[str, Any], where: str = "") -> None:
         """A role as Descope answers it (``permissionNames``, ``tenantId``)."""
         tenant = str(held.get("tenantId") or "")
         entry = {**role_entry(held), "tenantId": tenant}
-        self.roles[f"{tenant}/{entry['name']}" if tenant else entry["name"]] = entry
+        key = f"{tenant}/{entry['name']}" if tenant else entry["name"]
+        self.hold("role", key, where)
+        self.roles[key] = entry
 
-    def add_permission(self, held: Mapping[str, Any]) -> None:
+    def add_permission(self, held: Mapping[str, Any], where: str = "") -> None:
         entry = permission_entry(held)
+        self.hold("permission", entry["name"], where)
         self.permissions[entry["name"]] = entry
 
-    sso: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    """Tenant id -> its SSO configurations, as the SSO resource's inputs (no secret)."""
+    def add_sso(self, tenant_id: str, inputs: dict[str, Any], where: str) -> None:
+        """One SSO configuration of `tenant_id`, as the SSO resource's inputs."""
+        sso_id = str(inputs.get("ssoId") or "")
+        self.hold("SSO configuration", f"{tenant_id}/{sso_id or '(default)'}", where)
+        self.sso.setdefault(tenant_id, []).append(inputs)
 
     @property
     def tenant_ids(self) -> set[str]:
@@ -149,6 +200,40 @@ def _sso_from_wire(path: Path, loads: Any) -> list[dict[str, Any]]:
     if not isinstance(loads, list) or not all(isinstance(c, Mapping) for c in loads):
         raise _bad_source(path, "holds SSO configurations that are not a list of objects")
     return [inputs_from_descope(load) for load in loads]
+
+
+def _add_tenant(source: Source, item: Any, where: str, *, parent: str | None = None) -> str:
+    """A tenant as a full backup's ``tenants[]`` or a tenant snapshot's ``content`` holds it
+    (``{tenant, settings, sso?, roles?, subTenants?}``): its fields, its SSO configurations,
+    its own roles and, recursively, its sub-tenants. Returns its id."""
+    spec = _tenant_from_wire(source.path, item)
+    tenant_id = str(spec["id"])
+    source.hold("tenant", tenant_id, where)
+    source.tenants[tenant_id] = spec
+    if parent is not None:
+        source.parents[tenant_id] = parent
+    if "sso" in item:
+        source.sso.setdefault(tenant_id, [])
+        for index, inputs in enumerate(_sso_from_wire(source.path, item["sso"])):
+            source.add_sso(tenant_id, inputs, f"{where}.sso[{index}]")
+    for index, held in enumerate(_wire_entries(source.path, item.get("roles"), "roles")):
+        source.add_role(
+            {**held, "tenantId": held.get("tenantId") or tenant_id}, f"{where}.roles[{index}]"
+        )
+    for index, child in enumerate(item.get("subTenants") or []):
+        _add_tenant(source, child, f"{where}.subTenants[{index}]", parent=tenant_id)
+    return tenant_id
+
+
+def _wire_entries(path: Path, items: Any, kind: str) -> list[Mapping[str, Any]]:
+    """A list of roles or permissions as Descope answers them (each with its name)."""
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(
+        isinstance(held, Mapping) and isinstance(held.get("name"), str) for held in items
+    ):
+        raise _bad_source(path, f"holds {kind} that are not Descope's entries")
+    return items
 
 
 def _tenant_from_wire(path: Path, item: Any) -> dict[str, Any]:
@@ -183,16 +268,18 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
     resources = deployment.get("resources") if isinstance(deployment, Mapping) else None
     if not isinstance(resources, list):
         raise _bad_source(path, "has no deployment.resources list")
-    for resource in resources:
-        if not isinstance(resource, Mapping):
-            continue
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, Mapping) or resource.get("delete") is True:
+            continue  # pending deletion: the old version of a replaced resource
+        where = f"deployment.resources[{index}]"
+        source.stack = source.stack or _urn_stack(resource.get("urn"))
         outputs = resource.get("outputs")
         kind = resource.get("type")
         if kind == ROLE_TYPE and isinstance(outputs, Mapping):
-            source.add_role({**outputs, "permissionNames": outputs.get("permissions")})
+            source.add_role({**outputs, "permissionNames": outputs.get("permissions")}, where)
             continue
         if kind == PERMISSION_TYPE and isinstance(outputs, Mapping):
-            source.add_permission(outputs)
+            source.add_permission(outputs, where)
             continue
         if kind not in (TENANT_TYPE, FLOW_TYPE, THEME_TYPE, SSO_TYPE) or not isinstance(
             outputs, Mapping
@@ -209,7 +296,7 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
             )
         if kind == SSO_TYPE:
             inputs = inputs_from_outputs(outputs)
-            source.sso.setdefault(str(inputs.get("tenantId") or ""), []).append(inputs)
+            source.add_sso(str(inputs.get("tenantId") or ""), inputs, where)
         elif kind == TENANT_TYPE:
             try:
                 spec = spec_from_outputs(outputs)
@@ -217,21 +304,44 @@ def _from_stack_export(path: Path, data: Mapping[str, Any]) -> Source:
                 raise _bad_source(
                     path, f"holds tenant outputs that are not valid ({exc})"
                 ) from None
+            source.hold("tenant", str(spec["id"]), where)
             source.tenants[str(spec["id"])] = spec
         elif kind == THEME_TYPE:
             if "content" in outputs:
+                source.hold("theme", "theme", where)
                 source.theme = _theme(path, outputs["content"])
         else:
             content = outputs.get("content")
             flow_id = str(outputs.get("flowId") or _flow_id(path, content))
             if not isinstance(content, Mapping):
                 raise _bad_source(path, f'holds flow "{flow_id}" without its content')
+            source.hold("flow", flow_id, where)
             source.flows[flow_id] = dict(content)
     return source
 
 
+def _urn_stack(urn: Any) -> str | None:
+    """The stack in a resource's URN (``urn:pulumi:<stack>::<project>::...``)."""
+    parts = str(urn or "").split("::", 1)[0].split(":")
+    return parts[2] if len(parts) == 3 and parts[:2] == ["urn", "pulumi"] and parts[2] else None
+
+
 def read_source(path: Path) -> Source:
-    """Read SOURCE, whichever of the three kinds it is; `OpsError` if it is none of them."""
+    """Read SOURCE, whichever of the three kinds it is; `OpsError` if it is none of them, or if
+    it holds an entry twice (naming each and where it is)."""
+    source = _read_source(path)
+    duplicates = source.duplicates()
+    if duplicates:
+        raise OpsError(
+            f"Not restoring from {path}: it holds more than one entry for "
+            f"{'; '.join(duplicates)}, and restore cannot tell which one is right. A backup "
+            "holds each once, so this file was edited or damaged: remove the extra entries, or "
+            "restore from another backup."
+        )
+    return source
+
+
+def _read_source(path: Path) -> Source:
     data = read_json(path, "The restore source")
     if not isinstance(data, Mapping):
         raise _bad_source(path, "is not a JSON object")
@@ -241,8 +351,9 @@ def read_source(path: Path) -> Source:
         except SnapshotFormatError as exc:
             raise _bad_source(path, f"is a damaged snapshot ({exc})") from None
         source = Source(path, f"{snapshot.kind} snapshot ({snapshot.reason})")
+        source.project_id = snapshot.project_id
         if snapshot.kind == "tenant":
-            source.tenants[snapshot.id] = _tenant_from_wire(path, snapshot.content)
+            _add_tenant(source, snapshot.content, "content")
         elif snapshot.kind in ("role", "permission"):
             held = snapshot.content.get(snapshot.kind)
             if not isinstance(held, Mapping) or not isinstance(held.get("name"), str):
@@ -250,7 +361,9 @@ def read_source(path: Path) -> Source:
             (source.add_role if snapshot.kind == "role" else source.add_permission)(held)
         elif snapshot.kind == "sso":
             (inputs,) = _sso_from_wire(path, [snapshot.content.get("sso")])
-            source.sso[str(inputs["tenantId"] or snapshot.id.split("/", 1)[0])] = [inputs]
+            tenant_id = str(inputs["tenantId"] or snapshot.id.split("/", 1)[0])
+            source.add_sso(tenant_id, inputs, "content.sso")
+            source.partial_sso.add(tenant_id)
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
         else:
@@ -258,24 +371,27 @@ def read_source(path: Path) -> Source:
         return source
     if data.get("format") == BACKUP_FORMAT:
         source = Source(path, "full backup")
-        for item in data.get("tenants") or []:
-            spec = _tenant_from_wire(path, item)
-            source.tenants[str(spec["id"])] = spec
-            if "sso" in item:
-                source.sso[str(spec["id"])] = _sso_from_wire(path, item["sso"])
-        for export in data.get("flows") or []:
-            source.flows[_flow_id(path, export)] = dict(export)
+        source.project_id = _text_or_none(data.get("projectId"))
+        source.stack = _text_or_none(data.get("stack"))
+        for index, item in enumerate(data.get("tenants") or []):
+            _add_tenant(source, item, f"tenants[{index}]")
+        for index, export in enumerate(data.get("flows") or []):
+            flow_id = _flow_id(path, export)
+            source.hold("flow", flow_id, f"flows[{index}]")
+            source.flows[flow_id] = dict(export)
         for kind, add in (("roles", source.add_role), ("permissions", source.add_permission)):
-            for held in data.get(kind) or []:
-                if not isinstance(held, Mapping) or not isinstance(held.get("name"), str):
-                    raise _bad_source(path, f"holds {kind} that are not Descope's entries")
-                add(held)
+            for index, held in enumerate(_wire_entries(path, data.get(kind), kind)):
+                add(held, f"{kind}[{index}]")
         if data.get("theme") is not None:
             source.theme = _theme(path, data["theme"])
         return source
     if "deployment" in data:
         return _from_stack_export(path, data)
     raise _bad_source(path, "is not a file restore can read")
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _choose(source: Source, kind: str, wanted: list[str], everything: bool) -> list[str]:
@@ -510,17 +626,22 @@ class _Draft:
     tenants: dict[str, dict[str, Any]] = field(default_factory=dict)
     sso: dict[str, TenantSSO | None] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
+    with_sso: bool = True
+    """Whether the tenants' SSO configurations are restored with them (``--no-sso``: not)."""
 
 
 def _wanted_sso(draft: _Draft, tenant_id: str, written: Any) -> ExportedSSO | None:
     """The tenant's ``sso:`` as the source holds it; None to leave the entry's as it is (the
-    source holds none for it, or the customer manages it)."""
-    if tenant_id not in draft.source.sso:
+    source holds none for it, it is not asked for, or the customer manages it)."""
+    if tenant_id not in draft.source.sso or not draft.with_sso:
         return None
     if isinstance(written, Mapping) and written.get("managedBy") == "customer":
         draft.outcomes.append(f"tenant {tenant_id}: SSO managed by the customer, left as it is")
         return None
-    return sso_from_inputs(tenant_id, draft.source.sso[tenant_id], written=written)
+    configurations = draft.source.sso[tenant_id]
+    if tenant_id in draft.source.partial_sso:
+        return sso_with_configurations(tenant_id, configurations, written=written)
+    return sso_from_inputs(tenant_id, configurations, written=written)
 
 
 def _expected_sso(wanted: ExportedSSO) -> TenantSSO | None:
@@ -600,7 +721,7 @@ def _plan_tenants(draft: _Draft, tenants: list[str]) -> None:
             if wanted.data is None:
                 entry.pop("sso", None)
             else:
-                entry["sso"] = sso_node(wanted.data, forms)
+                restore_sso(entry, written_sso, wanted.data, forms)
         draft.outcomes.append(f"tenant {tenant_id}: restored -> {yaml_path}")
 
 
@@ -771,11 +892,13 @@ def _plan(
     progress: Progress,
     roles: list[str] | None = None,
     permissions: list[str] | None = None,
+    sso: bool = True,
 ) -> _Plan:
     with progress.doing(f"read {stack.tenants_file.name}"):
         document = _read_document(stack.tenants_file)
     flow_entries = document.raw.get("flows")
     draft = _Draft(stack, source, document, list(flow_entries or []), progress=progress)
+    draft.with_sso = sso
     _plan_tenants(draft, tenants)
     _plan_authorization(draft, roles or [], permissions or [])
     _plan_flows(draft, flows)
@@ -795,8 +918,13 @@ def _plan(
     )
 
 
+def _through_link(path: Path) -> Path:
+    """The file a write to `path` changes: a symlink's target (the link stays a link)."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def _refuse_local_edits(plan: _Plan) -> None:
-    states = {path: git_dirty(path) for path in plan.targets if path.exists()}
+    states = {path: git_dirty(_through_link(path)) for path in plan.targets if path.exists()}
     dirty = [str(p) for p, state in states.items() if state]
     if dirty:
         raise OpsError(
@@ -814,12 +942,12 @@ def _refuse_local_edits(plan: _Plan) -> None:
 def _write(plan: _Plan, written: list[Path]) -> None:
     """Write the plan's files, each atomically: flow and theme files first, then the YAML that
     names them, so the YAML never names a file not yet written. `written` grows as each file
-    is in place."""
+    is in place. A file that is a symlink is written through it: its target changes."""
     for path, text in plan.files.items():
-        write_atomic(path, text, tag=TEMP_TAG)
+        write_atomic(_through_link(path), text, tag=TEMP_TAG)
         written.append(path)
     if plan.yaml_changes:
-        write_atomic(plan.yaml_path, plan.yaml_after, tag=TEMP_TAG)
+        write_atomic(_through_link(plan.yaml_path), plan.yaml_after, tag=TEMP_TAG)
         written.append(plan.yaml_path)
 
 
@@ -834,7 +962,7 @@ def _roll_back(
             if text is None:
                 path.unlink(missing_ok=True)
             else:
-                write_atomic(path, text, tag=TEMP_TAG)
+                write_atomic(_through_link(path), text, tag=TEMP_TAG)
         except (OSError, OpsError) as exc:
             raise OpsError(
                 f"Restore failed, and {path} could not be put back as it was ({exc}). "
@@ -909,8 +1037,10 @@ def restore(
     progress: Progress | None = None,
     roles: list[str] | None = None,
     permissions: list[str] | None = None,
+    sso: bool = True,
 ) -> RestoreResult:
-    """Write the chosen tenants, roles, permissions, flows and theme into code.
+    """Write the chosen tenants (with their SSO configurations unless `sso` is false), roles,
+    permissions, flows and theme into code.
 
     Whatever stops it (a write that fails, a result that does not load as the backup holds it,
     an interrupt), the files it wrote are put back as they were and its temp files removed.
@@ -926,10 +1056,12 @@ def restore(
         roles=roles,
         permissions=permissions,
         progress=progress,
+        sso=sso,
     )
     if not force:
         _refuse_local_edits(plan)
-    folders = [plan.yaml_path.parent, stack.files_base, *(path.parent for path in plan.files)]
+    targets = [_through_link(path) for path in (plan.yaml_path, *plan.files)]
+    folders = [targets[0].parent, stack.files_base, *(path.parent for path in targets[1:])]
     removed = remove_stale_temp_files(folders, TEMP_TAG)
     previous: dict[Path, str | None] = {
         path: path.read_text(encoding="utf-8") if path.exists() else None for path in plan.files
@@ -960,6 +1092,67 @@ def restore(
     return RestoreResult(written, plan.outcomes, removed, plan.secrets)
 
 
+def _stack_project_id(stack: StackSettings) -> str | None:
+    """The Descope project the stack manages, as the providers find it (stack config first,
+    then ``DESCOPE_PROJECT_ID``); None when neither says."""
+    return stack.get("descope:projectId") or os.environ.get("DESCOPE_PROJECT_ID") or None
+
+
+def _refuse_other_origin(stack: StackSettings, source: Source) -> None:
+    """Refuse a source taken from another Descope project or another stack (as far as it says
+    where it was taken)."""
+    project_id = _stack_project_id(stack)
+    other_project = None not in (source.project_id, project_id) and source.project_id != project_id
+    other_stack = source.stack is not None and source.stack != stack.name
+    if not (other_project or other_stack):
+        return
+    taken = ", ".join(
+        part
+        for part in (
+            f"Descope project {source.project_id}" if source.project_id else "",
+            f"stack {source.stack}" if source.stack else "",
+        )
+        if part
+    )
+    manages = f" (Descope project {project_id})" if project_id else ""
+    raise OpsError(
+        f"Not restoring: {source.path} was taken from {taken}, not from stack {stack.name}"
+        f"{manages}. Restoring it would write another project's or stack's content into this "
+        "stack's code, and `pulumi up` would then create it here. If that is what you mean "
+        "(copying a customer between stacks), run again with --from-other-stack."
+    )
+
+
+def _with_tenant_roles(
+    source: Source, chosen: list[str], named: list[str], tenants: list[str], *, with_roles: bool
+) -> list[str]:
+    """The roles to restore: those `chosen` (`named` with --role, or all with --all), and each
+    chosen tenant's own roles the source holds; without `with_roles`, a tenant's own role only
+    when `named`."""
+    if not with_roles:
+        return [r for r in chosen if r in named or not source.roles[r].get("tenantId")]
+    own = [key for key, role in source.roles.items() if role.get("tenantId") in tenants]
+    return list(dict.fromkeys([*chosen, *sorted(own)]))
+
+
+def _sub_tenant_notes(source: Source, tenants: list[str]) -> list[str]:
+    """What the YAML cannot say yet about the sub-tenants a tenant snapshot holds."""
+    notes: list[str] = []
+    for child, parent in source.parents.items():
+        if child in tenants:
+            notes.append(
+                f"tenant {child}: a sub-tenant of {parent} in Descope; the YAML has no parent "
+                f"key yet, so it is restored as a tenant of its own (`pulumi up` creates a "
+                f"missing one at the top level, not under {parent})"
+            )
+        elif parent in tenants:
+            notes.append(
+                f"tenant {parent}: its sub-tenant {child} is in {source.path.name} too, not "
+                f"restored: add --tenant {child} to restore it"
+            )
+    return notes
+
+
 def _holdings(source: Source) -> str:
     return (
         f"It holds tenants: {', '.join(sorted(source.tenant_ids)) or 'none'}; "
@@ -981,10 +1174,18 @@ def run(
     force: bool,
     roles: list[str] | None = None,
     permissions: list[str] | None = None,
+    with_roles: bool = True,
+    with_sso: bool = True,
+    from_other_stack: bool = False,
 ) -> int:
+    """`restore` from the command line: each chosen tenant comes with its own roles
+    (`with_roles`) and its SSO configurations (`with_sso`) as the source holds them; a source
+    taken from another stack or Descope project only with `from_other_stack`."""
     with Progress("restore") as progress:
         with progress.doing(f"read {source_path.name}"):
             source = read_source(source_path)
+        if not from_other_stack:
+            _refuse_other_origin(stack, source)
         if not (tenants or flows or theme or everything or roles or permissions):
             raise OpsError(
                 f"Say what to restore from {source_path}: --tenant ID, --role NAME "
@@ -996,16 +1197,24 @@ def run(
                 f"The theme is not in {source_path} ({source.kind}). {_holdings(source)} "
                 "Choose a full backup, a theme snapshot or a stack export that holds it."
             )
+        chosen = _choose(source, "tenant", tenants, everything)
         result = restore(
             stack,
             source,
-            tenants=_choose(source, "tenant", tenants, everything),
+            tenants=chosen,
             flows=_choose(source, "flow", flows, everything),
-            roles=_choose(source, "role", roles or [], everything),
+            roles=_with_tenant_roles(
+                source,
+                _choose(source, "role", roles or [], everything),
+                roles or [],
+                chosen,
+                with_roles=with_roles,
+            ),
             permissions=_choose(source, "permission", permissions or [], everything),
             theme=theme or everything,
             force=force,
             progress=progress,
+            sso=with_sso,
         )
     if result.removed_temp_files:
         print(
@@ -1013,7 +1222,7 @@ def run(
             f"behind: {', '.join(str(p) for p in result.removed_temp_files)}"
         )
     print(f"Restored from {source_path} ({source.kind}) into the code of stack {stack.name}:")
-    for line in result.outcomes:
+    for line in [*result.outcomes, *_sub_tenant_notes(source, chosen)]:
         print(f"  {line}")
     for name in result.secrets:
         print(

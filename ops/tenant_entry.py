@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from config.validate import ENTRY_ONLY_KEYS, Reporter, check_document
 from config.variables import substitute, substitute_text
@@ -55,15 +56,15 @@ Context = tuple[str | None, str | None]
 """The characters right before and after a ``${name}`` in a string; None at either end."""
 
 
-def _model_defaults(model: type[BaseModel]) -> dict[str, Any]:
+def model_defaults(model: type[BaseModel]) -> dict[str, Any]:
     return {
         name: info.get_default(call_default_factory=True)
         for name, info in model.model_fields.items()
     }
 
 
-_TENANT_DEFAULTS: Final = _model_defaults(TenantSpec)
-_SETTINGS_DEFAULTS: Final = _model_defaults(SessionSettings)
+_TENANT_DEFAULTS: Final = model_defaults(TenantSpec)
+_SETTINGS_DEFAULTS: Final = model_defaults(SessionSettings)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def _edit(
             if key in node:
                 del node[key]
             continue
-        _put(node, key, _value(want, node.get(key), where, forms), level.order)
+        put_in_order(node, key, value_node(want, node.get(key), where, forms), level.order)
 
 
 def _edit_merged(
@@ -295,12 +296,12 @@ def _edit_merged(
         if not sub and not needed and not was_empty:
             del node[key]
     elif needed:
-        _put(node, key, sub, _TENANT_KEYS)
+        put_in_order(node, key, sub, _TENANT_KEYS)
     elif key in node:
         del node[key]
 
 
-def _put(node: CommentedMap, key: str, value: Any, order: tuple[str, ...]) -> None:
+def put_in_order(node: CommentedMap, key: str, value: Any, order: tuple[str, ...]) -> None:
     """Set `key`, where it is if written, else after the keys that come before it in `order`."""
     if key in node:
         node[key] = value
@@ -313,11 +314,13 @@ def _put(node: CommentedMap, key: str, value: Any, order: tuple[str, ...]) -> No
     node.insert(position, key, value)
 
 
-def _value(want: Any, old: Any, where: tuple[str, ...], forms: FileForms) -> Any:
+def value_node(want: Any, old: Any, where: tuple[str, ...], forms: FileForms) -> Any:
     """`want` as a value for the tree, reusing what `old` (the node written there) can give."""
     if isinstance(want, str):
         if isinstance(old, str) and substitute_text(str(old), forms.variables) == (want, None):
             return old
+        if "\n" in want:  # a certificate: a literal block, as written by hand
+            return LiteralScalarString(forms.written_form(want))
         return forms.text(want, where, quote_of(old) if isinstance(old, str) else None)
     if isinstance(want, list):
         old_items = list(old) if isinstance(old, list) else []
@@ -332,12 +335,12 @@ def _value(want: Any, old: Any, where: tuple[str, ...], forms: FileForms) -> Any
             elif isinstance(item, str):
                 items.append(forms.text(item, (*where, _ITEM), quote))
             else:
-                items.append(_value(item, None, (*where, _ITEM), forms))
+                items.append(value_node(item, None, (*where, _ITEM), forms))
         return styled(items, flow)
     if isinstance(want, dict):
         mapping = styled(CommentedMap(), forms.flow_for(where))
         for key, item in want.items():
-            mapping[key] = _value(item, None, (*where, key), forms)
+            mapping[key] = value_node(item, None, (*where, key), forms)
         return mapping
     return want
 

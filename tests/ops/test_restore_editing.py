@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from ruamel.yaml.comments import CommentedMap
 
+from ops.sso import restore_sso
 from ops.tenant_entry import FileForms, file_forms, new_entry
 from ops.yaml_edit import YamlEditor, plain_or_quoted
+from tests.support.sso import certificate, certificate_body
 
 DOC = """\
 # header
@@ -135,3 +138,120 @@ def test_an_item_of_a_flow_style_list_is_written_back_with_the_list() -> None:
     editor = YamlEditor(text)
     editor.edit_item("tenants", 1)["name"] = "Changed"
     assert editor.text() == "tenants: [{id: a, name: A}, {id: b, name: Changed}] # two\nflows: []\n"
+
+
+SSO_DOC = """\
+tenants:
+  - id: a
+    sso:
+      domains: [a.com]
+      oidc: {name: A, issuer: https://a.example, clientId: a, clientSecret: '${aSecret}'}
+      additional:   # further IdPs
+        - ssoId: one   # first
+          displayName: One
+          saml:
+            metadataUrl: https://one.example/m
+        - ssoId: two
+          displayName: Two
+          saml: {metadataUrl: https://two.example/m}
+"""
+
+
+def restored_sso(text: str, wanted: dict[str, Any], tmp_path: Path) -> str:
+    """`text` with its first tenant's sso: restored to `wanted` (no variables)."""
+    raw = yaml.safe_load(text)
+    editor = YamlEditor(text)
+    forms = file_forms(raw, editor.items("tenants"), {}, tmp_path / "t.yaml")
+    restore_sso(editor.edit_item("tenants", 0), raw["tenants"][0].get("sso"), wanted, forms)
+    return editor.text()
+
+
+def test_sso_further_configurations_are_matched_by_sso_id(tmp_path: Path) -> None:
+    wanted = {
+        "domains": ["a.com"],
+        "oidc": {
+            "name": "A",
+            "issuer": "https://a.example",
+            "clientId": "a",
+            "clientSecret": "${aSecret}",
+            "scopes": ["openid", "profile", "email"],  # the model's default: not written
+            "attributeMapping": {"loginId": "sub", "name": "name", "group": "groups"},
+        },
+        "additional": [
+            {
+                "ssoId": "three",
+                "displayName": "Three",
+                "saml": {"metadataUrl": "https://3.example/m"},
+            },
+            {
+                "ssoId": "one",
+                "displayName": "One",
+                "saml": {"metadataUrl": "https://one.example/n"},
+            },
+        ],
+    }
+
+    after = restored_sso(SSO_DOC, wanted, tmp_path)
+
+    assert after == SSO_DOC.replace(
+        "clientId: a, clientSecret", "clientId: a, attributeMapping: {group: groups}, clientSecret"
+    ).replace(
+        "        - ssoId: one   # first\n",
+        "        - ssoId: three\n"
+        "          displayName: Three\n"
+        "          saml:\n"
+        "            metadataUrl: https://3.example/m\n"
+        "        - ssoId: one   # first\n",
+    ).replace("https://one.example/m\n", "https://one.example/n\n").replace(
+        "        - ssoId: two\n"
+        "          displayName: Two\n"
+        "          saml: {metadataUrl: https://two.example/m}\n",
+        "",
+    )
+
+
+def test_sso_a_certificate_in_another_form_of_the_same_one_is_left_as_written(
+    tmp_path: Path,
+) -> None:
+    pem = certificate("idp.a.example")
+    text = (
+        "tenants:\n  - id: a\n    sso:\n      saml:\n        ssoUrl: https://a.example/sso\n"
+        "        entityId: a\n        certificate: |\n"
+        + "".join(f"          {line}\n" for line in pem.splitlines())
+    )
+    saml = {"ssoUrl": "https://a.example/sso", "entityId": "a"}
+
+    same = restored_sso(text, {"saml": {**saml, "certificate": certificate_body(pem)}}, tmp_path)
+    other = restored_sso(text, {"saml": {**saml, "certificate": certificate("b")}}, tmp_path)
+
+    assert same == text
+    assert "        certificate: |\n          -----BEGIN CERTIFICATE-----\n" in other
+    assert certificate("b").splitlines()[1] in other
+    assert pem.splitlines()[1] not in other
+
+
+def test_sso_a_new_configuration_holds_only_what_differs_from_the_defaults(
+    tmp_path: Path,
+) -> None:
+    text = "tenants:\n  - id: a\n    name: A\n"
+    wanted = {
+        "domains": ["a.com"],
+        "saml": {
+            "metadataUrl": "https://a.example/m",
+            "disableSignRequest": False,
+            "attributeMapping": {"name": "name", "email": "mail", "customAttributes": {}},
+        },
+        "redirectUrl": "https://app.a.com/x",
+    }
+
+    after = restored_sso(text, wanted, tmp_path)
+
+    assert after == text + (
+        "    sso:\n"
+        "      saml:\n"
+        "        metadataUrl: https://a.example/m\n"
+        "        attributeMapping:\n"
+        "          email: mail\n"
+        "      domains: [a.com]\n"
+        "      redirectUrl: https://app.a.com/x\n"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ops.stack import load_stack, load_stack_configuration
 from providers.backups import write_snapshot
 from tests.ops.conftest import OIDC_SECRET, Project, Run
 from tests.ops.deploy import Deployment, deploy
+from tests.ops.test_backup_restore import commit_all
 from tests.support.sso import certificate
 
 DEV_VARIABLES = {"environment": "dev", "domainSuffix": "dev.example.com"}
@@ -317,3 +319,62 @@ def test_sso_link__a_bad_duration_is_a_usage_error(ops: Run) -> None:
 
 def test_the_suites_certificates_parse() -> None:
     assert certificate()  # tests.support.sso
+
+
+def test_restore__a_one_key_sso_change_is_a_one_line_diff_keeping_references(
+    ops: Run, project: Project
+) -> None:
+    deploy(project)
+    backup = take_backup(ops, project)
+    data = json.loads(backup.read_text())
+    acme = next(t for t in data["tenants"] if t["tenant"]["id"] == "acme")
+    acme["sso"][0]["saml"]["redirectUrl"] = "https://app.dev.example.com/after-login"
+    backup.write_text(json.dumps(data))
+    commit_all(project)
+    before = project.tenants_file.read_text()
+
+    code, out, err = ops("restore", str(backup), "--stack", "test", "--tenant", "acme")
+
+    assert code == 0, err
+    assert f"tenant acme: restored -> {project.tenants_file}" in out
+    after = project.tenants_file.read_text()
+    diff = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))
+    ]
+    assert diff == [
+        "-      redirectUrl: https://app.${domainSuffix}/after-sso",
+        "+      redirectUrl: https://app.${domainSuffix}/after-login",
+    ]
+    restored = load_stack_configuration(load_stack("test", project.root)).tenant_sso["acme"]
+    assert restored.redirectUrl == "https://app.dev.example.com/after-login"
+
+
+def test_restore__an_sso_snapshot_of_a_further_configuration_keeps_the_others(
+    ops: Run, project: Project
+) -> None:
+    deploy(project)
+    backup = json.loads(take_backup(ops, project).read_text())
+    globex = next(t for t in backup["tenants"] if t["tenant"]["id"] == "globex")
+    contractors = next(c for c in globex["sso"] if c["ssoId"] == "contractors")
+    snapshot = write_snapshot(
+        project.root / "snaps",
+        kind="sso",
+        resource_id="globex/contractors",
+        reason="overwrite",
+        content={"sso": contractors},
+    )
+    edited = project.tenants_file.read_text().replace(
+        "https://contractors.globex.example/saml/metadata", "https://elsewhere.example/metadata"
+    )
+    project.tenants_file.write_text(edited)
+    commit_all(project)
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--tenant", "globex")
+
+    assert code == 0, err
+    after = project.tenants_file.read_text()
+    assert after == edited.replace(
+        "https://elsewhere.example/metadata", "https://contractors.globex.example/saml/metadata"
+    )
