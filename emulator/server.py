@@ -128,8 +128,7 @@ class _QuietServer(ThreadingHTTPServer):
             request.sendall(head.encode() + body)
             request.shutdown(socket.SHUT_WR)
             request.setblocking(False)
-            while request.recv(65536):  # what the client sent: unread, close would reset
-                pass
+            request.recv(65536)  # what the client sent so far: left unread, close would reset
         self.shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import socketserver
 import threading
 import time
 from collections.abc import Iterator
@@ -376,7 +377,9 @@ def test_many_idle_connections_keep_the_threads_bounded_and_nothing_leaks(
     idle = [socket.create_connection(strict.host_and_port, timeout=5) for _ in range(3)]
     try:
         time.sleep(0.05)  # let the server start their threads
-        refused = [_one_answer(_raw(strict, b"")) for _ in range(10)]
+        refused = [_one_answer(_raw(strict, b"")) for _ in range(9)]
+        # a client that sent its request before being refused still reads the 503
+        refused.append(_one_answer(_raw(strict, _request(strict, "GET", "/emulator/health"))))
         served = threading.active_count() - base
     finally:
         for sock in idle:
@@ -400,6 +403,27 @@ def test_idle_connections_free_their_slots_after_the_read_timeout(strict: Emulat
             sock.close()
 
     assert answer.json() == {"ok": True}
+
+
+def test_a_connection_whose_thread_cannot_start_frees_its_slot(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    start = socketserver.ThreadingMixIn.process_request
+    failures = iter([RuntimeError("can't start new thread")])
+
+    def failing_once(server: Any, request: Any, client_address: Any) -> None:
+        for error in failures:
+            raise error
+        start(server, request, client_address)
+
+    monkeypatch.setattr(socketserver.ThreadingMixIn, "process_request", failing_once)
+    with EmulatorServer(max_connections=1) as server:
+        first = _raw(server, _request(server, "GET", "/emulator/health"))
+        second = _one_answer(_raw(server, _request(server, "GET", "/emulator/health")))
+
+    assert first == b""  # closed unanswered: no thread to answer it
+    assert second == (200, {"ok": True})  # and its slot was given back
+    assert "can't start new thread" in capfd.readouterr().err
 
 
 # --- configuration ----------------------------------------------------------------------------
