@@ -212,14 +212,20 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
             parse_role_seed(roles)
         except ValueError as error:
             raise StartupError(f"--roles file {args.roles}: {error}") from None
+    plan = None
+    if args.latency_ms:
+        try:
+            plan = FaultPlan.from_json({"latencyMs": args.latency_ms})
+        except ValueError as error:
+            raise StartupError(f"--latency-ms {args.latency_ms:g}: {error}") from None
     try:
         app = EmulatorApp(
             options, data_file=args.data_file, tenant_attributes=attributes, roles=roles
         )
     except DataFileError as error:
         raise StartupError(str(error)) from None
-    if args.latency_ms:
-        app.set_faults(FaultPlan(latency_ms=args.latency_ms))
+    if plan is not None:
+        app.set_faults(plan)
     return app
 
 

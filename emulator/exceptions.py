@@ -455,11 +455,13 @@ __all__ += [
     "CODE_FORBIDDEN_HOST",
     "CODE_FORBIDDEN_ORIGIN",
     "CODE_LENGTH_REQUIRED",
+    "CODE_MALFORMED_REQUEST",
     "CODE_TOO_MANY_CONNECTIONS",
     "admin_needs_json",
     "chunked_body",
     "foreign_host",
     "foreign_origin",
+    "malformed_request",
     "too_many_connections",
 ]
 
@@ -471,6 +473,9 @@ CODE_CONTENT_TYPE = "E099415"
 """Emulator-invented: an admin write whose body is not ``application/json``."""
 CODE_LENGTH_REQUIRED = "E099411"
 """Emulator-invented: a body framed by ``Transfer-Encoding`` instead of ``Content-Length``."""
+CODE_MALFORMED_REQUEST = "E099400"
+"""Emulator-invented: a request the HTTP parser refused (request line, version, headers,
+method)."""
 CODE_TOO_MANY_CONNECTIONS = "E099502"
 """Emulator-invented: every connection slot of the server is taken."""
 
@@ -538,4 +543,15 @@ def too_many_connections(limit: int) -> DescopeApiError:
         "Too many connections",
         f"The emulator already serves {limit} connections; close idle ones, or start it "
         "with a higher --max-connections",
+    )
+
+
+def malformed_request(status: int, reason: str) -> DescopeApiError:
+    """A request the HTTP parser refused (``status`` is its choice: 400, 414, 431, 501, 505)."""
+    return DescopeApiError(
+        status,
+        CODE_MALFORMED_REQUEST,
+        "Malformed request",
+        f"{reason}; send an HTTP/1.1 request (GET, POST, PUT, PATCH or DELETE) with a request "
+        "line and each header under 64 KiB and at most 100 headers",
     )

@@ -22,11 +22,17 @@ import socket
 import sys
 import threading
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from emulator.app import EmulatorApp
-from emulator.exceptions import DescopeApiError, DropConnection, too_many_connections
+from emulator.exceptions import (
+    DescopeApiError,
+    DropConnection,
+    malformed_request,
+    too_many_connections,
+)
 from emulator.guard import RequestGuard
 from emulator.models import EmulatorOptions
 
@@ -70,6 +76,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._answer(response.status, response.headers, response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request the stdlib's parser refused (a bad request line or version, too long or too
+        many headers, a method without routes): answered in Descope's format (no body to a
+        HEAD), and the connection closed."""
+        error = malformed_request(code, message or HTTPStatus(code).phrase)
+        self.close_connection = True
+        body = b"" if self.command == "HEAD" else error.body()
+        self._answer(code, {"Content-Type": "application/json"}, body)
 
     def _answer(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.send_response(status)

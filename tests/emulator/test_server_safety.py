@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from emulator import EmulatorApp, EmulatorServer
-from emulator.__main__ import _parser, _started_server
+from emulator.__main__ import StartupError, _app, _parser, _started_server
 from emulator.guard import RequestGuard
 
 EVIL = "http://evil.example"
@@ -281,6 +281,34 @@ def test_content_lengths_that_disagree_are_refused(acme: EmulatorServer) -> None
     assert list(acme.app.backend.tenants) == ["acme"]
 
 
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "reason"),
+    [
+        (b"OPTIONS /emulator/reset HTTP/1.1\r\nHost: {host}\r\n\r\n", 501, "Unsupported method"),
+        (b"GET / HTTP/1.1\r\nHost: {host}\r\n" + b"X: y\r\n" * 101 + b"\r\n", 431, "headers"),
+        (b"GET /" + b"x" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "URI Too Long"),
+    ],
+)
+def test_a_request_the_parser_refuses_is_answered_in_descopes_format(
+    emulator: EmulatorServer, request_bytes: bytes, status: int, reason: str
+) -> None:
+    raw = _raw(emulator, request_bytes.replace(b"{host}", _host(emulator).encode()))
+
+    answer = _one_answer(raw)
+
+    assert answer[0] == status
+    assert answer[1]["errorCode"] == "E099400"
+    assert reason in answer[1]["errorMessage"]
+    assert b"Connection: close" in raw
+
+
+def test_a_head_request_is_refused_without_a_body(emulator: EmulatorServer) -> None:
+    raw = _raw(emulator, _request(emulator, "HEAD", "/emulator/state"))
+
+    assert raw.startswith(b"HTTP/1.1 501 ")
+    assert raw.endswith(b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+
+
 # --- JSON bodies: depth and numbers ---------------------------------------------------------
 
 
@@ -477,6 +505,21 @@ def test_cli_refuses_a_timeout_or_limit_that_is_not_above_0(
 
     assert exit_.value.code == 2
     assert f"argument {option}: {value!r} is not a number above 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("latency", ["1e300", "-5", "nan"])
+def test_cli_refuses_a_latency_out_of_range_before_anything_starts(
+    latency: str, tmp_path: Path
+) -> None:
+    data_file = tmp_path / "state.json"
+    args = _parser().parse_args(["--latency-ms", latency, "--data-file", str(data_file)])
+
+    with pytest.raises(StartupError) as refused:
+        _app(args)
+
+    assert str(refused.value).startswith("--latency-ms ")
+    assert "latencyMs must be a number from 0 to 600000" in str(refused.value)
+    assert not data_file.exists()
 
 
 def test_server_refuses_a_timeout_or_limit_that_is_not_above_0() -> None:
