@@ -15,6 +15,8 @@ the project's other packages. Split the moto way:
 - :mod:`emulator.faults`: injected faults and request counters;
 - :mod:`emulator.app`: ``EmulatorApp.handle``, the whole emulator as a function;
 - :mod:`emulator.server`: ``EmulatorServer``, the app over HTTP;
+- :mod:`emulator.guard`: what the server refuses before reading a body (foreign ``Host`` or
+  ``Origin``, non-JSON admin writes, chunked bodies);
 - :mod:`emulator.transport`: ``EmulatorTransport``, the app as an httpx transport.
 
 Run it with ``python -m emulator``.

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import math
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -27,7 +28,7 @@ from emulator.faults import FaultPlan
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
 from emulator.roles import parse_role_seed
-from emulator.server import EmulatorServer
+from emulator.server import DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT, EmulatorServer
 
 PROG = "python -m emulator"
 USAGE_ERROR = 2
@@ -43,11 +44,49 @@ class StartupError(Exception):
     """A problem that stops the emulator from starting; the message is one line for the user."""
 
 
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: ``kind(text)``, refused unless a finite number above 0."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < math.inf:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG, description="Local emulator of the Descope management API."
     )
     p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host header is NAME:port (repeatable; localhost, "
+        "127.0.0.1, [::1] and the bound address always are)",
+    )
+    p.add_argument(
+        "--read-timeout",
+        type=_positive(float),
+        default=DEFAULT_READ_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection silent this long (default {DEFAULT_READ_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections served at once, more are answered 503 (default "
+        f"{DEFAULT_MAX_CONNECTIONS})",
+    )
     p.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
     p.add_argument("--project-id", default=DEFAULT_PROJECT_ID, help="keep it under 32 characters")
     p.add_argument("--management-key", default=DEFAULT_MANAGEMENT_KEY)
@@ -115,8 +154,9 @@ def _json_file(option: str, path: str, shape: str) -> Any:
         ) from None
 
 
-def _started_server(app: EmulatorApp, host: str, port: int) -> EmulatorServer:
-    """The server listening on host:port, or a StartupError naming the address."""
+def _started_server(app: EmulatorApp, args: argparse.Namespace) -> EmulatorServer:
+    """The server listening on ``--host:--port``, or a StartupError naming the address."""
+    host, port = args.host, args.port
     address = f"{host}:{port}"
     if not 0 <= port <= 65535:
         raise StartupError(
@@ -124,7 +164,14 @@ def _started_server(app: EmulatorApp, host: str, port: int) -> EmulatorServer:
             "pass --port with a port in that range (0 picks a free one)"
         )
     try:
-        return EmulatorServer(app, host=host, port=port).start()
+        return EmulatorServer(
+            app,
+            host=host,
+            port=port,
+            read_timeout=args.read_timeout,
+            max_connections=args.max_connections,
+            allowed_hosts=args.allow_host,
+        ).start()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise StartupError(
@@ -165,14 +212,20 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
             parse_role_seed(roles)
         except ValueError as error:
             raise StartupError(f"--roles file {args.roles}: {error}") from None
+    plan = None
+    if args.latency_ms:
+        try:
+            plan = FaultPlan.from_json({"latencyMs": args.latency_ms})
+        except ValueError as error:
+            raise StartupError(f"--latency-ms {args.latency_ms:g}: {error}") from None
     try:
         app = EmulatorApp(
             options, data_file=args.data_file, tenant_attributes=attributes, roles=roles
         )
     except DataFileError as error:
         raise StartupError(str(error)) from None
-    if args.latency_ms:
-        app.set_faults(FaultPlan(latency_ms=args.latency_ms))
+    if plan is not None:
+        app.set_faults(plan)
     return app
 
 
@@ -180,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         app = _app(args)
-        server = _started_server(app, args.host, args.port)
+        server = _started_server(app, args)
     except StartupError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr, flush=True)
         return USAGE_ERROR

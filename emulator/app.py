@@ -46,7 +46,14 @@ from emulator.roles import parse_role_seed
 from emulator.sso import redact_write_only
 from emulator.urls import resolve
 
-__all__ = ["ADMIN_PREFIX", "EmulatorApp", "EmulatorResponse", "RequestRecord"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "EmulatorApp",
+    "EmulatorResponse",
+    "RequestRecord",
+    "is_admin_write",
+    "normal_path",
+]
 
 ADMIN_PREFIX = "/emulator/"
 _JSON = "application/json"
@@ -84,6 +91,20 @@ class RequestRecord:
             "headers": self.headers,
             "body": self.body,
         }
+
+
+def normal_path(path: str) -> str:
+    """The path as routed: leading slashes collapsed into one (``//emulator/x`` is
+    ``/emulator/x``)."""
+    if path.startswith("//"):
+        return "/" + path.lstrip("/")
+    return path
+
+
+def is_admin_write(method: str, path: str) -> bool:
+    """Whether ``method path`` (path without query) may change the emulator through its admin
+    routes: anything but a GET under `ADMIN_PREFIX`."""
+    return method.upper() != "GET" and normal_path(path).startswith(ADMIN_PREFIX)
 
 
 def _json_response(
@@ -250,8 +271,7 @@ class EmulatorApp:
     ) -> EmulatorResponse:
         """Answer one request; raises DropConnection to have the connection closed unanswered."""
         method = method.upper()
-        if path.startswith("//"):
-            path = "/" + path.lstrip("/")
+        path = normal_path(path)
         if path.startswith(ADMIN_PREFIX):
             return self._admin(method, path, body)
 

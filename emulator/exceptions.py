@@ -5,6 +5,9 @@ Exception tree::
     DescopeApiError            an HTTP error answer: status, errorCode, description, message
     DropConnection             not an answer: the server closes the socket without a response
 
+Refusals of the HTTP server itself (a foreign ``Host`` or ``Origin``, a non-JSON admin write,
+a chunked body, too many connections) are at the end, with codes of their own.
+
 Descope error bodies are compact JSON with the keys in the order ``errorCode``,
 ``errorDescription``, ``errorMessage`` and, for some errors, ``message``
 (see the wire contract, section 4.1). The SDK never parses ``errorCode`` except
@@ -439,4 +442,116 @@ def unknown_sso_role(role_name: str) -> DescopeApiError:
         CODE_VALIDATION_FAILURE,
         "Request is invalid",
         f"Role {role_name!r} does not exist; create it first",
+    )
+
+
+# --- the HTTP server's own refusals --------------------------------------------------------
+# Not Descope behaviour: what keeps the emulator safe to leave running on a developer's
+# machine (no DNS rebinding, no cross-site admin writes, no request smuggling, bounded
+# threads). Emulator-invented codes, in Descope's format.
+
+__all__ += [
+    "CODE_CONTENT_TYPE",
+    "CODE_FORBIDDEN_HOST",
+    "CODE_FORBIDDEN_ORIGIN",
+    "CODE_LENGTH_REQUIRED",
+    "CODE_MALFORMED_REQUEST",
+    "CODE_TOO_MANY_CONNECTIONS",
+    "admin_needs_json",
+    "chunked_body",
+    "foreign_host",
+    "foreign_origin",
+    "malformed_request",
+    "too_many_connections",
+]
+
+CODE_FORBIDDEN_HOST = "E099421"
+"""Emulator-invented: the ``Host`` header is not an address the emulator listens on."""
+CODE_FORBIDDEN_ORIGIN = "E099403"
+"""Emulator-invented: an admin write from a foreign ``Origin`` (a web page)."""
+CODE_CONTENT_TYPE = "E099415"
+"""Emulator-invented: an admin write whose body is not ``application/json``."""
+CODE_LENGTH_REQUIRED = "E099411"
+"""Emulator-invented: a body framed by ``Transfer-Encoding`` instead of ``Content-Length``."""
+CODE_MALFORMED_REQUEST = "E099400"
+"""Emulator-invented: a request the HTTP parser refused (request line, version, headers,
+method)."""
+CODE_TOO_MANY_CONNECTIONS = "E099502"
+"""Emulator-invented: every connection slot of the server is taken."""
+
+_SHOWN = 80
+"""At most this many characters of a header value are repeated in a message."""
+
+
+def _shown(value: str | None) -> str:
+    """A header value for a message: repr, cut to `_SHOWN` characters."""
+    if value is None:
+        return "none"
+    return repr(value[:_SHOWN] + ("…" if len(value) > _SHOWN else ""))
+
+
+def foreign_host(host: str | None, allowed: list[str]) -> DescopeApiError:
+    """421: a ``Host`` that is not the emulator's own (DNS rebinding, or a wrong address)."""
+    return DescopeApiError(
+        421,
+        CODE_FORBIDDEN_HOST,
+        "Misdirected request",
+        f"Host {_shown(host)} is not an address this emulator listens on; send the request "
+        f"to http://{allowed[0]} (accepted Host headers: {', '.join(allowed)})",
+    )
+
+
+def foreign_origin(origin: str, method: str, path: str, own: str) -> DescopeApiError:
+    """403: a state-changing admin request sent by a web page of another origin."""
+    return DescopeApiError(
+        403,
+        CODE_FORBIDDEN_ORIGIN,
+        "Origin not allowed",
+        f"{method} {path} from Origin {_shown(origin)} is refused: web pages may not change "
+        f"the emulator; send it from a script or curl (no Origin header) or from {own}",
+    )
+
+
+def admin_needs_json(content_type: str | None, method: str, path: str) -> DescopeApiError:
+    """415: a state-changing admin request whose body is not declared JSON."""
+    return DescopeApiError(
+        415,
+        CODE_CONTENT_TYPE,
+        "Unsupported media type",
+        f"{method} {path} needs Content-Type: application/json (got {_shown(content_type)}); "
+        "send a JSON body with that header, e.g. curl -H 'Content-Type: application/json' "
+        "-d '{}'",
+    )
+
+
+def chunked_body(transfer_encoding: str) -> DescopeApiError:
+    """411: a body framed by ``Transfer-Encoding``; only ``Content-Length`` is read."""
+    return DescopeApiError(
+        411,
+        CODE_LENGTH_REQUIRED,
+        "Length required",
+        f"Transfer-Encoding {_shown(transfer_encoding)} is not supported; send the body "
+        "with a Content-Length header instead",
+    )
+
+
+def too_many_connections(limit: int) -> DescopeApiError:
+    """503: the server already serves its maximum number of connections."""
+    return DescopeApiError(
+        503,
+        CODE_TOO_MANY_CONNECTIONS,
+        "Too many connections",
+        f"The emulator already serves {limit} connections; close idle ones, or start it "
+        "with a higher --max-connections",
+    )
+
+
+def malformed_request(status: int, reason: str) -> DescopeApiError:
+    """A request the HTTP parser refused (``status`` is its choice: 400, 414, 431, 501, 505)."""
+    return DescopeApiError(
+        status,
+        CODE_MALFORMED_REQUEST,
+        "Malformed request",
+        f"{reason}; send an HTTP/1.1 request (GET, POST, PUT, PATCH or DELETE) with a request "
+        "line and each header under 64 KiB and at most 100 headers",
     )

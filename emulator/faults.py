@@ -41,10 +41,22 @@ from emulator import exceptions as exc
 __all__ = ["Burst", "Counters", "FaultDecision", "FaultPlan", "Faults", "RateLimit"]
 
 
-def _number(data: Mapping[str, Any], key: str, default: float | None = None) -> float:
+MAX_LATENCY_MS = 600_000.0
+"""The longest injected latency: ten minutes (a longer sleep is no test of a client)."""
+MAX_COUNT = 1_000_000_000.0
+"""The largest count, limit, window (seconds) or ``retryAfter`` of a fault plan."""
+
+
+def _number(
+    data: Mapping[str, Any],
+    key: str,
+    default: float | None = None,
+    maximum: float = MAX_COUNT,
+) -> float:
+    """``data[key]`` (or ``default``): a number from 0 to ``maximum``, else ValueError."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{key} must be a non-negative number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
+        raise ValueError(f"{key} must be a number from 0 to {maximum:g}")
     return float(value)
 
 
@@ -139,8 +151,8 @@ class FaultPlan:
         if raw_range is not None:
             if not isinstance(raw_range, list) or len(raw_range) != 2:
                 raise ValueError("latencyRangeMs must be [min, max]")
-            low = _number({"min": raw_range[0]}, "min")
-            high = _number({"max": raw_range[1]}, "max")
+            low = _number({"min": raw_range[0]}, "min", maximum=MAX_LATENCY_MS)
+            high = _number({"max": raw_range[1]}, "max", maximum=MAX_LATENCY_MS)
             if low > high:
                 raise ValueError("latencyRangeMs must be [min, max] with min <= max")
             latency_range = (low, high)
@@ -150,7 +162,7 @@ class FaultPlan:
         drop = _object(data, "dropConnections")
         corrupt = _object(data, "corruptAnswers")
         return cls(
-            latency_ms=_number(data, "latencyMs", 0),
+            latency_ms=_number(data, "latencyMs", 0, maximum=MAX_LATENCY_MS),
             latency_range_ms=latency_range,
             rate_limit=None if rate is None else RateLimit.from_json(rate),
             fail_503=None if b503 is None else Burst.from_json(b503),

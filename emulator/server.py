@@ -9,7 +9,9 @@ Usage::
 
 HTTP/1.1 with ``Content-Length`` on every answer; no request logging. A dropped
 connection is closed without a single byte written. A client that disconnects mid-request or
-mid-response is forgotten quietly (no traceback on stderr).
+mid-response, or stays silent for the read timeout, is forgotten quietly (no traceback on
+stderr). Requests are checked by :class:`~emulator.guard.RequestGuard` before their body is
+read; a refusal is answered in Descope's format and closes the connection.
 """
 
 from __future__ import annotations
@@ -19,18 +21,28 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from emulator.app import EmulatorApp
-from emulator.exceptions import DescopeApiError, DropConnection, bad_request
+from emulator.exceptions import (
+    DescopeApiError,
+    DropConnection,
+    malformed_request,
+    too_many_connections,
+)
+from emulator.guard import RequestGuard
 from emulator.models import EmulatorOptions
 
 __all__ = ["EmulatorServer"]
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
-"""The largest request body read (a flow export is a few hundred KiB)."""
+DEFAULT_READ_TIMEOUT = 30.0
+"""Seconds a connection may stay silent (idle keep-alive, half-open, a stalled body) before
+the server closes it."""
+DEFAULT_MAX_CONNECTIONS = 64
+"""Connections served at once, one thread each; more are answered 503 and closed."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,7 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     """TCP_NODELAY: the headers and the body leave as two writes, and with Nagle's algorithm
     the body waits for the client's delayed ACK (about 40 ms on Linux)."""
-    app: EmulatorApp  # set on the per-server subclass
+    app: EmulatorApp  # set on the per-server subclass, with guard and timeout
+    guard: RequestGuard
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: never log requests (their headers carry the management key)."""
@@ -48,9 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
         try:
-            length = _body_length(self.headers.get("Content-Length"))
+            length = self.guard.admit(self.command, path, self.headers)
         except DescopeApiError as error:
-            # where the body ends is unknown: answer, then close the connection
+            # the body is unread (or where it ends is unknown): answer, then close
             self.close_connection = True
             self._answer(error.status, {"Content-Type": "application/json"}, error.body())
             return
@@ -63,6 +76,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._answer(response.status, response.headers, response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request the stdlib's parser refused (a bad request line or version, too long or too
+        many headers, a method without routes): answered in Descope's format (no body to a
+        HEAD), and the connection closed."""
+        error = malformed_request(code, message or HTTPStatus(code).phrase)
+        self.close_connection = True
+        body = b"" if self.command == "HEAD" else error.body()
+        self._answer(code, {"Content-Type": "application/json"}, body)
 
     def _answer(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.send_response(status)
@@ -77,24 +99,52 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
 
-def _body_length(header: str | None) -> int:
-    """The request body's length from its ``Content-Length`` header (none: 0). A value that
-    is not a byte count, or one above `MAX_BODY_BYTES`, is a 400 in Descope's format."""
-    if header is None or not header.strip():
-        return 0
-    text = header.strip()
-    if not text.isascii() or not text.isdigit():
-        raise bad_request(f"Content-Length {header!r} is not a number of bytes")
-    length = int(text)
-    if length > MAX_BODY_BYTES:
-        raise bad_request(f"Content-Length {length} is over the {MAX_BODY_BYTES} bytes allowed")
-    return length
-
-
 class _QuietServer(ThreadingHTTPServer):
-    """Threaded HTTP server that says nothing when a client goes away mid-exchange."""
+    """Threaded HTTP server that says nothing when a client goes away mid-exchange, and
+    serves at most ``max_connections`` connections at once (one thread each): one more is
+    answered 503 in Descope's format and closed by the listening thread, no thread started."""
 
     daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], handler: type[_Handler], max_connections: int
+    ) -> None:
+        super().__init__(address, handler)
+        self.max_connections = max_connections
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread of its own when a slot is free; refuse it if not."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # the thread did not start: its slot is free again
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 without reading the request, then close; never blocks for long."""
+        error = too_many_connections(self.max_connections)
+        body = error.body()
+        head = (
+            f"HTTP/1.1 {error.status} Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.settimeout(1.0)
+            request.sendall(head.encode() + body)
+            request.shutdown(socket.SHUT_WR)
+            request.setblocking(False)
+            request.recv(65536)  # what the client sent so far: left unread, close would reset
+        self.shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Disconnects are the client's business; anything else keeps the default report."""
@@ -107,6 +157,10 @@ class _QuietServer(ThreadingHTTPServer):
 class EmulatorServer:
     """A running emulator on ``host:port`` (port 0 picks a free port).
 
+    It answers only requests whose ``Host`` is ``localhost``, ``127.0.0.1``, ``[::1]``, the
+    bound address or one of ``allowed_hosts``, with its port (see :mod:`emulator.guard`).
+    A connection silent for ``read_timeout`` seconds is closed; at most ``max_connections``
+    are served at once.
     ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`);
     ``tenant_attributes`` and ``roles`` are what a fresh project has besides the built-ins
     (see :class:`~emulator.app.EmulatorApp`).
@@ -121,6 +175,9 @@ class EmulatorServer:
         data_file: str | os.PathLike[str] | None = None,
         tenant_attributes: Mapping[str, Any] | None = None,
         roles: Mapping[str, Any] | None = None,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        allowed_hosts: Iterable[str] = (),
         **options: Any,
     ) -> None:
         if app is None:
@@ -132,8 +189,13 @@ class EmulatorServer:
             )
         elif options or any(x is not None for x in (data_file, tenant_attributes, roles)):
             raise TypeError("pass options either in the app or as keywords, not both")
+        if not read_timeout > 0 or max_connections < 1:
+            raise ValueError("read_timeout must be > 0 seconds and max_connections >= 1")
         self.app = app
         self._address = (host, port)
+        self.read_timeout = read_timeout
+        self.max_connections = max_connections
+        self.allowed_hosts = tuple(allowed_hosts)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -142,8 +204,11 @@ class EmulatorServer:
         """Bind, serve in a daemon thread, return once ready."""
         if self._httpd is not None:
             return self
-        handler = type("EmulatorHandler", (_Handler,), {"app": self.app})
-        httpd = _QuietServer(self._address, handler)
+        httpd = _QuietServer(self._address, _Handler, self.max_connections)
+        host, port = httpd.server_address[:2]
+        guard = RequestGuard.for_address(str(host), int(port), self.allowed_hosts)
+        handler = {"app": self.app, "guard": guard, "timeout": self.read_timeout}
+        httpd.RequestHandlerClass = type("EmulatorHandler", (_Handler,), handler)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=self._serve, name=f"descope-emulator:{self.port}", daemon=True

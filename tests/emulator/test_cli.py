@@ -178,8 +178,8 @@ def test_python_m_emulator__clients_that_vanish_mid_request_or_response_leave_no
         for _ in range(3):
             sock = socket.create_connection(address, timeout=5)
             sock.sendall(
-                b"POST /v1/mgmt/tenant/create HTTP/1.1\r\nHost: x\r\n"
-                b'Content-Length: 100000\r\n\r\n{"name":'
+                f"POST /v1/mgmt/tenant/create HTTP/1.1\r\nHost: {host}:{port}\r\n".encode()
+                + b'Content-Length: 100000\r\n\r\n{"name":'
             )
             time.sleep(0.05)
             _reset_abruptly(sock)
@@ -187,7 +187,9 @@ def test_python_m_emulator__clients_that_vanish_mid_request_or_response_leave_no
         httpx.post(f"{url}/emulator/faults", json={"latencyMs": 200}).raise_for_status()
         for _ in range(3):
             sock = socket.create_connection(address, timeout=5)
-            sock.sendall(b"GET /v1/mgmt/tenant/all HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.sendall(
+                f"GET /v1/mgmt/tenant/all HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+            )
             time.sleep(0.05)
             _reset_abruptly(sock)
         time.sleep(0.5)  # let the emulator try to answer the vanished clients

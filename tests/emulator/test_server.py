@@ -49,7 +49,10 @@ def test_server__dropped_connection_writes_nothing(emulator: EmulatorServer) -> 
     host, port = emulator.host_and_port
 
     with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(b"GET /v1/mgmt/tenant/all HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        sock.sendall(
+            f"GET /v1/mgmt/tenant/all HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        )
         assert sock.recv(1024) == b""
 
 
@@ -58,7 +61,10 @@ def test_server__bad_content_length_is_a_400_and_the_connection_closes(
     emulator: EmulatorServer, length: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     host, port = emulator.host_and_port
-    request = f"POST /v1/mgmt/tenant/create HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n"
+    request = (
+        f"POST /v1/mgmt/tenant/create HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    )
 
     with socket.create_connection((host, port), timeout=5) as sock:
         sock.sendall(request.encode() + b"{}")
