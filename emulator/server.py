@@ -92,9 +92,16 @@ def _body_length(header: str | None) -> int:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """Threaded HTTP server that says nothing when a client goes away mid-exchange."""
+    """Threaded HTTP server that says nothing when a client goes away mid-exchange, and counts
+    the connections it accepts."""
 
     daemon_threads = True
+    connections_opened = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Count the connection (only the serving thread calls this), then serve it."""
+        self.connections_opened += 1
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Disconnects are the client's business; anything else keeps the default report."""
@@ -134,7 +141,7 @@ class EmulatorServer:
             raise TypeError("pass options either in the app or as keywords, not both")
         self.app = app
         self._address = (host, port)
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
 
@@ -176,6 +183,14 @@ class EmulatorServer:
             raise RuntimeError("the emulator server is not running")
         host, port = self._httpd.server_address[:2]
         return str(host), int(port)
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections accepted since `start` (a keep-alive client opens one per request
+        it has in flight at once; a client without keep-alive, one per request)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator server is not running")
+        return self._httpd.connections_opened
 
     @property
     def port(self) -> int:
