@@ -425,3 +425,44 @@ def test_pooled_http__sends_what_the_sdk_sends(method: str, send: Any) -> None:
     assert request.headers["x-descope-project-id"] == PROJECT_ID
     if method in ("POST", "PUT", "PATCH"):
         assert request.content == b'{"b":2}'
+
+
+def answering(handler: Any) -> PooledHttp:
+    """A `PooledHttp` whose pool is answered by `handler` (an ``httpx.MockTransport``)."""
+    transport = httpx.MockTransport(handler)
+    return PooledHttp(
+        PROJECT_ID, base_url="http://descope.test", management_key=KEY, transport=transport
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "tier"),
+    [
+        (lambda request: httpx.Response(200, json={"rateLimitTier": "tier2"}), "tier2"),
+        (lambda request: httpx.Response(200, json={}), None),
+        (lambda request: httpx.Response(500, json={}), None),
+        (lambda request: httpx.Response(200, text="<html>"), None),
+    ],
+    ids=["tier", "no tier", "error", "not JSON"],
+)
+def test_pooled_http__license_handshake_is_never_fatal(answer: Any, tier: str | None) -> None:
+    http = answering(answer)
+    with http.pool:
+        http.fetch_rate_limit_tier()
+    assert http.rate_limit_tier == tier
+
+
+def test_pooled_http__verbose_keeps_the_last_response() -> None:
+    http = answering(lambda request: httpx.Response(200, json={"ok": True}))
+    http.verbose = True
+    with http.pool:
+        http.get("/v1/mgmt/tenant/all")
+    last = http.get_last_response()
+    assert last is not None
+    assert last.raw.json() == {"ok": True}
+
+
+def test_emulator_server__counts_connections_only_while_running() -> None:
+    server = EmulatorServer(project_id=PROJECT_ID, management_key=KEY)
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = server.connections_opened
