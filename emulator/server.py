@@ -100,11 +100,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """Threaded HTTP server that says nothing when a client goes away mid-exchange, and
-    serves at most ``max_connections`` connections at once (one thread each): one more is
-    answered 503 in Descope's format and closed by the listening thread, no thread started."""
+    """Threaded HTTP server that says nothing when a client goes away mid-exchange, counts
+    the connections it accepts, and serves at most ``max_connections`` connections at once
+    (one thread each): one more is answered 503 in Descope's format and closed by the
+    listening thread, no thread started."""
 
     daemon_threads = True
+    connections_opened = 0
 
     def __init__(
         self, address: tuple[str, int], handler: type[_Handler], max_connections: int
@@ -114,7 +116,9 @@ class _QuietServer(ThreadingHTTPServer):
         self._slots = threading.BoundedSemaphore(max_connections)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """Serve the connection in a thread of its own when a slot is free; refuse it if not."""
+        """Count the connection (only the serving thread calls this), then serve it in a
+        thread of its own when a slot is free; refuse it if not."""
+        self.connections_opened += 1
         if not self._slots.acquire(blocking=False):
             self._refuse(request)
             return
@@ -196,7 +200,7 @@ class EmulatorServer:
         self.read_timeout = read_timeout
         self.max_connections = max_connections
         self.allowed_hosts = tuple(allowed_hosts)
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
 
@@ -241,6 +245,14 @@ class EmulatorServer:
             raise RuntimeError("the emulator server is not running")
         host, port = self._httpd.server_address[:2]
         return str(host), int(port)
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections accepted since `start` (a keep-alive client opens one per request
+        it has in flight at once; a client without keep-alive, one per request)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator server is not running")
+        return self._httpd.connections_opened
 
     @property
     def port(self) -> int:

@@ -5,6 +5,11 @@ Settings come from the stack config the provider host hands to `configure`
 SDK's own environment variables. The client is built lazily, once per process, behind a lock,
 and never stored on a provider object: provider objects are pickled into Pulumi state.
 
+Every call of the process goes through one keep-alive connection pool, built with the client
+and closed when `configure` replaces it: the SDK's management client on a
+`providers.pool.PooledHttp` (see that module for the rule on connections the server closed).
+`use_transport` is the seam for an in-process transport (the tests' emulator).
+
 The SDK does not read the answers of some writes (update, patch, delete, settings and default
 roles): `reply_of` sends such a call exactly as the SDK sends it (its HTTP client, paths and
 bodies) and hands back Descope's raw answer, for `providers.wire` to judge.
@@ -26,7 +31,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+import httpx
+
 from providers.errors import ConfigurationError
+from providers.pool import PooledHttp
 
 
 class TenantApi(Protocol):
@@ -364,20 +372,35 @@ def resolve_settings(
 _lock = threading.Lock()
 _stack_config: dict[str, str | None] = {}
 _client: ManagementApi | None = None
+"""The client `management` built for the settings in force, if any."""
+_injected: ManagementApi | None = None
+"""The client `use_management` put in its place, if any."""
+_http: PooledHttp | None = None
+"""The HTTP client (and pool) of the client `management` built, if any."""
+_transport: httpx.BaseTransport | None = None
+"""What the pool sends through instead of the network (`use_transport`)."""
+
+
+def _drop_built() -> None:
+    """Forget the built client and close its pool (callers hold `_lock`)."""
+    global _client, _http  # noqa: PLW0603
+    if _http is not None:
+        _http.close()
+    _client = _http = None
 
 
 def configure(stack_config: Mapping[str, str | None]) -> None:
     """Record this process's stack config (from the provider's `configure`).
 
     Settings are resolved on the first API call, so a preview that calls nothing needs no key.
+    Other settings than those in force drop the client built for them and close its pool.
     """
-    global _client  # noqa: PLW0603 - the per-process cache is the point
     wanted = {key: stack_config.get(key) for _, key, _ in _SETTINGS}
     with _lock:
         if wanted != _stack_config:
             _stack_config.clear()
             _stack_config.update(wanted)
-            _client = None
+            _drop_built()
 
 
 def current_settings() -> ConnectionSettings:
@@ -400,36 +423,66 @@ def describe_sources() -> str:
 
 def management() -> ManagementApi:
     """The process-wide management client, built on first use. Thread-safe."""
-    global _client  # noqa: PLW0603
+    global _client, _http  # noqa: PLW0603
     with _lock:
+        if _injected is not None:
+            return _injected
         if _client is None:
-            _client = _build(resolve_settings(_stack_config))
+            _http = _pooled_http(resolve_settings(_stack_config), _transport)
+            _client = _build(_http)
         return _client
 
 
-def _build(settings: ConnectionSettings) -> ManagementApi:
-    from descope import DescopeClient  # noqa: PLC0415 - imported when first needed
-
-    client = DescopeClient(
-        project_id=settings.project_id,
-        management_key=settings.management_key,
+def _pooled_http(settings: ConnectionSettings, transport: httpx.BaseTransport | None) -> PooledHttp:
+    """The SDK's management HTTP client as ``DescopeClient`` makes it, on a pool of its own,
+    with the SDK's license handshake done through that pool."""
+    http = PooledHttp(
+        settings.project_id,
         base_url=settings.base_url,
+        management_key=settings.management_key,
+        transport=transport,
     )
-    api: ManagementApi = client.mgmt
+    http.fetch_rate_limit_tier()
+    return http
+
+
+def _build(http: PooledHttp) -> ManagementApi:
+    """The SDK's management client (``DescopeClient.mgmt``) on `http`. Its JWT section, which
+    the providers never use, gets `http` as its auth client too."""
+    from descope.auth import Auth  # noqa: PLC0415 - imported when first needed
+    from descope.mgmt import MGMT  # noqa: PLC0415
+
+    api: ManagementApi = MGMT(http_client=http, auth=Auth(http.project_id, http_client=http))
     return api
+
+
+@contextmanager
+def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
+    """Build the process-wide client on `transport` instead of the network for the duration
+    (tests inject the in-process emulator with this); the client built before is dropped."""
+    global _transport  # noqa: PLW0603
+    with _lock:
+        previous, _transport = _transport, transport
+        _drop_built()
+    try:
+        yield
+    finally:
+        with _lock:
+            _transport = previous
+            _drop_built()
 
 
 @contextmanager
 def use_management(api: ManagementApi) -> Iterator[ManagementApi]:
     """Make `api` the process-wide client for the duration (tests and tools inject with this)."""
-    global _client  # noqa: PLW0603
+    global _injected  # noqa: PLW0603
     with _lock:
-        previous, _client = _client, api
+        previous, _injected = _injected, api
     try:
         yield api
     finally:
         with _lock:
-            _client = previous
+            _injected = previous
 
 
 @dataclass(frozen=True)
@@ -488,7 +541,7 @@ def redact(text: str) -> str:
     answers shown in messages: a page that echoes a request header never shows the key)."""
     keys: set[str] = set()
     with _lock:
-        held = getattr(getattr(_client, "_http", None), "management_key", None)
+        held = getattr(getattr(_injected or _client, "_http", None), "management_key", None)
         config = dict(_stack_config)
     if isinstance(held, str):
         keys.add(held)

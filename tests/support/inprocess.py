@@ -16,6 +16,10 @@ Usage in a test::
 
 The patches are registered with the given patcher and undone when it is (at test end).
 Outside pytest fixtures, use :func:`inprocess_descope_context`.
+
+The providers' own client (`providers.client.management`: the SDK's management client on one
+keep-alive pool, which never calls those module-level functions) takes the same transport
+through its seam instead: ``with client.use_transport(EmulatorTransport(app)): ...``.
 """
 
 from __future__ import annotations
