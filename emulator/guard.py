@@ -3,11 +3,12 @@
 The emulator runs unauthenticated admin routes on a developer's machine, so its server
 refuses, each in Descope's error format (see :mod:`emulator.exceptions`):
 
-- a ``Host`` that is not an address it listens on (``localhost``, ``127.0.0.1``, ``[::1]``
-  or the bound address, with its port; names given as ``allowed_hosts`` too), a missing
-  ``Host`` and a repeated one: a page on ``http://evil.example`` whose name was rebound to
-  127.0.0.1 sends ``Host: evil.example``, and cannot read ``/emulator/state`` nor call the API
-  (421);
+- a ``Host`` whose name is not one it answers to (``localhost``, ``127.0.0.1``, ``[::1]`` or
+  the bound address; names given as ``allowed_hosts`` too), a missing ``Host`` and a repeated
+  one: a page on ``http://evil.example`` whose name was rebound to 127.0.0.1 sends
+  ``Host: evil.example``, and cannot read ``/emulator/state`` nor call the API (421). The
+  port is not checked: the rebound page's name is what gives it away, and a relay or proxy
+  on another local port (the tests' connection-closing relay) keeps its own;
 - a request body framed by ``Transfer-Encoding`` (411), and ``Content-Length`` headers that
   disagree or are not a byte count (400): the body is then where the server thinks it is, never
   read as a second request;
@@ -51,6 +52,15 @@ def _host_name(address: str) -> str:
     return address
 
 
+def _name_of(host: str) -> str:
+    """The name in a ``Host`` value, without its port: ``[::1]:8787`` -> ``[::1]``."""
+    value = host.strip().lower()
+    name, colon, port = value.rpartition(":")
+    if colon and port.isdigit() and not name.endswith(":"):
+        return name
+    return value
+
+
 def body_length(header: str | None) -> int:
     """The request body's length from its ``Content-Length`` header (none: 0). A value that
     is not a byte count, or one above `MAX_BODY_BYTES`, is a 400 in Descope's format."""
@@ -71,6 +81,8 @@ class RequestGuard:
     the first one the address to tell a refused client about."""
 
     hosts: tuple[str, ...]
+    names: frozenset[str] = frozenset()
+    """The host names answered to, on any port."""
 
     @classmethod
     def for_address(cls, host: str, port: int, allowed_hosts: Iterable[str] = ()) -> RequestGuard:
@@ -82,7 +94,7 @@ class RequestGuard:
         hosts = [f"{name}:{port}" for name in names]
         if port == 80:
             hosts += names
-        return cls(tuple(dict.fromkeys(hosts)))
+        return cls(tuple(dict.fromkeys(hosts)), frozenset(names))
 
     @property
     def origins(self) -> frozenset[str]:
@@ -100,7 +112,7 @@ class RequestGuard:
 
     def _check_host(self, headers: Message) -> None:
         values = headers.get_all("Host") or []
-        if len(values) != 1 or values[0].strip().lower() not in self.hosts:
+        if len(values) != 1 or _name_of(values[0]) not in self.names:
             shown = values[0] if len(values) == 1 else None if not values else ", ".join(values)
             raise exc.foreign_host(shown, list(self.hosts))
 
