@@ -33,6 +33,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from providers.budget import configured_limit
 from providers.errors import ConfigurationError
 from providers.pool import PooledHttp
 
@@ -436,11 +437,16 @@ def management() -> ManagementApi:
 def _pooled_http(settings: ConnectionSettings, transport: httpx.BaseTransport | None) -> PooledHttp:
     """The SDK's management HTTP client as ``DescopeClient`` makes it, on a pool of its own,
     with the SDK's license handshake done through that pool."""
+    try:
+        limit = configured_limit()
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
     http = PooledHttp(
         settings.project_id,
         base_url=settings.base_url,
         management_key=settings.management_key,
         transport=transport,
+        requests_per_window=limit,
     )
     http.fetch_rate_limit_tier()
     return http

@@ -48,6 +48,8 @@ from descope.descope_client import LICENSE_HANDSHAKE_TIMEOUT_SECONDS
 from descope.http_client import HTTPClient
 from descope.management.common import MgmtV1
 
+from providers.budget import DEFAULT_LIMIT, RequestBudget
+
 log = logging.getLogger(__name__)
 
 SDK_VERSION = "2.16.1"
@@ -139,11 +141,18 @@ def may_resend(request: httpx.Request, error: httpx.TransportError, attempt: _At
 
 
 def send(
-    pool: httpx.Client, request: httpx.Request, *, follow_redirects: bool = False
+    pool: httpx.Client,
+    request: httpx.Request,
+    *,
+    follow_redirects: bool = False,
+    budget: RequestBudget | None = None,
 ) -> httpx.Response:
-    """Send `request` through `pool`, again on another connection when `may_resend`."""
+    """Send `request` through `pool`, again on another connection when `may_resend`; each
+    attempt first takes one request from `budget` (`providers.budget`)."""
     resends = 0
     while True:
+        if budget is not None:
+            budget.take()
         attempt = _Attempt()
         request.extensions = {**request.extensions, "trace": attempt}
         try:
@@ -161,7 +170,8 @@ def send(
 
 
 class PooledHttp(HTTPClient):
-    """The SDK's HTTP client, sending through `pool` instead of a new connection per call.
+    """The SDK's HTTP client, sending through `pool` instead of a new connection per call,
+    within `budget` (Descope's rate limit, `providers.budget`).
 
     Each request method takes the SDK's own arguments and does what the SDK's does (see
     ``descope/http_client.py``): same URL, headers, body, redirects and timeout, the SDK's
@@ -170,12 +180,19 @@ class PooledHttp(HTTPClient):
     """
 
     def __init__(
-        self, project_id: str, *, transport: httpx.BaseTransport | None = None, **settings: Any
+        self,
+        project_id: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        requests_per_window: int = DEFAULT_LIMIT,
+        **settings: Any,
     ) -> None:
         """The SDK's constructor (`settings`: its keyword arguments), plus a new pool using
-        the SDK's TLS settings, or `transport` instead of the network."""
+        the SDK's TLS settings, or `transport` instead of the network, and a request budget of
+        `requests_per_window` per `providers.budget.WINDOW_SECONDS`."""
         super().__init__(project_id, **settings)
         self.pool = new_pool(self.client_verify, transport)
+        self.budget = RequestBudget(requests_per_window)
 
     def close(self) -> None:
         """Close the pool's connections; no call may be made after."""
@@ -246,7 +263,7 @@ class PooledHttp(HTTPClient):
                 timeout=self.timeout_seconds,
                 **content,
             )
-            return send(self.pool, request, follow_redirects=follow_redirects)
+            return send(self.pool, request, follow_redirects=follow_redirects, budget=self.budget)
 
         response = self._execute_with_retry(attempt)
         if self.verbose:
