@@ -346,7 +346,7 @@ def _state(
         "authType": tenant.get("authType") or "none",
         "domains": list(tenant.get("domains") or []),
         "federatedAppIds": list(tenant.get("federatedAppIds") or []),
-        "ssoSetupSuiteSettings": sso_setup if settings is not None else None,
+        "ssoSetupSuiteSettings": wire.sso_setup_suite(sso_setup) if settings is not None else None,
     }
     return inputs, outputs
 
@@ -904,7 +904,7 @@ class TenantProvider(DescopeProvider):
         """The result for a tenant that now holds `spec`; `held` gives what only Descope knows
         (federatedAppIds, and authType and domains when settings are not managed)."""
         settings = spec.settings.canonical() if spec.settings is not None else None
-        sso = {"enabled": False} if settings is not None else None
+        sso = wire.SSO_SETUP_SUITE_DEFAULTS if settings is not None else None
         flags = {**spec.model_dump(), SSO_MANAGED_KEY: sso_managed}
         _, outputs = _state(held, settings=settings, sso_setup=sso, flags=flags)
         if settings is not None and not sso_managed:
@@ -965,7 +965,7 @@ class TenantProvider(DescopeProvider):
         final = {**existing, **_wire_fields(spec)}
         result = self._created(spec, final, sso_managed=sso_managed)
         if spec.settings is not None and result.outs is not None and isinstance(sso, Mapping):
-            result.outs["ssoSetupSuiteSettings"] = dict(sso)
+            result.outs["ssoSetupSuiteSettings"] = wire.sso_setup_suite(sso)
         return result
 
     # --- read --------------------------------------------------------------------------------
@@ -1057,9 +1057,7 @@ class TenantProvider(DescopeProvider):
             elif not sso_managed:
                 outputs["authType"] = spec.settings.authType
                 outputs["domains"] = list(spec.settings.domains)
-            outputs["ssoSetupSuiteSettings"] = (
-                dict(sso) if isinstance(sso, Mapping) else {"enabled": False}
-            )
+            outputs["ssoSetupSuiteSettings"] = wire.sso_setup_suite(sso)
         else:
             outputs["ssoSetupSuiteSettings"] = None
         return UpdateResult(outputs)

@@ -44,7 +44,9 @@ The SDK parses some answers itself (`Shape.read` takes what it returns) and igno
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -464,3 +466,34 @@ def permissions_listed(answer: Any, doing: str) -> list[dict[str, Any]] | None:
 def tenants_by_id(answer: TenantList) -> dict[str, dict[str, Any]]:
     """A listing's tenants by id, each as Descope sent it."""
     return {tenant.id: tenant.wire() for tenant in answer.tenants}
+
+
+SSO_SETUP_SUITE_DEFAULTS: dict[str, Any] = {
+    "enabled": False,
+    "styleId": "",
+    "disabledFeatures": {
+        "saml": False,
+        "oidc": False,
+        "scim": False,
+        "ssoDomains": False,
+        "groupMapping": False,
+    },
+}
+"""A tenant's ``ssoSetupSuiteSettings`` with every field Descope's published description gives
+it at its default: what a new tenant holds."""
+
+
+def sso_setup_suite(held: Any) -> dict[str, Any]:
+    """A settings answer's ``ssoSetupSuiteSettings`` (whole, in part, or absent) with every
+    field: Descope may answer a field at its default or leave it out (proto3 JSON), and the
+    outputs must not change with the form it chose."""
+    given = held if isinstance(held, Mapping) else {}
+    disabled = given.get("disabledFeatures")
+    return {
+        **copy.deepcopy(SSO_SETUP_SUITE_DEFAULTS),
+        **copy.deepcopy(dict(given)),
+        "disabledFeatures": {
+            **SSO_SETUP_SUITE_DEFAULTS["disabledFeatures"],
+            **(dict(disabled) if isinstance(disabled, Mapping) else {}),
+        },
+    }

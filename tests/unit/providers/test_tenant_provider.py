@@ -23,6 +23,7 @@ from model.tenant import TenantSpec
 from providers import client, tenant
 from providers.errors import DescopeApiError, InvalidInputError, PartialFailure, TenantAlreadyExists
 from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, comparable, tenant_props
+from providers.wire import SSO_SETUP_SUITE_DEFAULTS, sso_setup_suite
 from tests.support.inprocess import inprocess_descope
 from tests.unit.providers import tenant_fakes
 from tests.unit.providers.tenant_fakes import Sleeps, acme, counts
@@ -691,7 +692,7 @@ def test_update__settings_only(provider: TenantProvider, app: EmulatorApp) -> No
 def test_update__start_managing_settings(provider: TenantProvider, app: EmulatorApp) -> None:
     _, outputs = created(provider, acme())
     outs = update(provider, outputs, acme(settings=SETTINGS))
-    assert outs["ssoSetupSuiteSettings"] == {"enabled": False}
+    assert outs["ssoSetupSuiteSettings"] == SSO_SETUP_SUITE_DEFAULTS
     outs = update(provider, outs, acme())
     assert outs["ssoSetupSuiteSettings"] is None
 
@@ -700,14 +701,37 @@ SSO_SUITE = {"enabled": True, "styleId": "console-style", "disabledFeatures": {"
 """ssoSetupSuiteSettings as an admin sets them in the console (not managed by Pulumi)."""
 
 
+@pytest.mark.parametrize(
+    "answered",
+    [None, {}, {"enabled": False}, SSO_SETUP_SUITE_DEFAULTS],
+    ids=["absent", "empty", "enabled-only", "every-field"],
+)
+def test_read__the_sso_setup_suite_reads_the_same_whichever_form_descope_answers(
+    provider: TenantProvider, app: EmulatorApp, answered: Any
+) -> None:
+    # Descope may leave fields at their default out (proto3 JSON): the outputs must not change.
+    _, outputs = created(provider, acme(settings=SETTINGS))
+    original = app.backend.load_settings
+
+    def load_settings(tenant_id: str | None) -> dict[str, Any]:
+        loaded = dict(original(tenant_id))
+        loaded.pop("ssoSetupSuiteSettings")
+        return loaded if answered is None else {**loaded, "ssoSetupSuiteSettings": answered}
+
+    app.backend.load_settings = load_settings  # type: ignore[method-assign]
+    assert provider.read("acme", outputs).outs == outputs
+
+
 def test_update__start_managing_settings_keeps_the_sso_setup_suite(
     provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
 ) -> None:
     _, outputs = created(provider, acme())
     app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
     outs = update(provider, outputs, acme(settings=SETTINGS))
-    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
-    assert outs["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == sso_setup_suite(
+        SSO_SUITE
+    )
+    assert outs["ssoSetupSuiteSettings"] == sso_setup_suite(SSO_SUITE)
     assert provider.read("acme", outs).outs == outs
 
 
@@ -715,11 +739,13 @@ def test_update__settings_change_keeps_sso_setup_suite_edited_since_the_state(
     provider: TenantProvider, app: EmulatorApp, descope: DescopeClient
 ) -> None:
     _, outputs = created(provider, acme(settings=SETTINGS))
-    assert outputs["ssoSetupSuiteSettings"] == {"enabled": False}
+    assert outputs["ssoSetupSuiteSettings"] == SSO_SETUP_SUITE_DEFAULTS
     app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
     outs = update(provider, outputs, acme(settings={**SETTINGS, "authType": "oidc"}))
-    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
-    assert outs["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == sso_setup_suite(
+        SSO_SUITE
+    )
+    assert outs["ssoSetupSuiteSettings"] == sso_setup_suite(SSO_SUITE)
 
 
 def test_create__adopt_keeps_the_sso_setup_suite(
@@ -728,8 +754,10 @@ def test_create__adopt_keeps_the_sso_setup_suite(
     descope.mgmt.tenant.create("Old", "acme")
     app.backend.tenants["acme"].settings.sso_setup_suite_settings = dict(SSO_SUITE)
     _, outputs = created(provider, acme(adopt=True, settings=SETTINGS))
-    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == SSO_SUITE
-    assert outputs["ssoSetupSuiteSettings"] == SSO_SUITE
+    assert descope.mgmt.tenant.load_settings("acme")["ssoSetupSuiteSettings"] == sso_setup_suite(
+        SSO_SUITE
+    )
+    assert outputs["ssoSetupSuiteSettings"] == sso_setup_suite(SSO_SUITE)
 
 
 def test_update__roles_only(provider: TenantProvider, app: EmulatorApp) -> None:
