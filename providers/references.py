@@ -56,14 +56,19 @@ DEFINE_ATTRIBUTES = (
 
 
 def side_props(
-    attribute_definitions: Mapping[str, Any] | None, own: Sequence[str]
+    attribute_definitions: Mapping[str, Any] | None, own: Sequence[str], used: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """The side inputs a program registers: definitions when the stack declares them, own
-    roles when the tenant has some."""
+    """The side inputs a program registers: when the stack declares definitions, those of the
+    attributes the tenant `used` (a used name not defined is left out, and `check` refuses it
+    as undefined), and own roles when the tenant has some. Only the used definitions: the
+    inputs are recorded in the state for every tenant, and every definition in every tenant
+    would cost ~1 KB of state each (pulumi saves the whole state twice per changed resource)."""
     props: dict[str, Any] = {}
     if attribute_definitions is not None:
         props["attributeDefinitions"] = {
-            name: dict(definition) for name, definition in attribute_definitions.items()
+            name: dict(attribute_definitions[name])
+            for name in sorted(set(used))
+            if name in attribute_definitions
         }
     if own:
         props["ownRoles"] = sorted(own)

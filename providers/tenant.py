@@ -1180,6 +1180,11 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         props: dict[str, Any] = {**tenant_props(spec), **dict.fromkeys(OUTPUT_ONLY_KEYS)}
         for key in INPUT_KEYS:
             props.setdefault(key, None)
-        props.update(references.side_props(attribute_definitions, own_roles))
+        used = props.get("customAttributes")
+        props.update(
+            references.side_props(
+                attribute_definitions, own_roles, used if isinstance(used, Mapping) else ()
+            )
+        )
         props[SSO_MANAGED_KEY] = sso_managed
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)
