@@ -143,6 +143,29 @@ def test_idle_process_discards_the_listing(
     assert (api.calls, direct.loaded) == (1, ["b"])
 
 
+def test_new_command_never_answers_from_the_previous_commands_listing(
+    shared: TenantListing, api: FakeTenantApi, direct: Direct, tenants: dict[str, Any]
+) -> None:
+    with burst(shared), shared.reading():
+        get(shared, direct, "a")
+    tenants["b"] = {"id": "b", "name": "Edited"}
+    listing.command_began()  # the engine configured the host: within the idle grace
+    with shared.reading():
+        assert get(shared, direct, "b") == {"id": "b", "name": "Edited"}
+    assert (api.calls, direct.loaded) == (1, ["b"])
+
+
+def test_listing_fetched_while_a_command_begins_serves_nobody(
+    shared: TenantListing, api: FakeTenantApi, direct: Direct
+) -> None:
+    api.during = listing.command_began
+    with burst(shared), shared.reading():
+        get(shared, direct, "a")
+        api.during = lambda: None
+        get(shared, direct, "b")
+    assert api.calls == 2
+
+
 def test_tenant_absent_from_the_listing_is_loaded_directly(
     shared: TenantListing, api: FakeTenantApi, direct: Direct, tenants: dict[str, Any]
 ) -> None:
