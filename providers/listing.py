@@ -55,6 +55,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from model.text import shown
 from providers import calls, client, wire
 from providers.errors import AnswerNotUnderstood, ConfigurationError, DescopeApiError
 
@@ -281,7 +282,7 @@ class TenantListing:
             log.info(
                 "Listing all %ss failed (%s); reading each %s on its own from now on.",
                 self.what,
-                why,
+                shown(why),
                 self.what,
             )
 
