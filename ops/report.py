@@ -61,6 +61,7 @@ from config import Configuration
 from config.configuration import FlowEntry, ThemeEntry
 from model import TenantSpec, content_hash, normalise_flow_export, normalise_theme
 from model.flow import canonical_json
+from model.text import nfc
 from model.text import shown as printable
 from ops import authorization
 from ops.convert import data_from_descope
@@ -375,7 +376,7 @@ def build_report(
     declared_roles = _role_keys(configuration, declared) if roles_managed else set()
     live_roles = _held_role_keys(held)
     declared_permissions = {p.name for p in configuration.permissions or []}
-    live_permissions = {p["name"] for p in held.permissions}
+    live_permissions = {nfc(p["name"]) for p in held.permissions}
     in_use, unverified = _attributes(configuration.tenant_attributes, listed.values())
     return Report(
         unmanaged_tenants=sorted(set(listed) - set(declared)),
@@ -408,9 +409,11 @@ def _role_keys(configuration: Configuration, tenant_ids: Iterable[str]) -> set[s
 
 
 def _held_role_keys(held: authorization.Held) -> set[str]:
-    keys = {r["name"] for r in held.roles}
+    """Descope's roles as `_role_keys` writes the declared ones: names in NFC, as the model
+    compares them (the configuration's names are NFC once validated)."""
+    keys = {nfc(r["name"]) for r in held.roles}
     for tenant_id, roles in held.tenant_roles.items():
-        keys |= {f"{tenant_id}/{r['name']}" for r in roles}
+        keys |= {f"{tenant_id}/{nfc(r['name'])}" for r in roles}
     return keys
 
 

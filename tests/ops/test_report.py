@@ -349,3 +349,23 @@ def test_report__sso_lines_from_descope_cannot_act_on_the_terminal(
 
     out = capsys.readouterr().out
     assert out.splitlines()[1] == f"  - acme{HOSTILE_SHOWN}: managed by {HOSTILE_SHOWN}"
+
+
+def test_report__a_role_descope_holds_in_another_unicode_form_is_the_declared_role(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    text = project.tenants_file.read_text(encoding="utf-8")
+    text = text.replace("roles:", 'roles:\n  - name: "g\u00e9rant"', 1)
+    text = text.replace("permissions:", 'permissions:\n  - name: "r\u00e9sum\u00e9"', 1)
+    project.tenants_file.write_text(text, encoding="utf-8")
+    descope.mgmt.permission.create("re\u0301sume\u0301")
+    descope.mgmt.role.create("ge\u0301rant", permission_names=[])
+
+    code, out, err = ops("report", "--stack", "test", "--json")
+
+    assert code == 0, err
+    document = json.loads(out)
+    assert "g\u00e9rant" not in document["missing"]["roles"]
+    assert "r\u00e9sum\u00e9" not in document["missing"]["permissions"]
+    assert document["unmanaged"]["roles"] == []
+    assert document["unmanaged"]["permissions"] == []
