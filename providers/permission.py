@@ -243,13 +243,11 @@ class Permission(pulumi.dynamic.Resource, module="descope", name="Permission"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Registered as `registered_name`, with the previous name as an alias."""
+        """Registered as `registered_name`, with the previous name and the decomposed form of
+        the name (`authz.written_forms`) as aliases."""
+        earlier = [*filter(None, [spec.previousName]), *authz.written_forms(spec.name)]
         own = pulumi.ResourceOptions(
-            aliases=(
-                [pulumi.Alias(name=registered_name(spec.previousName))]
-                if spec.previousName is not None
-                else None
-            )
+            aliases=[pulumi.Alias(name=registered_name(n)) for n in earlier] or None
         )
         super().__init__(
             PermissionProvider(stack=stack),

@@ -438,15 +438,12 @@ class Role(pulumi.dynamic.Resource, module="descope", name="Role"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Registered as `registered_name`, with the previous name as an alias; a tenant's
-        role is given `tenant_id`, and `tenant_default` when the tenant's defaultRoles list
-        it."""
+        """Registered as `registered_name`, with the previous name and the decomposed form of
+        the name (`authz.written_forms`) as aliases; a tenant's role is given `tenant_id`, and
+        `tenant_default` when the tenant's defaultRoles list it."""
+        earlier = [*filter(None, [spec.previousName]), *authz.written_forms(spec.name)]
         own = pulumi.ResourceOptions(
-            aliases=(
-                [pulumi.Alias(name=registered_name(spec.previousName, tenant_id))]
-                if spec.previousName is not None
-                else None
-            )
+            aliases=[pulumi.Alias(name=registered_name(n, tenant_id)) for n in earlier] or None
         )
         props: dict[str, Any] = {
             **role_props(spec, tenant_id, tenant_default=tenant_default),
