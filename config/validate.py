@@ -40,7 +40,7 @@ from model.roles import (
 )
 from model.sso import TenantSSO
 from model.tenant import attribute_value_problem
-from model.text import shown
+from model.text import folded, nfc, shown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -373,7 +373,8 @@ def _deep_merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None:
-    """Ids and names unique in the project; two that differ only in case are refused too.
+    """Ids and names unique in the project, compared in NFC (`model.text.nfc`); two that
+    differ only in case are refused too.
 
     Descope does not publish whether it compares tenant ids and names with or without case;
     two tenants that people (and perhaps Descope) cannot tell apart are refused either way.
@@ -382,12 +383,13 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
         first: dict[str, MergedTenant] = {}
         first_folded: dict[str, MergedTenant] = {}
         for tenant in tenants:
-            value = tenant.merged.get(key)
-            if not isinstance(value, str):
+            written = tenant.merged.get(key)
+            if not isinstance(written, str):
                 continue
+            value = nfc(written)
             other = first.get(value)
-            if other is None and value.casefold() in first_folded:
-                other = first_folded[value.casefold()]
+            if other is None and folded(value) in first_folded:
+                other = first_folded[folded(value)]
                 other_line = report.line_of(("tenants", other.index, key))
                 report.add(
                     ("tenants", tenant.index, key),
@@ -400,7 +402,7 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
                 continue
             if other is None:
                 first[value] = tenant
-                first_folded.setdefault(value.casefold(), tenant)
+                first_folded.setdefault(folded(value), tenant)
                 continue
             other_line = report.line_of(("tenants", other.index, key))
             # Two tenants with one id are told apart by position; otherwise the id says more.
@@ -409,9 +411,15 @@ def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None
                 if key == "id"
                 else label("tenant", other.merged, other.index)
             )
+            form = (
+                " (written there with other Unicode characters for the same letters: one "
+                "composed, one with combining accents; names are compared in NFC)"
+                if written != other.merged[key]
+                else ""
+            )
             report.add(
                 ("tenants", tenant.index, key),
-                f'the {key} "{shown(value)}" is also used by {who} on line {other_line}. '
+                f'the {key} "{shown(value)}" is also used by {who} on line {other_line}{form}. '
                 f"Tenant {key}s must be unique in the project: change one of them.",
             )
 

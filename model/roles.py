@@ -13,8 +13,10 @@ not be declared.
 The checks across entries (`authorization_problems`, `default_role_problems`) take plain data as
 the configuration writes it, each list with the path where it sits, and a `Locate` that turns a
 path into words (``on line 12`` for a file, `at_path` by default). Names are compared exactly
-for references; two declarations differing only in case are refused, as Descope does not
-publish whether it compares names with or without case.
+for references, in Unicode normalization form C (`model.text.nfc`: a name written with a
+combining accent is the name written with the precomposed letter); two declarations differing
+only in case are refused, as Descope does not publish whether it compares names with or
+without case.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from model.limits import (
     TENANT_ROLES,
 )
 from model.problems import Problem, problems_from_validation_error
-from model.text import check_plain_text, check_trimmed, check_unique, shown
+from model.text import check_plain_text, check_trimmed, check_unique, folded, nfc, shown
 
 Path = tuple[str | int, ...]
 Locate = Callable[[Path], str]
@@ -57,15 +59,17 @@ RoleName = Annotated[
     Field(min_length=1, max_length=ROLE_NAME_LENGTH.value),
     AfterValidator(check_plain_text),
     AfterValidator(check_trimmed),
+    AfterValidator(nfc),
 ]
-"""A role's name, as roles, default roles and SSO role mappings write it."""
+"""A role's name, as roles, default roles and SSO role mappings write it; in NFC."""
 PermissionName = Annotated[
     str,
     Field(min_length=1, max_length=PERMISSION_NAME_LENGTH.value),
     AfterValidator(check_plain_text),
     AfterValidator(check_trimmed),
+    AfterValidator(nfc),
 ]
-"""A permission's name, as permissions and roles write it."""
+"""A permission's name, as permissions and roles write it; in NFC."""
 Description = Annotated[
     str, Field(max_length=DESCRIPTION_LENGTH.value), AfterValidator(check_plain_text)
 ]
@@ -156,7 +160,8 @@ def at_path(path: Path) -> str:
 
 @dataclass(frozen=True)
 class _Entry:
-    """A role or permission as declared: enough of it to check what refers to what."""
+    """A role or permission as declared: enough of it to check what refers to what; names in
+    NFC."""
 
     name: str
     path: Path
@@ -174,11 +179,11 @@ def _entries(raw: Sequence[Any] | None, path: Path) -> list[_Entry]:
         permissions = item.get("permissions")
         entries.append(
             _Entry(
-                name=item["name"],
+                name=nfc(item["name"]),
                 path=(*path, index),
-                previous=previous if isinstance(previous, str) else None,
+                previous=nfc(previous) if isinstance(previous, str) else None,
                 permissions=tuple(
-                    ((*path, index, "permissions", k), p)
+                    ((*path, index, "permissions", k), nfc(p))
                     for k, p in enumerate(permissions if isinstance(permissions, list) else [])
                     if isinstance(p, str)
                 ),
@@ -214,9 +219,9 @@ def _check_declarations(
     the project's entries they must be told apart from.
     """
     section = f"the roles: of {owner}" if owner else scope.section
-    first: dict[str, _Entry] = {entry.name.casefold(): entry for entry in reversed(others)}
+    first: dict[str, _Entry] = {folded(entry.name): entry for entry in reversed(others)}
     for entry in entries:
-        builtin = next((b for b in scope.builtins if b.casefold() == entry.name.casefold()), None)
+        builtin = next((b for b in scope.builtins if folded(b) == folded(entry.name)), None)
         if builtin is not None:
             same = "is" if builtin == entry.name else f'differs only in case from "{builtin}",'
             yield Problem(
@@ -226,9 +231,9 @@ def _check_declarations(
                 f"{section} (it may be named without being declared).",
             )
             continue
-        other = first.get(entry.name.casefold())
+        other = first.get(folded(entry.name))
         if other is None:
-            first[entry.name.casefold()] = entry
+            first[folded(entry.name)] = entry
             continue
         in_others = other in others
         if in_others:
@@ -264,14 +269,14 @@ def _check_renames(
             continue
         where = (*entry.path, "previousName")
         old = entry.previous
-        if any(b.casefold() == old.casefold() for b in scope.builtins):
+        if any(folded(b) == folded(old) for b in scope.builtins):
             yield Problem(
                 where,
                 f'"{shown(old)}" is one of Descope\'s built-in {scope.kind}s: it cannot be '
                 "renamed from here. Remove previousName.",
             )
             continue
-        holder = declared.get(old.casefold())
+        holder = declared.get(folded(old))
         if holder is not None and holder is not entry:
             yield Problem(
                 where,
@@ -280,7 +285,7 @@ def _check_renames(
                 "previousName, or the other one.",
             )
             continue
-        twin = renamed_from.get(old.casefold())
+        twin = renamed_from.get(folded(old))
         if twin is not None:
             yield Problem(
                 where,
@@ -289,7 +294,7 @@ def _check_renames(
                 f"renamed from one. Keep previousName on one of them.",
             )
             continue
-        renamed_from[old.casefold()] = entry
+        renamed_from[folded(old)] = entry
 
 
 def _first_by(entries: Sequence[_Entry], key: Callable[[_Entry], str | None]) -> dict[str, _Entry]:
@@ -304,7 +309,7 @@ def _first_by(entries: Sequence[_Entry], key: Callable[[_Entry], str | None]) ->
 
 def _close(name: str, candidates: Sequence[str]) -> str:
     """`` Did you mean "x"?``, exact case first, or ``""``."""
-    same = [c for c in candidates if c.casefold() == name.casefold()]
+    same = [c for c in candidates if folded(c) == folded(name)]
     close = same or difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f' Did you mean "{close[0]}"? Names are matched exactly.' if close else ""
 
@@ -406,7 +411,8 @@ def default_role_problems(
                 elsewhere.setdefault(role.name, (tid, role))
     tenant = f'tenant "{shown(tenant_id)}"'
     problems: list[Problem] = []
-    for path, name in default_roles:
+    for path, written in default_roles:
+        name = nfc(written)
         if name in names:
             continue
         if name in renamed:

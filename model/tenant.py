@@ -44,7 +44,7 @@ from model.limits import (
 )
 from model.problems import Problem, problems_from_validation_error, validation_error
 from model.roles import RoleName
-from model.text import check_plain_text, check_unique, refused_text_message, shown
+from model.text import check_plain_text, check_unique, nfc, refused_text_message, shown
 
 TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Letters, digits, dot, dash and underscore; starts with a letter or digit; 1 to 64 long.
@@ -83,13 +83,14 @@ def _check_tenant_id(value: str) -> str:
 
 
 def _check_name(value: str) -> str:
+    """`value` in NFC (`model.text.nfc`); raises ValueError when empty or not trimmed."""
     if not value.strip():
         raise ValueError("the tenant name must not be empty.")
     if value != value.strip():
         raise ValueError(
             f'the tenant name "{shown(value)}" has leading or trailing spaces; remove them.'
         )
-    return value
+    return nfc(value)
 
 
 _KINDS = "a string, a number, true/false or a list of strings"

@@ -13,6 +13,21 @@ Refused, in every string a tenant entry, role, permission or attribute definitio
 
 Not refused: ordinary and no-break spaces, private-use and unassigned code points.
 Messages never print a refused character itself: `shown` writes it as an escape.
+
+`shown` is also the one way text from Descope (ids, names, settings, SSO fields, role and
+flow names, error bodies) reaches a terminal or a log, in ``python -m ops`` and in the
+providers' messages: a tenant named with an escape sequence (clear the screen, set the window
+title), a bell or a bidirectional override then shows as ``\\x1b[2J``, ``\\x07``, ``\\u202e``
+and cannot act on the terminal. `shown_lines` does the same for text of several lines.
+
+Names are compared in Unicode normalization form C (`nfc`): "Café" written with a precomposed
+é (U+00E9) and with an e and a combining accent (U+0065 U+0301) are one name. The models
+normalize tenant names, role names and permission names (wherever they are written: roles,
+defaultRoles, a role's permissions, SSO role mappings) to NFC when they validate them, so the
+configuration, the providers' inputs and what is sent to Descope hold the NFC form; the checks
+across entries and the providers' comparisons with what Descope holds compare NFC forms (and
+`folded` ones, where case does not count either). Tenant ids are ASCII: NFC leaves them as
+they are.
 """
 
 from __future__ import annotations
@@ -63,7 +78,10 @@ def describe_character(char: str) -> str:
 
 
 def shown(text: str) -> str:
-    """`text` for a message: every refused character written as an escape (``\\n``, ``\\u200b``)."""
+    """`text` for a message or a terminal: every refused character written as an escape
+    (``\\n``, ``\\x1b``, ``\\x9b``, ``\\u202e``): C0 and C1 controls, DEL, escape, bell,
+    bidirectional controls and every other invisible formatting character, line separators,
+    lone surrogates. Other text is unchanged (a backslash stays one backslash)."""
     if first_refused(text) is None:
         return text
     parts: list[str] = []
@@ -81,6 +99,21 @@ def shown(text: str) -> str:
         else:
             parts.append(f"\\u{ord(char):04x}")
     return "".join(parts)
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode normalization form C (composed): the form names are compared in."""
+    return unicodedata.normalize("NFC", text)
+
+
+def folded(text: str) -> str:
+    """`text` for comparing without case: NFC, case-folded, NFC again (a fold may decompose)."""
+    return nfc(nfc(text).casefold())
+
+
+def shown_lines(text: str) -> str:
+    """`text` of several lines for a terminal: `shown` on each line, its line feeds kept."""
+    return "\n".join(shown(line) for line in text.split("\n"))
 
 
 def refused_text_message(text: str) -> str | None:

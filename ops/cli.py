@@ -27,6 +27,7 @@ from pathlib import Path
 
 from config import ConfigurationErrors, plaintext_key_warning
 from config.variables import parse_assignment
+from model.text import shown_lines
 from ops.errors import OpsError
 from ops.stack import StackSettings, load_stack, load_stack_configuration
 from providers.errors import DescopeProviderError
@@ -299,15 +300,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except (OpsError, DescopeProviderError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown_lines(str(exc))}", file=sys.stderr)
     except ConfigurationErrors as exc:
-        print(f"error: the configuration is not valid:\n{exc}", file=sys.stderr)
+        print(f"error: the configuration is not valid:\n{shown_lines(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
     except Exception as exc:
         if _debugging():
             raise
-        print(_bug(exc), file=sys.stderr)
+        print(shown_lines(_bug(exc)), file=sys.stderr)
     finally:
         sdk_log.setLevel(level)
     return 1

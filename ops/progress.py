@@ -14,6 +14,10 @@ for and for how long.
   tenth is done, and one when it ends with its duration; a wait one line.
 
 `Progress.silent()` shows nothing (for the functions' callers that are not the commands).
+
+What a step or a wait says may quote Descope's data (an id, a name): it is shown through
+`model.text.shown` (control characters as escapes) and never read as rich markup, so a
+``[bold]`` or an escape sequence in a name is printed as written.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from rich.progress import (
 from rich.progress import Progress as LiveDisplay
 from rich.text import Text
 
+from model.text import shown
 from providers.calls import Wait, waits_reported_to
 
 T = TypeVar("T")
@@ -81,7 +86,7 @@ class Progress:
         if self.live:
             self._display = LiveDisplay(
                 SpinnerColumn(finished_text="[green]✓[/]"),
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 _CountedOnly(BarColumn()),
                 _CountedOnly(MofNCompleteColumn()),
                 TimeElapsedColumn(),
@@ -104,7 +109,7 @@ class Progress:
 
     def _line(self, text: str) -> None:
         stream = self.console.file
-        stream.write(f"{self.command}: {text}\n")
+        stream.write(f"{self.command}: {shown(text)}\n")
         stream.flush()
 
     def waited(self, wait: Wait) -> None:
@@ -112,7 +117,7 @@ class Progress:
         if not self.show:
             return
         if self._display is not None:
-            self._display.console.print(Text(wait.text(), style="yellow"))
+            self._display.console.print(Text(shown(wait.text()), style="yellow"))
         else:
             self._line(wait.text())
 
@@ -120,7 +125,7 @@ class Progress:
     def doing(self, what: str) -> Iterator[None]:
         """One step without a count (a single call): ``list Descope tenants``."""
         if self._display is not None:
-            task = self._display.add_task(what, total=None)
+            task = self._display.add_task(shown(what), total=None)
             yield
             self._display.update(task, total=1, completed=1)
             return
@@ -136,7 +141,7 @@ class Progress:
         if not total:
             return
         if self._display is not None:
-            task = self._display.add_task(what, total=total, counted=True)
+            task = self._display.add_task(shown(what), total=total, counted=True)
             for item in listed:
                 yield item
                 self._display.advance(task)

@@ -33,6 +33,11 @@ listing each, when managed.
 The tenants' SSO follows (`ops.sso_report`): in sync, differing (which fields), missing,
 not managed, customer-managed; one load of a tenant's SSO configurations per declared tenant.
 
+Ids, names, values and paths from Descope are printed through `model.text.shown`: a control
+character, an escape sequence or a bidirectional override Descope holds is written as an
+escape (``\\x1b``) and cannot act on the terminal; rich never reads them as markup. The JSON
+document escapes them as JSON does.
+
 Nothing is an error: the report exits 0. ``--fail-on-unmanaged`` exits 1 when anything is
 unmanaged, ``--fail-on-drift`` when anything drifted or is missing (for CI). ``--json`` writes
 the report as one JSON document (`Report.to_json`, format ``descope-config-report/1``) instead
@@ -56,6 +61,8 @@ from config import Configuration
 from config.configuration import FlowEntry, ThemeEntry
 from model import TenantSpec, content_hash, normalise_flow_export, normalise_theme
 from model.flow import canonical_json
+from model.text import nfc
+from model.text import shown as printable
 from ops import authorization
 from ops.convert import data_from_descope
 from ops.live import Descope, connect
@@ -369,7 +376,7 @@ def build_report(
     declared_roles = _role_keys(configuration, declared) if roles_managed else set()
     live_roles = _held_role_keys(held)
     declared_permissions = {p.name for p in configuration.permissions or []}
-    live_permissions = {p["name"] for p in held.permissions}
+    live_permissions = {nfc(p["name"]) for p in held.permissions}
     in_use, unverified = _attributes(configuration.tenant_attributes, listed.values())
     return Report(
         unmanaged_tenants=sorted(set(listed) - set(declared)),
@@ -402,9 +409,11 @@ def _role_keys(configuration: Configuration, tenant_ids: Iterable[str]) -> set[s
 
 
 def _held_role_keys(held: authorization.Held) -> set[str]:
-    keys = {r["name"] for r in held.roles}
+    """Descope's roles as `_role_keys` writes the declared ones: names in NFC, as the model
+    compares them (the configuration's names are NFC once validated)."""
+    keys = {nfc(r["name"]) for r in held.roles}
     for tenant_id, roles in held.tenant_roles.items():
-        keys |= {f"{tenant_id}/{r['name']}" for r in roles}
+        keys |= {f"{tenant_id}/{nfc(r['name'])}" for r in roles}
     return keys
 
 
@@ -422,16 +431,22 @@ def _attributes(
 
 
 def shown(value: Any) -> str:
-    """A value as the YAML would hold it, in one line: ``"Acme"``, ``["a.com"]``, ``30``."""
+    """A value as the YAML would hold it, in one line: ``"Acme"``, ``["a.com"]``, ``30``;
+    control characters as escapes (`model.text.shown`)."""
     if value is None:
         return "(not set)"
-    return json.dumps(value, ensure_ascii=False)
+    return printable(json.dumps(value, ensure_ascii=False))
+
+
+def _cell(text: str) -> Text:
+    """A table cell holding `text` from Descope: escaped, never read as markup."""
+    return Text(printable(text))
 
 
 def _section(title: str, ids: list[str], hint: str) -> None:
     print(f"{title}: {len(ids)}")
     for item in ids:
-        print(f"  - {item}")
+        print(f"  - {printable(item)}")
     if ids and hint:
         print(f"  {hint}")
 
@@ -443,10 +458,10 @@ def tenant_table(report: Report) -> Table:
     for tenant in report.drifted_tenants:
         for drift in tenant.fields:
             table.add_row(
-                Text(tenant.id),
-                Text(drift.field),
-                Text(shown(drift.descope)),
-                Text(shown(drift.configuration)),
+                _cell(tenant.id),
+                _cell(drift.field),
+                _cell(shown(drift.descope)),
+                _cell(shown(drift.configuration)),
             )
     return table
 
@@ -465,9 +480,9 @@ def content_table(report: Report) -> Table:
             (f"screen {s}", "only in the configuration") for s in flow.screens_only_in_configuration
         ]
         for part, difference in rows:
-            table.add_row(Text(flow.id), Text(part), Text(difference))
+            table.add_row(_cell(flow.id), _cell(part), _cell(difference))
     for part in report.theme or []:
-        table.add_row(Text("theme"), Text(part), Text("differs"))
+        table.add_row(Text("theme"), _cell(part), Text("differs"))
     return table
 
 

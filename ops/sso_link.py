@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from model.text import shown
 from ops.errors import OpsError
 from ops.live import connect
 from ops.stack import StackSettings, load_stack_configuration
@@ -96,5 +97,5 @@ def run(
         f"for {hours:g} hour(s); send it to the customer's IT, and revoke it with --revoke "
         "once they are done:"
     )
-    print(link)
+    print(shown(str(link)))
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config import Configuration
+from model.text import shown as printable
 from ops.live import Descope
 from providers.sso import changed_fields, inputs_from_descope
 
@@ -96,10 +97,10 @@ def sso_reports(
 
 
 def print_sso(reports: list[TenantSSOReport]) -> None:
-    """The report's SSO section."""
+    """The report's SSO section (what Descope holds escaped: `model.text.shown`)."""
     shown = [r for r in reports if r.lines]
     drifted = sum(r.drifted for r in reports)
     print(f"SSO of the configuration's tenants: {len(shown)} with SSO, {drifted} differing")
     for report in shown:
         for line in report.lines:
-            print(f"  - {report.tenant_id}: {line}")
+            print(f"  - {printable(report.tenant_id)}: {printable(line)}")

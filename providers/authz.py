@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -52,6 +53,14 @@ def url_safe(name: str) -> str:
     if "::" not in name and "%" not in name:
         return name
     return name.replace("%", "%25").replace(":", "%3A")
+
+
+def written_forms(name: str) -> list[str]:
+    """The decomposed form (NFD) of `name` when it differs: a stack may hold the resource under
+    a name in that form, registered before names were normalized to NFC (`model.text.nfc`),
+    so it is registered as an alias and the resource stays the same one."""
+    decomposed = unicodedata.normalize("NFD", name)
+    return [decomposed] if decomposed != name else []
 
 
 def project_or_none() -> str | None:

@@ -39,6 +39,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 import httpx
 from descope.exceptions import AuthException, RateLimitException
 
+from model.text import shown
 from providers import errors, wire
 from providers.client import Reply
 from providers.errors import (
@@ -218,7 +219,7 @@ def waits_reported_to(listener: Callable[[Wait], None]) -> Iterator[None]:
 
 
 def _pause(wait: Wait) -> None:
-    log.info("%s", wait.text())
+    log.info("%s", shown(wait.text()))  # what it waits for may quote Descope's data
     with _listeners_lock:
         listeners = list(_listeners)
     for listener in listeners:

@@ -11,6 +11,11 @@
 
 Messages never contain the management key: the SDK's exceptions carry only the status and
 Descope's response body, and the settings object hides the key from `repr`.
+
+A message quotes what Descope answered (error descriptions, names, ids, excerpts of bodies):
+its text (`DescopeProviderError.text`, hence ``str()``) is passed through `model.text.shown`,
+so a control character or a bidirectional override Descope holds or sends never reaches the
+terminal as itself. `detail` keeps Descope's words as they came, for the code that reads them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any, cast
 
 from descope.exceptions import AuthException, RateLimitException
 
+from model.text import shown
+
 
 class DescopeProviderError(Exception):
     """An error whose text is meant for the person running `pulumi up`."""
@@ -32,8 +39,9 @@ class DescopeProviderError(Exception):
 
     @property
     def text(self) -> str:
-        """The whole message: summary, then what happened, then what to do."""
-        return " ".join(part for part in (self.summary, self.detail, self.action) if part)
+        """The whole message: summary, then what happened, then what to do; control and
+        invisible formatting characters written as escapes (`model.text.shown`)."""
+        return shown(" ".join(part for part in (self.summary, self.detail, self.action) if part))
 
     def __str__(self) -> str:
         return self.text
@@ -317,8 +325,9 @@ def rate_limited(
 
 
 def describe(value: Any) -> str:
-    """A short, quoted rendering of a user value for messages."""
+    """A short, quoted rendering of a user value for messages (control characters escaped)."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f'"{value}"'
+    text = shown(text)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -336,7 +345,7 @@ def snapshot_warning(subject: str, event: str, path: str) -> str:
 
     `event` says why, as a clause: ``"was changed outside Pulumi and will be overwritten"``.
     """
-    return (
+    return shown(
         f"{subject} {event}. The version Descope held was saved to {path} first; "
         "copy anything you want to keep from it into the configuration."
     )

@@ -20,13 +20,23 @@ When a read uses the listing (`TenantListing.tenant`):
 
 What keeps a served tenant from being stale:
 
+- a read never answers from a listing fetched before that read's command began. The engine
+  starts each command (``pulumi up``, ``refresh``, ``destroy``...) by calling ``Configure`` on
+  the provider host, before any other call of that command, and a host that serves several
+  commands is configured again for each (Pulumi starts one host per command; a long-lived host,
+  such as a test's or a tool's, is configured per command). `providers.runtime` makes the
+  host's ``Configure`` call `command_began`, which starts a new command generation; a listing
+  records the generation its fetch began in and serves reads of that generation only. The
+  provider's own ``configure`` is no such signal: the host calls it once per provider it
+  deserialises, not once per ``Configure``. A listing costs one ``load_all`` per command;
 - consume once: an entry is served to one read, then dropped;
 - a tenant this process loads directly or writes (create, update, delete, adopt) is dropped
   from the listing, and from a listing still being fetched when that happens: the listing may
   predate what this process saw or did;
 - the listing is discarded when a read starts after more than `IDLE_GRACE` seconds without
-  any read in flight (the burst it served is over), when it is older than the max age, and
-  when the management client changes.
+  any read in flight (the burst it served is over: this also covers a host whose
+  ``Configure`` cannot be watched, see `providers.runtime.watch_configure`), when it is older
+  than the max age, and when the management client changes.
 
 ``DESCOPE_CONFIG_LISTING_MAX_AGE`` (seconds, default 30; read at every call) bounds the age of
 a listing served from; ``0`` turns the listing off. If ``load_all`` fails (for instance a key
@@ -45,6 +55,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from model.text import shown
 from providers import calls, client, wire
 from providers.errors import AnswerNotUnderstood, ConfigurationError, DescopeApiError
 
@@ -52,6 +63,8 @@ __all__ = [
     "DEFAULT_MAX_AGE",
     "MAX_AGE_ENV",
     "TenantListing",
+    "command",
+    "command_began",
     "forget",
     "listing",
     "max_age",
@@ -71,6 +84,23 @@ with no read in flight in the middle of a refresh."""
 
 Tenant = dict[str, Any]
 LoadOne = Callable[[], Tenant | None]
+
+_commands = 0
+_commands_lock = threading.Lock()
+
+
+def command_began() -> None:
+    """A new command began in this process (the engine called ``Configure``): no read from
+    now on is answered from a listing fetched before."""
+    global _commands  # noqa: PLW0603 - one generation per process is the point
+    with _commands_lock:
+        _commands += 1
+
+
+def command() -> int:
+    """The generation of the command in progress: how many times `command_began` was called."""
+    with _commands_lock:
+        return _commands
 
 
 def max_age() -> float:
@@ -117,6 +147,8 @@ class TenantListing:
         self._listed: frozenset[str] | None = None
         """Every tenant id the current listing held, served or not; None: no listing."""
         self._taken_at = 0.0
+        self._command = -1
+        """The command generation the current listing's fetch began in."""
         self._source: client.ManagementApi | None = None
         self._fetching = False
         self._dropped_while_fetching: set[str] = set()
@@ -174,7 +206,7 @@ class TenantListing:
                 return self._direct_unlocked(tenant_id, load_one)
             self._fetching = True
             self._dropped_while_fetching.clear()
-        fetched_at = self._clock()
+        fetched_at, fetched_in = self._clock(), command()
         try:
             fetched = self._fetch(source, doing)
         except BaseException:
@@ -189,6 +221,7 @@ class TenantListing:
                 for dropped in self._dropped_while_fetching:
                     fetched.pop(dropped, None)
                 self._entries, self._taken_at, self._source = fetched, fetched_at, source
+                self._command = fetched_in
                 self._listed = frozenset(fetched)
             self._dropped_while_fetching.clear()
             entry = self._take(tenant_id, limit, source)
@@ -216,7 +249,8 @@ class TenantListing:
 
     def _take(self, tenant_id: str, limit: float, source: client.ManagementApi) -> Tenant | None:
         """Pop the entry if the listing may serve it (lock held)."""
-        if self._source is not source or self._clock() - self._taken_at >= limit:
+        stale = self._clock() - self._taken_at >= limit or self._command != command()
+        if self._source is not source or stale:
             self._discard()
             return None
         return self._entries.pop(tenant_id, None)
@@ -248,7 +282,7 @@ class TenantListing:
             log.info(
                 "Listing all %ss failed (%s); reading each %s on its own from now on.",
                 self.what,
-                why,
+                shown(why),
                 self.what,
             )
 
@@ -282,6 +316,7 @@ class TenantListing:
             self._discard()
             self._dropped_while_fetching.clear()
             self._source = None
+            self._command = -1
             self._readers = 0
             self._idle_since = -IDLE_GRACE
             self._failed = False

@@ -44,7 +44,7 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from model.roles import PermissionSpec, authorization_problems
-from model.text import shown
+from model.text import nfc, shown
 from providers import authz, calls, client, listing, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
@@ -80,8 +80,12 @@ def _subject(name: str) -> str:
 
 
 def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs or outputs as Descope would hold them (a missing description is "")."""
-    return {"name": str(props.get("name") or ""), "description": props.get("description") or ""}
+    """Inputs or outputs as Descope would hold them (a missing description is ""), the name in
+    NFC (`model.text.nfc`): a name Descope holds with combining accents is the declared one."""
+    return {
+        "name": nfc(str(props.get("name") or "")),
+        "description": props.get("description") or "",
+    }
 
 
 class PermissionListing(listing.TenantListing):
@@ -95,7 +99,7 @@ class PermissionListing(listing.TenantListing):
 
     def _entries_of(self, answer: Any) -> dict[str, authz.Entry] | None:
         listed = wire.permissions_listed(answer, doing="list Descope permissions")
-        return None if listed is None else {str(p["name"]): p for p in listed}
+        return None if listed is None else {nfc(str(p["name"])): p for p in listed}
 
 
 permissions = PermissionListing()
@@ -103,17 +107,20 @@ permissions = PermissionListing()
 
 
 def find(name: str, doing: str) -> authz.Entry | None:
-    """The permission as Descope holds it, or None (one listing: no call loads one)."""
+    """The permission as Descope holds it, or None (one listing: no call loads one); names
+    compared in NFC."""
     api = client.management().permission
     try:
         answer = calls.ask(api.load_all, wire.PERMISSION_LIST, doing=doing)
     except AnswerNotUnderstood as exc:
         raise exc.told(NOTHING_CHANGED) from None
-    found = next((p for p in answer.permissions if p.name == name), None)
+    found = next((p for p in answer.permissions if nfc(p.name) == nfc(name)), None)
     return found.wire() if found is not None else None
 
 
 def _state(found: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs for a permission as Descope holds it: its name as Descope writes it (the
+    one to name it by in a call)."""
     return {"name": str(found.get("name") or ""), "description": found.get("description") or ""}
 
 
@@ -155,7 +162,7 @@ class PermissionProvider(DescopeProvider):
                 subject=_subject(name),
                 create=lambda: api.create(name, description=spec["description"]),
                 find=lambda: find(name, doing),
-                matches=lambda held: _state(held) == spec,
+                matches=lambda held: comparable(_state(held)) == spec,
                 describe=lambda held: f"description {authz.quoted(_state(held)['description'])}",
                 declared=f"description {authz.quoted(spec['description'])}",
                 doing=doing,
@@ -172,7 +179,7 @@ class PermissionProvider(DescopeProvider):
         name = str(props.get("name") or id_)
         doing = f"read {_subject(name)}"
         with permissions.reading():
-            found = permissions.entry(name, doing=doing, load_one=lambda: find(name, doing))
+            found = permissions.entry(nfc(name), doing=doing, load_one=lambda: find(name, doing))
         if found is None:
             return ReadResult(None, {})
         state = _state(found)
@@ -180,13 +187,15 @@ class PermissionProvider(DescopeProvider):
 
     @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
-        """Descope's update replaces the name (``newName``) and the description."""
+        """Descope's update replaces the name (``newName``) and the description; the
+        permission is named as last read (Descope's own form of the name)."""
         old, new = comparable(_olds), comparable(_news)
+        held = str(_olds.get("name") or old["name"])
         doing = f"update {_subject(old['name'])}"
         api = client.management().permission
         try:
             calls.call(
-                lambda: api.update(old["name"], new["name"], description=new["description"]),
+                lambda: api.update(held, new["name"], description=new["description"]),
                 doing=doing,
                 repeatable=True,
             )
@@ -211,13 +220,14 @@ class PermissionProvider(DescopeProvider):
                 log.warning("%s was already deleted outside Pulumi.", _subject(name))
                 return
             authz.snapshot(self.backup_dir, "permission", name, found)
+            held = str(found.get("name") or name)
             try:
-                calls.call(lambda: api.delete(name), doing=doing, repeatable=True)
+                calls.call(lambda: api.delete(held), doing=doing, repeatable=True)
             except DescopeApiError as exc:
                 if not (exc.is_not_found and find(name, doing) is None):
                     raise
         finally:
-            permissions.forget(name)
+            permissions.forget(nfc(name))
 
 
 class Permission(pulumi.dynamic.Resource, module="descope", name="Permission"):
@@ -233,13 +243,11 @@ class Permission(pulumi.dynamic.Resource, module="descope", name="Permission"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Registered as `registered_name`, with the previous name as an alias."""
+        """Registered as `registered_name`, with the previous name and the decomposed form of
+        the name (`authz.written_forms`) as aliases."""
+        earlier = [*filter(None, [spec.previousName]), *authz.written_forms(spec.name)]
         own = pulumi.ResourceOptions(
-            aliases=(
-                [pulumi.Alias(name=registered_name(spec.previousName))]
-                if spec.previousName is not None
-                else None
-            )
+            aliases=[pulumi.Alias(name=registered_name(n)) for n in earlier] or None
         )
         super().__init__(
             PermissionProvider(stack=stack),

@@ -69,7 +69,7 @@ from pulumi.dynamic import (
 
 from model.roles import RoleSpec, authorization_problems
 from model.tenant import TENANT_ID_PATTERN
-from model.text import shown
+from model.text import nfc, shown
 from providers import authz, calls, client, errors, listing, references, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
@@ -116,8 +116,8 @@ def role_props(
 
 
 def _key(tenant_id: str, name: str) -> str:
-    """A role's key in the listing: tenant ids hold no ``/``."""
-    return f"{tenant_id}/{name}"
+    """A role's key in the listing: tenant ids hold no ``/``; the name in NFC."""
+    return f"{tenant_id}/{nfc(name)}"
 
 
 def _subject(name: str, tenant_id: str) -> str:
@@ -126,12 +126,13 @@ def _subject(name: str, tenant_id: str) -> str:
 
 
 def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs or outputs as Descope would hold them: permissions as a sorted set."""
+    """Inputs or outputs as Descope would hold them: permissions as a sorted set, names in NFC
+    (`model.text.nfc`: a name Descope holds with combining accents is the declared one)."""
     return {
-        "name": str(props.get("name") or ""),
+        "name": nfc(str(props.get("name") or "")),
         "tenantId": str(props.get("tenantId") or ""),
         "description": props.get("description") or "",
-        "permissions": sorted({str(p) for p in props.get("permissions") or []}),
+        "permissions": sorted({nfc(str(p)) for p in props.get("permissions") or []}),
     }
 
 
@@ -158,7 +159,7 @@ roles = RoleListing()
 
 def find(name: str, tenant_id: str, doing: str) -> authz.Entry | None:
     """The role as Descope holds it, or None: one search, filtered exactly (by name, in its
-    scope), whatever else the search returns. A tenant Descope lacks has no roles."""
+    scope, in NFC), whatever else the search returns. A tenant Descope lacks has no roles."""
     api = client.management().role
     try:
         answer = calls.ask(
@@ -173,13 +174,14 @@ def find(name: str, tenant_id: str, doing: str) -> authz.Entry | None:
             return None
         raise
     for role in answer.roles:
-        if role.name == name and role.tenantId == tenant_id:
+        if nfc(role.name) == nfc(name) and role.tenantId == tenant_id:
             return role.wire()
     return None
 
 
 def _state(found: Mapping[str, Any], tenant_default: bool) -> dict[str, Any]:
-    """(the outputs) for a role as Descope holds it."""
+    """(the outputs) for a role as Descope holds it; its name as Descope writes it (the one to
+    name it by in a call)."""
     return {
         **comparable(
             {
@@ -189,6 +191,7 @@ def _state(found: Mapping[str, Any], tenant_default: bool) -> dict[str, Any]:
                 "permissions": found.get("permissionNames"),
             }
         ),
+        "name": str(found.get("name") or ""),
         "tenantDefault": tenant_default,
         "default": bool(found.get("default")),
         "private": bool(found.get("private")),
@@ -344,8 +347,10 @@ class RoleProvider(DescopeProvider):
     @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Descope's update replaces name (``newName``), description and permissions, and
-        clears what it is not sent: ``default`` and ``private`` go back as last read."""
+        clears what it is not sent: ``default`` and ``private`` go back as last read. The role
+        is named as last read (Descope's own form of the name)."""
         old, new = comparable(_olds), comparable(_news)
+        held = str(_olds.get("name") or old["name"])
         tenant_id = old["tenantId"]
         subject = _subject(old["name"], tenant_id)
         doing = f"update {subject}"
@@ -354,7 +359,7 @@ class RoleProvider(DescopeProvider):
         try:
             calls.call(
                 lambda: api.update(
-                    old["name"],
+                    held,
                     new["name"],
                     description=new["description"],
                     permission_names=list(new["permissions"]),
@@ -391,9 +396,10 @@ class RoleProvider(DescopeProvider):
                 log.warning("%s was already deleted outside Pulumi (or with its tenant).", subject)
                 return
             authz.snapshot(self.backup_dir, "role", _key(tenant_id, name).lstrip("/"), found)
+            held = str(found.get("name") or name)
             try:
                 calls.call(
-                    lambda: api.delete(name, tenant_id=tenant_id or None),
+                    lambda: api.delete(held, tenant_id=tenant_id or None),
                     doing=doing,
                     repeatable=True,
                 )
@@ -432,15 +438,12 @@ class Role(pulumi.dynamic.Resource, module="descope", name="Role"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Registered as `registered_name`, with the previous name as an alias; a tenant's
-        role is given `tenant_id`, and `tenant_default` when the tenant's defaultRoles list
-        it."""
+        """Registered as `registered_name`, with the previous name and the decomposed form of
+        the name (`authz.written_forms`) as aliases; a tenant's role is given `tenant_id`, and
+        `tenant_default` when the tenant's defaultRoles list it."""
+        earlier = [*filter(None, [spec.previousName]), *authz.written_forms(spec.name)]
         own = pulumi.ResourceOptions(
-            aliases=(
-                [pulumi.Alias(name=registered_name(spec.previousName, tenant_id))]
-                if spec.previousName is not None
-                else None
-            )
+            aliases=[pulumi.Alias(name=registered_name(n, tenant_id)) for n in earlier] or None
         )
         props: dict[str, Any] = {
             **role_props(spec, tenant_id, tenant_default=tenant_default),

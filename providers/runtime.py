@@ -2,16 +2,19 @@
 
 The host calls `configure` once per provider it deserialises, with the stack config; nothing
 else runs only there, so this is where the providers take their settings and set up how their
-errors reach the user.
+errors reach the user. The host's own ``Configure`` (once per command) is watched here too
+(`watch_configure`): it tells `providers.listing` that a new command began.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import pickle
 import sys
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 import pulumi.dynamic.dynamic as pulumi_dynamic
@@ -19,7 +22,9 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers import client
+from providers import client, listing
+
+log = logging.getLogger(__name__)
 
 CONFIG_KEYS = ("descope:projectId", "descope:managementKey", "descope:baseUrl")
 """The stack config the providers read; secrets arrive unwrapped."""
@@ -90,6 +95,54 @@ def _serialized_without_leaving_patches(
 pulumi_dynamic.serialize_provider = _serialized_without_leaving_patches(
     pulumi_dynamic.serialize_provider
 )
+
+HOST_MODULE = "pulumi.dynamic.__main__"
+"""The module the dynamic-provider host runs as ``__main__`` (``python -m pulumi.dynamic``)."""
+_SERVICER = "DynamicResourceProviderServicer"
+_CONFIG_ATTRIBUTE = "_config"
+
+
+def watch_configure(host: ModuleType | None) -> bool:
+    """Make every later ``Configure`` of the host in `host` call `listing.command_began`;
+    whether it could. Idempotent.
+
+    The host's ``Configure`` stores the stack config as ``self._config`` on its servicer
+    (``pulumi/dynamic/__main__.py``) and calls nothing of ours: the provider's `configure`
+    runs once per provider the host deserialises, not per ``Configure``. So the attribute is
+    made a property of the servicer's class whose setter also starts a new command. When the
+    SDK's host is not the one expected (another module runs as ``__main__``, or the SDK
+    changed), nothing is patched: the listings then rely on their idle grace alone
+    (`providers.listing`), which is logged once.
+    """
+    if host is None or getattr(getattr(host, "__spec__", None), "name", None) != HOST_MODULE:
+        return False
+    servicer = getattr(host, _SERVICER, None)
+    held = getattr(servicer, "__dict__", {}).get(_CONFIG_ATTRIBUTE)
+    if isinstance(held, property):
+        return True
+    if not isinstance(servicer, type) or not isinstance(held, dict):
+        log.info(
+            "The provider host's Configure could not be watched (%s.%s.%s not found): a tenant "
+            "listing is kept for reads less than %s s apart, across commands too.",
+            HOST_MODULE,
+            _SERVICER,
+            _CONFIG_ATTRIBUTE,
+            listing.IDLE_GRACE,
+        )
+        return False
+
+    def stored(self: Any) -> Any:
+        return self.__dict__.get(_CONFIG_ATTRIBUTE, held)
+
+    def store(self: Any, config: Any) -> None:
+        self.__dict__[_CONFIG_ATTRIBUTE] = config
+        listing.command_began()
+
+    setattr(servicer, _CONFIG_ATTRIBUTE, property(stored, store))
+    return True
+
+
+watch_configure(sys.modules.get("__main__"))
 
 
 class DescopeProvider(ResourceProvider):

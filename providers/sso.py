@@ -83,6 +83,7 @@ from model.sso import (
     certificate_fingerprint,
     sso_configuration_problems,
 )
+from model.text import nfc
 from providers import backups, calls, client, errors, wire
 from providers.errors import DescopeApiError, PartialFailure
 from providers.runtime import DescopeProvider, has_unknowns
@@ -230,7 +231,8 @@ def comparable(
     """Inputs or outputs reduced to what Descope holds and this resource manages.
 
     `desired` (the inputs the comparison is for) decides what a by-metadata or by-issuer
-    configuration compares. Sets (domains, roles, groups) are sorted, absent values "".
+    configuration compares. Sets (domains, roles, groups) are sorted, absent values "", role
+    names in NFC (`model.text.nfc`).
     """
     saml, oidc = props.get("saml"), props.get("oidc")
     want = desired if desired is not None else props
@@ -244,11 +246,11 @@ def comparable(
         "oidc": _oidc_comparable(oidc, want.get("oidc")) if isinstance(oidc, Mapping) else None,
         "domains": sorted({_text(d).lower() for d in props.get("domains") or []}),
         "groupMappings": sorted(
-            (_text(m.get("role")), sorted({_text(g) for g in m.get("groups") or []}))
+            (nfc(_text(m.get("role"))), sorted({_text(g) for g in m.get("groups") or []}))
             for m in props.get("groupMappings") or []
             if isinstance(m, Mapping)
         ),
-        "defaultRoles": sorted({_text(r) for r in props.get("defaultRoles") or []}),
+        "defaultRoles": sorted({nfc(_text(r)) for r in props.get("defaultRoles") or []}),
         "redirectUrl": _text(props.get("redirectUrl")),
     }
 

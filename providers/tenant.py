@@ -99,6 +99,7 @@ from pulumi.dynamic import (
 )
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
+from model.text import nfc
 from providers import backups, calls, client, errors, listing, references, wire
 from providers.errors import (
     NOTHING_CHANGED,
@@ -250,19 +251,21 @@ def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
     """Inputs or outputs reduced to what matters, as Descope would return it.
 
     Missing keys take their defaults, whole floats become ints, set-like lists are sorted,
-    unset lifetimes are None. Two property bags describe the same tenant exactly when their
-    comparable forms serialise alike (`_same`).
+    unset lifetimes are None, the name and the default roles' names are in NFC
+    (`model.text.nfc`: a name Descope holds with combining accents is the declared name). Two
+    property bags describe the same tenant exactly when their comparable forms serialise alike
+    (`_same`).
     """
     settings = props.get("settings")
     return {
         ID_KEY: str(props.get(ID_KEY) or ""),
-        "name": props.get("name") or "",
+        "name": nfc(str(props.get("name") or "")),
         "selfProvisioningDomains": _as_set(props.get("selfProvisioningDomains")),
         "customAttributes": _json_value(props.get("customAttributes") or {}),
         "enforceSSO": bool(props.get("enforceSSO")),
         "enforceSSOExclusions": _as_set(props.get("enforceSSOExclusions")),
         "disabled": bool(props.get("disabled")),
-        "defaultRoles": _as_set(props.get("defaultRoles")),
+        "defaultRoles": _as_set(nfc(str(r)) for r in props.get("defaultRoles") or []),
         "settings": _settings_comparable(settings if isinstance(settings, Mapping) else None),
         "adopt": bool(props.get("adopt")),
         "cascadeDelete": bool(props.get("cascadeDelete")),

@@ -53,6 +53,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from descope.management.common import MgmtV1
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from model.text import shown
 from providers import client
 from providers.errors import AnswerNotUnderstood
 
@@ -359,7 +360,9 @@ def excerpt_text(text: str) -> str:
 
 
 def _shortened(text: str) -> str:
-    text = client.redact(text)
+    """`text` without the key (`client.redact`) or control characters (`model.text.shown`),
+    cut to `EXCERPT_LENGTH`."""
+    text = shown(client.redact(text))
     return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 3] + "..."
 
 

@@ -404,3 +404,28 @@ def test_cli__a_401_names_the_stack_config_when_the_stack_file_holds_the_key(
 
     assert code == 1
     assert "management key from stack config descope:managementKey" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (OpsError('Tenant "acme\x1b]0;pwned\x07" refused.\nSecond \u202eline.'), "error: Tenant"),
+        (RuntimeError("boom \x1b]0;pwned\x07"), "error: RuntimeError: boom"),
+    ],
+    ids=["ops error", "unexpected error"],
+)
+def test_cli__an_error_quoting_descope_s_data_cannot_act_on_the_terminal(
+    ops: Run, monkeypatch: pytest.MonkeyPatch, error: Exception, said: str
+) -> None:
+    def broken(*_: object, **__: object) -> int:
+        raise error
+
+    monkeypatch.setattr(report, "run", broken)
+    monkeypatch.delenv("DESCOPE_CONFIG_DEBUG", raising=False)
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    assert err.startswith(said)
+    assert "\\x1b]0;pwned\\x07" in err
+    assert not [char for char in ("\x1b", "\x07", "\u202e") if char in err]

@@ -172,6 +172,42 @@ def test_progress__on_a_terminal_a_live_display_and_the_waits_above_it() -> None
     assert "export: " not in shown  # the plain lines' prefix is for logs only
 
 
+HOSTILE = 'load tenant "[bold]x[/bold]\x1b]0;pwned\x07\u202e"'
+"""A step quoting a name Descope holds: rich markup, a window-title sequence, a bidi override."""
+HOSTILE_SHOWN = 'load tenant "[bold]x[/bold]\\x1b]0;pwned\\x07\\u202e"'
+
+
+def test_progress__a_name_from_descope_is_shown_as_written_on_a_terminal() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=200)
+
+    with Progress("export", console) as progress:
+        with progress.doing(HOSTILE):
+            pass
+        for _ in progress.each(HOSTILE, range(1)):
+            progress.waited(Wait(HOSTILE, "rate limited by Descope", 12, 2, None))
+
+    text = screen.getvalue()
+    assert text.count(HOSTILE_SHOWN) >= 3, text
+    assert "]0;pwned" not in text.replace(HOSTILE_SHOWN, "")
+    assert "\u202e" not in text
+    assert "\x07" not in text
+
+
+def test_progress__a_name_from_descope_is_escaped_in_plain_lines() -> None:
+    log = io.StringIO()
+
+    with Progress("export", Console(file=log)) as progress:
+        with progress.doing(HOSTILE):
+            pass
+        progress.waited(Wait(HOSTILE, "rate limited by Descope", 12, 2, None))
+
+    lines = log.getvalue().splitlines()
+    assert lines[0] == f"export: {HOSTILE_SHOWN}"
+    assert lines[1].endswith(f"to {HOSTILE_SHOWN}")
+    assert "\x1b" not in log.getvalue()
+
+
 def test_progress__silent_shows_nothing_and_passes_every_item(capsys: Any) -> None:
     progress = Progress.silent()
     with progress:

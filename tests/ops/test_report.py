@@ -12,6 +12,7 @@ from emulator.server import EmulatorServer
 from model import TenantSpec
 from ops.live import Descope
 from ops.report import differing_keys, tenant_drift
+from ops.sso_report import TenantSSOReport, print_sso
 from tests.ops.conftest import PROJECT_ID, Project, Run, counters, reset_counters
 from tests.ops.deploy import deploy
 
@@ -309,3 +310,62 @@ def test_report__a_flow_deleted_after_the_listing_is_missing(
     document = json.loads(out)
     assert document["missing"]["flows"] == [FLOW_ID]
     assert document["checked"]["flows"] == 0
+
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07[bold]x[/bold]\x7f\x85\u202e\u2066"
+"""Clear the screen, set the window title, a bell, rich markup, DEL, a C1 control (NEL) and
+bidirectional overrides: what a tenant or role made in the console may be called."""
+HOSTILE_SHOWN = "\\x1b[2J\\x1b]0;pwned\\x07[bold]x[/bold]\\x7f\\x85\\u202e\\u2066"
+RAW = ("\x1b", "\x07", "\x7f", "\x85", "\u202e", "\u2066")
+
+
+def test_report__names_from_descope_cannot_act_on_the_terminal(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    deploy(project)
+    descope.mgmt.tenant.patch_tenant("acme", name=f"Acme {HOSTILE}")
+    descope.mgmt.tenant.create(f"Evil {HOSTILE}", f"evil{HOSTILE}")
+    descope.mgmt.role.create(f"console {HOSTILE}")
+
+    code, out, err = ops("report", "--stack", "test")
+
+    assert code == 0, err
+    assert not [char for char in RAW if char in out], out
+    assert f"  - evil{HOSTILE_SHOWN}" in out.splitlines()
+    assert f"  - console {HOSTILE_SHOWN}" in out.splitlines()
+    # The drift table's cell, on one line: JSON's escapes for C0 controls, ours for the rest.
+    assert '"Acme \\u001b[2J\\u001b]0;pwned\\u0007[bold]x[/bold]\\x7f\\x85\\u202e\\u2066"' in out
+
+    code, out, _ = ops("report", "--stack", "test", "--json")
+
+    assert not [char for char in RAW if char in out]
+    assert f"evil{HOSTILE}" in json.loads(out)["unmanaged"]["tenants"]
+
+
+def test_report__sso_lines_from_descope_cannot_act_on_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_sso([TenantSSOReport(f"acme{HOSTILE}", "customer", [f"managed by {HOSTILE}"])])
+
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == f"  - acme{HOSTILE_SHOWN}: managed by {HOSTILE_SHOWN}"
+
+
+def test_report__a_role_descope_holds_in_another_unicode_form_is_the_declared_role(
+    ops: Run, project: Project, descope: DescopeClient
+) -> None:
+    text = project.tenants_file.read_text(encoding="utf-8")
+    text = text.replace("roles:", 'roles:\n  - name: "g\u00e9rant"', 1)
+    text = text.replace("permissions:", 'permissions:\n  - name: "r\u00e9sum\u00e9"', 1)
+    project.tenants_file.write_text(text, encoding="utf-8")
+    descope.mgmt.permission.create("re\u0301sume\u0301")
+    descope.mgmt.role.create("ge\u0301rant", permission_names=[])
+
+    code, out, err = ops("report", "--stack", "test", "--json")
+
+    assert code == 0, err
+    document = json.loads(out)
+    assert "g\u00e9rant" not in document["missing"]["roles"]
+    assert "r\u00e9sum\u00e9" not in document["missing"]["permissions"]
+    assert document["unmanaged"]["roles"] == []
+    assert document["unmanaged"]["permissions"] == []

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSettings
+from descope.management import tenant as descope_tenant
 
 from config import load_configuration
 from emulator.server import EmulatorServer
@@ -297,6 +299,23 @@ def test_sso_link__generates_and_revokes_for_a_customer_managed_tenant(
     assert code == 0, err
     assert 'Revoked the SSO setup links of tenant "initech"' in out
     assert emulator.app.backend.sso.admin_links["initech"] == []
+
+
+def test_sso_link__a_link_from_descope_cannot_act_on_the_terminal(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(project)
+    hostile = "https://x.example/\x1b]8;;https://evil.example\x07setup\u202e"
+    monkeypatch.setattr(
+        descope_tenant.Tenant, "generate_sso_configuration_link", lambda *_, **__: hostile
+    )
+
+    code, out, err = ops("sso-link", "--stack", "test", "--tenant", "initech")
+
+    assert code == 0, err
+    assert out.splitlines()[-1] == (
+        "https://x.example/\\x1b]8;;https://evil.example\\x07setup\\u202e"
+    )
 
 
 def test_sso_link__refuses_a_tenant_whose_sso_is_code(ops: Run, project: Project) -> None:

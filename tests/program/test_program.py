@@ -309,3 +309,27 @@ def test_without_roles_or_permissions_keys_none_are_registered(tmp_path: Path) -
     (tenant,) = [r for r in run.registrations if r.name == "tenant-acme"]
     assert tenant.dependencies == ()
     assert "attributeDefinitions" not in tenant.inputs
+
+
+def test_a_name_with_accents_is_registered_with_its_decomposed_form_as_alias(
+    tmp_path: Path,
+) -> None:
+    """A stack may hold the role or permission under the name as written before names were
+    normalized to NFC (decomposed): the alias keeps it the same resource."""
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(
+        'permissions:\n  - {name: "re\u0301sume\u0301"}\n'
+        'roles:\n  - {name: "ge\u0301rant", previousName: viewer}\n'
+        "tenants:\n  - id: acme\n    name: Acme\n",
+        encoding="utf-8",
+    )
+    config = {**stack_config("prod"), "descope-config:tenantsFile": str(tenants)}
+    run = registrations(REPO, stack="prod", config=config)
+    aliases = {r.name: r.aliases for r in run.registrations}
+    assert aliases["permission-r\u00e9sum\u00e9"] == (
+        _urn("prod", PERMISSION, "permission-re\u0301sume\u0301"),
+    )
+    assert aliases["role-g\u00e9rant"] == (
+        _urn("prod", ROLE, "role-viewer"),
+        _urn("prod", ROLE, "role-ge\u0301rant"),
+    )

@@ -491,3 +491,44 @@ def test_a_variable_reference_with_a_line_feed_is_not_a_variable_name(
     problem = only(problems_of(write_yaml('tenants:\n  - id: a\n    name: "${env\\n}"\n')))
     assert (problem.line, problem.field) == (3, "name")
     assert 'refers to "${env\\n}", which is not a variable name' in problem.message
+
+
+CAFE_NFC = "Caf\u00e9 Corp"
+CAFE_NFD = "Cafe\u0301 Corp"
+"""One name, two ways to write it: a precomposed é, and an e with a combining acute accent."""
+
+
+def test_tenant_names_equal_in_nfc_are_one_name_refused_naming_both_lines(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    assert CAFE_NFC != CAFE_NFD
+    path = write_yaml(
+        f"""
+        tenants:
+          - id: a
+            name: "{CAFE_NFC}"
+          - id: b
+            name: "{CAFE_NFD}"
+        """
+    )
+    problem = only(problems_of(path))
+    assert (problem.line, problem.subject, problem.field) == (6, 'tenant "b"', "name")
+    assert f'the name "{CAFE_NFC}" is also used by tenant "a" on line 4' in problem.message
+    assert "other Unicode characters" in problem.message
+
+
+def test_tenant_names_differing_in_case_and_form_are_refused_as_differing_in_case(
+    write_yaml: WriteYaml, problems_of: Problems
+) -> None:
+    path = write_yaml(
+        f"""
+        tenants:
+          - id: a
+            name: "{CAFE_NFC}"
+          - id: b
+            name: "{CAFE_NFD.upper()}"
+        """
+    )
+    problem = only(problems_of(path))
+    assert problem.line == 6
+    assert f'differs only in case from "{CAFE_NFC}" of tenant "a" on line 4' in problem.message

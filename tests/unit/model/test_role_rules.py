@@ -292,3 +292,48 @@ def test_without_project_roles_default_roles_are_unchecked() -> None:
     written = [(("defaultRoles", 0), "anything")]
     assert default_role_problems("acme", written, None, SCOPED) == []
     assert default_role_problems("acme", written, [], SCOPED) != []
+
+
+# --- Unicode normalization (NFC) --------------------------------------------------------------
+
+GERANT_NFC = "g\u00e9rant"
+GERANT_NFD = "ge\u0301rant"
+"""One role name, two ways to write it."""
+
+
+def test_names_are_normalized_to_nfc_when_validated() -> None:
+    assert GERANT_NFC != GERANT_NFD
+    role = RoleSpec.model_validate(
+        {"name": GERANT_NFD, "permissions": [f"{GERANT_NFD}.read"], "previousName": "old"}
+    )
+    assert (role.name, role.permissions) == (GERANT_NFC, [f"{GERANT_NFC}.read"])
+    assert PermissionSpec.model_validate({"name": GERANT_NFD}).name == GERANT_NFC
+    listed = entry_problems(RoleSpec, {"name": "x", "permissions": [GERANT_NFC, GERANT_NFD]})
+    assert "more than once" in listed["permissions"]
+
+
+def test_names_equal_in_nfc_are_one_name() -> None:
+    problems = found(
+        authorization_problems(
+            [{"name": GERANT_NFC}, {"name": GERANT_NFD}],
+            [{"name": GERANT_NFC, "permissions": [GERANT_NFD]}, {"name": GERANT_NFD.upper()}],
+            {"acme": (("tenants", 0, "roles"), [{"name": GERANT_NFD}])},
+        )
+    )
+    assert problems == {
+        "permissions[1].name": f'the permission "{GERANT_NFC}" is already declared at '
+        "permissions[0]. Declare each permission once.",
+        "roles[1].name": f'the role "{GERANT_NFC.upper()}" differs only in case from '
+        f'"{GERANT_NFC}" declared at roles[0]. Descope does not publish whether names are '
+        "compared with or without case: use one spelling.",
+        "tenants[0].roles[0].name": f'the role "{GERANT_NFC}" of tenant "acme" has the name of '
+        "the project role declared at roles[0] (or differs from it only in case). Default "
+        "roles name roles by name only, so the two could not be told apart: rename the "
+        "tenant's role.",
+    }
+
+
+def test_a_default_role_written_in_another_form_names_the_role() -> None:
+    roles = [{"name": GERANT_NFC}]
+    written = [(("tenants", 0, "defaultRoles", 0), GERANT_NFD)]
+    assert default_role_problems("acme", written, roles) == []

@@ -62,3 +62,10 @@ def test_an_unknown_key_inside_a_union_of_models_is_named_without_a_guess() -> N
         Holder.model_validate({"item": {"alpah": 1}})
     messages = {p.message for p in problems_from_validation_error(info.value, Holder)}
     assert 'unknown key "alpah". Remove it or fix its spelling.' in messages
+
+
+def test_a_tenant_name_is_normalized_to_nfc() -> None:
+    spec = TenantSpec.model_validate(
+        {"id": "cafe", "name": "Cafe\u0301 Corp", "defaultRoles": ["ge\u0301rant"]}
+    )
+    assert (spec.name, spec.defaultRoles) == ("Caf\u00e9 Corp", ["g\u00e9rant"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -109,3 +110,13 @@ def test_waits_are_told_to_listeners_in_the_users_words(waits: list[float]) -> N
 def test_a_short_wait_is_told_in_tenths_not_as_zero() -> None:
     wait = calls.Wait("load x", "Descope had a server error", 0.5, 2, 4)
     assert wait.text() == "Descope had a server error, waiting 0.5 s (attempt 2 of 4) to load x"
+
+
+def test_a_wait_is_logged_with_descope_s_data_escaped(
+    waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="providers.calls"):
+        calls.call(answering(limited(1), "ok"), doing='export flow "f\x1b[2J"', repeatable=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        'rate limited by Descope, waiting 1 s (attempt 2) to export flow "f\\x1b[2J"'
+    ]

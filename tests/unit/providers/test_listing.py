@@ -5,11 +5,13 @@ to the listing that is another read in flight, as under the provider host.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import pytest
+from descope.exceptions import AuthException
 
 from providers import client, listing
 from providers.errors import ConfigurationError
@@ -141,6 +143,29 @@ def test_idle_process_discards_the_listing(
     with shared.reading():
         get(shared, direct, "b")
     assert (api.calls, direct.loaded) == (1, ["b"])
+
+
+def test_new_command_never_answers_from_the_previous_commands_listing(
+    shared: TenantListing, api: FakeTenantApi, direct: Direct, tenants: dict[str, Any]
+) -> None:
+    with burst(shared), shared.reading():
+        get(shared, direct, "a")
+    tenants["b"] = {"id": "b", "name": "Edited"}
+    listing.command_began()  # the engine configured the host: within the idle grace
+    with shared.reading():
+        assert get(shared, direct, "b") == {"id": "b", "name": "Edited"}
+    assert (api.calls, direct.loaded) == (1, ["b"])
+
+
+def test_listing_fetched_while_a_command_begins_serves_nobody(
+    shared: TenantListing, api: FakeTenantApi, direct: Direct
+) -> None:
+    api.during = listing.command_began
+    with burst(shared), shared.reading():
+        get(shared, direct, "a")
+        api.during = lambda: None
+        get(shared, direct, "b")
+    assert api.calls == 2
 
 
 def test_tenant_absent_from_the_listing_is_loaded_directly(
@@ -304,3 +329,25 @@ def test_waiters_share_the_fetch_and_fall_back_when_it_fails(
         assert results == {"a": {"id": "a", "name": "A"}, "b": {"id": "b", "name": "B"}}
         assert direct.loaded == (["a", "b"] if fail else [])
     assert api.calls == 2
+
+
+def test_a_refused_listing_is_logged_with_descope_s_words_escaped(
+    shared: TenantListing,
+    api: FakeTenantApi,
+    direct: Direct,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse() -> None:
+        body = '{"errorCode":"E099403","errorDescription":"no \\u001b]0;pwned\\u0007"}'
+        raise AuthException(403, "E099403", body)
+
+    api.during = refuse
+    with (
+        caplog.at_level(logging.INFO, logger="providers.listing"),
+        burst(shared),
+        shared.reading(),
+    ):
+        assert get(shared, direct, "a") == {"id": "a", "name": "A"}
+    [record] = caplog.records
+    assert "no \\x1b]0;pwned\\x07" in record.getMessage()
+    assert "\x1b" not in record.getMessage()

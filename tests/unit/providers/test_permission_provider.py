@@ -180,3 +180,24 @@ def test_delete__snapshots_then_deletes_and_a_second_delete_is_done(
 
 def test_registered_name() -> None:
     assert permission.registered_name("billing.read") == "permission-billing.read"
+
+
+def test_a_permission_descope_holds_in_another_unicode_form_is_the_declared_one(
+    permissions: PermissionProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    nfc, nfd = "r\u00e9sum\u00e9.read", "re\u0301sume\u0301.read"
+    inputs, outputs = created(permissions, billing(name=nfd))
+    assert inputs["name"] == nfc
+    descope.mgmt.permission.update(nfc, nfd, "Read invoices")
+
+    read = permissions.read(nfc, outputs)
+    assert read.outs == {"name": nfd, "description": "Read invoices"}
+    assert permissions.diff(nfc, read.outs, inputs).changes is False
+
+    news = checked(permissions, billing(name=nfc, description="Edited"))
+    permissions.update(nfc, read.outs, news)
+    assert held(app) == {nfc: "Edited"}
+
+    descope.mgmt.permission.update(nfc, nfd, "Edited")
+    permissions.delete(nfc, {"name": nfd, "description": "Edited"})
+    assert held(app) == {}

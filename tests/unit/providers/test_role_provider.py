@@ -389,3 +389,34 @@ def test_delete__a_refusal_other_than_gone_is_raised(roles: RoleProvider, app: E
         roles.delete("auditor", outputs)
     assert caught.value.status == 500
     assert held(app, "auditor") is not None
+
+
+# --- names in another Unicode form -----------------------------------------------------------
+
+GERANT_NFC = "g\u00e9rant"
+GERANT_NFD = "ge\u0301rant"
+
+
+def test_a_role_descope_holds_in_another_unicode_form_is_the_declared_role(
+    roles: RoleProvider, app: EmulatorApp, descope: DescopeClient
+) -> None:
+    """Descope holds "gérant" with a combining accent (renamed in the console, say); the
+    configuration declares it precomposed: the same role, read, compared, updated and deleted
+    by the name Descope holds."""
+    inputs, outputs = created(roles, auditor(name=GERANT_NFD))
+    assert inputs["name"] == outputs["name"] == GERANT_NFC  # what is sent is NFC
+    descope.mgmt.role.update(GERANT_NFC, GERANT_NFD, "Reads everything", inputs["permissions"])
+
+    read = roles.read(GERANT_NFC, outputs)
+    assert read.outs is not None
+    assert read.outs["name"] == GERANT_NFD
+    assert roles.diff(GERANT_NFC, read.outs, inputs).changes is False
+
+    news = checked(roles, auditor(name=GERANT_NFC, description="Edited"))
+    roles.update(GERANT_NFC, read.outs, news)
+    assert held(app, GERANT_NFC) is not None
+    assert held(app, GERANT_NFD) is None
+
+    descope.mgmt.role.update(GERANT_NFC, GERANT_NFD, "Edited", inputs["permissions"])
+    roles.delete(GERANT_NFC, read.outs)
+    assert held(app, GERANT_NFD) is None

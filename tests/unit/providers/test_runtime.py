@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import logging
 import pickle
 import sys
 import traceback
+from types import ModuleType
+from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
@@ -12,9 +16,15 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from providers import client
+from providers import client, listing
 from providers.flow import FlowProvider
-from providers.runtime import DEBUG_ENV, configure_provider, has_unknowns
+from providers.runtime import (
+    DEBUG_ENV,
+    HOST_MODULE,
+    configure_provider,
+    has_unknowns,
+    watch_configure,
+)
 from providers.tenant import TenantProvider
 
 NOT_YET_KNOWN = Unknown()  # type: ignore[no-untyped-call]
@@ -101,3 +111,47 @@ def test_a_program_can_register_thousands_of_dynamic_resources() -> None:
     blobs = {pulumi_dynamic.serialize_provider(TenantProvider(stack="dev")) for _ in range(3000)}
     assert len(blobs) == 1  # still deterministic
     assert pickle._Pickler._batch_setitems is before  # type: ignore[attr-defined]
+
+
+def fake_host(name: str = HOST_MODULE) -> ModuleType:
+    """A module shaped as the SDK's host: a servicer whose Configure stores ``self._config``."""
+
+    class DynamicResourceProviderServicer:
+        _config: dict[str, Any] = {}  # noqa: RUF012 - as the SDK writes it
+
+        def Configure(self, config: dict[str, Any]) -> None:
+            self._config = config
+
+    module = ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    module.DynamicResourceProviderServicer = DynamicResourceProviderServicer  # type: ignore[attr-defined]
+    return module
+
+
+def test_every_configure_of_the_host_begins_a_command() -> None:
+    host = fake_host()
+    servicer = host.DynamicResourceProviderServicer()
+    servicer.Configure({"descope:projectId": "P1"})  # before the providers were imported
+    assert watch_configure(host)
+    assert watch_configure(host)  # idempotent
+    began = listing.command()
+    assert servicer._config == {"descope:projectId": "P1"}
+    servicer.Configure({"descope:projectId": "P2"})
+    assert listing.command() == began + 1
+    assert servicer._config == {"descope:projectId": "P2"}
+    assert host.DynamicResourceProviderServicer()._config == {}
+
+
+@pytest.mark.parametrize("shape", ["other main", "no servicer", "no config"])
+def test_a_host_not_shaped_as_expected_is_left_alone(
+    shape: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    host = fake_host("ops.cli" if shape == "other main" else HOST_MODULE)
+    if shape == "no servicer":
+        del host.DynamicResourceProviderServicer
+    elif shape == "no config":
+        del host.DynamicResourceProviderServicer._config
+    with caplog.at_level(logging.INFO, logger="providers.runtime"):
+        assert not watch_configure(host)
+    assert ("could not be watched" in caplog.text) == (shape != "other main")
+    assert not watch_configure(None)

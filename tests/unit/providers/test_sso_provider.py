@@ -510,3 +510,12 @@ def test_create__takes_over_sso_domains_set_by_tenant_settings_after_a_snapshot(
     assert stored(app).saml.idp_sso_url == "https://idp.acme.example/saml/sso"
     (path,) = snapshot_files(backup_dir)
     assert read_snapshot(path).reason == "adopt"
+
+
+def test_role_names_in_another_unicode_form_are_the_same_roles() -> None:
+    def mapped(role: str) -> dict[str, Any]:
+        return {"groupMappings": [{"role": role, "groups": ["ops"]}], "defaultRoles": [role]}
+
+    nfc, nfd = "g\u00e9rant", "ge\u0301rant"
+    assert sso_provider.comparable(mapped(nfd)) == sso_provider.comparable(mapped(nfc))
+    assert sso_provider.comparable(mapped(nfc))["defaultRoles"] == [nfc]

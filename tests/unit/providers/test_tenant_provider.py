@@ -1051,3 +1051,17 @@ def test_tenant_props__from_spec_and_mapping() -> None:
     assert tenant_props(spec)["tenantId"] == "acme"
     assert "protect" not in tenant_props(spec)
     assert tenant_props({"id": "x", "name": "X"}) == {"tenantId": "x", "name": "X"}
+
+
+def test_read__a_name_descope_holds_in_another_unicode_form_is_no_drift(
+    provider: TenantProvider, descope: DescopeClient
+) -> None:
+    """Checked inputs are NFC; Descope holding the NFD form (a console edit) is no change."""
+    descope.mgmt.role.create("g\u00e9rant")
+    inputs, outputs = created(provider, acme(name="Cafe\u0301 Corp", defaultRoles=["ge\u0301rant"]))
+    assert (inputs["name"], inputs["defaultRoles"]) == ("Caf\u00e9 Corp", ["g\u00e9rant"])
+    descope.mgmt.tenant.patch_tenant("acme", name="Cafe\u0301 Corp")
+    result = provider.read("acme", outputs)
+    assert result.outs is not None
+    assert result.outs["name"] == "Cafe\u0301 Corp"
+    assert provider.diff("acme", result.outs, inputs).changes is False
