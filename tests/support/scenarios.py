@@ -36,6 +36,9 @@ class Outcome:
     ops: dict[str, str] = field(default_factory=dict)
     """``tenant-acme``: ``create``; the default provider is ``default``."""
     errors: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    """What the run printed besides its steps: the providers' warnings (snapshots taken, what
+    went with a deleted tenant)."""
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,9 @@ class Outcome:
 
     def error_text(self) -> str:
         return "\n".join(self.errors)
+
+    def log_text(self) -> str:
+        return "\n".join(self.log)
 
 
 class Driver(Protocol):
