@@ -13,7 +13,7 @@ from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSet
 
 from emulator import exceptions
 from emulator.app import EmulatorApp
-from providers import backups, tenant_unit
+from providers import backups, errors, tenant_unit
 from providers.errors import DescopeApiError, InvalidInputError
 from providers.role import RoleProvider
 from providers.sso import SSOConfigurationProvider
@@ -302,3 +302,63 @@ def test_replace__a_refused_move_names_the_snapshot(
     assert "making the old tenant's SSO configurations and roles again on it failed" in str(
         caught.value
     )
+
+
+def test_replace__an_old_tenant_already_gone_has_nothing_to_check(
+    provider: TenantProvider, app: EmulatorApp
+) -> None:
+    outputs = created(provider, acme())
+    news = provider.check({}, {**acme(tenantId="acme2"), "previousId": "acme"}).inputs
+    app.backend.delete_tenant("acme")
+    assert provider.diff("acme", outputs, news).replaces == ["tenantId"]
+
+
+def test_replace__a_configuration_that_is_no_spec_is_refused(
+    provider: TenantProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = {"tenant": {"id": "acme", "authType": "saml"}, "saml": {"idpSSOUrl": "x"}, "oidc": {}}
+    monkeypatch.setattr(tenant_unit, "_sso_of", lambda *_: [loaded])
+    with pytest.raises(InvalidInputError) as caught:
+        tenant_unit.check_movable("acme", "acme2", None)
+    assert "the default SSO configuration cannot be made again on the new tenant" in str(
+        caught.value
+    )
+
+
+def test_replace__sub_tenants_are_not_made_again_and_the_output_says_so(
+    provider: TenantProvider, app: EmulatorApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    outputs = created(provider, acme(cascadeDelete=True))
+    app.backend.create_tenant({"name": "Child", "id": "child", "parent": "acme"})
+    news = provider.check(
+        {}, {**acme(tenantId="acme2", cascadeDelete=True), "previousId": "acme"}
+    ).inputs
+    with caplog.at_level(logging.WARNING):
+        provider.delete("acme", outputs)
+        provider.create(news)
+    assert '1 sub-tenant of Descope tenant "acme" went with it (cascadeDelete)' in caplog.text
+    assert set(app.backend.tenants) == {"acme2"}
+
+
+def test_delete__a_tenant_gone_while_its_parts_are_read_is_done(
+    provider: TenantProvider, app: EmulatorApp, backup_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = created(provider, acme())
+
+    def vanished(*_: Any) -> Any:
+        app.backend.tenants.pop("acme", None)
+        raise DescopeApiError("Unable to load.", "Tenant not found", status=404)
+
+    monkeypatch.setattr(tenant_unit, "_sso_of", vanished)
+    provider.delete("acme", outputs)
+    assert not list(backup_dir.glob("*.json"))
+
+
+def test_side_inputs__malformed_ones_are_refused(provider: TenantProvider) -> None:
+    result = provider.check({}, {**acme(), "codeSsoIds": [3], "previousId": 7})
+    assert {f.property for f in result.failures} == {"codeSsoIds", "previousId"}
+
+
+def test_gone_with_tenant__a_project_role_has_no_tenant() -> None:
+    told = errors.gone_with_tenant('Descope role "x"', "", None)
+    assert told == 'Descope role "x" was already deleted outside Pulumi.'
