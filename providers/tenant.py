@@ -27,7 +27,18 @@ ownRoles                   names of the tenant's own roles (optional)           
 ssoManaged                 the tenant's SSO (``sso:``) owns settings.domains and    state
                            settings.authType: settings writes send back what
                            Descope holds for them, and they are not compared
+ssoCustomer                the customer manages the tenant's SSO (``sso:            state
+                           {managedBy: customer}``): a delete's output counts its
+                           configurations as customer-managed
+codeSsoIds                 ssoIds of the SSO configurations the code manages        ignored
+                           (optional): an id change leaves them to their resources
+previousId                 the id before an id change (optional): the create        ignored
+                           makes the old tenant's roles and undeclared SSO again
 =========================  =======================================================  ========
+
+A delete snapshots the tenant as a unit, with everything Descope deletes with it (its SSO
+configurations, tenant roles and, with cascadeDelete, sub-tenants), and an id change carries
+the roles and undeclared SSO configurations over: see `providers.tenant_unit`.
 
 Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
 ``federatedAppIds`` and ``ssoSetupSuiteSettings`` (None unless settings are managed). Nothing
