@@ -550,8 +550,9 @@ def unit_move_failed(old_id: str, new_id: str, path: str, cause: DescopeApiError
             f'tenant "{new_id}" was created in place of "{old_id}", but making the old '
             f"tenant's SSO configurations and roles again on it failed; all of it is saved in "
             f"{path}",
-            action=f"Put what is missing back from {path} (`python -m ops restore`), or run "
-            "`pulumi up` again after fixing what Descope refused.",
+            action=f'Tenant "{new_id}" is in Descope but not in Pulumi\'s state: set `adopt: '
+            "true` on it and run `pulumi up` (the next run also says so), then put the roles "
+            f"and SSO configurations still missing back from {path} (`python -m ops restore`).",
             cls=PartialFailure,
         ),
     )

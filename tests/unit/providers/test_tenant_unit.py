@@ -13,7 +13,8 @@ from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSet
 
 from emulator import exceptions
 from emulator.app import EmulatorApp
-from providers import backups, errors, tenant_unit
+from model.sso import SSOConfigurationSpec
+from providers import backups, errors, sso, tenant_unit
 from providers.errors import DescopeApiError, InvalidInputError
 from providers.role import RoleProvider
 from providers.sso import SSOConfigurationProvider
@@ -302,6 +303,9 @@ def test_replace__a_refused_move_names_the_snapshot(
     assert "making the old tenant's SSO configurations and roles again on it failed" in str(
         caught.value
     )
+    assert 'Tenant "acme2" is in Descope but not in Pulumi\'s state: set `adopt: true`' in str(
+        caught.value
+    )
 
 
 def test_replace__an_old_tenant_already_gone_has_nothing_to_check(
@@ -362,3 +366,26 @@ def test_side_inputs__malformed_ones_are_refused(provider: TenantProvider) -> No
 def test_gone_with_tenant__a_project_role_has_no_tenant() -> None:
     told = errors.gone_with_tenant('Descope role "x"', "", None)
     assert told == 'Descope role "x" was already deleted outside Pulumi.'
+
+
+def test_replace__moves_a_further_console_configuration_under_its_ssoid(
+    provider: TenantProvider, descope: DescopeClient
+) -> None:
+    outputs = created(provider, acme())
+    config = SSOConfigurationSpec.model_validate(
+        {
+            "tenantId": "acme",
+            "ssoId": "contractors",
+            "displayName": "Contractors",
+            "saml": {"metadataUrl": "https://contractors.example/saml/metadata"},
+            "domains": ["contractors.example"],
+        }
+    )
+    sso.make_again(config, {}, "set it up in the console")
+    news = provider.check({}, {**acme(tenantId="acme2"), "previousId": "acme"}).inputs
+    provider.diff("acme", outputs, news)
+    provider.delete("acme", outputs)
+    provider.create(news)
+    [moved] = [c for c in held(descope, "acme2")["sso"] if c["ssoId"] == "contractors"]
+    assert moved["saml"]["idpMetadataUrl"] == "https://contractors.example/saml/metadata"
+    assert moved["tenant"]["domains"] == ["contractors.example"]
