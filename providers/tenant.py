@@ -84,6 +84,9 @@ delete                 load + load settings + SSO load (all) + role search (one 
                        settings load and an SSO load more
 adopt                  load + load settings (snapshot), the writes needed (PATCH, settings,
                        default roles); no load back, no settings load before the write
+id change (replace)    diff: one SSO load of the old tenant (can its SSO move?); then the
+                       delete above, the create, and per moved role a create, per moved SSO
+                       configuration a configure (a further one: new + configure)
 =====================  =====================================================================
 
 An update or delete that fails with an error reading "not found" makes one more load, to

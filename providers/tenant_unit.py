@@ -99,7 +99,7 @@ def _roles_of(tenant_ids: Sequence[str], doing: str) -> dict[str, list[dict[str,
     return by_tenant
 
 
-def _children(tenant_id: str, doing: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
+def _children(doing: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """(parent id -> its sub-tenants' ids, tenant id -> tenant), from one tenant listing."""
     api = client.management().tenant
     answer = calls.ask(api.load_all, wire.TENANT_LIST, doing=doing)
@@ -111,10 +111,14 @@ def _children(tenant_id: str, doing: str) -> tuple[dict[str, list[str]], dict[st
 
 
 def _descendants(tenant_id: str, children: Mapping[str, list[str]]) -> list[str]:
+    """Every sub-tenant below `tenant_id`, each once (a listing with a cycle cannot loop)."""
     found: list[str] = []
-    for child in children.get(tenant_id, []):
-        if child not in found and child != tenant_id:
-            found.extend([child, *_descendants(child, children)])
+    waiting = list(children.get(tenant_id, []))
+    while waiting:
+        child = waiting.pop(0)
+        if child != tenant_id and child not in found:
+            found.append(child)
+            waiting.extend(children.get(child, []))
     return found
 
 
@@ -134,10 +138,11 @@ def gather(
     listed: dict[str, Any] = {}
     if cascade:
         with _reading(tenant_id, "the tenant listing (to find its sub-tenants)"):
-            children, listed = _children(tenant_id, doing)
+            children, listed = _children(doing)
     every = [tenant_id, *_descendants(tenant_id, children)]
     with _reading(tenant_id, "its tenant roles (the role search)"):
         roles = _roles_of(every, doing)
+    unvisited = set(every[1:])
 
     def unit(
         unit_id: str, held: Mapping[str, Any], held_settings: Mapping[str, Any] | None
@@ -151,6 +156,9 @@ def gather(
             configurations = _sso_of(unit_id, doing)
         subs: list[dict[str, Any]] = []
         for child in children.get(unit_id, []):
+            if child not in unvisited:
+                continue
+            unvisited.discard(child)
             with _reading(tenant_id, f'the settings of sub-tenant "{child}"'):
                 child_settings = load_settings(child, doing)
             subs.append(unit(child, listed[child], child_settings))

@@ -389,3 +389,18 @@ def test_replace__moves_a_further_console_configuration_under_its_ssoid(
     [moved] = [c for c in held(descope, "acme2")["sso"] if c["ssoId"] == "contractors"]
     assert moved["saml"]["idpMetadataUrl"] == "https://contractors.example/saml/metadata"
     assert moved["tenant"]["domains"] == ["contractors.example"]
+
+
+def test_gather__a_listing_with_a_cycle_holds_each_tenant_once(
+    provider: TenantProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    children = {"acme": ["child"], "child": ["acme", "child", "grandchild"], "grandchild": []}
+    listed = {t: {"id": t, "name": t} for t in children}
+    monkeypatch.setattr(tenant_unit, "_children", lambda _doing: (children, listed))
+    monkeypatch.setattr(tenant_unit, "_sso_of", lambda *_: [])
+    monkeypatch.setattr(tenant_unit, "_roles_of", lambda *_: {})
+    content = tenant_unit.gather(
+        "acme", listed["acme"], None, cascade=True, load_settings=lambda *_: None
+    )
+    [child] = content["subTenants"]
+    assert [g["tenant"]["id"] for g in child["subTenants"]] == ["grandchild"]
