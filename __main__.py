@@ -165,6 +165,20 @@ def _retain(settings: StackOptions, spec: Any) -> bool:
     return bool(retain if retain is not None else settings.retain_on_delete)
 
 
+def _sso_customer(configuration: Configuration, tenant_id: str) -> bool:
+    """Whether the customer manages the tenant's SSO (``sso: {managedBy: customer}``)."""
+    tenant_sso = configuration.tenant_sso.get(tenant_id)
+    return tenant_sso is not None and tenant_sso.customer_managed
+
+
+def _code_sso_ids(configuration: Configuration, spec: Any) -> list[str]:
+    """The ssoIds of the tenant's SSO configurations the code manages ("" the default one)."""
+    tenant_sso = configuration.tenant_sso.get(spec.id)
+    if tenant_sso is None or tenant_sso.customer_managed:
+        return []
+    return [sso.ssoId for sso, _ in tenant_sso.specs(spec.id, adopt=spec.adopt)]
+
+
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
     """Register every resource; returns the outputs to export."""
     declared = declare_authorization(settings, configuration)
@@ -184,6 +198,8 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             attribute_definitions=definitions,
             own_roles=own,
             sso_managed=spec.id in configuration.tenant_sso,
+            sso_customer=_sso_customer(configuration, spec.id),
+            code_sso_ids=_code_sso_ids(configuration, spec),
             opts=pulumi.ResourceOptions(
                 protect=_protect(settings, spec),
                 retain_on_delete=_retain(settings, spec),

@@ -60,7 +60,10 @@ MINIMUMS: dict[str, tuple[int, str]] = {
         2,
         "load settings (send ssoSetupSuiteSettings back as held) + settings write",
     ),
-    "tenant delete": (3, "load + load settings (snapshot first) + delete"),
+    "tenant delete": (
+        5,
+        "load + load settings + SSO load (all) + role search (one snapshot of the unit) + delete",
+    ),
     "tenant adopt": (4, "load + load settings (snapshot, then compare) + patch + settings"),
     "flow create": (2, "export (snapshot a flow already there) + import"),
     "flow read": (1, "export"),

@@ -15,7 +15,11 @@ The body::
 
     {"format": "descope-config-snapshot/1", "kind": "tenant", "id": "acme",
      "reason": "delete", "takenAt": "2025-01-01T12:00:00.123456Z", "projectId": "P2ab...",
-     "content": {"tenant": {...as loaded...}, "settings": {...as loaded...}}}
+     "content": {"tenant": {...as loaded...}, "settings": {...as loaded...},
+                 "sso": [...], "roles": [...], "subTenants": [...]}}
+
+A tenant's content is the tenant with everything Descope deletes with it
+(`providers.tenant_unit`); one written by an earlier release has only tenant and settings.
 
 Snapshots hold configuration as Descope returns it, never a credential, and only content that
 fitted its wire shape (`providers.wire`). `snapshot_before` is how a provider takes one before
@@ -50,7 +54,9 @@ __all__ = [
     "Snapshot",
     "SnapshotFormatError",
     "read_snapshot",
+    "remember_tenant_snapshot",
     "snapshot_before",
+    "tenant_snapshot_taken",
     "write_snapshot",
 ]
 
@@ -62,6 +68,8 @@ _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 
 log = logging.getLogger(__name__)
 _name_lock = threading.Lock()
+_tenant_snapshots: dict[str, Path] = {}
+"""Tenant id -> the snapshot this process took before deleting it (`remember_tenant_snapshot`)."""
 
 
 class SnapshotFormatError(ValueError):
@@ -191,6 +199,22 @@ def snapshot_before(
     except OSError as exc:
         folder = str(Path(backup_dir).absolute())
         raise errors.snapshot_refused(subject, refusing, folder, exc, outcome=outcome) from None
+
+
+def remember_tenant_snapshot(tenant_id: str, path: Path) -> None:
+    """Record that this process deleted tenant `tenant_id` after saving it to `path`.
+
+    One provider host serves a whole ``pulumi up``: the delete half of a replace and the create
+    that follows it, and the deletes of the tenant's SSO configurations and roles that come
+    after, ask `tenant_snapshot_taken` which snapshot holds what went with the tenant."""
+    with _name_lock:
+        _tenant_snapshots[tenant_id] = path
+
+
+def tenant_snapshot_taken(tenant_id: str) -> Path | None:
+    """The snapshot this process took before deleting tenant `tenant_id`, if it deleted it."""
+    with _name_lock:
+        return _tenant_snapshots.get(tenant_id)
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:

@@ -499,3 +499,85 @@ def invalid_inputs(doing: str, problems: list[tuple[str, str]]) -> InvalidInputE
         f"the inputs are not valid ({listing}).",
         action="Fix the configuration and run again.",
     )
+
+
+# --- a tenant as a unit: what goes with it on delete and replace ------------------------------
+
+UNIT_RULE = (
+    "a tenant is deleted only with a snapshot of everything Descope deletes with it (its "
+    "settings, SSO configurations, tenant roles and, with cascadeDelete, its sub-tenants)"
+)
+
+
+def unit_part_unreadable(tenant_id: str, part: str, cause: DescopeApiError) -> DescopeApiError:
+    """A part of what goes with a tenant (`part`: ``its SSO configurations``, ``the settings of
+    sub-tenant "kid"``) could not be read before its delete: the delete is refused."""
+    return DescopeApiError(
+        f'Refusing to delete Descope tenant "{tenant_id}":',
+        f"{part} could not be read ({answer_of(cause)}), and {UNIT_RULE}. {NOTHING_CHANGED}",
+        action="Run `pulumi up` (or `pulumi destroy`) again once Descope answers; if it keeps "
+        "failing, take a full backup (`python -m ops backup`) to see what fails to load.",
+        status=cause.status,
+        code=cause.code,
+    )
+
+
+def unit_deleted(subject: str, summary: str, path: str) -> str:
+    """The warning a tenant delete logs: what went with the tenant and where it was saved."""
+    return (
+        f"Deleting {subject}{summary}. All of it was saved to {path} first; "
+        "`python -m ops restore` reads it back."
+    )
+
+
+def unit_moved(old_id: str, new_id: str, moved: str, path: str) -> str:
+    """The warning of a replace that moved the old tenant's SSO and roles to the new tenant."""
+    return (
+        f'Tenant id changed from "{old_id}" to "{new_id}": {moved} of "{old_id}" were made again '
+        f'on "{new_id}" from the snapshot {path}.'
+    )
+
+
+def unit_not_movable(old_id: str, new_id: str, what: str, why: str) -> InvalidInputError:
+    """A tenant id change (``previousId``) that could not take `what` along: refused in the
+    diff, before anything changes."""
+    return InvalidInputError(
+        f'Unable to change the id of Descope tenant "{old_id}" to "{new_id}":',
+        f"{what} cannot be made again on the new tenant: {why}. {NOTHING_CHANGED}",
+        action="Keep the id (remove previousId and set id back), or first declare this "
+        "configuration in the tenants file (sso:, with its clientSecret) so that the code "
+        "makes it on the new tenant, then change the id.",
+    )
+
+
+def unit_move_failed(old_id: str, new_id: str, path: str, cause: DescopeApiError) -> PartialFailure:
+    """Making the old tenant's SSO or roles again on the new tenant failed half-way."""
+    return cast(
+        PartialFailure,
+        explain(
+            cause,
+            f'tenant "{new_id}" was created in place of "{old_id}", but making the old '
+            f"tenant's SSO configurations and roles again on it failed; all of it is saved in "
+            f"{path}",
+            action=f'Tenant "{new_id}" is in Descope but not in Pulumi\'s state: set `adopt: '
+            "true` on it and run `pulumi up` (the next run also says so), then put the roles "
+            f"and SSO configurations still missing back from {path} (`python -m ops restore`).",
+            cls=PartialFailure,
+        ),
+    )
+
+
+def gone_with_tenant(subject: str, tenant_id: str, path: str | None) -> str:
+    """What an SSO configuration's or a role's delete says when it finds nothing: true words
+    whether its tenant was deleted by this run (its snapshot names `path`) or not."""
+    if not tenant_id:
+        return f"{subject} was already deleted outside Pulumi."
+    if path is not None:
+        return (
+            f'{subject} went with Descope tenant "{tenant_id}", deleted (or replaced) by this '
+            f"run; it is saved in the tenant's snapshot {path}."
+        )
+    return (
+        f"{subject} was not found in Descope: it was deleted outside Pulumi, or with its tenant "
+        "by an earlier run."
+    )

@@ -36,6 +36,7 @@ __all__ = [
     "add_default_role",
     "attribute_refusal",
     "attribute_refusals",
+    "code_sso_ids",
     "default_roles_to_send",
     "own_roles",
     "side_inputs",
@@ -45,7 +46,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SIDE_KEYS = ("attributeDefinitions", "ownRoles")
+SIDE_KEYS = ("attributeDefinitions", "ownRoles", "codeSsoIds", "previousId")
 """Tenant inputs that are neither tenant fields nor sent to Descope; `diff` ignores them."""
 
 DEFINE_ATTRIBUTES = (
@@ -56,14 +57,25 @@ DEFINE_ATTRIBUTES = (
 
 
 def side_props(
-    attribute_definitions: Mapping[str, Any] | None, own: Sequence[str], used: Iterable[str] = ()
+    attribute_definitions: Mapping[str, Any] | None,
+    own: Sequence[str],
+    code_sso_ids: Sequence[str] = (),
+    previous_id: str | None = None,
+    used: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The side inputs a program registers: when the stack declares definitions, those of the
     attributes the tenant `used` (a used name not defined is left out, and `check` refuses it
-    as undefined), and own roles when the tenant has some. Only the used definitions: the
-    inputs are recorded in the state for every tenant, and every definition in every tenant
-    would cost ~1 KB of state each (pulumi saves the whole state twice per changed resource)."""
+    as undefined); own roles when the tenant has some; the ssoIds of the SSO configurations
+    the code manages ("" for the default one) when there are some; and the tenant's previous
+    id when it has one (`providers.tenant_unit`: an id change takes the rest of the tenant
+    along). Only the used definitions: the inputs are recorded in the state for every tenant,
+    and every definition in every tenant would cost ~1 KB of state each (pulumi saves the
+    whole state twice per changed resource)."""
     props: dict[str, Any] = {}
+    if code_sso_ids:
+        props["codeSsoIds"] = sorted(code_sso_ids)
+    if previous_id:
+        props["previousId"] = previous_id
     if attribute_definitions is not None:
         props["attributeDefinitions"] = {
             name: dict(attribute_definitions[name])
@@ -78,6 +90,14 @@ def side_props(
 def side_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
     """The side inputs present in `props` (None and empty ones left out)."""
     return {k: props[k] for k in SIDE_KEYS if props.get(k) is not None and props.get(k) != []}
+
+
+def code_sso_ids(props: Mapping[str, Any]) -> list[str]:
+    """The ssoIds of the tenant's SSO configurations the code manages ([] when none)."""
+    value = props.get("codeSsoIds")
+    if not isinstance(value, list | tuple):
+        return []
+    return [str(sso_id) for sso_id in value if isinstance(sso_id, str)]
 
 
 def own_roles(props: Mapping[str, Any]) -> list[str]:
@@ -97,6 +117,14 @@ def side_problems(props: Mapping[str, Any]) -> list[tuple[str, str]]:
         isinstance(owned, list | tuple) and all(isinstance(n, str) and n for n in owned)
     ):
         problems.append(("ownRoles", "must be a list of role names."))
+    code_ids = props.get("codeSsoIds")
+    if code_ids is not None and not (
+        isinstance(code_ids, list | tuple) and all(isinstance(n, str) for n in code_ids)
+    ):
+        problems.append(("codeSsoIds", "must be a list of ssoIds."))
+    previous = props.get("previousId")
+    if previous is not None and not isinstance(previous, str):
+        problems.append(("previousId", "must be a tenant id."))
     definitions = props.get("attributeDefinitions")
     if definitions is None:
         return problems

@@ -70,7 +70,7 @@ from pulumi.dynamic import (
 from model.roles import RoleSpec, authorization_problems
 from model.tenant import TENANT_ID_PATTERN
 from model.text import nfc, shown
-from providers import authz, calls, client, errors, listing, references, wire
+from providers import authz, backups, calls, client, errors, listing, references, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -393,7 +393,9 @@ class RoleProvider(DescopeProvider):
         try:
             found = find(name, tenant_id, doing)
             if found is None:
-                log.warning("%s was already deleted outside Pulumi (or with its tenant).", subject)
+                taken = backups.tenant_snapshot_taken(tenant_id) if tenant_id else None
+                told = errors.gone_with_tenant(subject, tenant_id, str(taken) if taken else None)
+                log.warning("%s", told)
                 return
             authz.snapshot(self.backup_dir, "role", _key(tenant_id, name).lstrip("/"), found)
             held = str(found.get("name") or name)

@@ -96,7 +96,9 @@ __all__ = [
     "SSOConfigurationProvider",
     "changed_fields",
     "comparable",
+    "copied",
     "inputs_from_descope",
+    "make_again",
     "registered_name",
     "resource_id",
     "scrubbed",
@@ -537,6 +539,30 @@ def _write(
     )
 
 
+def copied(loaded: Mapping[str, Any], tenant_id: str) -> SSOConfigurationSpec:
+    """The spec that makes Descope hold, on tenant `tenant_id`, the configuration `loaded` (as
+    a load gives it, from another tenant): a tenant id change takes its SSO along. A further
+    configuration's display name is not in a load: its ssoId is used. Raises `ValueError`
+    (pydantic's ValidationError) when the configuration cannot be told as a spec."""
+    sso_id = str(loaded.get("ssoId") or "")
+    recorded = {"displayName": sso_id, "tenantId": tenant_id}
+    data = {**inputs_from_descope(loaded, recorded), "tenantId": tenant_id}
+    return SSOConfigurationSpec.model_validate(data)
+
+
+def make_again(spec: SSOConfigurationSpec, loaded: Mapping[str, Any], doing: str) -> None:
+    """Set `spec` up on its tenant (a new one): a further configuration is created first; what
+    the spec does not cover (groups priority, FGA mappings...) is sent as `loaded` holds it."""
+    if spec.ssoId != DEFAULT_SSO_ID:
+        api = client.management()
+        calls.call(
+            _parsed(lambda: api.sso.new_settings(spec.tenantId, spec.displayName, spec.ssoId)),
+            doing=doing,
+            repeatable=False,
+        )
+    _write(spec, None, loaded, doing)
+
+
 def scrubbed(loaded: Mapping[str, Any]) -> dict[str, Any]:
     """A load as a snapshot keeps it: without any client secret (Descope answers "", but a
     snapshot must never hold one whatever Descope answers)."""
@@ -858,7 +884,11 @@ class SSOConfigurationProvider(DescopeProvider):
         doing = f"delete {subject}"
         loaded = _load(tenant_id, sso_id, doing)
         if loaded is None or (sso_id == DEFAULT_SSO_ID and is_blank(loaded)):
-            log.warning("%s was already deleted outside Pulumi.", subject[:1].upper() + subject[1:])
+            taken = backups.tenant_snapshot_taken(tenant_id)
+            told = subject[:1].upper() + subject[1:]
+            log.warning(
+                "%s", errors.gone_with_tenant(told, tenant_id, str(taken) if taken else None)
+            )
             return
         backups.write_snapshot(
             self.backup_dir,

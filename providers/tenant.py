@@ -27,7 +27,18 @@ ownRoles                   names of the tenant's own roles (optional)           
 ssoManaged                 the tenant's SSO (``sso:``) owns settings.domains and    state
                            settings.authType: settings writes send back what
                            Descope holds for them, and they are not compared
+ssoCustomer                the customer manages the tenant's SSO (``sso:            state
+                           {managedBy: customer}``): a delete's output counts its
+                           configurations as customer-managed
+codeSsoIds                 ssoIds of the SSO configurations the code manages        ignored
+                           (optional): an id change leaves them to their resources
+previousId                 the id before an id change (optional): the create        ignored
+                           makes the old tenant's roles and undeclared SSO again
 =========================  =======================================================  ========
+
+A delete snapshots the tenant as a unit, with everything Descope deletes with it (its SSO
+configurations, tenant roles and, with cascadeDelete, sub-tenants), and an id change carries
+the roles and undeclared SSO configurations over: see `providers.tenant_unit`.
 
 Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
 ``federatedAppIds`` and ``ssoSetupSuiteSettings`` (None unless settings are managed). Nothing
@@ -67,9 +78,15 @@ read, in a refresh     load settings + a share of one tenant listing (`providers
 update                 per part that changed: tenant fields = one PATCH; settings = load
                        settings (to send ssoSetupSuiteSettings back as held) + settings
                        write; default roles = one write
-delete                 load + load settings (the snapshot) + delete
+delete                 load + load settings + SSO load (all) + role search (one snapshot of
+                       the tenant and all that goes with it, `providers.tenant_unit`) +
+                       delete; with cascadeDelete, a tenant listing and per sub-tenant a
+                       settings load and an SSO load more
 adopt                  load + load settings (snapshot), the writes needed (PATCH, settings,
                        default roles); no load back, no settings load before the write
+id change (replace)    diff: one SSO load of the old tenant (can its SSO move?); then the
+                       delete above, the create, and per moved role a create, per moved SSO
+                       configuration a configure (a further one: new + configure)
 =====================  =====================================================================
 
 An update or delete that fails with an error reading "not found" makes one more load, to
@@ -100,7 +117,7 @@ from pulumi.dynamic import (
 
 from model.tenant import RESOURCE_OPTION_KEYS, SessionSettings, TenantSpec, tenant_problems
 from model.text import nfc
-from providers import backups, calls, client, errors, listing, references, wire
+from providers import backups, calls, client, errors, listing, references, tenant_unit, wire
 from providers.errors import (
     NOTHING_CHANGED,
     AnswerNotUnderstood,
@@ -137,7 +154,8 @@ TENANT_FIELDS = (
 )
 """The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`)."""
 SSO_MANAGED_KEY = "ssoManaged"
-FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY)
+SSO_CUSTOMER_KEY = "ssoCustomer"
+FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY, SSO_CUSTOMER_KEY)
 """Management flags: recorded in state, never sent to Descope."""
 SSO_OWNED = ("domains", "authType")
 """Settings the default SSO configuration owns when the tenant declares ``sso:``
@@ -183,7 +201,7 @@ def _model_data(props: Mapping[str, Any]) -> dict[str, Any]:
     data = {
         k: v
         for k, v in props.items()
-        if k not in (PROVIDER_KEY, SSO_MANAGED_KEY)
+        if k not in (PROVIDER_KEY, SSO_MANAGED_KEY, SSO_CUSTOMER_KEY)
         and k not in references.SIDE_KEYS
         and not (k in OUTPUT_ONLY_KEYS and v is None)
     }
@@ -270,6 +288,7 @@ def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
         "adopt": bool(props.get("adopt")),
         "cascadeDelete": bool(props.get("cascadeDelete")),
         SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY)),
+        SSO_CUSTOMER_KEY: bool(props.get(SSO_CUSTOMER_KEY)),
     }
 
 
@@ -343,6 +362,7 @@ def _state(
         "adopt": bool(flags.get("adopt")),
         "cascadeDelete": bool(flags.get("cascadeDelete")),
         SSO_MANAGED_KEY: bool(flags.get(SSO_MANAGED_KEY)),
+        SSO_CUSTOMER_KEY: bool(flags.get(SSO_CUSTOMER_KEY)),
     }
     outputs = {
         **inputs,
@@ -832,8 +852,8 @@ class TenantProvider(DescopeProvider):
         if failures or unknown:
             return CheckResult(dict(props), failures)
         canonical = tenant_props(TenantSpec.model_validate(data))
-        sso_managed = {SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY))}
-        return CheckResult({**canonical, **references.side_inputs(props), **sso_managed}, [])
+        sso_flags = {key: bool(props.get(key)) for key in (SSO_MANAGED_KEY, SSO_CUSTOMER_KEY)}
+        return CheckResult({**canonical, **references.side_inputs(props), **sso_flags}, [])
 
     # --- diff --------------------------------------------------------------------------------
 
@@ -856,6 +876,10 @@ class TenantProvider(DescopeProvider):
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
         changed = _changed_keys(olds, news)
         replaces = [k for k in changed if k in REPLACE_KEYS]
+        if replaces:
+            tenant_unit.check_movable(
+                str(olds[ID_KEY]), str(news.get(ID_KEY)), references.code_sso_ids(news)
+            )
         stables = [k for k in INPUT_KEYS if k not in REPLACE_KEYS]
         return DiffResult(
             changes=bool(changed),
@@ -875,6 +899,12 @@ class TenantProvider(DescopeProvider):
         failed is deleted again (snapshot first), or the error says exactly what is left.
         The outputs are derived from what was written: no load back.
         """
+        result = self._create(props)
+        if result.outs is not None:
+            result.outs[SSO_CUSTOMER_KEY] = bool(props.get(SSO_CUSTOMER_KEY))
+        return result
+
+    def _create(self, props: dict[str, Any]) -> CreateResult:
         tenant_id = str(props.get(ID_KEY) or "")
         doing = f"create {_quoted(tenant_id)}"
         spec = _spec(props, doing)
@@ -898,6 +928,9 @@ class TenantProvider(DescopeProvider):
         except DescopeApiError as exc:
             self._roll_back(spec.id, step, exc)
             raise  # pragma: no cover - _roll_back always raises
+        previous = props.get("previousId")
+        if isinstance(previous, str) and previous != spec.id:
+            tenant_unit.move(previous, spec.id, references.code_sso_ids(props))
         # Default roles naming own roles not created yet are added by those roles in this up.
         return self._created(spec, _wire_fields(spec), sso_managed=sso_managed)
 
@@ -1054,6 +1087,7 @@ class TenantProvider(DescopeProvider):
         outputs = {k: olds.get(k) for k in OUTPUT_ONLY_KEYS}
         outputs.update(tenant_props(spec))
         outputs[SSO_MANAGED_KEY] = sso_managed
+        outputs[SSO_CUSTOMER_KEY] = bool(_news.get(SSO_CUSTOMER_KEY))
         if spec.settings is not None:
             if sent is not None:
                 outputs["domains"], outputs["authType"] = sent
@@ -1069,11 +1103,15 @@ class TenantProvider(DescopeProvider):
 
     @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Snapshot the tenant, then delete it (with ``cascade`` only when cascadeDelete is
-        true). A tenant already gone counts as deleted. Nothing is deleted unless the tenant
-        and its settings were loaded, understood and saved to the backups folder first."""
+        """Snapshot the tenant with everything Descope deletes with it (`providers.tenant_unit`:
+        settings, every SSO configuration, every tenant role and, with cascadeDelete, the
+        sub-tenants with theirs), then delete it (with ``cascade`` only when cascadeDelete is
+        true). A tenant already gone counts as deleted. Nothing is deleted unless every part
+        was loaded, understood and saved, in one snapshot, to the backups folder first; the
+        warning says what went with the tenant."""
         tenant_id = str(_id or _props.get(ID_KEY) or "")
         doing = f"delete {_quoted(tenant_id)}"
+        cascade = bool(_props.get("cascadeDelete"))
         with errors.when_not_understood(
             "The tenant was not deleted: nothing is deleted without a snapshot of what Descope "
             "holds."
@@ -1083,15 +1121,34 @@ class TenantProvider(DescopeProvider):
                 log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
                 return
             settings = _load_settings(tenant_id, doing)
-        path = self._snapshot(tenant_id, "delete", tenant, settings)
         try:
-            _delete(
-                tenant_id, cascade=bool(_props.get("cascadeDelete")), doing=doing, snapshot=path
+            content = tenant_unit.gather(
+                tenant_id, tenant, settings, cascade=cascade, load_settings=_load_settings
             )
+        except DescopeApiError as exc:
+            if exc.is_not_found and _confirmed_gone(tenant_id):
+                log.warning("%s was already deleted outside Pulumi.", _quoted(tenant_id))
+                return
+            raise
+        said = tenant_unit.summary(content, customer=bool(_props.get(SSO_CUSTOMER_KEY)))
+        path = backups.snapshot_before(
+            self.backup_dir,
+            refusing="delete",
+            subject=_quoted(tenant_id),
+            kind="tenant",
+            resource_id=tenant_id,
+            reason="delete",
+            content=content,
+            project_id=_project_or_none(),
+            warning=lambda saved: errors.unit_deleted(_quoted(tenant_id), said, str(saved)),
+        )
+        try:
+            _delete(tenant_id, cascade=cascade, doing=doing, snapshot=path)
         except DescopeApiError as exc:
             if exc.status == 400:
                 raise errors.tenant_delete_refused(exc) from None
             raise
+        backups.remember_tenant_snapshot(tenant_id, path)
 
     def _snapshot(
         self,
@@ -1149,6 +1206,7 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     adopt: pulumi.Output[bool]
     cascadeDelete: pulumi.Output[bool]
     ssoManaged: pulumi.Output[bool]
+    ssoCustomer: pulumi.Output[bool]
     authType: pulumi.Output[str]
     domains: pulumi.Output[list[str]]
     federatedAppIds: pulumi.Output[list[str]]
@@ -1163,10 +1221,14 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         attribute_definitions: Mapping[str, Any] | None = None,
         own_roles: Sequence[str] = (),
         sso_managed: bool = False,
+        sso_customer: bool = False,
+        code_sso_ids: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """`attribute_definitions` and `own_roles`: the side inputs (`providers.references`);
-        `sso_managed`: the tenant declares ``sso:`` (see the ``ssoManaged`` property)."""
+        """`attribute_definitions`, `own_roles` and `code_sso_ids` (the ssoIds of the SSO
+        configurations the code manages): the side inputs (`providers.references`);
+        `sso_managed`: the tenant declares ``sso:`` (see the ``ssoManaged`` property);
+        `sso_customer`: as ``sso: {managedBy: customer}`` (``ssoCustomer``)."""
         declared = spec.model_dump() if isinstance(spec, TenantSpec) else spec
         protect, retain = declared.get("protect"), declared.get("retainOnDelete")
         previous = declared.get("previousId")
@@ -1186,8 +1248,13 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
         used = props.get("customAttributes")
         props.update(
             references.side_props(
-                attribute_definitions, own_roles, used if isinstance(used, Mapping) else ()
+                attribute_definitions,
+                own_roles,
+                code_sso_ids,
+                previous if isinstance(previous, str) else None,
+                used if isinstance(used, Mapping) else (),
             )
         )
         props[SSO_MANAGED_KEY] = sso_managed
+        props[SSO_CUSTOMER_KEY] = sso_customer
         super().__init__(TenantProvider(stack=stack), resource_name, props, opts)

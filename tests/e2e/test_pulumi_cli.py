@@ -186,7 +186,7 @@ class PulumiCli(OnEmulator):
         plan = self._plan(*flags)
         done = self._run("up", "--yes", "--skip-preview", *flags)
         errors = [] if done.returncode == 0 else [done.stdout + done.stderr]
-        return Outcome(plan.ops, errors)
+        return Outcome(plan.ops, errors, log=(done.stdout + done.stderr).splitlines())
 
     def refresh(self, *, run_program: bool = False) -> Outcome:
         before = self._resources()

@@ -36,6 +36,9 @@ class Outcome:
     ops: dict[str, str] = field(default_factory=dict)
     """``tenant-acme``: ``create``; the default provider is ``default``."""
     errors: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    """What the run printed besides its steps: the providers' warnings (snapshots taken, what
+    went with a deleted tenant)."""
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,9 @@ class Outcome:
 
     def error_text(self) -> str:
         return "\n".join(self.errors)
+
+    def log_text(self) -> str:
+        return "\n".join(self.log)
 
 
 class Driver(Protocol):
@@ -424,7 +430,8 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
     edit_tenants(driver, lambda doc: _rename_first_tenant(doc, new_id, True))
     outcome = expect_ok(driver.up())
     # The tenant's own roles and SSO configurations go with the old tenant and are made again
-    # for the new one (new resources, under the new id; Descope deleted the old ones).
+    # for the new one (new resources, under the new id; Descope deleted the old ones with their
+    # tenant, whose snapshot holds them, and the old resources' deletes say so truthfully).
     own = [r["name"] for r in tenant.get("roles") or []]
     renamed_sso = {
         **dict.fromkeys(sso_names(declared(driver), new_id), "create"),
@@ -438,6 +445,7 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
     }
     assert {k for k in roles_held(driver) if "/" in k} >= {f"{new_id}/{r}" for r in own}
     assert ("tenant", old_id, "delete") in snapshots(driver.backup_dir)
+    assert "deleted outside Pulumi" not in outcome.log_text()
     assert tenant_ids(driver) == sorted([new_id, *(t for t in before if t != old_id)])
     assert driver.descope.mgmt.tenant.load(new_id)["name"] == tenant["name"]
     assert driver.state_names().count(f"tenant-{new_id}") == 1

@@ -160,4 +160,5 @@ def _outcome(result: Result) -> Outcome:
     return Outcome(
         ops={step.name: step.op for step in result.steps},
         errors=[step.error for step in result.steps if step.error],
+        log=list(result.log),
     )

@@ -80,6 +80,7 @@ def test_check__returns_canonical_inputs(provider: TenantProvider) -> None:
         "adopt": False,
         "cascadeDelete": False,
         "ssoManaged": False,
+        "ssoCustomer": False,
     }
 
 
@@ -842,6 +843,8 @@ def test_delete__snapshots_then_deletes(
     assert counts(app) == {
         "GET /v1/mgmt/tenant": 1,
         "GET /v1/mgmt/tenant/settings": 1,
+        "GET /v2/mgmt/sso/settings/all": 1,
+        "POST /v1/mgmt/role/search": 1,
         "POST /v1/mgmt/tenant/delete": 1,
     }
     [path] = snapshots(backup_dir)
