@@ -225,11 +225,10 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
 def _quiet_preview(stack: StackSettings) -> Callable[[StackState], Result]:
     """A preview of the program on a state, printing only the program's warnings."""
     config = {**stack.config, **stack.provider_config()}
-    program = registrations(
-        stack.project_dir, stack=stack.name, config=config, secret_keys=verbs.SECRET_KEYS
-    )
+    secrets = verbs.secret_keys(stack)
+    program = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secrets)
     engine = Engine(stack.project_dir)
-    return lambda state: engine.preview(state, program.registrations, config, verbs.SECRET_KEYS)
+    return lambda state: engine.preview(state, program.registrations, config, secrets)
 
 
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from config.stack import is_emulator_stack
+from config.stack import PROJECT, is_emulator_stack
 from ops.changes import render
 from ops.engine import Engine, Result, StackState
 from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, INSTALL_URL, find_pulumi, run_pulumi
-from ops.stack import MANAGEMENT_KEY, StackSettings
+from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
 
 __all__ = [
     "VERBS",
@@ -42,6 +42,7 @@ __all__ = [
     "play",
     "pulumi_args",
     "run",
+    "secret_keys",
     "stand_in",
     "standin_state_file",
 ]
@@ -168,7 +169,21 @@ def _config(stack: StackSettings) -> dict[str, str]:
     return {**stack.config, **stack.provider_config()}
 
 
-SECRET_KEYS = (MANAGEMENT_KEY,)
+def secret_keys(stack: StackSettings) -> tuple[str, ...]:
+    """The stack config the engine holds as secrets: the management key, and every variable
+    the configuration names as an OIDC client secret (as ``pulumi config set --secret`` makes
+    them; on the emulator's stack they may be written in plain text). The stand-in's state
+    records them as fingerprints only."""
+    configuration = load_stack_configuration(stack)
+    names = {
+        name
+        for tenant_id, sso in configuration.tenant_sso.items()
+        for _, name in sso.specs(tenant_id)
+        if name is not None
+    }
+    return (MANAGEMENT_KEY, *sorted(f"{PROJECT}:{name}" for name in names))
+
+
 STANDS_IN = (
     "{install}\nMeanwhile, standing in for `pulumi {verb}` offline: the program runs for stack "
     "{stack} and what it registers is played by Pulumi's rules through the provider host "
@@ -178,7 +193,17 @@ STANDS_IN = (
 
 def stand_in(stack: StackSettings, options: Options, *, announce: bool = True) -> Result:
     """Play `options` with the stand-in engine and print it as pulumi does; the run's result.
-    A failed step raises `OpsError` (after the steps are printed and the state is kept)."""
+    A failed step raises `OpsError` (after the steps are printed and the state is kept).
+
+    Only an emulator's stack (``descope:baseUrl`` on loopback) is played: any other stack's
+    state is in its Pulumi backend, which only the pulumi CLI reads; a second state kept here
+    would disagree with it."""
+    if not is_emulator_stack(stack.config):
+        raise OpsError(
+            f"Stack {stack.name} is not the local emulator's (descope:baseUrl in "
+            f"{stack.file.name}), and its state is in its Pulumi backend, which only the pulumi "
+            f"CLI reads: `{options.verb}` needs the pulumi CLI here. {INSTALL_HINT}"
+        )
     if options.targets and options.verb in ("refresh", "destroy"):
         raise OpsError(
             f"--target with `{options.verb}` is not played by the stand-in engine (only with "
@@ -205,6 +230,7 @@ class _Player:
         self.stack, self.options = stack, options
         self.engine = Engine(stack.project_dir)
         self.config = _config(stack)
+        self.secrets = secret_keys(stack)
 
     def run(self, state: StackState) -> Result:
         """The verb on `state`; for a change without --yes, its preview and the question
@@ -223,11 +249,11 @@ class _Player:
     def _apply(self, state: StackState, *, preview: bool) -> Result:
         verb, engine, config = self.options.verb, self.engine, self.config
         if verb == "refresh":
-            return engine.refresh(state, config=config, secret_keys=SECRET_KEYS)
+            return engine.refresh(state, config=config, secret_keys=self.secrets)
         if verb == "destroy":
-            return engine.destroy(state, config=config, secret_keys=SECRET_KEYS, preview=preview)
+            return engine.destroy(state, config=config, secret_keys=self.secrets, preview=preview)
         program = registrations(
-            self.stack.project_dir, stack=self.stack.name, config=config, secret_keys=SECRET_KEYS
+            self.stack.project_dir, stack=self.stack.name, config=config, secret_keys=self.secrets
         )
         for warning in program.warnings:
             print(f"warning: {warning}")
@@ -236,7 +262,7 @@ class _Player:
             state,
             program.registrations,
             config,
-            SECRET_KEYS,
+            self.secrets,
             refresh=self.options.refresh,
             run_program=True,
             targets=self.options.targets,

@@ -39,13 +39,14 @@ def test_render__an_update_names_each_changed_field_old_to_new_by_dotted_path() 
         urn("Tenant", "tenant-acme"),
         "update",
         olds={"name": "Acme", "settings": {"inactivityTime": 60.0}, "domains": ["a.com"]},
-        news={"name": "Acme Corp", "settings": {"inactivityTime": 30}, "domains": ["a.com"]},
+        news={"name": "Acme Corp", "settings": {"inactivityTime": 30}, "domains": [{"n": 2.0}]},
     )
 
     text = render(result(step, Step(urn("Tenant", "tenant-b"), "same")), planned=True)
 
     assert text.splitlines() == [
         "  ~  Tenant  tenant-acme  update",
+        '       domains: ["a.com"] → [{"n": 2}]',
         '       name: "Acme" → "Acme Corp"',
         "       settings.inactivityTime: 60 → 30",
         "Resources: 1 to update, 1 unchanged",

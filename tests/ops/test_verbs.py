@@ -5,6 +5,8 @@ The stand-in runs start the provider host: each test reuses one deployment for i
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -17,7 +19,7 @@ from descope import DescopeClient
 from emulator.server import EmulatorServer
 from ops import verbs
 from ops.engine import StackState
-from tests.ops.conftest import REPO, Project, Run, counters, reset_counters, stack_yaml
+from tests.ops.conftest import OIDC_SECRET, REPO, Project, Run, counters, reset_counters, stack_yaml
 from tests.ops.test_cli import fake_pulumi
 
 READS = ("/list", "/export", "/load", "/search")
@@ -127,12 +129,19 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
     assert "--expect-no-changes:" in err
     assert writes(emulator) == {}
 
-    code, out, err = ops("refresh", "--stack", "test", "--yes")
+    monkeypatch.setattr("builtins.input", lambda _question: "yes")
+    code, out, err = ops("refresh", "--stack", "test")  # asked, and confirmed
 
     assert code == 0, err
     assert "The state now records Descope as it is." in out
     assert state_of(played).by_name("tenant-acme").inputs["name"] == "Acme Renamed"
     assert "tenant-initech" not in state_of(played).names()
+
+    code, out, err = ops("preview", "--stack", "test")  # the state now knows the edits
+
+    assert code == 0, err
+    assert '       name: "Acme Renamed" → "Acme Corp"\n' in out
+    assert "Compared with the stack's state, not with Descope (no --refresh)." in out
 
     code, out, err = ops("up", "--stack", "test", "--yes")
 
@@ -145,9 +154,18 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
     assert code == 0, err
     assert "Descope was read (--refresh): it matches the configuration." in out
 
+    def no_question(question: str) -> str:
+        raise AssertionError(f"asked {question!r} with nothing to do")
+
+    monkeypatch.setattr("builtins.input", no_question)
+    code, out, err = ops("up", "--stack", "test")  # nothing to do: nothing to ask
+
+    assert code == 0, err
+    assert "Resources: 16 unchanged" in out
+
 
 def test_verbs__destroy_empties_the_stack_unless_a_resource_is_protected(
-    ops: Run, played: Project, emulator: EmulatorServer
+    ops: Run, played: Project, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = yaml.safe_load((played.root / "Pulumi.test.yaml").read_text())["config"][
         "descope:baseUrl"
@@ -164,10 +182,16 @@ def test_verbs__destroy_empties_the_stack_unless_a_resource_is_protected(
 
     played.write_stack(stack_yaml(url))
     assert ops("up", "--stack", "test", "--yes")[0] == 0  # records that nothing is protected
-    code, out, err = ops("destroy", "--stack", "test", "--yes")
+    recorded = json.loads((played.root / ".pulumi-local" / "standin-test.json").read_text())
+    secret = recorded["config"]["descope-config:globexOidcClientSecret"]
+    assert secret == {"fingerprint": "sha256:" + hashlib.sha256(OIDC_SECRET.encode()).hexdigest()}
+    monkeypatch.setattr(verbs, "_interactive", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda _question: "yes")
+    code, out, err = ops("destroy", "--stack", "test")  # asked, and confirmed
 
     assert code == 0, err
     assert re.search(r"-\s+Tenant\s+tenant-acme\s+delete\n", out), out
+    assert "Resources: 15 to delete" in out  # the plan, then the question
     assert "Resources: 15 deleted" in out, out
     assert state_of(played).names() == []
     assert tenants(emulator) == []
@@ -178,6 +202,20 @@ def test_verbs__target_with_refresh_or_destroy_is_left_to_pulumi(ops: Run, playe
 
     assert code == 1
     assert "--target with `destroy` is not played by the stand-in engine" in err
+
+
+def test_verbs__the_stand_in_plays_only_the_emulator_s_stacks(
+    ops: Run, project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    project.write_stack(stack_yaml("https://api.descope.com", secure_secret=True))
+
+    code, _, err = ops("preview", "--stack", "test")
+
+    assert code == 1
+    assert "Stack test is not the local emulator's (descope:baseUrl in Pulumi.test.yaml)" in err
+    assert "`preview` needs the pulumi CLI here" in err
+    assert not (project.root / ".pulumi-local").exists()
 
 
 def test_verbs__an_unknown_target_is_refused_before_anything_runs(
