@@ -263,7 +263,7 @@ class _Player:
             program.registrations,
             config,
             self.secrets,
-            refresh=self.options.refresh,
+            refresh=self.options.refresh and bool(state.resources),  # nothing to read
             run_program=True,
             targets=self.options.targets,
         )
