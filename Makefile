@@ -1,14 +1,17 @@
 # The two commands a newcomer needs:
 #   make demo   set up, start the local emulator and run the program against it (dev stack)
 #   make test   set up and run every check CI runs (lint, format, types, layering, tests)
+# The daily verbs, with the pulumi CLI or (without it) the stand-in engine:
+#   make preview|up|refresh|destroy STACK=dev ARGS="--refresh --diff"
 SHELL := /bin/bash
 PYTHON ?= python3
 PYTHON_MIN := 3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STACK ?= dev
+ARGS ?=
 
-.PHONY: setup runtime test lint unit demo emulator bench backup clean
+.PHONY: setup runtime test lint unit demo emulator bench backup clean preview up refresh destroy
 
 # Before anything is installed: the interpreter that builds the virtualenv must be new enough
 # (pyproject.toml's requires-python), or it would install for a while and then fail to import.
@@ -58,6 +61,9 @@ test: lint unit
 
 demo: runtime
 	$(BIN)/python -m ops demo --stack $(STACK)
+
+preview up refresh destroy: runtime
+	$(BIN)/python -m ops $@ --stack $(STACK) $(ARGS)
 
 emulator: runtime
 	$(BIN)/python -m emulator --port 8787

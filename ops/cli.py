@@ -1,5 +1,9 @@
 """`python -m ops <command>`: the operations around the Pulumi program.
 
+    preview       what `up` would change (pulumi preview; offline: the stand-in engine)
+    up            apply the configuration (pulumi up; offline: the stand-in engine)
+    refresh       record in the state what Descope holds now (pulumi refresh)
+    destroy       delete every resource of the stack (pulumi destroy)
     validate      check the stack's configuration as `pulumi preview` would load it
     export        write an existing project's tenants, flows and theme as code (adopt: true)
     report        how Descope differs from the configuration: unmanaged, missing, drifted
@@ -43,8 +47,8 @@ def _variable(text: str) -> tuple[str, str]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ops",
-        description="Operations around the Descope Pulumi program: export, report, backup, "
-        "restore, demo.",
+        description="Operations around the Descope Pulumi program: preview, up, refresh, "
+        "destroy, export, report, backup, restore, demo.",
     )
     parser.add_argument(
         "--project-dir",
@@ -63,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
             help="the stack, whose settings are in Pulumi.<stack>.yaml",
         )
         return sub
+
+    for verb, text in VERB_HELP.items():
+        _verb_flags(command(verb, text), verb)
 
     command("validate", "Check the stack's configuration; nothing is contacted or changed.")
 
@@ -195,6 +202,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+VERB_HELP = {
+    "preview": "Show what `up` would change, field by field; changes nothing (pulumi preview, or "
+    "the stand-in engine without the pulumi CLI).",
+    "up": "Apply the configuration to Descope (pulumi up, or the stand-in engine).",
+    "refresh": "Record in the stack's state what Descope holds now (pulumi refresh).",
+    "destroy": "Delete every resource of the stack from Descope (pulumi destroy).",
+}
+
+
+def _verb_flags(sub: argparse.ArgumentParser, verb: str) -> None:
+    """The flags of `preview`, `up`, `refresh` and `destroy` (pulumi's, same meanings)."""
+    sub.add_argument("--diff", action="store_true", help="show the changed values in full")
+    if verb in ("preview", "up"):
+        sub.add_argument(
+            "--refresh",
+            action="store_true",
+            help="read Descope first, so console and API edits show (and, with up, are undone)",
+        )
+    if verb != "preview":
+        sub.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    sub.add_argument(
+        "--expect-no-changes",
+        action="store_true",
+        help="exit 1 when anything changes (or would change)",
+    )
+    sub.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="URN_OR_NAME",
+        help="only this resource and what it depends on (repeatable; the pulumi CLI takes URNs)",
+    )
+    sub.add_argument(
+        "--show-sames", action="store_true", help="list unchanged resources too (= same)"
+    )
+
+
 def _duration(text: str) -> int:
     from ops.sso_link import parse_duration  # noqa: PLC0415 - as the commands are
 
@@ -205,9 +249,31 @@ def _duration(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ops import backup, demo, export, report, restore, sso_link, stack_backup  # noqa: PLC0415
+    from ops import (  # noqa: PLC0415
+        backup,
+        demo,
+        export,
+        report,
+        restore,
+        sso_link,
+        stack_backup,
+        verbs,
+    )
 
     stack = load_stack(args.stack, args.project_dir)
+    if args.command in verbs.VERBS:
+        return verbs.run(
+            stack,
+            verbs.Options(
+                args.command,
+                diff=args.diff,
+                refresh=getattr(args, "refresh", False),
+                yes=getattr(args, "yes", False),
+                expect_no_changes=args.expect_no_changes,
+                targets=tuple(args.target),
+                show_sames=args.show_sames,
+            ),
+        )
     if args.command == "validate":
         return _validate(stack)
     if args.command == "export":

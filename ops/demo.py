@@ -11,11 +11,12 @@
 3. With the pulumi CLI on PATH: ``pulumi stack select --create``, ``pulumi up --yes`` and
    ``pulumi preview --expect-no-changes``, on a local file backend in ``.pulumi-local/`` (no
    account, empty passphrase: this is for the emulator only).
-   Without it: says how to install it, then stands in for ``pulumi up``: runs ``__main__.py``
-   for the stack and plays what it registers by Pulumi's rules through the real provider host
-   (`ops.engine`, the engine the tests use), with its state in
-   ``.pulumi-local/standin-<stack>.json``; then a stand-in ``pulumi preview`` must find nothing
-   to do. A second demo changes nothing; a tenant removed from the YAML is deleted (snapshot
+   Without it: says how to install it, then stands in for ``pulumi up --refresh --yes``
+   (`ops.verbs`: runs ``__main__.py`` for the stack and plays what it registers by Pulumi's
+   rules through the real provider host, with its state in
+   ``.pulumi-local/standin-<stack>.json``; Descope is read first, so edits made to the
+   emulator since the last demo are undone); then a stand-in ``pulumi preview`` must find
+   nothing to do. A second demo changes nothing; a tenant removed from the YAML is deleted (snapshot
    first), unless protected; ``adopt`` works as under ``pulumi up``.
 
 ``--fresh`` deletes both files first: an empty emulator and an empty state.
@@ -23,7 +24,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,14 @@ from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
+from ops import verbs
+from ops.changes import render
 from ops.engine import DEFAULT_PROVIDER_TYPE, Engine, Result, StackState
 from ops.errors import OpsError
 from ops.program import registrations
-from ops.pulumi_cli import INSTALL_HINT, find_pulumi, run_pulumi
-from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
+from ops.pulumi_cli import find_pulumi, run_pulumi
+from ops.stack import StackSettings, load_stack_configuration
+from ops.verbs import local_backend_env, local_folder, standin_state_file
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BUILT_IN_ROLES = ("Tenant Admin",)
@@ -77,17 +81,8 @@ def emulator_answers(base_url: str) -> bool:
     return response.status_code == 200
 
 
-def local_folder(stack: StackSettings) -> Path:
-    """``.pulumi-local/`` in the project: the local backend, the emulator's and stand-in's files."""
-    return stack.project_dir / ".pulumi-local"
-
-
 def emulator_file(stack: StackSettings) -> Path:
     return local_folder(stack) / f"emulator-{stack.name}.json"
-
-
-def standin_state_file(stack: StackSettings) -> Path:
-    return local_folder(stack) / f"standin-{stack.name}.json"
 
 
 @contextmanager
@@ -187,10 +182,8 @@ def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) 
 
 
 def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
-    backend = local_folder(stack)
-    backend.mkdir(exist_ok=True)
-    env = {"PULUMI_BACKEND_URL": backend.as_uri(), "PULUMI_CONFIG_PASSPHRASE": ""}
-    print(f"Using the pulumi CLI ({pulumi}) with the local file backend {backend}.")
+    env = local_backend_env(stack)
+    print(f"Using the pulumi CLI ({pulumi}) with the local file backend {local_folder(stack)}.")
     for args in (
         ["stack", "select", stack.name, "--create"],
         ["up", "--yes", "--stack", stack.name],
@@ -202,68 +195,40 @@ def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
     print("Done: the preview after `pulumi up` shows no changes.")
 
 
-STAND_IN = (
-    "Standing in for `pulumi up` to try things offline: the program (__main__.py) runs for "
-    "stack {stack}, and what it registers is played by Pulumi's rules through the same "
-    "provider host `pulumi up` starts (ops/engine.py); the stand-in's state is {state}."
-)
-_SIGNS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "retain": "-"}
-
-
-def steps_table(result: Result) -> str:
-    """Each resource's step, Pulumi-style: sign, type, name, what happened (or the error)."""
-    rows = []
-    for step in result.steps:
-        if step.op == "same" and not step.error:
-            continue
-        what = "failed" if step.error else {"retain": "delete (retained)"}.get(step.op, step.op)
-        kind = step.type.rsplit("/", 1)[-1]
-        rows.append((_SIGNS.get(step.op, " "), kind, step.name, what))
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-    lines = [
-        f"  {sign:<2} {kind:<{widths[1]}}  {name:<{widths[2]}}  {what}"
-        for sign, kind, name, what in rows
-    ]
-    same = sum(1 for s in result.steps if s.op == "same" and not s.error)
-    lines.append(f"Resources: {result.summary()}" if rows else f"Resources: {same} unchanged")
-    return "\n".join(lines)
-
-
 def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
-    print(INSTALL_HINT)
+    """`up --refresh --yes` on the stand-in (Descope read first: the emulator may have been
+    edited since the last demo), then a preview that must find nothing to do."""
     state_file = standin_state_file(stack)
-    config = {**stack.config, **stack.provider_config()}
-    secret_keys = (MANAGEMENT_KEY,)
     if emulator_was_empty and state_file.exists():
         print(
             f"The emulator started with an empty project, so {state_file.name} (the state of "
             "the last demo) no longer describes it: starting from an empty state."
         )
         state_file.unlink()
-    state = StackState.load(state_file, stack.name, config)
-    print(STAND_IN.format(stack=stack.name, state=state_file.relative_to(stack.project_dir)))
-    run = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secret_keys)
-    for warning in run.warnings:
-        print(f"warning: {warning}")
-    engine = Engine(stack.project_dir)
-    print("$ pulumi up (stand-in)")
-    result = engine.up(state, run.registrations, config, secret_keys)
-    result.state.save(state_file)
-    for line in result.log:
-        print(f"  {line}")
-    print(steps_table(result))
-    if not result.ok:
-        raise OpsError("`pulumi up` (stand-in) failed:\n" + "\n".join(result.errors))
-    print("$ pulumi preview --expect-no-changes (stand-in)")
-    preview = engine.preview(result.state, run.registrations, config, secret_keys)
+    verbs.stand_in(stack, verbs.Options("up", refresh=True, yes=True))
+    preview = verbs.play(stack, _quiet_preview(stack), save=False)
     if not preview.ok or preview.changes:
-        details = "\n".join(preview.errors) or steps_table(preview)
+        details = "\n".join(preview.errors) or render(preview, planned=True)
         raise OpsError(
             "The preview right after `up` is not empty; this is a bug in a provider, please "
             f"report it:\n{details}"
         )
     descope = sum(1 for step in preview.steps if step.type != DEFAULT_PROVIDER_TYPE)
-    print(f"No changes: all {descope} Descope resources match the configuration.")
+    print(
+        f"No changes left: a preview after this up finds nothing to do for the {descope} "
+        f"Descope resources. Next: edit config/, then `python -m ops preview --stack "
+        f"{stack.name}` and `python -m ops up --stack {stack.name}` (or `make preview`, "
+        "`make up`)."
+    )
+
+
+def _quiet_preview(stack: StackSettings) -> Callable[[StackState], Result]:
+    """A preview of the program on a state, printing only the program's warnings."""
+    config = {**stack.config, **stack.provider_config()}
+    secrets = verbs.secret_keys(stack)
+    program = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secrets)
+    engine = Engine(stack.project_dir)
+    return lambda state: engine.preview(state, program.registrations, config, secrets)
 
 
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:

@@ -32,8 +32,12 @@ pulumi/pulumi's engine (``pkg/resource/deploy/step_generator.go``, ``step.go``,
   ``--expect-no-changes`` fails on it. Refresh and destroy configure the host with the
   recorded config, unless run with the program's current config (``--run-program``).
 
-Not played: ``--target``, ``ignoreChanges``, ``replaceOnChanges``, imports, component resources,
-and the dependents a delete-before-replace would also replace (this program has none).
+- ``--target`` (preview and up): only the targets and what they depend on are played; every
+  other resource stays as the state records it (not created, updated nor deleted).
+
+Not played: ``--target`` for refresh and destroy, ``ignoreChanges``, ``replaceOnChanges``,
+imports, component resources, and the dependents a delete-before-replace would also replace
+(this program has none).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -64,6 +68,7 @@ __all__ = [
     "Result",
     "StackState",
     "Step",
+    "targeted",
 ]
 
 DEFAULT_PROVIDER_TYPE = "pulumi:providers:pulumi-python"
@@ -82,6 +87,18 @@ def _unwrap(value: Any) -> Any:
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
     return value
+
+
+def _secret_paths(value: Any, prefix: str = "") -> frozenset[str]:
+    """The dotted paths in `value` (registered inputs) that hold a wrapped secret."""
+    if rpc.is_rpc_secret(value):
+        return frozenset({prefix})
+    if isinstance(value, Mapping):
+        found: set[str] = set()
+        for key, item in value.items():
+            found |= _secret_paths(item, f"{prefix}.{key}" if prefix else str(key))
+        return frozenset(found)
+    return frozenset()
 
 
 def _fingerprint(value: str) -> str:
@@ -226,11 +243,22 @@ class StackState:
 
 @dataclass(frozen=True)
 class Step:
-    """What happened to one resource (or, in a preview, what would)."""
+    """What happened to one resource (or, in a preview, what would).
+
+    `olds` and `news` are the resource's inputs before and after the step (None where there is
+    none: no olds for a create, no news for a delete; a refresh's drift: as the state recorded
+    them, and as Descope holds them now); `replaces` the inputs whose change makes the provider
+    replace the resource (the Diff response's ``replaces``); `secrets` the paths of inputs the
+    program registered as secrets. These are for printing the step.
+    """
 
     urn: str
     op: Op
     error: str = ""
+    olds: Mapping[str, Any] | None = field(default=None, compare=False)
+    news: Mapping[str, Any] | None = field(default=None, compare=False)
+    replaces: tuple[str, ...] = ()
+    secrets: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -276,6 +304,37 @@ class Result:
             key = "failed" if step.error else step.op
             counts[key] = counts.get(key, 0) + 1
         return ", ".join(f"{n} {op}" for op, n in counts.items()) or "nothing to do"
+
+
+def targeted(
+    state: StackState, registrations: Sequence[Registration], targets: Collection[str]
+) -> frozenset[str] | None:
+    """The URNs ``--target`` plays: each target (a URN, or a resource's name) and, as the
+    registrations record them, what it depends on, transitively. None when `targets` is empty
+    (everything is played). A target neither the program registers nor the state holds is
+    refused, as pulumi refuses it, before anything runs."""
+    if not targets:
+        return None
+    known: dict[str, set[str]] = {}
+    for urn in [r.urn for r in registrations] + [r.urn for r in state.resources]:
+        for key in (urn, urn.rsplit("::", 1)[-1]):
+            known.setdefault(key, set()).add(urn)
+    unknown = [t for t in targets if t not in known]
+    if unknown:
+        raise OpsError(
+            f"--target {unknown[0]}: neither the program nor the stack's state has a resource "
+            "with that URN or name. Name a resource as `preview` lists it (for example "
+            "tenant-acme), or give its URN."
+        )
+    dependencies = {r.urn: r.dependencies for r in registrations}
+    chosen: set[str] = set()
+    pending = [urn for t in targets for urn in known[t]]
+    while pending:
+        urn = pending.pop()
+        if urn not in chosen:
+            chosen.add(urn)
+            pending.extend(dependencies.get(urn, ()))
+    return frozenset(chosen)
 
 
 class _StepFailed(Exception):
@@ -343,13 +402,14 @@ class Engine:
         *,
         refresh: bool = False,
         run_program: bool = False,
+        targets: Collection[str] = (),
     ) -> Result:
-        """``pulumi preview [--refresh] [--run-program]``: no Create, Update or Delete call.
-        With `refresh`, the refresh's Reads are made and the preview starts from their state,
-        which is not kept."""
+        """``pulumi preview [--refresh] [--run-program] [--target T]...``: no Create, Update or
+        Delete call. With `refresh`, the refresh's Reads are made and the preview starts from
+        their state, which is not kept. `targets`: see `targeted`."""
         return self._deploy(
             state, registrations, config, secret_keys, preview=True, refresh=refresh,
-            run_program=run_program,
+            run_program=run_program, targets=targets,
         )  # fmt: skip
 
     def up(
@@ -361,11 +421,13 @@ class Engine:
         *,
         refresh: bool = False,
         run_program: bool = False,
+        targets: Collection[str] = (),
     ) -> Result:
-        """``pulumi up [--refresh] [--run-program]``; the result's state is the new state."""
+        """``pulumi up [--refresh] [--run-program] [--target T]...``; the result's state is the
+        new state. `targets`: see `targeted`."""
         return self._deploy(
             state, registrations, config, secret_keys, preview=False, refresh=refresh,
-            run_program=run_program,
+            run_program=run_program, targets=targets,
         )  # fmt: skip
 
     def refresh(
@@ -443,7 +505,9 @@ class Engine:
         preview: bool,
         refresh: bool,
         run_program: bool,
+        targets: Collection[str] = (),
     ) -> Result:
+        chosen = targeted(state, registrations, targets)
         secrets = tuple(secret_keys)
         operation: Operation = "preview" if preview else "up"
         steps: list[Step] = []
@@ -468,7 +532,9 @@ class Engine:
         )
         steps.append(Step(self._provider_urn(state), provider_step))
         with self._host(config, secrets, log) as host:
-            new_state, resource_steps, doomed = self._register(host, start, registrations, preview)
+            new_state, resource_steps, doomed = self._register(
+                host, start, registrations, preview, chosen
+            )
             steps.extend(resource_steps)
             if not any(s.error for s in steps):
                 steps.extend(self._delete_all(host, new_state, doomed, preview=preview))
@@ -481,11 +547,14 @@ class Engine:
         old: StackState,
         registrations: Sequence[Registration],
         preview: bool,
+        chosen: frozenset[str] | None = None,
     ) -> tuple[StackState, list[Step], list[ResourceState]]:
         """The create, update, same and replace steps, as registrations arrive.
 
         Returns the new state, the steps, and what is due for deletion: resources no longer
-        registered, and the old copies of resources replaced create-before-delete."""
+        registered, and the old copies of resources replaced create-before-delete. With
+        `chosen` (the URNs of ``--target`` and their dependencies) the others are left as the
+        state records them: no step, no delete."""
         matched = self._match(old, registrations)
         failed = threading.Event()
         outcomes: dict[str, _Outcome] = {}
@@ -493,7 +562,7 @@ class Engine:
 
         def run(registration: Registration, needs: list[Future[None]]) -> None:
             wait(needs)
-            if failed.is_set():
+            if failed.is_set() or (chosen is not None and registration.urn not in chosen):
                 return
             previous = matched[registration.urn]
             try:
@@ -533,7 +602,8 @@ class Engine:
             if resource.urn not in claimed:
                 leftover = replace(resource)
                 new.resources.append(leftover)
-                doomed.append(leftover)
+                if chosen is None or resource.urn in chosen:
+                    doomed.append(leftover)
         return new, steps, doomed
 
     @staticmethod
@@ -570,6 +640,7 @@ class Engine:
         """One registration's step."""
         urn = registration.urn
         news = _unwrap(registration.inputs)
+        secrets = _secret_paths(registration.inputs)
 
         def state(id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ResourceState:
             return ResourceState(
@@ -599,12 +670,16 @@ class Engine:
             except HostError as exc:
                 raise _StepFailed(op, _error_text(exc), deleted=deleted) from None
 
+        def step(op: Op, new_inputs: Mapping[str, Any], replaces: Sequence[str] = ()) -> Step:
+            olds = previous.inputs if previous is not None else None
+            return Step(urn, op, "", olds, new_inputs, tuple(replaces), secrets)
+
         if previous is None:
             inputs = check({}, "create")
             if preview:
-                return _Outcome(Step(urn, "create"), state("", inputs, {}))
+                return _Outcome(step("create", inputs), state("", inputs, {}))
             id_, outputs = call("create", lambda: host.create(urn, inputs))
-            return _Outcome(Step(urn, "create"), state(id_, inputs, outputs))
+            return _Outcome(step("create", inputs), state(id_, inputs, outputs))
 
         inputs = check(previous.inputs, "update")
         diff = call(
@@ -616,15 +691,17 @@ class Engine:
         else:
             changed = diff.changes == provider_pb2.DiffResponse.DIFF_SOME
         if not changed:
-            return _Outcome(Step(urn, "same"), state(previous.id, inputs, previous.outputs))
+            return _Outcome(step("same", inputs), state(previous.id, inputs, previous.outputs))
         if not diff.replaces:
             if preview:
-                return _Outcome(Step(urn, "update"), state(previous.id, inputs, previous.outputs))
+                return _Outcome(
+                    step("update", inputs), state(previous.id, inputs, previous.outputs)
+                )
             outputs = call(
                 "update",
                 lambda: host.update(previous.id, urn, previous.outputs, inputs, previous.inputs),
             )
-            return _Outcome(Step(urn, "update"), state(previous.id, inputs, outputs))
+            return _Outcome(step("update", inputs), state(previous.id, inputs, outputs))
 
         if registration.protect and previous.protect:
             raise _StepFailed(
@@ -639,15 +716,16 @@ class Engine:
             if registration.delete_before_replace is not None
             else diff.deleteBeforeReplace
         )
+        replaced = step("replace", inputs, diff.replaces)
         if preview:
-            return _Outcome(Step(urn, "replace"), state(previous.id, inputs, previous.outputs))
+            return _Outcome(replaced, state(previous.id, inputs, previous.outputs))
         if delete_first:
             if not previous.retain_on_delete:
                 call("replace", lambda: host.delete(previous.id, previous.urn, previous.outputs))
             id_, outputs = call("replace", lambda: host.create(urn, inputs), deleted=True)
-            return _Outcome(Step(urn, "replace"), state(id_, inputs, outputs))
+            return _Outcome(replaced, state(id_, inputs, outputs))
         id_, outputs = call("replace", lambda: host.create(urn, inputs))
-        return _Outcome(Step(urn, "replace"), state(id_, inputs, outputs), pending=previous)
+        return _Outcome(replaced, state(id_, inputs, outputs), pending=previous)
 
     def _delete_all(
         self,
@@ -689,14 +767,13 @@ class Engine:
                     f"`pulumi state unprotect '{resource.urn}'`",
                 )
             if resource.retain_on_delete:
-                return Step(resource.urn, "retain")
-            if preview or not resource.id:
-                return Step(resource.urn, "delete")
-            try:
-                host.delete(resource.id, resource.urn, resource.outputs)
-            except HostError as exc:
-                return Step(resource.urn, "delete", f"{resource.urn}: {_error_text(exc)}")
-            return Step(resource.urn, "delete")
+                return Step(resource.urn, "retain", olds=resource.inputs)
+            if not preview and resource.id:
+                try:
+                    host.delete(resource.id, resource.urn, resource.outputs)
+                except HostError as exc:
+                    return Step(resource.urn, "delete", f"{resource.urn}: {_error_text(exc)}")
+            return Step(resource.urn, "delete", olds=resource.inputs)
 
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             return list(pool.map(delete, group))
@@ -712,7 +789,7 @@ class Engine:
             except HostError as exc:
                 return Step(resource.urn, "read", f"{resource.urn}: {_error_text(exc)}"), resource
             if not id_:
-                return Step(resource.urn, "gone"), None
+                return Step(resource.urn, "gone", olds=resource.inputs), None
             refreshed = replace(resource, id=id_, outputs=outputs, inputs=inputs or resource.inputs)
             try:
                 diff = host.diff(id_, resource.urn, outputs, resource.inputs, resource.inputs)
@@ -722,7 +799,8 @@ class Engine:
                 drifted = refreshed.inputs != resource.inputs
             else:
                 drifted = diff.changes == provider_pb2.DiffResponse.DIFF_SOME
-            return Step(resource.urn, "drift" if drifted else "read"), refreshed
+            op: Op = "drift" if drifted else "read"
+            return Step(resource.urn, op, "", resource.inputs, refreshed.inputs), refreshed
 
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             outcomes = list(pool.map(read, new_state.resources))

@@ -6,7 +6,7 @@ Three questions, one run:
   not declare (roles and permissions only where the configuration manages them, with its
   ``roles:`` and ``permissions:`` keys; a tenant's own role is written ``tenant/role``;
   Descope's built-in ones are in every project and never reported);
-- missing: declared ones Descope lacks (the next ``pulumi up`` creates them);
+- missing: declared ones Descope lacks (``python -m ops up --refresh`` creates them);
 - drift: for each managed tenant, the fields whose value in Descope differs from the
   configuration's; for each managed flow, whether its flow-level part differs (which keys) and
   which screens (by id) differ or exist on one side only; for the theme, which parts differ.
@@ -15,7 +15,10 @@ Values are shown as the configuration writes them (`ops.convert.data_from_descop
 conversion ``export`` and the providers' refresh use) and compared as the providers compare
 them (`providers.tenant.comparable` for tenants, the normalised content for flows and the
 theme), so a field listed here is a field ``pulumi refresh`` then ``pulumi preview`` shows as a
-change, and the other way round. Management flags (``adopt``, ``cascadeDelete``) and resource
+change, and the other way round. The hints name the command that repairs what is listed:
+``python -m ops up --refresh --stack <stack>``; a plain ``up`` compares the configuration with
+the stack's state, which does not know of changes made in Descope since the last refresh.
+Management flags (``adopt``, ``cascadeDelete``) and resource
 options are not Descope's and never drift.
 
 API calls: one tenant listing (``GET /v1/mgmt/tenant/all``) for every tenant, never one load
@@ -125,7 +128,7 @@ class Report:
     unmanaged_tenants: list[str]
     unmanaged_flows: list[str]
     missing_tenants: list[str]
-    """Declared in the configuration, absent from Descope (the next `pulumi up` creates them)."""
+    """Declared in the configuration, absent from Descope (`ops up --refresh` creates them)."""
     missing_flows: list[str]
     drifted_tenants: list[TenantDrift] = field(default_factory=list)
     drifted_flows: list[FlowDrift] = field(default_factory=list)
@@ -510,7 +513,11 @@ def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
     )
     _section("Tenants in Descope, not in the configuration", report.unmanaged_tenants, export_hint)
     _section("Flows in Descope, not in the configuration", report.unmanaged_flows, export_hint)
-    up_hint = "The next `pulumi up` creates them."
+    repair = f"python -m ops up --refresh --stack {stack.name}"
+    up_hint = (
+        f"`{repair}` creates them (a plain `up` trusts the stack's state, which may still "
+        "list them as deployed)."
+    )
     _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
     _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
     _authorization_sections(report, export_hint, up_hint)
@@ -542,8 +549,9 @@ def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
     if report.drifted_flows or report.theme is not None:
         print(table_text(content_table(report)))
     print(
-        "  The next `pulumi up` writes the configuration's values over these; "
-        "`pulumi preview --refresh` shows the same changes."
+        f"  `python -m ops up --refresh --stack {stack.name}` writes the configuration's values "
+        "over these (a plain `up` compares with the stack's state and does not see them); "
+        f"`python -m ops preview --refresh --stack {stack.name}` shows the same changes first."
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from descope import DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
@@ -58,10 +59,11 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     assert "3 tenant(s) (acme, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
     assert "Started the Descope emulator at" in out
     assert "https://www.pulumi.com/docs/install/" in out
-    assert "Standing in for `pulumi up`" in out
+    assert "standing in for `pulumi up`" in out
     for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
-        assert re.search(rf"\+\s+descope:\w+\s+{name}\s+create\n", out), out
-    assert "No changes: all 15 Descope resources match the configuration." in out
+        assert re.search(rf"\+\s+\w+\s+{name}\s+create\n", out), out
+    assert "Descope was read first (--refresh) and now holds the configuration." in out
+    assert "a preview after this up finds nothing to do for the 15 Descope resources" in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
@@ -95,7 +97,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")
 
     assert code == 0, err
-    assert re.search(r"-\s+descope:Tenant\s+tenant-initech\s+delete\n", out), out
+    assert re.search(r"-\s+Tenant\s+tenant-initech\s+delete\n", out), out
     assert "tenant-initech" not in StackState.load(state_file, "test", {}).names()
     snapshots = list((program.root / "backups" / "test").glob("*-tenant-initech-delete.json"))
     assert len(snapshots) == 1
@@ -238,10 +240,24 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "No changes: all 15 Descope resources match the configuration." in out
+        assert "nothing to do for the 15 Descope resources" in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",
             "region",
             "environment",
         }
+
+        # Edits made to Descope since (the console edits and an SDK delete) are seen
+        # and undone: the demo's up reads Descope first.
+        sdk = DescopeClient(PROJECT_ID, management_key=KEY, base_url=load_url(program))
+        sdk.mgmt.tenant.update("acme", "Acme Renamed", ["acme.dev.example.com"])
+        sdk.mgmt.tenant.delete("initech")
+        code, out, err = ops("demo", "--stack", "test")
+
+        assert code == 0, err
+        assert '       name: "Acme Corp" → "Acme Renamed"\n' in out  # what the refresh found
+        assert re.search(r"-\s+Tenant\s+tenant-initech\s+gone from Descope\n", out), out
+        assert "Resources: 1 created, 1 updated, 1 differ in Descope, 1 gone from Descope" in out
+        assert sdk.mgmt.tenant.load("acme")["name"] == "Acme Corp"
+        assert sdk.mgmt.tenant.load("initech")["name"] == "Initech"

@@ -83,6 +83,8 @@ def test_report__tables_name_each_drifted_field_screen_and_theme_part(
         "theme cssTemplate.dark differs",
     ]
     assert not any(line != line.rstrip() for line in out.splitlines())  # no padding in logs
+    assert "`python -m ops up --refresh --stack test` writes the configuration's values" in out
+    assert "`python -m ops preview --refresh --stack test` shows the same changes" in out
 
 
 def test_report__drift_is_what_pulumi_preview_shows_after_a_refresh(
@@ -195,6 +197,8 @@ def test_report__a_declared_flow_or_tenant_missing_fails_on_drift(ops: Run) -> N
         "Failing (--fail-on-drift): 0 tenant(s), 0 flow(s) and the theme differ in Descope from "
         "stack test's configuration; 3 tenant(s) and 1 flow(s) are missing in Descope."
     ) in out
+    assert "`python -m ops up --refresh --stack test` creates them" in out  # the real repair
+    assert "pulumi up` creates" not in out
 
 
 def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_managed(
