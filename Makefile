@@ -66,7 +66,7 @@ preview up refresh destroy: runtime
 	$(BIN)/python -m ops $@ --stack $(STACK) $(ARGS)
 
 emulator: runtime
-	$(BIN)/python -m emulator --port 8787
+	$(BIN)/python -m ops emulator --stack $(STACK)
 
 bench: setup
 	$(BIN)/python -m bench

@@ -12,6 +12,7 @@
     restore       put a tenant's or flow's content from a backup back into code
     sso-link      generate (or revoke) the link a customer sets up its own SSO with
     demo          start the emulator and deploy the dev stack to it
+    emulator      run the stack's emulator until Ctrl-C
 
 Every foreseen failure prints one message naming the file, stack, tenant, flow or setting and
 what to do, and exits 1. The management key is never printed nor written. An unforeseen one is
@@ -199,6 +200,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start from an empty emulator project and an empty stand-in state",
     )
+    serve = command(
+        "emulator",
+        "Run the stack's local emulator in the foreground (its project kept in "
+        ".pulumi-local/emulator-<stack>.json) until Ctrl-C.",
+        "dev",
+    )
+    serve.add_argument(
+        "--fresh", action="store_true", help="start from an empty emulator project and state"
+    )
     return parser
 
 
@@ -324,6 +334,8 @@ def _run(args: argparse.Namespace) -> int:
             email=args.email,
             revoke=args.revoke,
         )
+    if args.command == "emulator":
+        return demo.serve(stack, fresh=args.fresh)
     return demo.run(stack, fresh=args.fresh)
 
 

@@ -19,14 +19,21 @@
    nothing to do. A second demo changes nothing; a tenant removed from the YAML is deleted (snapshot
    first), unless protected; ``adopt`` works as under ``pulumi up``.
 
-``--fresh`` deletes both files first: an empty emulator and an empty state.
+``--fresh`` starts from an empty emulator and an empty state: the running emulator is reset
+(once it has taken the stack's key), or its data file removed; the state file is removed.
+
+`serve` (``python -m ops emulator --stack dev``, ``make emulator``) starts the same emulator in
+the foreground and leaves it running until Ctrl-C, for the daily workflow's verbs and reports.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -140,7 +147,11 @@ def running_emulator(
         yield base_url, empty
     finally:
         server.stop()
-        print("Stopped the emulator.")
+        print(
+            f"Stopped the emulator. `python -m ops emulator --stack {stack.name}` (`make "
+            f"emulator STACK={stack.name}`) brings it back with this project, for the daily "
+            "workflow's commands."
+        )
 
 
 def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) -> None:
@@ -169,16 +180,105 @@ def _add_needs(base_url: str, project_id: str, key: str, needs: dict[str, Any]) 
         created = [r["name"] for r in roles if r["name"] not in present]
         for name in created:
             sdk.mgmt.role.create(name)
-    except (httpx.HTTPError, AuthException, ValueError) as exc:
-        raise OpsError(
-            f"The emulator at {base_url} could not be given the custom attributes and roles "
-            f"the configuration uses ({exc}). Stop it and run the demo again to start a fresh one."
-        ) from None
+    except AuthException as exc:
+        if exc.status_code == 401:
+            raise key_refused(base_url, project_id) from None
+        raise _not_given(base_url, exc) from None
+    except (httpx.HTTPError, ValueError) as exc:
+        raise _not_given(base_url, exc) from None
     if missing or created:
         print(
             f"Added to it what the configuration uses: {len(missing)} tenant custom "
             f"attribute(s), {len(created)} role(s)."
         )
+
+
+def _not_given(base_url: str, exc: Exception) -> OpsError:
+    return OpsError(
+        f"The emulator at {base_url} could not be given the custom attributes and roles the "
+        f"configuration uses ({exc}). Stop it and run the demo again to start a fresh one."
+    )
+
+
+def key_refused(base_url: str, project_id: str) -> OpsError:
+    """The emulator at `base_url` refused the stack's project id and key (a 401)."""
+    return OpsError(
+        f"The emulator at {base_url} refused project {project_id} with the stack's management "
+        "key (401): it was started for another project or with another key. Check "
+        "descope:projectId and descope:managementKey in the stack file (and "
+        "DESCOPE_MANAGEMENT_KEY, which wins when set); if they are right, the emulator is "
+        "someone else's: stop it, or point descope:baseUrl at another port."
+    )
+
+
+def reset_running(stack: StackSettings, base_url: str) -> None:
+    """``--fresh`` with an emulator answering at `base_url`: empty its project (and its data
+    file), once it has shown it is this stack's (it takes the stack's project id and key)."""
+    settings = stack.connection()
+    try:
+        answer = httpx.get(
+            f"{base_url}/v1/mgmt/tenant/all",
+            headers={"Authorization": f"Bearer {settings.project_id}:{settings.management_key}"},
+            timeout=5.0,
+        )
+        if answer.status_code == 401:
+            raise key_refused(base_url, settings.project_id)
+        httpx.post(f"{base_url}/emulator/reset", timeout=5.0).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise OpsError(
+            f"--fresh: the emulator at {base_url} could not be reset ({exc}). Stop it (Ctrl-C "
+            "where it runs) and run the command again: a new one starts empty."
+        ) from None
+    print(f"Reset the emulator running at {base_url}: its project is empty (--fresh).")
+
+
+def start_fresh(stack: StackSettings) -> None:
+    """``--fresh``: an empty emulator project (the running emulator reset, or its data file
+    removed) and an empty stand-in state."""
+    base_url = stack.connection().base_url
+    running = bool(base_url) and emulator_answers(str(base_url))
+    if running:
+        reset_running(stack, str(base_url))
+    for file in (standin_state_file(stack), *(() if running else (emulator_file(stack),))):
+        if file.exists():
+            file.unlink()
+            print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
+
+
+def serve(stack: StackSettings, *, fresh: bool = False, stop: threading.Event | None = None) -> int:
+    """``ops emulator``: the stack's emulator in the foreground, as the demo starts it (its
+    project kept in `emulator_file`, given what the configuration needs), until Ctrl-C or
+    `stop`. With one already answering there, say so and leave it."""
+    configuration = load_stack_configuration(stack)
+    if fresh:
+        start_fresh(stack)
+    base_url = stack.connection().base_url
+    if base_url and emulator_answers(base_url):
+        print(f"An emulator already runs at {base_url}; nothing to start.")
+        return 0
+    stop = stop or _stop_on_signals()
+    with running_emulator(stack, project_needs(configuration)) as (url, _):
+        print(
+            f"Serving stack {stack.name}'s Descope at {url} until Ctrl-C. In another shell: "
+            f"`python -m ops report --stack {stack.name}`, `python -m ops preview --stack "
+            f"{stack.name}`, `python -m ops up --stack {stack.name}`.",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM (Ctrl-C stops the emulator, without a traceback)."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    return stop
 
 
 def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
@@ -234,10 +334,7 @@ def _quiet_preview(stack: StackSettings) -> Callable[[StackState], Result]:
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:
     configuration = load_stack_configuration(stack)
     if fresh:
-        for file in (emulator_file(stack), standin_state_file(stack)):
-            if file.exists():
-                file.unlink()
-                print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
+        start_fresh(stack)
     print(
         f"Configuration {stack.tenants_file} is valid: {len(configuration.tenants)} tenant(s) "
         f"({', '.join(t.id for t in configuration.tenants) or 'none'}), "

@@ -12,6 +12,7 @@ When Descope does not answer at all, the error names the address that was tried:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -43,10 +44,21 @@ def sdk_default_url(project_id: str) -> str:
     return str(rule(project_id)) if callable(rule) else SDK_DEFAULT_URL
 
 
-def unreachable(exc: DescopeApiError, url: str) -> OpsError:
-    """`exc` (no answer from Descope at all) re-told naming the address that was tried."""
+_LOOPBACK_URL = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?$")
+
+
+def unreachable(exc: DescopeApiError, url: str, stack: str = "") -> OpsError:
+    """`exc` (no answer from Descope at all) re-told naming the address that was tried; at a
+    loopback address, how to start the stack's emulator there."""
     why = exc.detail.removeprefix("The request did not get an answer ").rstrip(".")
     separator = " " if why.startswith("(") else ": "
+    if _LOOPBACK_URL.match(url) and stack:
+        return OpsError(
+            f"{exc.summary} No emulator answers at {url}{separator}{why}. Start the stack's "
+            f"emulator there (it keeps its project between runs) with `python -m ops emulator "
+            f"--stack {stack}` (or `make emulator STACK={stack}`) in another shell, then run "
+            "again."
+        )
     return OpsError(
         f"{exc.summary} No answer from Descope at {url}{separator}{why}. Check the network, "
         "and descope:baseUrl in the stack file (or DESCOPE_BASE_URI) if Descope is not at "
@@ -63,6 +75,8 @@ class Descope:
     project_id: str
     url: str = SDK_DEFAULT_URL
     """The address requests go to (for error messages)."""
+    stack: str = ""
+    """The stack it was connected for (for error messages)."""
 
     def _call(
         self, fn: Callable[[], T], doing: str, shape: wire.Shape[Any], asked: str | None = None
@@ -74,7 +88,7 @@ class Descope:
             raise exc.told(NOTHING_CHANGED) from None
         except DescopeApiError as exc:
             if exc.status == 0:
-                raise unreachable(exc, self.url) from None
+                raise unreachable(exc, self.url, self.stack) from None
             raise
 
     def _ask(
@@ -185,4 +199,4 @@ def connect(stack: StackSettings) -> Descope:
     settings = stack.connection()
     client.configure(stack.provider_config())
     url = settings.base_url or sdk_default_url(settings.project_id)
-    return Descope(client.management(), settings.project_id, url)
+    return Descope(client.management(), settings.project_id, url, stack.name)

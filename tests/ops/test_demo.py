@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 import socket
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from descope import DescopeClient
@@ -16,7 +19,7 @@ from config import Configuration
 from emulator.server import EmulatorServer
 from model.roles import RoleSpec
 from model.tenant import TenantSpec
-from ops.demo import project_needs
+from ops.demo import project_needs, serve
 from ops.engine import StackState
 from ops.stack import load_stack, load_stack_configuration
 from tests.ops.conftest import MANAGEMENT_KEY as KEY
@@ -261,3 +264,100 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert "Resources: 1 created, 1 updated, 1 differ in Descope, 1 gone from Descope" in out
         assert sdk.mgmt.tenant.load("acme")["name"] == "Acme Corp"
         assert sdk.mgmt.tenant.load("initech")["name"] == "Initech"
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__fresh_resets_an_emulator_that_already_answers(ops: Run, program: Project) -> None:
+    host, port = "127.0.0.1", int(load_url(program).rsplit(":", 1)[1])
+    with EmulatorServer(host=host, port=port, project_id=PROJECT_ID, management_key=KEY) as held:
+        assert ops("demo", "--stack", "test")[0] == 0
+        held.app.backend.create_tenant({"id": "left-over", "name": "Left over"})
+
+        code, out, err = ops("demo", "--stack", "test", "--fresh")
+
+        assert code == 0, err
+        assert f"Reset the emulator running at {load_url(program)}" in out
+        assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
+        assert "Resources: 16 create" in out
+        assert "left-over" not in held.app.backend.tenants
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__fresh_leaves_another_projects_emulator_alone(ops: Run, program: Project) -> None:
+    host, port = "127.0.0.1", int(load_url(program).rsplit(":", 1)[1])
+    other = EmulatorServer(host=host, port=port, project_id=PROJECT_ID, management_key="K-other")
+    with other:
+        other.app.backend.create_tenant({"id": "theirs", "name": "Theirs"})
+
+        code, _, err = ops("demo", "--stack", "test", "--fresh")
+
+        assert code == 1
+        assert "refused project" in err
+        assert "Check descope:projectId and descope:managementKey" in err
+        assert "theirs" in other.app.backend.tenants
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__a_wrong_key_for_a_running_emulator_says_to_check_the_key(
+    ops: Run, program: Project
+) -> None:
+    host, port = "127.0.0.1", int(load_url(program).rsplit(":", 1)[1])
+    with EmulatorServer(host=host, port=port, project_id=PROJECT_ID, management_key="K-other"):
+        code, _, err = ops("demo", "--stack", "test")
+
+    assert code == 1
+    assert "refused project" in err
+    assert "Check descope:projectId and descope:managementKey" in err
+    assert "run the demo again to start a fresh one" not in err
+
+
+def test_emulator_command__serves_the_stacks_project_until_stopped(
+    program: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = load_stack("test", program.root)
+    stop = threading.Event()
+    served = threading.Thread(target=serve, args=(stack,), kwargs={"stop": stop})
+    served.start()
+    try:
+        url = load_url(program)
+        sdk = DescopeClient(PROJECT_ID, management_key=KEY, base_url=url)
+        for _ in range(200):
+            if "Serving stack test" in capsys.readouterr().out:
+                break
+            time.sleep(0.05)
+        sdk.mgmt.tenant.create("Kept", "kept")
+        # The definitions the configuration declares are there, as the demo gives them.
+        attributes = httpx.get(f"{url}/emulator/tenant-attributes").json()
+        assert set(attributes) == {"plan", "seats", "region", "environment"}
+        assert serve(stack) == 0  # a second one finds it running and leaves it
+        assert "already runs at" in capsys.readouterr().out
+    finally:
+        stop.set()
+        served.join(timeout=30)
+    assert not served.is_alive()
+    # Its project was kept: the next start serves it again.
+    stop = threading.Event()
+    again = threading.Thread(target=serve, args=(stack,), kwargs={"stop": stop})
+    again.start()
+    try:
+        for _ in range(200):
+            if "Serving stack test" in capsys.readouterr().out:
+                break
+            time.sleep(0.05)
+        assert sdk.mgmt.tenant.load("kept")["name"] == "Kept"
+    finally:
+        stop.set()
+        again.join(timeout=30)
+
+
+def test_report__no_answer_at_the_emulators_address_says_how_to_start_it(
+    ops: Run, project: Project
+) -> None:
+    project.write_stack(stack_yaml(f"http://127.0.0.1:{free_port()}"))
+
+    code, _, err = ops("report", "--stack", "test")
+
+    assert code == 1
+    assert "No emulator answers at http://127.0.0.1:" in err
+    assert "`python -m ops emulator --stack test`" in err
+    assert "`make emulator STACK=test`" in err
