@@ -440,3 +440,21 @@ def unknown_sso_role(role_name: str) -> DescopeApiError:
         "Request is invalid",
         f"Role {role_name!r} does not exist; create it first",
     )
+
+
+# --- access keys -------------------------------------------------------------------------
+
+__all__ += ["CODE_ACCESS_KEY_NOT_FOUND", "access_key_not_found"]
+
+CODE_ACCESS_KEY_NOT_FOUND = "E099301"
+"""Emulator-invented: no access key with that id."""
+
+
+def access_key_not_found(key_id: str, status: int = 400) -> DescopeApiError:
+    """No access key ``key_id``; the status (400 or 404) is an option."""
+    return DescopeApiError(
+        status,
+        CODE_ACCESS_KEY_NOT_FOUND,
+        "Access key not found",
+        f"Access key {key_id!r} not found",
+    )
