@@ -51,9 +51,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso", "accessKey"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso"})
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso", "accessKey"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_ID_LENGTH = 80
