@@ -68,6 +68,7 @@ __all__ = [
     "AccessKeys",
     "cleartext_hash",
     "new_access_key_id",
+    "new_cleartext",
 ]
 
 JsonDict = dict[str, Any]
@@ -146,6 +147,8 @@ class AccessKeys:
     ) -> None:
         self.backend = backend
         self.id_factory = id_factory
+        self.cleartext_factory: Callable[[str], str] = new_cleartext
+        """A new secret for a key id (tests set a recognisable one)."""
         self.keys: dict[str, AccessKey] = {}
         """By id, in creation order."""
 
@@ -205,7 +208,7 @@ class AccessKeys:
             role_names = self._project_roles(str_list(body, "roleNames"))
             key_tenants = self._key_tenants(body.get("keyTenants"))
             key_id = self._unused_id()
-            cleartext = _new_cleartext(key_id)
+            cleartext = self.cleartext_factory(key_id)
             key = AccessKey(
                 id=key_id,
                 name=name,
@@ -314,7 +317,7 @@ class AccessKeys:
         """POST /v1/mgmt/accesskey/rotate → ``{"key", "cleartext"}``: a new secret, same key."""
         with self.backend.lock:
             key = self._get(opt_str(body, "id"))
-            cleartext = _new_cleartext(key.id)
+            cleartext = self.cleartext_factory(key.id)
             key.secret_hash = cleartext_hash(cleartext)
             return {"key": self._wire(key), "cleartext": cleartext}
 
@@ -387,7 +390,8 @@ class AccessKeys:
         return found
 
 
-def _new_cleartext(key_id: str) -> str:
+def new_cleartext(key_id: str) -> str:
+    """A key's secret: ``<id>:`` and 43 url-safe random characters (the emulator's form)."""
     return f"{key_id}:{secrets.token_urlsafe(32)}"
 
 
