@@ -168,9 +168,19 @@ def _outputs(
     }
 
 
-def _snapshot_content(key: wire.AccessKey) -> dict[str, Any]:
-    """A key as a snapshot records it: what Descope loads, never a secret."""
-    return {"accessKey": {k: v for k, v in key.wire().items() if k != "cleartext"}}
+def _snapshot(
+    backup_dir: str, tenant_id: str, name: str, key: wire.AccessKey, reason: backups.Reason
+) -> None:
+    """Save the key as Descope loads it (never a secret) before `reason` (`providers.backups`):
+    ``<time>-accessKey-<tenant>_<name>-<reason>.json``."""
+    backups.write_snapshot(
+        backup_dir,
+        kind="accessKey",
+        resource_id=f"{tenant_id}/{name}",
+        reason=reason,
+        content={"accessKey": {k: v for k, v in key.wire().items() if k != "cleartext"}},
+        project_id=authz.project_or_none(),
+    )
 
 
 def find(tenant_id: str, name: str, doing: str) -> list[wire.AccessKey]:
@@ -280,14 +290,7 @@ class AccessKeyProvider(DescopeProvider):
                 ", ".join(f"{k} {authz.quoted(spec[k])}" for k in fixed),
             )
         if any(held[k] != spec[k] for k in ("description", "permittedIps", "disabled")):
-            backups.write_snapshot(
-                self.backup_dir,
-                kind="accessKey",
-                resource_id=f"{spec['tenantId']}/{spec['name']}",
-                reason="adopt",
-                content=_snapshot_content(key),
-                project_id=authz.project_or_none(),
-            )
+            _snapshot(self.backup_dir, spec["tenantId"], spec["name"], key, "adopt")
             key = _write(key.id, _outputs(spec, key, None), spec, subject)
         log.warning("Adopted %s (id %s); %s", subject, key.id, errors.ADOPTED_WITHOUT_SECRET)
         return CreateResult(key.id, _outputs(spec, key, None))
@@ -330,14 +333,7 @@ class AccessKeyProvider(DescopeProvider):
         if key is None:
             log.warning("%s was already deleted outside Pulumi (or with its tenant).", subject)
             return
-        backups.write_snapshot(
-            self.backup_dir,
-            kind="accessKey",
-            resource_id=f"{tenant_id}/{name}",
-            reason="delete",
-            content=_snapshot_content(key),
-            project_id=authz.project_or_none(),
-        )
+        _snapshot(self.backup_dir, tenant_id, name, key, "delete")
         _delete(_id, doing)
 
 
