@@ -261,10 +261,12 @@ class AccessKeyProvider(DescopeProvider):
         subject = _subject(name, tenant_id)
         doing = f"create {subject}"
         existing = find(tenant_id, name, doing)
+        if len(existing) > 1:
+            ids = ", ".join(k.id for k in existing)
+            raise errors.access_key_ambiguous(doing, subject, ids)
         if existing:
-            if not spec["adopt"] or len(existing) > 1:
-                ids = ", ".join(k.id for k in existing)
-                raise errors.access_key_exists(doing, subject, ids)
+            if not spec["adopt"]:
+                raise errors.access_key_exists(doing, subject, existing[0].id)
             return self._adopt(existing[0], spec, subject)
         key, cleartext = _create(spec, subject, doing)
         if spec["disabled"]:

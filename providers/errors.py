@@ -527,6 +527,16 @@ def access_key_exists(doing: str, subject: str, key_id: str) -> DescopeApiError:
     )
 
 
+def access_key_ambiguous(doing: str, subject: str, key_ids: str) -> DescopeApiError:
+    """Create found several keys of that name in the tenant: none can be told to be the one."""
+    return DescopeApiError(
+        f"Unable to {doing}:",
+        f"Descope has several keys that are {subject} (ids {key_ids}); nothing was changed.",
+        action="Delete or rename all but one of them in the Descope console (a key's name is how "
+        "it is found), then run again.",
+    )
+
+
 def access_key_adopt_refused(doing: str, subject: str, held: str, declared: str) -> DescopeApiError:
     """Adopt found the key, but with roles or an expiry the API cannot change in place."""
     return DescopeApiError(

@@ -194,6 +194,20 @@ def test_create__a_key_of_that_name_is_refused_without_adopt(
     assert len(app.backend.access_keys.keys) == 1
 
 
+def test_create__several_keys_of_that_name_are_refused_even_with_adopt(
+    keys: AccessKeyProvider, descope: DescopeClient, app: EmulatorApp
+) -> None:
+    for _ in range(2):
+        descope.mgmt.access_key.create("ci", key_tenants=[AssociatedTenant("acme")])
+
+    with pytest.raises(DescopeApiError) as err:
+        keys.create(checked(keys, ci(adopt=True)))
+
+    assert "several keys" in str(err.value)
+    assert "Delete or rename all but one" in str(err.value)
+    assert len(app.backend.access_keys.keys) == 2
+
+
 def test_create__a_lost_answer_leaves_no_key_and_no_secret_in_the_message(
     keys: AccessKeyProvider, app: EmulatorApp
 ) -> None:
