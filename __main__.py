@@ -3,13 +3,15 @@
 Reads the stack's settings, loads and validates the configuration (a configuration error stops
 the run before any resource is registered), declares one Permission per permission and one
 Role per project role (when the file manages them), one Tenant per tenant, one Role per
-tenant's own role, one SSOConfiguration per SSO configuration the code manages, one Flow per
-flow and the Theme if configured, and exports what each environment now holds.
+tenant's own role, one SSOConfiguration per SSO configuration the code manages, one AccessKey
+per access key of a tenant, one Flow per flow and the Theme if configured, and exports what
+each environment now holds.
 
 Dependencies (``depends_on``), so that the engine creates what is named before what names it,
 and deletes in the reverse order: a role depends on the declared permissions it grants, a
 tenant on the project roles its defaultRoles name, a tenant's own role on its tenant (and on
-its permissions), an SSO configuration on its tenant and the roles its mappings name. Built-in
+its permissions), an SSO configuration on its tenant and the roles its mappings name, an access
+key on its tenant and the roles it names. Built-in
 roles and permissions are in every project: nothing depends on them.
 Every input is a plain value known at registration, so a preview has no unknowns.
 """
@@ -36,6 +38,7 @@ from config import (
     secret_variable_names,
     stack_options,
 )
+from providers.access_key import AccessKey
 from providers.flow import Flow
 from providers.permission import Permission
 from providers.role import Role, depended_on
@@ -210,6 +213,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
     declare_tenant_roles(settings, configuration, resources, declared)
     sso = declare_sso(settings, configuration, resources, declared)
+    access_keys = declare_access_keys(settings, configuration, resources, declared)
 
     flows: dict[str, Any] = {}
     for entry in configuration.flows:
@@ -230,6 +234,8 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         "flowCount": len(flows),
         "sso": sso,
     }
+    if access_keys:
+        outputs["accessKeys"] = access_keys
     if configuration.theme is not None:
         theme = Theme(
             "theme",
@@ -288,6 +294,38 @@ def declare_sso(
                 "spAcsUrl": resource.spAcsUrl,
             }
         outputs[tenant_id] = configurations
+    return outputs
+
+
+def declare_access_keys(
+    settings: StackOptions,
+    configuration: Configuration,
+    tenants: Mapping[str, Tenant],
+    declared: Authorization,
+) -> dict[str, Any]:
+    """One AccessKey per entry of a tenant's accessKeys, after its tenant and the role
+    resources its roles name, protected and retained as its tenant is; returns, by tenant and
+    key name, the key's id and its secret (``cleartext``, a Pulumi secret: `pulumi stack output
+    --show-secrets accessKeys` hands it over)."""
+    outputs: dict[str, Any] = {}
+    by_id = {spec.id: spec for spec in configuration.tenants}
+    for tenant_id, keys in configuration.tenant_access_keys.items():
+        tenant_spec = by_id[tenant_id]
+        for spec in keys:
+            resource = AccessKey(
+                spec,
+                tenant_id=tenant_id,
+                stack=settings.stack,
+                opts=pulumi.ResourceOptions(
+                    protect=_protect(settings, tenant_spec),
+                    retain_on_delete=_retain(settings, tenant_spec),
+                    depends_on=[tenants[tenant_id], *declared.roles_of(tenant_id, spec.roles)],
+                ),
+            )
+            outputs.setdefault(tenant_id, {})[spec.name] = {
+                "keyId": resource.keyId,
+                "cleartext": resource.cleartext,
+            }
     return outputs
 
 

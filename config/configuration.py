@@ -44,6 +44,7 @@ from model import (
     normalise_flow_export,
     normalise_theme,
 )
+from model.access_keys import AccessKeySpec
 from model.filenames import OutsideFolder, path_inside, same_file_key
 from model.flow import theme_problems
 from model.sso import SECRET_REFERENCE, TenantSSO
@@ -115,6 +116,9 @@ class Configuration:
     them, and a tenant listed here does not manage settings.domains or settings.authType."""
     sso_lines: dict[str, int] = field(default_factory=dict)
     """The line of each tenant's ``sso:`` key in `source`, by tenant id."""
+    tenant_access_keys: dict[str, list[AccessKeySpec]] = field(default_factory=dict)
+    """Each tenant's ``accessKeys:`` (`model.access_keys`), by tenant id; absent for a tenant
+    whose entry has none. Not part of `tenants`: each is an access-key resource of its own."""
 
 
 def load_configuration(
@@ -250,6 +254,7 @@ def _load_configuration(
             for tenant in tenants
             if tenant.sso is not None
         },
+        tenant_access_keys=checked.access_keys,
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from model import SessionSettings, TenantSpec
+from model.access_keys import AccessKeys
 from model.attributes import TenantAttributes
 from model.flow import flow_export_problems
 from model.roles import Permissions, ProjectRoles, TenantRoles
@@ -114,9 +115,10 @@ else:
 class TenantEntrySpec(TenantSpec):
     """A tenant entry as the file writes it: the tenant, and the roles that exist in it only.
 
-    The loader splits `roles` and `sso` off: the tenant resource manages a `model.TenantSpec`,
-    the tenant's roles and SSO configurations are declarations of their own
-    (`config.Configuration.tenant_roles`, `config.Configuration.tenant_sso`).
+    The loader splits `roles`, `sso` and `accessKeys` off: the tenant resource manages a
+    `model.TenantSpec`, the tenant's roles, SSO configurations and access keys are declarations
+    of their own (`config.Configuration.tenant_roles`, `config.Configuration.tenant_sso`,
+    `config.Configuration.tenant_access_keys`).
     """
 
     roles: TenantRoles = Field(
@@ -129,6 +131,11 @@ class TenantEntrySpec(TenantSpec):
         description="The tenant's SSO: its default configuration (saml or oidc, domains, "
         "group mappings, default roles, redirect URL) and further ones (additional), or "
         "managedBy: customer. Owns settings.domains and settings.authType.",
+    )
+    accessKeys: AccessKeys = Field(
+        default_factory=list,
+        description="Access keys bound to this tenant, each an AccessKey resource; the secret "
+        "of one created by Pulumi is the stack's secret output accessKeys.<tenant>.<name>.",
     )
 
 

@@ -16,16 +16,18 @@ is a `model.TenantSpec`, and never carries them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
+from config.access_keys import ACCESS_KEYS_KEY, check_access_keys
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
 from config.errors import ConfigProblem
 from config.sso import SecretSources, check_sso
 from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
+from model.access_keys import AccessKeySpec
 from model.attributes import (
     AttributeDefinition,
     attribute_definition_problems,
@@ -131,6 +133,8 @@ class MergedTenant:
     """The entry's ``roles`` as written; None when it has none."""
     sso: Any = None
     """The entry's ``sso`` as written; None when it has none."""
+    access_keys: Any = None
+    """The entry's ``accessKeys`` as written; None when it has none."""
     spec: TenantSpec | None = None
     """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
     role_specs: list[RoleSpec] | None = None
@@ -183,11 +187,13 @@ class CheckedDocument:
     """The declared project roles when all are valid; None when the file has no roles."""
     sso: dict[str, TenantSSO]
     """The valid ``sso:`` entries, by tenant id."""
+    access_keys: dict[str, list[AccessKeySpec]] = field(default_factory=dict)
+    """The valid ``accessKeys:`` lists, by tenant id (`config.access_keys`)."""
 
 
-ENTRY_ONLY_KEYS = ("roles", "sso")
-"""Keys of a tenant entry that are not tenant fields: the tenant's own roles and its SSO
-configurations, split off here (the tenant resource never sees them)."""
+ENTRY_ONLY_KEYS = ("roles", "sso", ACCESS_KEYS_KEY)
+"""Keys of a tenant entry that are not tenant fields: the tenant's own roles, its SSO
+configurations and its access keys, split off here (the tenant resource never sees them)."""
 
 NO_SECRETS = SecretSources(secret=(), plain=())
 
@@ -224,7 +230,12 @@ def check_document(
             continue
         own = {k: v for k, v in written.items() if k not in ENTRY_ONLY_KEYS}
         tenant = MergedTenant(
-            index, own, defaults, roles=written.get("roles"), sso=written.get("sso")
+            index,
+            own,
+            defaults,
+            roles=written.get("roles"),
+            sso=written.get("sso"),
+            access_keys=written.get(ACCESS_KEYS_KEY),
         )
         merged.append(tenant)
         try:
@@ -258,6 +269,7 @@ def check_document(
         permissions=_valid(data.get("permissions"), PermissionSpec),
         roles=_valid(data.get("roles"), RoleSpec),
         sso=sso,
+        access_keys=check_access_keys(report, merged, data),
     )
 
 

@@ -555,3 +555,21 @@ def malformed_request(status: int, reason: str) -> DescopeApiError:
         f"{reason}; send an HTTP/1.1 request (GET, POST, PUT, PATCH or DELETE) with a request "
         "line and each header under 64 KiB and at most 100 headers",
     )
+
+
+# --- access keys -------------------------------------------------------------------------
+
+__all__ += ["CODE_ACCESS_KEY_NOT_FOUND", "access_key_not_found"]
+
+CODE_ACCESS_KEY_NOT_FOUND = "E099301"
+"""Emulator-invented: no access key with that id."""
+
+
+def access_key_not_found(key_id: str, status: int = 400) -> DescopeApiError:
+    """No access key ``key_id``; the status (400 or 404) is an option."""
+    return DescopeApiError(
+        status,
+        CODE_ACCESS_KEY_NOT_FOUND,
+        "Access key not found",
+        f"Access key {key_id!r} not found",
+    )

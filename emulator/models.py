@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.access_keys import AccessKeys
 from emulator.attributes import AttributeDefinition, check_values
 from emulator.fields import flag as _bool
 from emulator.fields import non_negative_int as _int
@@ -440,6 +441,8 @@ class DescopeBackend:
         )
         self.authz = Authorization(self, seed=roles)
         """Roles and permissions: the built-ins, plus ``roles`` in a fresh project."""
+        self.access_keys = AccessKeys(self)
+        """Access keys (operations in :mod:`emulator.access_keys`)."""
 
     # --- housekeeping ------------------------------------------------------------------
 
@@ -453,6 +456,7 @@ class DescopeBackend:
             self.sso.clear()
             self.tenant_attributes = dict(self.initial_tenant_attributes)
             self.authz.reset()
+            self.access_keys.clear()
 
     def snapshot(self) -> JsonDict:
         """Everything, in wire shapes: tenants (with settings), flows (with screens), theme,
@@ -466,6 +470,7 @@ class DescopeBackend:
                 "sso": self.sso.to_json(),
                 "tenantAttributes": {n: d.to_json() for n, d in self.tenant_attributes.items()},
                 **self.authz.to_json(),
+                "accessKeys": self.access_keys.snapshot(),
             }
 
     def seed_flow(
@@ -584,6 +589,7 @@ class DescopeBackend:
                 self._successor_ids[tenant.parent].remove(tenant.id)
             self.sso.drop_tenant(tenant.id)
             self.authz.drop_tenant(tenant.id)
+            self.access_keys.drop_tenant(tenant.id)
             return {}
 
     def load_tenant(self, tenant_id: str | None) -> JsonDict:

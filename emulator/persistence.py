@@ -10,11 +10,13 @@ see the same Descope. The file is a JSON object::
      "theme": {...Theme wire object...},
      "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}},
      "permissions": [{...Permission wire object...}], "roles": [{...Role wire object...}],
-     "sso": {"<tenantId>": {"configurations": [...], "adminLinks": [...]}}}
+     "sso": {"<tenantId>": {"configurations": [...], "adminLinks": [...]}},
+     "accessKeys": [{...AccessKey wire object..., "cleartextHash": "<sha256>"}]}
 
 A file without ``permissions`` and ``roles`` keeps a fresh project's built-in ones; ``sso``
 (:mod:`emulator.sso_persistence`) holds every tenant's SSO configurations and SSO Setup Suite
-links, an OIDC client secret as its SHA-256 only.
+links, an OIDC client secret as its SHA-256 only; ``accessKeys`` (:mod:`emulator.access_keys`)
+each key with its cleartext's SHA-256 only (a file without it has none).
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -70,6 +72,7 @@ def state_json(backend: DescopeBackend) -> JsonDict:
         "tenantAttributes": definitions_json(backend.tenant_attributes),
         **backend.authz.to_json(),
         "sso": sso_json(backend.sso),
+        "accessKeys": backend.access_keys.to_json(),
     }
 
 
@@ -103,6 +106,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     _Reader("theme", theme.data).integer("version")
     attributes = parse_definitions(root.mapping("tenantAttributes"))
     sso_configurations, sso_links = restore_sso(root.mapping("sso"), set(by_id))
+    access_keys = backend.access_keys.restore(root.get("accessKeys", []), set(by_id))
     with backend.lock:
         if "permissions" in root.data or "roles" in root.data:
             backend.authz.restore(root.data, by_id)  # validates first, then replaces
@@ -112,6 +116,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
         backend.tenant_attributes = attributes
         backend.sso.configurations = sso_configurations
         backend.sso.admin_links = sso_links
+        backend.access_keys.keys = access_keys
 
 
 def _tenant_json(tenant: Tenant) -> JsonDict:

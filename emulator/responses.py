@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from emulator import exceptions as exc
+from emulator.access_keys import ACCESS_KEY_HANDLERS
 from emulator.fields import opt_bool, opt_str, opt_str_list
 from emulator.models import DescopeBackend
 from emulator.sso_responses import SSO_HANDLERS
@@ -255,6 +256,7 @@ def import_theme(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonD
 HANDLERS: dict[str, Handler] = {
     "license": license_,
     **SSO_HANDLERS,
+    **ACCESS_KEY_HANDLERS,
     "create_tenant": create_tenant,
     "update_tenant": update_tenant,
     "patch_tenant": patch_tenant,

@@ -7,6 +7,7 @@ method answers 500 E010009, as Descope does; an unknown path answers 404.
 from __future__ import annotations
 
 from emulator import exceptions as exc
+from emulator.access_keys import ACCESS_KEY_ROUTES
 from emulator.sso_responses import SSO_ROUTES
 
 __all__ = ["LICENSE_PATH", "ROUTES", "resolve"]
@@ -16,6 +17,7 @@ LICENSE_PATH = "/v1/mgmt/license"
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", LICENSE_PATH): "license",
     **SSO_ROUTES,
+    **ACCESS_KEY_ROUTES,
     ("POST", "/v1/mgmt/tenant/create"): "create_tenant",
     ("POST", "/v1/mgmt/tenant/update"): "update_tenant",
     ("PATCH", "/v1/mgmt/tenant/patch"): "patch_tenant",

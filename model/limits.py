@@ -69,5 +69,17 @@ SSO_ADDITIONAL_CERTIFICATES = Limit(10, "additional IdP certificates of a SAML c
 SSO_SCOPES = Limit(50, "OIDC scopes of an SSO configuration", OURS)
 SSO_CUSTOM_ATTRIBUTES = Limit(100, "custom attributes in an SSO attribute mapping", OURS)
 
+ACCESS_KEYS = Limit(100, "access keys of a tenant", OURS)
+ACCESS_KEY_NAME_LENGTH = Limit(100, "characters in an access key name", OURS)
+ACCESS_KEY_DESCRIPTION_LENGTH = Limit(254, "characters in an access key description", OURS)
+ACCESS_KEY_ROLES = Limit(100, "roles of an access key", OURS)
+ACCESS_KEY_PERMITTED_IPS = Limit(100, "permitted IPs of an access key", OURS)
+ACCESS_KEY_ROTATION_LENGTH = Limit(100, "characters in an access key's rotation token", OURS)
+ACCESS_KEY_EXPIRE_TIME = Limit(
+    2**31 - 1,
+    "value of an access key's expireTime (Unix seconds)",
+    "Descope's wire type: int32 (its published API description)",
+)
+
 LIMITS: tuple[Limit, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Limit))
 """Every limit, in the order above."""

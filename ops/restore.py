@@ -366,6 +366,13 @@ def _read_source(path: Path) -> Source:
             source.partial_sso.add(tenant_id)
         elif snapshot.kind == "flow":
             source.flows[_flow_id(path, snapshot.content)] = dict(snapshot.content)
+        elif snapshot.kind == "accessKey":
+            raise OpsError(
+                f'{path} is a snapshot of access key "{snapshot.id}": it records that the key '
+                "existed (its name, roles, status), not its secret, so a restore cannot bring the "
+                "key back. Declare it again under its tenant's accessKeys: `pulumi up` then "
+                "creates a new key with a new secret (the stack output accessKeys)."
+            )
         else:
             source.theme = _theme(path, snapshot.content)
         return source

@@ -61,9 +61,9 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso", "accessKey"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso"})
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso", "accessKey"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 
 log = logging.getLogger(__name__)

@@ -205,6 +205,41 @@ class PermissionApi(Protocol):
     def load_all(self) -> dict[str, Any]: ...
 
 
+class AccessKeyApi(Protocol):
+    """The access-key operations of ``DescopeClient.mgmt.access_key`` the providers use."""
+
+    def create(  # noqa: PLR0917 - the SDK's signature
+        self,
+        name: str,
+        expire_time: int = 0,
+        role_names: list[str] | None = None,
+        key_tenants: list[Any] | None = None,
+        user_id: str | None = None,
+        custom_claims: dict[str, Any] | None = None,
+        description: str | None = None,
+        permitted_ips: list[str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    def load(self, id: str) -> dict[str, Any]: ...
+
+    def search_all_access_keys(self, tenant_ids: list[str] | None = None) -> dict[str, Any]: ...
+
+    def update(
+        self,
+        id: str,
+        name: str,
+        description: str | None = None,
+        custom_claims: dict[str, Any] | None = None,
+        permitted_ips: list[str] | None = None,
+    ) -> Any: ...
+
+    def activate(self, id: str) -> Any: ...
+
+    def deactivate(self, id: str) -> Any: ...
+
+    def delete(self, id: str) -> Any: ...
+
+
 class HttpResponse(Protocol):
     """What the providers read of an HTTP answer."""
 
@@ -253,6 +288,9 @@ class ManagementApi(Protocol):
 
     @property
     def permission(self) -> PermissionApi: ...
+
+    @property
+    def access_key(self) -> AccessKeyApi: ...
 
 
 SSO_LOAD_PATH = "/v2/mgmt/sso/settings"

@@ -581,3 +581,82 @@ def gone_with_tenant(subject: str, tenant_id: str, path: str | None) -> str:
         f"{subject} was not found in Descope: it was deleted outside Pulumi, or with its tenant "
         "by an earlier run."
     )
+
+
+# --- access keys (`providers.access_key`) ----------------------------------------------------
+
+SECRET_NOT_SHOWN = "(not shown: an answer to a create may hold the key's secret)"
+"""What a message shows instead of an excerpt of an access-key create's answer."""
+ADOPTED_WITHOUT_SECRET = (
+    "its secret is not known: Descope returns an access key's secret only when it creates the "
+    "key. To get one from Pulumi, change the key's rotation value: the next `pulumi up` "
+    "replaces the key and outputs the new secret."
+)
+"""Said (logged, and by the ``cleartextKnown`` output) of an adopted access key."""
+
+
+def secret_hidden(error: AnswerNotUnderstood) -> AnswerNotUnderstood:
+    """`error` about an access-key create's answer, with the excerpt left out."""
+    return AnswerNotUnderstood(
+        error.doing,
+        call=error.call,
+        expected=error.expected,
+        excerpt=SECRET_NOT_SHOWN,
+        status=error.status,
+        outcome=error.outcome,
+    )
+
+
+def access_key_exists(doing: str, subject: str, key_id: str) -> DescopeApiError:
+    """Create found a key of that name in the tenant, and the entry does not adopt it."""
+    return DescopeApiError(
+        f"Unable to {doing}:",
+        f"Descope already has {subject} (id {key_id}); nothing was changed.",
+        action="To manage it, set `adopt: true` on the key's entry (its secret stays unknown: "
+        "Descope returns it only at creation; change `rotation` later to replace the key by a "
+        "new one whose secret Pulumi outputs); otherwise give the declared key another name.",
+    )
+
+
+def access_key_ambiguous(doing: str, subject: str, key_ids: str) -> DescopeApiError:
+    """Create found several keys of that name in the tenant: none can be told to be the one."""
+    return DescopeApiError(
+        f"Unable to {doing}:",
+        f"Descope has several keys that are {subject} (ids {key_ids}); nothing was changed.",
+        action="Delete or rename all but one of them in the Descope console (a key's name is how "
+        "it is found), then run again.",
+    )
+
+
+def access_key_adopt_refused(doing: str, subject: str, held: str, declared: str) -> DescopeApiError:
+    """Adopt found the key, but with roles or an expiry the API cannot change in place."""
+    return DescopeApiError(
+        f"Unable to {doing}:",
+        f"{subject} exists, but Descope holds {held} and the configuration declares {declared}; "
+        "an access key's roles and expiry cannot be changed in place, so nothing was changed.",
+        action="Declare the roles and expireTime Descope holds and run again (then change them "
+        "in a reviewed commit: the key is replaced by a new one), or remove `adopt: true` and "
+        "give the declared key another name.",
+    )
+
+
+def access_key_create_undone(doing: str, step: str, cause: DescopeApiError) -> PartialFailure:
+    """Create made the key, a later step failed, and the key was deleted again."""
+    error = explain(
+        cause,
+        f"the access key was created but {step} failed, so it was deleted again and nothing "
+        "changed in Descope",
+        action=cause.action or "Fix the value Descope rejected and run again.",
+        cls=PartialFailure,
+    )
+    return cast(PartialFailure, error)
+
+
+def access_key_gone(subject: str, cause: DescopeApiError) -> DescopeApiError:
+    """An update found the key missing: deleted outside Pulumi (or with its tenant)."""
+    return explain(
+        cause,
+        f"{subject} no longer exists in Descope (deleted outside Pulumi, or with its tenant?)",
+        action="Run `pulumi refresh` to drop it from the state, then `pulumi up` to create a "
+        "new key (with a new secret).",
+    )

@@ -500,3 +500,91 @@ def sso_setup_suite(held: Any) -> dict[str, Any]:
             **(dict(disabled) if isinstance(disabled, Mapping) else {}),
         },
     }
+
+
+# --- access keys (`providers.access_key`) ----------------------------------------------------
+
+
+class KeyTenant(Answer):
+    """One tenant of an access key (``AssociatedTenantAK``)."""
+
+    tenantId: str = Field(min_length=1)
+    roleNames: Strings = Field(default_factory=list)
+
+
+class AccessKey(Answer):
+    """An access key as a create, load, update or search gives it (never its cleartext)."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    status: str = Field(min_length=1)
+    keyTenants: list[KeyTenant] = Field(default_factory=list)
+    roleNames: Strings = Field(default_factory=list)
+    description: Text = ""
+    permittedIps: Strings = Field(default_factory=list)
+    expireTime: int = 0
+    createdTime: int = 0
+
+
+class AccessKeyAnswer(Answer):
+    """``{"key": {...}}``: a load or an update."""
+
+    key: AccessKey
+
+    def about(self) -> str | None:
+        return self.key.id
+
+
+class AccessKeyList(Answer):
+    """``{"keys": [...]}``: a search."""
+
+    keys: list[AccessKey]
+
+
+_KEY = '{"key": {"id": "{asked}", "name": ..., "status": ...}}'
+ACCESS_KEY_LOAD = Shape(
+    f"the access key load (GET {MgmtV1.access_key_load_path})",
+    AccessKeyAnswer,
+    _KEY,
+    names_asked=True,
+)
+ACCESS_KEY_UPDATED = Shape(
+    f"the access key update (POST {MgmtV1.access_key_update_path})",
+    AccessKeyAnswer,
+    _KEY,
+    names_asked=True,
+)
+ACCESS_KEY_CREATED = Shape(
+    f"the access key create (POST {MgmtV1.access_key_create_path})",
+    AccessKeyAnswer,
+    '{"key": {"id": ..., "name": ..., "status": ...}, "cleartext": "..."}',
+)
+"""Read without its ``cleartext`` (`providers.access_key` takes it out first), so that no
+message about an answer that does not fit can show the secret."""
+ACCESS_KEY_SEARCH: Shape[AccessKeyList] = Shape(
+    f"the access key search (POST {MgmtV1.access_keys_search_path})",
+    AccessKeyList,
+    '{"keys": [...]}, each key with an id, a name and a status',
+)
+ACCESS_KEY_ACTIVATED = Shape(
+    f"the access key activate (POST {MgmtV1.access_key_activate_path})", Written, _WRITTEN
+)
+ACCESS_KEY_DEACTIVATED = Shape(
+    f"the access key deactivate (POST {MgmtV1.access_key_deactivate_path})", Written, _WRITTEN
+)
+ACCESS_KEY_DELETED = Shape(
+    f"the access key delete (POST {MgmtV1.access_key_delete_path})", Written, _WRITTEN
+)
+
+__all__ += [
+    "ACCESS_KEY_ACTIVATED",
+    "ACCESS_KEY_CREATED",
+    "ACCESS_KEY_DEACTIVATED",
+    "ACCESS_KEY_DELETED",
+    "ACCESS_KEY_LOAD",
+    "ACCESS_KEY_SEARCH",
+    "ACCESS_KEY_UPDATED",
+    "AccessKey",
+    "AccessKeyAnswer",
+    "AccessKeyList",
+]

@@ -168,6 +168,7 @@ def test_snapshot_and_reset(backend: DescopeBackend) -> None:
         "flows": {},
         "theme": DescopeBackend().export_theme()["theme"],
         "sso": {},
+        "accessKeys": [],
         "tenantAttributes": {},
     }
 

@@ -1003,3 +1003,23 @@ def test_restore__removes_temp_files_an_interrupted_restore_left(
     assert str(stale[0]) in out
     assert [p.exists() for p in stale] == [False, False]
     assert [p.exists() for p in others] == [True, True, True]
+
+
+def test_restore__an_access_key_snapshot_says_the_key_cannot_come_back(
+    ops: Run, project: Project
+) -> None:
+    snapshot = write_snapshot(
+        project.root / "snaps",
+        kind="accessKey",
+        resource_id="acme/ci",
+        reason="delete",
+        content={"accessKey": {"id": "K1", "name": "ci", "status": "active"}},
+        project_id=PROJECT_ID,
+    )
+
+    code, _, err = ops("restore", str(snapshot), "--stack", "test", "--all")
+
+    assert code == 1
+    assert 'is a snapshot of access key "acme/ci"' in err
+    assert "not its secret" in err
+    assert "Declare it again under its tenant's accessKeys" in err

@@ -66,13 +66,14 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
         assert re.search(rf"\+\s+\w+\s+{name}\s+create\n", out), out
     assert "Descope was read first (--refresh) and now holds the configuration." in out
-    assert "a preview after this up finds nothing to do for the 15 Descope resources" in out
+    assert "a preview after this up finds nothing to do for the 16 Descope resources" in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
     assert (program.root / ".pulumi-local" / "emulator-test.json").is_file()
     state = StackState.load(state_file, "test", {})
     assert sorted(state.names()) == [
+        "access-key-acme/acme-ci",
         "flow-sign-up-or-in",
         "permission-billing.manage",
         "permission-billing.read",
@@ -94,7 +95,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")  # the same Descope, the same state
 
     assert code == 0, err
-    assert "Resources: 16 unchanged" in out  # the default provider too, as pulumi counts it
+    assert "Resources: 17 unchanged" in out  # the default provider too, as pulumi counts it
 
     drop_tenant(program, "initech")
     code, out, err = ops("demo", "--stack", "test")
@@ -129,7 +130,7 @@ def test_demo__fresh_starts_from_an_empty_emulator_and_state(ops: Run, program: 
     assert code == 0, err
     assert "Removed .pulumi-local/emulator-test.json (--fresh)." in out
     assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-    assert "Resources: 16 create" in out
+    assert "Resources: 17 create" in out
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -143,7 +144,7 @@ def test_demo__a_lost_emulator_project_resets_the_stand_in_state(
 
     assert code == 0, err
     assert "starting from an empty state" in out
-    assert "Resources: 16 create" in out
+    assert "Resources: 17 create" in out
 
 
 def load_url(project: Project) -> str:
@@ -243,7 +244,7 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "nothing to do for the 15 Descope resources" in out
+        assert "nothing to do for the 16 Descope resources" in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",

@@ -122,6 +122,17 @@ def sso_names(document: dict[str, Any], tenant_id: str | None = None) -> list[st
     return names
 
 
+def access_key_names(document: dict[str, Any], tenant_id: str | None = None) -> list[str]:
+    """The AccessKey resources the program registers for a tenants YAML (for one tenant, if
+    given): one per entry of a tenant's accessKeys."""
+    return [
+        f"access-key-{tenant['id']}/{key['name']}"
+        for tenant in document["tenants"]
+        if tenant_id is None or tenant["id"] == tenant_id
+        for key in tenant.get("accessKeys") or []
+    ]
+
+
 def rename_role_in_sso(document: dict[str, Any], old: str, new: str) -> list[str]:
     """Rename role `old` to `new` in every SSO configuration's mappings and default roles;
     returns the SSO resources that changed."""
@@ -238,6 +249,7 @@ def first_up_then_nothing_to_do(driver: Driver) -> None:
             *(f"tenant-{t}" for t in tenants),
             *role_resources(document),
             *sso_names(document),
+            *access_key_names(document),
             *(f"flow-{f['id']}" for f in document.get("flows") or []),
             *(["theme"] if document.get("theme") else []),
             "default",
@@ -270,8 +282,13 @@ def out_of_band_delete_is_dropped_by_refresh_and_created_again(driver: Driver) -
     tenant = declared(driver)["tenants"][0]
     tenant_id = tenant["id"]
     own = [f"tenant-role-{tenant_id}/{r['name']}" for r in tenant.get("roles") or []]
-    # Descope deletes the tenant's roles and SSO configurations with it.
-    with_it = [f"tenant-{tenant_id}", *own, *sso_names(declared(driver), tenant_id)]
+    # Descope deletes the tenant's roles, SSO configurations and access keys with it.
+    with_it = [
+        f"tenant-{tenant_id}",
+        *own,
+        *sso_names(declared(driver), tenant_id),
+        *access_key_names(declared(driver), tenant_id),
+    ]
     driver.descope.mgmt.tenant.delete(tenant_id)
     assert expect_ok(driver.refresh()).changed == dict.fromkeys(with_it, "gone")
     assert expect_ok(driver.up()).changed == dict.fromkeys(with_it, "create")
@@ -437,11 +454,19 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
         **dict.fromkeys(sso_names(declared(driver), new_id), "create"),
         **{n.replace(new_id, old_id, 1): "delete" for n in sso_names(declared(driver), new_id)},
     }
+    renamed_keys = {
+        **dict.fromkeys(access_key_names(declared(driver), new_id), "create"),
+        **{
+            n.replace(new_id, old_id, 1): "delete"
+            for n in access_key_names(declared(driver), new_id)
+        },
+    }
     assert outcome.changed == {
         f"tenant-{new_id}": "replace",
         **{f"tenant-role-{new_id}/{r}": "create" for r in own},
         **{f"tenant-role-{old_id}/{r}": "delete" for r in own},
         **renamed_sso,
+        **renamed_keys,
     }
     assert {k for k in roles_held(driver) if "/" in k} >= {f"{new_id}/{r}" for r in own}
     assert ("tenant", old_id, "delete") in snapshots(driver.backup_dir)
