@@ -60,6 +60,13 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("post", "/v1/mgmt/role/delete"),
     ("post", "/v1/mgmt/flow/list"),
     ("post", "/v1/mgmt/flow/delete"),
+    ("get", "/v1/mgmt/accesskey"),
+    ("post", "/v1/mgmt/accesskey/search"),
+    ("post", "/v1/mgmt/accesskey/create"),
+    ("post", "/v1/mgmt/accesskey/update"),
+    ("post", "/v1/mgmt/accesskey/activate"),
+    ("post", "/v1/mgmt/accesskey/deactivate"),
+    ("post", "/v1/mgmt/accesskey/delete"),
 )
 """The calls the project (the SDK for the providers and ops, and `providers.client`'s own
 requests) makes that Descope's description has."""
@@ -131,6 +138,13 @@ def subset_text(source: Path) -> str:
 
 def main(argv: list[str]) -> int:
     source = Path(argv[0]) if argv else PUBLISHED
+    if not source.is_file():
+        print(
+            f"extract: no published description at {source}; pass the path of Descope's "
+            "OpenAPI file (docs.descope.com/examples/Descope_API.yaml) as the argument.",
+            file=sys.stderr,
+        )
+        return 2
     SUBSET.write_text(subset_text(source), encoding="utf-8")
     print(f"wrote {SUBSET} from {source}")
     return 0
