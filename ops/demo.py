@@ -34,11 +34,12 @@ from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
-from ops.engine import DEFAULT_PROVIDER_TYPE, Engine, Result, StackState
+from ops.engine import DEFAULT_PROVIDER_TYPE, Engine, Result
 from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, find_pulumi, run_pulumi
 from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
+from ops.standin_state import locked_state, state_file
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BUILT_IN_ROLES = ("Tenant Admin",)
@@ -87,7 +88,7 @@ def emulator_file(stack: StackSettings) -> Path:
 
 
 def standin_state_file(stack: StackSettings) -> Path:
-    return local_folder(stack) / f"standin-{stack.name}.json"
+    return state_file(stack.project_dir, stack.name)
 
 
 @contextmanager
@@ -231,31 +232,41 @@ def steps_table(result: Result) -> str:
 
 def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     print(INSTALL_HINT)
-    state_file = standin_state_file(stack)
     config = {**stack.config, **stack.provider_config()}
     secret_keys = (MANAGEMENT_KEY,)
-    if emulator_was_empty and state_file.exists():
-        print(
-            f"The emulator started with an empty project, so {state_file.name} (the state of "
-            "the last demo) no longer describes it: starting from an empty state."
+    command = f"python -m ops demo --stack {stack.name}"
+    with locked_state(stack.project_dir, stack.name, config, command=command) as standin:
+        if emulator_was_empty and standin.path.exists():
+            print(
+                f"The emulator started with an empty project, so {standin.path.name} (the state "
+                "of the last demo) no longer describes it: starting from an empty state."
+            )
+            standin.reset()
+        where = standin.path.relative_to(stack.project_dir)
+        print(STAND_IN.format(stack=stack.name, state=where))
+        run = registrations(
+            stack.project_dir, stack=stack.name, config=config, secret_keys=secret_keys
         )
-        state_file.unlink()
-    state = StackState.load(state_file, stack.name, config)
-    print(STAND_IN.format(stack=stack.name, state=state_file.relative_to(stack.project_dir)))
-    run = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secret_keys)
-    for warning in run.warnings:
-        print(f"warning: {warning}")
-    engine = Engine(stack.project_dir)
-    print("$ pulumi up (stand-in)")
-    result = engine.up(state, run.registrations, config, secret_keys)
-    result.state.save(state_file)
-    for line in result.log:
-        print(f"  {line}")
-    print(steps_table(result))
-    if not result.ok:
-        raise OpsError("`pulumi up` (stand-in) failed:\n" + "\n".join(result.errors))
-    print("$ pulumi preview --expect-no-changes (stand-in)")
-    preview = engine.preview(result.state, run.registrations, config, secret_keys)
+        for warning in run.warnings:
+            print(f"warning: {warning}")
+        engine = Engine(stack.project_dir)
+        print("$ pulumi up (stand-in)")
+        result = engine.up(
+            standin.state,
+            run.registrations,
+            config,
+            secret_keys,
+            checkpoint=standin.checkpoint,
+            stop=standin.stop,
+        )
+        for line in result.log:
+            print(f"  {line}")
+        print(steps_table(result))
+        standin.finish(result, verb=command)
+        if not result.ok:
+            raise OpsError("`pulumi up` (stand-in) failed:\n" + "\n".join(result.errors))
+        print("$ pulumi preview --expect-no-changes (stand-in)")
+        preview = engine.preview(result.state, run.registrations, config, secret_keys)
     if not preview.ok or preview.changes:
         details = "\n".join(preview.errors) or steps_table(preview)
         raise OpsError(

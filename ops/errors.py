@@ -16,3 +16,10 @@ class OpsError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Interrupted(OpsError):
+    """A run stopped by Ctrl-C after letting its steps under way finish: `ops.cli` prints the
+    message and exits 130, as a shell does for a command ended by SIGINT."""
+
+    exit_code = 130

@@ -3,6 +3,7 @@ and the proof that nothing is left to do; a second demo changes nothing, a remov
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -245,3 +246,19 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
             "region",
             "environment",
         }
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__refuses_a_stack_another_run_holds(ops: Run, program: Project) -> None:
+    lock = program.root / ".pulumi-local" / "standin-test.lock"
+    lock.parent.mkdir()
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026", "command": "x"}
+    lock.write_text(json.dumps(holder))
+
+    code, _, err = ops("demo", "--stack", "test")
+
+    assert code == 1
+    assert "Stack test is locked by another run" in err
+    assert f"pid {os.getpid()}" in err
+    assert not (program.root / ".pulumi-local" / "standin-test.json").exists()
+    assert lock.exists()  # someone else's: left alone
