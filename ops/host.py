@@ -1,7 +1,8 @@
 """Pulumi's own dynamic-provider host, in its own process, spoken to over gRPC as the engine does.
 
-`ProviderHost` starts ``python -u -m pulumi.dynamic`` with cwd = the project folder (so
-``providers`` is imported from there, as under ``pulumi up``), reads the port it prints and
+`ProviderHost` starts Pulumi's host, ``python -u -m pulumi.dynamic`` (under `HOST_GUARD`), with
+cwd = the project folder (so ``providers`` is imported from there, as under ``pulumi up``),
+reads the port it prints and
 exposes the engine's calls: Configure, Check, Diff, Create, Read, Update, Delete. Properties
 travel as `google.protobuf.struct_pb2.Struct`s through the SDK's own serialisation, so a value
 reaches the provider exactly as the engine would hand it over (numbers as floats, ``None``
