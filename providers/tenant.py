@@ -717,6 +717,17 @@ def _as_configured(
     return not _changed_keys(current, tenant_props(spec))
 
 
+def _created_further(
+    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> bool:
+    """Whether Descope holds what a create of `spec` writes after the tenant itself: its
+    settings (the default roles not written yet), or its settings and default roles."""
+    before_roles = spec.model_copy(update={"defaultRoles": []})
+    return _as_configured(before_roles, existing, settings) or _as_configured(
+        spec, existing, settings
+    )
+
+
 def _claim(
     spec: TenantSpec,
     existing: Mapping[str, Any],
@@ -731,8 +742,9 @@ def _claim(
 
     Ours: created since `started` and holding exactly what the create sends; for a `resumed`
     create (the engine makes again a create whose result it never learnt; `started` is when
-    that first create began) also one holding everything the configuration declares: the first
-    create went on to set its settings and default roles before the run stopped.
+    that first create began) also one holding what that create wrote after it
+    (`_created_further`): it went on to set the settings, and maybe the default roles, before
+    the run stopped.
     """
     checking = f"check whether {_quoted(spec.id)} is the tenant this run created"
     with errors.when_not_understood(
@@ -742,7 +754,7 @@ def _claim(
         settings = _load_settings(spec.id, checking)
     if _recent(existing, started) and (
         _fresh_as_sent(spec, existing, settings)
-        or (resumed and _as_configured(spec, existing, settings))
+        or (resumed and _created_further(spec, existing, settings))
     ):
         log.info("%s was created despite the error: %s", _quoted(spec.id), cause)
         return
