@@ -252,10 +252,6 @@ class StackState:
             [replace(p) for p in self.pending],
         )
 
-    def pending_for(self, urn: str, *operations: Pending) -> PendingOperation | None:
-        """The pending operation recorded for `urn` (one of `operations`), if any."""
-        return next((p for p in self.pending if p.urn == urn and p.operation in operations), None)
-
     # --- the state file (the stand-in's; Pulumi keeps its own in its backend) ---------------
 
     def save(self, path: Path) -> None:
@@ -413,13 +409,10 @@ def _error_text(exc: HostError) -> str:
     return text
 
 
-def _swap(state: StackState, old: ResourceState | None, new: ResourceState) -> None:
-    """Record `new` in `old`'s place (the same object), or at the end."""
-    for index, resource in enumerate(state.resources):
-        if resource is old:
-            state.resources[index] = new
-            return
-    state.resources.append(new)
+def _swap(state: StackState, old: ResourceState, new: ResourceState) -> None:
+    """Record `new` in `old`'s place (`old`: the very object the state holds)."""
+    index = next(i for i, resource in enumerate(state.resources) if resource is old)
+    state.resources[index] = new
 
 
 def _drop(state: StackState, gone: ResourceState) -> None:

@@ -124,13 +124,17 @@ def _locked(path: Path, stack: str) -> OpsError:
 
 def _acquire(path: Path, stack: str, command: str) -> None:
     """Create the lock file `path` atomically for this process, or raise `_locked`."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cannot = f"Cannot create the lock {path}"
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OpsError(f"{cannot}: {exc.strerror or exc}.") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         raise _locked(path, stack) from None
     except OSError as exc:
-        raise OpsError(f"Cannot create the lock {path}: {exc.strerror or exc}.") from None
+        raise OpsError(f"{cannot}: {exc.strerror or exc}.") from None
     body = {
         "pid": os.getpid(),
         "host": socket.gethostname(),

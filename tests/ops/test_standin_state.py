@@ -28,7 +28,7 @@ from ops.engine import Engine, PendingOperation, ResourceState, Result, StackSta
 from ops.errors import Interrupted, OpsError
 from ops.host import HostError, ProviderHost
 from ops.program import Registration, urn_of
-from ops.standin_state import cancel, lock_file, locked_state, state_file
+from ops.standin_state import LockHolder, cancel, lock_file, locked_state, state_file
 from providers.calls import RESUMED_CREATE_KEY
 from tests.ops.conftest import Project, Run
 
@@ -535,3 +535,91 @@ def test_stale_checkpoint_temp_files_are_removed_under_the_lock(tmp_path: Path) 
     stale.write_text("{")
     with locked_state(tmp_path, STACK, CONFIG):
         assert not stale.exists()
+
+
+def test_a_lock_that_cannot_be_created_or_written_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk_full_after: Callable[[int], None]
+) -> None:
+    (tmp_path / ".pulumi-local").write_text("not a folder")
+    with pytest.raises(OpsError, match=r"Cannot create the lock .*standin-ck\.lock"):
+        locked_state(tmp_path, STACK, CONFIG).__enter__()
+    (tmp_path / ".pulumi-local").unlink()
+
+    disk_full_after(1)
+    with pytest.raises(OpsError, match=r"Cannot write the lock .*No space left on device"):
+        locked_state(tmp_path, STACK, CONFIG).__enter__()
+    assert not lock_file(tmp_path, STACK).exists()
+
+    def refused(*_: Any) -> int:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(os, "open", refused)
+    with pytest.raises(OpsError, match="Read-only file system"):
+        locked_state(tmp_path, STACK, CONFIG).__enter__()
+
+
+def test_the_lock_records_the_command_that_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["ops", "demo", "--stack", "ck"])
+    with locked_state(tmp_path, STACK, CONFIG):
+        holder = LockHolder.read(lock_file(tmp_path, STACK))
+    assert holder is not None
+    assert holder.command == "python -m ops demo --stack ck"
+    assert holder.alive() is True
+
+
+def test_a_live_process_of_someone_else_holds_its_lock() -> None:
+    assert LockHolder(1, socket.gethostname(), "", "").alive() is True  # pid 1 always runs
+
+
+def test_outside_the_main_thread_no_signal_handler_is_installed(tmp_path: Path) -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    seen: list[object] = []
+
+    def run() -> None:
+        with locked_state(tmp_path, STACK, CONFIG):
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen == [handler]
+
+
+def test_a_pending_delete_of_a_resource_still_there_deletes_it(
+    engine: Engine, world: World
+) -> None:
+    world.held = {"c": {"key": "c", "value": "v1"}}
+    state = StackState(
+        STACK,
+        resources=[ResourceState(urn("c"), TYPE, "c", {"key": "c"}, {"key": "c"})],
+        pending=[PendingOperation(urn("c"), TYPE, "deleting", {"key": "c"}, "c")],
+    )
+    result = up(engine, state, [])
+    assert result.ok, result.errors
+    assert world.calls == [("read", urn("c")), ("delete", urn("c"))]
+    assert world.held == {}
+    assert result.state.pending == []
+
+
+def test_a_delete_whose_pending_operation_cannot_be_saved_is_not_started(
+    tmp_path: Path, engine: Engine, world: World, disk_full_after: Callable[[int], None]
+) -> None:
+    created = up(engine, StackState(STACK), ["a", "b"])
+    with locked_state(tmp_path, STACK, CONFIG) as run:
+        disk_full_after(1)
+        result = engine.destroy(created.state, checkpoint=run.checkpoint, stop=run.stop)
+    assert ("delete", urn("a")) not in world.calls
+    assert ("delete", urn("b")) not in world.calls
+    assert sorted(result.not_started) == [urn("a"), urn("b")]
+    assert "No space left on device" in result.save_error
+
+
+def test_a_state_file_with_an_unknown_pending_operation_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    body = StackState(STACK).to_json()
+    body["pendingOperations"] = [{"urn": urn("a"), "type": TYPE, "operation": "importing"}]
+    path.write_text(json.dumps(body))
+    with pytest.raises(OpsError, match="unknown pending operation 'importing'"):
+        StackState.load(path, STACK, CONFIG)
