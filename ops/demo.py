@@ -39,7 +39,7 @@ from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, find_pulumi, run_pulumi
 from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
-from ops.standin_state import locked_state, state_file
+from ops.standin_state import locked_state, stack_lock, state_file
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BUILT_IN_ROLES = ("Tenant Admin",)
@@ -230,11 +230,15 @@ def steps_table(result: Result) -> str:
     return "\n".join(lines)
 
 
+def _demo_command(stack: StackSettings) -> str:
+    return f"python -m ops demo --stack {stack.name}"
+
+
 def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     print(INSTALL_HINT)
     config = {**stack.config, **stack.provider_config()}
     secret_keys = (MANAGEMENT_KEY,)
-    command = f"python -m ops demo --stack {stack.name}"
+    command = _demo_command(stack)
     with locked_state(stack.project_dir, stack.name, config, command=command) as standin:
         if emulator_was_empty and standin.path.exists():
             print(
@@ -279,11 +283,12 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
 
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:
     configuration = load_stack_configuration(stack)
-    if fresh:
-        for file in (emulator_file(stack), standin_state_file(stack)):
-            if file.exists():
-                file.unlink()
-                print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
+    if fresh:  # not under a run that holds the stack
+        with stack_lock(stack.project_dir, stack.name, _demo_command(stack) + " --fresh"):
+            for file in (emulator_file(stack), standin_state_file(stack)):
+                if file.exists():
+                    file.unlink()
+                    print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
     print(
         f"Configuration {stack.tenants_file} is valid: {len(configuration.tenants)} tenant(s) "
         f"({', '.join(t.id for t in configuration.tenants) or 'none'}), "

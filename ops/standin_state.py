@@ -42,6 +42,7 @@ __all__ = [
     "cancel",
     "lock_file",
     "locked_state",
+    "stack_lock",
     "state_file",
 ]
 
@@ -279,6 +280,18 @@ def _interrupts(run: StandinRun, lock: Path) -> Iterator[None]:
 
 
 @contextmanager
+def stack_lock(project_dir: Path, stack: str, command: str | None = None) -> Iterator[Path]:
+    """Hold stack `stack`'s lock for the block (no state loaded: for removing the state, say);
+    an `OpsError` at once when another run holds it. Yields the lock file's path."""
+    lock = lock_file(project_dir, stack)
+    _acquire(lock, stack, command or _default_command())
+    try:
+        yield lock
+    finally:
+        _release(lock)
+
+
+@contextmanager
 def locked_state(
     project_dir: Path,
     stack: str,
@@ -304,12 +317,8 @@ def locked_state(
             if not result.ok: ...        # the steps' own errors
     """
     path = state_file(project_dir, stack)
-    lock = lock_file(project_dir, stack)
-    _acquire(lock, stack, command or _default_command())
-    try:
+    with stack_lock(project_dir, stack, command) as lock:
         remove_stale_temp_files([path.parent], CHECKPOINT_TAG)
         run = StandinRun(stack, path, StackState.load(path, stack, current_config))
         with _interrupts(run, lock):
             yield run
-    finally:
-        _release(lock)

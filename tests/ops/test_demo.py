@@ -262,3 +262,18 @@ def test_demo__refuses_a_stack_another_run_holds(ops: Run, program: Project) -> 
     assert f"pid {os.getpid()}" in err
     assert not (program.root / ".pulumi-local" / "standin-test.json").exists()
     assert lock.exists()  # someone else's: left alone
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__fresh_leaves_the_state_of_a_run_under_way_alone(ops: Run, program: Project) -> None:
+    state = program.root / ".pulumi-local" / "standin-test.json"
+    state.parent.mkdir()
+    state.write_text("{}")
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026", "command": "x"}
+    (state.parent / "standin-test.lock").write_text(json.dumps(holder))
+
+    code, _, err = ops("demo", "--stack", "test", "--fresh")
+
+    assert code == 1
+    assert "Stack test is locked by another run" in err
+    assert state.read_text() == "{}"
