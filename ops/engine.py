@@ -937,7 +937,7 @@ class Engine:
         if not diff.replaces:
             if preview:
                 return _Outcome(Step(urn, "update"))
-            pending = journal.begin("updating", previous)
+            pending = journal.begin("updating", state(previous.id, inputs, previous.outputs))
             outputs = self._call(
                 journal,
                 pending,

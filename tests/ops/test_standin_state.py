@@ -179,7 +179,10 @@ def test_each_write_is_saved_pending_before_its_call_and_with_its_result_after(
 
     def before(method: str, urn_: str) -> None:  # what the file says while the call runs
         body = saved(path)
-        pending = [f"{p['operation']} {p['urn']}" for p in body["pendingOperations"]]
+        pending = [
+            f"{p['operation']} {p['urn']} {p['inputs'].get('value')}"
+            for p in body["pendingOperations"]
+        ]
         seen.append((method, urn_, pending, [r["urn"] for r in body["resources"]]))
 
     world.before = before
@@ -189,10 +192,10 @@ def test_each_write_is_saved_pending_before_its_call_and_with_its_result_after(
     assert second.ok
 
     assert seen == [
-        ("create", urn("a"), [f"creating {urn('a')}"], []),
-        ("create", urn("b"), [f"creating {urn('b')}"], [urn("a")]),
-        ("update", urn("a"), [f"updating {urn('a')}"], [urn("a"), urn("b")]),
-        ("delete", urn("b"), [f"deleting {urn('b')}"], [urn("a"), urn("b")]),
+        ("create", urn("a"), [f"creating {urn('a')} v1"], []),
+        ("create", urn("b"), [f"creating {urn('b')} v1"], [urn("a")]),
+        ("update", urn("a"), [f"updating {urn('a')} v2"], [urn("a"), urn("b")]),
+        ("delete", urn("b"), [f"deleting {urn('b')} v1"], [urn("a"), urn("b")]),
     ]
     final = StackState.load(path, STACK, CONFIG)
     assert final.names() == ["a"]
