@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -626,3 +627,31 @@ def test_a_state_file_with_an_unknown_pending_operation_is_refused(tmp_path: Pat
     path.write_text(json.dumps(body))
     with pytest.raises(OpsError, match="unknown pending operation 'importing'"):
         StackState.load(path, STACK, CONFIG)
+
+
+class Abandoned(Exception):
+    """What `os._exit` raises in this test (the real one would end pytest)."""
+
+
+def test_a_second_ctrl_c_releases_the_lock_and_exits_130_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def exit_now(code: int) -> None:
+        raise Abandoned(code)
+
+    def ctrl_c_twice() -> None:
+        with locked_state(tmp_path, STACK, CONFIG) as run:
+            os.kill(os.getpid(), signal.SIGINT)
+            assert run.stop.wait(10)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(10)  # pragma: no cover - the handler raises first
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(Abandoned) as raised:
+        ctrl_c_twice()
+
+    assert raised.value.args == (130,)
+    assert not lock_file(tmp_path, STACK).exists()
+    err = capsys.readouterr().err
+    assert "Interrupted again: abandoning the run" in err
+    assert str(state_file(tmp_path, STACK)) in err
