@@ -494,7 +494,7 @@ class _Journal:
         with self._lock:
             before = self.state.pending
             self.state.pending = [
-                *(p for p in before if not (p.urn == resource.urn and p in self.inherited)),
+                *(p for p in before if not (p.urn == resource.urn and self._inherited(p))),
                 pending,
             ]
             if not self._save():
@@ -515,10 +515,11 @@ class _Journal:
         resolved (saved with the next checkpoint)."""
         with self._lock:
             self.state.pending = [
-                p
-                for p in self.state.pending
-                if not (p.urn in urns and any(p is q for q in self.inherited))
+                p for p in self.state.pending if not (p.urn in urns and self._inherited(p))
             ]
+
+    def _inherited(self, pending: PendingOperation) -> bool:
+        return any(pending is p for p in self.inherited)
 
     def leftovers(self) -> list[PendingOperation]:
         """What an earlier run left pending that this run did not resolve."""
