@@ -13,12 +13,14 @@
     sso-link      generate (or revoke) the link a customer sets up its own SSO with
     demo          start the emulator and deploy the dev stack to it
     emulator      run the stack's emulator until Ctrl-C
+    cancel        remove the lock a stand-in run left on the stack (a run that was killed)
 
 Every foreseen failure prints one message naming the file, stack, tenant, flow or setting and
-what to do, and exits 1. The management key is never printed nor written. An unforeseen one is
-a bug: it prints one line asking for a report and exits 1 (``DESCOPE_CONFIG_DEBUG=1`` shows the
-traceback). The Descope SDK's own log lines below ERROR (its license handshake warning, which
-precedes every connection error) are not shown: the command's error says what went wrong.
+what to do, and exits 1 (130 for a run stopped by Ctrl-C). The management key is never printed
+nor written. An unforeseen one is a bug: it prints one line asking for a report and exits 1
+(``DESCOPE_CONFIG_DEBUG=1`` shows the traceback). The Descope SDK's own log lines below ERROR
+(its license handshake warning, which precedes every connection error) are not shown: the
+command's error says what went wrong.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 from config import ConfigurationErrors, plaintext_key_warning
 from config.variables import parse_assignment
 from model.text import shown_lines
-from ops.errors import OpsError
+from ops.errors import Interrupted, OpsError
 from ops.stack import StackSettings, load_stack, load_stack_configuration
 from providers.errors import DescopeProviderError
 
@@ -209,6 +211,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--fresh", action="store_true", help="start from an empty emulator project and state"
     )
+    command(
+        "cancel",
+        "Remove the lock a stand-in run left on the stack (`.pulumi-local/standin-<stack>.lock`) "
+        "when that run is no longer running.",
+    )
     return parser
 
 
@@ -267,10 +274,14 @@ def _run(args: argparse.Namespace) -> int:
         restore,
         sso_link,
         stack_backup,
+        standin_state,
         verbs,
     )
 
     stack = load_stack(args.stack, args.project_dir)
+    if args.command == "cancel":
+        print(standin_state.cancel(stack.project_dir, stack.name))
+        return 0
     if args.command in verbs.VERBS:
         return verbs.run(
             stack,
@@ -377,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sdk_log.setLevel(logging.ERROR)
     try:
         return _run(args)
+    except Interrupted as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except (OpsError, DescopeProviderError) as exc:
         print(f"error: {shown_lines(str(exc))}", file=sys.stderr)
     except ConfigurationErrors as exc:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -44,11 +44,12 @@ from config import Configuration
 from emulator.server import EmulatorServer
 from ops import verbs
 from ops.changes import render
-from ops.engine import DEFAULT_PROVIDER_TYPE, Engine, Result, StackState
+from ops.engine import DEFAULT_PROVIDER_TYPE, Engine
 from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import find_pulumi, run_pulumi
 from ops.stack import StackSettings, load_stack_configuration
+from ops.standin_state import stack_lock
 from ops.verbs import local_backend_env, local_folder, standin_state_file
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -236,13 +237,15 @@ def start_fresh(stack: StackSettings) -> None:
     """``--fresh``: an empty emulator project (the running emulator reset, or its data file
     removed) and an empty stand-in state."""
     base_url = stack.connection().base_url
-    running = bool(base_url) and emulator_answers(str(base_url))
-    if running:
-        reset_running(stack, str(base_url))
-    for file in (standin_state_file(stack), *(() if running else (emulator_file(stack),))):
-        if file.exists():
-            file.unlink()
-            print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
+    # Not under a run that holds the stack: its state would be lost under it.
+    with stack_lock(stack.project_dir, stack.name, f"python -m ops --fresh --stack {stack.name}"):
+        running = bool(base_url) and emulator_answers(str(base_url))
+        if running:
+            reset_running(stack, str(base_url))
+        for file in (standin_state_file(stack), *(() if running else (emulator_file(stack),))):
+            if file.exists():
+                file.unlink()
+                print(f"Removed {file.relative_to(stack.project_dir)} (--fresh).")
 
 
 def serve(stack: StackSettings, *, fresh: bool = False, stop: threading.Event | None = None) -> int:
@@ -300,11 +303,12 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     edited since the last demo), then a preview that must find nothing to do."""
     state_file = standin_state_file(stack)
     if emulator_was_empty and state_file.exists():
-        print(
-            f"The emulator started with an empty project, so {state_file.name} (the state of "
-            "the last demo) no longer describes it: starting from an empty state."
-        )
-        state_file.unlink()
+        with stack_lock(stack.project_dir, stack.name, f"python -m ops demo --stack {stack.name}"):
+            print(
+                f"The emulator started with an empty project, so {state_file.name} (the state "
+                "of the last demo) no longer describes it: starting from an empty state."
+            )
+            state_file.unlink()
     verbs.stand_in(stack, verbs.Options("up", refresh=True, yes=True))
     preview = verbs.play(stack, _quiet_preview(stack), save=False)
     if not preview.ok or preview.changes:
@@ -322,13 +326,13 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     )
 
 
-def _quiet_preview(stack: StackSettings) -> Callable[[StackState], Result]:
+def _quiet_preview(stack: StackSettings) -> verbs.Operation:
     """A preview of the program on a state, printing only the program's warnings."""
     config = {**stack.config, **stack.provider_config()}
     secrets = verbs.secret_keys(stack)
     program = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secrets)
     engine = Engine(stack.project_dir)
-    return lambda state: engine.preview(state, program.registrations, config, secrets)
+    return lambda state, _: engine.preview(state, program.registrations, config, secrets)
 
 
 def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -> int:

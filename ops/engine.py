@@ -31,9 +31,30 @@ pulumi/pulumi's engine (``pkg/resource/deploy/step_generator.go``, ``step.go``,
   default provider's inputs): a config change is an update of the default provider, so
   ``--expect-no-changes`` fails on it. Refresh and destroy configure the host with the
   recorded config, unless run with the program's current config (``--run-program``).
-
 - ``--target`` (preview and up): only the targets and what they depend on are played; every
   other resource stays as the state records it (not created, updated nor deleted).
+
+Checkpoints, as the engine's snapshot manager keeps them (``pkg/backend/snapshot.go``): an ``up``
+or ``destroy`` given a `checkpoint` writer hands it the whole state, as its steps finish, after
+recording each Create, Update and Delete (each half of a replace) as a pending operation before
+the call and its result after it; the writer saves it (`ops.standin_state` writes the state file
+atomically). A run stopped at any point (Ctrl-C, SIGKILL, a lost host, a full disk) thus leaves
+a state in which every call made is either recorded or pending. The next run resolves what is
+pending, without the user's help:
+
+- a pending create is made again, marked as resumed (`providers.calls.RESUMED_CREATE_KEY`, the
+  time the first one began): each provider recognises what that first create made by its own
+  ownership rules (a tenant created since then holding exactly what was sent or configured is
+  taken as ours; permissions, roles and SSO configurations holding exactly what is declared are
+  adopted; flows and the theme are written whole), and anything else stays someone else's;
+- a resource with a pending update or delete is read first (as a refresh reads it), and its
+  step is decided from what Descope holds: updated again, found unchanged, or found gone (then
+  created again, or dropped when it was being deleted).
+
+A call that failed with the provider's error leaves no pending operation (the providers undo
+a failed create, or say what is left); one whose answer was lost with the host (the host
+killed, the call timed out) stays pending. A `stop` event set (Ctrl-C) starts no new step;
+the steps under way finish and are recorded, and the result says which did not start.
 
 Not played: ``--target`` for refresh and destroy, ``ignoreChanges``, ``replaceOnChanges``,
 imports, component resources, and the dependents a delete-before-replace would also replace
@@ -46,6 +67,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -53,6 +75,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import grpc
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
@@ -60,10 +83,13 @@ from ops.errors import OpsError
 from ops.files import write_atomic
 from ops.host import PROJECT_DIR, HostError, ProviderHost
 from ops.program import Registration, urn_of
+from providers.calls import RESUMED_CREATE_KEY
 
 __all__ = [
     "DEFAULT_PROVIDER_TYPE",
+    "Checkpoint",
     "Engine",
+    "PendingOperation",
     "ResourceState",
     "Result",
     "StackState",
@@ -77,6 +103,18 @@ Operation = Literal["preview", "up", "refresh", "destroy"]
 Op = Literal["create", "update", "same", "replace", "delete", "retain", "drift", "gone", "read"]
 """What a step did: ``retain`` left the state without a Delete call; ``drift`` and ``gone``
 are a refresh's findings; ``read`` a refresh that found nothing changed."""
+Pending = Literal["creating", "updating", "deleting"]
+Checkpoint = Callable[["StackState"], None]
+"""Saves the state it is given (an `OpsError` when it cannot); called with the engine's lock
+held, so one save at a time and never a state being changed."""
+STATE_FORMAT = "descope-config-standin-state/1"
+UNCERTAIN = (
+    grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED,
+    grpc.StatusCode.CANCELLED,
+)
+"""A call failing so never got the provider's answer (the host died, or hung): whether it
+acted is unknown, so its operation stays pending."""
 
 
 def _unwrap(value: Any) -> Any:
@@ -153,8 +191,51 @@ class ResourceState:
 
 
 @dataclass
+class PendingOperation:
+    """A Create, Update or Delete begun and not known to have finished: recorded before the
+    call, removed with its result (Pulumi's ``pendingOperations``)."""
+
+    urn: str
+    type: str
+    operation: Pending
+    inputs: dict[str, Any]
+    id: str = ""
+    started: float = 0.0
+    """Unix time the call began (a resumed create's `RESUMED_CREATE_KEY`)."""
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "operation": self.operation,
+            "inputs": self.inputs,
+            "id": self.id,
+            "started": self.started,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PendingOperation:
+        operation = str(data["operation"])
+        if operation not in ("creating", "updating", "deleting"):
+            raise ValueError(f"unknown pending operation {operation!r}")
+        return cls(
+            urn=str(data["urn"]),
+            type=str(data["type"]),
+            operation=operation,  # type: ignore[arg-type]
+            inputs=dict(data.get("inputs") or {}),
+            id=str(data.get("id") or ""),
+            started=float(data.get("started") or 0.0),
+        )
+
+
+@dataclass
 class StackState:
-    """A stack's state: its resources, and the config recorded at the last ``up``."""
+    """A stack's state: its resources, the config recorded at the last ``up``, and the
+    operations begun and not known to have finished (`PendingOperation`)."""
 
     stack: str
     project: str = "descope-config"
@@ -162,6 +243,7 @@ class StackState:
     """The default provider's inputs at the last up (None: no up yet)."""
     secret_keys: tuple[str, ...] = ()
     resources: list[ResourceState] = field(default_factory=list)
+    pending: list[PendingOperation] = field(default_factory=list)
 
     def find(self, urn: str) -> ResourceState | None:
         return next((r for r in self.resources if r.urn == urn), None)
@@ -183,28 +265,35 @@ class StackState:
             dict(self.config) if self.config is not None else None,
             self.secret_keys,
             [replace(r) for r in self.resources],
+            [replace(p) for p in self.pending],
         )
 
     # --- the state file (the stand-in's; Pulumi keeps its own in its backend) ---------------
 
     def save(self, path: Path) -> None:
-        """Write the state to `path` atomically (mode 0600). Secret config values are written
-        as fingerprints only: a file never holds a credential."""
+        """Write the state to `path` atomically (mode 0600), as one compact JSON document (as
+        Pulumi's file backend writes it: a checkpoint rewrites it at every step). Secret config
+        values are written as fingerprints only: a file never holds a credential."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")) + "\n"
+        write_atomic(path, text, mode=0o600, tag="checkpoint")
+
+    def to_json(self) -> dict[str, Any]:
+        """The state file's document."""
         config = None
         if self.config is not None:
             config = {
                 key: {"fingerprint": _fingerprint(value)} if key in self.secret_keys else value
                 for key, value in self.config.items()
             }
-        body = {
-            "format": "descope-config-standin-state/1",
+        return {
+            "format": STATE_FORMAT,
             "stack": self.stack,
             "project": self.project,
             "config": config,
             "secretKeys": list(self.secret_keys),
             "resources": [r.to_json() for r in self.resources],
+            "pendingOperations": [p.to_json() for p in self.pending],
         }
-        write_atomic(path, json.dumps(body, indent=2, sort_keys=True) + "\n", mode=0o600)
 
     @classmethod
     def load(cls, path: Path, stack: str, current_config: Mapping[str, str]) -> StackState:
@@ -233,6 +322,7 @@ class StackState:
                 config=config,
                 secret_keys=tuple(body.get("secretKeys") or ()),
                 resources=[ResourceState.from_json(r) for r in body["resources"]],
+                pending=[PendingOperation.from_json(p) for p in body.get("pendingOperations", [])],
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise OpsError(
@@ -280,6 +370,13 @@ class Result:
     log: list[str] = field(default_factory=list)
     """What the provider host printed (the providers' warnings: where snapshots went, ...),
     which the pulumi CLI shows as the run goes."""
+    not_started: list[str] = field(default_factory=list)
+    """The URNs whose step never started: a step before failed, the run was stopped (`stop`),
+    or the state could not be saved."""
+    interrupted: bool = False
+    """The run was stopped (`stop` set) before every step had started."""
+    save_error: str = ""
+    """Why the state could not be saved (the checkpoint's error); no step started after it."""
 
     @property
     def errors(self) -> list[str]:
@@ -287,7 +384,13 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.interrupted and not self.save_error
+
+    @property
+    def done(self) -> list[Step]:
+        """The steps that ran to their end (successfully or not), the default provider's
+        excepted."""
+        return [s for s in self.steps if s.type != DEFAULT_PROVIDER_TYPE]
 
     @property
     def changes(self) -> list[Step]:
@@ -304,6 +407,158 @@ class Result:
             key = "failed" if step.error else step.op
             counts[key] = counts.get(key, 0) + 1
         return ", ".join(f"{n} {op}" for op, n in counts.items()) or "nothing to do"
+
+
+class _StepFailed(Exception):
+    """A step failed; `deleted`: the resource was deleted first (a delete-before-replace)."""
+
+    def __init__(self, op: Op, message: str, *, deleted: bool = False) -> None:
+        super().__init__(message)
+        self.op, self.deleted = op, deleted
+
+
+class _NotStarted(Exception):
+    """The step's pending operation could not be saved, so its call was not made."""
+
+
+def _error_text(exc: HostError) -> str:
+    """The provider's own words: the host prefixes the exception's class."""
+    text = exc.message.strip()
+    for prefix in (
+        "providers.errors.DescopeApiError: ",
+        "providers.errors.TenantAlreadyExists: ",
+        "providers.errors.PartialFailure: ",
+        "providers.errors.InvalidInputError: ",
+        "providers.errors.ConfigurationError: ",
+        "Exception calling application: ",
+    ):
+        text = text.replace(prefix, "")
+    return text
+
+
+def _swap(state: StackState, old: ResourceState, new: ResourceState) -> None:
+    """Record `new` in `old`'s place (`old`: the very object the state holds)."""
+    index = next(i for i, resource in enumerate(state.resources) if resource is old)
+    state.resources[index] = new
+
+
+def _drop(state: StackState, gone: ResourceState) -> None:
+    state.resources = [r for r in state.resources if r is not gone]
+
+
+class _Journal:
+    """The state of one run as its steps finish, behind one lock, and its checkpoints.
+
+    Every change to the state goes through here. `begin` records a pending operation and saves
+    before its call; `end` records the call's result, drops the pending operation and saves.
+    `checkpoint` None (a preview, or a caller that saves at the end) saves nothing. A save that
+    fails is remembered (`save_error`) and stops the run: no step starts after it, and the step
+    whose pending operation could not be saved does not make its call (`_NotStarted`).
+    """
+
+    def __init__(
+        self, state: StackState, checkpoint: Checkpoint | None, stop: threading.Event | None
+    ) -> None:
+        self.state = state
+        self.checkpoint = checkpoint
+        self.stop = stop or threading.Event()
+        self.save_error = ""
+        self.inherited = list(state.pending)
+        """What an earlier run left pending, resolved by this one."""
+        self._lock = threading.Lock()
+
+    @property
+    def stopped(self) -> bool:
+        """No step may start: the run was stopped, or the state could not be saved."""
+        return self.stop.is_set() or bool(self.save_error)
+
+    def _save(self) -> bool:
+        if self.checkpoint is None:
+            return True
+        if self.save_error:
+            return False
+        try:
+            self.checkpoint(self.state)
+        except OpsError as exc:
+            self.save_error = str(exc)
+            return False
+        return True
+
+    def change(self, edit: Callable[[StackState], None], *, save: bool = False) -> None:
+        """Apply `edit` to the state (and save, for a step that changed what Descope holds)."""
+        with self._lock:
+            edit(self.state)
+            if save:
+                self._save()
+
+    def earlier(self, urn: str, *operations: Pending) -> PendingOperation | None:
+        """What an earlier run left pending for `urn` (one of `operations`), if still pending."""
+        with self._lock:
+            return next(
+                (
+                    p
+                    for p in self.inherited
+                    if p.urn == urn
+                    and p.operation in operations
+                    and any(q is p for q in self.state.pending)
+                ),
+                None,
+            )
+
+    def begin(
+        self, operation: Pending, resource: ResourceState, *, started: float | None = None
+    ) -> PendingOperation:
+        """Record `operation` on `resource` as pending and save; it supersedes what an earlier
+        run left pending for the resource. Raises `_NotStarted` when it cannot be saved."""
+        pending = PendingOperation(
+            resource.urn,
+            resource.type,
+            operation,
+            dict(resource.inputs),
+            resource.id,
+            time.time() if started is None else started,
+        )
+        with self._lock:
+            before = self.state.pending
+            self.state.pending = [
+                *(p for p in before if not (p.urn == resource.urn and self._inherited(p))),
+                pending,
+            ]
+            if not self._save():
+                self.state.pending = before
+                raise _NotStarted
+        return pending
+
+    def end(self, pending: PendingOperation, edit: Callable[[StackState], None] | None) -> None:
+        """`pending`'s call answered: record its result (`edit`), drop it, save."""
+        with self._lock:
+            self.state.pending = [p for p in self.state.pending if p is not pending]
+            if edit is not None:
+                edit(self.state)
+            self._save()
+
+    def resolve(self, *urns: str) -> None:
+        """The step of these resources is done: what an earlier run left pending for them is
+        resolved (saved with the next checkpoint)."""
+        with self._lock:
+            self.state.pending = [
+                p for p in self.state.pending if not (p.urn in urns and self._inherited(p))
+            ]
+
+    def _inherited(self, pending: PendingOperation) -> bool:
+        return any(pending is p for p in self.inherited)
+
+    def leftovers(self) -> list[PendingOperation]:
+        """What an earlier run left pending that this run did not resolve."""
+        with self._lock:
+            return [p for p in self.inherited if any(p is q for q in self.state.pending)]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    step: Step
+    replaced: ResourceState | None = None
+    """The old copy of a resource replaced create-before-delete: deleted with the deletes."""
 
 
 def targeted(
@@ -337,43 +592,16 @@ def targeted(
     return frozenset(chosen)
 
 
-class _StepFailed(Exception):
-    """A step failed; `deleted`: the resource was deleted first (a delete-before-replace)."""
-
-    def __init__(self, op: Op, message: str, *, deleted: bool = False) -> None:
-        super().__init__(message)
-        self.op, self.deleted = op, deleted
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    step: Step
-    resource: ResourceState | None
-    """What the state records for the registration (None: nothing)."""
-    pending: ResourceState | None = None
-    """The old copy of a resource replaced create-before-delete: deleted with the deletes."""
-
-
-def _error_text(exc: HostError) -> str:
-    """The provider's own words: the host prefixes the exception's class."""
-    text = exc.message.strip()
-    for prefix in (
-        "providers.errors.DescopeApiError: ",
-        "providers.errors.TenantAlreadyExists: ",
-        "providers.errors.PartialFailure: ",
-        "providers.errors.InvalidInputError: ",
-        "providers.errors.ConfigurationError: ",
-        "Exception calling application: ",
-    ):
-        text = text.replace(prefix, "")
-    return text
-
-
 class Engine:
     """Plays preview, up, refresh and destroy for one project; see the module docstring.
 
     `env` is added to the provider host's environment (the engine's own environment reaches
     the host the same way); `parallel` is ``--parallel`` (Pulumi's default: 4 x CPUs).
+
+    ``up`` and ``destroy`` take a `checkpoint` (called with the whole state after each change
+    to Descope, before and after each call: see the module docstring) and a `stop` event (set
+    it, from a signal handler for instance, and no further step starts). Without a checkpoint
+    nothing is saved: the caller saves the result's state.
     """
 
     def __init__(
@@ -407,8 +635,9 @@ class Engine:
         """``pulumi preview [--refresh] [--run-program] [--target T]...``: no Create, Update or
         Delete call. With `refresh`, the refresh's Reads are made and the preview starts from
         their state, which is not kept. `targets`: see `targeted`."""
+        journal = _Journal(state.copy(), None, None)
         return self._deploy(
-            state, registrations, config, secret_keys, preview=True, refresh=refresh,
+            journal, registrations, config, secret_keys, preview=True, refresh=refresh,
             run_program=run_program, targets=targets,
         )  # fmt: skip
 
@@ -422,11 +651,15 @@ class Engine:
         refresh: bool = False,
         run_program: bool = False,
         targets: Collection[str] = (),
+        checkpoint: Checkpoint | None = None,
+        stop: threading.Event | None = None,
     ) -> Result:
         """``pulumi up [--refresh] [--run-program] [--target T]...``; the result's state is the
-        new state. `targets`: see `targeted`."""
+        new state (the one the last checkpoint saved). `state` itself is not changed.
+        `targets`: see `targeted`."""
+        journal = _Journal(state.copy(), checkpoint, stop)
         return self._deploy(
-            state, registrations, config, secret_keys, preview=False, refresh=refresh,
+            journal, registrations, config, secret_keys, preview=False, refresh=refresh,
             run_program=run_program, targets=targets,
         )  # fmt: skip
 
@@ -438,7 +671,8 @@ class Engine:
         secret_keys: Iterable[str] = (),
     ) -> Result:
         """``pulumi refresh``: with the config recorded at the last up, or with `config` (the
-        program's current config: ``--run-program``)."""
+        program's current config: ``--run-program``). What an earlier run left pending on a
+        resource it reads is resolved by the read; pending creates stay for the next up."""
         used, secrets = self._config_for(state, config, secret_keys)
         log: list[str] = []
         with self._host(used, secrets, log) as host:
@@ -453,19 +687,42 @@ class Engine:
         config: Mapping[str, str] | None = None,
         secret_keys: Iterable[str] = (),
         preview: bool = False,
+        checkpoint: Checkpoint | None = None,
+        stop: threading.Event | None = None,
     ) -> Result:
         """``pulumi destroy``: every resource, in reverse dependency order; configured as
-        `refresh` is."""
+        `refresh` is. Checkpoints and `stop` as for `up`."""
         used, secrets = self._config_for(state, config, secret_keys)
-        new_state = state.copy()
+        journal = _Journal(state.copy(), None if preview else checkpoint, stop)
         log: list[str] = []
         with self._host(used, secrets, log) as host:
-            steps = self._delete_all(host, new_state, list(new_state.resources), preview=preview)
-        if not preview and not any(s.error for s in steps):
-            new_state.config = None
-        return Result("destroy", steps, state if preview else new_state, log)
+            doomed = list(journal.state.resources)
+            steps, waiting = self._delete_all(host, journal, doomed, preview=preview)
+        if preview:
+            return Result("destroy", steps, state, log)
+        if not any(s.error for s in steps) and not waiting:
+            journal.change(lambda s: setattr(s, "config", None), save=True)
+        return self._result("destroy", journal, steps, waiting, log)
 
     # --- internals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _result(
+        operation: Operation,
+        journal: _Journal,
+        steps: list[Step],
+        waiting: list[str],
+        log: list[str],
+    ) -> Result:
+        return Result(
+            operation,
+            steps,
+            journal.state,
+            log,
+            not_started=waiting,
+            interrupted=journal.stop.is_set(),
+            save_error=journal.save_error,
+        )
 
     def _config_for(
         self, state: StackState, config: Mapping[str, str] | None, secret_keys: Iterable[str]
@@ -497,7 +754,7 @@ class Engine:
 
     def _deploy(
         self,
-        state: StackState,
+        journal: _Journal,
         registrations: Sequence[Registration],
         config: Mapping[str, str],
         secret_keys: Iterable[str],
@@ -507,22 +764,23 @@ class Engine:
         run_program: bool,
         targets: Collection[str] = (),
     ) -> Result:
-        chosen = targeted(state, registrations, targets)
+        chosen = targeted(journal.state, registrations, targets)
         secrets = tuple(secret_keys)
         operation: Operation = "preview" if preview else "up"
         steps: list[Step] = []
         log: list[str] = []
-        start = state.copy()
+        state = journal.state.copy()
         if refresh:
             used, used_secrets = self._config_for(
                 state, config if run_program or state.config is None else None, secrets
             )
             with self._host(used, used_secrets, log) as host:
-                refreshed = self._refresh(host, start)
+                refreshed = self._refresh(host, journal.state)
             steps.extend(s for s in refreshed.steps if s.op != "read" or s.error)
             if not refreshed.ok:
                 return Result(operation, steps, state, log)
-            start = refreshed.state
+            journal = _Journal(refreshed.state, journal.checkpoint, journal.stop)
+        start = journal.state
         provider_step: Op = (
             "create"
             if start.config is None
@@ -531,47 +789,101 @@ class Engine:
             else "update"
         )
         steps.append(Step(self._provider_urn(state), provider_step))
+
+        def record_config(target: StackState) -> None:
+            target.config, target.secret_keys = dict(config), secrets
+
+        if not preview:  # the default provider's step comes first, as in the engine
+            journal.change(record_config, save=True)
         with self._host(config, secrets, log) as host:
-            new_state, resource_steps, doomed = self._register(
-                host, start, registrations, preview, chosen
+            resource_steps, doomed, waiting = self._register(
+                host, journal, registrations, preview, chosen
             )
             steps.extend(resource_steps)
-            if not any(s.error for s in steps):
-                steps.extend(self._delete_all(host, new_state, doomed, preview=preview))
-        new_state.config, new_state.secret_keys = dict(config), secrets
-        return Result(operation, steps, state.copy() if preview else new_state, log)
+            if any(s.error for s in steps):
+                waiting.extend(r.urn for r in doomed)
+            else:
+                delete_steps, not_deleted = self._delete_all(host, journal, doomed, preview=preview)
+                steps.extend(delete_steps)
+                waiting.extend(not_deleted)
+        if preview:
+            return Result(operation, steps, state, log)
+        self._finish(
+            journal,
+            registrations,
+            complete=not waiting and not any(s.error for s in steps),
+            log=log,
+        )
+        return self._result(operation, journal, steps, waiting, log)
+
+    @staticmethod
+    def _finish(
+        journal: _Journal, registrations: Sequence[Registration], *, complete: bool, log: list[str]
+    ) -> None:
+        """Put the state in registration order and save it; after a complete run, drop what an
+        earlier run left pending and this one had no step for (saying so)."""
+        rank = {r.urn: i for i, r in enumerate(registrations)}
+        leftovers = journal.leftovers() if complete else []
+        for pending in leftovers:
+            if pending.operation == "creating":
+                log.append(
+                    f"warning: {pending.urn} was being created when an earlier run stopped, and "
+                    "is no longer declared: if that create happened, Descope holds it unmanaged "
+                    "(`python -m ops report` lists what Descope holds that the stack does not)."
+                )
+
+        def order(state: StackState) -> None:
+            state.resources.sort(key=lambda r: (rank.get(r.urn, len(rank)), r.pending_delete))
+            state.pending = [p for p in state.pending if not any(p is q for q in leftovers)]
+
+        journal.change(order, save=True)
 
     def _register(
         self,
         host: ProviderHost,
-        old: StackState,
+        journal: _Journal,
         registrations: Sequence[Registration],
         preview: bool,
         chosen: frozenset[str] | None = None,
-    ) -> tuple[StackState, list[Step], list[ResourceState]]:
-        """The create, update, same and replace steps, as registrations arrive.
+    ) -> tuple[list[Step], list[ResourceState], list[str]]:
+        """The create, update, same and replace steps, as registrations arrive; each records
+        its result in the journal's state as it finishes.
 
-        Returns the new state, the steps, and what is due for deletion: resources no longer
-        registered, and the old copies of resources replaced create-before-delete. With
-        `chosen` (the URNs of ``--target`` and their dependencies) the others are left as the
-        state records them: no step, no delete."""
-        matched = self._match(old, registrations)
+        Returns the steps, what is due for deletion (resources no longer registered, and the
+        old copies of resources replaced create-before-delete), and the URNs whose step never
+        started (a step before failed, or the run was stopped). With `chosen` (the URNs of
+        ``--target`` and their dependencies) the others are left as the state records them: no
+        step, no delete."""
+        matched = self._match(journal.state, registrations)
+        claimed = {r.urn for r in matched.values() if r is not None}
+        leftovers = [
+            r
+            for r in journal.state.resources
+            if r.urn not in claimed and (chosen is None or r.urn in chosen)
+        ]
         failed = threading.Event()
         outcomes: dict[str, _Outcome] = {}
         futures: dict[str, Future[None]] = {}
 
         def run(registration: Registration, needs: list[Future[None]]) -> None:
             wait(needs)
-            if failed.is_set() or (chosen is not None and registration.urn not in chosen):
+            if chosen is not None and registration.urn not in chosen:
+                return
+            if failed.is_set() or journal.stopped:
                 return
             previous = matched[registration.urn]
             try:
-                outcomes[registration.urn] = self._step(host, registration, previous, preview)
+                outcome = self._step(host, journal, registration, previous, preview)
+            except _NotStarted:
+                return
             except _StepFailed as exc:
                 failed.set()
                 step = Step(registration.urn, exc.op, f"{registration.urn}: {exc}")
-                kept = None if exc.deleted or previous is None else replace(previous)
-                outcomes[registration.urn] = _Outcome(step, kept)
+                outcomes[registration.urn] = _Outcome(step)
+                return
+            outcomes[registration.urn] = outcome
+            if not preview:
+                journal.resolve(registration.urn, *([previous.urn] if previous else []))
 
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             for registration in registrations:
@@ -580,31 +892,14 @@ class Engine:
         for future in futures.values():
             future.result()
 
-        new = StackState(old.stack, old.project, old.config, old.secret_keys)
-        steps: list[Step] = []
-        doomed: list[ResourceState] = []
-        for registration in registrations:
-            previous = matched[registration.urn]
-            outcome = outcomes.get(registration.urn)
-            if outcome is None:  # never started: a step before it failed
-                if previous is not None:
-                    new.resources.append(replace(previous))
-                continue
-            steps.append(outcome.step)
-            if outcome.resource is not None:
-                new.resources.append(outcome.resource)
-            if outcome.pending is not None:
-                pending = replace(outcome.pending, pending_delete=True)
-                new.resources.append(pending)
-                doomed.append(pending)
-        claimed = {r.urn for r in matched.values() if r is not None}
-        for resource in old.resources:
-            if resource.urn not in claimed:
-                leftover = replace(resource)
-                new.resources.append(leftover)
-                if chosen is None or resource.urn in chosen:
-                    doomed.append(leftover)
-        return new, steps, doomed
+        done = [outcomes[r.urn] for r in registrations if r.urn in outcomes]
+        waiting = [
+            r.urn
+            for r in registrations
+            if r.urn not in outcomes and (chosen is None or r.urn in chosen)
+        ]
+        replaced = [o.replaced for o in done if o.replaced is not None]
+        return [o.step for o in done], [*replaced, *leftovers], waiting
 
     @staticmethod
     def _match(
@@ -630,14 +925,51 @@ class Engine:
             matched[registration.urn] = previous
         return matched
 
+    @staticmethod
+    def _call(
+        journal: _Journal,
+        pending: PendingOperation,
+        op: Op,
+        fn: Callable[[], Any],
+        *,
+        deleted: bool = False,
+    ) -> Any:
+        """Make `pending`'s call. A failure with the provider's answer ends the pending
+        operation; one without (the host lost) leaves it pending for the next run."""
+        try:
+            return fn()
+        except HostError as exc:
+            if exc.code not in UNCERTAIN:
+                journal.end(pending, None)
+            raise _StepFailed(op, _error_text(exc), deleted=deleted) from None
+
+    def _reread(
+        self, host: ProviderHost, journal: _Journal, resource: ResourceState, op: Op
+    ) -> ResourceState | None:
+        """`resource` as Descope holds it (None: gone), for a resource an earlier run left an
+        update or delete pending on; the state records what was read."""
+        try:
+            id_, outputs, inputs = host.read(
+                resource.id, resource.urn, resource.outputs, resource.inputs
+            )
+        except HostError as exc:
+            raise _StepFailed(op, _error_text(exc)) from None
+        if not id_:
+            journal.change(lambda s: _drop(s, resource), save=True)
+            return None
+        read = replace(resource, id=id_, outputs=outputs, inputs=inputs or resource.inputs)
+        journal.change(lambda s: _swap(s, resource, read))
+        return read
+
     def _step(
         self,
         host: ProviderHost,
+        journal: _Journal,
         registration: Registration,
         previous: ResourceState | None,
         preview: bool,
     ) -> _Outcome:
-        """One registration's step."""
+        """One registration's step, its result recorded in the journal's state."""
         urn = registration.urn
         news = _unwrap(registration.inputs)
         secrets = _secret_paths(registration.inputs)
@@ -664,44 +996,41 @@ class Engine:
                 raise _StepFailed(op, f"check failed: {reasons}")
             return inputs
 
-        def call(op: Op, fn: Callable[[], Any], *, deleted: bool = False) -> Any:
-            try:
-                return fn()
-            except HostError as exc:
-                raise _StepFailed(op, _error_text(exc), deleted=deleted) from None
-
         def step(op: Op, new_inputs: Mapping[str, Any], replaces: Sequence[str] = ()) -> Step:
             olds = previous.inputs if previous is not None else None
             return Step(urn, op, "", olds, new_inputs, tuple(replaces), secrets)
 
+        if previous is not None and journal.earlier(previous.urn, "updating", "deleting"):
+            previous = self._reread(host, journal, previous, "update")
+
         if previous is None:
             inputs = check({}, "create")
             if preview:
-                return _Outcome(step("create", inputs), state("", inputs, {}))
-            id_, outputs = call("create", lambda: host.create(urn, inputs))
-            return _Outcome(step("create", inputs), state(id_, inputs, outputs))
+                return _Outcome(step("create", inputs))
+            pending, created = self._create(host, journal, state("", inputs, {}), "create")
+            journal.end(pending, lambda s: s.resources.append(created))
+            return _Outcome(step("create", inputs))
 
         inputs = check(previous.inputs, "update")
-        diff = call(
-            "update",
-            lambda: host.diff(previous.id, urn, previous.outputs, inputs, previous.inputs),
-        )
-        if diff.changes == provider_pb2.DiffResponse.DIFF_UNKNOWN:
-            changed = inputs != previous.inputs
-        else:
-            changed = diff.changes == provider_pb2.DiffResponse.DIFF_SOME
-        if not changed:
-            return _Outcome(step("same", inputs), state(previous.id, inputs, previous.outputs))
+        diff = self._diff(host, previous, urn, inputs)
+        if diff is None:
+            same = state(previous.id, inputs, previous.outputs)
+            if not preview:
+                journal.change(lambda s: _swap(s, previous, same))
+            return _Outcome(step("same", inputs))
         if not diff.replaces:
             if preview:
-                return _Outcome(
-                    step("update", inputs), state(previous.id, inputs, previous.outputs)
-                )
-            outputs = call(
+                return _Outcome(step("update", inputs))
+            pending = journal.begin("updating", state(previous.id, inputs, previous.outputs))
+            outputs = self._call(
+                journal,
+                pending,
                 "update",
                 lambda: host.update(previous.id, urn, previous.outputs, inputs, previous.inputs),
             )
-            return _Outcome(step("update", inputs), state(previous.id, inputs, outputs))
+            updated = state(previous.id, inputs, outputs)
+            journal.end(pending, lambda s: _swap(s, previous, updated))
+            return _Outcome(step("update", inputs))
 
         if registration.protect and previous.protect:
             raise _StepFailed(
@@ -716,47 +1045,116 @@ class Engine:
             if registration.delete_before_replace is not None
             else diff.deleteBeforeReplace
         )
-        replaced = step("replace", inputs, diff.replaces)
+        replacing = step("replace", inputs, diff.replaces)
         if preview:
-            return _Outcome(replaced, state(previous.id, inputs, previous.outputs))
+            return _Outcome(replacing)
         if delete_first:
-            if not previous.retain_on_delete:
-                call("replace", lambda: host.delete(previous.id, previous.urn, previous.outputs))
-            id_, outputs = call("replace", lambda: host.create(urn, inputs), deleted=True)
-            return _Outcome(replaced, state(id_, inputs, outputs))
-        id_, outputs = call("replace", lambda: host.create(urn, inputs))
-        return _Outcome(replaced, state(id_, inputs, outputs), pending=previous)
+            self._delete_resource(host, journal, previous, "replace")
+            pending, created = self._create(
+                host, journal, state("", inputs, {}), "replace", deleted=True
+            )
+            journal.end(pending, lambda s: s.resources.append(created))
+            return _Outcome(replacing)
+        pending, created = self._create(host, journal, state("", inputs, {}), "replace")
+
+        def replaced(target: StackState) -> None:
+            previous.pending_delete = True
+            target.resources.append(created)
+
+        journal.end(pending, replaced)
+        return _Outcome(replacing, replaced=previous)
+
+    def _create(
+        self,
+        host: ProviderHost,
+        journal: _Journal,
+        new: ResourceState,
+        op: Op,
+        *,
+        deleted: bool = False,
+    ) -> tuple[PendingOperation, ResourceState]:
+        """Create `new` (resumed, when an earlier run left its create pending: the provider
+        is told when that create began); returns its pending operation, still to end, and the
+        resource as created."""
+        earlier = journal.earlier(new.urn, "creating")
+        sent = (
+            new.inputs if earlier is None else {**new.inputs, RESUMED_CREATE_KEY: earlier.started}
+        )
+        pending = journal.begin(
+            "creating", new, started=earlier.started if earlier is not None else None
+        )
+        id_, outputs = self._call(
+            journal, pending, op, lambda: host.create(new.urn, sent), deleted=deleted
+        )
+        return pending, replace(new, id=id_, outputs=outputs)
+
+    @staticmethod
+    def _diff(
+        host: ProviderHost, previous: ResourceState, urn: str, inputs: dict[str, Any]
+    ) -> provider_pb2.DiffResponse | None:
+        """The provider's Diff of the recorded resource and `inputs`; None: no change."""
+        try:
+            diff = host.diff(previous.id, urn, previous.outputs, inputs, previous.inputs)
+        except HostError as exc:
+            raise _StepFailed("update", _error_text(exc)) from None
+        if diff.changes == provider_pb2.DiffResponse.DIFF_UNKNOWN:
+            changed = inputs != previous.inputs
+        else:
+            changed = diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+        return diff if changed else None
+
+    def _delete_resource(
+        self, host: ProviderHost, journal: _Journal, resource: ResourceState, op: Op
+    ) -> None:
+        """Delete `resource` (no call under retainOnDelete, or without an id) and drop it
+        from the state; pending and result recorded as for any call."""
+        if resource.retain_on_delete or not resource.id:
+            journal.change(lambda s: _drop(s, resource), save=True)
+            return
+        pending = journal.begin("deleting", resource)
+        self._call(
+            journal,
+            pending,
+            op,
+            lambda: host.delete(resource.id, resource.urn, resource.outputs),
+        )
+        journal.end(pending, lambda s: _drop(s, resource))
 
     def _delete_all(
         self,
         host: ProviderHost,
-        state: StackState,
+        journal: _Journal,
         doomed: list[ResourceState],
         *,
         preview: bool,
-    ) -> list[Step]:
-        """Delete `doomed` from `state` in reverse dependency order, one group of resources
-        nothing else depends on at a time; stop after a group with a failure."""
+    ) -> tuple[list[Step], list[str]]:
+        """Delete `doomed` in reverse dependency order, one group of resources nothing else
+        depends on at a time; stop after a group with a failure, or when the run is stopped.
+
+        Returns the steps and the URNs whose delete never started."""
         remaining = list(doomed)
         steps: list[Step] = []
-        while remaining:
+        while remaining and not journal.stopped:
             urns = {r.urn for r in remaining}
             depended_on = {d for r in remaining for d in r.dependencies if d in urns}
             group = [r for r in reversed(remaining) if r.urn not in depended_on]
-            outcomes = self._delete_group(host, group, preview)
-            steps.extend(outcomes)
+            outcomes = self._delete_group(host, journal, group, preview)
             for resource, step in zip(group, outcomes, strict=True):
-                remaining.remove(resource)
-                if not step.error and not preview:
-                    state.resources = [r for r in state.resources if r is not resource]
-            if any(step.error for step in outcomes):
+                if step is not None:
+                    steps.append(step)
+                    remaining.remove(resource)
+            if any(step is not None and step.error for step in outcomes):
                 break
-        return steps
+        return steps, [r.urn for r in remaining]
 
     def _delete_group(
-        self, host: ProviderHost, group: list[ResourceState], preview: bool
-    ) -> list[Step]:
-        def delete(resource: ResourceState) -> Step:
+        self, host: ProviderHost, journal: _Journal, group: list[ResourceState], preview: bool
+    ) -> list[Step | None]:
+        """Each resource's delete step (None: not started)."""
+
+        def delete(resource: ResourceState) -> Step | None:
+            if journal.stopped:
+                return None
             if resource.protect and not resource.pending_delete:
                 return Step(
                     resource.urn,
@@ -766,14 +1164,23 @@ class Engine:
                     "in your Pulumi program and run `pulumi up`, or use the command: "
                     f"`pulumi state unprotect '{resource.urn}'`",
                 )
-            if resource.retain_on_delete:
-                return Step(resource.urn, "retain", olds=resource.inputs)
-            if not preview and resource.id:
-                try:
-                    host.delete(resource.id, resource.urn, resource.outputs)
-                except HostError as exc:
-                    return Step(resource.urn, "delete", f"{resource.urn}: {_error_text(exc)}")
-            return Step(resource.urn, "delete", olds=resource.inputs)
+            op: Op = "retain" if resource.retain_on_delete else "delete"
+            if preview:
+                return Step(resource.urn, op, olds=resource.inputs)
+            try:
+                if journal.earlier(resource.urn, "updating", "deleting"):
+                    found = self._reread(host, journal, resource, "delete")
+                    if found is None:  # the earlier run's delete happened
+                        journal.resolve(resource.urn)
+                        return Step(resource.urn, op, olds=resource.inputs)
+                    resource = found
+                self._delete_resource(host, journal, resource, "delete")
+            except _NotStarted:
+                return None
+            except _StepFailed as exc:
+                return Step(resource.urn, "delete", f"{resource.urn}: {exc}")
+            journal.resolve(resource.urn)
+            return Step(resource.urn, op, olds=resource.inputs)
 
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             return list(pool.map(delete, group))
@@ -805,4 +1212,8 @@ class Engine:
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             outcomes = list(pool.map(read, new_state.resources))
         new_state.resources = [r for _, r in outcomes if r is not None]
+        unread = {s.urn for s, _ in outcomes if s.error}
+        new_state.pending = [  # a read resolves an update or delete left pending
+            p for p in new_state.pending if p.operation == "creating" or p.urn in unread
+        ]
         return Result("refresh", [s for s, _ in outcomes], new_state)

@@ -22,6 +22,13 @@ class OpsError(Exception):
         return self.message
 
 
+class Interrupted(OpsError):
+    """A run stopped by Ctrl-C after letting its steps under way finish: `ops.cli` prints the
+    message and exits 130, as a shell does for a command ended by SIGINT."""
+
+    exit_code = 130
+
+
 def ids_not_file_names(holder: str, lines: list[str], *, outcome: str, fix: str) -> OpsError:
     """`holder` (``Descope project P2...``, a backup file) holds flows whose ids cannot be file
     names (`model.filenames.file_name_problems` gives the `lines`), so `outcome`; `fix` says

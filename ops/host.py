@@ -1,11 +1,20 @@
 """Pulumi's own dynamic-provider host, in its own process, spoken to over gRPC as the engine does.
 
-`ProviderHost` starts ``python -u -m pulumi.dynamic`` with cwd = the project folder (so
-``providers`` is imported from there, as under ``pulumi up``), reads the port it prints and
+`ProviderHost` starts Pulumi's host, ``python -u -m pulumi.dynamic`` (under `HOST_GUARD`), with
+cwd = the project folder (so ``providers`` is imported from there, as under ``pulumi up``),
+reads the port it prints and
 exposes the engine's calls: Configure, Check, Diff, Create, Read, Update, Delete. Properties
 travel as `google.protobuf.struct_pb2.Struct`s through the SDK's own serialisation, so a value
 reaches the provider exactly as the engine would hand it over (numbers as floats, ``None``
 dropped, unknowns as `UNKNOWN`).
+
+The host never outlives the process that started it, and a Ctrl-C at the terminal does not
+reach it: it runs in its own session (so the terminal's SIGINT, sent to the foreground process
+group, reaches only the run, which decides what stops), and a small guard in it (`HOST_GUARD`)
+exits the host when its stdin, a pipe only this process holds open, reaches end of file: when
+this process closes the host, or dies in any way, SIGKILL included. (Linux's
+``PR_SET_PDEATHSIG`` would follow the *thread* that started the host, not the process, and
+exists only on Linux.)
 
 Used by the stand-in engine (`ops.engine`) and by the tests. Importing ``pulumi.dynamic.__main__``
 in this process would start a server and rewrite global pulumi settings: never do that here.
@@ -56,6 +65,22 @@ CHANNEL_OPTIONS = (
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
 )
+
+
+HOST_GUARD = """\
+import os, runpy, sys, threading
+
+def _watch_parent():
+    while os.read(0, 1024):
+        pass
+    os._exit(0)
+
+threading.Thread(target=_watch_parent, name="parent-watch", daemon=True).start()
+sys.argv = [sys.argv[0]]
+runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+"""
+"""The host's entry point: `python -m pulumi.dynamic`, with a thread that exits the process
+when stdin (a pipe from the process that started it) ends: that process closed it or died."""
 
 
 class HostError(Exception):
@@ -129,11 +154,13 @@ class ProviderHost:
         # block a host that logs a lot.
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            [sys.executable, "-u", "-c", HOST_GUARD],
             cwd=project_dir,
             env=child_env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
+            start_new_session=True,
         )
         assert self.process.stdout is not None
         port_line = self.process.stdout.readline().decode().strip()
@@ -233,6 +260,8 @@ class ProviderHost:
 
     def close(self) -> None:
         self.channel.close()
+        if self.process.stdin is not None:
+            self.process.stdin.close()  # the guard exits the host
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

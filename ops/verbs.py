@@ -33,6 +33,7 @@ from ops.errors import OpsError
 from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, INSTALL_URL, find_pulumi, run_pulumi
 from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
+from ops.standin_state import StandinRun, locked_state, state_file
 
 __all__ = [
     "VERBS",
@@ -75,7 +76,7 @@ def local_folder(stack: StackSettings) -> Path:
 
 
 def standin_state_file(stack: StackSettings) -> Path:
-    return local_folder(stack) / f"standin-{stack.name}.json"
+    return state_file(stack.project_dir, stack.name)
 
 
 def local_backend_env(stack: StackSettings) -> dict[str, str]:
@@ -152,15 +153,24 @@ def _run_cli(stack: StackSettings, args: list[str], env: dict[str, str], pulumi:
         raise OpsError(f"`pulumi {' '.join(args)}` failed (exit {code}); see its output above.")
 
 
-def play(stack: StackSettings, operation: Callable[[StackState], Result], *, save: bool) -> Result:
-    """Run `operation` on the stand-in's state of `stack` and, with `save`, keep the state it
-    leaves. The one place the stand-in's state is read and written."""
-    path = standin_state_file(stack)
-    state = StackState.load(path, stack.name, _config(stack))
-    result = operation(state)
-    if save:
-        path.parent.mkdir(exist_ok=True)
-        result.state.save(path)
+Operation = Callable[[StackState, "StandinRun | None"], Result]
+"""A verb on a state; given the locked run (checkpoints, Ctrl-C) when it may change the stack."""
+
+
+def play(stack: StackSettings, operation: Operation, *, save: bool) -> Result:
+    """Run `operation` on the stand-in's state of `stack`. The one place the stand-in's state is
+    read and written: with `save`, under the stack's lock (`ops.standin_state.locked_state`:
+    the engine saves as it goes through the run's checkpoints; a refresh's state is saved at
+    the end), and a full disk or a Ctrl-C ends the run as `StandinRun.finish` says; without,
+    the state is only read (a preview)."""
+    config = _config(stack)
+    if not save:
+        return operation(StackState.load(standin_state_file(stack), stack.name, config), None)
+    with locked_state(stack.project_dir, stack.name, config) as run:
+        result = operation(run.state, run)
+        if result.operation == "refresh" and result.ok:
+            run.save(result.state)
+        run.finish(result, verb=f"python -m ops {result.operation} --stack {stack.name}")
     return result
 
 
@@ -232,41 +242,51 @@ class _Player:
         self.config = _config(stack)
         self.secrets = secret_keys(stack)
 
-    def run(self, state: StackState) -> Result:
+    def run(self, state: StackState, locked: StandinRun | None) -> Result:
         """The verb on `state`; for a change without --yes, its preview and the question
-        first (a refresh only reads: its preview is the refresh itself)."""
+        first (a refresh only reads: its preview is the refresh itself). `locked`: the run
+        holding the stack, whose checkpoints and Ctrl-C the change goes through."""
         if self.options.verb == "preview":
-            return self._shown(self._apply(state, preview=True), planned=True)
+            return self._shown(self._apply(state, None, preview=True), planned=True)
         if not self.options.yes:
-            planned = self._shown(self._apply(state, preview=True), planned=True)
+            planned = self._shown(self._apply(state, None, preview=True), planned=True)
             if not planned.ok or not planned.changes:
                 return planned
             self._confirm()
             if self.options.verb == "refresh":
                 return planned
-        return self._shown(self._apply(state, preview=False), planned=False)
+        return self._shown(self._apply(state, locked, preview=False), planned=False)
 
-    def _apply(self, state: StackState, *, preview: bool) -> Result:
+    def _apply(self, state: StackState, locked: StandinRun | None, *, preview: bool) -> Result:
         verb, engine, config = self.options.verb, self.engine, self.config
+        checkpoint = locked.checkpoint if locked is not None else None
+        stop = locked.stop if locked is not None else None
         if verb == "refresh":
             return engine.refresh(state, config=config, secret_keys=self.secrets)
         if verb == "destroy":
-            return engine.destroy(state, config=config, secret_keys=self.secrets, preview=preview)
+            return engine.destroy(
+                state,
+                config=config,
+                secret_keys=self.secrets,
+                preview=preview,
+                checkpoint=checkpoint,
+                stop=stop,
+            )
         program = registrations(
             self.stack.project_dir, stack=self.stack.name, config=config, secret_keys=self.secrets
         )
         for warning in program.warnings:
             print(f"warning: {warning}")
-        deploy = engine.preview if preview else engine.up
-        return deploy(
-            state,
-            program.registrations,
-            config,
-            self.secrets,
-            refresh=self.options.refresh and bool(state.resources),  # nothing to read
-            run_program=True,
-            targets=self.options.targets,
-        )
+        refresh = self.options.refresh and bool(state.resources)  # else nothing to read
+        if preview:
+            return engine.preview(
+                state, program.registrations, config, self.secrets, refresh=refresh,
+                run_program=True, targets=self.options.targets,
+            )  # fmt: skip
+        return engine.up(
+            state, program.registrations, config, self.secrets, refresh=refresh,
+            run_program=True, targets=self.options.targets, checkpoint=checkpoint, stop=stop,
+        )  # fmt: skip
 
     def _shown(self, result: Result, *, planned: bool) -> Result:
         """`result`, printed: what the provider host said, the steps, the summary."""

@@ -55,6 +55,12 @@ P = ParamSpec("P")
 log = logging.getLogger(__name__)
 
 Kind = Literal["create", "read", "update", "delete"]
+RESUMED_CREATE_KEY = "__resumedCreate"
+"""An input the engine adds to a Create it makes again after a run that recorded the create as
+pending and never learnt its result (killed, host lost): the Unix time that first create began.
+`operation` takes it out of the properties before the provider sees them and keeps it in
+`Operation.resumed_since`, so a provider can tell what that first create made from someone
+else's resource (`providers.tenant`)."""
 
 
 @dataclass
@@ -64,6 +70,18 @@ class Operation:
     kind: Kind
     rate_limit_wait: float = 0.0
     """Seconds spent waiting on 429s so far, by all of the operation's calls together."""
+    resumed_since: float | None = None
+    """For a create the engine makes again (`RESUMED_CREATE_KEY`): when the first one began."""
+
+
+def _resumed(args: tuple[Any, ...]) -> tuple[tuple[Any, ...], float | None]:
+    """A create's arguments (self, props) without `RESUMED_CREATE_KEY`, and its value."""
+    if len(args) < 2 or not isinstance(args[1], dict) or RESUMED_CREATE_KEY not in args[1]:
+        return args, None
+    props = dict(args[1])
+    since = props.pop(RESUMED_CREATE_KEY)
+    valid = isinstance(since, int | float) and not isinstance(since, bool)
+    return (args[0], props, *args[2:]), float(since) if valid else None
 
 
 _current: ContextVar[Operation | None] = ContextVar("descope_operation", default=None)
@@ -71,16 +89,21 @@ _current: ContextVar[Operation | None] = ContextVar("descope_operation", default
 
 def operation(kind: Kind) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Mark a provider method as one operation: its calls share one rate-limit budget, and
-    errors are worded for it (a 401 during a read or delete mentions refresh and destroy)."""
+    errors are worded for it (a 401 during a read or delete mentions refresh and destroy).
+    A create's `RESUMED_CREATE_KEY` input is taken out of its properties (`Operation`)."""
 
     def decorate(method: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(method)
         def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            call: Callable[..., T] = method
             if _current.get() is not None:
                 return method(*args, **kwargs)
-            token = _current.set(Operation(kind))
+            since = None
+            if kind == "create":
+                args, since = _resumed(args)  # type: ignore[assignment]
+            token = _current.set(Operation(kind, resumed_since=since))
             try:
-                return method(*args, **kwargs)
+                return call(*args, **kwargs)
             finally:
                 _current.reset(token)
 

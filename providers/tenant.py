@@ -93,6 +93,10 @@ An update or delete that fails with an error reading "not found" makes one more 
 confirm the tenant is gone before saying so (`_confirmed_gone`). A create whose answer is lost
 or not understood loads the tenant and its settings to see whether it is ours (`_claim`); a
 write whose answer is not understood makes one load to see whether it was made (`_write`).
+A create the engine makes again because a run stopped before recording its result
+(`providers.calls.RESUMED_CREATE_KEY`) judges the tenant it finds by the same rule, from the
+time that first create began, and also takes as ours a tenant holding everything the
+configuration declares (that create went on to set its settings and default roles).
 """
 
 from __future__ import annotations
@@ -736,12 +740,34 @@ def _as_configured(
     return not _changed_keys(current, tenant_props(spec))
 
 
+def _created_further(
+    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
+) -> bool:
+    """Whether Descope holds what a create of `spec` writes after the tenant itself: its
+    settings (the default roles not written yet), or its settings and default roles."""
+    before_roles = spec.model_copy(update={"defaultRoles": []})
+    return _as_configured(before_roles, existing, settings) or _as_configured(
+        spec, existing, settings
+    )
+
+
 def _claim(
-    spec: TenantSpec, existing: Mapping[str, Any], started: float, cause: DescopeApiError
+    spec: TenantSpec,
+    existing: Mapping[str, Any],
+    started: float,
+    cause: DescopeApiError,
+    *,
+    resumed: bool = False,
 ) -> None:
     """A tenant with our id exists after a create that failed or was not understood: return if
     it is the one our create made, else raise the adopt message (saying so when the tenant
     already holds exactly what the configuration declares: a run interrupted after creating it).
+
+    Ours: created since `started` and holding exactly what the create sends; for a `resumed`
+    create (the engine makes again a create whose result it never learnt; `started` is when
+    that first create began) also one holding what that create wrote after it
+    (`_created_further`): it went on to set the settings, and maybe the default roles, before
+    the run stopped.
     """
     checking = f"check whether {_quoted(spec.id)} is the tenant this run created"
     with errors.when_not_understood(
@@ -749,7 +775,10 @@ def _claim(
         "checked; nothing else was changed. Run again."
     ):
         settings = _load_settings(spec.id, checking)
-    if _recent(existing, started) and _fresh_as_sent(spec, existing, settings):
+    if _recent(existing, started) and (
+        _fresh_as_sent(spec, existing, settings)
+        or (resumed and _created_further(spec, existing, settings))
+    ):
         log.info("%s was created despite the error: %s", _quoted(spec.id), cause)
         return
     project = _project_or_none()
@@ -780,7 +809,9 @@ def _create_tenant(spec: TenantSpec, doing: str) -> None:
     error saying nothing was created.
     """
     policy = calls.current_policy()
-    started = time.time()
+    operation = calls.current_operation()
+    resumed = operation.resumed_since if operation is not None else None
+    started = time.time() if resumed is None else resumed
     attempt = 1
     checking = f"check whether {_quoted(spec.id)} exists"
     while True:
@@ -800,14 +831,14 @@ def _create_tenant(spec: TenantSpec, doing: str) -> None:
                 raise exc.told(
                     "Loading the tenant shows it was not created. " + NOTHING_CHANGED
                 ) from None
-            _claim(spec, existing, started, exc)
+            _claim(spec, existing, started, exc, resumed=resumed is not None)
             return
         except DescopeApiError as exc:
             if exc.status in (401, 403, 429):
                 raise
             existing = _load(spec.id, checking)
             if existing is not None:
-                _claim(spec, existing, started, exc)
+                _claim(spec, existing, started, exc, resumed=resumed is not None)
                 return
             if not exc.is_retryable:
                 holder = _name_holder(spec.name, doing)

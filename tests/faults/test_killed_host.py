@@ -1,10 +1,11 @@
 """The provider host killed with SIGKILL in the middle of a `pulumi up` that creates, updates
 or deletes 20 tenants and 3 flows, then the next `pulumi up`, both played by the stand-in
-engine's rules (`ops.engine`: a step that never finished is not in the state, so a resource
-whose create was cut short is created again; deletes are played again).
+engine's rules (`ops.engine`: a call whose answer was lost with the host stays a pending
+operation in the state; the next run makes a pending create again as a resumed create, which
+the providers recognise by their ownership rules, and reads a resource with a pending update or
+delete before deciding its step).
 
-The rerun converges, or stops with the adopt message for a tenant the killed run created;
-following that message (``adopt: true``) then converges. Either way: no tenant or flow lost or
+The rerun converges at once, without anyone setting ``adopt``: no tenant or flow lost or
 duplicated, Descope as configured, outputs equal to Descope (a refresh finds no drift), and a
 further `up` has nothing to do. The kill point is drawn from the logged seed
 (``FAULT_SEED=<n>`` replays it).
@@ -81,7 +82,6 @@ class Desired:
         self.tenants = [tenant_spec(i, prefix="k", settings=i % 2 == 0) for i in range(TENANTS)]
         self.flow_ids = [f"killed-flow-{i}" for i in range(FLOWS)]
         self.revision = 1
-        self.adopted: set[str] = set()
 
     def change_everything(self) -> None:
         for index, spec in enumerate(self.tenants):
@@ -94,7 +94,7 @@ class Desired:
     def registrations(self) -> list[Registration]:
         found = []
         for spec in self.tenants:
-            props = {**tenant_props({**spec, "adopt": spec["id"] in self.adopted})}
+            props = tenant_props(spec)
             found.append(self._registration(TENANT_TOKEN, f"tenant-{spec['id']}", props))
         for flow_id in self.flow_ids:
             props = {
@@ -161,7 +161,7 @@ def up(
     return result, killer.killed
 
 
-def rerun_until_settled(
+def rerun(
     proxy: ProxyServer,
     state: StackState,
     desired: Desired,
@@ -169,20 +169,12 @@ def rerun_until_settled(
     *,
     gone: bool,
 ) -> StackState:
-    """The user's next `pulumi up`s: follow an adopt message once, then it must succeed."""
-    for _ in range(3):
-        result, _ = up(proxy, state, desired, config, registrations=[] if gone else None)
-        TALLY.kill_reruns += 1
-        state = result.state
-        if result.ok:
-            return state
-        for error in result.errors:
-            assert "holds exactly what the configuration declares" in error, error
-            assert "Setting `adopt: true`" in error, error
-            TALLY.adopt_messages += 1
-            tenant_id = error.split('tenant with id "', 1)[1].split('"', 1)[0]
-            desired.adopted.add(tenant_id)
-    pytest.fail(f"still failing after following the messages: {result.errors}")
+    """The user's next `pulumi up`: it must succeed, with nothing left pending."""
+    result, _ = up(proxy, state, desired, config, registrations=[] if gone else None)
+    TALLY.kill_reruns += 1
+    assert result.ok, result.errors
+    assert result.state.pending == []
+    return result.state
 
 
 def check_converged(admin: httpx.Client, state: StackState, desired: Desired, gone: bool) -> None:
@@ -250,7 +242,7 @@ def test_a_host_killed_mid_run_is_repaired_by_the_next_up(
     assert not killed_run.ok
     TALLY.kills += 1
 
-    state = rerun_until_settled(proxy, killed_run.state, desired, config, gone=gone)
+    state = rerun(proxy, killed_run.state, desired, config, gone=gone)
     check_converged(admin, state, desired, gone)
     if not gone:
         engine = Engine(env=HOST_ENV)

@@ -3,6 +3,7 @@ and the proof that nothing is left to do; a second demo changes nothing, a remov
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -362,3 +363,34 @@ def test_report__no_answer_at_the_emulators_address_says_how_to_start_it(
     assert "No emulator answers at http://127.0.0.1:" in err
     assert "`python -m ops emulator --stack test`" in err
     assert "`make emulator STACK=test`" in err
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__refuses_a_stack_another_run_holds(ops: Run, program: Project) -> None:
+    lock = program.root / ".pulumi-local" / "standin-test.lock"
+    lock.parent.mkdir()
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026", "command": "x"}
+    lock.write_text(json.dumps(holder))
+
+    code, _, err = ops("demo", "--stack", "test")
+
+    assert code == 1
+    assert "Stack test is locked by another run" in err
+    assert f"pid {os.getpid()}" in err
+    assert not (program.root / ".pulumi-local" / "standin-test.json").exists()
+    assert lock.exists()  # someone else's: left alone
+
+
+@pytest.mark.usefixtures("no_pulumi")
+def test_demo__fresh_leaves_the_state_of_a_run_under_way_alone(ops: Run, program: Project) -> None:
+    state = program.root / ".pulumi-local" / "standin-test.json"
+    state.parent.mkdir()
+    state.write_text("{}")
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026", "command": "x"}
+    (state.parent / "standin-test.lock").write_text(json.dumps(holder))
+
+    code, _, err = ops("demo", "--stack", "test", "--fresh")
+
+    assert code == 1
+    assert "Stack test is locked by another run" in err
+    assert state.read_text() == "{}"
