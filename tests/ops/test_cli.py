@@ -186,9 +186,9 @@ def test_cli__unreachable_descope_is_one_message_naming_the_url(
     assert code == 1
     *progress, error = err.splitlines()
     assert error.startswith(
-        "error: Unable to list Descope tenants. No answer from Descope at http://127.0.0.1:9 ("
+        "error: Unable to list Descope tenants. No emulator answers at http://127.0.0.1:9 ("
     )
-    assert "Check the network, and descope:baseUrl" in error
+    assert "`python -m ops emulator --stack test`" in error
     # Before it, each wait of the retries is said as it starts (stderr is not a terminal).
     assert progress == [
         "report: list Descope tenants",
@@ -429,3 +429,18 @@ def test_cli__an_error_quoting_descope_s_data_cannot_act_on_the_terminal(
     assert err.startswith(said)
     assert "\\x1b]0;pwned\\x07" in err
     assert not [char for char in ("\x1b", "\x07", "\u202e") if char in err]
+
+
+def test_cli__unreachable_remote_descope_says_to_check_the_network() -> None:
+    from ops.live import unreachable  # noqa: PLC0415 - the function under test
+    from providers.errors import DescopeApiError  # noqa: PLC0415
+
+    cause = DescopeApiError(
+        "Unable to list Descope tenants.", "The request did not get an answer (ConnectError)."
+    )
+    for stack in ("", "prod"):
+        text = str(unreachable(cause, "https://api.euc1.descope.com", stack))
+        assert "No answer from Descope at https://api.euc1.descope.com (ConnectError)" in text
+        assert "Check the network, and descope:baseUrl" in text
+    # At a loopback address without a stack to name, the same general advice.
+    assert "Check the network" in str(unreachable(cause, "http://127.0.0.1:9"))

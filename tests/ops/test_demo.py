@@ -280,7 +280,7 @@ def test_demo__fresh_resets_an_emulator_that_already_answers(ops: Run, program: 
         assert code == 0, err
         assert f"Reset the emulator running at {load_url(program)}" in out
         assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-        assert "Resources: 16 create" in out
+        assert "Resources: 17 create" in out
         assert "left-over" not in held.app.backend.tenants
 
 
