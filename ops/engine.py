@@ -79,9 +79,10 @@ import grpc
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
+from ops import sealed
 from ops.errors import OpsError
 from ops.files import write_atomic
-from ops.host import PROJECT_DIR, HostError, ProviderHost
+from ops.host import PROJECT_DIR, PROVIDER_KEY, HostError, ProviderHost
 from ops.program import Registration, urn_of
 from providers.calls import RESUMED_CREATE_KEY
 
@@ -157,6 +158,10 @@ class ResourceState:
     dependencies: tuple[str, ...] = ()
     pending_delete: bool = False
     """Replaced (create before delete); its delete is still due."""
+    secrets: tuple[str, ...] = ()
+    """The properties whose values are secret, in the inputs and the outputs (a secret input,
+    and the outputs of that name or named by ``additional_secret_outputs``, as the engine
+    marks them): the state file holds them encrypted (`StackState.save`)."""
 
     @property
     def name(self) -> str:
@@ -173,6 +178,7 @@ class ResourceState:
             "retainOnDelete": self.retain_on_delete,
             "dependencies": list(self.dependencies),
             "pendingDelete": self.pending_delete,
+            "secretProperties": list(self.secrets),
         }
 
     @classmethod
@@ -187,6 +193,7 @@ class ResourceState:
             retain_on_delete=bool(data.get("retainOnDelete")),
             dependencies=tuple(data.get("dependencies") or ()),
             pending_delete=bool(data.get("pendingDelete")),
+            secrets=tuple(data.get("secretProperties") or ()),
         )
 
 
@@ -202,6 +209,8 @@ class PendingOperation:
     id: str = ""
     started: float = 0.0
     """Unix time the call began (a resumed create's `RESUMED_CREATE_KEY`)."""
+    secrets: tuple[str, ...] = ()
+    """As `ResourceState.secrets`, of the inputs."""
 
     @property
     def name(self) -> str:
@@ -215,6 +224,7 @@ class PendingOperation:
             "inputs": self.inputs,
             "id": self.id,
             "started": self.started,
+            "secretProperties": list(self.secrets),
         }
 
     @classmethod
@@ -229,6 +239,7 @@ class PendingOperation:
             inputs=dict(data.get("inputs") or {}),
             id=str(data.get("id") or ""),
             started=float(data.get("started") or 0.0),
+            secrets=tuple(data.get("secretProperties") or ()),
         )
 
 
@@ -272,9 +283,12 @@ class StackState:
 
     def save(self, path: Path) -> None:
         """Write the state to `path` atomically (mode 0600), as one compact JSON document (as
-        Pulumi's file backend writes it: a checkpoint rewrites it at every step). Secret config
-        values are written as fingerprints only: a file never holds a credential."""
-        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")) + "\n"
+        Pulumi's file backend writes it: a checkpoint rewrites it at every step). A file never
+        holds a credential or a customer's secret in plain text: secret config values are
+        written as fingerprints, secret resource properties encrypted (`ops.sealed`, with the
+        key beside the state, as Pulumi's passphrase secrets provider seals them)."""
+        document = sealed.seal(self.to_json(), sealed.key_file(path))
+        text = json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n"
         write_atomic(path, text, mode=0o600, tag="checkpoint")
 
     def to_json(self) -> dict[str, Any]:
@@ -305,7 +319,7 @@ class StackState:
         if not path.exists():
             return cls(stack)
         try:
-            body = json.loads(path.read_text(encoding="utf-8"))
+            body = sealed.unseal(json.loads(path.read_text(encoding="utf-8")), path)
             config: dict[str, str] | None = None
             if body.get("config") is not None:
                 config = {}
@@ -517,6 +531,7 @@ class _Journal:
             dict(resource.inputs),
             resource.id,
             time.time() if started is None else started,
+            resource.secrets,
         )
         with self._lock:
             before = self.state.pending
@@ -974,6 +989,15 @@ class Engine:
         news = _unwrap(registration.inputs)
         secrets = _secret_paths(registration.inputs)
 
+        # The provider blob is registered as a secret too (the SDK's rule); it holds nothing
+        # secret (tests/security), so the state keeps it readable.
+        secret_properties = tuple(
+            sorted(
+                ({path.split(".", 1)[0] for path in secrets} - {PROVIDER_KEY})
+                | set(registration.additional_secret_outputs)
+            )
+        )
+
         def state(id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ResourceState:
             return ResourceState(
                 urn=urn,
@@ -984,6 +1008,7 @@ class Engine:
                 protect=registration.protect,
                 retain_on_delete=registration.retain_on_delete,
                 dependencies=registration.dependencies,
+                secrets=secret_properties,
             )
 
         def check(olds: Mapping[str, Any], op: Op) -> dict[str, Any]:

@@ -2,11 +2,10 @@
 secret is the resource's secret output and nowhere else; rotation replaces the key, disabled
 deactivates it, removal deletes it after a snapshot that holds no secret.
 
-The stand-in engine keeps outputs in plain text in its state (it has no secrets provider): the
-one place the secret may appear there is the output ``cleartext`` of the AccessKey resource,
-which the registration declares in ``additional_secret_outputs`` (where `pulumi up` keeps it
-encrypted). Everything else (inputs, the other resources, the host's log, snapshots) is checked
-to hold no trace of it.
+The one place the secret may appear in the state is the output ``cleartext`` of the AccessKey
+resource, which the registration declares in ``additional_secret_outputs``: `pulumi up` keeps
+it encrypted, and so does the stand-in's state file (`ops.sealed`). Everything else (inputs,
+the other resources, the host's log, snapshots) is checked to hold no trace of it.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import pytest
 
 from emulator.access_keys import cleartext_hash
 from emulator.server import EmulatorServer
-from ops.engine import Engine, Result
+from ops.engine import Engine, Result, StackState
 from ops.program import ProgramRun
 from tests.engine.test_program_engine import FAST_RETRIES
 from tests.support.scenarios import edit_tenants, expect_nothing_to_do, snapshots
@@ -95,6 +94,12 @@ def test_an_access_key_is_created_rotated_disabled_and_deleted(
     assert registration.additional_secret_outputs == ("cleartext",)
     assert secret_places(driver, secret) == [f"{KEY} outputs.cleartext"]
     assert secret not in "\n".join(result.log)
+    # In the state file it is sealed, as Pulumi's secrets provider seals it in a checkpoint.
+    assert key.secrets == ("cleartext",)
+    file = tmp_path / "standin-dev.json"
+    driver.state.save(file)
+    assert secret not in file.read_text()
+    assert StackState.load(file, "dev", {}).by_name(KEY).outputs["cleartext"] == secret
     expect_nothing_to_do(driver)
 
     edit_tenants(driver, with_key(rotation=2))

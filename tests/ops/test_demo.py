@@ -24,7 +24,15 @@ from ops.demo import project_needs, serve
 from ops.engine import StackState
 from ops.stack import load_stack, load_stack_configuration
 from tests.ops.conftest import MANAGEMENT_KEY as KEY
-from tests.ops.conftest import PROJECT_ID, REPO, Project, Run, free_port, stack_yaml
+from tests.ops.conftest import (
+    OIDC_SECRET,
+    PROJECT_ID,
+    REPO,
+    Project,
+    Run,
+    free_port,
+    stack_yaml,
+)
 from tests.ops.test_cli import fake_pulumi
 
 
@@ -72,7 +80,13 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
     assert (program.root / ".pulumi-local" / "emulator-test.json").is_file()
+    # No secret in the state's text: the OIDC client secret and the access key's are sealed.
+    text = state_file.read_text()
+    assert OIDC_SECRET not in text
+    assert text.count('{"sealed":') >= 3  # the client secret in inputs and outputs, the key's
     state = StackState.load(state_file, "test", {})
+    [sso] = [r for r in state.resources if r.name == "sso-globex"]
+    assert sso.inputs["clientSecret"] == OIDC_SECRET
     assert sorted(state.names()) == [
         "access-key-acme/acme-ci",
         "flow-sign-up-or-in",
