@@ -61,8 +61,9 @@ MINIMUMS: dict[str, tuple[int, str]] = {
         "load settings (send ssoSetupSuiteSettings back as held) + settings write",
     ),
     "tenant delete": (
-        5,
-        "load + load settings + SSO load (all) + role search (one snapshot of the unit) + delete",
+        6,
+        "load + load settings + SSO load (all) + role search + access-key search (one snapshot "
+        "of the unit) + delete",
     ),
     "tenant adopt": (4, "load + load settings (snapshot, then compare) + patch + settings"),
     "flow create": (2, "export (snapshot a flow already there) + import"),

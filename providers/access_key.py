@@ -172,7 +172,7 @@ def _snapshot(
     backup_dir: str, tenant_id: str, name: str, key: wire.AccessKey, reason: backups.Reason
 ) -> None:
     """Save the key as Descope loads it (never a secret) before `reason` (`providers.backups`):
-    ``<time>-accessKey-<tenant>_<name>-<reason>.json``."""
+    ``<time>-accessKey-<tenant>%2F<name>-<reason>.json`` (`model.filenames`)."""
     backups.write_snapshot(
         backup_dir,
         kind="accessKey",
@@ -333,7 +333,9 @@ class AccessKeyProvider(DescopeProvider):
         doing = f"delete {subject}"
         key = load(_id, doing)
         if key is None:
-            log.warning("%s was already deleted outside Pulumi (or with its tenant).", subject)
+            taken = backups.tenant_snapshot_taken(tenant_id) if tenant_id else None
+            held = str(taken) if taken is not None else None
+            log.warning("%s", errors.gone_with_tenant(subject, tenant_id, held))
             return
         _snapshot(self.backup_dir, tenant_id, name, key, "delete")
         _delete(_id, doing)

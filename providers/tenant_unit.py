@@ -9,6 +9,8 @@ answer through its wire shape, into the content of the tenant's ONE delete snaps
      "sso": [<each SSO configuration as the load of all of them gives it: {tenant, saml, oidc,
              ssoId}; never a client secret>],
      "roles": [<each tenant-scoped role as the role search gives it, with tenantId>],
+     "accessKeys": [<each access key bound to the tenant alone, as the access-key search gives
+                    it: that it exists, its roles and expiry, never its secret>],
      "subTenants": [<the same shape, for each direct sub-tenant; [] without cascadeDelete>]}
 
 ``sso``, ``roles`` and ``subTenants`` have the shapes of a full backup's tenants[].sso and
@@ -23,7 +25,8 @@ describes no sub-tenants); the provider relies on the refusal and says so
 (`errors.tenant_delete_refused`).
 
 API calls a delete adds to the tenant's load and settings load: one SSO load of all
-configurations and one role search (for the tenant and all its sub-tenants at once); with
+configurations, one role search and one access-key search (each for the tenant and all its
+sub-tenants at once); with
 ``cascadeDelete``, one tenant listing (the sub-tenants come from the tenants' ``parent``), and
 per sub-tenant a settings load and an SSO load.
 
@@ -60,7 +63,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CONTENT_KEYS = ("tenant", "settings", "sso", "roles", "subTenants")
+CONTENT_KEYS = ("tenant", "settings", "sso", "roles", "accessKeys", "subTenants")
 """The keys of a tenant snapshot's content (see the module docstring)."""
 
 SettingsLoader = Callable[[str, str], "dict[str, Any] | None"]
@@ -96,6 +99,26 @@ def _roles_of(tenant_ids: Sequence[str], doing: str) -> dict[str, list[dict[str,
     for role in sorted(answer.roles, key=lambda r: r.name):
         if role.tenantId in wanted:
             by_tenant.setdefault(role.tenantId, []).append(role.wire())
+    return by_tenant
+
+
+def _access_keys_of(tenant_ids: Sequence[str], doing: str) -> dict[str, list[dict[str, Any]]]:
+    """The access keys bound to one of `tenant_ids` alone (those Descope deletes with it), by
+    tenant, as the access-key search gives them: never a secret (a search holds none; a
+    ``cleartext`` would be dropped all the same)."""
+    api = client.management().access_key
+    answer = calls.ask(
+        lambda: api.search_all_access_keys(tenant_ids=list(tenant_ids)),
+        wire.ACCESS_KEY_SEARCH,
+        doing=doing,
+    )
+    wanted = set(tenant_ids)
+    by_tenant: dict[str, list[dict[str, Any]]] = {}
+    for key in sorted(answer.keys, key=lambda k: k.name):
+        bound = {t.tenantId for t in key.keyTenants}
+        if len(bound) == 1 and (owner := next(iter(bound))) in wanted:
+            held = {k: v for k, v in key.wire().items() if k != "cleartext"}
+            by_tenant.setdefault(owner, []).append(held)
     return by_tenant
 
 
@@ -142,6 +165,8 @@ def gather(
     every = [tenant_id, *_descendants(tenant_id, children)]
     with _reading(tenant_id, "its tenant roles (the role search)"):
         roles = _roles_of(every, doing)
+    with _reading(tenant_id, "its access keys (the access-key search)"):
+        keys = _access_keys_of(every, doing)
     unvisited = set(every[1:])
 
     def unit(
@@ -167,6 +192,7 @@ def gather(
             "settings": dict(held_settings) if held_settings is not None else None,
             "sso": configurations,
             "roles": roles.get(unit_id, []),
+            "accessKeys": keys.get(unit_id, []),
             "subTenants": subs,
         }
 
@@ -211,6 +237,9 @@ def summary(content: Mapping[str, Any], *, customer: bool) -> str:
     roles = content.get("roles") or []
     if roles:
         parts.append(_plural(len(roles), "tenant role", "tenant roles"))
+    keys = content.get("accessKeys") or []
+    if keys:
+        parts.append(_plural(len(keys), "access key", "access keys"))
     subs = _sub_tenants(content)
     if subs:
         sub_roles = sum(len(s.get("roles") or []) for s in subs)

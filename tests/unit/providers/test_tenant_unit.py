@@ -109,6 +109,7 @@ def test_delete__snapshot_holds_customer_sso_and_console_roles(
         "GET /v1/mgmt/tenant/settings": 1,
         "GET /v2/mgmt/sso/settings/all": 1,
         "POST /v1/mgmt/role/search": 1,
+        "POST /v1/mgmt/accesskey/search": 1,
         "POST /v1/mgmt/tenant/delete": 1,
     }
 
@@ -141,6 +142,7 @@ def test_delete__cascade_holds_every_sub_tenant_with_its_own(
         "GET /v1/mgmt/tenant/settings": 3,
         "GET /v2/mgmt/sso/settings/all": 3,
         "POST /v1/mgmt/role/search": 1,
+        "POST /v1/mgmt/accesskey/search": 1,
         "POST /v1/mgmt/tenant/delete": 1,
     }
     said = tenant_unit.summary(content, customer=False)
