@@ -292,12 +292,13 @@ def test_tenant__api_calls_per_operation(
             "GET /v1/mgmt/tenant/settings": 1,
             "POST /v1/mgmt/tenant/settings": 1,
         },
-        # the snapshot holds the tenant as a unit: its SSO configurations and its roles too
+        # the snapshot holds the tenant as a unit: its SSO configurations, roles, access keys
         "delete": {
             "GET /v1/mgmt/tenant": 1,
             "GET /v1/mgmt/tenant/settings": 1,
             "GET /v2/mgmt/sso/settings/all": 1,
             "POST /v1/mgmt/role/search": 1,
+            "POST /v1/mgmt/accesskey/search": 1,
             "POST /v1/mgmt/tenant/delete": 1,
         },
         "adopt": {

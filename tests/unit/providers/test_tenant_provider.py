@@ -845,6 +845,7 @@ def test_delete__snapshots_then_deletes(
         "GET /v1/mgmt/tenant/settings": 1,
         "GET /v2/mgmt/sso/settings/all": 1,
         "POST /v1/mgmt/role/search": 1,
+        "POST /v1/mgmt/accesskey/search": 1,
         "POST /v1/mgmt/tenant/delete": 1,
     }
     [path] = snapshots(backup_dir)
