@@ -170,7 +170,12 @@ def is_emulator_stack(config: Mapping[str, object]) -> bool:
     """Whether the stack's ``descope:baseUrl`` is a loopback address: the local emulator, whose
     well-known key and client secrets protect nothing, and may be kept in plain text (a stack
     whose file is read without the pulumi CLI, as ``make demo`` does, cannot decrypt them)."""
-    return _LOOPBACK_URL.match(str(config.get("descope:baseUrl") or "")) is not None
+    return is_loopback_url(str(config.get("descope:baseUrl") or ""))
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url` is on a loopback address (``127.0.0.1``, ``localhost``, ``[::1]``)."""
+    return _LOOPBACK_URL.match(url) is not None
 
 
 def project_values(config: Mapping[str, object]) -> dict[str, str]:

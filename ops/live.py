@@ -12,7 +12,6 @@ When Descope does not answer at all, the error names the address that was tried:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from descope.exceptions import AuthException
 from descope.http_client import HTTPClient
 
+from config.stack import is_loopback_url
 from ops.errors import OpsError
 from providers import client, wire
 from providers.calls import call
@@ -44,15 +44,12 @@ def sdk_default_url(project_id: str) -> str:
     return str(rule(project_id)) if callable(rule) else SDK_DEFAULT_URL
 
 
-_LOOPBACK_URL = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/?$")
-
-
 def unreachable(exc: DescopeApiError, url: str, stack: str = "") -> OpsError:
     """`exc` (no answer from Descope at all) re-told naming the address that was tried; at a
     loopback address, how to start the stack's emulator there."""
     why = exc.detail.removeprefix("The request did not get an answer ").rstrip(".")
     separator = " " if why.startswith("(") else ": "
-    if _LOOPBACK_URL.match(url) and stack:
+    if is_loopback_url(url) and stack:
         return OpsError(
             f"{exc.summary} No emulator answers at {url}{separator}{why}. Start the stack's "
             f"emulator there (it keeps its project between runs) with `python -m ops emulator "

@@ -16,7 +16,6 @@ mistake reveals none), not from someone who can read the folder.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from collections.abc import Iterator
@@ -62,33 +61,37 @@ def _key(path: Path, *, create: bool) -> Fernet | None:
 
 
 def _parts(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list[str]]]:
-    """Each inputs or outputs mapping of the document, with the properties secret in it."""
+    """Each inputs or outputs mapping of the document's entries that have secret properties,
+    with their names; each a copy put in its entry's place (the entries are the document's
+    own, their mappings may be the state's)."""
     for entry in [*document.get("resources", []), *document.get("pendingOperations", [])]:
         names = [str(n) for n in entry.get("secretProperties") or []]
+        if not names:
+            continue
         for part in ("inputs", "outputs"):
             values = entry.get(part)
             if isinstance(values, dict):
+                entry[part] = values = dict(values)
                 yield values, names
 
 
 def seal(document: dict[str, Any], key_path: Path) -> dict[str, Any]:
-    """`document` with every secret property's value sealed (a copy; the key is made when
-    the first secret needs it)."""
-    sealed = copy.deepcopy(document)
+    """`document` (`StackState.to_json`: fresh entries) with every secret property's value
+    sealed; the mappings it changes are copies. The key is made when a first secret needs it."""
     targets = [
         (values, name)
-        for values, names in _parts(sealed)
+        for values, names in _parts(document)
         for name in names
         if values.get(name) is not None
     ]
     if not targets:
-        return sealed
+        return document
     fernet = _key(key_path, create=True)
     assert fernet is not None  # made above
     for values, name in targets:
         plain = json.dumps(values[name], sort_keys=True).encode()
         values[name] = {SEALED: fernet.encrypt(plain).decode("ascii")}
-    return sealed
+    return document
 
 
 def unseal(document: dict[str, Any], state_file: Path) -> dict[str, Any]:

@@ -274,7 +274,7 @@ class AccessKeyProvider(DescopeProvider):
                 _set_disabled(key.id, True, doing)
             except DescopeApiError as exc:
                 _delete(key.id, doing)
-                raise errors.access_key_create_undone(doing, "deactivating it", exc) from None
+                raise errors.create_rolled_back("deactivating it", exc, "access key") from None
             key = key.model_copy(update={"status": "inactive"})
         return CreateResult(key.id, _outputs(spec, key, cleartext))
 

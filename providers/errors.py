@@ -429,11 +429,12 @@ def tenant_name_taken(
     )
 
 
-def create_rolled_back(tenant_id: str, step: str, cause: DescopeApiError) -> PartialFailure:
-    """Create made the tenant, a later step failed, and the tenant was deleted again."""
+def create_rolled_back(step: str, cause: DescopeApiError, made: str = "tenant") -> PartialFailure:
+    """Create made the `made` (a tenant, an access key), a later `step` failed, and it was
+    deleted again."""
     error = explain(
         cause,
-        f"the tenant was created but {step} failed, so it was deleted again and nothing changed "
+        f"the {made} was created but {step} failed, so it was deleted again and nothing changed "
         "in Descope",
         action=cause.action or "Fix the value Descope rejected and run again.",
         cls=PartialFailure,
@@ -638,18 +639,6 @@ def access_key_adopt_refused(doing: str, subject: str, held: str, declared: str)
         "in a reviewed commit: the key is replaced by a new one), or remove `adopt: true` and "
         "give the declared key another name.",
     )
-
-
-def access_key_create_undone(doing: str, step: str, cause: DescopeApiError) -> PartialFailure:
-    """Create made the key, a later step failed, and the key was deleted again."""
-    error = explain(
-        cause,
-        f"the access key was created but {step} failed, so it was deleted again and nothing "
-        "changed in Descope",
-        action=cause.action or "Fix the value Descope rejected and run again.",
-        cls=PartialFailure,
-    )
-    return cast(PartialFailure, error)
 
 
 def access_key_gone(subject: str, cause: DescopeApiError) -> DescopeApiError:

@@ -997,7 +997,7 @@ class TenantProvider(DescopeProvider):
                 _delete(tenant_id, cascade=False, doing=doing, snapshot=path)
         except (DescopeApiError, SnapshotRefused) as rollback:
             raise errors.rollback_failed(tenant_id, step, cause, rollback) from None
-        raise errors.create_rolled_back(tenant_id, step, cause) from None
+        raise errors.create_rolled_back(step, cause) from None
 
     def _adopt(
         self,
