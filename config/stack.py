@@ -31,6 +31,28 @@ SETTINGS = (
 PROVIDER_NAMESPACE = "descope"
 PROVIDER_SETTINGS = ("projectId", "managementKey", "baseUrl")
 """The ``descope:*`` keys the providers read (`providers.client`); no other key is one."""
+SETTING_DESCRIPTIONS = {
+    "descope:projectId": "The Descope project (else the environment's DESCOPE_PROJECT_ID).",
+    "descope:managementKey": "The management key: a secret, set with `pulumi config set "
+    "--secret descope:managementKey ...` (else the environment's DESCOPE_MANAGEMENT_KEY). "
+    "The emulator's stack may hold its well-known key in plain text.",
+    "descope:baseUrl": "The API's address: unset for Descope itself, the emulator's for the "
+    "emulator, such as http://127.0.0.1:8787 (else the environment's DESCOPE_BASE_URI).",
+    "descope-config:tenantsFile": "The stack's configuration file (default "
+    "config/tenants/<stack>.yaml), relative to the project folder.",
+    "descope-config:flowsDir": "The folder of the flow and theme files; `file:` entries "
+    "resolve inside it (default: the configuration file's folder).",
+    "descope-config:protect": "Protect every resource: removing one from the file is refused "
+    "(true or false; default true on prod). A tenant's `protect` overrides it.",
+    "descope-config:retainOnDelete": "Removing a resource from the file only stops managing "
+    "it (true or false; default true on prod). A tenant's `retainOnDelete` overrides it.",
+    "descope-config:backupDir": "Where snapshots are written before anything destructive "
+    "(default backups/<stack>).",
+    "descope-config:allowDuplicateSSODomains": "The Descope project lets two tenants hold one "
+    "SSO domain (its allowDuplicateSSODomainsInOtherTenants setting; default false).",
+}
+"""What each setting (`SETTINGS`, `PROVIDER_SETTINGS`, with their namespace) means, for the
+documentation's configuration reference."""
 PROTECTED_STACKS = frozenset({"prod"})
 """Stacks that protect and retain by default, when protect/retainOnDelete are not set."""
 

@@ -138,7 +138,7 @@ class AccessKeySpec(BaseModel):
         str,
         Field(max_length=ACCESS_KEY_DESCRIPTION_LENGTH.value),
         AfterValidator(check_plain_text),
-    ] = ""
+    ] = Field("", description="What the key is for, as Descope shows it.")
     roles: Annotated[
         list[RoleName], Field(max_length=ACCESS_KEY_ROLES.value), AfterValidator(check_unique)
     ] = Field(

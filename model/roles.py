@@ -89,7 +89,7 @@ class PermissionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: PermissionName = Field(description="The permission's name, unique in the project.")
-    description: Description = ""
+    description: Description = Field("", description="What it is for, as Descope shows it.")
     previousName: PermissionName | None = Field(
         None,
         description="The name the permission has in Descope now: a rename. Remove it once applied.",
@@ -112,7 +112,7 @@ class RoleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: RoleName = Field(description="The role's name; unique in its scope.")
-    description: Description = ""
+    description: Description = Field("", description="What it is for, as Descope shows it.")
     permissions: RolePermissions = Field(
         default_factory=list,
         description="Permissions the role grants: declared ones or Descope's built-in ones.",

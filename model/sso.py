@@ -259,21 +259,25 @@ CustomAttributeMapping = Annotated[
 # --- mappings -------------------------------------------------------------------------------
 
 
+_SAML = "The SAML attribute filling the user's %s."
+_OIDC = "The OIDC claim filling the user's %s."
+
+
 class SamlAttributeMapping(_Strict):
     """Which SAML assertion attribute fills each Descope user field ("" for none). A key left
     out takes the value of a fresh Descope configuration."""
 
-    name: IdpAttribute = "name"
-    email: IdpAttribute = "email"
-    username: IdpAttribute = ""
-    phoneNumber: IdpAttribute = "phone"
+    name: IdpAttribute = Field("name", description="The SAML attribute filling the user's name.")
+    email: IdpAttribute = Field("email", description="The SAML attribute filling the user's email.")
+    username: IdpAttribute = Field("", description=_SAML % "username")
+    phoneNumber: IdpAttribute = Field("phone", description=_SAML % "phone number")
     group: IdpAttribute = Field("", description="The attribute listing the user's IdP groups.")
-    givenName: IdpAttribute = ""
-    middleName: IdpAttribute = ""
-    familyName: IdpAttribute = ""
-    picture: IdpAttribute = ""
-    verifiedEmail: IdpAttribute = ""
-    verifiedPhone: IdpAttribute = ""
+    givenName: IdpAttribute = Field("", description=_SAML % "given name")
+    middleName: IdpAttribute = Field("", description=_SAML % "middle name")
+    familyName: IdpAttribute = Field("", description=_SAML % "family name")
+    picture: IdpAttribute = Field("", description="The SAML attribute filling the user's picture.")
+    verifiedEmail: IdpAttribute = Field("", description=_SAML % "verified-email flag")
+    verifiedPhone: IdpAttribute = Field("", description=_SAML % "verified-phone flag")
     customAttributes: CustomAttributeMapping = Field(
         default_factory=dict, description="Descope user custom attribute -> IdP attribute."
     )
@@ -283,17 +287,20 @@ class OidcAttributeMapping(_Strict):
     """Which OIDC claim fills each Descope user field ("" for none). A key left out takes the
     value of a fresh Descope configuration."""
 
-    loginId: IdpAttribute = "sub"
-    username: IdpAttribute = ""
-    name: IdpAttribute = "name"
-    email: IdpAttribute = "email"
-    phoneNumber: IdpAttribute = "phone_number"
-    verifiedEmail: IdpAttribute = "email_verified"
-    verifiedPhone: IdpAttribute = "phone_number_verified"
-    picture: IdpAttribute = "picture"
-    givenName: IdpAttribute = "given_name"
-    middleName: IdpAttribute = "middle_name"
-    familyName: IdpAttribute = "family_name"
+    loginId: IdpAttribute = Field("sub", description="The OIDC claim filling the user's login id.")
+    username: IdpAttribute = Field("", description="The OIDC claim filling the user's username.")
+    name: IdpAttribute = Field("name", description="The OIDC claim filling the user's name.")
+    email: IdpAttribute = Field("email", description="The OIDC claim filling the user's email.")
+    phoneNumber: IdpAttribute = Field("phone_number", description=_OIDC % "phone number")
+    verifiedEmail: IdpAttribute = Field("email_verified", description=_OIDC % "verified-email flag")
+    verifiedPhone: IdpAttribute = Field(
+        "phone_number_verified",
+        description="The OIDC claim filling the user's verified-phone flag.",
+    )
+    picture: IdpAttribute = Field("picture", description=_OIDC % "picture")
+    givenName: IdpAttribute = Field("given_name", description=_OIDC % "given name")
+    middleName: IdpAttribute = Field("middle_name", description=_OIDC % "middle name")
+    familyName: IdpAttribute = Field("family_name", description=_OIDC % "family name")
     group: IdpAttribute = Field("", description="The claim listing the user's IdP groups.")
     customAttributes: CustomAttributeMapping = Field(
         default_factory=dict, description="Descope user custom attribute -> OIDC claim."
@@ -335,7 +342,10 @@ class SamlSettings(_Strict):
     additionalCertificates: Annotated[
         list[Certificate], Field(max_length=SSO_ADDITIONAL_CERTIFICATES.value)
     ] = Field(default_factory=list, description="More signing certificates, for rotation.")
-    attributeMapping: SamlAttributeMapping = Field(default_factory=SamlAttributeMapping)
+    attributeMapping: SamlAttributeMapping = Field(
+        default_factory=SamlAttributeMapping,
+        description="Which SAML attribute fills each Descope user field.",
+    )
     disableSignRequest: StrictBool = Field(
         False,
         description="Send the AuthnRequest unsigned (for IdPs that reject signed requests).",
@@ -380,8 +390,14 @@ class OidcProvider(_Strict):
     clientId: Text = Field(description="The client id the IdP gave this application.")
     scopes: Annotated[
         list[Scope], Field(min_length=1, max_length=SSO_SCOPES.value), AfterValidator(check_unique)
-    ] = Field(default_factory=lambda: ["openid", "profile", "email"])
-    attributeMapping: OidcAttributeMapping = Field(default_factory=OidcAttributeMapping)
+    ] = Field(
+        default_factory=lambda: ["openid", "profile", "email"],
+        description='The OAuth scopes to ask for; must include "openid".',
+    )
+    attributeMapping: OidcAttributeMapping = Field(
+        default_factory=OidcAttributeMapping,
+        description="Which OIDC claim fills each Descope user field.",
+    )
 
     @model_validator(mode="after")
     def _issuer_or_endpoints(self) -> Self:

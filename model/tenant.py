@@ -234,15 +234,36 @@ class SessionSettings(_Strict):
 
     domains: SsoDomains = Field(default_factory=list, description="SSO domains of the tenant.")
     authType: AuthType = Field("none", description="SSO protocol: none, saml or oidc.")
-    sessionTokenExpiration: Lifetime | None = None
-    sessionTokenExpirationUnit: TimeUnit | None = None
-    refreshTokenExpiration: Lifetime | None = None
-    refreshTokenExpirationUnit: TimeUnit | None = None
-    stepupTokenExpiration: Lifetime | None = None
-    stepupTokenExpirationUnit: TimeUnit | None = None
-    enableInactivity: StrictBool = False
-    inactivityTime: Lifetime | None = None
-    inactivityTimeUnit: TimeUnit | None = None
+    sessionTokenExpiration: Lifetime | None = Field(
+        None,
+        description="Session token lifetime, in sessionTokenExpirationUnit; unset: the project's.",
+    )
+    sessionTokenExpirationUnit: TimeUnit | None = Field(
+        None, description="Unit of sessionTokenExpiration: minutes, hours, days or weeks."
+    )
+    refreshTokenExpiration: Lifetime | None = Field(
+        None,
+        description="Refresh token lifetime, in refreshTokenExpirationUnit; unset: the project's.",
+    )
+    refreshTokenExpirationUnit: TimeUnit | None = Field(
+        None, description="Unit of refreshTokenExpiration: minutes, hours, days or weeks."
+    )
+    stepupTokenExpiration: Lifetime | None = Field(
+        None,
+        description="Step-up token lifetime, in stepupTokenExpirationUnit; unset: the project's.",
+    )
+    stepupTokenExpirationUnit: TimeUnit | None = Field(
+        None, description="Unit of stepupTokenExpiration: minutes, hours, days or weeks."
+    )
+    enableInactivity: StrictBool = Field(
+        False, description="Sign users out after inactivityTime without activity."
+    )
+    inactivityTime: Lifetime | None = Field(
+        None, description="Inactivity before users are signed out, in inactivityTimeUnit."
+    )
+    inactivityTimeUnit: TimeUnit | None = Field(
+        None, description="Unit of inactivityTime: minutes, hours, days or weeks."
+    )
     JITDisabled: StrictBool = Field(False, description="Turn off just-in-time user provisioning.")
 
     @model_validator(mode="after")
@@ -297,7 +318,9 @@ class TenantSpec(_Strict):
     enforceSSOExclusions: SsoExclusions = Field(
         default_factory=list, description="User ids exempt from enforceSSO."
     )
-    disabled: StrictBool = False
+    disabled: StrictBool = Field(
+        False, description="true: the tenant is disabled in Descope (its users cannot sign in)."
+    )
     defaultRoles: DefaultRoles = Field(
         default_factory=list, description="Roles given to every new member of the tenant."
     )

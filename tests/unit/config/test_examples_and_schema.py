@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -118,15 +119,24 @@ def test_schema_describes_every_top_level_key() -> None:
     assert schema["properties"]["roles"]["type"] == "array"
 
 
-def readme_section(title: str) -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"\n{title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end != -1 else None]
+def configuration_page() -> str:
+    """The documentation's page on the configuration file (docs/configuration.md)."""
+    return (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
 
 
-def test_the_readmes_configuration_example_is_a_valid_configuration(tmp_path: Path) -> None:
-    section = readme_section("## Configuration")
+def reference_page() -> str:
+    """The configuration reference the documentation site generates (docs/hooks.py)."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", REPO / "docs" / "hooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    page: str = hooks.reference_page()
+    return page
+
+
+def test_the_docs_configuration_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    section = configuration_page()
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "tenants.yaml"
     path.write_text(example, encoding="utf-8")
@@ -140,8 +150,8 @@ def test_the_readmes_configuration_example_is_a_valid_configuration(tmp_path: Pa
     assert configuration.tenant_attributes is not None
 
 
-def test_the_readmes_limits_table_lists_every_limit_the_model_enforces() -> None:
-    section = readme_section("## Configuration")
+def test_the_docs_limits_table_lists_every_limit_the_model_enforces() -> None:
+    section = reference_page()
     rows = [line for line in section.splitlines() if line.startswith("| ")]
     for limit in LIMITS:
         assert f"| {limit.what} | {limit.value:,} | {limit.source} |" in rows, limit

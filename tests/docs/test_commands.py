@@ -1,0 +1,244 @@
+"""Every shell command the README and the documentation pages show is run, and its shown output
+compared: the docs cannot drift from what the commands do.
+
+The commands run in page order (README first, then mkdocs.yml's nav), in one copy of the
+project whose dev stack points at one emulator on a free port, so commands that share state
+(a deploy, then a report of it) see each other's work. A ``console`` block writes each command
+after ``$ `` and the output it shows below it (compared after `normalised`; a line ``...``
+stands for any number of lines); a ``bash`` block shows commands only (each run, and it must
+succeed). A block preceded by ``<!-- not-run: <reason> -->`` is not run: the reasons are listed
+by `test_the_commands_not_run_are_the_ones_marked`, so every skip stays visible.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.ops.conftest import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+SHELL_BLOCK = re.compile(
+    r"(?:<!-- not-run: (?P<reason>[^>]*?) -->\n+)?^```(?P<kind>console|bash)\n(?P<body>.*?)^```$",
+    re.MULTILINE | re.DOTALL,
+)
+COPIED = ("Pulumi.yaml", "Pulumi.dev.yaml", "config/tenants", "config/flows")
+"""What the commands may change, copied; everything else of the project is linked."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of a page, with the output the page shows for it (None: none shown)."""
+
+    page: str
+    line: int
+    text: str
+    shown: list[str] | None
+    not_run: str | None
+
+
+def pages() -> list[Path]:
+    """The README, then every page of mkdocs.yml's nav that is in docs/, in nav order."""
+    nav = re.findall(r":\s*(\S+\.md)\s*$", (REPO / "mkdocs.yml").read_text(), re.MULTILINE)
+    return [REPO / "README.md", *(REPO / "docs" / n for n in nav if (REPO / "docs" / n).exists())]
+
+
+def commands(path: Path) -> Iterator[Command]:
+    """The commands of a page's ``console`` and ``bash`` blocks, in order."""
+    text = path.read_text(encoding="utf-8")
+    name = path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else path.name
+    for block in SHELL_BLOCK.finditer(text):
+        first_line = text.count("\n", 0, block.start("body")) + 1
+        lines = block["body"].splitlines()
+        index = 0
+        while index < len(lines):
+            line_number = first_line + index
+            line = lines[index]
+            if block["kind"] == "console" and not line.startswith("$ "):
+                index += 1
+                continue
+            command = line.removeprefix("$ ") if block["kind"] == "console" else line
+            while command.endswith("\\") and index + 1 < len(lines):
+                index += 1
+                command = command[:-1].rstrip() + " " + lines[index].strip()
+            index += 1
+            shown: list[str] | None = None
+            if block["kind"] == "console":
+                shown = []
+                while index < len(lines) and not lines[index].startswith("$ "):
+                    shown.append(lines[index])
+                    index += 1
+            else:
+                command = re.sub(r"\s+#.*$", "", command).strip()
+            if command:
+                yield Command(name, line_number, command, shown or None, block["reason"])
+
+
+ALL = [command for page in pages() for command in commands(page)]
+
+
+def normalised(text: str, root: Path, port: int) -> list[str]:
+    """Output as a page shows it: the project folder as ``/…``, the emulator's port as the dev
+    stack's 8787, durations as ``T s``, no trailing spaces, no blank lines at the end."""
+    text = text.replace(str(root), "/…").replace(f"127.0.0.1:{port}", "127.0.0.1:8787")
+    text = re.sub(r"\b\d+(\.\d+)? s\b", "T s", text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def matches(shown: list[str], actual: list[str]) -> bool:
+    """Whether `actual` is `shown`, where a shown line ``...`` stands for any lines."""
+    pattern = "\n".join(
+        ".*?" if line.strip() == "..." else re.escape(line) for line in shown
+    ).replace("\n.*?\n", "(?:\n.*?)?\n")
+    return re.fullmatch(pattern, "\n".join(actual), re.DOTALL) is not None
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    """A copy of the project whose dev stack's emulator runs on a free port."""
+    root = tmp_path_factory.mktemp("docs") / "project"
+    root.mkdir()
+    for entry in REPO.iterdir():
+        if (entry.name.startswith(".") and entry.name != ".venv") or entry.name in (
+            "site",
+            "backups",
+        ):
+            continue
+        if entry.name not in ("config", *COPIED):
+            (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    (root / "config").mkdir()
+    for module in (REPO / "config").iterdir():
+        if module.is_file():
+            (root / "config" / module.name).symlink_to(module)
+    for name in COPIED:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    port = free_port()
+    stack = root / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text().replace("http://127.0.0.1:8787", f"http://127.0.0.1:{port}"))
+    assert f":{port}" in stack.read_text()
+    emulator = subprocess.Popen(
+        [sys.executable, "-m", "ops", "emulator", "--stack", "dev"],
+        cwd=root,
+        env=environment(root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/emulator/health")
+        yield root, port
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
+
+
+def environment(root: Path) -> dict[str, str]:
+    """The commands' environment: the project's virtualenv first, no pulumi CLI (the emulator's
+    stack is deployed by the stand-in), the copy's code imported."""
+    path = [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DESCOPE", "PULUMI"))}
+    return {**keep, "PATH": os.pathsep.join(path), "PYTHONPATH": str(root), "NO_COLOR": "1"}
+
+
+def wait_for(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def run(command: str, root: Path, port: int) -> subprocess.CompletedProcess[str]:
+    """Run a shown command in the project copy, on its emulator's port; ``make`` takes the
+    virtualenv as built."""
+    command = command.replace("127.0.0.1:8787", f"127.0.0.1:{port}")
+    if command.startswith("make "):
+        command = "make -o .venv/.runtime -o .venv/.installed " + command.removeprefix("make ")
+    return subprocess.run(
+        command,
+        shell=True,
+        executable="/bin/bash",
+        cwd=root,
+        env=environment(root),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_every_shown_command_runs_as_shown(project: tuple[Path, int]) -> None:
+    root, port = project
+    assert shutil.which("pulumi", path=environment(root)["PATH"]) is None
+    ran = 0
+    for command in ALL:
+        if command.not_run:
+            continue
+        result = run(command.text, root, port)
+        where = f"{command.page}:{command.line}: {command.text}"
+        assert result.returncode == 0, f"{where}\nexit {result.returncode}:\n{result.stdout}"
+        if command.shown is not None:
+            actual = normalised(result.stdout, root, port)
+            assert matches(command.shown, actual), (
+                f"{where}\nshown:\n" + "\n".join(command.shown) + "\nactual:\n" + "\n".join(actual)
+            )
+        ran += 1
+    assert ran >= 5
+
+
+def test_the_commands_not_run_are_the_ones_marked() -> None:
+    not_run = [c for c in ALL if c.not_run]
+    for command in not_run:
+        print(f"not run: {command.page}:{command.line}: {command.text} ({command.not_run})")
+    assert all(c.text.split()[0] != "$" for c in ALL)
+    assert {c.not_run for c in not_run} <= NOT_RUN_REASONS, "name the reason in NOT_RUN_REASONS"
+
+
+NOT_RUN_REASONS = {
+    "needs pulumi",
+    "needs Descope credentials",
+    "runs the whole suite",
+    "opens an editor",
+    "runs until Ctrl-C",
+    "destroys the demo",
+}
+"""Why a shown command may not be run; a new reason is added here, where review sees it."""
+
+
+def test_the_extraction_reads_console_and_bash_blocks(tmp_path: Path) -> None:
+    page = tmp_path / "example.md"
+    text = (
+        "```console\n$ echo one \\\n    two\none two\n...\n$ true\n```\n\n"
+        "<!-- not-run: needs pulumi -->\n```bash\npulumi up   # apply\n```\n"
+    )
+    page.write_text(text)
+    found = list(commands(page))
+    assert [(c.text, c.shown, c.not_run) for c in found] == [
+        ("echo one two", ["one two", "..."], None),
+        ("true", None, None),
+        ("pulumi up", None, "needs pulumi"),
+    ]
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "...", "d"], ["a", "d"])
+    assert not matches(["a", "d"], ["a", "b", "d"])
