@@ -192,9 +192,11 @@ def test_every_shown_command_runs_as_shown(project: tuple[Path, int]) -> None:
     root, port = project
     assert shutil.which("pulumi", path=environment(root)["PATH"]) is None
     ran = 0
+    done: set[str] = set()
     for command in ALL:
-        if command.not_run:
-            continue
+        if command.not_run or (command.shown is None and command.text in done):
+            continue  # a command shown again without output (make demo) is run once
+        done.add(command.text)
         result = run(command.text, root, port)
         where = f"{command.page}:{command.line}: {command.text}"
         assert result.returncode == 0, f"{where}\nexit {result.returncode}:\n{result.stdout}"
