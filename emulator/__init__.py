@@ -1,7 +1,8 @@
 """A local emulator of the Descope management API (tenants, SSO, roles, permissions, flows,
 theme, license).
 
-Stdlib only (``emulator.transport`` aside, which needs httpx), importing nothing from
+Stdlib only (``emulator.transport`` aside, which needs httpx, and ``emulator.tls``, which
+needs cryptography and is imported only for ``--tls-cert``), importing nothing from
 the project's other packages. Split the moto way:
 
 - :mod:`emulator.models`: options, entities, the backend (no HTTP);

@@ -15,6 +15,7 @@ import errno
 import json
 import math
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 
 from emulator.app import EmulatorApp
 from emulator.attributes import parse_definitions
-from emulator.faults import FaultPlan
+from emulator.faults import DESCOPE_BACKEND_LIMIT, FaultPlan, PerClientLimit
 from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
 from emulator.roles import parse_role_seed
@@ -86,6 +87,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"connections served at once, more are answered 503 (default "
         f"{DEFAULT_MAX_CONNECTIONS})",
+    )
+    p.add_argument(
+        "--tls-cert",
+        metavar="PATH",
+        help="serve HTTPS with a self-signed certificate made at start for localhost, "
+        "127.0.0.1 and ::1, and write that certificate (no key) to PATH, for the clients "
+        "that are to trust it (SSL_CERT_FILE=PATH); the URL printed is then https://",
+    )
+    p.add_argument(
+        "--descope-rate-limits",
+        action="store_true",
+        help="enforce Descope's backend limit per client IP: 1,000 requests per 10 s, then "
+        "429 with Retry-After for a 10 s backoff (GET /emulator/rate-limit tells the busiest "
+        "window and the requests refused)",
     )
     p.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
     p.add_argument("--project-id", default=DEFAULT_PROJECT_ID, help="keep it under 32 characters")
@@ -163,6 +178,8 @@ def _started_server(app: EmulatorApp, args: argparse.Namespace) -> EmulatorServe
             f"cannot listen on {address}: the port must be between 0 and 65535; "
             "pass --port with a port in that range (0 picks a free one)"
         )
+    tls = _tls_context(args.tls_cert) if args.tls_cert else None
+    limit = PerClientLimit(DESCOPE_BACKEND_LIMIT) if args.descope_rate_limits else None
     try:
         return EmulatorServer(
             app,
@@ -171,6 +188,8 @@ def _started_server(app: EmulatorApp, args: argparse.Namespace) -> EmulatorServe
             read_timeout=args.read_timeout,
             max_connections=args.max_connections,
             allowed_hosts=args.allow_host,
+            tls=tls,
+            rate_limit_per_ip=limit,
         ).start()
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
@@ -181,6 +200,21 @@ def _started_server(app: EmulatorApp, args: argparse.Namespace) -> EmulatorServe
         raise StartupError(
             f"cannot listen on {address}: {error.strerror or error}; check --host and --port"
         ) from None
+
+
+def _tls_context(path: str) -> ssl.SSLContext:
+    """A server context with a new certificate, written to `path`, or a StartupError."""
+    from emulator.tls import make_certificate  # noqa: PLC0415 - cryptography only for TLS
+
+    certificate = make_certificate()
+    try:
+        certificate.write_certificate(path)
+    except OSError as error:
+        raise StartupError(
+            f"cannot write the --tls-cert file {path}: {error.strerror or error}; "
+            "pass a path in a writable folder"
+        ) from None
+    return certificate.server_context()
 
 
 def _app(args: argparse.Namespace) -> EmulatorApp:
@@ -249,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"project id: {app.options.project_id} (management key not shown)", flush=True)
         if app.data_file is not None:
             print(f"data file: {app.data_file.path}", flush=True)
+        if args.tls_cert:
+            print(f"TLS certificate to trust: {args.tls_cert}", flush=True)
         while not stop.wait(0.5):
             pass
     return 0

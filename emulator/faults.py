@@ -38,7 +38,16 @@ from typing import Any
 
 from emulator import exceptions as exc
 
-__all__ = ["Burst", "Counters", "FaultDecision", "FaultPlan", "Faults", "RateLimit"]
+__all__ = [
+    "DESCOPE_BACKEND_LIMIT",
+    "Burst",
+    "Counters",
+    "FaultDecision",
+    "FaultPlan",
+    "Faults",
+    "PerClientLimit",
+    "RateLimit",
+]
 
 
 MAX_LATENCY_MS = 600_000.0
@@ -293,6 +302,56 @@ class Faults:
             oldest = self._admitted[0] if self._admitted else now
             retry = max(1, math.ceil(oldest + rule.window_seconds - now))
         return exc.rate_limited(retry)
+
+
+DESCOPE_BACKEND_LIMIT = RateLimit(limit=1000, window_seconds=10, retry_after=10)
+"""Descope's published limit of backend-SDK calls: 1,000 per 10 s per IP, then a 10 s backoff
+(docs.descope.com/rate-limiting)."""
+
+
+class PerClientLimit:
+    """A :class:`RateLimit` per client address, as Descope counts its limits per IP.
+
+    A client that sent ``rule.limit`` admitted requests within the last ``rule.window_seconds``
+    is refused (429, ``Retry-After``) for a backoff of ``rule.retry_after`` seconds (default: the
+    window) from its first refused request; refused requests are not admitted, so they do not
+    lengthen the window. Only the server applies it (the in-process transport has no client
+    address); admin routes are never limited. ``busiest`` is the most requests any client had
+    admitted within one window: how close a run came to the limit.
+    """
+
+    def __init__(self, rule: RateLimit, *, now: Callable[[], float] = time.monotonic) -> None:
+        self.rule = rule
+        self._now = now
+        self._lock = threading.Lock()
+        self._admitted: dict[str, deque[float]] = {}
+        self._blocked_until: dict[str, float] = {}
+        self.refused = 0
+        self.busiest = 0
+
+    def admit(self, client: str) -> exc.DescopeApiError | None:
+        """None when `client` may send one more request now (it is counted), else the 429."""
+        rule = self.rule
+        backoff = rule.window_seconds if rule.retry_after is None else rule.retry_after
+        with self._lock:
+            now = self._now()
+            until = self._blocked_until.get(client, 0.0)
+            admitted = self._admitted.setdefault(client, deque())
+            while admitted and admitted[0] <= now - rule.window_seconds:
+                admitted.popleft()
+            if until <= now and len(admitted) < rule.limit:
+                admitted.append(now)
+                self.busiest = max(self.busiest, len(admitted))
+                return None
+            if until <= now:
+                until = self._blocked_until[client] = now + backoff
+            self.refused += 1
+            return exc.rate_limited(max(1, math.ceil(until - now)))
+
+    def to_json(self) -> dict[str, Any]:
+        """The rule, the requests refused and the busiest window so far."""
+        with self._lock:
+            return {**self.rule.to_json(), "refused": self.refused, "busiest": self.busiest}
 
 
 @dataclass

@@ -17,8 +17,10 @@ read; a refusal is answered in Descope's format and closes the connection.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -26,13 +28,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from emulator.app import EmulatorApp
+from emulator.app import ADMIN_PREFIX, EmulatorApp, normal_path
 from emulator.exceptions import (
     DescopeApiError,
     DropConnection,
     malformed_request,
     too_many_connections,
 )
+from emulator.faults import PerClientLimit
 from emulator.guard import RequestGuard
 from emulator.models import EmulatorOptions
 
@@ -52,8 +55,9 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     """TCP_NODELAY: the headers and the body leave as two writes, and with Nagle's algorithm
     the body waits for the client's delayed ACK (about 40 ms on Linux)."""
-    app: EmulatorApp  # set on the per-server subclass, with guard and timeout
+    app: EmulatorApp  # set on the per-server subclass, with guard, timeout and limit
     guard: RequestGuard
+    limit: PerClientLimit | None
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: never log requests (their headers carry the management key)."""
@@ -68,6 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(error.status, {"Content-Type": "application/json"}, error.body())
             return
         body = self.rfile.read(length) if length > 0 else b""
+        if self.limit is not None and self._limited(normal_path(path)):
+            return
         try:
             response = self.app.handle(self.command, path, query, dict(self.headers), body)
         except DropConnection:
@@ -76,6 +82,25 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._answer(response.status, response.headers, response.body)
+
+    def _limited(self, path: str) -> bool:
+        """Apply the per-IP limit: answer its state at ``GET /emulator/rate-limit``, and a 429
+        (counted as the app counts a fault) to a client past it; True when answered here."""
+        assert self.limit is not None
+        if path.startswith(ADMIN_PREFIX):
+            if (self.command, path) != ("GET", f"{ADMIN_PREFIX}rate-limit"):
+                return False
+            body = json.dumps(self.limit.to_json()).encode()
+            self._answer(200, {"Content-Type": "application/json"}, body)
+            return True
+        error = self.limit.admit(str(self.client_address[0]))
+        if error is None:
+            return False
+        self.app.counters.record(self.command, path, self.headers.get("x-descope-license"))
+        self.app.counters.record_fault(self.command, path, "429")
+        headers = {"Content-Type": "application/json", **error.headers}
+        self._answer(error.status, headers, error.body())
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """A request the stdlib's parser refused (a bad request line or version, too long or too
@@ -109,11 +134,24 @@ class _QuietServer(ThreadingHTTPServer):
     connections_opened = 0
 
     def __init__(
-        self, address: tuple[str, int], handler: type[_Handler], max_connections: int
+        self,
+        address: tuple[str, int],
+        handler: type[_Handler],
+        max_connections: int,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(address, handler)
         self.max_connections = max_connections
+        self.tls = tls
         self._slots = threading.BoundedSemaphore(max_connections)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; with TLS, wrap it so that its handshake happens in the thread
+        that serves it (at its first read), never in the listening thread."""
+        request, client_address = super().get_request()
+        if self.tls is not None:
+            request = self.tls.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+        return request, client_address
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Count the connection (only the serving thread calls this), then serve it in a
@@ -153,7 +191,9 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Disconnects are the client's business; anything else keeps the default report."""
         error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError):  # BrokenPipe, ConnectionReset, ConnectionAborted
+        # BrokenPipe, ConnectionReset, ConnectionAborted; a TLS handshake the client gave up
+        # (it does not trust the certificate) or that was no TLS at all
+        if isinstance(error, ConnectionError | ssl.SSLError):
             return
         super().handle_error(request, client_address)
 
@@ -168,6 +208,9 @@ class EmulatorServer:
     ``data_file`` keeps the state in that file across runs (see :mod:`emulator.persistence`);
     ``tenant_attributes`` and ``roles`` are what a fresh project has besides the built-ins
     (see :class:`~emulator.app.EmulatorApp`).
+    ``tls`` serves HTTPS with that server context (:mod:`emulator.tls` makes one for
+    loopback); ``rate_limit_per_ip`` answers 429 to a client address past that limit
+    (:class:`~emulator.faults.PerClientLimit`, Descope's per-IP limits).
     """
 
     def __init__(
@@ -182,6 +225,8 @@ class EmulatorServer:
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         allowed_hosts: Iterable[str] = (),
+        tls: ssl.SSLContext | None = None,
+        rate_limit_per_ip: PerClientLimit | None = None,
         **options: Any,
     ) -> None:
         if app is None:
@@ -200,6 +245,8 @@ class EmulatorServer:
         self.read_timeout = read_timeout
         self.max_connections = max_connections
         self.allowed_hosts = tuple(allowed_hosts)
+        self.tls = tls
+        self.rate_limit_per_ip = rate_limit_per_ip
         self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -208,10 +255,15 @@ class EmulatorServer:
         """Bind, serve in a daemon thread, return once ready."""
         if self._httpd is not None:
             return self
-        httpd = _QuietServer(self._address, _Handler, self.max_connections)
+        httpd = _QuietServer(self._address, _Handler, self.max_connections, self.tls)
         host, port = httpd.server_address[:2]
         guard = RequestGuard.for_address(str(host), int(port), self.allowed_hosts)
-        handler = {"app": self.app, "guard": guard, "timeout": self.read_timeout}
+        handler = {
+            "app": self.app,
+            "guard": guard,
+            "timeout": self.read_timeout,
+            "limit": self.rate_limit_per_ip,
+        }
         httpd.RequestHandlerClass = type("EmulatorHandler", (_Handler,), handler)
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -260,9 +312,11 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        """``http://host:port``, no trailing slash (the SDK concatenates paths)."""
+        """``http://host:port`` (``https`` with TLS), no trailing slash (the SDK concatenates
+        paths)."""
         host, port = self.host_and_port
-        return f"http://{host}:{port}"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://{host}:{port}"
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
