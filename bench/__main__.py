@@ -1,4 +1,4 @@
-"""``python -m bench [--tenants 100,1000] [--latency-ms 20] [--json PATH] [--quick]``."""
+"""``python -m bench [--tenants 100,1000] [--rtt-ms 20,50] [--skip-sizes] [--quick] ...``."""
 
 from __future__ import annotations
 

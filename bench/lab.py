@@ -10,6 +10,7 @@ resources with at most `CONCURRENCY` calls in flight, as the host's thread pool 
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -53,7 +54,10 @@ class EmulatorProcess:
         management_key: str = MANAGEMENT_KEY,
         extra_args: Iterable[str] = (),
         tenant_attributes: Mapping[str, Any] = TENANT_ATTRIBUTES,
+        tls_certificate: Path | None = None,
     ) -> None:
+        """`tls_certificate`: serve HTTPS (``--tls-cert``), the certificate written there
+        being the only one the admin client trusts."""
         self.project_id, self.management_key = project_id, management_key
         self.tenant_attributes = dict(tenant_attributes)
         self.process = subprocess.Popen(
@@ -68,6 +72,7 @@ class EmulatorProcess:
                 project_id,
                 "--management-key",
                 management_key,
+                *(["--tls-cert", str(tls_certificate)] if tls_certificate else []),
                 *extra_args,
             ],
             cwd=REPO_ROOT,
@@ -77,10 +82,11 @@ class EmulatorProcess:
         )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().decode().strip()
-        if not self.url.startswith("http://"):
+        if not self.url.startswith(("http://", "https://")):
             self.close()
             raise RuntimeError(f"the emulator did not start (first line {self.url!r})")
-        self.admin = httpx.Client(base_url=self.url, timeout=30)
+        verify = ssl.create_default_context(cafile=tls_certificate) if tls_certificate else True
+        self.admin = httpx.Client(base_url=self.url, timeout=30, verify=verify)
         self._post("/emulator/tenant-attributes", self.tenant_attributes)
 
     def _post(self, path: str, body: Any = None) -> Any:

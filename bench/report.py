@@ -130,6 +130,40 @@ class OperationResult:
 
 
 @dataclass
+class LinkRow:
+    """One phase over `tenants` tenants through a link of `rtt_ms` round trip (TLS, relay)."""
+
+    rtt_ms: float
+    tenants: int
+    operation: str
+    calls: int
+    calls_per_tenant: float
+    connections: int
+    """Connections the provider host opened through the relay during the phase."""
+    in_flight: int
+    wall_s: float
+    bound_s: float
+    """calls x RTT / calls in flight: the wall time were each call to cost one round trip."""
+    ratio: float | None
+    """wall / bound (None for a phase without API calls)."""
+
+
+@dataclass
+class RateLimitResult:
+    """A run against an emulator enforcing `limit` requests per `window_s` per IP."""
+
+    tenants: int
+    limit: int
+    window_s: float
+    calls: int
+    wall_s: float
+    calls_per_s: float
+    busiest_window: int
+    """The most requests admitted within one window."""
+    responses_429: int
+
+
+@dataclass
 class YamlResult:
     tenants: int
     file_bytes: int
@@ -143,6 +177,8 @@ class BenchResult:
     sizes: list[SizeResult]
     operations: list[OperationResult]
     yaml: YamlResult | None
+    links: list[LinkRow] = field(default_factory=list)
+    rate_limit: RateLimitResult | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -183,6 +219,16 @@ def table(result: BenchResult) -> str:
         endpoints = ", ".join(f"{k} x{v}" for k, v in sorted(op.endpoints.items()))
         lines.append(f"{'':<51}{endpoints or '(none)'}")
     lines.append("")
+    lines += link_table(result.links)
+    if result.rate_limit is not None:
+        r = result.rate_limit
+        lines.append(
+            f"Descope's limit per IP ({r.limit:,} per {r.window_s:g} s) enforced: "
+            f"create + refresh of {r.tenants:,} tenants, {r.calls:,} calls in {r.wall_s:.1f} s "
+            f"({r.calls_per_s:g}/s), busiest {r.window_s:g} s: {r.busiest_window:,} calls, "
+            f"429 answers: {r.responses_429}"
+        )
+        lines.append("")
     if result.yaml is not None:
         y = result.yaml
         lines.append(
@@ -190,6 +236,36 @@ def table(result: BenchResult) -> str:
             f"{y.seconds:.2f} s ({y.loaded:,} loaded)"
         )
     return "\n".join(lines)
+
+
+LINK_GOAL_RATIO = 1.15
+"""The goal at 1,000 tenants: wall time at most 15% above calls x RTT / calls in flight."""
+
+
+def link_table(rows: list[LinkRow]) -> list[str]:
+    """Lines of the table of the link rows (empty without rows)."""
+    if not rows:
+        return []
+    lines = [
+        "Over a link (TLS, each direction delayed RTT/2, "
+        f"{rows[0].in_flight} calls in flight); ratio = wall / (calls x RTT / in flight)",
+        f"{'RTT':>6} {'tenants':>8}  {'phase':<18}{'calls/tenant':>13}{'connections':>12}"
+        f"{'wall (s)':>10}{'bound (s)':>10}{'ratio':>8}",
+    ]
+    for row in rows:
+        ratio = "-" if row.ratio is None else f"{row.ratio:.3f}"
+        flag = ""
+        if row.connections > row.in_flight:
+            flag += "  <-- more connections than calls in flight"
+        if row.tenants == 1000 and row.ratio is not None and row.ratio > LINK_GOAL_RATIO:
+            flag += f"  <-- above {LINK_GOAL_RATIO}"
+        lines.append(
+            f"{row.rtt_ms:>4g}ms {row.tenants:>8,}  {row.operation:<18}"
+            f"{row.calls_per_tenant:>13.3f}{row.connections:>12}{row.wall_s:>10.2f}"
+            f"{row.bound_s:>10.2f}{ratio:>8}{flag}"
+        )
+    lines.append("")
+    return lines
 
 
 def write_json(result: BenchResult, path: Path) -> None:

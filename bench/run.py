@@ -32,6 +32,7 @@ from bench.lab import (
     Managed,
     peak_memory_kib,
 )
+from bench.link import RTTS_MS, measure_link, measure_rate_limit
 from bench.report import (
     BenchResult,
     OperationResult,
@@ -399,6 +400,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--yaml-tenants", type=int, default=10_000, help="tenants in the generated YAML (0: skip)"
     )
+    parser.add_argument(
+        "--rtt-ms",
+        default=",".join(f"{r:g}" for r in RTTS_MS),
+        help="round-trip times of the rows over a TLS link, comma-separated (default 20,50; "
+        "empty: skip them)",
+    )
+    parser.add_argument(
+        "--rate-limit-tenants",
+        type=int,
+        default=600,
+        help="tenants created and refreshed against Descope's limit per IP (0: skip)",
+    )
+    parser.add_argument(
+        "--skip-sizes",
+        action="store_true",
+        help="only the rows over a link and the rate-limit row (with --tenants 100: seconds)",
+    )
     return parser
 
 
@@ -414,8 +432,20 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
             operations += measure_authorization(emulator, lab, backup_dir)
         minimum = {op.operation: op.minimum for op in operations}
         results = [
-            measure_size(n, args.latency_ms, backup_dir, minimum["tenant create"]) for n in sizes
+            measure_size(n, args.latency_ms, backup_dir, minimum["tenant create"])
+            for n in sizes
+            if not args.skip_sizes
         ]
+        rtts = [float(r) for r in str(args.rtt_ms).split(",") if r.strip()]
+        links = [
+            row
+            for rtt in rtts
+            for n in sizes
+            for row in measure_link(n, rtt, tenant_provider(backup_dir))
+        ]
+        rate_limit = None
+        if args.rate_limit_tenants:
+            rate_limit = measure_rate_limit(args.rate_limit_tenants, tenant_provider(backup_dir))
         yaml_result = measure_yaml(args.yaml_tenants, folder) if args.yaml_tenants else None
     result = BenchResult(
         meta={
@@ -432,6 +462,8 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         sizes=results,
         operations=operations,
         yaml=yaml_result,
+        links=links,
+        rate_limit=rate_limit,
     )
     print(table(result))
     write_json(result, args.json)

@@ -30,7 +30,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = ["VALIDITY", "Certificate", "make_certificate"]
 
@@ -72,7 +72,7 @@ def make_certificate(*, now: datetime.datetime | None = None) -> Certificate:
     key = ec.generate_private_key(ec.SECP256R1())
     start = (now or datetime.datetime.now(datetime.UTC)) - datetime.timedelta(minutes=1)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Descope emulator (local)")])
-    alternative = [x509.DNSName(n) for n in NAMES]
+    alternative: list[x509.GeneralName] = [x509.DNSName(n) for n in NAMES]
     alternative += [x509.IPAddress(ipaddress.ip_address(a)) for a in ADDRESSES]
     public = key.public_key()
     certificate = (
@@ -98,7 +98,7 @@ def make_certificate(*, now: datetime.datetime | None = None) -> Certificate:
             ),
             critical=True,
         )
-        .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
         .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public), critical=False)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.relay import Relay
 from emulator.server import EmulatorServer
 from providers.tenant import TenantProvider
 from tests.support.host import ProviderHost, ResourceUnderTest
-from tests.support.relay import Relay
 
 pytestmark = pytest.mark.engine
 

@@ -1,7 +1,7 @@
 """One keep-alive pool per provider host (`providers.pool`, built by `providers.client`).
 
 Over real loopback HTTP: the emulator counts the connections it accepts, and a relay
-(`tests.support.relay`) closes kept-alive connections as load balancers do.
+(`bench.relay`) closes kept-alive connections as load balancers do.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pulumi.dynamic.dynamic as pulumi_dynamic
 import pytest
 from descope.http_client import HTTPClient
 
+from bench.relay import Relay
 from emulator.app import EmulatorApp
 from emulator.server import EmulatorServer
 from emulator.transport import EmulatorTransport
@@ -29,7 +30,6 @@ from providers import calls, client, pool
 from providers.pool import SDK_INTERNALS, SDK_VERSION, PooledHttp, may_resend
 from providers.tenant import TenantProvider
 from tests.support.project import TEST_PROJECT, project_app
-from tests.support.relay import Relay
 from tests.unit.providers.tenant_fakes import FAST, Sleeps
 
 REPO = Path(__file__).resolve().parents[3]

@@ -1,0 +1,159 @@
+"""The bench over a real link: TLS, a round-trip time per direction, connections counted.
+
+`linked_lab` starts the emulator serving HTTPS with a certificate made at start
+(``--tls-cert``), puts a `bench.relay.Relay` in front of it that delays each direction by half
+the round-trip time (so TCP and TLS handshakes cost what they cost), and a provider host that
+trusts that certificate only (``SSL_CERT_FILE`` in its environment, which the SDK's TLS context
+reads). `timed` measures one phase (create, no-change preview, refresh of every tenant): API
+calls counted by the emulator, connections the host opened through the relay, wall time, and
+its ratio to the lower bound ``calls x RTT / calls in flight``.
+
+`measure_rate_limit` runs against an emulator enforcing Descope's per-IP limit
+(``--descope-rate-limits``: 1,000 requests per 10 s) with no added latency, fast enough to
+pass that limit, and reports the 429s it got (none: the host's request budget,
+`providers.budget`, holds it below) and its busiest 10 s.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from pulumi.dynamic import ResourceProvider
+
+from bench.lab import CONCURRENCY, TENANT_TOKEN, EmulatorProcess, Lab, Managed
+from bench.relay import Relay
+from bench.report import LinkRow, RateLimitResult
+from bench.workload import tenant_props, tenant_spec
+
+RTTS_MS = (20.0, 50.0)
+"""Round-trip times of the link rows: a nearby region, and across an ocean."""
+
+Job = tuple[Managed, dict[str, Any]]
+R = TypeVar("R")
+
+
+@contextmanager
+def linked_lab(rtt_ms: float) -> Iterator[tuple[EmulatorProcess, Relay, Lab]]:
+    """An HTTPS emulator, a relay with `rtt_ms` in front of it, and a provider host pointed at
+    the relay that trusts the emulator's certificate and no other."""
+    with tempfile.TemporaryDirectory(prefix="descope-bench-tls-") as folder:
+        certificate = Path(folder) / "emulator-certificate.pem"
+        with EmulatorProcess(tls_certificate=certificate) as emulator:
+            split = urlsplit(emulator.url)
+            upstream = (split.hostname or "127.0.0.1", split.port or 443)
+            with (
+                Relay(upstream, rtt=rtt_ms / 1000, scheme="https") as relay,
+                Lab(relay.url, host_env={"SSL_CERT_FILE": str(certificate)}) as lab,
+            ):
+                yield emulator, relay, lab
+
+
+def timed(
+    operation: str,
+    count: int,
+    rtt_ms: float,
+    lab: tuple[EmulatorProcess, Relay],
+    action: Callable[[], R],
+) -> tuple[LinkRow, R]:
+    """Run `action` (one phase over `count` tenants) and measure it; also its result."""
+    emulator, relay = lab
+    emulator.reset_counters()
+    relay.reset_connections()
+    started = time.perf_counter()
+    result = action()
+    wall = time.perf_counter() - started
+    calls = emulator.api_calls()
+    bound = calls * (rtt_ms / 1000) / CONCURRENCY
+    row = LinkRow(
+        rtt_ms=rtt_ms,
+        tenants=count,
+        operation=operation,
+        calls=calls,
+        calls_per_tenant=round(calls / count, 3),
+        connections=relay.connections,
+        in_flight=CONCURRENCY,
+        wall_s=round(wall, 3),
+        bound_s=round(bound, 3),
+        ratio=round(wall / bound, 3) if bound else None,
+    )
+    return row, result
+
+
+def phases(
+    lab: Lab, emulator: EmulatorProcess, relay: Relay, rtt_ms: float, jobs: Sequence[Job]
+) -> list[LinkRow]:
+    """Create every tenant of `jobs`, preview them (nothing to change), refresh them."""
+    count = len(jobs)
+    rows = [
+        timed("create", count, rtt_ms, (emulator, relay), lambda: lab.run_all(jobs, _up(lab)))[0]
+    ]
+    row, changes = timed(
+        "no-change preview", count, rtt_ms, (emulator, relay), lambda: lab.run_all(jobs, _pv(lab))
+    )
+    if any(changes):
+        raise RuntimeError("the no-change preview shows changes")
+    rows.append(row)
+    resources = [job[0] for job in jobs]
+    row, present = timed(
+        "refresh", count, rtt_ms, (emulator, relay), lambda: lab.run_all(resources, lab.refresh)
+    )
+    if not all(present):
+        raise RuntimeError("the refresh lost tenants that were just created")
+    rows.append(row)
+    return rows
+
+
+def _up(lab: Lab) -> Callable[[Job], str]:
+    return lambda job: lab.up(*job)
+
+
+def _pv(lab: Lab) -> Callable[[Job], bool]:
+    return lambda job: lab.preview(*job)
+
+
+def tenant_jobs(count: int, provider: ResourceProvider, prefix: str = "t") -> list[Job]:
+    """`count` generated tenants as resources not created yet, with their inputs."""
+    specs = [tenant_spec(i, prefix=prefix) for i in range(count)]
+    return [(Managed(TENANT_TOKEN, f"tenant-{s['id']}", provider), tenant_props(s)) for s in specs]
+
+
+def measure_link(count: int, rtt_ms: float, provider: ResourceProvider) -> list[LinkRow]:
+    """The three phases over `count` tenants through a link of `rtt_ms`."""
+    with linked_lab(rtt_ms) as (emulator, relay, lab):
+        return phases(lab, emulator, relay, rtt_ms, tenant_jobs(count, provider))
+
+
+def measure_rate_limit(count: int, provider: ResourceProvider) -> RateLimitResult:
+    """Create then refresh `count` tenants, as fast as the host goes, against an emulator
+    enforcing Descope's limit per IP; the 429s and the busiest 10 s window."""
+    with (
+        EmulatorProcess(extra_args=["--descope-rate-limits"]) as emulator,
+        Lab(emulator.url) as lab,
+    ):
+        jobs = tenant_jobs(count, provider)
+        emulator.reset_counters()
+        started = time.perf_counter()
+        lab.run_all(jobs, _up(lab))
+        lab.run_all([job[0] for job in jobs], lab.refresh)
+        wall = time.perf_counter() - started
+        counters = emulator.counters()
+        calls = emulator.api_calls()
+        response = emulator.admin.get("/emulator/rate-limit")
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+    return RateLimitResult(
+        tenants=count,
+        limit=int(state["limit"]),
+        window_s=float(state["windowSeconds"]),
+        calls=calls,
+        wall_s=round(wall, 3),
+        calls_per_s=round(calls / wall, 1),
+        busiest_window=int(state["busiest"]),
+        responses_429=int(counters["faultsByKind"].get("429", 0)),
+    )
