@@ -21,13 +21,16 @@ KNOWN_EXCESS: dict[str, int] = {}
 """Operations known to make more calls than they need, and by how much (none today)."""
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "bench.json"
     result = run(
-        ["--tenants", "10", "--latency-ms", "10", "--json", str(out), "--yaml-tenants", "200"]
+        [
+            *("--tenants", "10", "--latency-ms", "10", "--json", str(out)),
+            *("--yaml-tenants", "200", "--rtt-ms", "10", "--rate-limit-tenants", "5"),
+        ]
     )
     printed = capsys.readouterr().out
 
@@ -51,7 +54,28 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     assert result.yaml is not None
     assert result.yaml.loaded == 200
 
+    assert [(r.rtt_ms, r.operation) for r in result.links] == [
+        (10.0, "create"),
+        (10.0, "no-change preview"),
+        (10.0, "refresh"),
+    ]
+    create, preview, refresh = result.links
+    assert create.calls_per_tenant == 2.0
+    assert preview.calls == 0
+    assert preview.ratio is None
+    assert refresh.calls_per_tenant == 1.1
+    assert 1 <= create.connections <= create.in_flight  # kept alive: no connection per call
+    assert create.ratio is not None
+    assert create.ratio > 0
+    assert "Over a link (TLS" in printed
+    assert result.rate_limit is not None
+    assert result.rate_limit.responses_429 == 0
+    assert 15 <= result.rate_limit.calls <= 20  # 5 creates (2 calls), 5 reads (1 or 2 each)
+    assert result.rate_limit.busiest_window <= result.rate_limit.limit
+    assert "429 answers: 0" in printed
+
     written = json.loads(out.read_text())
+    assert written["links"][0]["operation"] == "create"
     assert written["sizes"][0]["tenants"] == 10
     assert {op["operation"] for op in written["operations"]} == set(OPERATION_ROWS)
 
