@@ -18,7 +18,7 @@ from model.text import shown
 
 if TYPE_CHECKING:
     from config.loader import YamlPath
-    from config.validate import MergedTenant, Reporter
+    from config.reporting import MergedTenant, Reporter
 
 ACCESS_KEYS_KEY = "accessKeys"
 

@@ -31,8 +31,9 @@ from config.loader import (
     parse_yaml,
     read_text,
 )
+from config.reporting import Reporter
 from config.sso import SecretSources, keep_secret_references, secret_reference_paths
-from config.validate import Reporter, check_document
+from config.validate import check_document
 from config.variables import json_path, substitute
 from model import (
     AttributeDefinition,

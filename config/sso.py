@@ -13,8 +13,8 @@ stack:
   (`keep_secret_references`): the value is not needed to check the file and never enters it;
 - group mappings and default SSO roles name roles the tenant can be given
   (`model.roles.default_role_problems`), when the file manages roles;
-- SSO domains are unique across tenants (unless the Descope project allows duplicates:
-  ``descope-config:allowDuplicateSSODomains``) and within a tenant's configurations.
+- `sso_domains` lists the SSO domains an entry claims, for the one rule on domains across
+  tenants and configurations (`model.domains`, applied by `config.validate`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from model.text import shown
 
 if TYPE_CHECKING:
     from config.loader import YamlPath
-    from config.validate import MergedTenant, Reporter
+    from config.reporting import MergedTenant, Reporter
 
 SSO_KEY = "sso"
 PROJECT = "descope-config"
@@ -92,8 +92,6 @@ def check_sso(
     tenants: list[MergedTenant],
     data: Mapping[str, Any],
     secrets: SecretSources,
-    *,
-    allow_duplicate_domains: bool,
 ) -> dict[str, TenantSSO]:
     """Report every problem of the tenants' ``sso:`` entries; the valid ones, by tenant id."""
     valid: dict[str, TenantSSO] = {}
@@ -110,7 +108,6 @@ def check_sso(
         if not problems and isinstance(tenant_id, str):
             valid[tenant_id] = TenantSSO.model_validate(tenant.sso)
     _check_roles(report, tenants, data)
-    _check_domains(report, tenants, allow_duplicate_domains)
     return valid
 
 
@@ -207,7 +204,7 @@ def _check_roles(report: Reporter, tenants: list[MergedTenant], data: Mapping[st
                 report.add(problem.path, problem.message)
 
 
-def _sso_domains(tenant: MergedTenant) -> Iterator[tuple[YamlPath, str]]:
+def sso_domains(tenant: MergedTenant) -> Iterator[tuple[YamlPath, str]]:
     """Every SSO domain the tenant's ``sso:`` declares, with where (sso, sso.additional)."""
     base: YamlPath = ("tenants", tenant.index, SSO_KEY)
     for inner, configuration in _configurations(tenant.sso):
@@ -215,48 +212,3 @@ def _sso_domains(tenant: MergedTenant) -> Iterator[tuple[YamlPath, str]]:
         for k, domain in enumerate(domains if isinstance(domains, list) else []):
             if isinstance(domain, str):
                 yield (*base, *inner, "domains", k), domain
-
-
-def _check_domains(report: Reporter, tenants: list[MergedTenant], allow_duplicates: bool) -> None:
-    """An SSO domain routes its users to one configuration: once per tenant, and (unless the
-    project allows duplicates) in one tenant only. Tenants without ``sso:`` keep their
-    settings.domains, which `config.validate` already holds unique across tenants."""
-    claimed: dict[str, tuple[MergedTenant, YamlPath]] = {}
-    for tenant in tenants:
-        for path, domain in _plain_settings_domains(tenant):
-            claimed.setdefault(domain.lower(), (tenant, path))
-    for tenant in tenants:
-        own: dict[str, YamlPath] = {}
-        for path, domain in _sso_domains(tenant):
-            key = domain.lower()
-            if key in own:
-                report.add(
-                    path,
-                    f'the SSO domain "{shown(domain)}" is also listed on line '
-                    f"{report.line_of(own[key])} for this tenant: an SSO domain leads its users "
-                    "to one configuration. List it once.",
-                )
-                continue
-            own[key] = path
-            holder = claimed.setdefault(key, (tenant, path))
-            if holder[0] is not tenant and not allow_duplicates:
-                other, other_path = holder
-                report.add(
-                    path,
-                    f'the SSO domain "{shown(domain)}" is already an SSO domain of tenant '
-                    f'"{shown(str(other.merged.get("id")))}" on line {report.line_of(other_path)}. '
-                    "Descope refuses an SSO domain another tenant holds, unless the project "
-                    "allows duplicates (then set descope-config:allowDuplicateSSODomains: true). "
-                    "Remove it from one of them.",
-                )
-
-
-def _plain_settings_domains(tenant: MergedTenant) -> Iterator[tuple[YamlPath, str]]:
-    """settings.domains of a tenant without ``sso:`` (its SSO domains, set the old way)."""
-    if tenant.sso is not None:
-        return
-    settings = tenant.merged.get("settings")
-    domains = settings.get("domains") if isinstance(settings, Mapping) else None
-    for k, domain in enumerate(domains if isinstance(domains, list) else []):
-        if isinstance(domain, str):
-            yield tenant.origin(("settings", "domains", k)), domain

@@ -1,11 +1,13 @@
 """Checks over a whole configuration document, every problem collected, none stopping the rest.
 
-`Reporter` turns a path in the document into what a person needs: the line, the tenant or flow
-it belongs to and the field. `check_document` runs the document model, validates each tenant
+Each problem goes to a `config.reporting.Reporter`, which places it on its line and names its
+tenant, flow, role or permission. `check_document` runs the document model, validates each tenant
 merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
 `model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
-and flows: unique tenant ids and names (also when they differ only in case), each domain claimed
-by one tenant only, unique flow ids, each tenant's custom attributes against the
+and flows: unique tenant ids and names (also when they differ only in case), each domain leading
+to one tenant only (`model.domains`: self-provisioning domains, settings.domains and the
+domains of ``sso:`` entries, the last two shared only when the project allows duplicate SSO
+domains), unique flow ids, each tenant's custom attributes against the
 ``tenantAttributes`` definitions (`model.attributes.custom_attribute_problems`), and what roles
 and permissions refer to (`model.roles.authorization_problems`, `default_role_problems`).
 
@@ -17,22 +19,22 @@ is a `model.TenantSpec`, and never carries them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
 from config.access_keys import ACCESS_KEYS_KEY, check_access_keys
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
-from config.errors import ConfigProblem
-from config.sso import SecretSources, check_sso
-from model import Problem, TenantSpec, problems_from_validation_error, tenant_problems
+from config.reporting import MergedTenant, Reporter, label
+from config.sso import SecretSources, check_sso, sso_domains
+from model import TenantSpec, problems_from_validation_error, tenant_problems
 from model.access_keys import AccessKeySpec
 from model.attributes import (
     AttributeDefinition,
     attribute_definition_problems,
     custom_attribute_problems,
 )
+from model.domains import DomainClaim, domain_claim_problems
 from model.roles import (
     PermissionSpec,
     RoleSpec,
@@ -45,122 +47,9 @@ from model.tenant import attribute_value_problem
 from model.text import folded, nfc, shown
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
     from config.loader import YamlPath
-
-
-class Reporter:
-    """Collects problems about one file, locating each by its path in the document."""
-
-    def __init__(self, file: Path, data: Any, lines: dict[YamlPath, int]) -> None:
-        self.file = file
-        self.data = data
-        self.lines = lines
-        self._problems: list[ConfigProblem] = []
-        self._seen: set[ConfigProblem] = set()
-        self.settled: set[YamlPath] = set()
-        """Paths already reported as unusable (a failed substitution): not reported again."""
-
-    def add(self, path: YamlPath, message: str, *, line: int | None = None) -> None:
-        """Record `message` about the value at `path`; `line` defaults to the path's own line."""
-        if path in self.settled:
-            return
-        subject, inner = self._subject(path)
-        problem = ConfigProblem(
-            file=self.file,
-            line=line if line is not None else self.line_of(path),
-            subject=subject,
-            field=Problem(inner, message).field,
-            message=message,
-        )
-        if problem not in self._seen:
-            self._seen.add(problem)
-            self._problems.append(problem)
-
-    def line_of(self, path: YamlPath) -> int | None:
-        """The line of the value at `path`, or of its nearest written parent."""
-        for end in range(len(path), 0, -1):
-            line = self.lines.get(path[:end])
-            if line is not None:
-                return line
-        return None
-
-    @property
-    def problems(self) -> list[ConfigProblem]:
-        """Every problem, in order of line (whole-file problems first), without repeats."""
-        return sorted(self._problems, key=lambda p: p.line or 0)
-
-    def _subject(self, path: YamlPath) -> tuple[str, YamlPath]:
-        section = path[0] if path else None
-        if section in ("tenants", "flows") and len(path) >= 2 and isinstance(path[1], int):
-            kind = "tenant" if section == "tenants" else "flow"
-            return label(kind, self.data[section][path[1]], path[1]), path[2:]
-        if section in ("theme", "defaults"):
-            return str(section), path[1:]
-        if section == "tenantAttributes" and len(path) >= 2:
-            return f'tenant attribute "{shown(str(path[1]))}"', path[2:]
-        entries = self.data.get(section) if isinstance(self.data, dict) else None
-        if (
-            section in ("roles", "permissions")
-            and len(path) >= 2
-            and isinstance(path[1], int)
-            and isinstance(entries, list)
-            and path[1] < len(entries)
-        ):
-            kind = "role" if section == "roles" else "permission"
-            return label(kind, entries[path[1]], path[1], key="name"), path[2:]
-        return "file", path
-
-
-def label(kind: str, entry: Any, index: int, *, key: str = "id") -> str:
-    """``tenant "acme"``, or ``tenant #3`` when the entry has no usable id (`key`)."""
-    entry_id = entry.get(key) if isinstance(entry, dict) else None
-    if isinstance(entry_id, str) and entry_id:
-        return f'{kind} "{shown(entry_id)}"'
-    return f"{kind} #{index + 1}"
-
-
-@dataclass
-class MergedTenant:
-    """A tenant as written, and as validated: merged with the defaults."""
-
-    index: int
-    written: dict[str, Any]
-    """The entry as written, without its ``roles``."""
-    defaults: dict[str, Any]
-    roles: Any = None
-    """The entry's ``roles`` as written; None when it has none."""
-    sso: Any = None
-    """The entry's ``sso`` as written; None when it has none."""
-    access_keys: Any = None
-    """The entry's ``accessKeys`` as written; None when it has none."""
-    spec: TenantSpec | None = None
-    """The merged tenant as a `TenantSpec`, set by `check_document` when it is valid."""
-    role_specs: list[RoleSpec] | None = None
-    """The tenant's roles, set by `check_document` when they are valid."""
-
-    @cached_property
-    def merged(self) -> dict[str, Any]:
-        """The tenant's own values over the defaults, mappings merged key by key (once)."""
-        return _deep_merge(self.defaults, self.written)
-
-    def origin(self, path: YamlPath) -> YamlPath:
-        """Where the value at `path` of the merged tenant was written: the tenant or defaults.
-
-        A value written in neither place (a missing key) belongs to the tenant.
-        """
-        written: Any = self.written
-        default: Any = self.defaults
-        for key in path:
-            if not isinstance(written, dict) or key in written:
-                written = written.get(key) if isinstance(written, dict) else None
-                default = default.get(key) if isinstance(default, dict) else None
-                continue
-            if isinstance(default, dict) and key in default:
-                return ("defaults", *path)
-            break
-        return ("tenants", self.index, *path)
 
 
 UNMANAGED_WHEN_ABSENT = {
@@ -256,13 +145,11 @@ def check_document(
             report.add((key,), f"is empty: {what_to_do}")
     _check_unique_tenants(report, merged)
     _check_previous_ids(report, merged)
-    _check_domains(report, merged)
+    _check_domains(report, merged, allow_duplicate_sso_domains)
     _check_unique_flows(report, data.get("flows"))
     definitions = _check_attributes(report, data.get("tenantAttributes"), merged)
     _check_authorization(report, data, merged)
-    sso = check_sso(
-        report, merged, data, secrets, allow_duplicate_domains=allow_duplicate_sso_domains
-    )
+    sso = check_sso(report, merged, data, secrets)
     return CheckedDocument(
         merged,
         definitions,
@@ -373,17 +260,6 @@ def _usable_defaults(defaults: Any) -> dict[str, Any]:
     return usable
 
 
-def _deep_merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """`own` over `base`: mappings merge key by key, anything else in `own` replaces."""
-    result = dict(base)
-    for key, value in own.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = _deep_merge(result[key], value)
-        else:
-            result[key] = value
-    return result
-
-
 def _check_unique_tenants(report: Reporter, tenants: list[MergedTenant]) -> None:
     """Ids and names unique in the project, compared in NFC (`model.text.nfc`); two that
     differ only in case are refused too.
@@ -468,45 +344,42 @@ def _check_previous_ids(report: Reporter, tenants: list[MergedTenant]) -> None:
             claimed[previous] = tenant
 
 
-def _check_domains(report: Reporter, tenants: list[MergedTenant]) -> None:
-    claimed: dict[str, tuple[MergedTenant, YamlPath]] = {}
-    for tenant in tenants:
-        own: set[str] = set()
-        for path, domain in _domains(tenant.merged):
-            key = domain.lower()
-            owner = claimed.get(key)
-            if owner is None:
-                claimed[key] = (tenant, path)
-                own.add(key)
-            elif key not in own:
-                other, other_path = owner
-                where = tenant.origin(path)
-                other_line = report.line_of(other.origin(other_path))
-                name = label("tenant", other.merged, other.index)
-                report.add(
-                    where,
-                    f'the domain "{shown(domain)}" is already claimed by {name} on line '
-                    f"{other_line}. "
-                    "A domain can belong to one tenant only: remove it from one of them.",
-                )
+def _check_domains(
+    report: Reporter, tenants: list[MergedTenant], allow_duplicate_sso_domains: bool
+) -> None:
+    """Each domain leads its users to one tenant (`model.domains`): every tenant's claims, in
+    the order of the file, each problem at the later claim."""
+    claims = [claim for tenant in tenants for claim in _domain_claims(tenant)]
+
+    def locate(path: YamlPath) -> str:
+        line = report.line_of(path)  # the same file as the problem's: its name is enough
+        return f"at {report.file.name}:{line}" if line is not None else f"in {report.file.name}"
+
+    for problem in domain_claim_problems(
+        claims, allow_duplicate_sso_domains=allow_duplicate_sso_domains, locate=locate
+    ):
+        report.add(problem.path, problem.message)
 
 
-def _domains(tenant: dict[str, Any]) -> list[tuple[YamlPath, str]]:
-    found: list[tuple[YamlPath, str]] = []
-    lists: list[tuple[YamlPath, Any]] = [
-        (("selfProvisioningDomains",), tenant.get("selfProvisioningDomains"))
-    ]
-    settings = tenant.get("settings")
-    if isinstance(settings, dict):
-        lists.append((("settings", "domains"), settings.get("domains")))
-    for path, values in lists:
-        if isinstance(values, list):
-            found.extend(
-                ((*path, index), value)
-                for index, value in enumerate(values)
-                if isinstance(value, str)
-            )
-    return found
+def _domain_claims(tenant: MergedTenant) -> Iterator[DomainClaim]:
+    """The tenant's self-provisioning domains, then its SSO domains: its ``sso:`` entry's or,
+    without one, its settings.domains (with one, `config.sso` refuses settings.domains)."""
+    who = label("tenant", tenant.merged, tenant.index)
+    written = tenant.merged.get("selfProvisioningDomains")
+    for k, domain in enumerate(written if isinstance(written, list) else []):
+        if isinstance(domain, str):
+            path = tenant.origin(("selfProvisioningDomains", k))
+            yield DomainClaim(path, who, tenant.index, domain, sso=False)
+    if tenant.sso is not None:
+        for path, domain in sso_domains(tenant):
+            yield DomainClaim(path, who, tenant.index, domain, sso=True)
+        return
+    settings = tenant.merged.get("settings")
+    written = settings.get("domains") if isinstance(settings, dict) else None
+    for k, domain in enumerate(written if isinstance(written, list) else []):
+        if isinstance(domain, str):
+            path = tenant.origin(("settings", "domains", k))
+            yield DomainClaim(path, who, tenant.index, domain, sso=True)
 
 
 def _check_unique_flows(report: Reporter, flows: Any) -> None:

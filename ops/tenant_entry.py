@@ -32,7 +32,8 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from config.validate import ENTRY_ONLY_KEYS, Reporter, check_document
+from config.reporting import Reporter
+from config.validate import ENTRY_ONLY_KEYS, check_document
 from config.variables import substitute, substitute_text
 from model import SessionSettings, TenantSpec
 from model.tenant import MANAGEMENT_KEYS

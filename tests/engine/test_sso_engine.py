@@ -75,4 +75,4 @@ def test_sso_domains_moving_from_one_tenant_to_another_in_one_up(
 
     edit_tenants(driver, move)
     refused = driver.preview()
-    assert "already an SSO domain of tenant" in refused.error_text()
+    assert 'the domain "acme.dev.example.com" is claimed by two tenants' in refused.error_text()

@@ -882,7 +882,8 @@ def test_restore__puts_every_file_back_when_the_result_does_not_validate(
     assert code == 1
     assert "does not validate, so it was put back as it was" in err
     assert 'tenant "thief"' in err
-    assert 'already claimed by tenant "acme"' in err
+    assert 'is claimed by two tenants: tenant "thief" here' in err
+    assert 'and tenant "acme" at ' in err
     assert project.tenants_file.read_text() == yaml_before
     assert flow_file.read_text() == flow_before
 

@@ -151,7 +151,11 @@ def test_a_domain_claimed_by_two_tenants_is_reported(
         'tenant "b"',
         "settings.domains[1]",
     )
-    assert 'already claimed by tenant "a" on line 5' in problem.message
+    assert problem.message == (
+        'the domain "acme.com" is claimed by two tenants: tenant "b" here, as an SSO domain, '
+        'and tenant "a" at tenants.yaml:5, as a self-provisioning domain. A domain leads its '
+        "users to one tenant only: remove it from one of them."
+    )
 
 
 def test_a_problem_in_defaults_is_reported_once_at_the_defaults_line(

@@ -185,15 +185,28 @@ def test_sso_domains_are_one_tenants_unless_the_project_allows_duplicates(
     )
     path = write_yaml(text)
     found = [(p.subject, p.field, p.message) for p in problems_of(path)]
-    assert ('tenant "acme"', "sso.domains[0]") in [f[:2] for f in found]
-    assert any('already an SSO domain of tenant "other"' in m for _, _, m in found)
-    assert any(
-        f == "sso.additional[0].domains[0]" and "also listed on line" in m for _, f, m in found
+    assert [f[:2] for f in found] == [
+        ('tenant "other"', "settings.domains[0]"),
+        ('tenant "third"', "sso.domains[0]"),
+        ('tenant "third"', "sso.additional[0].domains[0]"),
+    ]
+    acme_line = text.splitlines().index("      domains: [acme.com]") + 1
+    assert found[0][2] == (
+        'the domain "acme.com" is claimed by two tenants: tenant "other" here, as an SSO domain, '
+        f'and tenant "acme" at tenants.yaml:{acme_line}, as an SSO domain. Descope refuses an '
+        "SSO domain another tenant holds: remove it from one of them (or, if the Descope "
+        "project allows duplicate SSO domains, set descope-config:allowDuplicateSSODomains: "
+        "true in the stack)."
     )
+    assert 'tenant "third" here' in found[1][2]
+    assert found[2][2].startswith(
+        'the SSO domain "acme.com" is claimed twice by tenant "third": here and at tenants.yaml:'
+    )
+    assert found[2][2].endswith("list it in one of them.")
     found_allowed = [
         (p.field, p.message) for p in problems_of(path, allow_duplicate_sso_domains=True)
     ]
-    assert found_allowed == [(f, m) for _, f, m in found if "also listed on line" in m]
+    assert found_allowed == [(f, m) for _, f, m in found[2:]]
 
 
 def test_a_customer_managed_tenant_has_no_configurations(write_yaml: WriteYaml) -> None:
