@@ -48,7 +48,8 @@ from model import (
 from model.access_keys import AccessKeySpec
 from model.filenames import OutsideFolder, path_inside, same_file_key
 from model.flow import theme_problems
-from model.sso import SECRET_REFERENCE, TenantSSO
+from model.idp import SECRET_REFERENCE
+from model.sso import TenantSSO
 from model.text import shown
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from model.idp import secret_reference_name
 from model.roles import default_role_problems
-from model.sso import SSO_OWNED_SETTINGS, TenantSSO, secret_reference_name, tenant_sso_problems
+from model.sso import SSO_OWNED_SETTINGS, TenantSSO, tenant_sso_problems
 from model.text import shown
 
 if TYPE_CHECKING:

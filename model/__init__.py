@@ -1,5 +1,6 @@
-"""What makes a tenant, a tenant's SSO (`model.sso`), a flow, a tenant attribute definition or a
-role valid: the one home of those rules.
+"""What makes a tenant, a tenant's SSO (`model.sso`, its IdP settings `model.idp`), a flow, a
+tenant attribute definition or a role valid, and which tenant a domain leads to
+(`model.domains`): the one home of those rules.
 
 Both the YAML loader (`config`) and the providers' `check` (`providers`) import this package,
 so a rule and its wording are written once. It imports nothing else from the project.

@@ -31,14 +31,8 @@ from typing import Any, Final
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from model.sso import (
-    DEFAULT_SSO_ID,
-    SSO_OWNED_SETTINGS,
-    SSOConfiguration,
-    TenantSSO,
-    certificate_fingerprint,
-    secret_reference_name,
-)
+from model.idp import certificate_fingerprint, secret_reference_name
+from model.sso import DEFAULT_SSO_ID, SSO_OWNED_SETTINGS, SSOConfiguration, TenantSSO
 from ops.tenant_entry import ABSENT, FileForms, put_in_order, same, value_node
 from ops.yaml_edit import styled
 from providers.sso import INPUT_KEYS, inputs_from_descope

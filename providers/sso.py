@@ -75,14 +75,8 @@ from pulumi.dynamic import (
 )
 
 from model.flow import content_hash
-from model.sso import (
-    DEFAULT_SSO_ID,
-    OidcAttributeMapping,
-    SamlAttributeMapping,
-    SSOConfigurationSpec,
-    certificate_fingerprint,
-    sso_configuration_problems,
-)
+from model.idp import OidcAttributeMapping, SamlAttributeMapping, certificate_fingerprint
+from model.sso import DEFAULT_SSO_ID, SSOConfigurationSpec, sso_configuration_problems
 from model.text import nfc
 from providers import backups, calls, client, errors, wire
 from providers.errors import DescopeApiError, PartialFailure

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
+from model.idp import certificate_fingerprint, secret_reference_name
 from model.limits import SSO_DOMAINS, SSO_GROUPS
 from model.sso import (
     SSOConfigurationSpec,
     TenantSSO,
-    certificate_fingerprint,
-    secret_reference_name,
     sso_configuration_problems,
     tenant_sso_problems,
 )
