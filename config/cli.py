@@ -1,7 +1,11 @@
-"""``python -m config``: validate a configuration file, or write the JSON Schema.
+"""``python -m config``: validate a configuration file, or print the JSON Schema.
 
     python -m config validate PATH [--flows-dir DIR] [--var key=value ...] [--secret NAME ...]
     python -m config schema [--output FILE] [--check]
+
+``schema`` prints the schema on standard output; ``--output FILE`` writes it to FILE instead
+(the committed one: ``--output config/tenants.schema.json``); ``--check`` only compares it with
+FILE (by default the committed one).
 
 Exit status: 0 valid (or schema up to date), 1 problems found (or schema out of date),
 2 wrong usage. No input produces a traceback.
@@ -67,10 +71,19 @@ def _parser() -> argparse.ArgumentParser:
         help="descope-config:NAME is a stack secret (an SSO clientSecret may name it; its value "
         "is not needed); repeatable",
     )
-    schema = commands.add_parser("schema", help="write the JSON Schema of the YAML format")
-    schema.add_argument("--output", type=Path, default=SCHEMA_FILE, help="where to write it")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the YAML format (or write it with --output)"
+    )
     schema.add_argument(
-        "--check", action="store_true", help="only check that the file is up to date"
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help=f"write it to FILE instead of printing it (the committed one: {_shown(SCHEMA_FILE)})",
+    )
+    schema.add_argument(
+        "--check",
+        action="store_true",
+        help=f"only check that FILE (default {_shown(SCHEMA_FILE)}) is up to date",
     )
     return parser
 
@@ -83,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if args.command == "validate":
         return _validate(args.path, args.flows_dir, dict(args.var), args.secret)
-    return _schema(args.output, check=args.check)
+    if args.check:
+        return _check_schema(args.output or SCHEMA_FILE)
+    return _schema(args.output)
 
 
 def _validate(
@@ -108,21 +123,37 @@ def _validate(
     return 0
 
 
-def _schema(output: Path, *, check: bool) -> int:
+def _shown(path: Path) -> str:
+    """`path` relative to the working folder when inside it (as a person would type it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _check_schema(path: Path) -> int:
+    """0 when `path` holds the schema the models give; 1 (saying how to update it) otherwise."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"{path}: cannot be read ({exc.strerror or exc}).", file=sys.stderr)
+        return 1
+    if current != json_schema_text():
+        print(
+            f"{path} is out of date with the models. "
+            f"Run: python -m config schema --output {_shown(path)}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{path}: up to date")
+    return 0
+
+
+def _schema(output: Path | None) -> int:
+    """Print the schema, or write it to `output`."""
     text = json_schema_text()
-    if check:
-        try:
-            current = output.read_text(encoding="utf-8")
-        except OSError as exc:
-            print(f"{output}: cannot be read ({exc.strerror or exc}).", file=sys.stderr)
-            return 1
-        if current != text:
-            print(
-                f"{output} is out of date with the models. Run: python -m config schema",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{output}: up to date")
+    if output is None:
+        sys.stdout.write(text)
         return 0
     try:
         output.write_text(text, encoding="utf-8")

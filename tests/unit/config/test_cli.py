@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from config.cli import STACK_HINT, main
+from config.cli import SCHEMA_FILE, STACK_HINT, main
 from config.document import json_schema_text
 from tests.unit.config.conftest import REPO
 
@@ -114,6 +114,24 @@ def test_schema_writes_the_file_and_check_compares(
 
 def test_schema_check_passes_on_the_committed_file() -> None:
     assert main(["schema", "--check"]) == 0
+
+
+def test_schema_without_output_prints_it_and_writes_no_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    committed = SCHEMA_FILE.stat().st_mtime_ns
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == json_schema_text()
+    assert SCHEMA_FILE.stat().st_mtime_ns == committed
+
+
+def test_an_out_of_date_schema_says_the_command_that_updates_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "schema.json"
+    output.write_text("{}\n")
+    assert main(["schema", "--check", "--output", str(output)]) == 1
+    assert f"Run: python -m config schema --output {output}" in capsys.readouterr().err
 
 
 def test_validate_with_variables_and_flows_gives_no_stack_hint(

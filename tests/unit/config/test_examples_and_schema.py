@@ -96,7 +96,8 @@ def test_example_files_point_editors_at_the_schema() -> None:
 def test_committed_schema_matches_the_models() -> None:
     committed = SCHEMA_FILE.read_text(encoding="utf-8")
     assert committed == json_schema_text(), (
-        "config/tenants.schema.json is out of date: run `python -m config schema`"
+        "config/tenants.schema.json is out of date: run "
+        "`python -m config schema --output config/tenants.schema.json`"
     )
 
 
