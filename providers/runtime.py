@@ -48,14 +48,31 @@ def configure_provider(req: ConfigureRequest) -> None:
         sys.tracebacklimit = 0
 
 
+_PLAIN_SCALARS = (bool, int, float, type(None))
+
+
 def has_unknowns(value: Any) -> bool:
-    """Whether a preview left any part of `value` unknown."""
+    """Whether a preview left any part of `value` unknown.
+
+    Runs for every property of every Check and Diff, so the types the host hands over
+    (``str``, ``dict``, ``list``, numbers) are told apart by exact type before the slower
+    ``isinstance`` checks against `Unknown` and the abstract `Mapping`.
+    """
+    kind = type(value)
+    if kind is str:
+        return bool(value == rpc.UNKNOWN)
+    if kind is dict:
+        return any(map(has_unknowns, value.values()))
+    if kind is list:
+        return any(map(has_unknowns, value))
+    if kind in _PLAIN_SCALARS:
+        return False
     if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
         return True
     if isinstance(value, Mapping):
-        return any(has_unknowns(v) for v in value.values())
+        return any(map(has_unknowns, value.values()))
     if isinstance(value, list | tuple):
-        return any(has_unknowns(v) for v in value)
+        return any(map(has_unknowns, value))
     return False
 
 
