@@ -7,7 +7,7 @@ import logging
 import pickle
 import sys
 import traceback
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 import pytest
@@ -69,6 +69,10 @@ def test_debug_keeps_the_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert getattr(sys, "tracebacklimit", None) is None
 
 
+class _Text(str):
+    """A ``str`` subclass: told apart by ``isinstance``, not by exact type."""
+
+
 @pytest.mark.parametrize(
     ("value", "unknown"),
     [
@@ -78,6 +82,13 @@ def test_debug_keeps_the_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"a": [1, {"b": NOT_YET_KNOWN}]}, True),
         ({"a": [1, {"b": 2}]}, False),
         ((rpc.UNKNOWN,), True),
+        (("acme", 1), False),
+        (["acme", 3.0, None, True], False),
+        (MappingProxyType({"a": rpc.UNKNOWN}), True),
+        (MappingProxyType({"a": "b"}), False),
+        (_Text(rpc.UNKNOWN), True),
+        (_Text("acme"), False),
+        (object(), False),
     ],
 )
 def test_has_unknowns_looks_inside_mappings_and_lists(value: object, unknown: bool) -> None:
