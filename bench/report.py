@@ -171,6 +171,26 @@ class YamlResult:
     loaded: int
 
 
+HOST_CPU_ROW = "provider host CPU per gRPC call"
+"""The label of the host CPU rows (`bench.hostcpu`)."""
+
+
+@dataclass
+class HostCpuRow:
+    """One phase over `count` tenants through the provider host (`bench.hostcpu`): its CPU
+    (``/proc``, every thread) per gRPC call and per tenant, and where it went when profiled."""
+
+    name: str
+    count: int
+    grpc_calls: int
+    host_cpu_ms_per_call: float
+    host_cpu_ms_per_tenant: float
+    profile: dict[str, float] = field(default_factory=dict)
+    """ms per gRPC call by category (self time, thread CPU), when profiled."""
+    top: list[str] = field(default_factory=list)
+    """The top cumulative entries, when profiled."""
+
+
 @dataclass
 class BenchResult:
     meta: dict[str, Any]
@@ -179,6 +199,7 @@ class BenchResult:
     yaml: YamlResult | None
     links: list[LinkRow] = field(default_factory=list)
     rate_limit: RateLimitResult | None = None
+    host_cpu: list[HostCpuRow] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -228,6 +249,14 @@ def table(result: BenchResult) -> str:
             f"({r.calls_per_s:g}/s), busiest {r.window_s:g} s: {r.busiest_window:,} calls, "
             f"429 answers: {r.responses_429}"
         )
+        lines.append("")
+    for row in result.host_cpu:
+        lines.append(
+            f"{HOST_CPU_ROW}, {row.name} of {row.count:,} tenants: "
+            f"{row.host_cpu_ms_per_call:.2f} ms ({row.host_cpu_ms_per_tenant:.2f} ms per tenant)"
+        )
+    if result.host_cpu:
+        lines.append("  (python -m bench.hostcpu --profile shows where it goes)")
         lines.append("")
     if result.yaml is not None:
         y = result.yaml

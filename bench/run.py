@@ -17,6 +17,7 @@ from typing import Any
 
 from pulumi.dynamic import ResourceProvider
 
+from bench.hostcpu import measure_host_cpu
 from bench.lab import (
     CONCURRENCY,
     FLOW_TOKEN,
@@ -413,6 +414,13 @@ def _parser() -> argparse.ArgumentParser:
         help="tenants created and refreshed against Descope's limit per IP (0: skip)",
     )
     parser.add_argument(
+        "--host-cpu-tenants",
+        type=int,
+        default=300,
+        help="tenants created and previewed to measure the provider host's CPU per gRPC call "
+        "(0: skip)",
+    )
+    parser.add_argument(
         "--skip-sizes",
         action="store_true",
         help="only the rows over a link and the rate-limit row (with --tenants 100: seconds)",
@@ -446,6 +454,7 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         rate_limit = None
         if args.rate_limit_tenants:
             rate_limit = measure_rate_limit(args.rate_limit_tenants, tenant_provider(backup_dir))
+        host_cpu = measure_host_cpu(args.host_cpu_tenants) if args.host_cpu_tenants else []
         yaml_result = measure_yaml(args.yaml_tenants, folder) if args.yaml_tenants else None
     result = BenchResult(
         meta={
@@ -464,6 +473,7 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         yaml=yaml_result,
         links=links,
         rate_limit=rate_limit,
+        host_cpu=host_cpu,
     )
     print(table(result))
     write_json(result, args.json)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.lab import cpu_seconds
-from bench.report import OPERATION_ROWS, SIZE_ROWS, YAML_ROW
+from bench.report import HOST_CPU_ROW, OPERATION_ROWS, SIZE_ROWS, YAML_ROW
 from bench.run import run
 
 KNOWN_EXCESS: dict[str, int] = {}
@@ -30,6 +30,7 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
         [
             *("--tenants", "10", "--latency-ms", "10", "--json", str(out)),
             *("--yaml-tenants", "200", "--rtt-ms", "10", "--rate-limit-tenants", "5"),
+            *("--host-cpu-tenants", "10"),
         ]
     )
     printed = capsys.readouterr().out
@@ -74,10 +75,18 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     assert result.rate_limit.busiest_window <= result.rate_limit.limit
     assert "429 answers: 0" in printed
 
+    assert [(r.name, r.count, r.grpc_calls) for r in result.host_cpu] == [
+        ("create", 10, 20),
+        ("no-change preview", 10, 20),
+    ]
+    assert all(r.host_cpu_ms_per_call > 0 for r in result.host_cpu)
+    assert f"{HOST_CPU_ROW}, create of 10 tenants" in printed
+
     written = json.loads(out.read_text())
     assert written["links"][0]["operation"] == "create"
     assert written["sizes"][0]["tenants"] == 10
     assert {op["operation"] for op in written["operations"]} == set(OPERATION_ROWS)
+    assert written["host_cpu"][1]["name"] == "no-change preview"
 
 
 def test_cpu_seconds__reads_a_live_process_and_is_zero_for_one_that_is_gone() -> None:
