@@ -192,6 +192,116 @@ class HostCpuRow:
 
 
 @dataclass
+class KindSize:
+    """Average bytes per resource of one type in a stand-in state file (`bench.checkpoints`)."""
+
+    count: int
+    entry_bytes: int
+    """The resource's whole entry in the stand-in's state file."""
+    inputs_bytes: int
+    outputs_bytes: int
+    provider_bytes: int
+    """Its ``__provider`` blob (in the inputs, and again in the outputs)."""
+    pulumi_entry_bytes: int
+    """Projected: Pulumi's entry for it (references, timestamps, the blob as a secret)."""
+
+
+@dataclass
+class Projection:
+    """A first ``up`` creating `tenants` resources, by the backends' rules (`bench.checkpoints`)."""
+
+    tenants: int
+    saves: int
+    file_bytes: int
+    """File backend: bytes serialized (the whole state at every save)."""
+    file_bak_bytes: int
+    """File backend: bytes copied to ``.bak`` besides."""
+    file_s: float
+    journal_bytes: int
+    """Pulumi Cloud with journaling: bytes of the journal entries sent."""
+    journal_s: float
+    final_save_bytes: int
+    """A refresh's or a no-change up's one save of the whole state."""
+    final_save_s: float
+
+
+@dataclass
+class CheckpointResult:
+    """A stand-in ``up`` of `tenants` lean tenants: its saves, measured, and projections."""
+
+    tenants: int
+    resources: int
+    saves: int
+    serialized_bytes: int
+    save_seconds: float
+    up_wall_s: float
+    state_bytes: int
+    seconds_per_mb: float
+    kinds: dict[str, KindSize]
+    standin_projection: int
+    """`serialized_bytes` as `bench.checkpoints.project_up` predicts it from the entry size."""
+    projections: list[Projection]
+    pulumi_average_entry_bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CHECKPOINT_ROW = "checkpoints of a first up"
+"""The label of the checkpoint rows (`bench.checkpoints`)."""
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,.0f} B"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:,.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.1f} s"
+
+
+def checkpoint_lines(result: CheckpointResult) -> list[str]:
+    """The checkpoint rows: what the stand-in measured, then the projections."""
+    r = result
+    lines = [
+        f"{CHECKPOINT_ROW}, measured: {r.tenants:,} lean tenants ({r.resources:,} resources), "
+        f"{r.saves:,} saves, {_size(r.serialized_bytes)} serialized "
+        f"(projected from the entry size: {_size(r.standin_projection)}), "
+        f"{r.save_seconds:.1f} s saving of {r.up_wall_s:.1f} s, final state {_size(r.state_bytes)}",
+        f"{'state per resource (bytes)':<40}{'count':>7}{'entry':>7}{'inputs':>8}{'outputs':>8}"
+        f"{'blob':>6}{'pulumi':>8}",
+    ]
+    for type_, k in r.kinds.items():
+        lines.append(
+            f"{type_.rsplit(':', 1)[-1]:<40}{k.count:>7,}{k.entry_bytes:>7,}{k.inputs_bytes:>8,}"
+            f"{k.outputs_bytes:>8,}{k.provider_bytes:>6,}{k.pulumi_entry_bytes:>8,}"
+        )
+    lines.append(
+        f"projected first up (Pulumi's entry, {r.seconds_per_mb * 1000:.1f} ms per MB saved "
+        "as measured): file backend = whole state per save (+ as much to .bak); "
+        "Pulumi Cloud, journaling = one entry per save"
+    )
+    lines.append(
+        f"{'tenants':>8}{'saves':>9}{'file: serialized':>18}{'time':>10}"
+        f"{'cloud+journal':>15}{'time':>9}{'refresh/no-change up: 1 save':>31}"
+    )
+    for p in r.projections:
+        lines.append(
+            f"{p.tenants:>8,}{p.saves:>9,}{_size(p.file_bytes):>18}{_duration(p.file_s):>10}"
+            f"{_size(p.journal_bytes):>15}{_duration(p.journal_s):>9}"
+            f"{_size(p.final_save_bytes):>23} {_duration(p.final_save_s):>7}"
+        )
+    lines.append("")
+    return lines
+
+
+@dataclass
 class BenchResult:
     meta: dict[str, Any]
     sizes: list[SizeResult]
@@ -200,6 +310,7 @@ class BenchResult:
     links: list[LinkRow] = field(default_factory=list)
     rate_limit: RateLimitResult | None = None
     host_cpu: list[HostCpuRow] = field(default_factory=list)
+    checkpoints: CheckpointResult | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -258,6 +369,8 @@ def table(result: BenchResult) -> str:
     if result.host_cpu:
         lines.append("  (python -m bench.hostcpu --profile shows where it goes)")
         lines.append("")
+    if result.checkpoints is not None:
+        lines += checkpoint_lines(result.checkpoints)
     if result.yaml is not None:
         y = result.yaml
         lines.append(

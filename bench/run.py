@@ -17,6 +17,7 @@ from typing import Any
 
 from pulumi.dynamic import ResourceProvider
 
+from bench.checkpoints import measure_checkpoints
 from bench.hostcpu import measure_host_cpu
 from bench.lab import (
     CONCURRENCY,
@@ -421,6 +422,13 @@ def _parser() -> argparse.ArgumentParser:
         "(0: skip)",
     )
     parser.add_argument(
+        "--checkpoint-tenants",
+        type=int,
+        default=300,
+        help="lean tenants deployed with the stand-in engine to measure its checkpoints' bytes "
+        "and project the backends' (0: skip)",
+    )
+    parser.add_argument(
         "--skip-sizes",
         action="store_true",
         help="only the rows over a link and the rate-limit row (with --tenants 100: seconds)",
@@ -455,6 +463,9 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         if args.rate_limit_tenants:
             rate_limit = measure_rate_limit(args.rate_limit_tenants, tenant_provider(backup_dir))
         host_cpu = measure_host_cpu(args.host_cpu_tenants) if args.host_cpu_tenants else []
+        checkpoints = (
+            measure_checkpoints(args.checkpoint_tenants) if args.checkpoint_tenants else None
+        )
         yaml_result = measure_yaml(args.yaml_tenants, folder) if args.yaml_tenants else None
     result = BenchResult(
         meta={
@@ -474,6 +485,7 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         links=links,
         rate_limit=rate_limit,
         host_cpu=host_cpu,
+        checkpoints=checkpoints,
     )
     print(table(result))
     write_json(result, args.json)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from bench.lab import cpu_seconds
-from bench.report import HOST_CPU_ROW, OPERATION_ROWS, SIZE_ROWS, YAML_ROW
+from bench.report import CHECKPOINT_ROW, HOST_CPU_ROW, OPERATION_ROWS, SIZE_ROWS, YAML_ROW
 from bench.run import run
 
+TENANT = "pulumi-python:dynamic/descope:Tenant"
 KNOWN_EXCESS: dict[str, int] = {}
 """Operations known to make more calls than they need, and by how much (none today)."""
 
@@ -30,7 +31,7 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
         [
             *("--tenants", "10", "--latency-ms", "10", "--json", str(out)),
             *("--yaml-tenants", "200", "--rtt-ms", "10", "--rate-limit-tenants", "5"),
-            *("--host-cpu-tenants", "10"),
+            *("--host-cpu-tenants", "10", "--checkpoint-tenants", "5"),
         ]
     )
     printed = capsys.readouterr().out
@@ -81,6 +82,14 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     ]
     assert all(r.host_cpu_ms_per_call > 0 for r in result.host_cpu)
     assert f"{HOST_CPU_ROW}, create of 10 tenants" in printed
+
+    checkpoints = result.checkpoints
+    assert checkpoints is not None
+    assert (checkpoints.tenants, checkpoints.resources) == (5, 5)
+    assert checkpoints.saves == 2 * 5 + 2  # pending + result per create; config; the end
+    assert checkpoints.serialized_bytes > 5 * checkpoints.kinds[TENANT].entry_bytes
+    assert [p.tenants for p in checkpoints.projections] == [5, 1_000, 10_000, 50_000]
+    assert f"{CHECKPOINT_ROW}, measured: 5 lean tenants" in printed
 
     written = json.loads(out.read_text())
     assert written["links"][0]["operation"] == "create"
