@@ -30,7 +30,9 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +42,15 @@ from bench.lab import MANAGEMENT_KEY, PROJECT_ID, EmulatorProcess
 from bench.report import CheckpointResult, KindSize, Projection, checkpoint_lines
 from ops.engine import Engine, StackState
 from ops.host import PROJECT_DIR
-from ops.program import registrations
+from ops.program import Registration, registrations
 
 __all__ = [
     "LEAN_ATTRIBUTES",
     "SIZES",
+    "LeanStack",
+    "deploy_lean",
     "kind_sizes",
+    "lean_stack",
     "lean_tenants_yaml",
     "measure_checkpoints",
     "project_up",
@@ -204,37 +209,55 @@ def _config(url: str, folder: Path) -> dict[str, str]:
     }
 
 
-def deploy_lean(count: int, folder: Path) -> tuple[list[tuple[int, float]], float, Path]:
-    """Deploy `count` lean tenants with the stand-in, every save written to a state file in
-    `folder`: (bytes, seconds) of each save, the ``up``'s wall time, the state file."""
+@dataclass(frozen=True)
+class LeanStack:
+    """`count` lean tenants declared for stack `STACK`, an emulator answering for Descope."""
+
+    config: dict[str, str]
+    registrations: Sequence[Registration]
+    state_path: Path
+
+
+@contextmanager
+def lean_stack(count: int, folder: Path) -> Iterator[LeanStack]:
+    """`count` lean tenants declared in `folder`, the program run for them, an emulator
+    running for the block; the state file to be in `folder`."""
     lean_tenants_yaml(folder / "tenants.yaml", count)
-    state_path = folder / f"standin-{STACK}.json"
+    with EmulatorProcess(tenant_attributes=LEAN_ATTRIBUTES) as emulator:
+        config = _config(emulator.url, folder)
+        program = registrations(PROJECT_DIR, stack=STACK, config=config, secret_keys=SECRET_KEYS)
+        yield LeanStack(config, program.registrations, folder / f"standin-{STACK}.json")
+
+
+def deploy_lean(stack: LeanStack) -> tuple[list[tuple[int, float]], float, StackState]:
+    """``up`` of `stack` with the stand-in from an empty state, every save written to its
+    state file: (bytes, seconds) of each save, the ``up``'s wall time, the state."""
     saves: list[tuple[int, float]] = []
 
     def checkpoint(state: StackState) -> None:
         began = time.perf_counter()
-        state.save(state_path)
-        saves.append((state_path.stat().st_size, time.perf_counter() - began))
+        state.save(stack.state_path)
+        saves.append((stack.state_path.stat().st_size, time.perf_counter() - began))
 
-    with EmulatorProcess(tenant_attributes=LEAN_ATTRIBUTES) as emulator:
-        config = _config(emulator.url, folder)
-        program = registrations(PROJECT_DIR, stack=STACK, config=config, secret_keys=SECRET_KEYS)
-        began = time.perf_counter()
-        result = Engine(PROJECT_DIR).up(
-            StackState(STACK), program.registrations, config, SECRET_KEYS, checkpoint=checkpoint
-        )
-        wall = time.perf_counter() - began
+    began = time.perf_counter()
+    result = Engine(PROJECT_DIR).up(
+        StackState(STACK), stack.registrations, stack.config, SECRET_KEYS, checkpoint=checkpoint
+    )
+    wall = time.perf_counter() - began
     if not result.ok:
         raise RuntimeError(f"the lean tenants' up failed: {'; '.join(result.errors[:3])}")
-    return saves, wall, state_path
+    return saves, wall, result.state
 
 
 def measure_checkpoints(count: int = 300) -> CheckpointResult:
     """Deploy `count` lean tenants with the stand-in (`deploy_lean`) and measure its saves and
     its state file; project the file backend's and Pulumi Cloud's costs at `count` and `SIZES`."""
-    with tempfile.TemporaryDirectory(prefix="descope-checkpoints-") as tmp:
-        saves, wall, state_path = deploy_lean(count, Path(tmp))
-        document = json.loads(state_path.read_text(encoding="utf-8"))
+    with (
+        tempfile.TemporaryDirectory(prefix="descope-checkpoints-") as tmp,
+        lean_stack(count, Path(tmp)) as stack,
+    ):
+        saves, wall, _ = deploy_lean(stack)
+        document = json.loads(stack.state_path.read_text(encoding="utf-8"))
     kinds = kind_sizes(document)
     resources = sum(kind.count for kind in kinds.values())
     base = _compact({**document, "resources": [], "pendingOperations": []})

@@ -1,13 +1,22 @@
 """What a tenant refers to: the project's attribute definitions and the tenant's own roles.
 
-Two inputs of the tenant resource (`SIDE_KEYS`) are never sent to Descope and `diff` ignores
+Some inputs of the tenant resource (`SIDE_KEYS`) are never sent to Descope and `diff` ignores
 them, so changing them makes no tenant an update:
 
-- ``attributeDefinitions``: the stack's ``tenantAttributes`` (each as
-  `model.AttributeDefinition.as_data` writes it), or absent when the file leaves custom
-  attributes unchecked. `check` judges the tenant's ``customAttributes`` against them with the
-  loader's rule (`model.attributes.custom_attribute_problems`). The definitions live in the
+- ``attributeDefinitionsDigest``: a digest of the definitions (the stack's
+  ``tenantAttributes``, each as `model.AttributeDefinition.as_data` writes it) of the custom
+  attributes the tenant uses (`definitions_digest`), or absent when the file leaves custom
+  attributes unchecked. The definitions are checked once, where they are declared: the
+  configuration loader judges every tenant's ``customAttributes`` against them, with
+  `model.attributes.custom_attribute_problems`, before any resource is registered, at every
+  preview and up. The state records only which definitions the values were checked against
+  (50 bytes, not the definitions: they were ~150 bytes to 1 KB in each tenant's inputs, and
+  pulumi saves the whole state twice per changed resource). The definitions live in the
   Descope project, not in a tenant, and no API writes them: changing one changes no tenant.
+- ``attributeDefinitions``: the definitions themselves, as the program registered them
+  before the digest (so a stack's state may still hold them; `diff` ignores them as it
+  ignores the digest, so the next ``up`` replaces them in the state without an update). Given
+  in a tenant's inputs, `check` still judges the tenant's values against them.
 - ``ownRoles``: the names of the tenant's own roles (Descope's tenant-scoped roles, each a
   `providers.role` resource that depends on the tenant). Descope takes a default role only
   once the role exists, and a tenant's role only once the tenant exists. So a default role
@@ -21,6 +30,8 @@ in the user's terms by `attribute_refusal`: the attribute, the tenant, where to 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,12 +43,14 @@ from providers import calls, client, errors, listing, wire
 from providers.errors import DescopeApiError
 
 __all__ = [
+    "DIGEST_KEY",
     "SIDE_KEYS",
     "add_default_role",
     "attribute_refusal",
     "attribute_refusals",
     "code_sso_ids",
     "default_roles_to_send",
+    "definitions_digest",
     "own_roles",
     "side_inputs",
     "side_problems",
@@ -46,7 +59,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SIDE_KEYS = ("attributeDefinitions", "ownRoles", "codeSsoIds", "previousId")
+DIGEST_KEY = "attributeDefinitionsDigest"
+SIDE_KEYS = ("attributeDefinitions", DIGEST_KEY, "ownRoles", "codeSsoIds", "previousId")
 """Tenant inputs that are neither tenant fields nor sent to Descope; `diff` ignores them."""
 
 DEFINE_ATTRIBUTES = (
@@ -56,6 +70,26 @@ DEFINE_ATTRIBUTES = (
 )
 
 
+DIGEST_PREFIX = "sha256:"
+DIGEST_HEX = 16
+"""Hex digits kept of the SHA-256 (64 bits: a changed definition changes the digest)."""
+
+
+def definitions_digest(definitions: Mapping[str, Any]) -> str:
+    """``sha256:`` and the first `DIGEST_HEX` hex digits of the SHA-256 of `definitions` as
+    canonical JSON (keys sorted, compact): the same definitions give the same digest."""
+    text = json.dumps(definitions, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return DIGEST_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:DIGEST_HEX]
+
+
+def is_digest(value: object) -> bool:
+    """Whether `value` is a digest as `definitions_digest` writes it."""
+    if not isinstance(value, str) or not value.startswith(DIGEST_PREFIX):
+        return False
+    digits = value.removeprefix(DIGEST_PREFIX)
+    return len(digits) == DIGEST_HEX and all(c in "0123456789abcdef" for c in digits)
+
+
 def side_props(
     attribute_definitions: Mapping[str, Any] | None,
     own: Sequence[str],
@@ -63,25 +97,27 @@ def side_props(
     previous_id: str | None = None,
     used: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The side inputs a program registers: when the stack declares definitions, those of the
-    attributes the tenant `used` (a used name not defined is left out, and `check` refuses it
-    as undefined); own roles when the tenant has some; the ssoIds of the SSO configurations
-    the code manages ("" for the default one) when there are some; and the tenant's previous
-    id when it has one (`providers.tenant_unit`: an id change takes the rest of the tenant
-    along). Only the used definitions: the inputs are recorded in the state for every tenant,
-    and every definition in every tenant would cost ~1 KB of state each (pulumi saves the
-    whole state twice per changed resource)."""
+    """The side inputs a program registers: when the stack declares definitions, the digest of
+    those of the attributes the tenant `used` (a used name not defined is left out: the loader
+    refuses it as undefined before anything is registered); own roles when the tenant has
+    some; the ssoIds of the SSO configurations the code manages ("" for the default one) when
+    there are some; and the tenant's previous id when it has one (`providers.tenant_unit`: an
+    id change takes the rest of the tenant along). A digest of the used definitions only: the
+    inputs are recorded in the state for every tenant, and every definition in every tenant
+    would cost ~1 KB of state each (pulumi saves the whole state twice per changed resource)."""
     props: dict[str, Any] = {}
     if code_sso_ids:
         props["codeSsoIds"] = sorted(code_sso_ids)
     if previous_id:
         props["previousId"] = previous_id
     if attribute_definitions is not None:
-        props["attributeDefinitions"] = {
-            name: dict(attribute_definitions[name])
-            for name in sorted(set(used))
-            if name in attribute_definitions
-        }
+        props[DIGEST_KEY] = definitions_digest(
+            {
+                name: dict(attribute_definitions[name])
+                for name in sorted(set(used))
+                if name in attribute_definitions
+            }
+        )
     if own:
         props["ownRoles"] = sorted(own)
     return props
@@ -125,6 +161,15 @@ def side_problems(props: Mapping[str, Any]) -> list[tuple[str, str]]:
     previous = props.get("previousId")
     if previous is not None and not isinstance(previous, str):
         problems.append(("previousId", "must be a tenant id."))
+    digest = props.get(DIGEST_KEY)
+    if digest is not None and not is_digest(digest):
+        problems.append(
+            (
+                DIGEST_KEY,
+                f"must be {DIGEST_PREFIX} and {DIGEST_HEX} hex digits, as the program "
+                "registers it.",
+            )
+        )
     definitions = props.get("attributeDefinitions")
     if definitions is None:
         return problems

@@ -22,7 +22,8 @@ defaultRoles               roles given to new members                           
 settings                   session/SSO settings; absent or None = not managed       update
 adopt                      on create, manage an existing tenant with this id        state
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
-attributeDefinitions       the stack's tenantAttributes, for check only (optional)  ignored
+attributeDefinitionsDigest digest of the used tenantAttributes (optional)       ignored
+attributeDefinitions       the definitions themselves (older states; optional)      ignored
 ownRoles                   names of the tenant's own roles (optional)               ignored
 ssoManaged                 the tenant's SSO (``sso:``) owns settings.domains and    state
                            settings.authType: settings writes send back what

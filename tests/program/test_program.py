@@ -15,7 +15,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
+from model import AttributeDefinition
 from ops.program import registrations
+from providers.references import DIGEST_KEY, definitions_digest
 
 REPO = Path(__file__).resolve().parents[2]
 TENANT = "pulumi-python:dynamic/descope:Tenant"
@@ -262,10 +264,15 @@ def test_roles_depend_on_their_permissions_and_tenants_on_the_roles_they_name() 
         assert set(registered.dependencies) == {
             _urn("dev", ROLE, f"role-{r}") for r in tenant["defaultRoles"]
         }
-        # The definitions of the attributes the tenant uses, not every one in every tenant.
+        # A digest of the definitions of the attributes the tenant uses, not the definitions.
         used = set(registered.inputs["customAttributes"])
-        assert set(registered.inputs["attributeDefinitions"]) == used
         assert used <= set(config["tenantAttributes"])
+        assert "attributeDefinitions" not in registered.inputs
+        definitions = {
+            name: AttributeDefinition.model_validate(config["tenantAttributes"][name]).as_data(name)
+            for name in sorted(used)
+        }
+        assert registered.inputs[DIGEST_KEY] == definitions_digest(definitions)
         own = [r["name"] for r in tenant.get("roles") or []]
         assert registered.inputs.get("ownRoles", []) == sorted(own)
         for name in own:
@@ -309,6 +316,7 @@ def test_without_roles_or_permissions_keys_none_are_registered(tmp_path: Path) -
     (tenant,) = [r for r in run.registrations if r.name == "tenant-acme"]
     assert tenant.dependencies == ()
     assert "attributeDefinitions" not in tenant.inputs
+    assert DIGEST_KEY not in tenant.inputs
 
 
 def test_a_name_with_accents_is_registered_with_its_decomposed_form_as_alias(

@@ -10,6 +10,7 @@ from descope import DescopeClient
 
 from emulator.app import EmulatorApp
 from model.attributes import AttributeDefinition
+from providers import references
 from providers.errors import DescopeApiError, PartialFailure
 from providers.tenant import TenantProvider
 from tests.unit.providers import tenant_fakes
@@ -159,3 +160,48 @@ def test_update__own_roles_that_exist_are_written(
     )
     provider.update("acme", outputs, news)
     assert descope.mgmt.tenant.load("acme")["defaultRoles"] == ["member", "auditor"]
+
+
+# --- the definitions' digest -----------------------------------------------------------------
+
+
+def test_side_props__record_a_digest_of_the_used_definitions_not_the_definitions() -> None:
+    props = references.side_props(DEFINITIONS, [], used=["tier", "undefined"])
+
+    assert "attributeDefinitions" not in props
+    digest = props[references.DIGEST_KEY]
+    assert digest == references.definitions_digest({"tier": DEFINITIONS["tier"]})
+    assert references.is_digest(digest)
+    assert len(digest) == len("sha256:") + 16
+    # The same definitions give the same digest; a changed one another.
+    assert references.side_props(DEFINITIONS, [], used=["tier"])[references.DIGEST_KEY] == digest
+    changed = {**DEFINITIONS, "tier": {**DEFINITIONS["tier"], "displayName": "Level"}}
+    assert references.side_props(changed, [], used=["tier"])[references.DIGEST_KEY] != digest
+    assert references.DIGEST_KEY not in references.side_props(None, [], used=["tier"])
+
+
+def test_check__keeps_the_digest_and_refuses_one_not_written_by_the_program(
+    provider: TenantProvider,
+) -> None:
+    digest = references.definitions_digest(DEFINITIONS)
+    assert checked(provider, acme(attributeDefinitionsDigest=digest))[references.DIGEST_KEY] == (
+        digest
+    )
+    for bad in ("sha256:XYZ", 42, "md5:0123456789abcdef", "sha256:0123456789abcdeg"):
+        result = provider.check({}, acme(attributeDefinitionsDigest=bad))
+        assert [f.property for f in result.failures] == [references.DIGEST_KEY]
+        assert "hex digits" in result.failures[0].reason
+
+
+def test_diff__a_state_holding_the_definitions_and_inputs_holding_the_digest_do_not_differ(
+    provider: TenantProvider,
+) -> None:
+    """A tenant recorded before the digest (its inputs and outputs as that program wrote
+    them) against today's inputs: no update, the definitions are not Descope's tenant."""
+    old_inputs = checked(provider, acme(attributeDefinitions=DEFINITIONS))
+    outputs = provider.create(old_inputs).outs or {}
+    new_inputs = {k: v for k, v in old_inputs.items() if k != "attributeDefinitions"}
+    new_inputs[references.DIGEST_KEY] = references.definitions_digest(DEFINITIONS)
+
+    assert provider.diff("acme", outputs, checked(provider, new_inputs)).changes is False
+    assert provider.diff("acme", {**outputs, **old_inputs}, new_inputs).changes is False
