@@ -5,14 +5,19 @@ Stdlib only (``emulator.transport`` aside, which needs httpx, and ``emulator.tls
 needs cryptography and is imported only for ``--tls-cert``), importing nothing from
 the project's other packages. Split the moto way:
 
-- :mod:`emulator.models`: options, entities, the backend (no HTTP);
-- :mod:`emulator.sso`, :mod:`emulator.sso_backend`, :mod:`emulator.sso_responses`: per-tenant
-  SSO state, operations, routes and handlers;
-- :mod:`emulator.roles`: roles and permissions; :mod:`emulator.attributes`: tenant
-  custom-attribute definitions; :mod:`emulator.fields`: request field readers;
-- :mod:`emulator.persistence`: the data file (state across runs);
-- :mod:`emulator.exceptions`: every error code and text;
-- :mod:`emulator.urls`: the route table; :mod:`emulator.responses`: parse and serialise;
+- the core every resource stands on: :mod:`emulator.options` (the switches),
+  :mod:`emulator.tenant` (the tenant entity), :mod:`emulator.context` (``ProjectContext``:
+  lock, clock, options, the tenant table), :mod:`emulator.routing` (what a route is),
+  :mod:`emulator.records` (typed reads of the data file), :mod:`emulator.fields` (request
+  field readers), :mod:`emulator.exceptions` (every error code and text);
+- :mod:`emulator.resources`: one folder per resource (tenants, settings, roles, attributes,
+  flows and theme, access keys, SSO, license), each with its ``models`` (entities and one
+  method per operation, no HTTP), ``responses`` (its routes) and ``persistence`` (its part of
+  the data file);
+- :mod:`emulator.backend`: ``DescopeBackend``, the resource models composed over one context;
+- :mod:`emulator.urls`: the route table joined from the resources' routes;
+  :mod:`emulator.responses`: parse and serialise; :mod:`emulator.persistence`: the data file
+  (state across runs), joined from the resources' parts;
 - :mod:`emulator.faults`: injected faults and request counters;
 - :mod:`emulator.app`: ``EmulatorApp.handle``, the whole emulator as a function;
 - :mod:`emulator.server`: ``EmulatorServer``, the app over HTTP;
@@ -32,14 +37,10 @@ from requires_python import stop_if_too_old
 stop_if_too_old("python -m emulator")
 
 from emulator.app import EmulatorApp, EmulatorResponse
+from emulator.backend import DescopeBackend
 from emulator.exceptions import DescopeApiError, DropConnection
 from emulator.faults import Burst, Counters, FaultPlan, Faults, RateLimit
-from emulator.models import (
-    DEFAULT_MANAGEMENT_KEY,
-    DEFAULT_PROJECT_ID,
-    DescopeBackend,
-    EmulatorOptions,
-)
+from emulator.options import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
 from emulator.server import EmulatorServer
 

@@ -24,11 +24,11 @@ from types import FrameType
 from typing import Any
 
 from emulator.app import EmulatorApp
-from emulator.attributes import parse_definitions
 from emulator.faults import DESCOPE_BACKEND_LIMIT, FaultPlan, PerClientLimit
-from emulator.models import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
+from emulator.options import DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorOptions
 from emulator.persistence import DataFileError
-from emulator.roles import parse_role_seed
+from emulator.resources.attributes.models import parse_definitions
+from emulator.resources.roles.models import parse_role_seed
 from emulator.server import DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT, EmulatorServer
 
 PROG = "python -m emulator"

@@ -22,7 +22,8 @@ Admin routes (no auth, JSON, never counted nor faulted)::
     POST /emulator/options          change some switches: {"notFoundStatus": 404, ...}
     GET  /emulator/requests         the last requests received (Authorization removed)
     GET  /emulator/tenant-attributes  the tenant custom-attribute definitions
-    POST /emulator/tenant-attributes  replace them all (emulator.attributes JSON form)
+    POST /emulator/tenant-attributes  replace them all (the JSON form of
+                                      emulator.resources.attributes.models)
 """
 
 from __future__ import annotations
@@ -37,13 +38,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from emulator import exceptions as exc
-from emulator.attributes import AttributeDefinition, definitions_json, parse_definitions
+from emulator.backend import DescopeBackend
 from emulator.faults import Counters, FaultPlan, Faults
-from emulator.models import DescopeBackend, EmulatorOptions, apply_switches
+from emulator.options import EmulatorOptions, apply_switches
 from emulator.persistence import DataFile, DataFileError, restore_state, state_json
+from emulator.resources.attributes.models import (
+    AttributeDefinition,
+    definitions_json,
+    parse_definitions,
+)
+from emulator.resources.roles.models import parse_role_seed
+from emulator.resources.sso.configurations import redact_write_only
 from emulator.responses import dispatch, dump_json, parse_body
-from emulator.roles import parse_role_seed
-from emulator.sso import redact_write_only
 from emulator.urls import resolve
 
 __all__ = [
@@ -133,12 +139,13 @@ class EmulatorApp:
     :class:`~emulator.persistence.DataFileError` when it cannot be used) and saved to it
     after every request that changed it.
 
-    ``tenant_attributes`` (the JSON form of :mod:`emulator.attributes`; ValueError when bad)
+    ``tenant_attributes`` (the JSON form of :mod:`emulator.resources.attributes.models`;
+    ValueError when bad)
     are the project's tenant custom-attribute definitions at start-up: a reset restores them,
     and they replace the definitions a data file holds. ``roles`` (the JSON form of
-    :class:`~emulator.roles.RoleSeed`; ValueError when bad) are project permissions and roles
-    a fresh project has besides the built-ins: a reset restores them, and those missing from a
-    data file are added to it.
+    :class:`~emulator.resources.roles.models.RoleSeed`; ValueError when bad) are project
+    permissions and roles a fresh project has besides the built-ins: a reset restores them, and
+    those missing from a data file are added to it.
     """
 
     def __init__(
@@ -161,8 +168,8 @@ class EmulatorApp:
         if seed is not None:
             backend.authz.reset(seed)
         if startup is not None:
-            backend.initial_tenant_attributes = startup
-            backend.tenant_attributes = dict(startup)
+            backend.attributes.initial = startup
+            backend.attributes.definitions = dict(startup)
         self.backend = backend
         self.faults = faults or Faults()
         self.counters = Counters()
@@ -222,7 +229,7 @@ class EmulatorApp:
             except ValueError as error:
                 raise data_file.corrupt(str(error)) from None
             if startup is not None:  # the start-up definitions win over the file's
-                self.backend.tenant_attributes = dict(startup)
+                self.backend.attributes.definitions = dict(startup)
             self.backend.authz.ensure(self.backend.authz.seed)
         try:
             self.save()
@@ -250,7 +257,7 @@ class EmulatorApp:
         """
         parsed = parse_definitions(definitions)
         with self.backend.lock:
-            self.backend.tenant_attributes = parsed
+            self.backend.attributes.definitions = parsed
             self._save_after_change()
             return definitions_json(parsed)
 

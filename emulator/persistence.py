@@ -13,10 +13,11 @@ see the same Descope. The file is a JSON object::
      "sso": {"<tenantId>": {"configurations": [...], "adminLinks": [...]}},
      "accessKeys": [{...AccessKey wire object..., "cleartextHash": "<sha256>"}]}
 
-A file without ``permissions`` and ``roles`` keeps a fresh project's built-in ones; ``sso``
-(:mod:`emulator.sso_persistence`) holds every tenant's SSO configurations and SSO Setup Suite
-links, an OIDC client secret as its SHA-256 only; ``accessKeys`` (:mod:`emulator.access_keys`)
-each key with its cleartext's SHA-256 only (a file without it has none).
+Each resource reads and writes its own part (the ``persistence`` module of its folder in
+:mod:`emulator.resources`); this module joins them and keeps the file. A file without
+``permissions`` and ``roles`` keeps a fresh project's built-in ones; ``sso`` holds every
+tenant's SSO configurations and SSO Setup Suite links, an OIDC client secret as its SHA-256
+only; ``accessKeys`` each key with its cleartext's SHA-256 only (a file without it has none).
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -33,16 +34,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from emulator.attributes import definitions_json, parse_definitions
-from emulator.models import (
-    DescopeBackend,
-    Flow,
-    Screen,
-    Tenant,
-    TenantSettings,
-    Theme,
+from emulator.backend import DescopeBackend
+from emulator.records import FileRecord
+from emulator.resources.access_keys.persistence import (
+    access_keys_json,
+    install_access_keys,
+    parse_access_keys,
 )
-from emulator.sso_persistence import restore_sso, sso_json
+from emulator.resources.attributes.persistence import (
+    attributes_json,
+    install_attributes,
+    parse_attributes,
+)
+from emulator.resources.flows.persistence import (
+    flows_json,
+    install_flows,
+    parse_flows,
+    parse_theme,
+    theme_json,
+)
+from emulator.resources.roles.persistence import install_roles, parse_roles, roles_json
+from emulator.resources.sso.persistence import install_sso, restore_sso, sso_json
+from emulator.resources.tenants.persistence import install_tenants, parse_tenants, tenants_json
 
 __all__ = ["FORMAT", "VERSION", "DataFile", "DataFileError", "restore_state", "state_json"]
 
@@ -50,15 +63,12 @@ FORMAT = "descope-emulator-state"
 VERSION = 1
 JsonDict = dict[str, Any]
 
-_SHARED_SETTINGS_KEYS = ("domains", "selfProvisioningDomains", "authType")
-"""Settings-object keys that belong to the tenant and are stored with it, not twice."""
-
 
 class DataFileError(Exception):
     """The data file cannot be read, parsed or written; the message is one line for the user."""
 
 
-# --- state <-> JSON ------------------------------------------------------------------------
+# --- state <-> JSON: each resource's part ------------------------------------------------
 
 
 def state_json(backend: DescopeBackend) -> JsonDict:
@@ -66,167 +76,42 @@ def state_json(backend: DescopeBackend) -> JsonDict:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "tenants": [_tenant_json(t) for t in backend.tenants.values()],
-        "flows": {fid: flow.export() for fid, flow in backend.flows.items()},
-        "theme": backend.theme.to_dict(),
-        "tenantAttributes": definitions_json(backend.tenant_attributes),
-        **backend.authz.to_json(),
+        "tenants": tenants_json(backend.context),
+        "flows": flows_json(backend.flow_model),
+        "theme": theme_json(backend.flow_model),
+        "tenantAttributes": attributes_json(backend.attributes),
+        **roles_json(backend.authz),
         "sso": sso_json(backend.sso),
-        "accessKeys": backend.access_keys.to_json(),
+        "accessKeys": access_keys_json(backend.access_keys),
     }
 
 
 def restore_state(backend: DescopeBackend, data: Any) -> None:
     """Replace the backend's state with the data file's; nothing changes when it is invalid.
 
-    Raises ValueError naming the first bad part (``tenants[2].createdTime must be ...``).
+    Every resource's part is checked first (raising ValueError naming the first bad part,
+    ``tenants[2].createdTime must be ...``), then every part is installed.
     """
-    root = _Reader("the file", data)
+    root = FileRecord("the file", data)
     if root.get("format") != FORMAT:
         raise ValueError(f'it has no "format": "{FORMAT}" key, so it is not an emulator data file')
     version = root.integer("version")
     if version != VERSION:
         raise ValueError(f"it has version {version}; this emulator reads version {VERSION}")
-    tenants = [
-        _tenant(_Reader(f"tenants[{i}]", raw)) for i, raw in enumerate(root.items("tenants"))
-    ]
-    by_id: dict[str, Tenant] = {}
-    for tenant in tenants:
-        if tenant.id in by_id:
-            raise ValueError(f"tenant {tenant.id!r} appears twice")
-        by_id[tenant.id] = tenant
-    for tenant in tenants:
-        if tenant.parent and tenant.parent not in by_id:
-            raise ValueError(f"tenant {tenant.id!r} has parent {tenant.parent!r}, which is absent")
-    flows = {
-        fid: _flow(_Reader(f"flows[{fid!r}]", raw), fid)
-        for fid, raw in root.mapping("flows").items()
-    }
-    theme = Theme(_Reader("theme", root.get("theme")).data)
-    _Reader("theme", theme.data).integer("version")
-    attributes = parse_definitions(root.mapping("tenantAttributes"))
-    sso_configurations, sso_links = restore_sso(root.mapping("sso"), set(by_id))
-    access_keys = backend.access_keys.restore(root.get("accessKeys", []), set(by_id))
+    tenants = parse_tenants(root)
+    flows = parse_flows(root)
+    theme = parse_theme(root)
+    attributes = parse_attributes(root.mapping("tenantAttributes"))
+    sso = restore_sso(root.mapping("sso"), set(tenants))
+    access_keys = parse_access_keys(root.get("accessKeys", []), set(tenants))
+    roles = parse_roles(root.data, tenants)
     with backend.lock:
-        if "permissions" in root.data or "roles" in root.data:
-            backend.authz.restore(root.data, by_id)  # validates first, then replaces
-        backend.replace_tenants(by_id)
-        backend.flows = flows
-        backend.theme = theme
-        backend.tenant_attributes = attributes
-        backend.sso.configurations = sso_configurations
-        backend.sso.admin_links = sso_links
-        backend.access_keys.keys = access_keys
-
-
-def _tenant_json(tenant: Tenant) -> JsonDict:
-    data = tenant.to_dict()
-    del data["successors"]  # derived from the other tenants' parent
-    settings = tenant.settings_dict()
-    for key in _SHARED_SETTINGS_KEYS:
-        del settings[key]
-    data["settings"] = settings
-    return data
-
-
-def _tenant(r: _Reader) -> Tenant:
-    s = _Reader(f"{r.where}.settings", r.get("settings", {}))
-    return Tenant(
-        id=r.text("id", required=True),
-        name=r.text("name", required=True),
-        created_time=r.integer("createdTime"),
-        self_provisioning_domains=r.texts("selfProvisioningDomains"),
-        custom_attributes=r.mapping("customAttributes"),
-        auth_type=r.text("authType", default="none"),
-        domains=r.texts("domains"),
-        disabled=r.flag("disabled"),
-        enforce_sso=r.flag("enforceSSO"),
-        enforce_sso_exclusions=r.texts("enforceSSOExclusions"),
-        federated_app_ids=r.texts("federatedAppIds"),
-        parent=r.text("parent"),
-        default_roles=r.texts("defaultRoles"),
-        role_inheritance=r.text("roleInheritance"),
-        settings=TenantSettings(
-            enabled=s.flag("enabled"),
-            refresh_token_expiration=s.integer("refreshTokenExpiration", default=0),
-            refresh_token_expiration_unit=s.text("refreshTokenExpirationUnit"),
-            session_token_expiration=s.integer("sessionTokenExpiration", default=0),
-            session_token_expiration_unit=s.text("sessionTokenExpirationUnit"),
-            stepup_token_expiration=s.integer("stepupTokenExpiration", default=0),
-            stepup_token_expiration_unit=s.text("stepupTokenExpirationUnit"),
-            enable_inactivity=s.flag("enableInactivity"),
-            inactivity_time=s.integer("inactivityTime", default=0),
-            inactivity_time_unit=s.text("inactivityTimeUnit"),
-            jit_disabled=s.flag("JITDisabled"),
-            sso_setup_suite_settings=s.mapping("ssoSetupSuiteSettings") or {"enabled": False},
-        ),
-    )
-
-
-def _flow(r: _Reader, flow_id: str) -> Flow:
-    data = _Reader(f"{r.where}.flow", r.get("flow")).data
-    if data.get("id") != flow_id:
-        raise ValueError(f"{r.where}.flow.id must be {flow_id!r}")
-    _Reader(f"{r.where}.flow", data).integer("version")
-    screens = []
-    for i, raw in enumerate(r.items("screens")):
-        screen = _Reader(f"{r.where}.screens[{i}]", raw)
-        screen.text("id")
-        screen.integer("version")
-        screens.append(Screen(screen.data))
-    return Flow(data, screens)
-
-
-class _Reader:
-    """Typed reads from one JSON object of the file; errors name ``where`` and the key."""
-
-    def __init__(self, where: str, data: Any) -> None:
-        if not isinstance(data, dict):
-            raise ValueError(f"{where} must be a JSON object")
-        self.where = where
-        self.data: JsonDict = data
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def _bad(self, key: str, what: str) -> ValueError:
-        return ValueError(f"{self.where}.{key} must be {what}")
-
-    def text(self, key: str, *, default: str = "", required: bool = False) -> str:
-        value = self.data.get(key, None if required else default)
-        if not isinstance(value, str) or (required and not value):
-            raise self._bad(key, "a non-empty string" if required else "a string")
-        return value
-
-    def integer(self, key: str, *, default: int | None = None) -> int:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._bad(key, "an integer")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key, False)
-        if not isinstance(value, bool):
-            raise self._bad(key, "true or false")
-        return value
-
-    def texts(self, key: str) -> list[str]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self._bad(key, "a list of strings")
-        return list(value)
-
-    def items(self, key: str) -> list[Any]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list):
-            raise self._bad(key, "a list")
-        return value
-
-    def mapping(self, key: str) -> JsonDict:
-        value = self.data.get(key, {})
-        if not isinstance(value, dict):
-            raise self._bad(key, "a JSON object")
-        return value
+        install_roles(backend.authz, roles)
+        install_tenants(backend.context, tenants)
+        install_flows(backend.flow_model, flows, theme)
+        install_attributes(backend.attributes, attributes)
+        install_sso(backend.sso, sso)
+        install_access_keys(backend.access_keys, access_keys)
 
 
 # --- the file ------------------------------------------------------------------------------

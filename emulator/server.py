@@ -37,7 +37,7 @@ from emulator.exceptions import (
 )
 from emulator.faults import PerClientLimit
 from emulator.guard import RequestGuard
-from emulator.models import EmulatorOptions
+from emulator.options import EmulatorOptions
 
 __all__ = ["EmulatorServer"]
 

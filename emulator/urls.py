@@ -1,54 +1,69 @@
-"""The route table: (method, path) → the name of a handler in :mod:`emulator.responses`.
+"""The route table, built from every resource's route list: (method, path) → handler name.
 
-Paths are the SDK's (``descope/management/common.py``). A known path with the wrong
-method answers 500 E010009, as Descope does; an unknown path answers 404.
+Each resource of :mod:`emulator.resources` lists its routes in its ``responses`` module;
+:data:`MOUNTS` says which model serves each list. A known path with the wrong method answers
+500 E010009, as Descope does; an unknown path answers 404.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 from emulator import exceptions as exc
-from emulator.access_keys import ACCESS_KEY_ROUTES
-from emulator.sso_responses import SSO_ROUTES
+from emulator.backend import DescopeBackend
+from emulator.resources.access_keys import responses as access_keys
+from emulator.resources.flows import responses as flows
+from emulator.resources.license import responses as license_
+from emulator.resources.roles import responses as roles
+from emulator.resources.settings import responses as settings
+from emulator.resources.sso import responses as sso
+from emulator.resources.tenants import responses as tenants
+from emulator.routing import JsonDict, Query, Route
 
-__all__ = ["LICENSE_PATH", "ROUTES", "resolve"]
+__all__ = ["LICENSE_PATH", "MOUNTS", "ROUTES", "Handler", "Mount", "resolve"]
 
-LICENSE_PATH = "/v1/mgmt/license"
+LICENSE_PATH = license_.LICENSE_PATH
+M = TypeVar("M")
+Handler = Callable[[DescopeBackend, Query, JsonDict], JsonDict]
+
+
+@dataclass(frozen=True)
+class Mount(Generic[M]):
+    """A resource's routes and the model of the backend that serves them."""
+
+    serve: Callable[[DescopeBackend], M]
+    routes: Sequence[Route[M]]
+
+    def handlers(self) -> dict[str, Handler]:
+        """Each route's handler, taking the backend and passing its model on."""
+        return {route.name: self._bound(route) for route in self.routes}
+
+    def _bound(self, route: Route[M]) -> Handler:
+        def handler(backend: DescopeBackend, query: Query, body: JsonDict) -> JsonDict:
+            return route.handler(self.serve(backend), query, body)
+
+        return handler
+
+
+def _backend(backend: DescopeBackend) -> DescopeBackend:
+    return backend
+
+
+MOUNTS: tuple[Mount[Any], ...] = (
+    Mount(lambda b: b.license, license_.ROUTES),
+    Mount(lambda b: b.sso, sso.ROUTES),
+    Mount(lambda b: b.access_keys, access_keys.ROUTES),
+    Mount(_backend, tenants.ROUTES),  # through the backend's face: see its module
+    Mount(_backend, settings.ROUTES),
+    Mount(lambda b: b.authz, roles.ROUTES),
+    Mount(lambda b: b.flow_model, flows.ROUTES),
+)
+"""Every resource's routes, in the order of the table."""
 
 ROUTES: dict[tuple[str, str], str] = {
-    ("GET", LICENSE_PATH): "license",
-    **SSO_ROUTES,
-    **ACCESS_KEY_ROUTES,
-    ("POST", "/v1/mgmt/tenant/create"): "create_tenant",
-    ("POST", "/v1/mgmt/tenant/update"): "update_tenant",
-    ("PATCH", "/v1/mgmt/tenant/patch"): "patch_tenant",
-    ("POST", "/v1/mgmt/tenant/delete"): "delete_tenant",
-    ("GET", "/v1/mgmt/tenant"): "load_tenant",
-    ("GET", "/v1/mgmt/tenant/all"): "load_all_tenants",
-    ("POST", "/v1/mgmt/tenant/search"): "search_tenants",
-    ("GET", "/v1/mgmt/tenant/settings"): "load_settings",
-    ("POST", "/v1/mgmt/tenant/settings"): "update_settings",
-    ("POST", "/v1/mgmt/tenant/updateDefaultRoles"): "update_default_roles",
-    ("POST", "/v1/mgmt/permission/create"): "create_permission",
-    ("POST", "/v1/mgmt/permission/create/batch"): "create_permissions",
-    ("POST", "/v1/mgmt/permission/update"): "update_permission",
-    ("POST", "/v1/mgmt/permission/update/batch"): "update_permissions",
-    ("POST", "/v1/mgmt/permission/delete"): "delete_permission",
-    ("POST", "/v1/mgmt/permission/delete/batch"): "delete_permissions",
-    ("GET", "/v1/mgmt/permission/all"): "load_permissions",
-    ("POST", "/v1/mgmt/role/create"): "create_role",
-    ("POST", "/v1/mgmt/role/create/batch"): "create_roles",
-    ("POST", "/v1/mgmt/role/update"): "update_role",
-    ("POST", "/v1/mgmt/role/update/batch"): "update_roles",
-    ("POST", "/v1/mgmt/role/delete"): "delete_role",
-    ("POST", "/v1/mgmt/role/delete/batch"): "delete_roles",
-    ("GET", "/v1/mgmt/role/all"): "load_roles",
-    ("POST", "/v1/mgmt/role/search"): "search_roles",
-    ("POST", "/v1/mgmt/flow/list"): "list_flows",
-    ("POST", "/v1/mgmt/flow/delete"): "delete_flows",
-    ("POST", "/v1/mgmt/flow/export"): "export_flow",
-    ("POST", "/v1/mgmt/flow/import"): "import_flow",
-    ("POST", "/v1/mgmt/theme/export"): "export_theme",
-    ("POST", "/v1/mgmt/theme/import"): "import_theme",
+    (route.method, route.path): route.name for mount in MOUNTS for route in mount.routes
 }
 
 _PATHS = frozenset(path for _, path in ROUTES)

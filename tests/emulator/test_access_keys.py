@@ -11,9 +11,9 @@ import pytest
 from descope import AssociatedTenant, AuthException
 
 from emulator import EmulatorApp, EmulatorServer
-from emulator.access_keys import cleartext_hash
 from emulator.exceptions import DescopeApiError
 from emulator.persistence import DataFileError
+from emulator.resources.access_keys.models import cleartext_hash
 from tests.emulator.conftest import Sdk, error_body
 from tests.support.inprocess import plain_http_descope
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from emulator import DescopeApiError, DescopeBackend, EmulatorOptions
-from emulator.models import apply_switches
+from emulator.options import apply_switches
 
 
 @pytest.fixture

@@ -28,7 +28,11 @@ from descope import (
     XAASettings,
 )
 
-from emulator.sso import OIDC_ATTRIBUTE_DEFAULTS, SAML_ATTRIBUTE_DEFAULTS, SP_CERTIFICATE
+from emulator.resources.sso.configurations import (
+    OIDC_ATTRIBUTE_DEFAULTS,
+    SAML_ATTRIBUTE_DEFAULTS,
+    SP_CERTIFICATE,
+)
 from emulator.transport import EmulatorTransport
 from tests.emulator.conftest import Sdk, error_body
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from emulator.access_keys import cleartext_hash
+from emulator.resources.access_keys.models import cleartext_hash
 from emulator.server import EmulatorServer
 from ops.engine import Engine, Result, StackState
 from ops.program import ProgramRun

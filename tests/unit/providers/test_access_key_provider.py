@@ -10,8 +10,8 @@ import pytest
 from descope import AssociatedTenant, DescopeClient
 from pulumi.runtime import rpc
 
-from emulator.access_keys import cleartext_hash
 from emulator.app import EmulatorApp
+from emulator.resources.access_keys.models import cleartext_hash
 from providers import access_key, errors
 from providers.access_key import AccessKeyProvider
 from providers.backups import read_snapshot

@@ -12,7 +12,7 @@ from pulumi.output import Unknown
 
 from emulator import exceptions
 from emulator.app import EmulatorApp
-from emulator.sso_backend import SSOBackend
+from emulator.resources.sso.models import SSO as SSOBackend
 from providers import sso as sso_provider
 from providers.backups import read_snapshot
 from providers.errors import DescopeApiError, InvalidInputError, PartialFailure

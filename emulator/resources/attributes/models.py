@@ -28,11 +28,13 @@ from datetime import datetime
 from typing import Any
 
 from emulator import exceptions as exc
+from emulator.context import ProjectContext
 
 __all__ = [
     "ATTRIBUTE_TYPES",
     "SELECT_TYPES",
     "AttributeDefinition",
+    "TenantAttributes",
     "check_values",
     "definitions_json",
     "parse_definitions",
@@ -190,3 +192,34 @@ def check_values(definitions: Mapping[str, AttributeDefinition], values: Mapping
         problem = definition.problem(value)
         if problem is not None:
             raise exc.invalid_tenant_attribute(name, problem)
+
+
+class TenantAttributes:
+    """The project's tenant custom-attribute definitions: those in force and those a fresh
+    project (and a reset) has. No management endpoint: the admin API and the start-up options
+    set them (:mod:`emulator.app`)."""
+
+    def __init__(
+        self,
+        context: ProjectContext,
+        initial: Mapping[str, AttributeDefinition] | None = None,
+    ) -> None:
+        self.context = context
+        self.initial: dict[str, AttributeDefinition] = dict(initial or {})
+        """The definitions a fresh project (and a reset) has."""
+        self.definitions: dict[str, AttributeDefinition] = dict(self.initial)
+
+    def clear(self) -> None:
+        """Back to the initial definitions."""
+        with self.context.lock:
+            self.definitions = dict(self.initial)
+
+    def check_values(self, values: Mapping[str, Any]) -> None:
+        """Refuse ``values`` naming an undefined attribute or misfitting one (see
+        :func:`check_values`)."""
+        check_values(self.definitions, values)
+
+    def to_json(self) -> JsonDict:
+        """The definitions in force, in their JSON form."""
+        with self.context.lock:
+            return definitions_json(self.definitions)

@@ -1,8 +1,7 @@
 """Per-tenant SSO state: a tenant's SSO configurations, their wire shapes, admin links.
 
-No HTTP and no request parsing (the operations are in :mod:`emulator.sso_backend`); this
-module imports nothing from the rest of the emulator, so :class:`~emulator.models.DescopeBackend`
-can own an :class:`SSOState` without a cycle.
+No HTTP and no request parsing: the state and its lookups are in
+:mod:`emulator.resources.sso.store`, the operations in :mod:`emulator.resources.sso.models`.
 
 A tenant has one *default* SSO configuration (``ssoId`` ``""``), whose domains and auth type
 are the tenant's own ``domains`` and ``authType`` (the same fields the tenant settings endpoint
@@ -16,15 +15,16 @@ and ``oidc`` sections of a load answer the same mappings.
 
 The OIDC client secret is write-only: it is kept here, answered as ``""`` (python-sdk
 ``tests/e2e/management/test_sso.py``: "redacted by backend"), and never shown in
-:meth:`SSOState.to_json` (which says only whether one is stored).
+:meth:`SSOConfiguration.to_json` (which says only whether one is stored).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from emulator.context import RoleRef
 
 __all__ = [
     "ADMIN_LINK_BASE_URL",
@@ -35,11 +35,8 @@ __all__ = [
     "XAA_SETTINGS_DEFAULTS",
     "AdminLink",
     "OIDCSettings",
-    "RoleRef",
-    "RoleResolver",
     "SAMLSettings",
     "SSOConfiguration",
-    "SSOState",
     "XAATrust",
     "redact_write_only",
 ]
@@ -96,18 +93,6 @@ OIDC_ATTRIBUTE_DEFAULTS: JsonDict = {
 
 def _copy(data: JsonDict) -> JsonDict:
     return copy.deepcopy(data)
-
-
-@dataclass(frozen=True)
-class RoleRef:
-    """A role as a group mapping answers it: ``{"id": ..., "name": ...}``."""
-
-    id: str
-    name: str
-
-
-RoleResolver = Callable[[str, str], RoleRef | None]
-"""``(tenant_id, role_name)`` → the role, or None when the tenant cannot use that role."""
 
 
 @dataclass
@@ -353,68 +338,6 @@ class AdminLink:
             "expiresTime": self.expires_time,
             "email": self.email,
             "actorId": self.actor_id,
-        }
-
-
-class SSOState:
-    """Every tenant's SSO configurations and admin links, keyed by tenant id.
-
-    Not locked itself: the backend's lock guards it like the rest of the state.
-    """
-
-    def __init__(self, resolve_role: RoleResolver) -> None:
-        self.configurations: dict[str, dict[str, SSOConfiguration]] = {}
-        """tenant id → ssoId → configuration; the default one appears once written to."""
-        self.admin_links: dict[str, list[AdminLink]] = {}
-        """tenant id → the links generated and not revoked."""
-        self.resolve_role = resolve_role
-        """What a role mapping may name: a lookup in the project's roles."""
-
-    def clear(self) -> None:
-        """Forget everything (the resolver stays)."""
-        self.configurations.clear()
-        self.admin_links.clear()
-
-    def drop_tenant(self, tenant_id: str) -> None:
-        """Forget a deleted tenant's configurations and links."""
-        self.configurations.pop(tenant_id, None)
-        self.admin_links.pop(tenant_id, None)
-
-    def tenant_configurations(self, tenant_id: str) -> dict[str, SSOConfiguration]:
-        """The tenant's stored configurations, created (empty) on first use."""
-        return self.configurations.setdefault(tenant_id, {})
-
-    def default_configuration(self, tenant_id: str) -> SSOConfiguration:
-        """The tenant's default configuration: the stored one, or a blank one not yet stored."""
-        stored = self.configurations.get(tenant_id, {}).get(DEFAULT_SSO_ID)
-        return stored if stored is not None else SSOConfiguration(DEFAULT_SSO_ID)
-
-    def store(self, tenant_id: str, configuration: SSOConfiguration) -> None:
-        """Keep ``configuration`` (after a write); the default one comes first in load-all."""
-        configurations = self.tenant_configurations(tenant_id)
-        if configuration.sso_id == DEFAULT_SSO_ID and DEFAULT_SSO_ID not in configurations:
-            configurations = {DEFAULT_SSO_ID: configuration, **configurations}
-            self.configurations[tenant_id] = configurations
-        configurations[configuration.sso_id] = configuration
-
-    def other_tenants_domains(self, tenant_id: str) -> Iterator[str]:
-        """Domains of non-default configurations of every tenant but ``tenant_id``."""
-        for other, configurations in self.configurations.items():
-            if other == tenant_id:
-                continue
-            for configuration in configurations.values():
-                if configuration.sso_id != DEFAULT_SSO_ID:
-                    yield from configuration.domains
-
-    def to_json(self) -> JsonDict:
-        """``{tenantId: {"configurations": [...], "adminLinks": [...]}}`` for the admin API."""
-        tenant_ids = list(dict.fromkeys([*self.configurations, *self.admin_links]))
-        return {
-            tid: {
-                "configurations": [c.to_json() for c in self.configurations.get(tid, {}).values()],
-                "adminLinks": [link.to_json() for link in self.admin_links.get(tid, [])],
-            }
-            for tid in tenant_ids
         }
 
 

@@ -1,4 +1,4 @@
-"""Access keys: their state, management operations, routes and handlers (no other HTTP).
+"""Access keys: their state and management operations (no HTTP).
 
 Served: every call of the SDK's ``client.mgmt.access_key`` (python-sdk 2.16.1,
 ``descope/management/access_key.py``; paths ``MgmtV1.access_key_*``), in the shapes of
@@ -51,19 +51,17 @@ import hashlib
 import ipaddress
 import secrets
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emulator import exceptions as exc
+from emulator.context import ProjectContext
 from emulator.fields import opt_dict, opt_str, opt_str_list, required_str, str_list, text
 
-if TYPE_CHECKING:
-    from emulator.models import DescopeBackend
-
 __all__ = [
-    "ACCESS_KEY_HANDLERS",
-    "ACCESS_KEY_ROUTES",
+    "ACTIVE",
+    "INACTIVE",
     "AccessKey",
     "AccessKeys",
     "cleartext_hash",
@@ -72,7 +70,6 @@ __all__ = [
 ]
 
 JsonDict = dict[str, Any]
-Query = Mapping[str, list[str]]
 _BASE62 = string.digits + string.ascii_letters
 ACTIVE, INACTIVE = "active", "inactive"
 _INT32_MAX = 2**31 - 1
@@ -136,16 +133,16 @@ class AccessKey:
 
 
 class AccessKeys:
-    """The access keys of one project and their operations, under the backend's lock.
+    """The access keys of one project and their operations, under the project's lock.
 
     Operations take the parsed body and return what goes on the wire, or raise
     :class:`~emulator.exceptions.DescopeApiError`.
     """
 
     def __init__(
-        self, backend: DescopeBackend, *, id_factory: Callable[[], str] = new_access_key_id
+        self, context: ProjectContext, *, id_factory: Callable[[], str] = new_access_key_id
     ) -> None:
-        self.backend = backend
+        self.context = context
         self.id_factory = id_factory
         self.cleartext_factory: Callable[[str], str] = new_cleartext
         """A new secret for a key id (tests set a recognisable one)."""
@@ -155,42 +152,17 @@ class AccessKeys:
     # --- housekeeping ------------------------------------------------------------------
 
     def clear(self) -> None:
-        with self.backend.lock:
+        with self.context.lock:
             self.keys = {}
 
     def snapshot(self) -> list[JsonDict]:
         """Every key in its wire shape (no secret, no hash): ``GET /emulator/state``."""
-        with self.backend.lock:
-            return [self._wire(k) for k in self.keys.values()]
-
-    def to_json(self) -> list[JsonDict]:
-        """The data file's form: the wire shape and the cleartext's SHA-256."""
-        with self.backend.lock:
-            return [{**self._wire(k), "cleartextHash": k.secret_hash} for k in self.keys.values()]
-
-    def restore(self, raw: Any, tenant_ids: Iterable[str]) -> dict[str, AccessKey]:
-        """`to_json`'s form as keys; raises ValueError naming the first bad entry."""
-        if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
-            raise ValueError("accessKeys must be a list of objects")
-        tenants = set(tenant_ids)
-        keys: dict[str, AccessKey] = {}
-        for i, item in enumerate(raw):
-            where = f"accessKeys[{i}]"
-            try:
-                key = _key_from(item)
-            except exc.DescopeApiError as error:
-                raise ValueError(f"{where}: {error.message or error.description}") from None
-            if key.id in keys:
-                raise ValueError(f"{where}: the id {key.id!r} appears twice")
-            absent = [t for t in key.tenant_ids() if t not in tenants]
-            if absent:
-                raise ValueError(f"{where}: tenant {absent[0]!r} is absent")
-            keys[key.id] = key
-        return keys
+        with self.context.lock:
+            return [self.wire(k) for k in self.keys.values()]
 
     def drop_tenant(self, tenant_id: str) -> None:
         """A tenant is deleted: the keys bound to it alone go, others lose it."""
-        with self.backend.lock:
+        with self.context.lock:
             for key in list(self.keys.values()):
                 if tenant_id not in key.tenant_ids():
                     continue
@@ -202,7 +174,7 @@ class AccessKeys:
 
     def create(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/create → ``{"key", "cleartext"}``."""
-        with self.backend.lock:
+        with self.context.lock:
             name = required_str(body, "name")
             expire_time = self._expire_time(body)
             role_names = self._project_roles(str_list(body, "roleNames"))
@@ -212,7 +184,7 @@ class AccessKeys:
             key = AccessKey(
                 id=key_id,
                 name=name,
-                created_time=int(self.backend.now()),
+                created_time=self.context.clock(),
                 secret_hash=cleartext_hash(cleartext),
                 expire_time=expire_time,
                 description=text(body, "description"),
@@ -224,12 +196,12 @@ class AccessKeys:
                 permitted_ips=_permitted_ips(body) or [],
             )
             self.keys[key.id] = key
-            return {"key": self._wire(key), "cleartext": cleartext}
+            return {"key": self.wire(key), "cleartext": cleartext}
 
     def load(self, key_id: str | None) -> JsonDict:
         """GET /v1/mgmt/accesskey?id= → ``{"key"}``."""
-        with self.backend.lock:
-            return {"key": self._wire(self._get(key_id))}
+        with self.context.lock:
+            return {"key": self.wire(self._get(key_id))}
 
     def search(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/search → ``{"keys"}``; the filters combine with AND.
@@ -238,7 +210,7 @@ class AccessKeys:
         ``creatingUser``: exact; ``customAttributes``: each given value equal; ``text``: part
         of the name or description, any case.
         """
-        with self.backend.lock:
+        with self.context.lock:
             tenant_ids = set(str_list(body, "tenantIds"))
             bound = opt_str(body, "boundUserId")
             creator = opt_str(body, "creatingUser")
@@ -254,11 +226,11 @@ class AccessKeys:
                     and (not words or words in k.name.lower() or words in k.description.lower())
                 )
 
-            return {"keys": [self._wire(k) for k in self.keys.values() if matches(k)]}
+            return {"keys": [self.wire(k) for k in self.keys.values() if matches(k)]}
 
     def update(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/update → ``{"key"}``: what is sent replaces, else kept."""
-        with self.backend.lock:
+        with self.context.lock:
             key = self._get(opt_str(body, "id"))
             name = required_str(body, "name")
             description = opt_str(body, "description")
@@ -285,46 +257,47 @@ class AccessKeys:
                 key.role_names = role_names
             if tenants is not None:
                 key.key_tenants = tenants
-            return {"key": self._wire(key)}
+            return {"key": self.wire(key)}
 
     def set_status(self, body: Mapping[str, Any], status: str) -> JsonDict:
         """POST /v1/mgmt/accesskey/activate or /deactivate → ``{}``."""
-        with self.backend.lock:
+        with self.context.lock:
             self._get(opt_str(body, "id")).status = status
             return {}
 
     def set_status_batch(self, body: Mapping[str, Any], status: str) -> JsonDict:
         """The ``/batch`` variants: every id must exist, or nothing changes."""
-        with self.backend.lock:
+        with self.context.lock:
             for key in self._batch(body):
                 key.status = status
             return {}
 
     def delete(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/delete → ``{}``."""
-        with self.backend.lock:
+        with self.context.lock:
             del self.keys[self._get(opt_str(body, "id")).id]
             return {}
 
     def delete_batch(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/delete/batch → ``{}``; every id must exist."""
-        with self.backend.lock:
+        with self.context.lock:
             for key in self._batch(body):
                 del self.keys[key.id]
             return {}
 
     def rotate(self, body: Mapping[str, Any]) -> JsonDict:
         """POST /v1/mgmt/accesskey/rotate → ``{"key", "cleartext"}``: a new secret, same key."""
-        with self.backend.lock:
+        with self.context.lock:
             key = self._get(opt_str(body, "id"))
             cleartext = self.cleartext_factory(key.id)
             key.secret_hash = cleartext_hash(cleartext)
-            return {"key": self._wire(key), "cleartext": cleartext}
+            return {"key": self.wire(key), "cleartext": cleartext}
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _wire(self, key: AccessKey) -> JsonDict:
-        names = {t: tenant.name for t, tenant in self.backend.tenants.items()}
+    def wire(self, key: AccessKey) -> JsonDict:
+        """The key's wire shape (the spec's ``AccessKey``), tenant names filled in."""
+        names = {t: tenant.name for t, tenant in self.context.tenants.items()}
         return key.to_dict(names)
 
     def _get(self, key_id: str | None) -> AccessKey:
@@ -332,7 +305,7 @@ class AccessKeys:
             raise exc.missing_id()
         key = self.keys.get(key_id)
         if key is None:
-            raise exc.access_key_not_found(key_id, self.backend.options.not_found_status)
+            raise exc.access_key_not_found(key_id, self.context.options.not_found_status)
         return key
 
     def _batch(self, body: Mapping[str, Any]) -> list[AccessKey]:
@@ -357,14 +330,14 @@ class AccessKeys:
             raise exc.invalid_argument(
                 "The expireTime field must be Unix seconds (a whole number), or 0 for never"
             )
-        if raw and raw <= int(self.backend.now()):
+        if raw and raw <= self.context.clock():
             raise exc.invalid_argument("The expireTime field must be in the future")
         return raw
 
     def _role_ok(self, tenant_id: str, name: str) -> bool:
-        if not self.backend.options.require_existing_roles:
+        if not self.context.options.require_existing_roles:
             return True
-        return self.backend.authz.usable_role(tenant_id, name) is not None
+        return self.context.role(tenant_id, name) is not None
 
     def _project_roles(self, names: list[str]) -> list[str]:
         for name in names:
@@ -380,8 +353,8 @@ class AccessKeys:
         found: list[tuple[str, list[str]]] = []
         for item in raw:
             tenant_id = required_str(item, "tenantId")
-            if tenant_id not in self.backend.tenants:
-                raise exc.tenant_not_found(tenant_id, self.backend.options.not_found_status)
+            if tenant_id not in self.context.tenants:
+                raise exc.tenant_not_found(tenant_id, self.context.options.not_found_status)
             roles = list(dict.fromkeys(str_list(item, "roleNames")))
             for name in roles:
                 if not self._role_ok(tenant_id, name):
@@ -406,77 +379,3 @@ def _permitted_ips(body: Mapping[str, Any]) -> list[str] | None:
                 f"The permittedIps field holds {ip!r}, which is not an IP address or CIDR range"
             ) from None
     return ips
-
-
-def _key_from(item: Mapping[str, Any]) -> AccessKey:
-    """A key from the data file's form (`AccessKeys.to_json`)."""
-    created = item.get("createdTime")
-    expire = item.get("expireTime", 0)
-    for name, value in (("createdTime", created), ("expireTime", expire)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise exc.invalid_argument(f"The {name} field must be an integer")
-    status = text(item, "status", ACTIVE)
-    if status not in (ACTIVE, INACTIVE):
-        raise exc.invalid_argument(f"The status field must be {ACTIVE!r} or {INACTIVE!r}")
-    tenants = item.get("keyTenants") or []
-    if not isinstance(tenants, list) or not all(isinstance(t, dict) for t in tenants):
-        raise exc.invalid_argument("The keyTenants field must be a list of objects")
-    return AccessKey(
-        id=required_str(item, "id"),
-        name=required_str(item, "name"),
-        created_time=int(created),  # type: ignore[arg-type]
-        secret_hash=required_str(item, "cleartextHash"),
-        expire_time=int(expire),
-        description=text(item, "description"),
-        role_names=str_list(item, "roleNames"),
-        key_tenants=[(required_str(t, "tenantId"), str_list(t, "roleNames")) for t in tenants],
-        status=status,
-        created_by=text(item, "createdBy"),
-        bound_user_id=text(item, "boundUserId"),
-        custom_claims=opt_dict(item, "customClaims") or {},
-        custom_attributes=opt_dict(item, "customAttributes") or {},
-        permitted_ips=str_list(item, "permittedIps"),
-    )
-
-
-# --- routes --------------------------------------------------------------------------------
-
-
-def _keys(backend: DescopeBackend) -> AccessKeys:
-    return backend.access_keys
-
-
-def _query_value(query: Query, key: str) -> str | None:
-    values = query.get(key)
-    return values[0] if values else None
-
-
-Handler = Callable[["DescopeBackend", Query, JsonDict], JsonDict]
-
-ACCESS_KEY_ROUTES: dict[tuple[str, str], str] = {
-    ("POST", "/v1/mgmt/accesskey/create"): "access_key_create",
-    ("GET", "/v1/mgmt/accesskey"): "access_key_load",
-    ("POST", "/v1/mgmt/accesskey/search"): "access_key_search",
-    ("POST", "/v1/mgmt/accesskey/update"): "access_key_update",
-    ("POST", "/v1/mgmt/accesskey/activate"): "access_key_activate",
-    ("POST", "/v1/mgmt/accesskey/deactivate"): "access_key_deactivate",
-    ("POST", "/v1/mgmt/accesskey/delete"): "access_key_delete",
-    ("POST", "/v1/mgmt/accesskey/activate/batch"): "access_key_activate_batch",
-    ("POST", "/v1/mgmt/accesskey/deactivate/batch"): "access_key_deactivate_batch",
-    ("POST", "/v1/mgmt/accesskey/delete/batch"): "access_key_delete_batch",
-    ("POST", "/v1/mgmt/accesskey/rotate"): "access_key_rotate",
-}
-
-ACCESS_KEY_HANDLERS: dict[str, Handler] = {
-    "access_key_create": lambda b, q, body: _keys(b).create(body),
-    "access_key_load": lambda b, q, body: _keys(b).load(_query_value(q, "id")),
-    "access_key_search": lambda b, q, body: _keys(b).search(body),
-    "access_key_update": lambda b, q, body: _keys(b).update(body),
-    "access_key_activate": lambda b, q, body: _keys(b).set_status(body, ACTIVE),
-    "access_key_deactivate": lambda b, q, body: _keys(b).set_status(body, INACTIVE),
-    "access_key_delete": lambda b, q, body: _keys(b).delete(body),
-    "access_key_activate_batch": lambda b, q, body: _keys(b).set_status_batch(body, ACTIVE),
-    "access_key_deactivate_batch": lambda b, q, body: _keys(b).set_status_batch(body, INACTIVE),
-    "access_key_delete_batch": lambda b, q, body: _keys(b).delete_batch(body),
-    "access_key_rotate": lambda b, q, body: _keys(b).rotate(body),
-}

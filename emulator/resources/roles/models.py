@@ -42,16 +42,13 @@ import copy
 import functools
 import secrets
 import string
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from emulator import exceptions as exc
+from emulator.context import ProjectContext, RoleRef
 from emulator.fields import opt_bool, opt_str, opt_str_list, required_str, text
-
-if TYPE_CHECKING:
-    from emulator.models import DescopeBackend
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,11 +57,11 @@ R = TypeVar("R")
 def _locked(
     method: Callable[Concatenate[Authorization, P], R],
 ) -> Callable[Concatenate[Authorization, P], R]:
-    """Run the method holding the backend's re-entrant lock, as every backend operation does."""
+    """Run the method holding the project's re-entrant lock, as every operation does."""
 
     @functools.wraps(method)
     def locked(self: Authorization, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self.lock:
+        with self.context.lock:
             return method(self, *args, **kwargs)
 
     return locked
@@ -183,7 +180,7 @@ def parse_role_seed(data: Any) -> RoleSeed:
         if role.get("tenantId"):
             raise ValueError(f"roles[{i}] has a tenantId; only project roles can be given here")
     seed = RoleSeed(tuple(copy.deepcopy(permissions)), tuple(copy.deepcopy(roles)))
-    trial = Authorization(None, now=lambda: 0.0)
+    trial = Authorization(ProjectContext(now=lambda: 0.0))
     try:
         for body in seed.permissions:
             trial.create_permission(body)
@@ -198,22 +195,20 @@ class Authorization:
     """The roles and permissions of one project and their management operations.
 
     Operations take the parsed JSON body and return the dict that goes on the wire, or raise
-    :class:`~emulator.exceptions.DescopeApiError`. They run under the backend's lock and read
-    its tenants and options; ``backend`` None is a detached store (used to check a seed).
+    :class:`~emulator.exceptions.DescopeApiError`. They run under the project's lock and read
+    its tenants and options from the context; a context of its own makes a detached store
+    (used to check a seed).
     """
 
     def __init__(
         self,
-        backend: DescopeBackend | None,
+        context: ProjectContext,
         *,
-        now: Callable[[], float] | None = None,
         seed: RoleSeed | None = None,
         role_id_factory: Callable[[], str] = new_role_id,
         permission_id_factory: Callable[[], str] = new_permission_id,
     ) -> None:
-        self.backend = backend
-        self.lock = threading.RLock() if backend is None else backend.lock
-        self._now = now
+        self.context = context
         self.role_id_factory = role_id_factory
         self.permission_id_factory = permission_id_factory
         self.seed = seed or RoleSeed()
@@ -224,11 +219,6 @@ class Authorization:
         self.reset()
 
     # --- housekeeping ------------------------------------------------------------------
-
-    def now(self) -> int:
-        clock = self._now or (self.backend.now if self.backend is not None else None)
-        assert clock is not None, "a detached Authorization needs now="
-        return int(clock())
 
     @_locked
     def reset(self, seed: RoleSeed | None = None) -> None:
@@ -262,49 +252,6 @@ class Authorization:
             "roles": [r.to_dict() for r in self.roles.values()],
         }
 
-    @_locked
-    def restore(self, data: Mapping[str, Any], tenant_ids: Iterable[str]) -> None:
-        """Replace everything with ``to_json``'s form; raises ValueError, changing nothing."""
-        tenants = set(tenant_ids)
-        permissions: dict[str, Permission] = {}
-        for i, raw in enumerate(_objects(data, "permissions")):
-            p = Permission(
-                _file_text(raw, "id", f"permissions[{i}]"),
-                _file_text(raw, "name", f"permissions[{i}]"),
-                _file_text(raw, "description", f"permissions[{i}]", required=False),
-                _file_flag(raw, "systemDefault", f"permissions[{i}]"),
-            )
-            if p.name in permissions:
-                raise ValueError(f"permission {p.name!r} appears twice")
-            permissions[p.name] = p
-        roles: dict[str, Role] = {}
-        scopes: set[tuple[str, str]] = set()
-        for i, raw in enumerate(_objects(data, "roles")):
-            where = f"roles[{i}]"
-            created = raw.get("createdTime")
-            if isinstance(created, bool) or not isinstance(created, int):
-                raise ValueError(f"{where}.createdTime must be an integer")
-            names = raw.get("permissionNames", [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise ValueError(f"{where}.permissionNames must be a list of strings")
-            role = Role(
-                id=_file_text(raw, "id", where),
-                name=_file_text(raw, "name", where),
-                created_time=created,
-                description=_file_text(raw, "description", where, required=False),
-                permission_names=list(names),
-                tenant_id=_file_text(raw, "tenantId", where, required=False),
-                default=_file_flag(raw, "default", where),
-                private=_file_flag(raw, "private", where),
-            )
-            if role.tenant_id and role.tenant_id not in tenants:
-                raise ValueError(f"role {role.name!r} belongs to tenant {role.tenant_id!r}, absent")
-            if (role.tenant_id, role.name) in scopes or role.id in roles:
-                raise ValueError(f"role {role.name!r} appears twice")
-            scopes.add((role.tenant_id, role.name))
-            roles[role.id] = role
-        self.permissions, self.roles = permissions, roles
-
     # --- what tenants need -------------------------------------------------------------
 
     @_locked
@@ -313,11 +260,11 @@ class Authorization:
         self.roles = {rid: r for rid, r in self.roles.items() if r.tenant_id != tenant_id}
 
     @_locked
-    def check_default_roles(self, tenant_id: str, names: Iterable[str]) -> None:
-        """Refuse a default role that is neither a project role nor one of the tenant's."""
-        for name in names:
-            if self._find(name, "") is None and self._find(name, tenant_id) is None:
-                raise exc.unknown_role(name, tenant_id)
+    def role_ref(self, tenant_id: str, name: str) -> RoleRef | None:
+        """The role ``name`` as tenant ``tenant_id`` may use it (see :meth:`usable_role`), as
+        other resources refer to it; the project context's role lookup."""
+        role = self.usable_role(tenant_id, name)
+        return RoleRef(role.id, role.name) if role is not None else None
 
     # --- permissions -------------------------------------------------------------------
 
@@ -497,10 +444,10 @@ class Authorization:
     # --- helpers -----------------------------------------------------------------------
 
     def _cascade(self) -> bool:
-        return self.backend is None or self.backend.options.cascade_permission_changes
+        return self.context.options.cascade_permission_changes
 
     def _not_found_status(self) -> int:
-        return 400 if self.backend is None else self.backend.options.not_found_status
+        return self.context.options.not_found_status
 
     def _add_permission(self, name: str, description: str, *, system_default: bool = False) -> None:
         self.permissions[name] = Permission(
@@ -510,14 +457,14 @@ class Authorization:
     def _add_role(self, body: Mapping[str, Any]) -> Role:
         name = _name(body, "name")
         tenant_id = text(body, "tenantId")
-        if tenant_id and (self.backend is None or tenant_id not in self.backend.tenants):
+        if tenant_id and tenant_id not in self.context.tenants:
             raise exc.tenant_not_found(tenant_id, self._not_found_status())
         if self._find(name, tenant_id) is not None:
             raise exc.duplicate_role(name, tenant_id)
         role = Role(
             id=self._unused_role_id(),
             name=name,
-            created_time=self.now(),
+            created_time=self.context.clock(),
             description=_description(body),
             permission_names=self._permission_names(body),
             tenant_id=tenant_id,
@@ -645,24 +592,3 @@ def _sort(body: Mapping[str, Any]) -> list[tuple[str, bool]]:
             )
         keys.append((str(key), bool(entry.get("desc"))))
     return keys
-
-
-def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ValueError(f"{key} must be a list of objects")
-    return items
-
-
-def _file_text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
-    value = raw.get(key, None if required else "")
-    if not isinstance(value, str) or (required and not value):
-        raise ValueError(f"{where}.{key} must be a {'non-empty ' if required else ''}string")
-    return value
-
-
-def _file_flag(raw: Mapping[str, Any], key: str, where: str) -> bool:
-    value = raw.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{where}.{key} must be true or false")
-    return value

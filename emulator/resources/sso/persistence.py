@@ -18,18 +18,18 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from emulator.sso import (
+from emulator.context import RoleRef
+from emulator.resources.sso.configurations import (
     AdminLink,
     GroupMapping,
     OIDCSettings,
-    RoleRef,
     SAMLSettings,
     SSOConfiguration,
-    SSOState,
     XAATrust,
 )
+from emulator.resources.sso.store import SSOStore
 
-__all__ = ["RESTORED_SECRET_PREFIX", "restore_sso", "sso_json"]
+__all__ = ["RESTORED_SECRET_PREFIX", "install_sso", "restore_sso", "sso_json"]
 
 JsonDict = dict[str, Any]
 RESTORED_SECRET_PREFIX = "restored-sha256:"
@@ -86,8 +86,8 @@ def _configuration_json(configuration: SSOConfiguration) -> JsonDict:
     }
 
 
-def sso_json(state: SSOState) -> JsonDict:
-    """The data file's ``sso`` object (call holding the backend's lock)."""
+def sso_json(state: SSOStore) -> JsonDict:
+    """The data file's ``sso`` object (call holding the project's lock)."""
     tenant_ids = list(dict.fromkeys([*state.configurations, *state.admin_links]))
     return {
         tid: {
@@ -254,3 +254,12 @@ def restore_sso(
         if held:
             links[tenant_id] = held
     return configurations, links
+
+
+Parsed = tuple[dict[str, dict[str, SSOConfiguration]], dict[str, list[AdminLink]]]
+
+
+def install_sso(store: SSOStore, parsed: Parsed) -> None:
+    """Hold the parsed configurations and links in place of every one held."""
+    with store.context.lock:
+        store.configurations, store.admin_links = parsed

@@ -1,0 +1,1 @@
+"""The access keys resource: see :mod:`emulator.resources`."""

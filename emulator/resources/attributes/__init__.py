@@ -1,0 +1,1 @@
+"""The attributes resource: see :mod:`emulator.resources`."""

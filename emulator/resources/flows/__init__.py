@@ -1,0 +1,1 @@
+"""The flows resource: see :mod:`emulator.resources`."""

@@ -1,0 +1,1 @@
+"""The license resource: see :mod:`emulator.resources`."""

@@ -1,0 +1,1 @@
+"""The roles resource: see :mod:`emulator.resources`."""

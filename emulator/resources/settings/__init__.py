@@ -1,0 +1,1 @@
+"""The settings resource: see :mod:`emulator.resources`."""

@@ -1,0 +1,1 @@
+"""The sso resource: see :mod:`emulator.resources`."""

@@ -1,0 +1,1 @@
+"""The tenants resource: see :mod:`emulator.resources`."""
