@@ -1,9 +1,10 @@
 """The tenant routes: each handler calls one tenant operation.
 
 The routes are served by whatever has the operations of :class:`TenantOperations`: the
-composed backend, whose tenant methods forward to :class:`~emulator.resources.tenants.models.
-Tenants` (tests and the engine's fakes call, and replace, them there; the wire answers
-whatever the backend's face answers).
+composed backend, whose tenant methods forward to
+:class:`~emulator.resources.tenants.models.Tenants`. Tests and the engine's fakes call, and
+replace, those methods on the backend, so the wire answers what the backend's face answers.
+The settings and flow routes are served the same way.
 """
 
 from __future__ import annotations
