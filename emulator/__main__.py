@@ -152,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         default=True,
         help="renaming or deleting a permission changes the roles carrying it (default: on)",
     )
+    p.add_argument(
+        "--infra-put-merges",
+        action="store_true",
+        help="PUT /v1/mgmt/infra merges its data into the project configuration instead of "
+        "replacing it (unpublished either way; default: replaces)",
+    )
     return p
 
 
@@ -229,6 +235,7 @@ def _app(args: argparse.Namespace) -> EmulatorApp:
         require_attribute_definitions=args.require_attribute_definitions,
         require_existing_roles=args.require_existing_roles,
         cascade_permission_changes=args.cascade_permission_changes,
+        infra_put_merges=args.infra_put_merges,
     )
     attributes = None
     if args.tenant_attributes is not None:

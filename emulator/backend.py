@@ -19,6 +19,7 @@ from emulator.options import EmulatorOptions
 from emulator.resources.access_keys.models import AccessKeys
 from emulator.resources.attributes.models import AttributeDefinition, TenantAttributes
 from emulator.resources.flows.models import Flow, Flows, Theme
+from emulator.resources.infra.models import ProjectConfiguration, fresh_data
 from emulator.resources.license.models import License
 from emulator.resources.roles.models import Authorization, RoleSeed
 from emulator.resources.settings.models import Settings
@@ -59,6 +60,9 @@ class DescopeBackend:
         self.access_keys = AccessKeys(self.context)
         self.flow_model = Flows(self.context)
         self.license = License(self.context)
+        self.infra = ProjectConfiguration(self.context, self.attributes)
+        """The project configuration (``/v1/mgmt/infra``); its tenant attributes are
+        ``attributes``'."""
         if id_factory is not None:
             self.tenant_model.id_factory = id_factory
         if etag_factory is not None:
@@ -137,10 +141,12 @@ class DescopeBackend:
             self.attributes.clear()
             self.authz.reset()
             self.access_keys.clear()
+            self.infra.clear()
 
     def snapshot(self) -> JsonDict:
         """Everything, in wire shapes: tenants (with settings), flows (with screens), theme,
-        SSO, tenant attribute definitions, permissions, roles and access keys."""
+        SSO, tenant attribute definitions, permissions, roles and access keys, and the project
+        configuration when it is not a fresh project's."""
         with self.lock:
             tenants = self.context.tenants.values()
             return {
@@ -152,6 +158,7 @@ class DescopeBackend:
                 "tenantAttributes": self.attributes.to_json(),
                 **self.authz.to_json(),
                 "accessKeys": self.access_keys.snapshot(),
+                **({} if self.infra.data == fresh_data() else {"project": self.infra.data}),
             }
 
     # --- the public face: forwarders ------------------------------------------------------

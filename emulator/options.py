@@ -57,6 +57,9 @@ class EmulatorOptions:
     """Refuse tenant defaultRoles that are neither project roles nor roles of the tenant."""
     cascade_permission_changes: bool = True
     """Renaming a permission renames it in the roles carrying it; deleting one removes it."""
+    infra_put_merges: bool = False
+    """``PUT /v1/mgmt/infra`` merges its ``data`` into the project configuration instead of
+    replacing it (unpublished either way; replacing, the default, is the more dangerous)."""
 
     def __post_init__(self) -> None:
         if self.not_found_status not in (400, 404):
@@ -77,6 +80,7 @@ class EmulatorOptions:
             "requireAttributeDefinitions": self.require_attribute_definitions,
             "requireExistingRoles": self.require_existing_roles,
             "cascadePermissionChanges": self.cascade_permission_changes,
+            "infraPutMerges": self.infra_put_merges,
         }
 
 
@@ -89,6 +93,7 @@ _SWITCH_NAMES = {
     "requireAttributeDefinitions": "require_attribute_definitions",
     "requireExistingRoles": "require_existing_roles",
     "cascadePermissionChanges": "cascade_permission_changes",
+    "infraPutMerges": "infra_put_merges",
 }
 
 

@@ -11,13 +11,15 @@ see the same Descope. The file is a JSON object::
      "tenantAttributes": {"<name>": {"type": ..., "displayName": ..., "options"?: [...]}},
      "permissions": [{...Permission wire object...}], "roles": [{...Role wire object...}],
      "sso": {"<tenantId>": {"configurations": [...], "adminLinks": [...]}},
-     "accessKeys": [{...AccessKey wire object..., "cleartextHash": "<sha256>"}]}
+     "accessKeys": [{...AccessKey wire object..., "cleartextHash": "<sha256>"}],
+     "project": {...the project configuration but attributes.tenant...}}
 
 Each resource reads and writes its own part (the ``persistence`` module of its folder in
 :mod:`emulator.resources`); this module joins them and keeps the file. A file without
 ``permissions`` and ``roles`` keeps a fresh project's built-in ones; ``sso`` holds every
 tenant's SSO configurations and SSO Setup Suite links, an OIDC client secret as its SHA-256
-only; ``accessKeys`` each key with its cleartext's SHA-256 only (a file without it has none).
+only; ``accessKeys`` each key with its cleartext's SHA-256 only (a file without it has none);
+``project`` the project configuration (``/v1/mgmt/infra``), only when not a fresh project's.
 
 Writes are atomic: a temporary file in the same folder (mode 0600), flushed and fsynced,
 renamed over the old file, then the folder fsynced. A file that cannot be read or parsed is a
@@ -53,6 +55,14 @@ from emulator.resources.flows.persistence import (
     parse_theme,
     theme_json,
 )
+from emulator.resources.infra.persistence import (
+    KEY as PROJECT_KEY,
+)
+from emulator.resources.infra.persistence import (
+    configuration_json,
+    install_configuration,
+    parse_configuration,
+)
 from emulator.resources.roles.persistence import install_roles, parse_roles, roles_json
 from emulator.resources.sso.persistence import install_sso, restore_sso, sso_json
 from emulator.resources.tenants.persistence import install_tenants, parse_tenants, tenants_json
@@ -83,6 +93,7 @@ def state_json(backend: DescopeBackend) -> JsonDict:
         **roles_json(backend.authz),
         "sso": sso_json(backend.sso),
         "accessKeys": access_keys_json(backend.access_keys),
+        **configuration_json(backend.infra),
     }
 
 
@@ -105,6 +116,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
     sso = restore_sso(root.mapping("sso"), set(tenants))
     access_keys = parse_access_keys(root.get("accessKeys", []), set(tenants))
     roles = parse_roles(root.data, tenants)
+    configuration = parse_configuration(root.get(PROJECT_KEY))
     with backend.lock:
         install_roles(backend.authz, roles)
         install_tenants(backend.context, tenants)
@@ -112,6 +124,7 @@ def restore_state(backend: DescopeBackend, data: Any) -> None:
         install_attributes(backend.attributes, attributes)
         install_sso(backend.sso, sso)
         install_access_keys(backend.access_keys, access_keys)
+        install_configuration(backend.infra, configuration)
 
 
 # --- the file ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from emulator import exceptions as exc
 from emulator.backend import DescopeBackend
 from emulator.resources.access_keys import responses as access_keys
 from emulator.resources.flows import responses as flows
+from emulator.resources.infra import responses as infra
 from emulator.resources.license import responses as license_
 from emulator.resources.roles import responses as roles
 from emulator.resources.settings import responses as settings
@@ -59,6 +60,7 @@ MOUNTS: tuple[Mount[Any], ...] = (
     Mount(_backend, settings.ROUTES),
     Mount(lambda b: b.authz, roles.ROUTES),
     Mount(_backend, flows.ROUTES),
+    Mount(lambda b: b.infra, infra.ROUTES),
 )
 """Every resource's routes, in the order of the table."""
 

@@ -12,19 +12,20 @@ Each folder holds, for one resource (or a small family that shares its entities)
   written) and held afterwards (``install_*``).
 
 The resources: ``tenants``, ``settings`` (the tenant settings endpoint), ``roles`` (roles and
-permissions), ``attributes`` (tenant custom-attribute definitions: no route, set by the admin
-API), ``flows`` (flows and the theme), ``access_keys``, ``sso`` (per-tenant SSO configurations,
-XAA trust and admin links: large, so its model is split into ``configurations`` (entities),
-``requests`` (readers of its nested request objects), ``store`` (state and shared checks) and
-``models`` (the operations)) and ``license``.
+permissions), ``attributes`` (tenant custom-attribute definitions: no route of their own, set by
+the admin API and by ``infra``), ``infra`` (the project configuration, ``/v1/mgmt/infra``, whose
+``attributes.tenant`` are ``attributes``'), ``flows`` (flows and the theme), ``access_keys``,
+``sso`` (per-tenant SSO configurations, XAA trust and admin links: large, so its model is split
+into ``configurations`` (entities), ``requests`` (readers of its nested request objects),
+``store`` (state and shared checks) and ``models`` (the operations)) and ``license``.
 
 A resource imports the core (:mod:`emulator.context`, :mod:`emulator.tenant`,
 :mod:`emulator.options`, :mod:`emulator.routing`, :mod:`emulator.records`,
-:mod:`emulator.fields`, :mod:`emulator.exceptions`) and never the backend. Two dependencies
-between resources are direct: tenants check custom attributes against ``attributes``, and a
-tenant record in the data file carries its ``settings``. Everything else goes through the
-context: the role lookup (answered by ``roles``) and the tenant-deleted listeners (``sso``,
-``roles`` and ``access_keys`` forget a deleted tenant's). :class:`~emulator.backend.
-DescopeBackend` composes the models; :mod:`emulator.urls`, :mod:`emulator.responses` and
-:mod:`emulator.persistence` join their routes and file parts.
+:mod:`emulator.fields`, :mod:`emulator.exceptions`) and never the backend. Three dependencies
+between resources are direct: tenants check custom attributes against ``attributes`` (and so
+does ``infra``, which writes them), and a tenant record in the data file carries its
+``settings``. Everything else goes through the context: the role lookup (answered by ``roles``)
+and the tenant-deleted listeners (``sso``, ``roles`` and ``access_keys`` forget a deleted
+tenant's). :class:`~emulator.backend. DescopeBackend` composes the models; :mod:`emulator.urls`,
+:mod:`emulator.responses` and :mod:`emulator.persistence` join their routes and file parts.
 """

@@ -121,6 +121,7 @@ def test_admin_options__change_switches(emulator: EmulatorServer, client: Descop
         "requireAttributeDefinitions": True,
         "requireExistingRoles": True,
         "cascadePermissionChanges": True,
+        "infraPutMerges": False,
     }
     assert client.mgmt.license.get() == {"rateLimitTier": "tier1"}
 

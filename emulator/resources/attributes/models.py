@@ -58,11 +58,16 @@ class AttributeDefinition:
     """One of :data:`ATTRIBUTE_TYPES`."""
     options: tuple[str, ...] = ()
     """The allowed values of a singleselect or multiselect attribute."""
+    view_permissions: tuple[str, ...] = ()
+    """The permissions that may see the attribute in Descope's widgets (the project
+    configuration's ``authorization.viewPermissions``; nothing here enforces them)."""
 
     def to_json(self) -> JsonDict:
         out: JsonDict = {"type": self.type, "displayName": self.display_name}
         if self.type in SELECT_TYPES:
             out["options"] = list(self.options)
+        if self.view_permissions:
+            out["viewPermissions"] = list(self.view_permissions)
         return out
 
     def problem(self, value: Any) -> str | None:
@@ -147,9 +152,11 @@ def _definition(name: str, raw: Any) -> AttributeDefinition:
         )
     if not isinstance(raw, dict):
         raise ValueError(f'{where} must be an object with "type" and "displayName"')
-    unknown = sorted(set(raw) - {"type", "displayName", "options"})
+    unknown = sorted(set(raw) - {"type", "displayName", "options", "viewPermissions"})
     if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}; use type, displayName, options")
+        raise ValueError(
+            f"{where}: unknown key {unknown[0]!r}; use type, displayName, options, viewPermissions"
+        )
     kind = raw.get("type")
     if kind not in ATTRIBUTE_TYPES:
         raise ValueError(f"{where}: type must be one of {', '.join(ATTRIBUTE_TYPES)}, got {kind!r}")
@@ -168,10 +175,17 @@ def _definition(name: str, raw: Any) -> AttributeDefinition:
             raise ValueError(f"{where}: a {kind} attribute needs options, a list of strings")
         if len(set(options)) != len(options):
             raise ValueError(f"{where}: options must not repeat")
-        return AttributeDefinition(name, display, kind, tuple(options))
+        return AttributeDefinition(name, display, kind, tuple(options), _viewers(where, raw))
     if options is not None:
         raise ValueError(f"{where}: only singleselect and multiselect attributes take options")
-    return AttributeDefinition(name, display, kind)
+    return AttributeDefinition(name, display, kind, view_permissions=_viewers(where, raw))
+
+
+def _viewers(where: str, raw: JsonDict) -> tuple[str, ...]:
+    viewers = raw.get("viewPermissions", [])
+    if not isinstance(viewers, list) or not all(isinstance(v, str) and v for v in viewers):
+        raise ValueError(f"{where}: viewPermissions must be a list of permission names")
+    return tuple(viewers)
 
 
 def definitions_json(definitions: Mapping[str, AttributeDefinition]) -> JsonDict:
@@ -196,8 +210,9 @@ def check_values(definitions: Mapping[str, AttributeDefinition], values: Mapping
 
 class TenantAttributes:
     """The project's tenant custom-attribute definitions: those in force and those a fresh
-    project (and a reset) has. No management endpoint: the admin API and the start-up options
-    set them (:mod:`emulator.app`)."""
+    project (and a reset) has. The admin API and the start-up options set them
+    (:mod:`emulator.app`), and so does the project configuration's ``attributes.tenant``
+    (:mod:`emulator.resources.infra`)."""
 
     def __init__(
         self,
