@@ -7,8 +7,12 @@ tenant's own role, one SSOConfiguration per SSO configuration the code manages, 
 per access key of a tenant, one Flow per flow and the Theme if configured, and exports what
 each environment now holds.
 
+With ``descope-config:manageAttributeDefinitions``, one AttributeDefinition per
+``tenantAttributes:`` entry comes first.
+
 Dependencies (``depends_on``), so that the engine creates what is named before what names it,
-and deletes in the reverse order: a role depends on the declared permissions it grants, a
+and deletes in the reverse order: a tenant depends on the attribute definitions its custom
+attributes use (when managed), a role depends on the declared permissions it grants, a
 tenant on the project roles its defaultRoles name, a tenant's own role on its tenant (and on
 its permissions), an SSO configuration on its tenant and the roles its mappings name, an access
 key on its tenant and the roles it names. Built-in
@@ -39,6 +43,7 @@ from config import (
     stack_options,
 )
 from providers.access_key import AccessKey
+from providers.attribute_definition import AttributeDefinition
 from providers.flow import Flow
 from providers.permission import Permission
 from providers.role import Role, depended_on
@@ -182,9 +187,27 @@ def _code_sso_ids(configuration: Configuration, spec: Any) -> list[str]:
     return [sso.ssoId for sso, _ in tenant_sso.specs(spec.id, adopt=spec.adopt)]
 
 
+def declare_attribute_definitions(
+    settings: StackOptions, configuration: Configuration
+) -> dict[str, AttributeDefinition]:
+    """One AttributeDefinition per ``tenantAttributes:`` entry when the stack manages them
+    (``descope-config:manageAttributeDefinitions``), with the stack's protect and
+    retainOnDelete; none otherwise (the declarations are then only checks)."""
+    if not settings.manage_attribute_definitions or configuration.tenant_attributes is None:
+        return {}
+    options = pulumi.ResourceOptions(
+        protect=settings.protect, retain_on_delete=settings.retain_on_delete
+    )
+    return {
+        name: AttributeDefinition(name, spec, stack=settings.stack, opts=options)
+        for name, spec in configuration.tenant_attributes.items()
+    }
+
+
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
     """Register every resource; returns the outputs to export."""
     declared = declare_authorization(settings, configuration)
+    attribute_resources = declare_attribute_definitions(settings, configuration)
     definitions = (
         {name: d.as_data(name) for name, d in configuration.tenant_attributes.items()}
         if configuration.tenant_attributes is not None
@@ -206,7 +229,14 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             opts=pulumi.ResourceOptions(
                 protect=_protect(settings, spec),
                 retain_on_delete=_retain(settings, spec),
-                depends_on=depended_on(list(spec.defaultRoles), declared.roles),
+                depends_on=[
+                    *depended_on(list(spec.defaultRoles), declared.roles),
+                    *(
+                        attribute_resources[n]
+                        for n in spec.customAttributes
+                        if n in attribute_resources
+                    ),
+                ],
             ),
         )
         resources[spec.id] = tenant

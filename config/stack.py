@@ -26,6 +26,7 @@ SETTINGS = (
     "retainOnDelete",
     "backupDir",
     "allowDuplicateSSODomains",
+    "manageAttributeDefinitions",
 )
 """The keys that are settings; every other key of the namespace is a variable."""
 PROVIDER_NAMESPACE = "descope"
@@ -50,6 +51,10 @@ SETTING_DESCRIPTIONS = {
     "(default backups/<stack>).",
     "descope-config:allowDuplicateSSODomains": "The Descope project lets two tenants hold one "
     "SSO domain (its allowDuplicateSSODomainsInOtherTenants setting; default false).",
+    "descope-config:manageAttributeDefinitions": "Create, update and delete the "
+    "tenantAttributes: definitions in Descope (true or false; default false: they are only "
+    "checked against the tenants). Writes through the project configuration endpoint, which "
+    "Descope does not publish: see the safety page before turning it on.",
 }
 """What each setting (`SETTINGS`, `PROVIDER_SETTINGS`, with their namespace) means, for the
 documentation's configuration reference."""
@@ -78,6 +83,10 @@ class StackOptions:
     allow_duplicate_sso_domains: bool = False
     """``descope-config:allowDuplicateSSODomains``: the Descope project lets two tenants hold
     one SSO domain (its ``allowDuplicateSSODomainsInOtherTenants`` setting; off by default)."""
+    manage_attribute_definitions: bool = False
+    """``descope-config:manageAttributeDefinitions``: the ``tenantAttributes:`` declarations
+    are definitions to create, update and delete (`providers.attribute_definition`), not only
+    checks (off by default)."""
 
 
 def stack_options(
@@ -148,6 +157,7 @@ def stack_options(
         secret_variables=frozenset(secret_variables) - set(SETTINGS),
         plain_secrets_allowed=plain_secrets_allowed,
         allow_duplicate_sso_domains=flag("allowDuplicateSSODomains", default=False),
+        manage_attribute_definitions=flag("manageAttributeDefinitions", default=False),
     )
     if problems:
         raise ConfigurationErrors(problems)

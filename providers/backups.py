@@ -27,7 +27,9 @@ a destructive step: a folder that cannot take it (a file in the way, read-only, 
 the step, naming the folder and the setting that chooses it. `read_snapshot` is the way back
 in for restore tooling. An SSO snapshot (kind ``sso``) holds
 the configuration as Descope loads it: Descope never returns the OIDC client secret. Used by
-the tenant, flow, theme, role, permission and SSO providers: keep the API.
+the tenant, flow, theme, role, permission and SSO providers: keep the API. A project snapshot
+(kind ``project``, the attribute definition provider's) holds the whole project configuration
+as ``GET /v1/mgmt/infra`` answered it.
 """
 
 from __future__ import annotations
@@ -61,9 +63,11 @@ __all__ = [
 ]
 
 FORMAT = "descope-config-snapshot/1"
-Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso", "accessKey"]
+Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso", "accessKey", "project"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso", "accessKey"})
+_KINDS = frozenset(
+    {"tenant", "flow", "theme", "role", "permission", "sso", "accessKey", "project"}
+)
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 
 log = logging.getLogger(__name__)

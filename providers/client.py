@@ -253,6 +253,8 @@ class HttpApi(Protocol):
 
     def post(self, uri: str, *, body: Any = None) -> HttpResponse: ...
 
+    def put(self, uri: str, *, body: Any = None) -> HttpResponse: ...
+
 
 class SsoApi(Protocol):
     """The per-tenant SSO calls of ``DescopeClient.mgmt.sso`` the providers use."""
@@ -301,17 +303,18 @@ SSO_LOAD_PATH = "/v2/mgmt/sso/settings"
 def sso_request(
     api: ManagementApi, method: str, path: str, *, body: Any = None, params: Any = None
 ) -> Any:
-    """One SSO management request through the SDK's own HTTP client; the answer's JSON.
+    """One management request the SDK cannot send (SSO, the project configuration), through
+    its own HTTP client; the answer's JSON.
 
-    `method` is ``GET`` (with `params`) or ``POST`` (with `body`). Errors are the SDK's own
-    exceptions, so `providers.calls.call` retries and words them as for any SDK call.
+    `method` is ``GET`` (with `params`), ``POST`` or ``PUT`` (with `body`). Errors are the SDK's
+    own exceptions, so `providers.calls.call` retries and words them as for any SDK call.
     """
     http = api.sso._http
     if method == "GET":
         return http.get(path, params=params).json()
-    if method == "POST":
-        return http.post(path, body=body).json()
-    raise ValueError(f"unsupported SSO request method {method!r}")
+    if method in ("POST", "PUT"):
+        return (http.post if method == "POST" else http.put)(path, body=body).json()
+    raise ValueError(f"unsupported management request method {method!r}")
 
 
 _PROJECT_ID_RE = re.compile(r"[A-Za-z0-9_-]{4,64}")

@@ -26,6 +26,6 @@ between resources are direct: tenants check custom attributes against ``attribut
 does ``infra``, which writes them), and a tenant record in the data file carries its
 ``settings``. Everything else goes through the context: the role lookup (answered by ``roles``)
 and the tenant-deleted listeners (``sso``, ``roles`` and ``access_keys`` forget a deleted
-tenant's). :class:`~emulator.backend. DescopeBackend` composes the models; :mod:`emulator.urls`,
+tenant's). :class:`~emulator.backend.DescopeBackend` composes the models; :mod:`emulator.urls`,
 :mod:`emulator.responses` and :mod:`emulator.persistence` join their routes and file parts.
 """
