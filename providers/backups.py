@@ -65,9 +65,7 @@ __all__ = [
 FORMAT = "descope-config-snapshot/1"
 Kind = Literal["tenant", "flow", "theme", "role", "permission", "sso", "accessKey", "project"]
 Reason = Literal["delete", "replace", "adopt", "overwrite", "backup"]
-_KINDS = frozenset(
-    {"tenant", "flow", "theme", "role", "permission", "sso", "accessKey", "project"}
-)
+_KINDS = frozenset({"tenant", "flow", "theme", "role", "permission", "sso", "accessKey", "project"})
 _REASONS = frozenset({"delete", "replace", "adopt", "overwrite", "backup"})
 
 log = logging.getLogger(__name__)

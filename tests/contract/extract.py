@@ -78,6 +78,10 @@ NOT_DESCRIBED: dict[tuple[str, str], str] = {
     ("post", "/v1/mgmt/theme/export"): "SDK 2.16.1 uses v1; the description has only v2",
     ("post", "/v1/mgmt/theme/import"): "SDK 2.16.1 uses v1; the description has only v2",
     ("get", "/v1/mgmt/license"): "the SDK's rate-limit tier lookup; not described",
+    ("get", "/v1/mgmt/infra"): "the project configuration (providers.attribute_definition): the "
+    "description has its schemas (InfraResponse) but no path, so nothing to validate against",
+    ("put", "/v1/mgmt/infra"): "the project configuration (providers.attribute_definition): the "
+    "description has its schemas (InfraUpdateRequest) but no path, so nothing to validate against",
 }
 """Calls the project makes that the description lacks, each with the reason."""
 
