@@ -54,7 +54,7 @@ SETTING_DESCRIPTIONS = {
     "descope-config:manageAttributeDefinitions": "Create, update and delete the "
     "tenantAttributes: definitions in Descope (true or false; default false: they are only "
     "checked against the tenants). Writes through the project configuration endpoint, which "
-    "Descope does not publish: see the safety page before turning it on.",
+    "Descope does not publish: read Managing the definitions (configuration page) first.",
 }
 """What each setting (`SETTINGS`, `PROVIDER_SETTINGS`, with their namespace) means, for the
 documentation's configuration reference."""

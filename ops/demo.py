@@ -58,7 +58,8 @@ BUILT_IN_ROLES = ("Tenant Admin",)
 
 
 def project_needs(configuration: Configuration) -> dict[str, Any]:
-    """What the emulator's project must hold for the configuration to deploy, and no API writes.
+    """What the emulator's project must hold for the configuration to deploy, and no published
+    API writes.
 
     Returns the emulator's start-up keywords: the tenant custom-attribute definitions the
     configuration declares (``tenantAttributes:``; in a real project they are defined in the

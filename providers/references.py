@@ -12,7 +12,8 @@ them, so changing them makes no tenant an update:
   preview and up. The state records only which definitions the values were checked against
   (50 bytes, not the definitions: they were ~150 bytes to 1 KB in each tenant's inputs, and
   pulumi saves the whole state twice per changed resource). The definitions live in the
-  Descope project, not in a tenant, and no API writes them: changing one changes no tenant.
+  Descope project, not in a tenant (written, if at all, by `providers.attribute_definition`):
+  changing one changes no tenant.
 - ``attributeDefinitions``: the definitions themselves, as the program registered them
   before the digest (so a stack's state may still hold them; `diff` ignores them as it
   ignores the digest, so the next ``up`` replaces them in the state without an update). Given
@@ -64,8 +65,9 @@ SIDE_KEYS = ("attributeDefinitions", DIGEST_KEY, "ownRoles", "codeSsoIds", "prev
 """Tenant inputs that are neither tenant fields nor sent to Descope; `diff` ignores them."""
 
 DEFINE_ATTRIBUTES = (
-    "Define it in the Descope project (console: Tenants, Custom Attributes; no API writes "
-    "attribute definitions) and under tenantAttributes: in the stack's configuration file, "
+    "Define it in the Descope project (console: Tenants, Custom Attributes, or with "
+    "descope-config:manageAttributeDefinitions) and under tenantAttributes: in the stack's "
+    "configuration file, "
     "where its values are then checked before anything runs; or remove it from the tenant."
 )
 

@@ -2,8 +2,10 @@
 
 Descope refuses tenant custom attributes the project does not define, and default roles that
 do not exist; the emulator does too (``requireAttributeDefinitions``, ``requireExistingRoles``).
-No API writes attribute definitions, so every emulator the suite starts for tenants is given
-`TENANT_ATTRIBUTES`. Roles depend on who creates them:
+No published API writes attribute definitions (the program writes them through the
+unpublished project configuration only when a stack sets ``manageAttributeDefinitions``), so
+every emulator the suite starts for tenants is given `TENANT_ATTRIBUTES`. Roles depend on who
+creates them:
 
 - `TEST_PROJECT` (the provider tests: the conftests' servers, the providers' in-process app,
   :func:`tests.support.inprocess.inprocess_descope_context`): the tests drive one provider at a

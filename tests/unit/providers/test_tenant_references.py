@@ -104,7 +104,10 @@ def test_create__descope_refusing_an_attribute_names_it_the_tenant_and_where_to_
     text = str(caught.value)
     assert text.startswith('Unable to create Descope tenant "acme": Descope refused the custom ')
     assert 'attribute "crmId" of tenant "acme"' in text
-    assert "console: Tenants, Custom Attributes; no API writes attribute definitions" in text
+    assert (
+        "console: Tenants, Custom Attributes, or with descope-config:manageAttributeDefinitions"
+        in text
+    )
     assert "under tenantAttributes: in the stack's configuration file" in text
     assert "acme" not in app.backend.tenants
 
