@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from providers import attribute_definition as module
+from providers import calls, client
 from providers.errors import AnswerNotUnderstood, DescopeProviderError
 
 SEATS = {"name": "seats", "displayName": "Seats", "type": "number", "options": []}
@@ -19,9 +20,9 @@ SEATS = {"name": "seats", "displayName": "Seats", "type": "number", "options": [
 def fake(monkeypatch: pytest.MonkeyPatch, reads: list[dict[str, Any]], answer: Any = None) -> None:
     """`_load` answers `reads` in turn; the PUT does nothing."""
     monkeypatch.setattr(module, "_load", lambda doing: reads.pop(0))
-    monkeypatch.setattr(module.client, "current_settings", lambda: SimpleNamespace(project_id="P1"))
-    monkeypatch.setattr(module.client, "management", lambda: None)
-    monkeypatch.setattr(module.calls, "call", lambda fn, **kwargs: answer)
+    monkeypatch.setattr(client, "current_settings", lambda: SimpleNamespace(project_id="P1"))
+    monkeypatch.setattr(client, "management", lambda: None)
+    monkeypatch.setattr(calls, "call", lambda fn, **kwargs: answer)
 
 
 def add_seats(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,9 +50,9 @@ def test_rewrite__refuses_a_change_in_between_and_a_write_that_changed_more(
 
 
 def test_load__an_answer_without_data_is_not_understood(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(module.client, "current_settings", lambda: SimpleNamespace(project_id="P1"))
-    monkeypatch.setattr(module.client, "management", lambda: None)
-    monkeypatch.setattr(module.calls, "call", lambda fn, **kwargs: {"data": {"attributes": 3}})
+    monkeypatch.setattr(client, "current_settings", lambda: SimpleNamespace(project_id="P1"))
+    monkeypatch.setattr(client, "management", lambda: None)
+    monkeypatch.setattr(calls, "call", lambda fn, **kwargs: {"data": {"attributes": 3}})
     with pytest.raises(AnswerNotUnderstood, match="Nothing was changed"):
         module._load("read x")
 
