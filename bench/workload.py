@@ -42,7 +42,7 @@ def tenant_spec(index: int, *, prefix: str = "t", settings: bool = True) -> dict
 
 def tenant_props(spec: dict[str, Any]) -> dict[str, Any]:
     """The props the program's `Tenant` resource registers for `spec` (canonical, ``tenantId``)."""
-    from providers.tenant import tenant_props as resource_props  # noqa: PLC0415
+    from providers.answers.tenant import tenant_props as resource_props  # noqa: PLC0415
 
     return resource_props(TenantSpec.model_validate(spec))
 

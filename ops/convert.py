@@ -19,7 +19,7 @@ from config.variables import template
 from model import TenantSpec, normalise_flow_export, normalise_theme
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from ops.files import json_text
-from providers.tenant import settings_from_descope
+from providers.answers.tenant import settings_from_descope
 
 _SPEC_FIELDS = tuple(TenantSpec.model_fields)
 

@@ -72,7 +72,7 @@ from ops.live import Descope, connect
 from ops.progress import Progress
 from ops.sso_report import print_sso, sso_reports
 from ops.stack import StackSettings, load_stack_configuration
-from providers.tenant import (
+from providers.answers.tenant import (
     FLAG_KEYS,
     ID_KEY,
     INPUT_KEYS,

@@ -66,7 +66,7 @@ from pulumi.dynamic import (
 from model.access_keys import AccessKeySpec
 from model.tenant import TENANT_ID_PATTERN
 from model.text import shown
-from providers import authz, backups, calls, client, errors, wire
+from providers import authz, backups, calls, client, errors, resource, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -82,7 +82,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PROVIDER_KEY = "__provider"
 INPUT_KEYS = (
     "tenantId",
     "name",
@@ -173,13 +172,12 @@ def _snapshot(
 ) -> None:
     """Save the key as Descope loads it (never a secret) before `reason` (`providers.backups`):
     ``<time>-accessKey-<tenant>%2F<name>-<reason>.json`` (`model.filenames`)."""
-    backups.write_snapshot(
+    resource.snapshot(
         backup_dir,
         kind="accessKey",
         resource_id=f"{tenant_id}/{name}",
         reason=reason,
         content={"accessKey": {k: v for k, v in key.wire().items() if k != "cleartext"}},
-        project_id=authz.project_or_none(),
     )
 
 
@@ -220,7 +218,7 @@ class AccessKeyProvider(DescopeProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """The model's rules for a key (`model.access_keys`) and a tenant id; values not known
         yet are not judged. Valid inputs come back canonical."""
-        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        props = resource.inputs_of(news)
         if any(has_unknowns(v) for v in props.values()):
             return CheckResult(props, [])
         tenant_id = props.get("tenantId")
@@ -239,7 +237,7 @@ class AccessKeyProvider(DescopeProvider):
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """Desired against recorded: roles, expiry, tenant or rotation make a new key (the old
         one deleted first); name, description, permitted IPs and disabled update it."""
-        news = {k: v for k, v in _news.items() if k != PROVIDER_KEY}
+        news = resource.inputs_of(_news)
         if any(has_unknowns(v) for v in news.values()):
             return DiffResult(changes=True, replaces=[], stables=[])
         old, new = comparable(_olds), comparable(news)

@@ -1,50 +1,43 @@
-"""What the role and permission providers share: names, create-or-adopt, the snapshot, errors.
+"""What the role and permission providers share beyond `providers.resource`: names, check
+failures, errors.
 
 Descope addresses roles and permissions by name (a role within its scope: the project or one
 tenant), and answers their create calls with nothing to tell our create from an earlier one.
-So both providers create the same way (`create_or_adopt`): send the create once; when Descope
-refuses it or no answer comes, look for the entry. Descope holding exactly the declared entry
-is adopted, whoever made it (the lost answer of our own create, or the console): there is
-nothing in it to lose or to change. Descope holding an entry of that name that differs is
-refused, saying what it holds and how to take it over (declare it as Descope holds it, then
-change it in a reviewed commit): overwriting it would change what every user holding the role
-may do, unseen.
+So both providers create the same way (`providers.resource.create_or_adopt`): send the create
+once; when Descope refuses it or no answer comes, look for the entry. Descope holding exactly
+the declared entry is adopted, whoever made it (the lost answer of our own create, or the
+console): there is nothing in it to lose or to change. Descope holding an entry of that name
+that differs is refused, saying what it holds and how to take it over (declare it as Descope
+holds it, then change it in a reviewed commit): overwriting it would change what every user
+holding the role may do, unseen.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 
 from pulumi.dynamic import CheckFailure
 from pydantic import BaseModel, ValidationError
 
 from model.problems import Problem, problems_from_validation_error
 from model.text import shown
-from providers import backups, calls, client, errors
+from providers import errors, resource
 from providers.errors import DescopeApiError
 
 __all__ = [
     "Entry",
-    "already_exists",
     "check_failures",
-    "create_or_adopt",
     "gone",
-    "project_or_none",
     "quoted",
-    "snapshot",
     "spec_problems",
     "url_safe",
 ]
 
-log = logging.getLogger(__name__)
-
-Entry = dict[str, Any]
+Entry = resource.Entry
 """A role or permission as Descope answers it."""
-Kind = Literal["role", "permission"]
 
 
 def url_safe(name: str) -> str:
@@ -61,13 +54,6 @@ def written_forms(name: str) -> list[str]:
     so it is registered as an alias and the resource stays the same one."""
     decomposed = unicodedata.normalize("NFD", name)
     return [decomposed] if decomposed != name else []
-
-
-def project_or_none() -> str | None:
-    try:
-        return client.current_settings().project_id
-    except errors.ConfigurationError:
-        return None
 
 
 def spec_problems(model: type[BaseModel], data: Mapping[str, Any]) -> list[Problem]:
@@ -96,58 +82,6 @@ def check_failures(problems: list[Problem], keys: set[str]) -> list[CheckFailure
     return failures
 
 
-def already_exists(
-    subject: str, held: str, declared: str, cause: DescopeApiError, stack: str
-) -> DescopeApiError:
-    """Create found an entry of that name that differs from the declared one."""
-    export = f"python -m ops export --stack {stack}" if stack else "python -m ops export"
-    return errors.explain(
-        cause,
-        f"Descope already has {subject}, and it differs from the declaration (Descope holds "
-        f"{held}; declared: {declared}); nothing was changed",
-        action=f"To manage it, declare it as Descope holds it (`{export}` writes it), run "
-        "`pulumi up`, then change it in the configuration: the next `pulumi up` updates it. Or "
-        "give the declared one another name.",
-    )
-
-
-def create_or_adopt(
-    *,
-    subject: str,
-    create: Callable[[], Any],
-    find: Callable[[], Entry | None],
-    matches: Callable[[Entry], bool],
-    describe: Callable[[Entry], str],
-    declared: str,
-    doing: str,
-    stack: str,
-    told: Callable[[DescopeApiError], DescopeApiError] = lambda cause: cause,
-) -> Entry | None:
-    """Create once; on a refusal or a lost answer, `find` the entry: adopt it when it
-    `matches` the declaration (returned), refuse it when it differs, try again (bounded, with
-    backoff) when absent after a 5xx or no answer. None: created. A refusal of the create
-    itself is raised as `told` words it."""
-    policy = calls.current_policy()
-    attempt = 1
-    while True:
-        try:
-            calls.call(create, doing=doing, repeatable=False)
-            return None
-        except DescopeApiError as exc:
-            if exc.status in (401, 403, 429):
-                raise
-            held = find()
-            if held is not None:
-                if matches(held):
-                    log.info("%s already existed exactly as declared: managing it.", subject)
-                    return held
-                raise already_exists(subject, describe(held), declared, exc, stack) from None
-            if not exc.is_retryable or attempt >= policy.max_attempts:
-                raise told(exc) from None
-            calls.sleep(calls.backoff_delay(policy, attempt))
-            attempt += 1
-
-
 def gone(doing: str, subject: str, cause: DescopeApiError) -> DescopeApiError:
     """An update found the entry missing: it was deleted (or renamed) outside Pulumi."""
     return errors.explain(
@@ -155,18 +89,6 @@ def gone(doing: str, subject: str, cause: DescopeApiError) -> DescopeApiError:
         f"{subject} no longer exists in Descope (deleted or renamed outside Pulumi?)",
         action="Run `pulumi refresh` to drop it from the state, then `pulumi up` to create it "
         "again.",
-    )
-
-
-def snapshot(backup_dir: str, kind: Kind, resource_id: str, content: Mapping[str, Any]) -> None:
-    """Save what Descope holds before a delete (`providers.backups`)."""
-    backups.write_snapshot(
-        backup_dir,
-        kind=kind,
-        resource_id=resource_id,
-        reason="delete",
-        content={kind: dict(content)},
-        project_id=project_or_none(),
     )
 
 

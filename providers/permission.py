@@ -45,7 +45,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from model.roles import PermissionSpec, authorization_problems
 from model.text import nfc, shown
-from providers import authz, calls, client, listing, wire
+from providers import authz, calls, client, listing, resource, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -60,7 +60,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PROVIDER_KEY = "__provider"
 INPUT_KEYS = ("name", "description")
 
 
@@ -130,7 +129,7 @@ class PermissionProvider(DescopeProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """The model's rules (a permission's own, and that built-ins are not declared); values
         not known yet are not judged. Valid inputs come back canonical."""
-        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        props = resource.inputs_of(news)
         if any(has_unknowns(v) for v in props.values()):
             return CheckResult(props, [])
         problems = authz.spec_problems(PermissionSpec, props) or authorization_problems(
@@ -143,7 +142,7 @@ class PermissionProvider(DescopeProvider):
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """Desired against recorded, as Descope would hold them; every change is an update."""
-        news = {k: v for k, v in _news.items() if k != PROVIDER_KEY}
+        news = resource.inputs_of(_news)
         if any(has_unknowns(v) for v in news.values()):
             return DiffResult(changes=True, replaces=[], stables=[])
         old, new = comparable(_olds), comparable(news)
@@ -158,7 +157,7 @@ class PermissionProvider(DescopeProvider):
         doing = f"create {_subject(name)}"
         api = client.management().permission
         try:
-            authz.create_or_adopt(
+            resource.create_or_adopt(
                 subject=_subject(name),
                 create=lambda: api.create(name, description=spec["description"]),
                 find=lambda: find(name, doing),
@@ -219,7 +218,13 @@ class PermissionProvider(DescopeProvider):
             if found is None:
                 log.warning("%s was already deleted outside Pulumi.", _subject(name))
                 return
-            authz.snapshot(self.backup_dir, "permission", name, found)
+            resource.snapshot(
+                self.backup_dir,
+                kind="permission",
+                resource_id=name,
+                reason="delete",
+                content={"permission": dict(found)},
+            )
             held = str(found.get("name") or name)
             try:
                 calls.call(lambda: api.delete(held), doing=doing, repeatable=True)

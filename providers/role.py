@@ -70,7 +70,7 @@ from pulumi.dynamic import (
 from model.roles import RoleSpec, authorization_problems
 from model.tenant import TENANT_ID_PATTERN
 from model.text import nfc, shown
-from providers import authz, backups, calls, client, errors, listing, references, wire
+from providers import authz, backups, calls, client, errors, listing, references, resource, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -86,7 +86,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PROVIDER_KEY = "__provider"
 INPUT_KEYS = ("name", "tenantId", "description", "permissions", "tenantDefault")
 COMPARED_KEYS = ("name", "tenantId", "description", "permissions")
 """What `diff` compares: ``tenantDefault`` is the tenant's business (its defaultRoles)."""
@@ -227,7 +226,7 @@ class RoleProvider(DescopeProvider):
         """The model's rules for a role (its own, and that built-ins are not declared), a
         tenant id for a tenant role; values not known yet are not judged. Valid inputs come
         back canonical."""
-        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        props = resource.inputs_of(news)
         if any(has_unknowns(v) for v in props.values()):
             return CheckResult(props, [])
         tenant_id = props.get("tenantId") or ""
@@ -263,7 +262,7 @@ class RoleProvider(DescopeProvider):
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """Desired against recorded, as Descope would hold them: another tenant replaces, all
         else (a new name included) updates in place."""
-        news = {k: v for k, v in _news.items() if k != PROVIDER_KEY}
+        news = resource.inputs_of(_news)
         if any(has_unknowns(v) for v in news.values()):
             return DiffResult(changes=True, replaces=[], stables=[])
         old, new = comparable(_olds), comparable(news)
@@ -286,7 +285,7 @@ class RoleProvider(DescopeProvider):
         doing = f"create {subject}"
         api = client.management().role
         try:
-            adopted = authz.create_or_adopt(
+            adopted = resource.create_or_adopt(
                 subject=subject,
                 create=lambda: api.create(
                     name,
@@ -397,7 +396,13 @@ class RoleProvider(DescopeProvider):
                 told = errors.gone_with_tenant(subject, tenant_id, str(taken) if taken else None)
                 log.warning("%s", told)
                 return
-            authz.snapshot(self.backup_dir, "role", _key(tenant_id, name).lstrip("/"), found)
+            resource.snapshot(
+                self.backup_dir,
+                kind="role",
+                resource_id=_key(tenant_id, name).lstrip("/"),
+                reason="delete",
+                content={"role": dict(found)},
+            )
             held = str(found.get("name") or name)
             try:
                 calls.call(

@@ -20,7 +20,8 @@ from pulumi.runtime import rpc
 from emulator import exceptions
 from emulator.app import EmulatorApp
 from model.tenant import TenantSpec
-from providers import client, tenant
+from providers import client
+from providers import tenant_calls as tenant
 from providers.errors import DescopeApiError, InvalidInputError, PartialFailure, TenantAlreadyExists
 from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, comparable, tenant_props
 from providers.wire import SSO_SETUP_SUITE_DEFAULTS, sso_setup_suite
