@@ -22,10 +22,10 @@ from descope.http_client import HTTPClient
 from config.stack import is_loopback_url
 from ops.errors import OpsError
 from providers import client, wire
+from providers.answers.sso import scrubbed
 from providers.calls import call
 from providers.errors import AnswerNotUnderstood, DescopeApiError, when_not_understood
 from providers.flow import is_missing_flow
-from providers.sso import scrubbed
 
 if TYPE_CHECKING:
     from ops.stack import StackSettings

@@ -102,10 +102,10 @@ from ops.sso import (
 from ops.stack import StackSettings, load_stack_configuration
 from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
 from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
+from providers.answers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
+from providers.answers.sso import inputs_from_descope
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
-from providers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
-from providers.sso import inputs_from_descope
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"

@@ -35,7 +35,7 @@ from model.idp import certificate_fingerprint, secret_reference_name
 from model.sso import DEFAULT_SSO_ID, SSO_OWNED_SETTINGS, SSOConfiguration, TenantSSO
 from ops.tenant_entry import ABSENT, FileForms, put_in_order, same, value_node
 from ops.yaml_edit import styled
-from providers.sso import INPUT_KEYS, inputs_from_descope
+from providers.answers.sso import INPUT_KEYS, inputs_from_descope
 
 __all__ = [
     "ExportedSSO",

@@ -17,7 +17,7 @@ from typing import Any
 from config import Configuration
 from model.text import shown as printable
 from ops.live import Descope
-from providers.sso import changed_fields, inputs_from_descope
+from providers.answers.sso import changed_fields, inputs_from_descope
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from pulumi.dynamic import CreateResult
 
@@ -499,7 +499,7 @@ def created(spec: TenantSpec, held: Mapping[str, Any], *, sso_managed: bool) -> 
     return CreateResult(spec.id, outputs)
 
 
-def roll_back(backup_dir: str, tenant_id: str, step: str, cause: DescopeApiError) -> None:
+def roll_back(backup_dir: str, tenant_id: str, step: str, cause: DescopeApiError) -> NoReturn:
     """Delete the tenant this create made, snapshotting it first: should the tenant not
     be ours after all, nothing is lost. If that fails too, say exactly what is left."""
     doing = f"delete {_quoted(tenant_id)} again"

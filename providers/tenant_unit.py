@@ -50,7 +50,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from model.sso import DEFAULT_SSO_ID, SSOConfigurationSpec
-from providers import backups, calls, client, errors, sso, wire
+from providers import backups, calls, client, errors, sso_calls, wire
+from providers.answers import sso
 from providers.errors import DescopeApiError
 
 __all__ = [
@@ -334,7 +335,7 @@ def move(old_id: str, new_id: str, code_sso_ids: Sequence[str] | None) -> None:
         for role in roles:
             _create_role(role, new_id, doing)
         for spec, loaded in copies:
-            sso.make_again(spec, loaded, doing)
+            sso_calls.make_again(spec, loaded, doing)
     except DescopeApiError as exc:
         raise errors.unit_move_failed(old_id, new_id, str(path), exc) from None
     moved = [

@@ -23,8 +23,8 @@ from providers.sso import (
     registered_name,
     resource_id,
     secret_fingerprint,
-    write_request,
 )
+from providers.sso_calls import write_request
 from tests.support.sso import CLIENT_SECRET, certificate, oidc_props, sso_props
 from tests.unit.providers import tenant_fakes
 from tests.unit.providers.tenant_fakes import counts

@@ -14,7 +14,8 @@ from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSet
 from emulator import exceptions
 from emulator.app import EmulatorApp
 from model.sso import SSOConfigurationSpec
-from providers import backups, errors, sso, tenant_unit
+from providers import backups, errors, tenant_unit
+from providers import sso_calls as sso
 from providers.errors import DescopeApiError, InvalidInputError
 from providers.role import RoleProvider
 from providers.sso import SSOConfigurationProvider
