@@ -137,9 +137,23 @@ SECRET_OUTPUTS = (SECRET_KEY, "clientSecretHash")
 hash."""
 
 
-SECRET_OUTPUTS = (SECRET_KEY, "clientSecretHash")
-"""Outputs the engine must keep encrypted: the secret (never output, listed to be sure) and its
-hash."""
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def _spec(props: Mapping[str, Any]) -> SSOConfigurationSpec:
+    data = {k: v for k, v in props.items() if k in SPEC_KEYS}
+    problems = sso_configuration_problems(data)
+    if problems:
+        raise errors.invalid_inputs(
+            "configure a Descope SSO configuration",
+            [(p.field, p.message) for p in problems],
+        )
+    return SSOConfigurationSpec.model_validate(data)
+
+
+def _secret(props: Mapping[str, Any]) -> str | None:
+    secret = props.get(SECRET_KEY)
+    return secret if isinstance(secret, str) and secret and props.get("oidc") else None
 
 
 class SSOConfigurationProvider(DescopeProvider):
@@ -356,22 +370,6 @@ class SSOConfigurationProvider(DescopeProvider):
             if not exc.is_not_found:
                 raise
             log.info("%s was already gone", subject)
-
-
-def _spec(props: Mapping[str, Any]) -> SSOConfigurationSpec:
-    data = {k: v for k, v in props.items() if k in SPEC_KEYS}
-    problems = sso_configuration_problems(data)
-    if problems:
-        raise errors.invalid_inputs(
-            "configure a Descope SSO configuration",
-            [(p.field, p.message) for p in problems],
-        )
-    return SSOConfigurationSpec.model_validate(data)
-
-
-def _secret(props: Mapping[str, Any]) -> str | None:
-    secret = props.get(SECRET_KEY)
-    return secret if isinstance(secret, str) and secret and props.get("oidc") else None
 
 
 class SSOConfiguration(pulumi.dynamic.Resource, module="descope", name="SSOConfiguration"):
