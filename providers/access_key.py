@@ -212,6 +212,124 @@ def load(key_id: str, doing: str) -> wire.AccessKey | None:
         raise
 
 
+def _create(spec: dict[str, Any], subject: str, doing: str) -> tuple[wire.AccessKey, str]:
+    """One create; the key and its secret. A lost or unreadable answer deletes the key of that
+    name it may have made (no key of that name existed before) and fails."""
+    api = _api()
+    try:
+        answer = calls.call(
+            lambda: api.create(
+                spec["name"],
+                expire_time=spec["expireTime"],
+                key_tenants=[AssociatedTenant(spec["tenantId"], list(spec["roles"]))],
+                description=spec["description"],
+                permitted_ips=list(spec["permittedIps"]),
+            ),
+            doing=doing,
+            repeatable=False,
+            shape=wire.ACCESS_KEY_CREATED,
+        )
+        body = dict(answer) if isinstance(answer, dict) else answer
+        cleartext = body.pop("cleartext", None) if isinstance(body, dict) else None
+        key = wire.ACCESS_KEY_CREATED.read(body, doing=doing).key
+        if not isinstance(cleartext, str) or not cleartext:
+            raise wire.ACCESS_KEY_CREATED.not_understood(doing, errors.SECRET_NOT_SHOWN)
+    except DescopeApiError as exc:
+        error = errors.secret_hidden(exc) if isinstance(exc, AnswerNotUnderstood) else exc
+        if isinstance(exc, AnswerNotUnderstood) or exc.is_retryable:
+            _undo_lost_create(spec, subject, error, doing)
+        raise error from None
+    return key, cleartext
+
+
+def _undo_lost_create(
+    spec: dict[str, Any], subject: str, cause: DescopeApiError, doing: str
+) -> None:
+    """Delete what a create whose answer never arrived (or did not fit) may have made."""
+    try:
+        for key in find(spec["tenantId"], spec["name"], doing):
+            _delete(key.id, doing)
+    except DescopeApiError as exc:
+        raise errors.explain(
+            cause,
+            f"{_CREATE_LOST}, and looking for the key it may have made failed too "
+            f"({errors.answer_of(exc)})",
+            action=f"Look in the Descope console for {subject}: delete it (its secret never "
+            "reached Pulumi), then run again.",
+        ) from None
+
+
+def _write(
+    key_id: str, olds: Mapping[str, Any], new: dict[str, Any], subject: str
+) -> wire.AccessKey:
+    """Bring the key from `olds` to `new` (name, description, permitted IPs; status)."""
+    doing = f"update {subject}"
+    old = comparable(olds)
+    api = _api()
+    key: wire.AccessKey | None = None
+    try:
+        if any(old[k] != new[k] for k in ("name", "description", "permittedIps")):
+            key = calls.send(
+                lambda: client.reply_of(
+                    api,
+                    lambda a: a.update(
+                        key_id,
+                        new["name"],
+                        description=new["description"],
+                        permitted_ips=list(new["permittedIps"]),
+                    ),
+                ),
+                wire.ACCESS_KEY_UPDATED,
+                doing=doing,
+                asked=key_id,
+            ).key
+        if old["disabled"] != new["disabled"]:
+            _set_disabled(key_id, new["disabled"], doing)
+            if key is not None:
+                key = key.model_copy(update={"status": "inactive" if new["disabled"] else "active"})
+    except DescopeApiError as exc:
+        if exc.is_not_found and load(key_id, doing) is None:
+            raise errors.access_key_gone(subject, exc) from None
+        raise
+    if key is None:
+        key = load(key_id, doing)
+        if key is None:
+            raise errors.access_key_gone(
+                subject, DescopeApiError(f"Unable to {doing}:", "the key is gone")
+            )
+    return key
+
+
+def _set_disabled(key_id: str, disabled: bool, doing: str) -> None:
+    api = _api()
+    if disabled:
+        calls.send(
+            lambda: client.reply_of(api, lambda a: a.deactivate(key_id)),
+            wire.ACCESS_KEY_DEACTIVATED,
+            doing=doing,
+        )
+    else:
+        calls.send(
+            lambda: client.reply_of(api, lambda a: a.activate(key_id)),
+            wire.ACCESS_KEY_ACTIVATED,
+            doing=doing,
+        )
+
+
+def _delete(key_id: str, doing: str) -> None:
+    """Delete the key; one already gone counts as deleted."""
+    api = _api()
+    try:
+        calls.send(
+            lambda: client.reply_of(api, lambda a: a.delete(key_id)),
+            wire.ACCESS_KEY_DELETED,
+            doing=doing,
+        )
+    except DescopeApiError as exc:
+        if not (exc.is_not_found and load(key_id, doing) is None):
+            raise
+
+
 class AccessKeyProvider(DescopeProvider):
     """Creates, reads, updates and deletes one Descope access key per resource."""
 
@@ -337,124 +455,6 @@ class AccessKeyProvider(DescopeProvider):
             return
         _snapshot(self.backup_dir, tenant_id, name, key, "delete")
         _delete(_id, doing)
-
-
-def _create(spec: dict[str, Any], subject: str, doing: str) -> tuple[wire.AccessKey, str]:
-    """One create; the key and its secret. A lost or unreadable answer deletes the key of that
-    name it may have made (no key of that name existed before) and fails."""
-    api = _api()
-    try:
-        answer = calls.call(
-            lambda: api.create(
-                spec["name"],
-                expire_time=spec["expireTime"],
-                key_tenants=[AssociatedTenant(spec["tenantId"], list(spec["roles"]))],
-                description=spec["description"],
-                permitted_ips=list(spec["permittedIps"]),
-            ),
-            doing=doing,
-            repeatable=False,
-            shape=wire.ACCESS_KEY_CREATED,
-        )
-        body = dict(answer) if isinstance(answer, dict) else answer
-        cleartext = body.pop("cleartext", None) if isinstance(body, dict) else None
-        key = wire.ACCESS_KEY_CREATED.read(body, doing=doing).key
-        if not isinstance(cleartext, str) or not cleartext:
-            raise wire.ACCESS_KEY_CREATED.not_understood(doing, errors.SECRET_NOT_SHOWN)
-    except DescopeApiError as exc:
-        error = errors.secret_hidden(exc) if isinstance(exc, AnswerNotUnderstood) else exc
-        if isinstance(exc, AnswerNotUnderstood) or exc.is_retryable:
-            _undo_lost_create(spec, subject, error, doing)
-        raise error from None
-    return key, cleartext
-
-
-def _undo_lost_create(
-    spec: dict[str, Any], subject: str, cause: DescopeApiError, doing: str
-) -> None:
-    """Delete what a create whose answer never arrived (or did not fit) may have made."""
-    try:
-        for key in find(spec["tenantId"], spec["name"], doing):
-            _delete(key.id, doing)
-    except DescopeApiError as exc:
-        raise errors.explain(
-            cause,
-            f"{_CREATE_LOST}, and looking for the key it may have made failed too "
-            f"({errors.answer_of(exc)})",
-            action=f"Look in the Descope console for {subject}: delete it (its secret never "
-            "reached Pulumi), then run again.",
-        ) from None
-
-
-def _write(
-    key_id: str, olds: Mapping[str, Any], new: dict[str, Any], subject: str
-) -> wire.AccessKey:
-    """Bring the key from `olds` to `new` (name, description, permitted IPs; status)."""
-    doing = f"update {subject}"
-    old = comparable(olds)
-    api = _api()
-    key: wire.AccessKey | None = None
-    try:
-        if any(old[k] != new[k] for k in ("name", "description", "permittedIps")):
-            key = calls.send(
-                lambda: client.reply_of(
-                    api,
-                    lambda a: a.update(
-                        key_id,
-                        new["name"],
-                        description=new["description"],
-                        permitted_ips=list(new["permittedIps"]),
-                    ),
-                ),
-                wire.ACCESS_KEY_UPDATED,
-                doing=doing,
-                asked=key_id,
-            ).key
-        if old["disabled"] != new["disabled"]:
-            _set_disabled(key_id, new["disabled"], doing)
-            if key is not None:
-                key = key.model_copy(update={"status": "inactive" if new["disabled"] else "active"})
-    except DescopeApiError as exc:
-        if exc.is_not_found and load(key_id, doing) is None:
-            raise errors.access_key_gone(subject, exc) from None
-        raise
-    if key is None:
-        key = load(key_id, doing)
-        if key is None:
-            raise errors.access_key_gone(
-                subject, DescopeApiError(f"Unable to {doing}:", "the key is gone")
-            )
-    return key
-
-
-def _set_disabled(key_id: str, disabled: bool, doing: str) -> None:
-    api = _api()
-    if disabled:
-        calls.send(
-            lambda: client.reply_of(api, lambda a: a.deactivate(key_id)),
-            wire.ACCESS_KEY_DEACTIVATED,
-            doing=doing,
-        )
-    else:
-        calls.send(
-            lambda: client.reply_of(api, lambda a: a.activate(key_id)),
-            wire.ACCESS_KEY_ACTIVATED,
-            doing=doing,
-        )
-
-
-def _delete(key_id: str, doing: str) -> None:
-    """Delete the key; one already gone counts as deleted."""
-    api = _api()
-    try:
-        calls.send(
-            lambda: client.reply_of(api, lambda a: a.delete(key_id)),
-            wire.ACCESS_KEY_DELETED,
-            doing=doing,
-        )
-    except DescopeApiError as exc:
-        if not (exc.is_not_found and load(key_id, doing) is None):
-            raise
 
 
 class AccessKey(pulumi.dynamic.Resource, module="descope", name="AccessKey"):

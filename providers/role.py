@@ -219,6 +219,14 @@ def _permission_refusal(cause: DescopeApiError, spec: Mapping[str, Any]) -> Desc
     )
 
 
+def _address(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
+    """(name, tenant id) of the role: as the recorded properties say; without them (a read by
+    id alone) the id, read as a project role's name."""
+    if props.get("name"):
+        return str(props["name"]), str(props.get("tenantId") or "")
+    return id_, ""
+
+
 class RoleProvider(DescopeProvider):
     """Creates, reads, updates and deletes one Descope role per resource."""
 
@@ -417,12 +425,10 @@ class RoleProvider(DescopeProvider):
             roles.forget(_key(tenant_id, name))
 
 
-def _address(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    """(name, tenant id) of the role: as the recorded properties say; without them (a read by
-    id alone) the id, read as a project role's name."""
-    if props.get("name"):
-        return str(props["name"]), str(props.get("tenantId") or "")
-    return id_, ""
+def depended_on(names: Sequence[str], available: Mapping[str, Any]) -> list[Any]:
+    """The resources in `available` (by name) that `names` name, in the order named: what a
+    resource naming roles or permissions depends on (built-ins and unknown names have none)."""
+    return [available[n] for n in dict.fromkeys(names) if n in available]
 
 
 class Role(pulumi.dynamic.Resource, module="descope", name="Role"):
@@ -462,9 +468,3 @@ class Role(pulumi.dynamic.Resource, module="descope", name="Role"):
             props,
             pulumi.ResourceOptions.merge(own, opts),
         )
-
-
-def depended_on(names: Sequence[str], available: Mapping[str, Any]) -> list[Any]:
-    """The resources in `available` (by name) that `names` name, in the order named: what a
-    resource naming roles or permissions depends on (built-ins and unknown names have none)."""
-    return [available[n] for n in dict.fromkeys(names) if n in available]
