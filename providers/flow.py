@@ -56,10 +56,8 @@ from model.flow import (
     normalise_flow_export,
 )
 from providers import calls, client, wire
-from providers.backups import snapshot_before
 from providers.errors import (
     AnswerNotUnderstood,
-    ConfigurationError,
     DescopeApiError,
     answer_of,
     content_problem,
@@ -67,6 +65,7 @@ from providers.errors import (
     snapshot_warning,
     when_not_understood,
 )
+from providers.resource import snapshot_before
 from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = ["Flow", "FlowProvider"]
@@ -101,10 +100,6 @@ def save_snapshot(
     """Write Descope's current content (an answer that fitted its shape) to the backup folder
     and warn; returns the file's path. A folder that cannot take it refuses the `reason`
     (`SnapshotRefused`, naming the folder and ``descope-config:backupDir``)."""
-    try:
-        project_id: str | None = client.current_settings().project_id
-    except ConfigurationError:
-        project_id = None
     path = snapshot_before(
         backup_dir,
         refusing=reason,
@@ -113,7 +108,6 @@ def save_snapshot(
         resource_id=resource_id,
         reason=reason,
         content=content,
-        project_id=project_id,
         warning=lambda saved: snapshot_warning(subject, event, str(saved)),
     )
     return str(path)
