@@ -18,6 +18,7 @@ import pytest
 
 import providers.runtime  # noqa: F401 - mends the SDK's serializer, as the program does
 from providers.access_key import AccessKeyProvider
+from providers.attribute_definition import AttributeDefinitionProvider
 from providers.flow import FlowProvider
 from providers.permission import PermissionProvider
 from providers.role import RoleProvider
@@ -28,6 +29,7 @@ from providers.theme import ThemeProvider
 
 PROVIDERS: tuple[type[DescopeProvider], ...] = (
     AccessKeyProvider,
+    AttributeDefinitionProvider,
     FlowProvider,
     PermissionProvider,
     RoleProvider,
