@@ -3,7 +3,7 @@ projected onto Pulumi's backends.
 
 `measure_checkpoints` deploys `count` lean tenants (a name, one self-provisioning domain, two
 custom attributes: `lean_tenants_yaml`) with the program itself (``__main__.py``) through the
-stand-in engine (`ops.engine`) and the real provider host, against the emulator. The stand-in
+stand-in engine (`standin.engine`) and the real provider host, against the emulator. The stand-in
 saves the whole state as Pulumi's snapshot manager does (``pkg/backend/snapshot.go``): twice per
 created resource, the pending operation before its call and the result after it. Every save is
 written to the state file and counted (bytes, seconds). The final state file is then measured
@@ -40,9 +40,9 @@ import yaml
 
 from bench.lab import MANAGEMENT_KEY, PROJECT_ID, EmulatorProcess
 from bench.report import CheckpointResult, KindSize, Projection, checkpoint_lines
-from ops.engine import Engine, StackState
-from ops.host import PROJECT_DIR
-from ops.program import Registration, registrations
+from standin.engine import Engine, StackState
+from standin.host import PROJECT_DIR
+from standin.program import Registration, registrations
 
 __all__ = [
     "LEAN_ATTRIBUTES",

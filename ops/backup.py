@@ -34,11 +34,13 @@ from typing import Any
 
 from ops import authorization
 from ops.errors import OpsError
-from ops.files import json_text, utc_iso, utc_stamp, write_atomic
+from ops.files import json_text, utc_stamp
 from ops.live import Descope, connect
 from ops.progress import Progress
 from ops.stack import StackSettings, load_stack_configuration
 from providers.errors import BACKUP_DIR_SETTING
+from standin.errors import StandinError
+from standin.files import utc_iso, write_atomic
 
 BACKUP_FORMAT = "descope-config-backup/1"
 
@@ -111,7 +113,7 @@ def write_backup(document: dict[str, Any], backup_dir: Path, now: datetime | Non
         return write_atomic(
             backup_dir / f"{utc_stamp(now)}-full-backup.json", json_text(document), mode=0o600
         )
-    except OpsError as exc:
+    except StandinError as exc:
         raise OpsError(
             f"{exc.message} No backup was written. Make {backup_dir.absolute()} a writable "
             f"folder with free space, or set {BACKUP_DIR_SETTING} in the stack file to another "

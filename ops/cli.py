@@ -35,9 +35,9 @@ from pathlib import Path
 from config import ConfigurationErrors, plaintext_key_warning
 from config.variables import parse_assignment
 from model.text import shown_lines
-from ops.errors import Interrupted, OpsError
 from ops.stack import StackSettings, load_stack, load_stack_configuration
 from providers.errors import DescopeProviderError
+from standin.errors import Interrupted, StandinError
 
 
 def _variable(text: str) -> tuple[str, str]:
@@ -274,9 +274,9 @@ def _run(args: argparse.Namespace) -> int:
         restore,
         sso_link,
         stack_backup,
-        standin_state,
         verbs,
     )
+    from standin import state as standin_state  # noqa: PLC0415
 
     stack = load_stack(args.stack, args.project_dir)
     if args.command == "cancel":
@@ -391,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except (OpsError, DescopeProviderError) as exc:
+    except (StandinError, DescopeProviderError) as exc:
         print(f"error: {shown_lines(str(exc))}", file=sys.stderr)
     except ConfigurationErrors as exc:
         print(f"error: the configuration is not valid:\n{shown_lines(str(exc))}", file=sys.stderr)

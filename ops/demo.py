@@ -43,14 +43,14 @@ from descope import AuthException, DescopeClient
 from config import Configuration
 from emulator.server import EmulatorServer
 from ops import verbs
-from ops.changes import render
-from ops.engine import DEFAULT_PROVIDER_TYPE, Engine
 from ops.errors import OpsError
-from ops.program import registrations
 from ops.pulumi_cli import find_pulumi, run_pulumi
 from ops.stack import StackSettings, load_stack_configuration
-from ops.standin_state import stack_lock
 from ops.verbs import local_backend_env, local_folder, standin_state_file
+from standin.changes import render
+from standin.engine import DEFAULT_PROVIDER_TYPE, Engine
+from standin.program import registrations
+from standin.state import stack_lock
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 BUILT_IN_ROLES = ("Tenant Admin",)

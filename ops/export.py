@@ -59,11 +59,11 @@ from model.text import shown
 from ops import authorization
 from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError, ids_not_file_names, outside_folder
-from ops.files import write_atomic
 from ops.live import Descope, connect
 from ops.progress import Progress
 from ops.sso import ExportedSSO, customer_sets_it_up, sso_from_descope, without_owned_settings
 from ops.stack import StackSettings
+from standin.files import write_atomic
 
 THEME_FILE = "theme.json"
 PROJECT_THEME_FILE = "project-theme.json"

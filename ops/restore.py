@@ -87,8 +87,6 @@ from ops.files import (
     missing_folders,
     read_json,
     remove_empty_folders,
-    remove_stale_temp_files,
-    write_atomic,
 )
 from ops.progress import Progress
 from ops.role_entry import declared, list_style, new_declaration, restore_declaration
@@ -106,6 +104,7 @@ from providers.answers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
 from providers.answers.sso import inputs_from_descope
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
+from standin.files import remove_stale_temp_files, write_atomic
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
 FLOW_TYPE = "pulumi-python:dynamic/descope:Flow"

@@ -4,7 +4,7 @@
 (and ``make up STACK=S``). With ``pulumi`` on PATH the real CLI runs, with the flags the daily
 workflow needs: ``--run-program`` wherever a refresh or destroy configures the providers (so
 they use the stack's current config, a rotated key included). Without it the stand-in engine
-(`ops.engine`) plays the program by Pulumi's rules through the real provider host, its state in
+(`standin.engine`) plays the program by Pulumi's rules through the real provider host, its state in
 ``.pulumi-local/standin-<stack>.json``, and says once that it stands in.
 
 As with pulumi: ``up``, ``refresh`` and ``destroy`` show what they will do and ask before doing
@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Literal
 
 from config.stack import PROJECT, is_emulator_stack
-from ops.changes import render
-from ops.engine import Engine, Result, StackState
 from ops.errors import OpsError
-from ops.program import registrations
 from ops.pulumi_cli import INSTALL_HINT, INSTALL_URL, find_pulumi, run_pulumi
 from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
-from ops.standin_state import StandinRun, locked_state, state_file
+from standin.changes import render
+from standin.engine import Engine, Result, StackState
+from standin.program import registrations
+from standin.state import StandinRun, locked_state, state_file
 
 __all__ = [
     "VERBS",
@@ -159,7 +159,7 @@ Operation = Callable[[StackState, "StandinRun | None"], Result]
 
 def play(stack: StackSettings, operation: Operation, *, save: bool) -> Result:
     """Run `operation` on the stand-in's state of `stack`. The one place the stand-in's state is
-    read and written: with `save`, under the stack's lock (`ops.standin_state.locked_state`:
+    read and written: with `save`, under the stack's lock (`standin.state.locked_state`:
     the engine saves as it goes through the run's checkpoints; a refresh's state is saved at
     the end), and a full disk or a Ctrl-C ends the run as `StandinRun.finish` says; without,
     the state is only read (a preview)."""
@@ -197,7 +197,7 @@ def secret_keys(stack: StackSettings) -> tuple[str, ...]:
 STANDS_IN = (
     "{install}\nMeanwhile, standing in for `pulumi {verb}` offline: the program runs for stack "
     "{stack} and what it registers is played by Pulumi's rules through the provider host "
-    "pulumi starts (ops/engine.py); the stand-in's state: {state}."
+    "pulumi starts (standin/engine.py); the stand-in's state: {state}."
 )
 
 

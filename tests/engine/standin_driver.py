@@ -16,12 +16,12 @@ from typing import Any
 
 from bench.lab import TENANT_TOKEN
 from bench.workload import tenant_props, tenant_spec
-from ops.engine import Engine
-from ops.errors import Interrupted, OpsError
-from ops.host import ProviderHost, provider_blob
-from ops.program import Registration, urn_of
-from ops.standin_state import locked_state
 from providers.tenant import TenantProvider
+from standin.engine import Engine
+from standin.errors import Interrupted, StandinError
+from standin.host import ProviderHost, provider_blob
+from standin.program import Registration, urn_of
+from standin.state import locked_state
 from tests.engine.conftest import MANAGEMENT_KEY, PROJECT_ID
 
 STACK = "killed"
@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
     except Interrupted as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except OpsError as exc:
+    except StandinError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -4,7 +4,7 @@ deactivates it, removal deletes it after a snapshot that holds no secret.
 
 The one place the secret may appear in the state is the output ``cleartext`` of the AccessKey
 resource, which the registration declares in ``additional_secret_outputs``: `pulumi up` keeps
-it encrypted, and so does the stand-in's state file (`ops.sealed`). Everything else (inputs,
+it encrypted, and so does the stand-in's state file (`standin.sealed`). Everything else (inputs,
 the other resources, the host's log, snapshots) is checked to hold no trace of it.
 """
 
@@ -18,8 +18,8 @@ import pytest
 
 from emulator.resources.access_keys.models import cleartext_hash
 from emulator.server import EmulatorServer
-from ops.engine import Engine, Result, StackState
-from ops.program import ProgramRun
+from standin.engine import Engine, Result, StackState
+from standin.program import ProgramRun
 from tests.engine.test_program_engine import FAST_RETRIES
 from tests.support.scenarios import edit_tenants, expect_nothing_to_do, snapshots
 from tests.support.standin import SECRET_KEYS, StandIn

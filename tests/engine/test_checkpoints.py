@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine, PendingOperation, StackState
-from ops.host import PROJECT_DIR
-from ops.standin_state import cancel, lock_file, state_file
+from standin.engine import Engine, PendingOperation, StackState
+from standin.host import PROJECT_DIR
+from standin.state import cancel, lock_file, state_file
 from tests.engine.standin_driver import HOST_ENV, STACK, config, tenant_ids, tenant_registrations
 
 pytestmark = pytest.mark.engine

@@ -17,8 +17,8 @@ import pytest
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine, ResourceState, StackState
 from providers.tenant import TenantProvider
+from standin.engine import Engine, ResourceState, StackState
 from tests.support.host import ProviderHost, ResourceUnderTest
 
 pytestmark = pytest.mark.engine

@@ -1,5 +1,5 @@
 """The program, per example stack, as `pulumi up` plays it: the stand-in engine's rules
-(`ops.engine`) through the real provider host, against the emulator over HTTP.
+(`standin.engine`) through the real provider host, against the emulator over HTTP.
 
 Each scenario (`tests.support.scenarios`) is what a user does week after week; the real-CLI
 test in tests/e2e plays the same ones where the pulumi CLI is installed.
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine
+from standin.engine import Engine
 from tests.support.scenarios import SCENARIOS, cases
 from tests.support.standin import StandIn
 

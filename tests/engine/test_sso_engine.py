@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine
+from standin.engine import Engine
 from tests.engine.test_program_engine import FAST_RETRIES
 from tests.support.scenarios import edit_tenants, expect_nothing_to_do, expect_ok
 from tests.support.standin import OIDC_SECRET, OIDC_SECRET_KEY, StandIn

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from bench.checkpoints import LEAN_ATTRIBUTES, deploy_lean, kind_sizes, lean_stack
-from ops.engine import Engine, StackState
-from ops.host import PROJECT_DIR
 from providers.references import DIGEST_KEY, definitions_digest
+from standin.engine import Engine, StackState
+from standin.host import PROJECT_DIR
 
 TENANT = "pulumi-python:dynamic/descope:Tenant"
 LEAN_TENANT_BUDGET = 1_300

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine, Result, Step
-from ops.errors import OpsError
+from standin.engine import Engine, Result, Step
+from standin.errors import StandinError
 from tests.support.scenarios import Outcome, edit_tenants
 from tests.support.standin import SECRET_KEYS, StandIn
 
@@ -78,7 +78,7 @@ def test_steps_carry_inputs_replaces_and_secrets_and_target_plays_a_part(
     assert "tenant-initech" not in up.state.names()
     assert up.state.by_name("tenant-globex").inputs["tenantId"] == "globex"  # left as it was
 
-    with pytest.raises(OpsError, match="--target nothing-like-it: neither the program"):
+    with pytest.raises(StandinError, match="--target nothing-like-it: neither the program"):
         dev.engine.preview(
             dev.state, program.registrations, dev.config, SECRET_KEYS, targets=["nothing-like-it"]
         )

@@ -18,8 +18,8 @@ from descope import AttributeMapping, SSOSAMLSettings
 from descope.management.common import MgmtV1
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine
 from providers.backups import read_snapshot
+from standin.engine import Engine
 from tests.support.scenarios import Driver, edit_tenants, expect_ok, tenant_ids
 from tests.support.sso import certificate
 from tests.support.standin import StandIn

@@ -1,6 +1,6 @@
 """The provider host killed with SIGKILL in the middle of a `pulumi up` that creates, updates
 or deletes 20 tenants and 3 flows, then the next `pulumi up`, both played by the stand-in
-engine's rules (`ops.engine`: a call whose answer was lost with the host stays a pending
+engine's rules (`standin.engine`: a call whose answer was lost with the host stays a pending
 operation in the state; the next run makes a pending create again as a resumed create, which
 the providers recognise by their ownership rules, and reads a resource with a pending update or
 delete before deciding its step).
@@ -26,11 +26,11 @@ from bench.lab import FLOW_TOKEN, TENANT_TOKEN
 from bench.workload import flow_export, tenant_props, tenant_spec
 from emulator.server import EmulatorServer
 from model.flow import content_hash, normalise_flow_export
-from ops.engine import Engine, Result, StackState
-from ops.host import ProviderHost
-from ops.program import Registration, urn_of
 from providers.flow import FlowProvider, holds
 from providers.tenant import TenantProvider
+from standin.engine import Engine, Result, StackState
+from standin.host import ProviderHost
+from standin.program import Registration, urn_of
 from tests.faults.conftest import HOST_ENV, MANAGEMENT_KEY, PROJECT_ID
 from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY

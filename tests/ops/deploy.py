@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops.engine import Engine, ResourceState, Result, StackState
-from ops.host import PROJECT_DIR
-from ops.program import registrations
 from ops.stack import load_stack
+from standin.engine import Engine, ResourceState, Result, StackState
+from standin.host import PROJECT_DIR
+from standin.program import registrations
 from tests.ops.conftest import Project
 
 STACK = "test"

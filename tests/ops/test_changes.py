@@ -3,8 +3,8 @@ the reason for a replace, the summary."""
 
 from __future__ import annotations
 
-from ops.changes import field_changes, render, summary
-from ops.engine import Result, StackState, Step
+from standin.changes import field_changes, render, summary
+from standin.engine import Result, StackState, Step
 
 URN = "urn:pulumi:dev::descope-config::descope:index/{kind}:{kind}::{name}"
 SECRET = "very-secret-client-value"

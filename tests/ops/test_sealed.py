@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ops.engine import PendingOperation, ResourceState, StackState
-from ops.errors import OpsError
-from ops.sealed import key_file
+from standin.engine import PendingOperation, ResourceState, StackState
+from standin.errors import StandinError
+from standin.sealed import key_file
 
 SECRET = "oidc-client-secret-CANARY-51f3"
 URN = "urn:pulumi:dev::descope-config::pulumi-python:dynamic/descope:SSOConfiguration::sso-globex"
@@ -65,15 +65,15 @@ def test_a_missing_or_foreign_key_is_named(tmp_path: Path) -> None:
     key = key_file(path)
     key.rename(tmp_path / "kept.key")
 
-    with pytest.raises(OpsError, match=r"standin-dev\.key is missing"):
+    with pytest.raises(StandinError, match=r"standin-dev\.key is missing"):
         StackState.load(path, "dev", {})
 
     other = tmp_path / "other.json"
     state_with_a_secret().save(other)  # makes other.key
     key_file(other).rename(key)
-    with pytest.raises(OpsError, match="did not seal"):
+    with pytest.raises(StandinError, match="did not seal"):
         StackState.load(path, "dev", {})
 
     key.write_text("not a key")
-    with pytest.raises(OpsError, match="is not usable"):
+    with pytest.raises(StandinError, match="is not usable"):
         StackState.load(path, "dev", {})

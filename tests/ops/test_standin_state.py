@@ -1,5 +1,5 @@
 """The stand-in engine's checkpoints, pending operations, stop, lock and save failures
-(`ops.engine`, `ops.standin_state`), played against a provider host in this process that holds
+(`standin.engine`, `standin.state`), played against a provider host in this process that holds
 its resources in a dict (`World`): fast, and every call can be watched or made to fail.
 
 The real host, the emulator, SIGKILL and Ctrl-C: tests/engine/test_checkpoints.py.
@@ -25,12 +25,14 @@ import grpc
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from ops.engine import Engine, PendingOperation, ResourceState, Result, StackState
-from ops.errors import Interrupted, OpsError
-from ops.host import HostError, ProviderHost
-from ops.program import Registration, urn_of
-from ops.standin_state import LockHolder, cancel, lock_file, locked_state, state_file
+from providers import calls
 from providers.calls import RESUMED_CREATE_KEY
+from standin import engine as standin_engine
+from standin.engine import Engine, PendingOperation, ResourceState, Result, StackState
+from standin.errors import Interrupted, StandinError
+from standin.host import HostError, ProviderHost
+from standin.program import Registration, urn_of
+from standin.state import LockHolder, cancel, lock_file, locked_state, state_file
 from tests.ops.conftest import Project, Run
 
 STACK = "ck"
@@ -73,7 +75,7 @@ class World:
 
 
 class FakeHost:
-    """The calls `ops.engine` makes of a provider host, answered from a `World`."""
+    """The calls `standin.engine` makes of a provider host, answered from a `World`."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -229,6 +231,12 @@ def test_an_answer_lost_with_the_host_leaves_the_create_pending_and_the_next_up_
     assert again.state.pending == []
 
 
+def test_the_engine_and_the_providers_name_the_resumed_create_alike() -> None:
+    """The stand-in adds the input, the providers take it out: neither imports the other, so
+    the one name they share is pinned here."""
+    assert standin_engine.RESUMED_CREATE_KEY == calls.RESUMED_CREATE_KEY
+
+
 def test_a_resumed_create_interrupted_again_keeps_the_first_start_time(
     engine: Engine, world: World
 ) -> None:
@@ -361,7 +369,7 @@ def test_destroy_saves_each_delete_and_forgets_the_config(tmp_path: Path, engine
 @pytest.fixture
 def disk_full_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     """Make the `n`-th file written from now on (and every later one) fail with ENOSPC when
-    flushed to disk (`ops.files.write_atomic`'s fsync of the file; a folder's fsync works)."""
+    flushed to disk (`standin.files.write_atomic`'s fsync of the file; a folder's fsync works)."""
     real = os.fsync
 
     def arm(n: int) -> None:
@@ -387,7 +395,7 @@ def test_a_state_that_cannot_be_saved_stops_the_run_and_says_how_to_recover(
         # saves: config, a pending, a done, b pending, b done (fails: b is applied)
         disk_full_after(5)
         result = up(engine, run.state, names, checkpoint=run.checkpoint, stop=run.stop)
-        with pytest.raises(OpsError) as raised:
+        with pytest.raises(StandinError) as raised:
             run.finish(result)
 
     message = str(raised.value)
@@ -449,7 +457,7 @@ def test_ctrl_c_sets_stop_and_the_finish_says_what_was_done(
 
 def test_a_second_run_on_the_stack_fails_at_once_naming_the_lock(tmp_path: Path) -> None:
     with locked_state(tmp_path, STACK, CONFIG, command="python -m ops up --stack ck"):
-        with pytest.raises(OpsError) as raised, locked_state(tmp_path, STACK, CONFIG):
+        with pytest.raises(StandinError) as raised, locked_state(tmp_path, STACK, CONFIG):
             pass  # pragma: no cover - not reached
         holder = json.loads(lock_file(tmp_path, STACK).read_text())
     message = str(raised.value)
@@ -489,7 +497,7 @@ def test_a_lock_left_by_a_dead_run_is_reported_with_the_command_that_clears_it(
 ) -> None:
     pid = dead_pid()
     write_lock(lock_file(tmp_path, STACK), pid)
-    with pytest.raises(OpsError) as raised, locked_state(tmp_path, STACK, CONFIG):
+    with pytest.raises(StandinError) as raised, locked_state(tmp_path, STACK, CONFIG):
         pass  # pragma: no cover - not reached
     message = str(raised.value)
     assert "locked by a run that is no longer running" in message
@@ -503,7 +511,7 @@ def test_an_unreadable_lock_is_reported_with_the_command_that_clears_it(tmp_path
     lock_file(tmp_path, STACK).parent.mkdir(parents=True)
     lock_file(tmp_path, STACK).write_text("")
     with (
-        pytest.raises(OpsError, match=r"cannot be read.*ops cancel --stack ck"),
+        pytest.raises(StandinError, match=r"cannot be read.*ops cancel --stack ck"),
         locked_state(tmp_path, STACK, CONFIG),
     ):
         pass  # pragma: no cover - not reached
@@ -545,12 +553,12 @@ def test_a_lock_that_cannot_be_created_or_written_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk_full_after: Callable[[int], None]
 ) -> None:
     (tmp_path / ".pulumi-local").write_text("not a folder")
-    with pytest.raises(OpsError, match=r"Cannot create the lock .*standin-ck\.lock"):
+    with pytest.raises(StandinError, match=r"Cannot create the lock .*standin-ck\.lock"):
         locked_state(tmp_path, STACK, CONFIG).__enter__()
     (tmp_path / ".pulumi-local").unlink()
 
     disk_full_after(1)
-    with pytest.raises(OpsError, match=r"Cannot write the lock .*No space left on device"):
+    with pytest.raises(StandinError, match=r"Cannot write the lock .*No space left on device"):
         locked_state(tmp_path, STACK, CONFIG).__enter__()
     assert not lock_file(tmp_path, STACK).exists()
 
@@ -558,7 +566,7 @@ def test_a_lock_that_cannot_be_created_or_written_says_so(
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
     monkeypatch.setattr(os, "open", refused)
-    with pytest.raises(OpsError, match="Read-only file system"):
+    with pytest.raises(StandinError, match="Read-only file system"):
         locked_state(tmp_path, STACK, CONFIG).__enter__()
 
 
@@ -625,7 +633,7 @@ def test_a_state_file_with_an_unknown_pending_operation_is_refused(tmp_path: Pat
     body = StackState(STACK).to_json()
     body["pendingOperations"] = [{"urn": urn("a"), "type": TYPE, "operation": "importing"}]
     path.write_text(json.dumps(body))
-    with pytest.raises(OpsError, match="unknown pending operation 'importing'"):
+    with pytest.raises(StandinError, match="unknown pending operation 'importing'"):
         StackState.load(path, STACK, CONFIG)
 
 

@@ -16,8 +16,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 from model import AttributeDefinition
-from ops.program import registrations
 from providers.references import DIGEST_KEY, definitions_digest
+from standin.program import registrations
 
 REPO = Path(__file__).resolve().parents[2]
 TENANT = "pulumi-python:dynamic/descope:Tenant"

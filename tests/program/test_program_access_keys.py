@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ops.program import registrations
+from standin.program import registrations
 from tests.program.test_program import REPO, stack_config
 
 ACCESS_KEY = "pulumi-python:dynamic/descope:AccessKey"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import rpc
 
-from ops.program import Registration, registrations
+from standin.program import Registration, registrations
 from tests.program.test_program import OIDC_SECRET, SECRET_KEYS, stack_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,8 +66,8 @@ def test_the_dev_stack_holds_its_emulator_secret_in_plain_text(tmp_path: Path) -
 
 
 def test_a_real_project_refuses_a_plain_text_client_secret() -> None:
-    from ops.errors import OpsError  # noqa: PLC0415
+    from standin.errors import StandinError  # noqa: PLC0415
 
-    with pytest.raises(OpsError, match="is set in plain text") as refused:
+    with pytest.raises(StandinError, match="is set in plain text") as refused:
         registrations(REPO, stack="prod", config=stack_config("prod"), secret_keys=[])
     assert OIDC_SECRET not in str(refused.value)

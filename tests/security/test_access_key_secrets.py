@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.host import provider_blob
 from providers.access_key import AccessKeyProvider
+from standin.host import provider_blob
 from tests.security.conftest import CANARY_KEY, PROJECT_ID
 from tests.support.host import HostError, ProviderHost, ResourceUnderTest
 

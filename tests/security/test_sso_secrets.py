@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.host import provider_blob
 from providers.sso import SSOConfigurationProvider
+from standin.host import provider_blob
 from tests.security.conftest import CANARY_KEY, PROJECT_ID
 from tests.support.host import REPO_ROOT, HostError, ProviderHost, ResourceUnderTest
 from tests.support.sso import CLIENT_SECRET, oidc_props

@@ -1,10 +1,10 @@
 """Drive one resource through Pulumi's own dynamic-provider host, a call at a time.
 
-`ProviderHost` (in `ops.host`, shared with the stand-in engine) is the host process.
+`ProviderHost` (in `standin.host`, shared with the stand-in engine) is the host process.
 `ResourceUnderTest` keeps one resource's state across calls the way the engine keeps it in the
 stack: outputs as recorded state, checked inputs as the last inputs. It serves tests about one
 provider's answers (faults, adopt, concurrency); what a whole `pulumi up` does is played by
-`ops.engine` (tests/engine/test_program_engine.py).
+`standin.engine` (tests/engine/test_program_engine.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime.proto import provider_pb2
 
-from ops.host import (
+from standin.host import (
     PROJECT_DIR,
     PROVIDER_KEY,
     UNKNOWN,

@@ -1,7 +1,7 @@
 """The scenarios' driver for ``make test``: the program played by the stand-in engine.
 
-Each command runs ``__main__.py`` under Pulumi's mocks for its registrations (`ops.program`) and
-plays them through the real provider host (`ops.engine`), against an emulator over HTTP. The
+Each command runs ``__main__.py`` under Pulumi's mocks for its registrations (`standin.program`) and
+plays them through the real provider host (`standin.engine`), against an emulator over HTTP. The
 stack's config is its ``Pulumi.<stack>.yaml`` with the connection pointed at the emulator and
 the tenants file, flows folder and backup folder in a temporary folder the test owns.
 """
@@ -18,10 +18,10 @@ from descope import DescopeClient
 
 from config import config_text
 from emulator.server import EmulatorServer
-from ops.engine import Engine, Result, StackState
-from ops.errors import OpsError
-from ops.host import PROJECT_DIR
-from ops.program import ProgramRun, registrations
+from standin.engine import Engine, Result, StackState
+from standin.errors import StandinError
+from standin.host import PROJECT_DIR
+from standin.program import ProgramRun, registrations
 from tests.support.scenarios import Outcome
 
 OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
@@ -116,7 +116,7 @@ class StandIn(OnEmulator):
             return registrations(
                 PROJECT_DIR, stack=self.stack, config=self.config, secret_keys=SECRET_KEYS
             )
-        except OpsError as exc:
+        except StandinError as exc:
             return Outcome(errors=[str(exc)])
 
     def up(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:

@@ -5,7 +5,7 @@ The engine marks a resource property secret when the program registered it as a 
 input (an OIDC client secret), and the outputs of that name or named by the resource's
 ``additional_secret_outputs`` (an access key's ``cleartext``); Pulumi then stores them
 encrypted by the stack's secrets provider. The stand-in does the same with a key of its own:
-`seal` replaces each such value of a state document (`ops.engine.StackState.to_json`:
+`seal` replaces each such value of a state document (`standin.engine.StackState.to_json`:
 resources and pending operations, ``secretProperties`` naming them) with
 ``{"sealed": <Fernet token>}`` (AES-128-CBC and HMAC-SHA256, `cryptography`), and `unseal`
 puts it back. The key is a file beside the state, ``standin-<stack>.key`` (mode 0600, made
@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from ops.errors import OpsError
+from standin.errors import StandinError
 
 SEALED = "sealed"
 """The key of a sealed value: ``{"sealed": "<token>"}``."""
@@ -53,7 +53,7 @@ def _key(path: Path, *, create: bool) -> Fernet | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise OpsError(
+        raise StandinError(
             f"The stand-in's key {path} is not usable ({exc}). It seals the secrets in the "
             "state beside it; if it is lost, delete that state too (the next run then takes "
             "over what Descope holds)."
@@ -96,7 +96,7 @@ def seal(document: dict[str, Any], key_path: Path) -> dict[str, Any]:
 
 def unseal(document: dict[str, Any], state_file: Path) -> dict[str, Any]:
     """`document` (read from `state_file`) with its sealed values opened, with the key beside
-    it; an `OpsError` naming the key when it is missing or is not the one that sealed them."""
+    it; a `StandinError` naming the key when it is missing or is not the one that sealed them."""
     key_path = key_file(state_file)
     fernet: Fernet | None = None
     for values, names in _parts(document):
@@ -106,7 +106,7 @@ def unseal(document: dict[str, Any], state_file: Path) -> dict[str, Any]:
                 continue
             fernet = fernet or _key(key_path, create=False)
             if fernet is None:
-                raise OpsError(
+                raise StandinError(
                     f"The stand-in's state {state_file} holds sealed secrets, and their key "
                     f"{key_path} is missing. Put the key back, or delete the state to start "
                     "over (the next run then takes over what Descope holds)."
@@ -114,7 +114,7 @@ def unseal(document: dict[str, Any], state_file: Path) -> dict[str, Any]:
             try:
                 values[name] = json.loads(fernet.decrypt(str(value[SEALED]).encode()))
             except (InvalidToken, ValueError):
-                raise OpsError(
+                raise StandinError(
                     f"The stand-in's state {state_file} holds secrets its key {key_path} did "
                     "not seal (a key of another state?). Put the right key back, or delete the "
                     "state to start over."

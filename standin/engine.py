@@ -1,5 +1,5 @@
 """A stand-in for the Pulumi engine: a program's registrations played through the real
-dynamic-provider host (`ops.host`), by the engine's rules.
+dynamic-provider host (`standin.host`), by the engine's rules.
 
 The Pulumi CLI (a Go binary) cannot be installed everywhere this project is tried; the tests and
 ``make demo`` use this instead. It is only as good as its rules, so here they are, as read from
@@ -37,12 +37,12 @@ pulumi/pulumi's engine (``pkg/resource/deploy/step_generator.go``, ``step.go``,
 Checkpoints, as the engine's snapshot manager keeps them (``pkg/backend/snapshot.go``): an ``up``
 or ``destroy`` given a `checkpoint` writer hands it the whole state, as its steps finish, after
 recording each Create, Update and Delete (each half of a replace) as a pending operation before
-the call and its result after it; the writer saves it (`ops.standin_state` writes the state file
+the call and its result after it; the writer saves it (`standin.state` writes the state file
 atomically). A run stopped at any point (Ctrl-C, SIGKILL, a lost host, a full disk) thus leaves
 a state in which every call made is either recorded or pending. The next run resolves what is
 pending, without the user's help:
 
-- a pending create is made again, marked as resumed (`providers.calls.RESUMED_CREATE_KEY`, the
+- a pending create is made again, marked as resumed (`RESUMED_CREATE_KEY`, the
   time the first one began): each provider recognises what that first create made by its own
   ownership rules (a tenant created since then holding exactly what was sent or configured is
   taken as ours; permissions, roles and SSO configurations holding exactly what is declared are
@@ -79,15 +79,15 @@ import grpc
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-from ops import sealed
-from ops.errors import OpsError
-from ops.files import write_atomic
-from ops.host import PROJECT_DIR, PROVIDER_KEY, HostError, ProviderHost
-from ops.program import Registration, urn_of
-from providers.calls import RESUMED_CREATE_KEY
+from standin import sealed
+from standin.errors import StandinError
+from standin.files import write_atomic
+from standin.host import PROJECT_DIR, PROVIDER_KEY, HostError, ProviderHost
+from standin.program import Registration, urn_of
 
 __all__ = [
     "DEFAULT_PROVIDER_TYPE",
+    "RESUMED_CREATE_KEY",
     "Checkpoint",
     "Engine",
     "PendingOperation",
@@ -106,9 +106,14 @@ Op = Literal["create", "update", "same", "replace", "delete", "retain", "drift",
 are a refresh's findings; ``read`` a refresh that found nothing changed."""
 Pending = Literal["creating", "updating", "deleting"]
 Checkpoint = Callable[["StackState"], None]
-"""Saves the state it is given (an `OpsError` when it cannot); called with the engine's lock
+"""Saves the state it is given (a `StandinError` when it cannot); called with the engine's lock
 held, so one save at a time and never a state being changed."""
 STATE_FORMAT = "descope-config-standin-state/1"
+RESUMED_CREATE_KEY = "__resumedCreate"
+"""The input added to a create made again after a run that recorded it as pending and never
+learnt its result: the Unix time that first create began. It is the stand-in's word to the
+providers, who know it by the same name (`providers.calls.RESUMED_CREATE_KEY`, pinned equal by
+a test) without either side importing the other."""
 UNCERTAIN = (
     grpc.StatusCode.UNAVAILABLE,
     grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -285,7 +290,7 @@ class StackState:
         """Write the state to `path` atomically (mode 0600), as one compact JSON document (as
         Pulumi's file backend writes it: a checkpoint rewrites it at every step). A file never
         holds a credential or a customer's secret in plain text: secret config values are
-        written as fingerprints, secret resource properties encrypted (`ops.sealed`, with the
+        written as fingerprints, secret resource properties encrypted (`standin.sealed`, with the
         key beside the state, as Pulumi's passphrase secrets provider seals them)."""
         document = sealed.seal(self.to_json(), sealed.key_file(path))
         text = json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n"
@@ -339,7 +344,7 @@ class StackState:
                 pending=[PendingOperation.from_json(p) for p in body.get("pendingOperations", [])],
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise OpsError(
+            raise StandinError(
                 f"The stand-in's state file {path} is not readable ({exc}). Delete it to start "
                 "from an empty state (the next run then creates or adopts everything)."
             ) from None
@@ -493,7 +498,7 @@ class _Journal:
             return False
         try:
             self.checkpoint(self.state)
-        except OpsError as exc:
+        except StandinError as exc:
             self.save_error = str(exc)
             return False
         return True
@@ -591,7 +596,7 @@ def targeted(
             known.setdefault(key, set()).add(urn)
     unknown = [t for t in targets if t not in known]
     if unknown:
-        raise OpsError(
+        raise StandinError(
             f"--target {unknown[0]}: neither the program nor the stack's state has a resource "
             "with that URN or name. Name a resource as `preview` lists it (for example "
             "tenant-acme), or give its URN."
@@ -745,7 +750,7 @@ class Engine:
         if config is not None:
             return dict(config), tuple(secret_keys)
         if state.config is None:
-            raise OpsError(
+            raise StandinError(
                 f"Stack {state.stack} has no recorded configuration (no `up` yet): nothing to "
                 "refresh or destroy."
             )

@@ -2,7 +2,8 @@
 verb that changes a stack goes through (`locked_state`).
 
 The state of stack S is one JSON document, ``.pulumi-local/standin-S.json`` in the project
-(`ops.engine.StackState`), rewritten atomically at every checkpoint (`ops.files.write_atomic`).
+(`standin.engine.StackState`), rewritten atomically at every checkpoint
+(`standin.files.write_atomic`).
 Beside it, ``standin-S.lock`` keeps two runs apart, as the file backend's ``.pulumi/locks/``
 does: created with O_EXCL, it holds the run's pid, host name, start time and command, and is
 removed when the run ends, however it ends short of SIGKILL. A second run fails at once naming
@@ -14,7 +15,7 @@ lets the steps under way finish and be saved (the run then ends with `Interrupte
 "N done, M not started: run `up` again"); a second abandons the run at once: the state file is
 as of its last checkpoint (the steps under way stay recorded as pending, and the next run
 resolves them), the lock is removed, exit 130. The provider host never sees the Ctrl-C
-(`ops.host`), so no call is cut short by it.
+(`standin.host`), so no call is cut short by it.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from ops.engine import Result, StackState
-from ops.errors import Interrupted, OpsError
-from ops.files import remove_stale_temp_files, utc_iso
+from standin.engine import Result, StackState
+from standin.errors import Interrupted, StandinError
+from standin.files import remove_stale_temp_files, utc_iso
 
 __all__ = [
     "LockHolder",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 CHECKPOINT_TAG = "checkpoint"
-"""The tag of the state file's temp files (`ops.engine.StackState.save`)."""
+"""The tag of the state file's temp files (`standin.engine.StackState.save`)."""
 SHOWN_NAMES = 8
 """How many resource names a message lists before "and N more"."""
 
@@ -100,23 +101,23 @@ class LockHolder:
         return f"pid {self.pid} on host {self.host}, started {self.started} (`{self.command}`)"
 
 
-def _locked(path: Path, stack: str) -> OpsError:
+def _locked(path: Path, stack: str) -> StandinError:
     """Why stack `stack` cannot be locked: who holds `path`, and what to do."""
     holder = LockHolder.read(path)
     cancel = f"`{cancel_command(stack)}`"
     if holder is None:
-        return OpsError(
+        return StandinError(
             f"Stack {stack} is locked: the lock file {path} exists but cannot be read (a run "
             f"killed while taking it?). If no other run on stack {stack} is under way, remove "
             f"it with {cancel}, then run again."
         )
     if holder.alive() is False:
-        return OpsError(
+        return StandinError(
             f"Stack {stack} is locked by a run that is no longer running: {holder.describe()}; "
             f"lock file {path}. Its state file holds every operation that run began (the next "
             f"run resolves what it left pending). Remove the lock with {cancel}, then run again."
         )
-    return OpsError(
+    return StandinError(
         f"Stack {stack} is locked by another run: {holder.describe()}; lock file {path}. Wait "
         f"for it to finish, or stop it; if it is no longer running, remove the lock with "
         f"{cancel}."
@@ -129,13 +130,13 @@ def _acquire(path: Path, stack: str, command: str) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"{cannot}: {exc.strerror or exc}.") from None
+        raise StandinError(f"{cannot}: {exc.strerror or exc}.") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         raise _locked(path, stack) from None
     except OSError as exc:
-        raise OpsError(f"{cannot}: {exc.strerror or exc}.") from None
+        raise StandinError(f"{cannot}: {exc.strerror or exc}.") from None
     body = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
@@ -149,7 +150,7 @@ def _acquire(path: Path, stack: str, command: str) -> None:
             os.fsync(handle.fileno())
     except OSError as exc:
         _release(path)
-        raise OpsError(f"Cannot write the lock {path}: {exc.strerror or exc}.") from None
+        raise StandinError(f"Cannot write the lock {path}: {exc.strerror or exc}.") from None
 
 
 def _release(path: Path) -> None:
@@ -168,7 +169,7 @@ def cancel(project_dir: Path, stack: str) -> str:
         return f"Stack {stack} is not locked ({path} does not exist)."
     holder = LockHolder.read(path)
     if holder is not None and holder.alive():
-        raise OpsError(
+        raise StandinError(
             f"Stack {stack} is locked by a run that is still running: {holder.describe()}. "
             f"Stop it (Ctrl-C in its terminal, or `kill {holder.pid}`) rather than removing its "
             "lock: two runs at once would each save their own state over the other's."
@@ -209,7 +210,7 @@ class StandinRun:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def checkpoint(self, state: StackState) -> None:
-        """Save `state` (an `OpsError` naming the file when it cannot be written)."""
+        """Save `state` (a `StandinError` naming the file when it cannot be written)."""
         state.save(self.path)
 
     save = checkpoint
@@ -221,11 +222,11 @@ class StandinRun:
         self.state = StackState(self.stack)
 
     def finish(self, result: Result, *, verb: str = "up") -> None:
-        """Raise what `result` calls for beyond its steps' errors: an `OpsError` when the state
+        """Raise what `result` calls for beyond its steps' errors: a `StandinError` when the state
         could not be saved (what was applied, and how to recover), `Interrupted` (exit 130)
         after Ctrl-C."""
         if result.save_error:
-            raise OpsError(
+            raise StandinError(
                 f"The stand-in's state could not be saved: {result.save_error} No step was "
                 f"started after that. Applied to Descope by this run: {applied(result)}. "
                 f"{self.path} holds the state as of its last save, with every operation begun "
@@ -282,7 +283,7 @@ def _interrupts(run: StandinRun, lock: Path) -> Iterator[None]:
 @contextmanager
 def stack_lock(project_dir: Path, stack: str, command: str | None = None) -> Iterator[Path]:
     """Hold stack `stack`'s lock for the block (no state loaded: for removing the state, say);
-    an `OpsError` at once when another run holds it. Yields the lock file's path."""
+    a `StandinError` at once when another run holds it. Yields the lock file's path."""
     lock = lock_file(project_dir, stack)
     _acquire(lock, stack, command or _default_command())
     try:
@@ -301,7 +302,7 @@ def locked_state(
 ) -> Iterator[StandinRun]:
     """Lock stack `stack`, load its stand-in state, and hold both for the run.
 
-    Raises an `OpsError` at once when another run holds the lock (naming its pid, host and
+    Raises a `StandinError` at once when another run holds the lock (naming its pid, host and
     start time; a dead one's with the command that clears it). Inside: Ctrl-C handling as the
     module docstring says; temp files a killed save left are removed. The lock is released
     whatever ends the block. `current_config` lets the state's secret fingerprints be matched

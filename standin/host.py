@@ -16,8 +16,9 @@ this process closes the host, or dies in any way, SIGKILL included. (Linux's
 ``PR_SET_PDEATHSIG`` would follow the *thread* that started the host, not the process, and
 exists only on Linux.)
 
-Used by the stand-in engine (`ops.engine`) and by the tests. Importing ``pulumi.dynamic.__main__``
-in this process would start a server and rewrite global pulumi settings: never do that here.
+Used by the stand-in engine (`standin.engine`) and by the tests. Importing
+``pulumi.dynamic.__main__`` in this process would start a server and rewrite global pulumi
+settings: never do that here.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ name, inputs (as the SDK serialised them, secrets wrapped), and the resource opt
 acts on (protect, retainOnDelete, deleteBeforeReplace, aliases, dependencies). Provider code
 never runs here; the providers' pickled blobs are in the inputs (``__provider``).
 
-`ops.engine` plays these registrations through the real provider host. Running the program
+`standin.engine` plays these registrations through the real provider host. Running the program
 rewrites pulumi's process-wide settings (config, mocks, event loop): call `registrations` from
 one thread at a time, outside the provider host.
 """
@@ -27,7 +27,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
-from ops.errors import OpsError
+from standin.errors import StandinError
 
 __all__ = ["ProgramRun", "Registration", "registrations", "urn_of"]
 
@@ -159,7 +159,7 @@ def registrations(
     """Run the program in `project_dir` for `stack` with `config` (namespaced keys, values as
     text, as ``pulumi config`` holds them) and return what it registered.
 
-    Raises `OpsError` with the program's own message when it stops the run (a configuration
+    Raises `StandinError` with the program's own message when it stops the run (a configuration
     error, ``pulumi.RunError``), and for any other failure of the program.
     """
     run = ProgramRun()
@@ -184,9 +184,9 @@ def registrations(
             runpy.run_path(str(project_dir / "__main__.py"), run_name="__pulumi_program__")
             loop.run_until_complete(wait_for_rpcs())
     except pulumi.RunError as exc:
-        raise OpsError(str(exc)) from None
+        raise StandinError(str(exc)) from None
     except Exception as exc:
-        raise OpsError(f"The Pulumi program failed: {type(exc).__name__}: {exc}") from None
+        raise StandinError(f"The Pulumi program failed: {type(exc).__name__}: {exc}") from None
     finally:
         loop.close()
         asyncio.set_event_loop(None)
