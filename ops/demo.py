@@ -48,8 +48,9 @@ from ops.pulumi_cli import find_pulumi, run_pulumi
 from ops.stack import StackSettings, load_stack_configuration
 from ops.verbs import local_backend_env, local_folder, standin_state_file
 from standin.changes import render
-from standin.engine import DEFAULT_PROVIDER_TYPE, Engine
+from standin.engine import Engine
 from standin.program import registrations
+from standin.results import DEFAULT_PROVIDER_TYPE
 from standin.state import stack_lock
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

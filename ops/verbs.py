@@ -31,8 +31,10 @@ from ops.errors import OpsError
 from ops.pulumi_cli import INSTALL_HINT, INSTALL_URL, find_pulumi, run_pulumi
 from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
 from standin.changes import render
-from standin.engine import Engine, Result, StackState
+from standin.engine import Engine
 from standin.program import registrations
+from standin.results import Result
+from standin.snapshot import StackState
 from standin.state import StandinRun, locked_state, state_file
 
 __all__ = [

@@ -5,8 +5,11 @@ project's stacks without the pulumi CLI, played as Pulumi plays them.
   what it registers, resource by resource, with the options the engine acts on.
 - `standin.host`: Pulumi's own dynamic-provider host in its own process, spoken to over gRPC
   as the engine speaks to it.
-- `standin.engine`: the engine's rules: which step each resource takes (create, update,
-  replace, delete, same), in which order, with checkpoints of the stack's state.
+- `standin.engine`: the operations (preview, up, refresh, destroy), by the engine's rules;
+  its parts: `standin.graph` (what a run plays, in which order), `standin.steps` (one
+  resource's step: Check, Diff, Create, Update, replace, Delete, Read), `standin.journal` (a
+  run's state as its steps finish, and its checkpoints), `standin.snapshot` (what a stack
+  records, and its state file's document), `standin.results` (what a run did).
 - `standin.state`: the stack's state file, its lock, and Ctrl-C during a run.
 - `standin.sealed`: secrets sealed in the state file with a key beside it, as Pulumi encrypts
   them.

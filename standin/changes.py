@@ -10,7 +10,7 @@ change (old → new), the reason for a replace, and a summary line.
            ssoId: "okta" → "entra"
     Resources: 1 to update, 1 to replace, 14 unchanged
 
-The fields are the resource's inputs before and after the step (`standin.engine.Step`'s `olds`
+The fields are the resource's inputs before and after the step (`standin.results.Step`'s `olds`
 and `news`): nested keys as dotted paths, lists as whole values, long values shortened (not
 with `full`, which is ``--diff``: values in full, and a created resource's inputs too). A
 secret is shown as ``[secret]``: an input the program registered as a Pulumi secret (the OIDC
@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from standin.engine import Result, Step
+from standin.results import Result, Step
 
 __all__ = ["FieldChange", "field_changes", "render", "summary"]
 

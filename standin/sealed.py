@@ -5,7 +5,7 @@ The engine marks a resource property secret when the program registered it as a 
 input (an OIDC client secret), and the outputs of that name or named by the resource's
 ``additional_secret_outputs`` (an access key's ``cleartext``); Pulumi then stores them
 encrypted by the stack's secrets provider. The stand-in does the same with a key of its own:
-`seal` replaces each such value of a state document (`standin.engine.StackState.to_json`:
+`seal` replaces each such value of a state document (`standin.snapshot.StackState.to_json`:
 resources and pending operations, ``secretProperties`` naming them) with
 ``{"sealed": <Fernet token>}`` (AES-128-CBC and HMAC-SHA256, `cryptography`), and `unseal`
 puts it back. The key is a file beside the state, ``standin-<stack>.key`` (mode 0600, made

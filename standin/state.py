@@ -2,7 +2,7 @@
 verb that changes a stack goes through (`locked_state`).
 
 The state of stack S is one JSON document, ``.pulumi-local/standin-S.json`` in the project
-(`standin.engine.StackState`), rewritten atomically at every checkpoint
+(`standin.snapshot.StackState`), rewritten atomically at every checkpoint
 (`standin.files.write_atomic`).
 Beside it, ``standin-S.lock`` keeps two runs apart, as the file backend's ``.pulumi/locks/``
 does: created with O_EXCL, it holds the run's pid, host name, start time and command, and is
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from standin.engine import Result, StackState
 from standin.errors import Interrupted, StandinError
 from standin.files import remove_stale_temp_files, utc_iso
+from standin.results import Result
+from standin.snapshot import StackState
 
 __all__ = [
     "LockHolder",
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 CHECKPOINT_TAG = "checkpoint"
-"""The tag of the state file's temp files (`standin.engine.StackState.save`)."""
+"""The tag of the state file's temp files (`standin.snapshot.StackState.save`)."""
 SHOWN_NAMES = 8
 """How many resource names a message lists before "and N more"."""
 

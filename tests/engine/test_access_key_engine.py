@@ -18,8 +18,10 @@ import pytest
 
 from emulator.resources.access_keys.models import cleartext_hash
 from emulator.server import EmulatorServer
-from standin.engine import Engine, Result, StackState
+from standin.engine import Engine
 from standin.program import ProgramRun
+from standin.results import Result
+from standin.snapshot import StackState
 from tests.engine.test_program_engine import FAST_RETRIES
 from tests.support.scenarios import edit_tenants, expect_nothing_to_do, snapshots
 from tests.support.standin import SECRET_KEYS, StandIn

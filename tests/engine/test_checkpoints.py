@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from standin.engine import Engine, PendingOperation, StackState
+from standin.engine import Engine
 from standin.host import PROJECT_DIR
+from standin.snapshot import PendingOperation, StackState
 from standin.state import cancel, lock_file, state_file
 from tests.engine.standin_driver import HOST_ENV, STACK, config, tenant_ids, tenant_registrations
 

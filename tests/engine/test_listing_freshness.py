@@ -18,7 +18,8 @@ from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from providers.tenant import TenantProvider
-from standin.engine import Engine, ResourceState, StackState
+from standin.engine import Engine
+from standin.snapshot import ResourceState, StackState
 from tests.support.host import ProviderHost, ResourceUnderTest
 
 pytestmark = pytest.mark.engine

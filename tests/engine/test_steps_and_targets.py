@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from emulator.server import EmulatorServer
-from standin.engine import Engine, Result, Step
+from standin.engine import Engine
 from standin.errors import StandinError
+from standin.results import Result, Step
 from tests.support.scenarios import Outcome, edit_tenants
 from tests.support.standin import SECRET_KEYS, StandIn
 

@@ -28,9 +28,11 @@ from emulator.server import EmulatorServer
 from model.flow import content_hash, normalise_flow_export
 from providers.flow import FlowProvider, holds
 from providers.tenant import TenantProvider
-from standin.engine import Engine, Result, StackState
+from standin.engine import Engine
 from standin.host import ProviderHost
 from standin.program import Registration, urn_of
+from standin.results import Result
+from standin.snapshot import StackState
 from tests.faults.conftest import HOST_ENV, MANAGEMENT_KEY, PROJECT_ID
 from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ops.stack import load_stack
-from standin.engine import Engine, ResourceState, Result, StackState
+from standin.engine import Engine
 from standin.host import PROJECT_DIR
 from standin.program import registrations
+from standin.results import Result
+from standin.snapshot import ResourceState, StackState
 from tests.ops.conftest import Project
 
 STACK = "test"

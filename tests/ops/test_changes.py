@@ -4,7 +4,8 @@ the reason for a replace, the summary."""
 from __future__ import annotations
 
 from standin.changes import field_changes, render, summary
-from standin.engine import Result, StackState, Step
+from standin.results import Result, Step
+from standin.snapshot import StackState
 
 URN = "urn:pulumi:dev::descope-config::descope:index/{kind}:{kind}::{name}"
 SECRET = "very-secret-client-value"

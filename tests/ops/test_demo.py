@@ -22,7 +22,7 @@ from model.roles import RoleSpec
 from model.tenant import TenantSpec
 from ops.demo import project_needs, serve
 from ops.stack import load_stack, load_stack_configuration
-from standin.engine import StackState
+from standin.snapshot import StackState
 from tests.ops.conftest import MANAGEMENT_KEY as KEY
 from tests.ops.conftest import (
     OIDC_SECRET,

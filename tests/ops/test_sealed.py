@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from standin.engine import PendingOperation, ResourceState, StackState
 from standin.errors import StandinError
 from standin.sealed import key_file
+from standin.snapshot import PendingOperation, ResourceState, StackState
 
 SECRET = "oidc-client-secret-CANARY-51f3"
 URN = "urn:pulumi:dev::descope-config::pulumi-python:dynamic/descope:SSOConfiguration::sso-globex"

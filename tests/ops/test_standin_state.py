@@ -27,11 +27,13 @@ from pulumi.runtime.proto import provider_pb2
 
 from providers import calls
 from providers.calls import RESUMED_CREATE_KEY
-from standin import engine as standin_engine
-from standin.engine import Engine, PendingOperation, ResourceState, Result, StackState
+from standin import steps as standin_steps
+from standin.engine import Engine
 from standin.errors import Interrupted, StandinError
 from standin.host import HostError, ProviderHost
 from standin.program import Registration, urn_of
+from standin.results import Result
+from standin.snapshot import PendingOperation, ResourceState, StackState
 from standin.state import LockHolder, cancel, lock_file, locked_state, state_file
 from tests.ops.conftest import Project, Run
 
@@ -234,7 +236,7 @@ def test_an_answer_lost_with_the_host_leaves_the_create_pending_and_the_next_up_
 def test_the_engine_and_the_providers_name_the_resumed_create_alike() -> None:
     """The stand-in adds the input, the providers take it out: neither imports the other, so
     the one name they share is pinned here."""
-    assert standin_engine.RESUMED_CREATE_KEY == calls.RESUMED_CREATE_KEY
+    assert standin_steps.RESUMED_CREATE_KEY == calls.RESUMED_CREATE_KEY
 
 
 def test_a_resumed_create_interrupted_again_keeps_the_first_start_time(

@@ -18,10 +18,12 @@ from descope import DescopeClient
 
 from config import config_text
 from emulator.server import EmulatorServer
-from standin.engine import Engine, Result, StackState
+from standin.engine import Engine
 from standin.errors import StandinError
 from standin.host import PROJECT_DIR
 from standin.program import ProgramRun, registrations
+from standin.results import Result
+from standin.snapshot import StackState
 from tests.support.scenarios import Outcome
 
 OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
