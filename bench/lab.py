@@ -26,7 +26,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.runtime.proto import provider_pb2
 
 from bench.workload import TENANT_ATTRIBUTES
-from tests.support.host import PROVIDER_KEY, ProviderHost, provider_blob
+from standin.host import PROVIDER_KEY, ProviderHost, provider_blob, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 4
@@ -163,14 +163,7 @@ class EmulatorProcess:
     def close(self) -> None:
         if hasattr(self, "admin"):
             self.admin.close()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_process(self.process)
 
     def __enter__(self) -> EmulatorProcess:
         return self

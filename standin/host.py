@@ -48,6 +48,7 @@ __all__ = [
     "ProviderHost",
     "from_struct",
     "provider_blob",
+    "stop_process",
     "to_struct",
 ]
 
@@ -129,6 +130,20 @@ def wrapped_config(config: Mapping[str, str], secret_keys: Iterable[str] = ()) -
         key: rpc.wrap_rpc_secret(value) if key in secrets else value
         for key, value in config.items()
     }
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """End `process`: SIGTERM, then SIGKILL when it has not exited within 10 seconds; wait for
+    it, and close its stdout pipe. For the provider host and the other helper processes a run
+    starts (the benchmark's emulator)."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 class ProviderHost:
@@ -260,17 +275,11 @@ class ProviderHost:
         )
 
     def close(self) -> None:
+        """Stop the host (its guard exits it when its stdin closes) and close its pipes."""
         self.channel.close()
         if self.process.stdin is not None:
             self.process.stdin.close()  # the guard exits the host
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_process(self.process)
         self.stderr.close()
 
     def __enter__(self) -> ProviderHost:
