@@ -40,9 +40,10 @@ import yaml
 
 from bench.lab import MANAGEMENT_KEY, PROJECT_ID, EmulatorProcess
 from bench.report import CheckpointResult, KindSize, Projection, checkpoint_lines
-from standin.engine import Engine, StackState
+from standin.engine import Engine
 from standin.host import PROJECT_DIR
 from standin.program import Registration, registrations
+from standin.snapshot import StackState
 
 __all__ = [
     "LEAN_ATTRIBUTES",

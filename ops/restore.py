@@ -104,6 +104,7 @@ from providers.answers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
 from providers.answers.sso import inputs_from_descope
 from providers.backups import FORMAT as SNAPSHOT_FORMAT
 from providers.backups import SnapshotFormatError, read_snapshot
+from standin.errors import StandinError
 from standin.files import remove_stale_temp_files, write_atomic
 
 TENANT_TYPE = "pulumi-python:dynamic/descope:Tenant"
@@ -1077,7 +1078,7 @@ def restore(
     written: list[Path] = []
     try:
         _write(plan, written)
-    except OpsError as exc:
+    except StandinError as exc:  # an OpsError, or a file write's failure (standin.files)
         _roll_back(written, previous, created)
         undone = " The files written before it were put back as they were." if written else ""
         raise OpsError(f"{exc} Nothing was restored.{undone}") from None

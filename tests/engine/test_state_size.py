@@ -17,8 +17,9 @@ import pytest
 
 from bench.checkpoints import LEAN_ATTRIBUTES, deploy_lean, kind_sizes, lean_stack
 from providers.references import DIGEST_KEY, definitions_digest
-from standin.engine import Engine, StackState
+from standin.engine import Engine
 from standin.host import PROJECT_DIR
+from standin.snapshot import StackState
 
 TENANT = "pulumi-python:dynamic/descope:Tenant"
 LEAN_TENANT_BUDGET = 1_300

@@ -942,7 +942,7 @@ def test_restore__a_failure_before_the_yaml_leaves_every_file_as_it_was(
         renamed.append(Path(target))
         real_replace(source, target)
 
-    monkeypatch.setattr("ops.files.os.replace", replace)
+    monkeypatch.setattr("standin.files.os.replace", replace)
 
     code, _, err = ops("restore", str(backup), "--stack", "test", "--all", "--force")
 
@@ -972,7 +972,7 @@ def test_restore__writes_flow_files_before_the_yaml_that_names_them(
             seen.append((Path(target), new_flow.exists()))
         real_replace(source, target)
 
-    monkeypatch.setattr("ops.files.os.replace", replace)
+    monkeypatch.setattr("standin.files.os.replace", replace)
 
     code, _, err = ops("restore", str(snapshot), "--stack", "test", "--flow", "new-flow")
 

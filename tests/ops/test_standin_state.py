@@ -384,7 +384,7 @@ def disk_full_after(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             real(fd)
 
-        monkeypatch.setattr(os, "fsync", fsync)  # ops.files writes through os
+        monkeypatch.setattr(os, "fsync", fsync)  # standin.files writes through os
 
     return arm
 
