@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from emulator.server import EmulatorServer
-from ops.engine import Engine
-from ops.program import ProgramRun
+from standin.engine import Engine
+from standin.program import ProgramRun
 from tests.engine.test_program_engine import FAST_RETRIES
 from tests.support.scenarios import edit_tenants, expect_nothing_to_do, expect_ok, snapshots
 from tests.support.standin import StandIn

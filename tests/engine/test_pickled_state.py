@@ -24,7 +24,8 @@ import pytest
 
 from emulator.persistence import restore_state, state_json
 from emulator.server import EmulatorServer
-from ops.engine import Engine, StackState
+from standin.engine import Engine
+from standin.snapshot import StackState
 from tests.engine.conftest import MANAGEMENT_KEY, PROJECT_ID
 from tests.support.project import PROGRAM_PROJECT
 from tests.support.standin import StandIn
