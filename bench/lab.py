@@ -203,6 +203,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_waits(pid: int) -> dict[int, float]:
+    """Seconds each live thread of a process has waited, ready to run, for a CPU (the run
+    queue: the machine's other load), by thread id, from ``/proc/PID/task/*/schedstat``;
+    empty where it is not available."""
+    waits: dict[int, float] = {}
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return waits
+    for task in tasks:
+        try:
+            waits[int(task.name)] = int((task / "schedstat").read_text().split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended meanwhile
+    return waits
+
+
+def waited_between(before: Mapping[int, float], after: Mapping[int, float]) -> float:
+    """Seconds the threads of `after` waited since `before` (a thread started meanwhile counts
+    whole). A thread that ended meanwhile is not seen: a lower bound."""
+    return sum(value - before.get(tid, 0.0) for tid, value in after.items())
+
+
 @dataclass
 class CpuPerCall:
     """CPU per API call, in ms, of the three processes a bench run keeps busy."""
@@ -274,6 +297,8 @@ class Lab:
         self.host.configure(stack_config(project_id, management_key, emulator_url))
         self._blobs: dict[int, tuple[ResourceProvider, str]] = {}
         self._blob_lock = threading.Lock()
+        # the engine's workers, kept across phases (their threads' CPU and waits stay readable)
+        self._workers = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="engine")
 
     # --- one resource -------------------------------------------------------------------
 
@@ -338,18 +363,16 @@ class Lab:
 
     # --- many resources -----------------------------------------------------------------
 
-    def run_all(
-        self, items: Iterable[T], action: Callable[[T], R], *, concurrency: int = CONCURRENCY
-    ) -> list[R]:
-        """`action` on every item, `concurrency` at a time; exceptions propagate."""
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            return list(pool.map(action, items))
+    def run_all(self, items: Iterable[T], action: Callable[[T], R]) -> list[R]:
+        """`action` on every item, `CONCURRENCY` at a time; exceptions propagate."""
+        return list(self._workers.map(action, items))
 
     @property
     def host_pid(self) -> int:
         return self.host.process.pid
 
     def close(self) -> None:
+        self._workers.shutdown(cancel_futures=True)
         self.host.close()
 
     def __enter__(self) -> Lab:

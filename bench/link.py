@@ -6,7 +6,10 @@ the round-trip time (so TCP and TLS handshakes cost what they cost), and a provi
 trusts that certificate only (``SSL_CERT_FILE`` in its environment, which the SDK's TLS context
 reads). `timed` measures one phase (create, no-change preview, refresh of every tenant): API
 calls counted by the emulator, connections the host opened through the relay, wall time, and
-its ratio to the lower bound ``calls x RTT / calls in flight``.
+its ratio to the lower bound ``calls x RTT / calls in flight``; and where the time went: the
+calls in flight on average and one call's time as the relay saw them (their product with
+the RTT is the ratio), each process's CPU per tenant and its time waiting for a CPU (the
+machine is shared: a busy machine makes each process wait, which lowers the calls in flight).
 
 `measure_rate_limit` runs against an emulator enforcing Descope's per-IP limit
 (``--descope-rate-limits``: 1,000 requests per 10 s) with no added latency, fast enough to
@@ -16,6 +19,7 @@ pass that limit, and reports the 429s it got (none: the host's request budget,
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +30,16 @@ from urllib.parse import urlsplit
 
 from pulumi.dynamic import ResourceProvider
 
-from bench.lab import CONCURRENCY, TENANT_TOKEN, EmulatorProcess, Lab, Managed
+from bench.lab import (
+    CONCURRENCY,
+    TENANT_TOKEN,
+    EmulatorProcess,
+    Lab,
+    Managed,
+    cpu_seconds,
+    thread_waits,
+    waited_between,
+)
 from bench.relay import Relay
 from bench.report import LinkRow, RateLimitResult
 from bench.workload import tenant_props, tenant_spec
@@ -60,16 +73,32 @@ def timed(
     rtt_ms: float,
     lab: tuple[EmulatorProcess, Relay],
     action: Callable[[], R],
+    *,
+    host_pid: int,
 ) -> tuple[LinkRow, R]:
     """Run `action` (one phase over `count` tenants) and measure it; also its result."""
     emulator, relay = lab
     emulator.reset_counters()
     relay.reset_connections()
+    pids = {"host": host_pid, "emulator": emulator.process.pid, "bench": os.getpid()}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    waits_before = {name: thread_waits(pid) for name, pid in pids.items()}
     started = time.perf_counter()
     result = action()
     wall = time.perf_counter() - started
+    cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    waits_after = {name: thread_waits(pid) for name, pid in pids.items()}
+    traffic = relay.traffic_seen()
     calls = emulator.api_calls()
     bound = calls * (rtt_ms / 1000) / CONCURRENCY
+
+    def per_tenant(seconds: float) -> float:
+        return round(1000 * seconds / count, 2)
+
+    cpu_ms = {name: per_tenant(cpu_after[name] - cpu_before[name]) for name in pids}
+    cpu_ms["relay"] = per_tenant(traffic.relay_cpu_s)
+    on_path_ms = count * (cpu_ms["host"] + cpu_ms["emulator"] + cpu_ms["bench"] - cpu_ms["relay"])
+    network_ms = calls * rtt_ms
     row = LinkRow(
         rtt_ms=rtt_ms,
         tenants=count,
@@ -81,6 +110,14 @@ def timed(
         wall_s=round(wall, 3),
         bound_s=round(bound, 3),
         ratio=round(wall / bound, 3) if bound else None,
+        mean_in_flight=round(traffic.busy_s / wall, 2),
+        call_ms=round(1000 * traffic.busy_s / traffic.exchanges, 2) if traffic.exchanges else 0.0,
+        relay_late_ms=round(traffic.late_ms_per_chunk, 3),
+        idle_ratio=round(1 + on_path_ms / network_ms, 3) if calls else None,
+        cpu_ms=cpu_ms,
+        waited_ms={
+            name: per_tenant(waited_between(waits_before[name], waits_after[name])) for name in pids
+        },
     )
     return row, result
 
@@ -90,19 +127,17 @@ def phases(
 ) -> list[LinkRow]:
     """Create every tenant of `jobs`, preview them (nothing to change), refresh them."""
     count = len(jobs)
-    rows = [
-        timed("create", count, rtt_ms, (emulator, relay), lambda: lab.run_all(jobs, _up(lab)))[0]
-    ]
-    row, changes = timed(
-        "no-change preview", count, rtt_ms, (emulator, relay), lambda: lab.run_all(jobs, _pv(lab))
-    )
+
+    def phase(operation: str, action: Callable[[], R]) -> tuple[LinkRow, R]:
+        return timed(operation, count, rtt_ms, (emulator, relay), action, host_pid=lab.host_pid)
+
+    rows = [phase("create", lambda: lab.run_all(jobs, _up(lab)))[0]]
+    row, changes = phase("no-change preview", lambda: lab.run_all(jobs, _pv(lab)))
     if any(changes):
         raise RuntimeError("the no-change preview shows changes")
     rows.append(row)
     resources = [job[0] for job in jobs]
-    row, present = timed(
-        "refresh", count, rtt_ms, (emulator, relay), lambda: lab.run_all(resources, lab.refresh)
-    )
+    row, present = phase("refresh", lambda: lab.run_all(resources, lab.refresh))
     if not all(present):
         raise RuntimeError("the refresh lost tenants that were just created")
     rows.append(row)

@@ -146,6 +146,27 @@ class LinkRow:
     """calls x RTT / calls in flight: the wall time were each call to cost one round trip."""
     ratio: float | None
     """wall / bound (None for a phase without API calls)."""
+    mean_in_flight: float = 0.0
+    """Calls in flight on the link on average, as the relay saw them (exchanges' seconds added
+    up / wall): ratio = in_flight / mean_in_flight x call_ms / RTT."""
+    call_ms: float = 0.0
+    """One exchange on the link, request in to answer out, on average: the RTT, the emulator's
+    time, and the relay's lateness."""
+    relay_late_ms: float = 0.0
+    """How late the relay delivered a chunk on average (its own error; two chunks or more per
+    call)."""
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU per tenant, in ms, of the provider host, the emulator, the bench process (the
+    engine's side: gRPC, serialization; the relay) and the relay's thread alone."""
+    idle_ratio: float | None = None
+    """An estimate of the ratio on a machine where no thread waits for a CPU: each tenant's
+    calls plus the CPU on its path (provider host, emulator, the engine's side; not the relay's,
+    which a real link does not cost), 1 + tenants x that CPU / (calls x RTT). GIL queueing in
+    the host aside: a floor, not a promise."""
+    waited_ms: dict[str, float] = field(default_factory=dict)
+    """Per tenant, in ms, the time the same processes' threads waited for a CPU while ready to
+    run (the run queue: the machine's load), added up over their threads (those that ended
+    during the phase, an emulator's connection threads, not seen: a lower bound)."""
 
 
 @dataclass
@@ -406,7 +427,34 @@ def link_table(rows: list[LinkRow]) -> list[str]:
             f"{row.calls_per_tenant:>13.3f}{row.connections:>12}{row.wall_s:>10.2f}"
             f"{row.bound_s:>10.2f}{ratio:>8}{flag}"
         )
-    lines.append("")
+    lines += ["", *link_causes(rows), ""]
+    return lines
+
+
+def link_causes(rows: list[LinkRow]) -> list[str]:
+    """Lines saying where each row's time went: ratio = (calls in flight asked / seen) x (one
+    call's time / RTT), and the CPU each process used and waited for, per tenant."""
+    lines = [
+        "Where the time went: ratio = (in flight / mean in flight) x (call / RTT); "
+        "ms per tenant: CPU used + waited for a CPU (run queue);",
+        "idle est. = 1 + CPU on a tenant's path (host, emulator, bench less relay) / calls x RTT",
+        f"{'RTT':>6} {'tenants':>8}  {'phase':<18}{'in flight':>10}{'call ms':>9}"
+        f"{'late ms':>8}  {'host':>11} {'emulator':>11} {'bench':>11} {'relay':>5}"
+        f"{'idle est.':>10}",
+    ]
+
+    def used(row: LinkRow, name: str) -> str:
+        return f"{row.cpu_ms.get(name, 0):.1f}+{row.waited_ms.get(name, 0):.1f}"
+
+    for row in rows:
+        if not row.calls:
+            continue
+        lines.append(
+            f"{row.rtt_ms:>4g}ms {row.tenants:>8,}  {row.operation:<18}"
+            f"{row.mean_in_flight:>10.2f}{row.call_ms:>9.1f}{row.relay_late_ms:>8.2f}  "
+            f"{used(row, 'host'):>11} {used(row, 'emulator'):>11} {used(row, 'bench'):>11} "
+            f"{row.cpu_ms.get('relay', 0):>5.1f}{row.idle_ratio or 0:>10.3f}"
+        )
     return lines
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.lab import cpu_seconds
+from bench.lab import cpu_seconds, thread_waits, waited_between
 from bench.report import CHECKPOINT_ROW, HOST_CPU_ROW, OPERATION_ROWS, SIZE_ROWS, YAML_ROW
 from bench.run import run
 
@@ -69,7 +69,28 @@ def test_quick_bench_prints_every_row_and_counts_minimum_calls(
     assert 1 <= create.connections <= create.in_flight  # kept alive: no connection per call
     assert create.ratio is not None
     assert create.ratio > 0
+    # where the time went: every call seen by the relay, each process's CPU counted
+    assert 0 < create.mean_in_flight <= create.in_flight
+    assert create.call_ms >= 10.0  # one RTT at least
+    assert create.relay_late_ms >= 0
+    assert (
+        set(create.cpu_ms)
+        == set(create.waited_ms) | {"relay"}
+        == {
+            "host",
+            "emulator",
+            "bench",
+            "relay",
+        }
+    )
+    assert create.cpu_ms["host"] > 0
+    assert create.cpu_ms["bench"] >= create.cpu_ms["relay"] > 0
+    assert preview.mean_in_flight == 0
+    assert create.idle_ratio is not None
+    assert create.idle_ratio > 1
+    assert preview.idle_ratio is None
     assert "Over a link (TLS" in printed
+    assert "Where the time went: ratio = (in flight / mean in flight)" in printed
     assert result.rate_limit is not None
     assert result.rate_limit.responses_429 == 0
     assert 15 <= result.rate_limit.calls <= 20  # 5 creates (2 calls), 5 reads (1 or 2 each)
@@ -104,3 +125,17 @@ def test_cpu_seconds__reads_a_live_process_and_is_zero_for_one_that_is_gone() ->
     assert spent > 0
     assert cpu_seconds(os.getpid()) >= spent
     assert cpu_seconds(2**22 + 1) == 0.0  # above Linux's pid_max
+
+
+def test_thread_waits__reads_every_live_thread_and_is_empty_for_a_process_that_is_gone() -> None:
+    before = thread_waits(os.getpid())
+    after = thread_waits(os.getpid())
+
+    assert os.getpid() in before  # the main thread's id is the process's
+    assert all(value >= 0 for value in before.values())
+    assert waited_between(before, after) >= 0
+    assert thread_waits(2**22 + 1) == {}  # above Linux's pid_max
+
+
+def test_waited_between__counts_a_new_thread_whole_and_cannot_see_one_that_ended() -> None:
+    assert waited_between({1: 1.0, 2: 5.0}, {1: 1.5, 3: 0.25}) == 0.75

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.relay import Relay
+from bench.relay import Relay, Traffic
 
 RTT = 0.1
 
@@ -104,6 +104,29 @@ def test_relay__counts_connections_and_resets_the_count(
         assert relay.url == f"http://{relay.address[0]}:{relay.address[1]}"
         relay.reset_connections()
         assert relay.connections == 0
+
+
+def test_relay__counts_exchanges_their_time_its_lateness_and_its_cpu(
+    echo: tuple[tuple[str, int], list[float]],
+) -> None:
+    address, _ = echo
+    with Relay(address, rtt=RTT) as relay, socket.create_connection(relay.address) as sock:
+        _exchange(sock, b"warm")
+        relay.reset_connections()
+        assert relay.traffic_seen().exchanges == 0
+        took = [_exchange(sock, b"%d" % i) for i in range(3)]
+        seen = relay.traffic_seen()
+    assert seen.exchanges == 3
+    assert seen.chunks == 6  # one each way per exchange
+    # each exchange counted from its request read to its answer delivered: one RTT at least,
+    # never more than the client saw
+    assert 3 * RTT <= seen.busy_s <= sum(took)
+    assert 0 <= seen.late_ms_per_chunk < 1000 * RTT
+    assert seen.relay_cpu_s > 0
+
+
+def test_relay__lateness_per_chunk_is_zero_before_any_chunk() -> None:
+    assert Traffic().late_ms_per_chunk == 0.0
 
 
 def test_relay__refuses_a_negative_rtt() -> None:
