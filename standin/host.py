@@ -30,7 +30,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, ClassVar, Protocol
 
 import grpc
 import pulumi.dynamic.dynamic as pulumi_dynamic
@@ -83,6 +83,39 @@ runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
 """
 """The host's entry point: `python -m pulumi.dynamic`, with a thread that exits the process
 when stdin (a pipe from the process that started it) ends: that process closed it or died."""
+
+
+class HostProcess(Protocol):
+    """The parts of `subprocess.Popen` a host's process offers (a launcher may give another
+    kind of process, a fork for instance)."""
+
+    pid: int
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+
+    def wait(self, timeout: float | None = None) -> int: ...
+    def terminate(self) -> None: ...
+    def kill(self) -> None: ...
+
+
+class Launcher(Protocol):
+    """Starts the host's process: `HOST_GUARD` run by this interpreter (``-u``) in `cwd` with
+    exactly `env`, stdin and stdout pipes, stderr to `stderr`, in a session of its own."""
+
+    def __call__(self, cwd: Path, env: Mapping[str, str], stderr: IO[bytes]) -> HostProcess: ...
+
+
+def popen_host(cwd: Path, env: Mapping[str, str], stderr: IO[bytes]) -> HostProcess:
+    """The launcher: a new interpreter, ``python -u -c HOST_GUARD``."""
+    return subprocess.Popen(
+        [sys.executable, "-u", "-c", HOST_GUARD],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        start_new_session=True,
+    )
 
 
 class HostError(Exception):
@@ -150,8 +183,11 @@ class ProviderHost:
     """One dynamic-provider host process and a gRPC stub to it.
 
     `env` is added to this process's environment (the engine's environment is inherited by
-    the host the same way); `project_dir` is the host's working folder.
+    the host the same way); `project_dir` is the host's working folder. `launcher` starts the
+    process (`popen_host`; the tests set a faster one that behaves the same).
     """
+
+    launcher: ClassVar[Launcher] = popen_host
 
     def __init__(
         self,
@@ -169,15 +205,7 @@ class ProviderHost:
         # The host's stderr (provider logging) goes to a file: a pipe nobody reads would
         # block a host that logs a lot.
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-c", HOST_GUARD],
-            cwd=project_dir,
-            env=child_env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            start_new_session=True,
-        )
+        self.process = type(self).launcher(project_dir, child_env, self.stderr)
         assert self.process.stdout is not None
         port_line = self.process.stdout.readline().decode().strip()
         if not port_line.isdigit():
