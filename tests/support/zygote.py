@@ -51,9 +51,17 @@ PRELOADED = (
     "pulumi.runtime.proto",
     "descope",
     "httpx",
+    "pydantic",
+    "email_validator",
+    "jwt",
+    "semver",
+    "yaml",
+    "model",
 )
-"""What the host imports before it serves, and what its first call imports, besides
-``providers`` (every module of which is imported too)."""
+"""What the host imports before it serves, and what its first call imports (unpickling a
+provider imports ``providers``): the third-party packages and ``model`` (data classes only),
+with their submodules. ``providers`` is left to the host itself, as in a real one:
+`providers.runtime` patches the host's ``__main__`` when it is imported."""
 
 MAX_ZYGOTES = 6
 """Zygotes kept at once (one per distinct environment); the oldest is stopped beyond."""
@@ -65,8 +73,8 @@ MAX_ZYGOTES = 6
 def _preload() -> None:
     for name in PRELOADED:
         importlib.import_module(name)
-    providers = importlib.import_module("providers")
-    for module in pkgutil.walk_packages(providers.__path__, "providers."):
+    model = importlib.import_module("model")
+    for module in pkgutil.walk_packages(model.__path__, "model."):
         importlib.import_module(module.name)
 
 
