@@ -19,6 +19,7 @@ from ops.live import sdk_default_url, unreachable
 from ops.stack import load_stack
 from providers.errors import DescopeApiError
 from tests.ops.conftest import MANAGEMENT_KEY, PROJECT_ID, Project, Run, stack_yaml
+from tests.support.plugin import RecordedSleeps
 
 
 def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -> None:
@@ -175,7 +176,10 @@ def test_cli__invalid_configuration_lists_problems(ops: Run, project: Project) -
 
 
 def test_cli__unreachable_descope_is_one_message_naming_the_url(
-    ops: Run, project: Project, caplog: pytest.LogCaptureFixture
+    ops: Run,
+    project: Project,
+    caplog: pytest.LogCaptureFixture,
+    recorded_sleeps: RecordedSleeps,
 ) -> None:
     project.write_stack(stack_yaml("http://127.0.0.1:9"))
     level = logging.getLogger("descope").level
@@ -196,6 +200,7 @@ def test_cli__unreachable_descope_is_one_message_naming_the_url(
         "report: no answer, waiting 1 s (attempt 3 of 4) to list Descope tenants",
         "report: no answer, waiting 2 s (attempt 4 of 4) to list Descope tenants",
     ]
+    assert recorded_sleeps.seconds == [0.5, 1.0, 2.0]  # the waits said are the waits made
     assert "Traceback" not in err
     assert MANAGEMENT_KEY not in err
     # The SDK's "License handshake failed" warning is not shown before the error...

@@ -16,6 +16,7 @@ from emulator.server import EmulatorServer
 from ops.progress import Progress
 from providers.calls import Wait
 from tests.ops.conftest import Project, Run, counters, reset_counters, timeless
+from tests.support.plugin import RecordedSleeps
 
 FLOW = {"id": "f", "name": "F", "dsl": {}}
 ENV = {"environment": "dev"}
@@ -60,7 +61,11 @@ def test_export__plain_progress_lines_on_stderr_when_it_is_not_a_terminal(
 
 
 def test_export__a_rate_limit_wait_is_said_as_it_starts(
-    ops: Run, project: Project, descope: DescopeClient, emulator: EmulatorServer
+    ops: Run,
+    project: Project,
+    descope: DescopeClient,
+    emulator: EmulatorServer,
+    recorded_sleeps: RecordedSleeps,
 ) -> None:
     seed(descope, tenants=1, flows=2)
     plan = {"rateLimit": {"limit": 1, "windowSeconds": 1, "retryAfter": 1, "path": None}}
@@ -82,6 +87,7 @@ def test_export__a_rate_limit_wait_is_said_as_it_starts(
         'export: rate limited by Descope, waiting 1 s (attempt 2) to export Descope flow "flow-1"'
         in waits
     )
+    assert recorded_sleeps.seconds == [1.0] * len(waits)  # each wait said is the wait made
 
 
 def test_progress__costs_no_api_call(
