@@ -10,6 +10,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STACK ?= dev
 ARGS ?=
+# The test suite's worker processes (pytest-xdist): one per core.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
 .PHONY: setup runtime test lint docs unit demo emulator bench backup clean preview up refresh destroy
 
@@ -55,7 +57,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 unit: setup
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term --cov-fail-under=90
 
 # The documentation site, built into site/ (git-ignored); --strict fails on a broken link, a
 # configuration key without a description or a module without a docstring (docs/hooks.py).

@@ -63,7 +63,19 @@ provider imports ``providers``): the third-party packages and ``model`` (data cl
 with their submodules. ``providers`` is left to the host itself, as in a real one:
 `providers.runtime` patches the host's ``__main__`` when it is imported."""
 
-MAX_ZYGOTES = 6
+SUITE_ROOT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``tests`` package (a host's folder may be a copy of the project)."""
+BOOT = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from tests.support.zygote import serve
+sys.path.remove(sys.argv[1])
+serve(*sys.argv[2:])
+"""
+"""The zygote's entry point: this module imported from `SUITE_ROOT`, which then leaves
+``sys.path`` so the hosts import everything else from where a real host would."""
+
+MAX_ZYGOTES = 4
 """Zygotes kept at once (one per distinct environment); the oldest is stopped beyond."""
 
 
@@ -220,7 +232,8 @@ class Zygote:
                 sys.executable,
                 "-u",
                 "-c",
-                "import sys; from tests.support.zygote import serve; serve(*sys.argv[1:])",
+                BOOT,
+                str(SUITE_ROOT),
                 self.address,
                 guard,
             ],
