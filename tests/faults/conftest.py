@@ -1,15 +1,15 @@
 """Fixtures for fault injection: the emulator over HTTP, a provider host with short retry
 timing, a logged random seed, and a tally of runs, operations and faults printed at the end.
 
-The seed comes from ``FAULT_SEED`` when set (to replay a failure), else it is random; it is
-printed in the summary line and in every assertion message.
+The seed comes from ``FAULT_SEED`` when set (to replay a failure), else it is random (chosen
+once per run by the suite's plugin, `tests.support.plugin`, which prints the summary line); it
+is in every assertion message.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,26 +92,3 @@ def host(emulator: EmulatorServer) -> Iterator[ProviderHost]:
 @pytest.fixture(scope="session")
 def tally() -> Tally:
     return TALLY
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if TALLY.garbled_cases:
-        terminalreporter.write_line(
-            f"garbled answers: {TALLY.garbled_cases} cases, {TALLY.garbled_answers} answers "
-            f"garbled, {TALLY.snapshots_checked} changes of Descope's content found in a "
-            "snapshot, nothing lost"
-        )
-    if TALLY.kills:
-        terminalreporter.write_line(
-            f"killed host (seed {SEED}): {TALLY.kills} provider hosts killed with SIGKILL, "
-            f"{TALLY.kill_reruns} reruns converged at once, no adopt needed"
-        )
-    if not TALLY.runs:
-        return
-    faults = ", ".join(f"{kind} x{n}" for kind, n in sorted(TALLY.faults.items())) or "none"
-    kinds = Counter(TALLY.plans)
-    terminalreporter.write_line(
-        f"fault injection (seed {SEED}): {TALLY.runs} runs ({dict(kinds)}), "
-        f"{TALLY.operations} provider operations, {TALLY.failed_operations} failed under "
-        f"faults and repeated, {TALLY.rounds} rounds, faults injected: {faults}"
-    )

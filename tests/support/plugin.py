@@ -4,6 +4,8 @@ shares.
 - `_forked_provider_hosts` (session, automatic): provider hosts are forked from a pre-imported
   parent (`tests.support.zygote`) instead of started from scratch; each command still gets a
   host process of its own.
+- the suite's summary lines (fault injection, bad-input cases), added up over the xdist
+  workers (each sends its tallies at the end); one fault seed for every worker.
 - `recorded_sleeps`: the waits of the providers' retries (`providers.calls.sleep`) in this
   process are recorded instead of slept, and the emulator's clock (its rate-limit window)
   moves on by each of them, so Descope answers as it would after a real wait.
@@ -11,10 +13,15 @@ shares.
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pytest
 
@@ -22,7 +29,69 @@ from emulator.faults import Faults
 from emulator.server import EmulatorServer
 from ops.host import HOST_GUARD, ProviderHost
 from providers import calls
+from tests.faults.scenario import TALLY
+from tests.properties.conftest import CASES
 from tests.support.zygote import ZygoteLauncher
+
+FAULT_SEED_ENV = "FAULT_SEED"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One fault seed for the whole run (workers inherit it): ``FAULT_SEED`` or a random one."""
+    if not hasattr(config, "workerinput") and not os.environ.get(FAULT_SEED_ENV, "").strip():
+        os.environ[FAULT_SEED_ENV] = str(random.SystemRandom().randrange(1, 2**31))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker sends its tallies to the controller (`pytest_testnodedown`)."""
+    output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["tallies"] = json.dumps({"faults": asdict(TALLY), "cases": dict(CASES)})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller adds up a finished worker's tallies."""
+    sent = getattr(node, "workeroutput", {}).get("tallies")
+    if not sent:
+        return
+    tallies = json.loads(sent)
+    CASES.update(tallies["cases"])
+    for name, value in tallies["faults"].items():
+        if name == "plans":
+            TALLY.plans.extend(value)
+        elif name == "faults":
+            TALLY.faults.update(value)
+        else:
+            setattr(TALLY, name, getattr(TALLY, name) + value)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    seed = os.environ.get(FAULT_SEED_ENV, "")
+    if CASES:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(CASES.items()))
+        total = sum(n for kind, n in CASES.items() if kind.endswith(" cases"))
+        terminalreporter.write_line(f"bad-input property cases run: {total} ({kinds})")
+    if TALLY.garbled_cases:
+        terminalreporter.write_line(
+            f"garbled answers: {TALLY.garbled_cases} cases, {TALLY.garbled_answers} answers "
+            f"garbled, {TALLY.snapshots_checked} changes of Descope's content found in a "
+            "snapshot, nothing lost"
+        )
+    if TALLY.kills:
+        terminalreporter.write_line(
+            f"killed host (seed {seed}): {TALLY.kills} provider hosts killed with SIGKILL, "
+            f"{TALLY.kill_reruns} reruns converged at once, no adopt needed"
+        )
+    if not TALLY.runs:
+        return
+    faults = ", ".join(f"{kind} x{n}" for kind, n in sorted(TALLY.faults.items())) or "none"
+    plan_kinds = Counter(TALLY.plans)
+    terminalreporter.write_line(
+        f"fault injection (seed {seed}): {TALLY.runs} runs ({dict(plan_kinds)}), "
+        f"{TALLY.operations} provider operations, {TALLY.failed_operations} failed under "
+        f"faults and repeated, {TALLY.rounds} rounds, faults injected: {faults}"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
