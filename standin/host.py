@@ -165,7 +165,7 @@ def wrapped_config(config: Mapping[str, str], secret_keys: Iterable[str] = ()) -
     }
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: HostProcess | subprocess.Popen[bytes]) -> None:
     """End `process`: SIGTERM, then SIGKILL when it has not exited within 10 seconds; wait for
     it, and close its stdout pipe. For the provider host and the other helper processes a run
     starts (the benchmark's emulator)."""

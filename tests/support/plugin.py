@@ -27,8 +27,8 @@ import pytest
 
 from emulator.faults import Faults
 from emulator.server import EmulatorServer
-from ops.host import HOST_GUARD, ProviderHost
 from providers import calls
+from standin.host import HOST_GUARD, ProviderHost
 from tests.faults.scenario import TALLY
 from tests.properties.conftest import CASES
 from tests.support.zygote import ZygoteLauncher

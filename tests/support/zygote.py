@@ -1,6 +1,6 @@
 """Provider hosts forked from a pre-imported parent (a zygote), for the tests.
 
-A real provider host (`ops.host.ProviderHost`) is a new Python process running ``python -u -c
+A real provider host (`standin.host.ProviderHost`) is a new Python process running ``python -u -c
 HOST_GUARD``: about half a second to start and import Pulumi, gRPC and dill, and most of a
 second more on its first call, which unpickles the provider and so imports ``providers`` and
 the Descope SDK. The engine starts one host per command, and the suite runs thousands of
@@ -288,7 +288,7 @@ class Zygote:
 
 class ZygoteLauncher:
     """Starts hosts from zygotes, one zygote per distinct (folder, environment), the most
-    recently used `MAX_ZYGOTES` kept. Matches `ops.host.Launcher`."""
+    recently used `MAX_ZYGOTES` kept. Matches `standin.host.Launcher`."""
 
     def __init__(self, guard: str) -> None:
         self.guard = guard
