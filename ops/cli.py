@@ -257,7 +257,7 @@ def _verb_flags(sub: argparse.ArgumentParser, verb: str) -> None:
 
 
 def _duration(text: str) -> int:
-    from ops.sso_link import parse_duration  # noqa: PLC0415 - as the commands are
+    from ops.deploy.sso_link import parse_duration  # noqa: PLC0415 - as the commands are
 
     try:
         return parse_duration(text)
@@ -266,16 +266,9 @@ def _duration(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ops import (  # noqa: PLC0415
-        backup,
-        demo,
-        export,
-        report,
-        restore,
-        sso_link,
-        stack_backup,
-        verbs,
-    )
+    from ops.deploy import demo, sso_link, verbs  # noqa: PLC0415
+    from ops.inspect import export, report  # noqa: PLC0415
+    from ops.snapshots import backup, restore, stack_backup  # noqa: PLC0415
     from standin import state as standin_state  # noqa: PLC0415
 
     stack = load_stack(args.stack, args.project_dir)

@@ -14,7 +14,7 @@ answer through its wire shape, into the content of the tenant's ONE delete snaps
      "subTenants": [<the same shape, for each direct sub-tenant; [] without cascadeDelete>]}
 
 ``sso``, ``roles`` and ``subTenants`` have the shapes of a full backup's tenants[].sso and
-roles entries (`ops.backup`), so restore reads both alike. A snapshot of an older release
+roles entries (`ops.snapshots.backup`), so restore reads both alike. A snapshot of an older release
 holds only ``tenant`` and ``settings``. A part that cannot be read refuses the delete, naming
 the tenant and the part (`errors.unit_part_unreadable`); nothing is deleted.
 

@@ -12,10 +12,10 @@ import pytest
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
-from ops import report
 from ops.cli import main
 from ops.errors import OpsError
-from ops.live import sdk_default_url, unreachable
+from ops.inspect import report
+from ops.project.live import sdk_default_url, unreachable
 from ops.stack import load_stack
 from providers.errors import DescopeApiError
 from tests.ops.conftest import MANAGEMENT_KEY, PROJECT_ID, Project, Run, stack_yaml
@@ -437,7 +437,7 @@ def test_cli__an_error_quoting_descope_s_data_cannot_act_on_the_terminal(
 
 
 def test_cli__unreachable_remote_descope_says_to_check_the_network() -> None:
-    from ops.live import unreachable  # noqa: PLC0415 - the function under test
+    from ops.project.live import unreachable  # noqa: PLC0415 - the function under test
     from providers.errors import DescopeApiError  # noqa: PLC0415
 
     cause = DescopeApiError(

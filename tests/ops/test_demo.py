@@ -20,7 +20,7 @@ from config import Configuration
 from emulator.server import EmulatorServer
 from model.roles import RoleSpec
 from model.tenant import TenantSpec
-from ops.demo import project_needs, serve
+from ops.deploy.demo import project_needs, serve
 from ops.stack import load_stack, load_stack_configuration
 from standin.snapshot import StackState
 from tests.ops.conftest import MANAGEMENT_KEY as KEY

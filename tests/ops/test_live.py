@@ -1,4 +1,5 @@
-"""`ops.live.Descope.flow`: only Descope's answer for a missing flow (500 E103003) means None."""
+"""`ops.project.live.Descope.flow`: only Descope's answer for a missing flow (500 E103003)
+means None."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from emulator import exceptions as emulator_errors
 from emulator.app import EmulatorApp
-from ops.live import Descope
+from ops.project.live import Descope
 from providers import calls
 from providers.errors import DescopeApiError
 from tests.support.inprocess import inprocess_descope

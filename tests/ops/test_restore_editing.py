@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 from ruamel.yaml.comments import CommentedMap
 
-from ops.sso import restore_sso
-from ops.tenant_entry import FileForms, file_forms, new_entry
-from ops.yaml_edit import YamlEditor, plain_or_quoted
+from ops.edit.tenant_entry import FileForms, file_forms, new_entry
+from ops.edit.yaml_edit import YamlEditor, plain_or_quoted
+from ops.project.sso import restore_sso
 from tests.support.sso import certificate, certificate_body
 
 DOC = """\

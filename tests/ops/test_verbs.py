@@ -17,7 +17,7 @@ import yaml
 from descope import DescopeClient
 
 from emulator.server import EmulatorServer
-from ops import verbs
+from ops.deploy import verbs
 from standin.snapshot import StackState
 from tests.ops.conftest import OIDC_SECRET, REPO, Project, Run, counters, reset_counters, stack_yaml
 from tests.ops.test_cli import fake_pulumi

@@ -17,16 +17,16 @@ SOURCE is any of:
 A tenant is restored as a unit: its SSO configurations (in a full backup, a tenant or ``sso``
 snapshot or a stack export's SSOConfiguration resources) and its own roles come with it
 (`run`'s ``with_sso`` and ``with_roles``: ``--no-sso``, ``--no-roles``). Its entry's ``sso:`` is
-edited key by key (`ops.sso.restore_sso`), unless the entry says the customer manages it
+edited key by key (`ops.project.sso.restore_sso`), unless the entry says the customer manages it
 (``managedBy: customer``: left as it is). The sub-tenants a tenant snapshot holds are listed,
 and restored as entries of their own only when chosen (the YAML has no ``parent:`` key yet).
 A restore never invents a client secret: an OIDC configuration's ``clientSecret`` keeps the
 ``${name}`` reference the entry has, or gets a placeholder reference, and the output says which
 stack secret to set.
 
-Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.yaml_edit`):
+Each chosen tenant is written into the stack's tenants YAML, edited in place (`ops.edit.yaml_edit`):
 only the restored entries change, every other line is kept as written. An entry that is there
-is edited key by key (`ops.tenant_entry`): what already loads as the backup holds it stays as
+is edited key by key (`ops.edit.tenant_entry`): what already loads as the backup holds it stays as
 written, keys the ``defaults:`` block or the model already give are not written, ``${name}``
 references are kept, and ``null`` is written only where a default must be overridden. A new
 entry gets ``adopt: true`` and goes where the backup has it among its neighbours, written in the
@@ -44,7 +44,7 @@ will change in Descope, and ``pulumi up`` does it.
 Each chosen permission and role (``--permission NAME``, ``--role NAME`` for a project role,
 ``--role TENANT/NAME`` for a tenant's own role) is written into its entry under
 ``permissions:``, ``roles:`` or the tenant entry's ``roles:``, edited in place the same way
-(`ops.role_entry`), or added at the end of its list; a tenant's role needs its tenant's entry
+(`ops.edit.role_entry`), or added at the end of its list; a tenant's role needs its tenant's entry
 (in the file, or restored with it).
 
 A source taken from another Descope project or another stack (as far as it says) is refused
@@ -78,28 +78,28 @@ from model.flow import unwrap_theme_export
 from model.sso import TenantSSO
 from model.tenant import MANAGEMENT_KEYS, RESOURCE_OPTION_KEYS
 from model.text import shown
-from ops.authorization import permission_entry, role_entry
-from ops.backup import BACKUP_FORMAT
-from ops.convert import flow_text, spec_from_descope, spec_from_outputs, theme_text
+from ops.edit.role_entry import declared, list_style, new_declaration, restore_declaration
+from ops.edit.tenant_entry import FileForms, file_forms, new_entry, restore_entry
+from ops.edit.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
 from ops.errors import OpsError, ids_not_file_names, outside_folder
-from ops.export import THEME_FILE
 from ops.files import (
     missing_folders,
     read_json,
     remove_empty_folders,
 )
+from ops.inspect.export import THEME_FILE
 from ops.progress import Progress
-from ops.role_entry import declared, list_style, new_declaration, restore_declaration
-from ops.sso import (
+from ops.project.authorization import permission_entry, role_entry
+from ops.project.convert import flow_text, spec_from_descope, spec_from_outputs, theme_text
+from ops.project.sso import (
     ExportedSSO,
     inputs_from_outputs,
     restore_sso,
     sso_from_inputs,
     sso_with_configurations,
 )
+from ops.snapshots.backup import BACKUP_FORMAT
 from ops.stack import StackSettings, load_stack_configuration
-from ops.tenant_entry import FileForms, file_forms, new_entry, restore_entry
-from ops.yaml_edit import YamlEditError, YamlEditor, plain_or_quoted
 from providers.answers.sso import OUTPUT_ONLY_KEYS as SSO_OUTPUT_KEYS
 from providers.answers.sso import inputs_from_descope
 from providers.backups import FORMAT as SNAPSHOT_FORMAT

@@ -16,7 +16,7 @@ from typing import Any
 
 from config import Configuration
 from model.text import shown as printable
-from ops.live import Descope
+from ops.project.live import Descope
 from providers.answers.sso import changed_fields, inputs_from_descope
 
 

@@ -19,9 +19,9 @@ variable's value, ``${name}`` is written instead (`config.variables.template`), 
 from one stack becomes the file every stack shares. Loading the files with the same variables
 gives Descope's content back exactly. The tenants YAML is written without variables.
 
-Each tenant's SSO is written as its ``sso:`` (`ops.sso`): its configurations as Descope holds
-them, an OIDC client secret as a ``${name}`` placeholder (Descope never returns one; the output
-lists the stack secrets to set), or ``managedBy: customer`` when the tenant's settings enable
+Each tenant's SSO is written as its ``sso:`` (`ops.project.sso`): its configurations as Descope
+holds them, an OIDC client secret as a ``${name}`` placeholder (Descope never returns one; the
+output lists the stack secrets to set), or ``managedBy: customer`` when the tenant's settings enable
 Descope's SSO Setup Suite.
 
 The files are checked with `config.load_configuration` before anything is written, and no
@@ -56,12 +56,17 @@ from model.filenames import OutsideFolder, file_name_problems, path_inside, same
 from model.roles import default_role_problems
 from model.sso import tenant_sso_problems
 from model.text import shown
-from ops import authorization
-from ops.convert import content_text, data_from_descope
 from ops.errors import OpsError, ids_not_file_names, outside_folder
-from ops.live import Descope, connect
 from ops.progress import Progress
-from ops.sso import ExportedSSO, customer_sets_it_up, sso_from_descope, without_owned_settings
+from ops.project import authorization
+from ops.project.convert import content_text, data_from_descope
+from ops.project.live import Descope, connect
+from ops.project.sso import (
+    ExportedSSO,
+    customer_sets_it_up,
+    sso_from_descope,
+    without_owned_settings,
+)
 from ops.stack import StackSettings
 from standin.files import write_atomic
 
@@ -147,7 +152,7 @@ def read_tenants(
     descope: Descope, progress: Progress | None = None
 ) -> tuple[list[TenantSpec], list[InvalidTenant], dict[str, ExportedSSO]]:
     """Every tenant of the project (``adopt: true``): those the model accepts, the others,
-    and each one's SSO (`ops.sso`).
+    and each one's SSO (`ops.project.sso`).
 
     One tenant listing, then per tenant one settings load (Descope has no batch settings read)
     and one load of its SSO configurations.

@@ -32,11 +32,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ops import authorization
 from ops.errors import OpsError
 from ops.files import json_text, utc_stamp
-from ops.live import Descope, connect
 from ops.progress import Progress
+from ops.project import authorization
+from ops.project.live import Descope, connect
 from ops.stack import StackSettings, load_stack_configuration
 from providers.errors import BACKUP_DIR_SETTING
 from standin.errors import StandinError

@@ -13,7 +13,7 @@ into code and `report` compares it; all of them through here:
   is taken to have its SSO set up by the customer: ``sso: {managedBy: customer}``.
 - `without_owned_settings`: a tenant's settings without the fields its ``sso:`` owns.
 - `restore_sso`: a tenant entry's ``sso:`` edited key by key to hold what a backup holds, as
-  `ops.tenant_entry` edits the tenant's own keys: a key whose written value already means the
+  `ops.edit.tenant_entry` edits the tenant's own keys: a key whose written value already means the
   wanted one is left as written (``${name}`` references, flow or block style, key order and
   comments kept; a certificate compared by fingerprint), a key the model's default already
   gives is not written (an attribute mapping holds only what differs from a fresh Descope
@@ -33,8 +33,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from model.idp import certificate_fingerprint, secret_reference_name
 from model.sso import DEFAULT_SSO_ID, SSO_OWNED_SETTINGS, SSOConfiguration, TenantSSO
-from ops.tenant_entry import ABSENT, FileForms, put_in_order, same, value_node
-from ops.yaml_edit import styled
+from ops.edit.tenant_entry import ABSENT, FileForms, put_in_order, same, value_node
+from ops.edit.yaml_edit import styled
 from providers.answers.sso import INPUT_KEYS, inputs_from_descope
 
 __all__ = [

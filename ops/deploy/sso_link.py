@@ -19,7 +19,7 @@ import re
 
 from model.text import shown
 from ops.errors import OpsError
-from ops.live import connect
+from ops.project.live import connect
 from ops.stack import StackSettings, load_stack_configuration
 from providers.calls import call
 from providers.errors import DescopeApiError

@@ -12,7 +12,7 @@
    ``pulumi preview --expect-no-changes``, on a local file backend in ``.pulumi-local/`` (no
    account, empty passphrase: this is for the emulator only).
    Without it: says how to install it, then stands in for ``pulumi up --refresh --yes``
-   (`ops.verbs`: runs ``__main__.py`` for the stack and plays what it registers by Pulumi's
+   (`ops.deploy.verbs`: runs ``__main__.py`` for the stack and plays what it registers by Pulumi's
    rules through the real provider host, with its state in
    ``.pulumi-local/standin-<stack>.json``; Descope is read first, so edits made to the
    emulator since the last demo are undone); then a stand-in ``pulumi preview`` must find
@@ -42,11 +42,11 @@ from descope import AuthException, DescopeClient
 
 from config import Configuration
 from emulator.server import EmulatorServer
-from ops import verbs
+from ops.deploy import verbs
+from ops.deploy.verbs import local_backend_env, local_folder, standin_state_file
 from ops.errors import OpsError
 from ops.pulumi_cli import find_pulumi, run_pulumi
 from ops.stack import StackSettings, load_stack_configuration
-from ops.verbs import local_backend_env, local_folder, standin_state_file
 from standin.changes import render
 from standin.engine import Engine
 from standin.program import registrations

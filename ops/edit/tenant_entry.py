@@ -1,6 +1,6 @@
 """A restored tenant written into its YAML entry: the fewest keys, in the file's own forms.
 
-`restore_entry` edits a tenant's entry (a round-trip tree, see `ops.yaml_edit`) so that the
+`restore_entry` edits a tenant's entry (a round-trip tree, see `ops.edit.yaml_edit`) so that the
 configuration loads the tenant as a backup holds it (a full `TenantSpec` dict), and `new_entry`
 makes an entry from nothing the same way:
 
@@ -37,7 +37,7 @@ from config.validate import ENTRY_ONLY_KEYS, check_document
 from config.variables import substitute, substitute_text
 from model import SessionSettings, TenantSpec
 from model.tenant import MANAGEMENT_KEYS
-from ops.yaml_edit import is_flow, plain_or_quoted, quote_of, styled
+from ops.edit.yaml_edit import is_flow, plain_or_quoted, quote_of, styled
 
 
 class _Absent:

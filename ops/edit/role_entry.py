@@ -1,9 +1,9 @@
 """A restored role or permission written into its YAML entry, in the file's own forms.
 
 Roles and permissions are declared in lists of entries (``permissions:``, ``roles:``, and a
-tenant entry's ``roles:``), each found by its ``name``. `restore_declaration` edits an entry (a
-round-trip tree, see `ops.yaml_edit`) so that it declares what a backup holds; `new_declaration`
-makes one from nothing the same way:
+tenant entry's ``roles:``), each found by its ``name``. `restore_declaration` edits an entry
+(a round-trip tree, see `ops.edit.yaml_edit`) so that it declares what a backup holds;
+`new_declaration` makes one from nothing the same way:
 
 - ``name`` and ``previousName`` are left as written (a restore changes what a role is, not
   which role it is);
@@ -11,7 +11,7 @@ makes one from nothing the same way:
 - ``permissions`` are written when the role grants some: left as written when they name the
   same set, else in the list style the file's entries use (``[a, b]`` or one per line).
 
-Strings are written as `ops.tenant_entry.FileForms` writes them (``${name}`` references where
+Strings are written as `ops.edit.tenant_entry.FileForms` writes them (``${name}`` references where
 the file writes them, a literal ``${`` as ``$${``). Entries are compared as the loader reads
 them (`declared`), and the loader has the last word: restore loads the written file.
 """
@@ -23,8 +23,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ops.tenant_entry import FileForms, same
-from ops.yaml_edit import is_flow, styled
+from ops.edit.tenant_entry import FileForms, same
+from ops.edit.yaml_edit import is_flow, styled
 
 __all__ = ["declared", "list_style", "new_declaration", "restore_declaration"]
 

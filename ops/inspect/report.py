@@ -11,7 +11,7 @@ Three questions, one run:
   configuration's; for each managed flow, whether its flow-level part differs (which keys) and
   which screens (by id) differ or exist on one side only; for the theme, which parts differ.
 
-Values are shown as the configuration writes them (`ops.convert.data_from_descope`, the
+Values are shown as the configuration writes them (`ops.project.convert.data_from_descope`, the
 conversion ``export`` and the providers' refresh use) and compared as the providers compare
 them (`providers.tenant.comparable` for tenants, the normalised content for flows and the
 theme), so a field listed here is a field ``pulumi refresh`` then ``pulumi preview`` shows as a
@@ -33,7 +33,7 @@ the project (Descope refuses values of undefined attributes); the others are lis
 verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
 listing each, when managed.
 
-The tenants' SSO follows (`ops.sso_report`): in sync, differing (which fields), missing,
+The tenants' SSO follows (`ops.inspect.sso_report`): in sync, differing (which fields), missing,
 not managed, customer-managed; one load of a tenant's SSO configurations per declared tenant.
 
 Ids, names, values and paths from Descope are printed through `model.text.shown`: a control
@@ -66,11 +66,11 @@ from model import TenantSpec, content_hash, normalise_flow_export, normalise_the
 from model.flow import canonical_json
 from model.text import nfc
 from model.text import shown as printable
-from ops import authorization
-from ops.convert import data_from_descope
-from ops.live import Descope, connect
+from ops.inspect.sso_report import print_sso, sso_reports
 from ops.progress import Progress
-from ops.sso_report import print_sso, sso_reports
+from ops.project import authorization
+from ops.project.convert import data_from_descope
+from ops.project.live import Descope, connect
 from ops.stack import StackSettings, load_stack_configuration
 from providers.answers.tenant import (
     FLAG_KEYS,

@@ -1,8 +1,8 @@
 """Roles and permissions as Descope holds them, in the configuration's terms.
 
-`held` reads them once (`ops.live.Descope.roles`, ``.permissions``) and sorts them the way the
-configuration declares them: the project's permissions, the project's roles, and each tenant's
-own roles (Descope's tenant-scoped roles). Descope's built-in role and permissions
+`held` reads them once (`ops.project.live.Descope.roles`, ``.permissions``) and sorts them the
+way the configuration declares them: the project's permissions, the project's roles, and each
+tenant's own roles (Descope's tenant-scoped roles). Descope's built-in role and permissions
 (`model.roles.BUILTIN_ROLES`, ``BUILTIN_PERMISSIONS``, and any permission Descope marks
 ``systemDefault``) are left out: every project has them, the configuration may not declare them.
 
