@@ -61,6 +61,7 @@ from ops.progress import Progress
 from ops.project import authorization
 from ops.project.convert import content_text, data_from_descope
 from ops.project.live import Descope, connect
+from ops.project.reader import ProjectSnapshot, Reading, read_project
 from ops.project.sso import (
     ExportedSSO,
     customer_sets_it_up,
@@ -148,29 +149,19 @@ def schema_reference(project_dir: Path, out: Path) -> str:
         return schema.as_posix()
 
 
-def read_tenants(
-    descope: Descope, progress: Progress | None = None
+def tenant_entries(
+    project: ProjectSnapshot,
 ) -> tuple[list[TenantSpec], list[InvalidTenant], dict[str, ExportedSSO]]:
-    """Every tenant of the project (``adopt: true``): those the model accepts, the others,
-    and each one's SSO (`ops.project.sso`).
-
-    One tenant listing, then per tenant one settings load (Descope has no batch settings read)
-    and one load of its SSO configurations.
-    """
-    progress = progress or Progress.silent()
+    """Every tenant of the snapshot (``adopt: true``), its settings and SSO read: those the
+    model accepts, the others, and each one's SSO (`ops.project.sso`)."""
     valid: list[TenantSpec] = []
     invalid: list[InvalidTenant] = []
     sso: dict[str, ExportedSSO] = {}
-    with progress.doing("list Descope tenants"):
-        listed = descope.tenants()
-    for tenant in progress.each("load tenant settings and SSO", listed):
-        tenant_id = str(tenant.get("id", ""))
-        settings = descope.settings(tenant_id)
-        data = {**data_from_descope(tenant, settings), "adopt": True}
+    for tenant_id, held in project.tenants.items():
+        settings = held.settings or {}
+        data = {**data_from_descope(held.tenant, settings), "adopt": True}
         exported = sso_from_descope(
-            tenant_id,
-            descope.sso_configurations(tenant_id),
-            customer=customer_sets_it_up(settings),
+            tenant_id, held.sso or [], customer=customer_sets_it_up(settings)
         )
         problems = tenant_problems(data)
         if exported.data is not None:
@@ -262,30 +253,27 @@ def build_export(
     `variables` are written back into the flow and theme files (`config.variables.template`).
     `progress` is told of each step (see `ops.progress`).
     """
-    progress = progress or Progress.silent()
-    valid, invalid, sso = read_tenants(descope, progress)
-    tenant_ids = [t.id for t in valid] + [t.id for t in invalid]
-    with progress.doing("list roles and permissions"):
-        held = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
+    project = read_project(
+        descope,
+        Reading(flow_ids_checked=lambda ids: file_names(descope.project_id, ids)),
+        progress,
+    )
+    theme_name = file_names(project.project_id, project.flow_ids)
+    valid, invalid, sso = tenant_entries(project)
+    held = project.authorization([t.id for t in valid] + [t.id for t in invalid])
     valid, invalid = with_default_roles_checked(valid, invalid, held)
     refused = held.problems()
     files: dict[str, str] = {}
     uses: Counter[str] = Counter()
     flows: list[_FileRef] = []
-    with progress.doing("list Descope flows"):
-        flow_ids = descope.flow_ids()
-    theme_name = file_names(descope.project_id, flow_ids)
-    for flow_id in progress.each("export flows", flow_ids):
-        export = descope.flow(flow_id)
-        if export is None:  # deleted while we were reading
-            continue
+    for flow_id, export in project.flows.items():
         name = f"{flow_id}.json"
         files[name], used = content_text(normalise_flow_export(export), variables)
         uses += used
         flows.append(_FileRef(flow_id, Path(name)))
-    with progress.doing("export the theme"):
-        theme_content = descope.theme()
-    files[theme_name], used = content_text({"theme": normalise_theme(theme_content)}, variables)
+    files[theme_name], used = content_text(
+        {"theme": normalise_theme(project.theme or {})}, variables
+    )
     uses += used
     comment = (
         f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"

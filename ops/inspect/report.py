@@ -70,7 +70,8 @@ from ops.inspect.sso_report import print_sso, sso_reports
 from ops.progress import Progress
 from ops.project import authorization
 from ops.project.convert import data_from_descope
-from ops.project.live import Descope, connect
+from ops.project.live import connect
+from ops.project.reader import ProjectSnapshot, Reading, read_project
 from ops.stack import StackSettings, load_stack_configuration
 from providers.answers.tenant import (
     FLAG_KEYS,
@@ -325,21 +326,24 @@ def theme_drift(entry: ThemeEntry, theme: Mapping[str, Any]) -> list[str] | None
     return differing_keys(held, entry.content, THEME_DEPTH)
 
 
-def build_report(
-    configuration: Configuration, descope: Descope, progress: Progress | None = None
-) -> Report:
-    """Compare the configuration with what the project holds now (calls: module docstring)."""
-    progress = progress or Progress.silent()
+def reading(configuration: Configuration) -> Reading:
+    """What the report reads of the project (calls: module docstring)."""
+    declared = {spec.id for spec in configuration.tenants}
+    return Reading(
+        settings={spec.id for spec in configuration.tenants if spec.settings is not None},
+        sso=declared,
+        flows={entry.id for entry in configuration.flows},
+        permissions=configuration.permissions is not None,
+        roles=configuration.roles is not None,
+        theme=configuration.theme is not None,
+    )
+
+
+def build_report(configuration: Configuration, project: ProjectSnapshot) -> Report:
+    """Compare the configuration with what the project held when read (`reading`)."""
     declared = {spec.id: spec for spec in configuration.tenants}
-    with progress.doing("list Descope tenants"):
-        listed = {str(t["id"]): t for t in descope.tenants()}
+    listed = {tenant_id: held.tenant for tenant_id, held in project.tenants.items()}
     managed = [declared[i] for i in sorted(declared) if i in listed]
-    settings = {
-        spec.id: descope.settings(spec.id)
-        for spec in progress.each(
-            "load managed tenant settings", [s for s in managed if s.settings is not None]
-        )
-    }
     drifted_tenants = [
         TenantDrift(spec.id, fields)
         for spec in managed
@@ -347,35 +351,28 @@ def build_report(
             fields := tenant_drift(
                 spec,
                 listed[spec.id],
-                settings.get(spec.id),
+                project.tenants[spec.id].settings,
                 sso_managed=spec.id in configuration.tenant_sso,
             )
         )
     ]
 
     flows = {entry.id: entry for entry in configuration.flows}
-    with progress.doing("list Descope flows"):
-        live_flows = set(descope.flow_ids())
+    live_flows = set(project.flow_ids)
     compared = sorted(set(flows) & live_flows)
-    missing_flows = set(flows) - live_flows
-    drifted_flows: list[FlowDrift] = []
-    for flow_id in progress.each("compare managed flows", compared):
-        export = descope.flow(flow_id)
-        if export is None:  # deleted since the listing
-            missing_flows.add(flow_id)
-        elif drift := flow_drift(flows[flow_id], export):
-            drifted_flows.append(drift)
+    missing_flows = (set(flows) - live_flows) | (set(compared) - set(project.flows))
+    drifted_flows = [
+        drift
+        for flow_id in compared
+        if flow_id in project.flows
+        and (drift := flow_drift(flows[flow_id], project.flows[flow_id]))
+    ]
     theme: list[str] | None = None
     if configuration.theme is not None:
-        with progress.doing("compare the theme"):
-            theme = theme_drift(configuration.theme, descope.theme())
+        theme = theme_drift(configuration.theme, project.theme or {})
     roles_managed = configuration.roles is not None
     permissions_managed = configuration.permissions is not None
-    with progress.doing("list roles and permissions"):
-        held = authorization.held(
-            descope.permissions() if permissions_managed else [],
-            descope.roles() if roles_managed else [],
-        ).for_tenants(declared)
+    held = project.authorization(declared)
     declared_roles = _role_keys(configuration, declared) if roles_managed else set()
     live_roles = _held_role_keys(held)
     declared_permissions = {p.name for p in configuration.permissions or []}
@@ -612,10 +609,9 @@ def run(
     configuration = load_stack_configuration(stack)
     descope = connect(stack)
     with Progress("report") as progress:
-        report = build_report(configuration, descope, progress)
-        live = {t.id for t in configuration.tenants} - set(report.missing_tenants)
-        with progress.doing("compare the tenants' SSO"):
-            sso = sso_reports(configuration, descope, live)
+        project = read_project(descope, reading(configuration), progress)
+    report = build_report(configuration, project)
+    sso = sso_reports(configuration, project)
     sso_drifted = [r.tenant_id for r in sso if r.drifted]
     if as_json:
         document = report_document(report, stack, descope.project_id)

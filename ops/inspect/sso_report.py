@@ -16,7 +16,7 @@ from typing import Any
 
 from config import Configuration
 from model.text import shown as printable
-from ops.project.live import Descope
+from ops.project.reader import ProjectSnapshot
 from providers.answers.sso import changed_fields, inputs_from_descope
 
 
@@ -85,14 +85,12 @@ def tenant_report(
     return TenantSSOReport(tenant_id, "code", lines, drifted=drifted, unmanaged=bool(others))
 
 
-def sso_reports(
-    configuration: Configuration, descope: Descope, live: set[str]
-) -> list[TenantSSOReport]:
-    """The report of every declared tenant Descope holds (`live`: their ids)."""
+def sso_reports(configuration: Configuration, project: ProjectSnapshot) -> list[TenantSSOReport]:
+    """The report of every declared tenant the project holds, its SSO configurations read."""
     return [
-        tenant_report(spec.id, configuration, descope.sso_configurations(spec.id))
+        tenant_report(spec.id, configuration, held.sso or [])
         for spec in sorted(configuration.tenants, key=lambda t: t.id)
-        if spec.id in live
+        if (held := project.tenants.get(spec.id)) is not None
     ]
 
 

@@ -35,8 +35,8 @@ from typing import Any
 from ops.errors import OpsError
 from ops.files import json_text, utc_stamp
 from ops.progress import Progress
-from ops.project import authorization
 from ops.project.live import Descope, connect
+from ops.project.reader import Reading, read_project
 from ops.stack import StackSettings, load_stack_configuration
 from providers.errors import BACKUP_DIR_SETTING
 from standin.errors import StandinError
@@ -55,52 +55,33 @@ def take_backup(
 ) -> tuple[dict[str, Any], list[str]]:
     """The backup document, and the declared tenant ids Descope does not hold.
 
-    API calls: one tenant listing, one settings load per managed tenant Descope holds (there is
-    no batch settings endpoint), one flow listing and one export per flow, one theme export,
-    one permission listing and one role listing.
+    Read by `ops.project.reader.read_project`: one tenant listing, one settings load and one SSO
+    load per managed tenant Descope holds (there is no batch endpoint for either), one
+    permission listing and one role listing, one flow listing and one export per flow, one
+    theme export.
 
     `progress` is told of each step (see `ops.progress`).
     """
-    progress = progress or Progress.silent()
-    tenants: list[dict[str, Any]] = []
-    missing: list[str] = []
-    with progress.doing("list Descope tenants"):
-        held = {str(t["id"]): t for t in descope.tenants()}
-    for tenant_id in progress.each("back up managed tenants", sorted(tenant_ids)):
-        tenant = held.get(tenant_id)
-        if tenant is None:
-            missing.append(tenant_id)
-            continue
-        tenants.append(
-            {
-                "tenant": tenant,
-                "settings": descope.settings(tenant_id),
-                "sso": descope.sso_configurations(tenant_id),
-            }
-        )
-    with progress.doing("list Descope flows"):
-        flow_ids = descope.flow_ids()
-    flows = [
-        export
-        for fid in progress.each("back up flows", flow_ids)
-        if (export := descope.flow(fid)) is not None
+    managed = set(tenant_ids)
+    project = read_project(descope, Reading(settings=managed, sso=managed), progress)
+    held = project.tenants
+    tenants = [
+        {"tenant": held[i].tenant, "settings": held[i].settings, "sso": held[i].sso}
+        for i in sorted(managed & set(held))
     ]
-    with progress.doing("back up the theme"):
-        theme = descope.theme()
-    with progress.doing("back up roles and permissions"):
-        roles = authorization.held(descope.permissions(), descope.roles()).for_tenants(tenant_ids)
+    roles = project.authorization(tenant_ids)
     document = {
         "format": BACKUP_FORMAT,
         "takenAt": utc_iso(now),
-        "projectId": descope.project_id,
+        "projectId": project.project_id,
         "stack": stack,
         "tenants": tenants,
         "permissions": roles.wire_permissions,
         "roles": roles.wire_roles,
-        "flows": flows,
-        "theme": theme,
+        "flows": list(project.flows.values()),
+        "theme": project.theme,
     }
-    return document, missing
+    return document, sorted(managed - set(held))
 
 
 def write_backup(document: dict[str, Any], backup_dir: Path, now: datetime | None = None) -> Path:

@@ -117,7 +117,7 @@ def test_progress__costs_no_api_call(
     code, _, err = ops("backup", "--stack", "test")
 
     assert code == 0, err
-    assert "backup: back up flows 2/2" in err
+    assert "backup: export flows 2/2" in err
     # One listing for the three tenants the configuration declares (none is in Descope).
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,

@@ -229,18 +229,19 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
     }
     assert err.splitlines() == [
         "report: list Descope tenants",
-        "report: load managed tenant settings 0/2",
-        "report: load managed tenant settings 1/2",
+        # acme and globex: settings and SSO; initech: its SSO only (settings not managed)
+        "report: load tenant settings and SSO 0/3",
+        "report: load tenant settings and SSO 1/3",
+        "report: load tenant settings and SSO 2/3",
         *[
             line
             for line in err.splitlines()
-            if line.startswith("report: load managed tenant settings 2/2")
+            if line.startswith("report: load tenant settings and SSO 3/3")
         ],
-        "report: list Descope flows",
-        *[line for line in err.splitlines() if line.startswith("report: compare managed flows")],
-        "report: compare the theme",
         "report: list roles and permissions",
-        "report: compare the tenants' SSO",
+        "report: list Descope flows",
+        *[line for line in err.splitlines() if line.startswith("report: export flows")],
+        "report: export the theme",
     ]
 
 
