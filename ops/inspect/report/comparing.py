@@ -1,78 +1,22 @@
-"""`report`: how Descope differs from what the stack's configuration declares.
-
-Three questions, one run:
-
-- unmanaged: tenants, flows, roles and permissions Descope holds that the configuration does
-  not declare (roles and permissions only where the configuration manages them, with its
-  ``roles:`` and ``permissions:`` keys; a tenant's own role is written ``tenant/role``;
-  Descope's built-in ones are in every project and never reported);
-- missing: declared ones Descope lacks (``python -m ops up --refresh`` creates them);
-- drift: for each managed tenant, the fields whose value in Descope differs from the
-  configuration's; for each managed flow, whether its flow-level part differs (which keys) and
-  which screens (by id) differ or exist on one side only; for the theme, which parts differ.
-
-Values are shown as the configuration writes them (`ops.project.convert.data_from_descope`, the
-conversion ``export`` and the providers' refresh use) and compared as the providers compare
-them (`providers.tenant.comparable` for tenants, the normalised content for flows and the
-theme), so a field listed here is a field ``pulumi refresh`` then ``pulumi preview`` shows as a
-change, and the other way round. The hints name the command that repairs what is listed:
-``python -m ops up --refresh --stack <stack>``; a plain ``up`` compares the configuration with
-the stack's state, which does not know of changes made in Descope since the last refresh.
-Management flags (``adopt``, ``cascadeDelete``) and resource
-options are not Descope's and never drift.
-
-API calls: one tenant listing (``GET /v1/mgmt/tenant/all``) for every tenant, never one load
-per tenant; one settings load per managed tenant whose settings the configuration manages
-(Descope has no batch endpoint for settings, so this one is unavoidable); one flow listing; one
-export per managed flow Descope holds; one theme export when the theme is managed.
-
-Tenant custom-attribute definitions have no read API (neither the SDK nor the project
-snapshot export publishes them), so the declared ``tenantAttributes`` cannot be checked against
-Descope. What can be said: an attribute some tenant in Descope holds a value of is defined in
-the project (Descope refuses values of undefined attributes); the others are listed as not
-verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
-listing each, when managed.
-
-The tenants' SSO follows (`ops.inspect.sso_report`): in sync, differing (which fields), missing,
-not managed, customer-managed; one load of a tenant's SSO configurations per declared tenant.
-
-Ids, names, values and paths from Descope are printed through `model.text.shown`: a control
-character, an escape sequence or a bidirectional override Descope holds is written as an
-escape (``\\x1b``) and cannot act on the terminal; rich never reads them as markup. The JSON
-document escapes them as JSON does.
-
-Nothing is an error: the report exits 0. ``--fail-on-unmanaged`` exits 1 when anything is
-unmanaged, ``--fail-on-drift`` when anything drifted or is missing (for CI). ``--json`` writes
-the report as one JSON document (`Report.to_json`, format ``descope-config-report/1``) instead
-of the tables.
+"""Report, comparing: what the configuration and a `ProjectSnapshot` disagree on, as a
+`Report` (see `ops.inspect.report`).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from config import Configuration
 from config.configuration import FlowEntry, ThemeEntry
 from model import TenantSpec, content_hash, normalise_flow_export, normalise_theme
 from model.flow import canonical_json
 from model.text import nfc
-from model.text import shown as printable
-from ops.inspect.sso_report import print_sso, sso_reports
-from ops.progress import Progress
 from ops.project import authorization
 from ops.project.convert import data_from_descope
-from ops.project.live import connect
-from ops.project.reader import ProjectSnapshot, Reading, read_project
-from ops.stack import StackSettings, load_stack_configuration
+from ops.project.reader import ProjectSnapshot, Reading
 from providers.answers.tenant import (
     FLAG_KEYS,
     ID_KEY,
@@ -82,7 +26,6 @@ from providers.answers.tenant import (
     tenant_props,
 )
 
-REPORT_FORMAT = "descope-config-report/1"
 DRIFT_FIELDS = tuple(key for key in INPUT_KEYS if key not in (ID_KEY, *FLAG_KEYS))
 """The tenant properties that can drift: what Descope holds, in the order the model lists it."""
 _BY_KEY = ("customAttributes", "settings")
@@ -233,9 +176,6 @@ class Report:
             "hasUnmanaged": self.has_unmanaged,
             "hasDrift": self.has_drift,
         }
-
-
-# --- comparing ---------------------------------------------------------------------------------
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -425,231 +365,3 @@ def _attributes(
         return [], []
     held = {name for t in tenants for name in (t.get("customAttributes") or {})}
     return sorted(set(declared) & held), sorted(set(declared) - held)
-
-
-# --- showing -----------------------------------------------------------------------------------
-
-
-def shown(value: Any) -> str:
-    """A value as the YAML would hold it, in one line: ``"Acme"``, ``["a.com"]``, ``30``;
-    control characters as escapes (`model.text.shown`)."""
-    if value is None:
-        return "(not set)"
-    return printable(json.dumps(value, ensure_ascii=False))
-
-
-def _cell(text: str) -> Text:
-    """A table cell holding `text` from Descope: escaped, never read as markup."""
-    return Text(printable(text))
-
-
-def _section(title: str, ids: list[str], hint: str) -> None:
-    print(f"{title}: {len(ids)}")
-    for item in ids:
-        print(f"  - {printable(item)}")
-    if ids and hint:
-        print(f"  {hint}")
-
-
-def tenant_table(report: Report) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for title in ("Tenant", "Field", "Descope", "Configuration"):
-        table.add_column(title, overflow="fold")
-    for tenant in report.drifted_tenants:
-        for drift in tenant.fields:
-            table.add_row(
-                _cell(tenant.id),
-                _cell(drift.field),
-                _cell(shown(drift.descope)),
-                _cell(shown(drift.configuration)),
-            )
-    return table
-
-
-def content_table(report: Report) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for title in ("Flow / theme", "Part", "Difference"):
-        table.add_column(title, overflow="fold")
-    for flow in report.drifted_flows:
-        rows: list[tuple[str, str]] = []
-        if flow.flow:
-            rows.append(("flow", f"differs in {', '.join(flow.flow)}"))
-        rows += [(f"screen {s}", "differs") for s in flow.screens_differ]
-        rows += [(f"screen {s}", "only in Descope") for s in flow.screens_only_in_descope]
-        rows += [
-            (f"screen {s}", "only in the configuration") for s in flow.screens_only_in_configuration
-        ]
-        for part, difference in rows:
-            table.add_row(_cell(flow.id), _cell(part), _cell(difference))
-    for part in report.theme or []:
-        table.add_row(Text("theme"), _cell(part), Text("differs"))
-    return table
-
-
-LOG_WIDTH = 200
-"""The width tables are laid out for when stdout is not a terminal (a log, a pipe)."""
-
-
-def table_text(table: Table) -> str:
-    """`table` as plain text for stdout: as wide as the terminal (else `LOG_WIDTH`), no colour,
-    no trailing spaces."""
-    terminal = Console()
-    width = terminal.width if terminal.is_terminal else LOG_WIDTH
-    console = Console(width=width, no_color=True, highlight=False, color_system=None)
-    with console.capture() as captured:
-        console.print(table)
-    return "\n".join(line.rstrip() for line in captured.get().splitlines())
-
-
-def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
-    """The report as text on stdout: the presence sections, then the drift tables."""
-    print(f"Stack {stack.name}: Descope project {project_id} vs {stack.tenants_file}")
-    export_hint = (
-        f"To manage them as code: python -m ops export --stack {stack.name} --out <file>, "
-        "then copy the entries you want into the configuration."
-    )
-    _section("Tenants in Descope, not in the configuration", report.unmanaged_tenants, export_hint)
-    _section("Flows in Descope, not in the configuration", report.unmanaged_flows, export_hint)
-    repair = f"python -m ops up --refresh --stack {stack.name}"
-    up_hint = (
-        f"`{repair}` creates them (a plain `up` trusts the stack's state, which may still "
-        "list them as deployed)."
-    )
-    _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
-    _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
-    _authorization_sections(report, export_hint, up_hint)
-    _attribute_sections(report)
-    if not (report.drifted_tenants or report.drifted_flows or report.theme is not None):
-        theme = " and the theme" if report.theme_managed else ""
-        print(
-            f"Drift: none. The {report.checked_tenants} managed tenant(s), "
-            f"{report.checked_flows} flow(s){theme} in Descope are as the configuration "
-            "declares them."
-        )
-        return
-    parts = [
-        *(
-            [f"{len(report.drifted_tenants)} of {report.checked_tenants} managed tenant(s)"]
-            if report.drifted_tenants
-            else []
-        ),
-        *(
-            [f"{len(report.drifted_flows)} of {report.checked_flows} managed flow(s)"]
-            if report.drifted_flows
-            else []
-        ),
-        *(["the theme"] if report.theme is not None else []),
-    ]
-    print(f"Drift (Descope differs from the configuration): {', '.join(parts)}.")
-    if report.drifted_tenants:
-        print(table_text(tenant_table(report)))
-    if report.drifted_flows or report.theme is not None:
-        print(table_text(content_table(report)))
-    print(
-        f"  `python -m ops up --refresh --stack {stack.name}` writes the configuration's values "
-        "over these (a plain `up` compares with the stack's state and does not see them); "
-        f"`python -m ops preview --refresh --stack {stack.name}` shows the same changes first."
-    )
-
-
-def _authorization_sections(report: Report, export_hint: str, up_hint: str) -> None:
-    for kind, managed, unmanaged, missing in (
-        ("Roles", report.roles_managed, report.unmanaged_roles, report.missing_roles),
-        (
-            "Permissions",
-            report.permissions_managed,
-            report.unmanaged_permissions,
-            report.missing_permissions,
-        ),
-    ):
-        if not managed:
-            print(f"{kind}: not managed by the configuration (it has no {kind.lower()}: key).")
-            continue
-        _section(f"{kind} in Descope, not in the configuration", unmanaged, export_hint)
-        _section(f"{kind} in the configuration, missing in Descope", missing, up_hint)
-
-
-def _attribute_sections(report: Report) -> None:
-    if not report.attributes_declared:
-        print("Tenant attributes: not declared (no tenantAttributes: key); values are unchecked.")
-        return
-    _section(
-        "Tenant attributes declared and in use in Descope (some tenant holds a value)",
-        report.attributes_in_use,
-        "",
-    )
-    _section(
-        "Tenant attributes declared but not verified against Descope",
-        report.attributes_unverified,
-        "Descope has no API that reads the attribute definitions, and no tenant holds a value "
-        "of these: check that the project defines each, with the declared type, in the "
-        "Descope console (Tenants, Custom Attributes).",
-    )
-
-
-def report_document(report: Report, stack: StackSettings, project_id: str) -> dict[str, Any]:
-    """The ``--json`` document."""
-    return {
-        "format": REPORT_FORMAT,
-        "stack": stack.name,
-        "projectId": project_id,
-        "configuration": str(stack.tenants_file),
-        **report.to_json(),
-    }
-
-
-def run(
-    stack: StackSettings,
-    *,
-    fail_on_unmanaged: bool = False,
-    fail_on_drift: bool = False,
-    as_json: bool = False,
-) -> int:
-    """`python -m ops report`: 0, or 1 when a ``--fail-on-*`` flag's condition holds."""
-    configuration = load_stack_configuration(stack)
-    descope = connect(stack)
-    with Progress("report") as progress:
-        project = read_project(descope, reading(configuration), progress)
-    report = build_report(configuration, project)
-    sso = sso_reports(configuration, project)
-    sso_drifted = [r.tenant_id for r in sso if r.drifted]
-    if as_json:
-        document = report_document(report, stack, descope.project_id)
-        document["sso"] = [
-            {
-                "tenant": r.tenant_id,
-                "managedBy": r.managed_by,
-                "lines": r.lines,
-                "drifted": r.drifted,
-            }
-            for r in sso
-        ]
-        document["hasDrift"] = report.has_drift or bool(sso_drifted)
-        print(json.dumps(document, indent=2))
-    else:
-        print_report(report, stack, descope.project_id)
-        print_sso(sso)
-    failures: list[str] = []
-    if fail_on_unmanaged and report.has_unmanaged:
-        failures.append(
-            f"Failing (--fail-on-unmanaged): {len(report.unmanaged_tenants)} tenant(s), "
-            f"{len(report.unmanaged_flows)} flow(s), {len(report.unmanaged_roles)} role(s) and "
-            f"{len(report.unmanaged_permissions)} permission(s) are not managed by stack "
-            f"{stack.name}."
-        )
-    if fail_on_drift and (report.has_drift or sso_drifted):
-        differ = [
-            f"{len(report.drifted_tenants)} tenant(s)",
-            f"{len(report.drifted_flows)} flow(s)",
-            *(["the theme"] if report.theme is not None else []),
-            *([f"the SSO of {len(sso_drifted)} tenant(s)"] if sso_drifted else []),
-        ]
-        listed = f"{', '.join(differ[:-1])} and {differ[-1]}"
-        failures.append(
-            f"Failing (--fail-on-drift): {listed} differ in Descope from stack {stack.name}'s "
-            f"configuration; {len(report.missing_tenants)} tenant(s) and "
-            f"{len(report.missing_flows)} flow(s) are missing in Descope."
-        )
-    for line in failures:
-        print(line, file=sys.stderr if as_json else sys.stdout)
-    return 1 if failures else 0
