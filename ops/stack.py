@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,13 @@ def _read_yaml(path: Path, what: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StackSettings:
-    """One stack's configuration as its ``Pulumi.<stack>.yaml`` (and Pulumi.yaml) declare it."""
+    """One stack's configuration as its ``Pulumi.<stack>.yaml`` (and Pulumi.yaml) declare it.
+
+    Read once (`load_stack`) and passed to every command: the plain values (`config`), the
+    program's own settings (`options`, worked out once), the connection (`connection`,
+    `provider_config`) and what the stand-in engine sends (`engine_config`,
+    `engine_secret_keys`) all come from this one object.
+    """
 
     name: str
     project_dir: Path
@@ -77,9 +84,10 @@ class StackSettings:
     def get(self, key: str) -> str | None:
         return self.config.get(key)
 
-    @property
+    @cached_property
     def options(self) -> StackOptions:
-        """The stack's own settings as the program reads them (`config.stack_options`).
+        """The stack's own settings as the program reads them (`config.stack_options`), worked
+        out on first use.
 
         Raises `config.ConfigurationErrors` naming the stack file and each bad setting.
         """
@@ -88,9 +96,14 @@ class StackSettings:
             project_values(self.config),
             source=self.file,
             secret_variables=secret_variable_names(self.secure_keys),
-            plain_secrets_allowed=is_emulator_stack(self.config),
+            plain_secrets_allowed=self.is_emulator,
             config_keys=set(self.config) | self.secure_keys,
         )
+
+    @property
+    def is_emulator(self) -> bool:
+        """Whether this is a local emulator's stack (``descope:baseUrl`` on loopback)."""
+        return is_emulator_stack(self.config)
 
     def _in_project(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_dir / path
@@ -160,6 +173,24 @@ class StackSettings:
         """
         self.connection(environ)
         return {key: value for key in _CONNECTION_KEYS if (value := self.config.get(key))}
+
+    def engine_config(self) -> dict[str, str]:
+        """The whole stack config as the engine sends it in Configure (the key included), the
+        connection settings checked first (`provider_config`)."""
+        return {**self.config, **self.provider_config()}
+
+    def engine_secret_keys(self, configuration: Configuration) -> tuple[str, ...]:
+        """The stack config the engine holds as secrets: the management key, and every
+        variable `configuration` names as an OIDC client secret (as ``pulumi config set
+        --secret`` makes them; on the emulator's stack they may be written in plain text). The
+        stand-in's state records them as fingerprints only."""
+        names = {
+            name
+            for tenant_id, sso in configuration.tenant_sso.items()
+            for _, name in sso.specs(tenant_id)
+            if name is not None
+        }
+        return (MANAGEMENT_KEY, *sorted(f"{PROJECT}:{name}" for name in names))
 
 
 def known_stacks(project_dir: Path) -> list[str]:

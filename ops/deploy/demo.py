@@ -300,7 +300,9 @@ def _with_pulumi(stack: StackSettings, pulumi: str) -> None:
     print("Done: the preview after `pulumi up` shows no changes.")
 
 
-def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
+def _stand_in(
+    stack: StackSettings, configuration: Configuration, *, emulator_was_empty: bool
+) -> None:
     """`up --refresh --yes` on the stand-in (Descope read first: the emulator may have been
     edited since the last demo), then a preview that must find nothing to do."""
     state_file = standin_state_file(stack)
@@ -311,8 +313,8 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
                 "of the last demo) no longer describes it: starting from an empty state."
             )
             state_file.unlink()
-    verbs.stand_in(stack, verbs.Options("up", refresh=True, yes=True))
-    preview = verbs.play(stack, _quiet_preview(stack), save=False)
+    verbs.stand_in(stack, verbs.Options("up", refresh=True, yes=True), configuration=configuration)
+    preview = verbs.play(stack, _quiet_preview(stack, configuration), save=False)
     if not preview.ok or preview.changes:
         details = "\n".join(preview.errors) or render(preview, planned=True)
         raise OpsError(
@@ -328,10 +330,10 @@ def _stand_in(stack: StackSettings, *, emulator_was_empty: bool) -> None:
     )
 
 
-def _quiet_preview(stack: StackSettings) -> verbs.Operation:
+def _quiet_preview(stack: StackSettings, configuration: Configuration) -> verbs.Operation:
     """A preview of the program on a state, printing only the program's warnings."""
-    config = {**stack.config, **stack.provider_config()}
-    secrets = verbs.secret_keys(stack)
+    config = stack.engine_config()
+    secrets = stack.engine_secret_keys(configuration)
     program = registrations(stack.project_dir, stack=stack.name, config=config, secret_keys=secrets)
     engine = Engine(stack.project_dir)
     return lambda state, _: engine.preview(state, program.registrations, config, secrets)
@@ -353,5 +355,5 @@ def run(stack: StackSettings, *, use_pulumi: bool = True, fresh: bool = False) -
         if pulumi is not None:
             _with_pulumi(stack, pulumi)
         else:
-            _stand_in(stack, emulator_was_empty=empty)
+            _stand_in(stack, configuration, emulator_was_empty=empty)
     return 0

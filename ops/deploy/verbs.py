@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from config.stack import PROJECT, is_emulator_stack
+from config import Configuration
 from ops.errors import OpsError
 from ops.pulumi_cli import INSTALL_HINT, INSTALL_URL, find_pulumi, run_pulumi
-from ops.stack import MANAGEMENT_KEY, StackSettings, load_stack_configuration
+from ops.stack import StackSettings, load_stack_configuration
 from standin.changes import render
 from standin.engine import Engine
 from standin.program import registrations
@@ -45,7 +45,6 @@ __all__ = [
     "play",
     "pulumi_args",
     "run",
-    "secret_keys",
     "stand_in",
     "standin_state_file",
 ]
@@ -85,7 +84,7 @@ def local_backend_env(stack: StackSettings) -> dict[str, str]:
     """The pulumi CLI's environment for an emulator stack: the local file backend in
     `local_folder` with an empty passphrase (no account; the emulator's key protects nothing),
     as ``make demo`` uses. Empty for any other stack: the backend the user is logged in to."""
-    if not is_emulator_stack(stack.config):
+    if not stack.is_emulator:
         return {}
     backend = local_folder(stack)
     backend.mkdir(exist_ok=True)
@@ -165,7 +164,7 @@ def play(stack: StackSettings, operation: Operation, *, save: bool) -> Result:
     the engine saves as it goes through the run's checkpoints; a refresh's state is saved at
     the end), and a full disk or a Ctrl-C ends the run as `StandinRun.finish` says; without,
     the state is only read (a preview)."""
-    config = _config(stack)
+    config = stack.engine_config()
     if not save:
         return operation(StackState.load(standin_state_file(stack), stack.name, config), None)
     with locked_state(stack.project_dir, stack.name, config) as run:
@@ -176,26 +175,6 @@ def play(stack: StackSettings, operation: Operation, *, save: bool) -> Result:
     return result
 
 
-def _config(stack: StackSettings) -> dict[str, str]:
-    """The whole stack config as the engine sends it in Configure (the key included)."""
-    return {**stack.config, **stack.provider_config()}
-
-
-def secret_keys(stack: StackSettings) -> tuple[str, ...]:
-    """The stack config the engine holds as secrets: the management key, and every variable
-    the configuration names as an OIDC client secret (as ``pulumi config set --secret`` makes
-    them; on the emulator's stack they may be written in plain text). The stand-in's state
-    records them as fingerprints only."""
-    configuration = load_stack_configuration(stack)
-    names = {
-        name
-        for tenant_id, sso in configuration.tenant_sso.items()
-        for _, name in sso.specs(tenant_id)
-        if name is not None
-    }
-    return (MANAGEMENT_KEY, *sorted(f"{PROJECT}:{name}" for name in names))
-
-
 STANDS_IN = (
     "{install}\nMeanwhile, standing in for `pulumi {verb}` offline: the program runs for stack "
     "{stack} and what it registers is played by Pulumi's rules through the provider host "
@@ -203,14 +182,21 @@ STANDS_IN = (
 )
 
 
-def stand_in(stack: StackSettings, options: Options, *, announce: bool = True) -> Result:
+def stand_in(
+    stack: StackSettings,
+    options: Options,
+    *,
+    announce: bool = True,
+    configuration: Configuration | None = None,
+) -> Result:
     """Play `options` with the stand-in engine and print it as pulumi does; the run's result.
     A failed step raises `OpsError` (after the steps are printed and the state is kept).
 
     Only an emulator's stack (``descope:baseUrl`` on loopback) is played: any other stack's
     state is in its Pulumi backend, which only the pulumi CLI reads; a second state kept here
-    would disagree with it."""
-    if not is_emulator_stack(stack.config):
+    would disagree with it. `configuration` is the stack's, when the caller has loaded it
+    already (else it is loaded here)."""
+    if not stack.is_emulator:
         raise OpsError(
             f"Stack {stack.name} is not the local emulator's (descope:baseUrl in "
             f"{stack.file.name}), and its state is in its Pulumi backend, which only the pulumi "
@@ -227,7 +213,7 @@ def stand_in(stack: StackSettings, options: Options, *, announce: bool = True) -
         print(
             STANDS_IN.format(install=INSTALL_HINT, verb=options.verb, stack=stack.name, state=state)
         )
-    player = _Player(stack, options)
+    player = _Player(stack, options, configuration or load_stack_configuration(stack))
     result = play(stack, player.run, save=options.verb != "preview")
     if not result.ok:
         raise OpsError(f"`{options.verb}` (stand-in) failed:\n" + "\n".join(result.errors))
@@ -238,11 +224,13 @@ def stand_in(stack: StackSettings, options: Options, *, announce: bool = True) -
 class _Player:
     """One verb on the stand-in: the question before a change, the printing after."""
 
-    def __init__(self, stack: StackSettings, options: Options) -> None:
+    def __init__(
+        self, stack: StackSettings, options: Options, configuration: Configuration
+    ) -> None:
         self.stack, self.options = stack, options
         self.engine = Engine(stack.project_dir)
-        self.config = _config(stack)
-        self.secrets = secret_keys(stack)
+        self.config = stack.engine_config()
+        self.secrets = stack.engine_secret_keys(configuration)
 
     def run(self, state: StackState, locked: StandinRun | None) -> Result:
         """The verb on `state`; for a change without --yes, its preview and the question
