@@ -21,10 +21,12 @@ the stack's state, which does not know of changes made in Descope since the last
 Management flags (``adopt``, ``cascadeDelete``) and resource
 options are not Descope's and never drift.
 
-API calls: one tenant listing (``GET /v1/mgmt/tenant/all``) for every tenant, never one load
-per tenant; one settings load per managed tenant whose settings the configuration manages
-(Descope has no batch endpoint for settings, so this one is unavoidable); one flow listing; one
-export per managed flow Descope holds; one theme export when the theme is managed.
+API calls, all made by the one project reader (`ops.project.reader`, asked by `reading`): one
+tenant listing (``GET /v1/mgmt/tenant/all``) for every tenant, never one load per tenant; one
+settings load per managed tenant whose settings the configuration manages (Descope has no batch
+endpoint for settings, so this one is unavoidable); one SSO load per declared tenant Descope
+holds; one flow listing; one export per managed flow Descope holds; one theme export when the
+theme is managed.
 
 Tenant custom-attribute definitions have no read API (neither the SDK nor the project
 snapshot export publishes them), so the declared ``tenantAttributes`` cannot be checked against
@@ -34,7 +36,7 @@ verified, to check in the console (Tenants, Custom Attributes). Roles and permis
 listing each, when managed.
 
 The tenants' SSO follows (`ops.inspect.sso_report`): in sync, differing (which fields), missing,
-not managed, customer-managed; one load of a tenant's SSO configurations per declared tenant.
+not managed, customer-managed.
 
 Ids, names, values and paths from Descope are printed through `model.text.shown`: a control
 character, an escape sequence or a bidirectional override Descope holds is written as an
