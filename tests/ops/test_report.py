@@ -11,7 +11,7 @@ from descope import DescopeClient
 from emulator.server import EmulatorServer
 from model import TenantSpec
 from ops.inspect.report import differing_keys, tenant_drift
-from ops.inspect.sso_report import TenantSSOReport, print_sso
+from ops.inspect.report.sso import TenantSSOReport, print_sso
 from ops.project.live import Descope
 from tests.ops.conftest import PROJECT_ID, Project, Run, counters, reset_counters
 from tests.ops.deploy import deploy

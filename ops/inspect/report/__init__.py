@@ -35,7 +35,7 @@ the project (Descope refuses values of undefined attributes); the others are lis
 verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
 listing each, when managed.
 
-The tenants' SSO follows (`ops.inspect.sso_report`): in sync, differing (which fields), missing,
+The tenants' SSO follows (`ops.inspect.report.sso`): in sync, differing (which fields), missing,
 not managed, customer-managed.
 
 Ids, names, values and paths from Descope are printed through `model.text.shown`: a control
@@ -49,7 +49,8 @@ the report as one JSON document (`Report.to_json`, format ``descope-config-repor
 of the tables.
 
 Comparing is `ops.inspect.report.comparing` (`reading` says what to read of the project,
-`build_report` compares), showing is `ops.inspect.report.showing`.
+`build_report` compares), showing is `ops.inspect.report.showing`, the SSO part
+`ops.inspect.report.sso`.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ from ops.inspect.report.comparing import (
     theme_drift,
 )
 from ops.inspect.report.showing import print_report, report_document
-from ops.inspect.sso_report import print_sso, sso_reports
+from ops.inspect.report.sso import print_sso, sso_reports
 from ops.progress import Progress
 from ops.project.live import connect
 from ops.project.reader import read_project

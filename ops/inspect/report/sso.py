@@ -1,4 +1,4 @@
-"""The SSO part of `report`: each declared tenant's SSO, against what Descope holds.
+"""Report, SSO: each declared tenant's SSO, against what Descope holds.
 
 For a tenant whose SSO the code manages, each configuration is ``in sync``, ``differs`` (with
 the fields: a console or customer edit the next ``pulumi up`` overwrites, after a snapshot), or
