@@ -14,6 +14,7 @@ The commands live in rooms by what they do:
 - `ops.deploy`: preview/up/refresh/destroy, the demo and emulator, and `sso-link`.
 
 Shared by all, at the top: `cli` (the command line), `stack` (a stack's settings, read once
-into one `StackSettings`), `errors`, `files` and `progress`. The stand-in engine (`engine`,
-`host`, `program`, ...) is the stand-in for the pulumi CLI the `deploy` commands use.
+into one `StackSettings`), `errors`, `files`, `progress` and `pulumi_cli` (finding and running
+the pulumi CLI). Without that CLI the `deploy` commands play the program on the stand-in
+engine, the top-level `standin` package.
 """
