@@ -17,6 +17,9 @@ import pytest
 from bench.relay import Relay, Traffic
 
 RTT = 0.1
+EARLY = 0.005
+"""How early a timer may fire and still count as on time: asyncio runs a timer due within the
+clock's resolution, and the selector rounds its wait to the millisecond."""
 
 
 @pytest.fixture
@@ -66,11 +69,11 @@ def test_relay__delays_each_direction_by_half_the_rtt(
             round_trip = _exchange(sock, b"again")
         assert relay.connections == 1
     # the first bytes: TCP handshake (one RTT) then half an RTT to the server, half back
-    assert arrivals[0] - connected >= 1.5 * RTT
-    assert first >= 2 * RTT
+    assert arrivals[0] - connected >= 1.5 * RTT - EARLY
+    assert first >= 2 * RTT - EARLY
     # a kept connection: half an RTT to the server, the other half back
-    assert arrivals[1] - sent >= RTT / 2
-    assert round_trip >= RTT
+    assert arrivals[1] - sent >= RTT / 2 - EARLY
+    assert round_trip >= RTT - EARLY
 
 
 def test_relay__pipelines_chunks_instead_of_delaying_each_exchange(
@@ -88,7 +91,7 @@ def test_relay__pipelines_chunks_instead_of_delaying_each_exchange(
             received += sock.recv(65536)
         took = time.monotonic() - started
     assert received == b"01234"
-    assert took >= RTT
+    assert took >= RTT - EARLY
     assert took < 5 * RTT  # a delay per exchange would be five round trips
 
 
@@ -120,7 +123,7 @@ def test_relay__counts_exchanges_their_time_its_lateness_and_its_cpu(
     assert seen.chunks == 6  # one each way per exchange
     # each exchange counted from its request read to its answer delivered: one RTT at least,
     # never more than the client saw
-    assert 3 * RTT <= seen.busy_s <= sum(took)
+    assert 3 * (RTT - EARLY) <= seen.busy_s <= sum(took)
     assert 0 <= seen.late_ms_per_chunk < 1000 * RTT
     assert seen.relay_cpu_s > 0
 
