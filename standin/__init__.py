@@ -10,6 +10,8 @@ project's stacks without the pulumi CLI, played as Pulumi plays them.
   resource's step: Check, Diff, Create, Update, replace, Delete, Read), `standin.journal` (a
   run's state as its steps finish, and its checkpoints), `standin.snapshot` (what a stack
   records, and its state file's document), `standin.results` (what a run did).
+- `standin.resource`: one resource driven alone through the host by the engine's steps (for
+  what exercises one provider at a time: the tests of its answers, the benchmark).
 - `standin.state`: the stack's state file, its lock, and Ctrl-C during a run.
 - `standin.sealed`: secrets sealed in the state file with a key beside it, as Pulumi encrypts
   them.

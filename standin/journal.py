@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -44,11 +44,24 @@ acted is unknown, so its operation stays pending."""
 
 
 class StepFailed(Exception):
-    """A step failed; `deleted`: the resource was deleted first (a delete-before-replace)."""
+    """A step failed; `deleted`: the resource was deleted first (a delete-before-replace).
 
-    def __init__(self, op: Op, message: str, *, deleted: bool = False) -> None:
+    What failed, for a caller that tells failures apart (`standin.resource`): `host_error`,
+    the host's answer to a call; `failures`, Check's (property, reason) pairs; neither, a step
+    the engine refused itself (a protected resource)."""
+
+    def __init__(
+        self,
+        op: Op,
+        message: str,
+        *,
+        deleted: bool = False,
+        host_error: HostError | None = None,
+        failures: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(message)
         self.op, self.deleted = op, deleted
+        self.host_error, self.failures = host_error, list(failures)
 
 
 class NotStarted(Exception):
@@ -205,4 +218,4 @@ def call(
     except HostError as exc:
         if exc.code not in UNCERTAIN:
             journal.end(pending, None)
-        raise StepFailed(op, error_text(exc), deleted=deleted) from None
+        raise StepFailed(op, error_text(exc), deleted=deleted, host_error=exc) from None

@@ -31,6 +31,7 @@ __all__ = [
     "delete_resource",
     "diff_resource",
     "differs",
+    "refresh_or_raise",
     "refresh_resource",
     "reread",
     "secret_paths",
@@ -114,10 +115,10 @@ def step_resource(
         try:
             inputs, failures = host.check(urn, olds, news)
         except HostError as exc:
-            raise StepFailed(op, error_text(exc)) from None
+            raise StepFailed(op, error_text(exc), host_error=exc) from None
         if failures:
             reasons = "; ".join(f"{p}: {r}" if p else r for p, r in failures)
-            raise StepFailed(op, f"check failed: {reasons}")
+            raise StepFailed(op, f"check failed: {reasons}", failures=failures)
         return inputs
 
     def step(op: Op, new_inputs: Mapping[str, Any], replaces: Sequence[str] = ()) -> Step:
@@ -197,7 +198,7 @@ def reread(
             resource.id, resource.urn, resource.outputs, resource.inputs
         )
     except HostError as exc:
-        raise StepFailed(op, error_text(exc)) from None
+        raise StepFailed(op, error_text(exc), host_error=exc) from None
     if not id_:
         journal.change(lambda s: drop(s, resource), save=True)
         return None
@@ -243,7 +244,7 @@ def diff_resource(
     try:
         diff = host.diff(previous.id, urn, previous.outputs, inputs, previous.inputs)
     except HostError as exc:
-        raise StepFailed("update", error_text(exc)) from None
+        raise StepFailed("update", error_text(exc), host_error=exc) from None
     return diff if differs(diff, previous.inputs, inputs) else None
 
 
@@ -271,18 +272,20 @@ def refresh_resource(
     error; ``drift``; ``gone``) and the resource as refreshed (None: gone; as recorded after an
     error). No journal: the refresh keeps the state it builds from these, whole, at its end."""
     try:
-        id_, outputs, inputs = host.read(
-            resource.id, resource.urn, resource.outputs, resource.inputs
-        )
+        return refresh_or_raise(host, resource)
     except HostError as exc:
         return Step(resource.urn, "read", f"{resource.urn}: {error_text(exc)}"), resource
+
+
+def refresh_or_raise(
+    host: ProviderHost, resource: ResourceState
+) -> tuple[Step, ResourceState | None]:
+    """`refresh_resource`'s calls, the host's error (`HostError`) raised as it came."""
+    id_, outputs, inputs = host.read(resource.id, resource.urn, resource.outputs, resource.inputs)
     if not id_:
         return Step(resource.urn, "gone", olds=resource.inputs), None
     refreshed = replace(resource, id=id_, outputs=outputs, inputs=inputs or resource.inputs)
-    try:
-        diff = host.diff(id_, resource.urn, outputs, resource.inputs, resource.inputs)
-    except HostError as exc:
-        return Step(resource.urn, "read", f"{resource.urn}: {error_text(exc)}"), resource
+    diff = host.diff(id_, resource.urn, outputs, resource.inputs, resource.inputs)
     drifted = differs(diff, resource.inputs, refreshed.inputs)
     op: Op = "drift" if drifted else "read"
     return Step(resource.urn, op, "", resource.inputs, refreshed.inputs), refreshed

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from descope import DescopeClient
-from pulumi.runtime.proto import provider_pb2
 
 from emulator.server import EmulatorServer
 from model.flow import canonical_json, content_hash, normalise_flow_export
@@ -82,9 +81,9 @@ def assert_deployed_as_written(written: dict[str, Any], exported: dict[str, Any]
 
 
 def assert_no_changes(resource: ResourceUnderTest, content: dict[str, Any]) -> None:
-    diff = resource.preview(props(content))
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+    step = resource.preview(props(content))
+    assert step.op == "same"
+    assert step.news == resource.inputs
 
 
 def test_flow_lifecycle(flow: ResourceUnderTest, descope: DescopeClient) -> None:
@@ -100,9 +99,9 @@ def test_flow_lifecycle(flow: ResourceUnderTest, descope: DescopeClient) -> None
     assert_no_changes(flow, example())
     # A changed file is exactly one update, and the plan after it is empty.
     changed = renamed(example(), "Sign in")
-    diff = flow.preview(props(changed))
-    assert diff is not None
-    assert (diff.changes, list(diff.replaces)) == (provider_pb2.DiffResponse.DIFF_SOME, [])
+    step = flow.preview(props(changed))
+    assert step.news != flow.inputs
+    assert (step.op, step.replaces) == ("update", ())
     assert flow.up(props(changed)) == "update"
     assert remote(descope)["flow"]["name"] == "Sign in"
     assert flow.outputs["version"] == 2
@@ -125,9 +124,9 @@ def test_flow__console_edit_is_drift_and_snapshotted_before_overwrite(
 
     assert flow.refresh()
     assert flow.inputs["content"]["flow"]["name"] == "Edited in the console"
-    diff = flow.preview(props(example()))
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    step = flow.preview(props(example()))
+    assert step.op == "update"
+    assert step.replaces == ()
 
     assert flow.up(props(example())) == "update"
     snapshot = read_snapshot(flow.outputs["lastSnapshot"])

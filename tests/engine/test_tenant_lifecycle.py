@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from descope import DescopeClient
-from pulumi.runtime.proto import provider_pb2
 
 from config import load_configuration
 from emulator.server import EmulatorServer
@@ -79,9 +78,9 @@ def reset_counters(emulator: EmulatorServer) -> None:
 
 def no_changes(resource: ResourceUnderTest, props: dict[str, Any]) -> None:
     """The provider's key promise: right after an apply, preview and refresh find nothing."""
-    diff = resource.preview(props)
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+    step = resource.preview(props)
+    assert step.op == "same"
+    assert step.news == resource.inputs
     outputs, inputs = dict(resource.outputs), dict(resource.inputs)
     assert resource.refresh()
     assert resource.outputs == outputs
@@ -115,10 +114,11 @@ def test_tenant__preview_with_unknown_inputs(
     tenant id is what is unknown; never a crash."""
     resource = tenant(host, backup_dir)
     resource.up(acme())
-    diff = resource.preview({**acme(), **unknown})
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
-    assert list(diff.replaces) == (["tenantId"] if "tenantId" in unknown else [])
+    recorded = dict(resource.outputs)
+    step = resource.preview({**acme(), **unknown})
+    assert resource.outputs == recorded
+    assert step.op == ("replace" if "tenantId" in unknown else "update")
+    assert list(step.replaces) == (["tenantId"] if "tenantId" in unknown else [])
 
 
 def test_tenant__existing_without_adopt_fails_with_hint(

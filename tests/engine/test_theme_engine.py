@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from descope import DescopeClient
-from pulumi.runtime.proto import provider_pb2
 
 from model.flow import content_hash, normalise_theme, unwrap_theme_export
 from providers.backups import read_snapshot
@@ -61,9 +60,9 @@ def theme(host: ProviderHost, backup_dir: Path) -> ResourceUnderTest:
 
 
 def assert_no_changes(resource: ResourceUnderTest, content: dict[str, Any]) -> None:
-    diff = resource.preview(props(content))
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+    step = resource.preview(props(content))
+    assert step.op == "same"
+    assert step.news == resource.inputs
 
 
 def test_theme_lifecycle_with_version_ignored(
@@ -103,9 +102,9 @@ def test_theme__console_edit_is_drift_and_snapshotted_before_overwrite(
 
     assert theme.refresh()
     assert theme.inputs["content"] == normalise_theme(console_version)
-    diff = theme.preview(props(example()))
-    assert diff is not None
-    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME
+    step = theme.preview(props(example()))
+    assert step.op == "update"
+    assert step.replaces == ()
 
     assert theme.up(props(example())) == "update"
     snapshot = read_snapshot(theme.outputs["lastSnapshot"])
