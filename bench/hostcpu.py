@@ -28,7 +28,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.lab import REPO_ROOT, TENANT_TOKEN, EmulatorProcess, Lab, Managed, cpu_seconds
+from bench.lab import (
+    REPO_ROOT,
+    TENANT_TOKEN,
+    EmulatorProcess,
+    Lab,
+    cpu_seconds,
+    shows_change,
+    up_job,
+)
 from bench.report import HostCpuRow
 from bench.workload import tenant_props, tenant_spec
 
@@ -170,18 +178,19 @@ def _phases(
 
     with tempfile.TemporaryDirectory(prefix="descope-host-cpu-") as backups:
         provider = TenantProvider(backup_dir=backups)
-        warm = Managed(TENANT_TOKEN, "tenant-warm", provider)  # imports, handshake, caches
-        lab.up(warm, tenant_props(tenant_spec(0, prefix="warm")))
-        lab.preview(warm, tenant_props(tenant_spec(0, prefix="warm")))
+        warm = lab.resource(TENANT_TOKEN, "tenant-warm", provider)  # imports, handshake, caches
+        warm.up(tenant_props(tenant_spec(0, prefix="warm")))
+        warm.preview(tenant_props(tenant_spec(0, prefix="warm")))
         specs = [tenant_spec(i, prefix="cpu") for i in range(count)]
         jobs = [
-            (Managed(TENANT_TOKEN, f"tenant-{s['id']}", provider), tenant_props(s)) for s in specs
+            (lab.resource(TENANT_TOKEN, f"tenant-{s['id']}", provider), tenant_props(s))
+            for s in specs
         ]
         mark()
-        lab.run_all(jobs, lambda job: lab.up(*job))
+        lab.run_all(jobs, up_job)
         done("create", count, 2 * count)
         mark()
-        changes = sum(lab.run_all(jobs, lambda job: lab.preview(*job)))
+        changes = sum(lab.run_all(jobs, shows_change))
         if changes:
             raise RuntimeError(f"a no-change preview showed {changes} change(s)")
         done("no-change preview", count, 2 * count)

@@ -4,7 +4,8 @@
 attributes the workload uses defined, and talks to its admin endpoints (reset, counters,
 faults, state). `Lab` joins it to a `ProviderHost` (the SDK's real
 dynamic-provider host over gRPC) configured like ``pulumi up`` configures it, and drives many
-resources with at most `CONCURRENCY` calls in flight, as the host's thread pool allows.
+resources (`standin.resource.SingleResource`, the engine's steps for one resource) with at most
+`CONCURRENCY` calls in flight, as the host's thread pool allows.
 """
 
 from __future__ import annotations
@@ -13,20 +14,20 @@ import os
 import ssl
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from pulumi.dynamic import ResourceProvider
-from pulumi.runtime.proto import provider_pb2
 
 from bench.workload import TENANT_ATTRIBUTES
-from standin.host import PROVIDER_KEY, ProviderHost, provider_blob, stop_process
+from standin.host import ProviderHost, stop_process
+from standin.resource import ProviderBlobs, SingleResource
+from standin.results import Op
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 4
@@ -258,31 +259,28 @@ class CpuMeter:
         return CpuPerCall(host, emulator, engine)
 
 
-@dataclass
-class Managed:
-    """One resource as the engine records it: id, outputs (state) and last checked inputs."""
-
-    type_token: str
-    name: str
-    provider: ResourceProvider
-    id: str = ""
-    outputs: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def urn(self) -> str:
-        return f"urn:pulumi:bench::descope-config::{self.type_token}::{self.name}"
+Job = tuple[SingleResource, Mapping[str, Any]]
+"""A resource and the inputs an ``up`` or ``preview`` gives it."""
 
 
-class CheckRejected(Exception):
-    """The provider's check returned failures."""
+def up_job(job: Job) -> Op:
+    """``pulumi up`` of the job's resource with its inputs; what it did."""
+    resource, props = job
+    return resource.up(props)
+
+
+def shows_change(job: Job) -> bool:
+    """Whether a ``pulumi preview`` of the job's resource with its inputs shows a change."""
+    resource, props = job
+    return resource.preview(props).op != "same"
 
 
 class Lab:
-    """A provider host configured against an emulator, driving resources as the engine does.
+    """A provider host configured against an emulator, and the resources it drives as the
+    engine does (`standin.resource.SingleResource`, in the stack ``bench``).
 
-    The provider blob (``__provider``) is computed once per provider object, as the program
-    computes it once per resource registration.
+    The provider blob (``__provider``) is computed once per provider object (`blob`), as the
+    program computes it once per resource registration.
     """
 
     def __init__(
@@ -295,71 +293,13 @@ class Lab:
     ) -> None:
         self.host = ProviderHost(env=dict(host_env or {}))
         self.host.configure(stack_config(project_id, management_key, emulator_url))
-        self._blobs: dict[int, tuple[ResourceProvider, str]] = {}
-        self._blob_lock = threading.Lock()
+        self.blob = ProviderBlobs()
         # the engine's workers, kept across phases (their threads' CPU and waits stay readable)
         self._workers = ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="engine")
 
-    # --- one resource -------------------------------------------------------------------
-
-    def blob(self, provider: ResourceProvider) -> str:
-        with self._blob_lock:
-            key = id(provider)
-            if key not in self._blobs:
-                # The provider is kept with its blob: an id is unique only while its object lives.
-                self._blobs[key] = (provider, provider_blob(provider))
-            return self._blobs[key][1]
-
-    def check(self, resource: Managed, props: Mapping[str, Any]) -> dict[str, Any]:
-        news = {**props, PROVIDER_KEY: self.blob(resource.provider)}
-        inputs, failures = self.host.check(resource.urn, resource.inputs, news)
-        if failures:
-            raise CheckRejected("; ".join(f"{p}: {r}" for p, r in failures))
-        return inputs
-
-    def up(self, resource: Managed, props: Mapping[str, Any]) -> str:
-        """Check, then create or diff + update (replace when the diff says so)."""
-        inputs = self.check(resource, props)
-        if not resource.id:
-            resource.id, resource.outputs = self.host.create(resource.urn, inputs)
-            resource.inputs = inputs
-            return "create"
-        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
-        if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
-            resource.inputs = inputs
-            return "same"
-        if diff.replaces:
-            new_id, new_outputs = self.host.create(resource.urn, inputs)
-            self.host.delete(resource.id, resource.urn, resource.outputs)
-            resource.id, resource.outputs, resource.inputs = new_id, new_outputs, inputs
-            return "replace"
-        resource.outputs = self.host.update(resource.id, resource.urn, resource.outputs, inputs)
-        resource.inputs = inputs
-        return "update"
-
-    def preview(self, resource: Managed, props: Mapping[str, Any]) -> bool:
-        """Check and diff as ``pulumi preview`` does (no Create or Update); True when the
-        resource would change."""
-        inputs = self.check(resource, props)
-        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
-        return bool(diff.changes == provider_pb2.DiffResponse.DIFF_SOME)
-
-    def refresh(self, resource: Managed) -> bool:
-        """Read as ``pulumi refresh`` does; False (and forgotten) when gone."""
-        new_id, outputs, inputs = self.host.read(
-            resource.id, resource.urn, resource.outputs, resource.inputs
-        )
-        if not new_id:
-            resource.id, resource.outputs, resource.inputs = "", {}, {}
-            return False
-        resource.id, resource.outputs = new_id, outputs
-        if inputs is not None:
-            resource.inputs = inputs
-        return True
-
-    def destroy(self, resource: Managed) -> None:
-        self.host.delete(resource.id, resource.urn, resource.outputs)
-        resource.id, resource.outputs, resource.inputs = "", {}, {}
+    def resource(self, type_token: str, name: str, provider: ResourceProvider) -> SingleResource:
+        """Resource `name` of `type_token`, not created yet, served by `provider`."""
+        return SingleResource(self.host, provider, type_token, name, stack="bench", blob=self.blob)
 
     # --- many resources -----------------------------------------------------------------
 

@@ -34,20 +34,22 @@ from bench.lab import (
     CONCURRENCY,
     TENANT_TOKEN,
     EmulatorProcess,
+    Job,
     Lab,
-    Managed,
     cpu_seconds,
+    shows_change,
     thread_waits,
+    up_job,
     waited_between,
 )
 from bench.relay import Relay
 from bench.report import LinkRow, RateLimitResult
 from bench.workload import tenant_props, tenant_spec
+from standin.resource import SingleResource
 
 RTTS_MS = (20.0, 50.0)
 """Round-trip times of the link rows: a nearby region, and across an ocean."""
 
-Job = tuple[Managed, dict[str, Any]]
 R = TypeVar("R")
 
 
@@ -131,37 +133,31 @@ def phases(
     def phase(operation: str, action: Callable[[], R]) -> tuple[LinkRow, R]:
         return timed(operation, count, rtt_ms, (emulator, relay), action, host_pid=lab.host_pid)
 
-    rows = [phase("create", lambda: lab.run_all(jobs, _up(lab)))[0]]
-    row, changes = phase("no-change preview", lambda: lab.run_all(jobs, _pv(lab)))
+    rows = [phase("create", lambda: lab.run_all(jobs, up_job))[0]]
+    row, changes = phase("no-change preview", lambda: lab.run_all(jobs, shows_change))
     if any(changes):
         raise RuntimeError("the no-change preview shows changes")
     rows.append(row)
     resources = [job[0] for job in jobs]
-    row, present = phase("refresh", lambda: lab.run_all(resources, lab.refresh))
+    row, present = phase("refresh", lambda: lab.run_all(resources, SingleResource.refresh))
     if not all(present):
         raise RuntimeError("the refresh lost tenants that were just created")
     rows.append(row)
     return rows
 
 
-def _up(lab: Lab) -> Callable[[Job], str]:
-    return lambda job: lab.up(*job)
-
-
-def _pv(lab: Lab) -> Callable[[Job], bool]:
-    return lambda job: lab.preview(*job)
-
-
-def tenant_jobs(count: int, provider: ResourceProvider, prefix: str = "t") -> list[Job]:
+def tenant_jobs(lab: Lab, count: int, provider: ResourceProvider, prefix: str = "t") -> list[Job]:
     """`count` generated tenants as resources not created yet, with their inputs."""
     specs = [tenant_spec(i, prefix=prefix) for i in range(count)]
-    return [(Managed(TENANT_TOKEN, f"tenant-{s['id']}", provider), tenant_props(s)) for s in specs]
+    return [
+        (lab.resource(TENANT_TOKEN, f"tenant-{s['id']}", provider), tenant_props(s)) for s in specs
+    ]
 
 
 def measure_link(count: int, rtt_ms: float, provider: ResourceProvider) -> list[LinkRow]:
     """The three phases over `count` tenants through a link of `rtt_ms`."""
     with linked_lab(rtt_ms) as (emulator, relay, lab):
-        return phases(lab, emulator, relay, rtt_ms, tenant_jobs(count, provider))
+        return phases(lab, emulator, relay, rtt_ms, tenant_jobs(lab, count, provider))
 
 
 def measure_rate_limit(count: int, provider: ResourceProvider) -> RateLimitResult:
@@ -171,11 +167,11 @@ def measure_rate_limit(count: int, provider: ResourceProvider) -> RateLimitResul
         EmulatorProcess(extra_args=["--descope-rate-limits"]) as emulator,
         Lab(emulator.url) as lab,
     ):
-        jobs = tenant_jobs(count, provider)
+        jobs = tenant_jobs(lab, count, provider)
         emulator.reset_counters()
         started = time.perf_counter()
-        lab.run_all(jobs, _up(lab))
-        lab.run_all([job[0] for job in jobs], lab.refresh)
+        lab.run_all(jobs, up_job)
+        lab.run_all([job[0] for job in jobs], SingleResource.refresh)
         wall = time.perf_counter() - started
         counters = emulator.counters()
         calls = emulator.api_calls()

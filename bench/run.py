@@ -31,8 +31,9 @@ from bench.lab import (
     CpuPerCall,
     EmulatorProcess,
     Lab,
-    Managed,
     peak_memory_kib,
+    shows_change,
+    up_job,
 )
 from bench.link import RTTS_MS, measure_link, measure_rate_limit
 from bench.report import (
@@ -52,6 +53,7 @@ from bench.workload import (
     tenant_spec,
     write_tenants_yaml,
 )
+from standin.resource import SingleResource
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -166,35 +168,38 @@ def measure_authorization(
         minimum, why = MINIMUMS[operation]
         results.append(OperationResult(operation, sum(endpoints.values()), minimum, why, endpoints))
 
-    permission = Managed(PERMISSION_TOKEN, "permission-op", permissions)
-    counted("permission create", lambda: lab.up(permission, {"name": "op.read"}))
-    counted("permission read", lambda: lab.refresh(permission))
-    counted("permission update (rename)", lambda: lab.up(permission, {"name": "op.view"}))
-    counted("permission delete", lambda: lab.destroy(permission))
+    permission = lab.resource(PERMISSION_TOKEN, "permission-op", permissions)
+    counted("permission create", lambda: permission.up({"name": "op.read"}))
+    counted("permission read", permission.refresh)
+    counted("permission update (rename)", lambda: permission.up({"name": "op.view"}))
+    counted("permission delete", permission.destroy)
 
-    role = Managed(ROLE_TOKEN, "role-op", roles)
-    counted("role create", lambda: lab.up(role, _role_props("op-viewer")))
-    counted("role read", lambda: lab.refresh(role))
-    counted("role update (rename)", lambda: lab.up(role, _role_props("op-reader")))
-    counted("role delete", lambda: lab.destroy(role))
+    role = lab.resource(ROLE_TOKEN, "role-op", roles)
+    counted("role create", lambda: role.up(_role_props("op-viewer")))
+    counted("role read", role.refresh)
+    counted("role update (rename)", lambda: role.up(_role_props("op-reader")))
+    counted("role delete", role.destroy)
 
     emulator.create_tenant_out_of_band("op-tenant", "Bench tenant with its own role")
-    own = Managed(ROLE_TOKEN, "tenant-role-op", roles)
+    own = lab.resource(ROLE_TOKEN, "tenant-role-op", roles)
     counted(
         "tenant role create (a default role)",
-        lambda: lab.up(own, _role_props("op-admin", "op-tenant", default=True)),
+        lambda: own.up(_role_props("op-admin", "op-tenant", default=True)),
     )
 
     many_permissions = [
-        Managed(PERMISSION_TOKEN, f"permission-{i}", permissions) for i in range(20)
+        lab.resource(PERMISSION_TOKEN, f"permission-{i}", permissions) for i in range(20)
     ]
-    many_roles = [Managed(ROLE_TOKEN, f"role-{i}", roles) for i in range(20)]
-    lab.run_all(many_permissions, lambda m: lab.up(m, {"name": f"bench.{m.name}"}))
-    lab.run_all(many_roles, lambda m: lab.up(m, _role_props(f"bench-{m.name}")))
+    many_roles = [lab.resource(ROLE_TOKEN, f"role-{i}", roles) for i in range(20)]
+    lab.run_all(many_permissions, lambda m: m.up({"name": f"bench.{m.name}"}))
+    lab.run_all(many_roles, lambda m: m.up(_role_props(f"bench-{m.name}")))
     emulator.set_faults({"latencyMs": 10})
     try:
-        counted("refresh of 20 permissions", lambda: lab.run_all(many_permissions, lab.refresh))
-        counted("refresh of 20 roles", lambda: lab.run_all(many_roles, lab.refresh))
+        counted(
+            "refresh of 20 permissions",
+            lambda: lab.run_all(many_permissions, SingleResource.refresh),
+        )
+        counted("refresh of 20 roles", lambda: lab.run_all(many_roles, SingleResource.refresh))
     finally:
         emulator.set_faults({})
     return results
@@ -221,46 +226,46 @@ def measure_operations(
         results.append(OperationResult(operation, sum(endpoints.values()), minimum, why, endpoints))
 
     spec = tenant_spec(0, prefix="op")
-    tenant = Managed(TENANT_TOKEN, "tenant-op", tenants)
-    counted("tenant create", lambda: lab.up(tenant, tenant_props(spec)))
-    counted("tenant read", lambda: lab.refresh(tenant))
+    tenant = lab.resource(TENANT_TOKEN, "tenant-op", tenants)
+    counted("tenant create", lambda: tenant.up(tenant_props(spec)))
+    counted("tenant read", tenant.refresh)
     spec = renamed(spec)
-    counted("tenant update (no settings change)", lambda: lab.up(tenant, tenant_props(spec)))
+    counted("tenant update (no settings change)", lambda: tenant.up(tenant_props(spec)))
     spec = longer_sessions(spec)
-    counted("tenant update (settings change)", lambda: lab.up(tenant, tenant_props(spec)))
-    counted("tenant delete", lambda: lab.destroy(tenant))
+    counted("tenant update (settings change)", lambda: tenant.up(tenant_props(spec)))
+    counted("tenant delete", tenant.destroy)
 
     adopted_spec = {**tenant_spec(1, prefix="op"), "adopt": True}
     emulator.create_tenant_out_of_band(adopted_spec["id"], "Made in the console")
-    adopted = Managed(TENANT_TOKEN, "tenant-adopted", tenants)
-    counted("tenant adopt", lambda: lab.up(adopted, tenant_props(adopted_spec)))
+    adopted = lab.resource(TENANT_TOKEN, "tenant-adopted", tenants)
+    counted("tenant adopt", lambda: adopted.up(tenant_props(adopted_spec)))
 
-    flow = Managed(FLOW_TOKEN, "flow-op", flows)
+    flow = lab.resource(FLOW_TOKEN, "flow-op", flows)
     flow_id = "bench-flow"
-    counted("flow create", lambda: lab.up(flow, _flow_props(flow_id, 1)))
-    counted("flow read", lambda: lab.refresh(flow))
-    counted("flow update", lambda: lab.up(flow, _flow_props(flow_id, 2)))
-    lab.up(flow, _flow_props(flow_id, 2, delete_on_remove=True))
-    counted("flow delete (deleteOnRemove)", lambda: lab.destroy(flow))
+    counted("flow create", lambda: flow.up(_flow_props(flow_id, 1)))
+    counted("flow read", flow.refresh)
+    counted("flow update", lambda: flow.up(_flow_props(flow_id, 2)))
+    flow.up(_flow_props(flow_id, 2, delete_on_remove=True))
+    counted("flow delete (deleteOnRemove)", flow.destroy)
 
-    owner = Managed(TENANT_TOKEN, "tenant-sso-owner", tenants)
+    owner = lab.resource(TENANT_TOKEN, "tenant-sso-owner", tenants)
     owner_spec = tenant_spec(2, prefix="op")
-    lab.up(owner, {**tenant_props(owner_spec), "ssoManaged": True})
+    owner.up({**tenant_props(owner_spec), "ssoManaged": True})
     owner_id = owner_spec["id"]
     ssos = sso_provider(backup_dir)
-    default = Managed(SSO_TOKEN, "sso-op", ssos)
+    default = lab.resource(SSO_TOKEN, "sso-op", ssos)
     props = sso_props(owner_id, 0)
-    counted("sso create (default configuration)", lambda: lab.up(default, props))
-    further = Managed(SSO_TOKEN, "sso-op-partners", ssos)
+    counted("sso create (default configuration)", lambda: default.up(props))
+    further = lab.resource(SSO_TOKEN, "sso-op-partners", ssos)
     further_props = sso_props(owner_id, 1, sso_id="partners", oidc=True)
-    counted("sso create (further configuration)", lambda: lab.up(further, further_props))
-    counted("sso read", lambda: lab.refresh(default))
+    counted("sso create (further configuration)", lambda: further.up(further_props))
+    counted("sso read", default.refresh)
     changed = {**props, "domains": [f"login2.{owner_id}.example.com"]}
-    counted("sso update", lambda: lab.up(default, changed))
-    counted("sso delete", lambda: lab.destroy(further))
+    counted("sso update", lambda: default.up(changed))
+    counted("sso delete", further.destroy)
     emulator.configure_sso_out_of_band(owner_id, "console")
-    adopted = Managed(SSO_TOKEN, "sso-adopted", ssos)
-    counted("sso adopt", lambda: lab.up(adopted, {**sso_props(owner_id, 3), "adopt": True}))
+    adopted = lab.resource(SSO_TOKEN, "sso-adopted", ssos)
+    counted("sso adopt", lambda: adopted.up({**sso_props(owner_id, 3), "adopt": True}))
     return results
 
 
@@ -274,14 +279,14 @@ def _flow_props(flow_id: str, revision: int, *, delete_on_remove: bool = False) 
 
 
 def _timed_refresh(
-    lab: Lab, emulator: EmulatorProcess, resources: Sequence[Managed], what: str
+    lab: Lab, emulator: EmulatorProcess, resources: Sequence[SingleResource], what: str
 ) -> tuple[float, int, CpuPerCall]:
     """Refresh `resources` 4 at a time: wall time, API calls and CPU per call."""
     meter = CpuMeter(lab.host_pid, emulator.process.pid)
     emulator.reset_counters()
     meter.start()
     started = time.perf_counter()
-    present = lab.run_all(resources, lab.refresh)
+    present = lab.run_all(resources, SingleResource.refresh)
     wall = time.perf_counter() - started
     calls = emulator.api_calls()
     cpu = meter.per_call(calls)
@@ -298,23 +303,23 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
     """
     with EmulatorProcess() as emulator, Lab(emulator.url) as lab:
         provider = tenant_provider(backup_dir)
-        warm = Managed(TENANT_TOKEN, "tenant-warm", provider)  # handshake, imports
-        lab.up(warm, tenant_props(tenant_spec(0, prefix="warm")))
+        warm = lab.resource(TENANT_TOKEN, "tenant-warm", provider)  # handshake, imports
+        warm.up(tenant_props(tenant_spec(0, prefix="warm")))
         emulator.reset()
         emulator.set_faults({"latencyMs": latency_ms})
 
         specs = [tenant_spec(i) for i in range(count)]
-        resources = [Managed(TENANT_TOKEN, f"tenant-{s['id']}", provider) for s in specs]
+        resources = [lab.resource(TENANT_TOKEN, f"tenant-{s['id']}", provider) for s in specs]
         props = [tenant_props(s) for s in specs]
         jobs = list(zip(resources, props, strict=True))
         started = time.perf_counter()
-        lab.run_all(jobs, lambda job: lab.up(*job))
+        lab.run_all(jobs, up_job)
         create_wall = time.perf_counter() - started
         create_calls = emulator.api_calls()
 
         emulator.reset_counters()
         started = time.perf_counter()
-        changes = sum(lab.run_all(jobs, lambda job: lab.preview(*job)))
+        changes = sum(lab.run_all(jobs, shows_change))
         preview_wall = time.perf_counter() - started
         preview_calls = emulator.api_calls()
 
@@ -324,14 +329,14 @@ def measure_size(count: int, latency_ms: float, backup_dir: str, create_minimum:
         list_all = emulator.timed_list_all(count)
 
         sso_resources = [
-            Managed(SSO_TOKEN, f"sso-{s['id']}", sso_provider(backup_dir)) for s in specs
+            lab.resource(SSO_TOKEN, f"sso-{s['id']}", sso_provider(backup_dir)) for s in specs
         ]
         # The tenants' settings give them SSO domains already: their SSO is adopted.
         sso_jobs = [
             (r, {**sso_props(s["id"], i), "adopt": True})
             for i, (r, s) in enumerate(zip(sso_resources, specs, strict=True))
         ]
-        lab.run_all(sso_jobs, lambda job: lab.up(*job))
+        lab.run_all(sso_jobs, up_job)
         sso_refresh_wall, sso_refresh_calls, sso_refresh_cpu = _timed_refresh(
             lab, emulator, sso_resources, "SSO configurations"
         )

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+from pulumi.dynamic import ResourceProvider
 
-from bench.lab import FLOW_TOKEN, TENANT_TOKEN, Managed
+from bench.lab import FLOW_TOKEN, SSO_TOKEN, TENANT_TOKEN
 from bench.workload import flow_export, tenant_props, tenant_spec
 from model.flow import content_hash, normalise_flow_export
 from providers.flow import FlowProvider
 from providers.sso import SSOConfigurationProvider, secret_fingerprint
 from providers.tenant import TenantProvider
-from tests.support.host import PROVIDER_KEY, HostError, ProviderHost, provider_blob
+from standin.host import HostError, ProviderHost
+from standin.resource import ProviderBlobs, SingleResource
 
-SSO_TOKEN = "pulumi-python:dynamic/descope:SSOConfiguration"
 Phase = Literal["create", "update", "delete"]
 FaultKind = Literal["429", "503", "500", "slow", "drop", "corrupt", "mixed"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("429", "503", "500", "slow", "drop", "corrupt", "mixed")
@@ -129,11 +130,7 @@ class World:
             FlowProvider(backup_dir=backup_dir),
             SSOConfigurationProvider(backup_dir=backup_dir),
         )
-        self.blobs = {
-            TENANT_TOKEN: provider_blob(tenant_provider),
-            FLOW_TOKEN: provider_blob(flow_provider),
-            SSO_TOKEN: provider_blob(sso_provider),
-        }
+        blobs = ProviderBlobs()
         self.tenant_specs = [
             tenant_spec(i, prefix="f", settings=i % 2 == 0) for i in range(tenants)
         ]
@@ -144,15 +141,20 @@ class World:
         }
         self.flow_ids = [f"fault-flow-{i}" for i in range(flows)]
         self.flow_revision = 1
-        self.resources: list[Managed] = [
-            Managed(TENANT_TOKEN, f"tenant-{s['id']}", tenant_provider) for s in self.tenant_specs
-        ] + [Managed(FLOW_TOKEN, f"flow-{f}", flow_provider) for f in self.flow_ids]
-        self.resources += [Managed(SSO_TOKEN, f"sso-{t}", sso_provider) for t in self.sso_specs]
+
+        def resource(type_token: str, name: str, provider: ResourceProvider) -> SingleResource:
+            return SingleResource(host, provider, type_token, name, blob=blobs)
+
+        self.resources = [
+            resource(TENANT_TOKEN, f"tenant-{s['id']}", tenant_provider) for s in self.tenant_specs
+        ]
+        self.resources += [resource(FLOW_TOKEN, f"flow-{f}", flow_provider) for f in self.flow_ids]
+        self.resources += [resource(SSO_TOKEN, f"sso-{t}", sso_provider) for t in self.sso_specs]
         self.deleted = False
 
     # --- desired state -----------------------------------------------------------------
 
-    def props(self, resource: Managed) -> dict[str, Any]:
+    def props(self, resource: SingleResource) -> dict[str, Any]:
         if resource.type_token == TENANT_TOKEN:
             spec = next(s for s in self.tenant_specs if f"tenant-{s['id']}" == resource.name)
             return {**tenant_props(spec), "ssoManaged": spec["id"] in self.sso_specs}
@@ -185,29 +187,17 @@ class World:
 
     # --- driving, as the engine does ---------------------------------------------------
 
-    def up(self, resource: Managed) -> None:
-        news = {**self.props(resource), PROVIDER_KEY: self.blobs[resource.type_token]}
-        inputs, failures = self.host.check(resource.urn, resource.inputs, news)
-        assert not failures, failures
-        if not resource.id:
-            resource.id, resource.outputs = self.host.create(resource.urn, inputs)
-            resource.inputs = inputs
-            return
-        diff = self.host.diff(resource.id, resource.urn, resource.outputs, inputs)
-        assert not diff.replaces, diff
-        if diff.changes == diff.DIFF_SOME:
-            resource.outputs = self.host.update(resource.id, resource.urn, resource.outputs, inputs)
-        resource.inputs = inputs
+    def up(self, resource: SingleResource) -> None:
+        done = resource.up(self.props(resource))
+        assert done != "replace", f"{resource.name} was replaced"
 
-    def destroy(self, resource: Managed) -> None:
-        if resource.id:
-            self.host.delete(resource.id, resource.urn, resource.outputs)
-            resource.id, resource.outputs, resource.inputs = "", {}, {}
+    def destroy(self, resource: SingleResource) -> None:
+        resource.destroy()
 
-    def step(self, resource: Managed) -> None:
+    def step(self, resource: SingleResource) -> None:
         (self.destroy if self.deleted else self.up)(resource)
 
-    def pending(self) -> list[Managed]:
+    def pending(self) -> list[SingleResource]:
         """Everything a re-run touches: all resources for up (unchanged ones diff to no-op),
         the ones still in state for destroy."""
         return [r for r in self.resources if r.id] if self.deleted else list(self.resources)
@@ -280,7 +270,7 @@ def check_converged(world: World, context: str) -> None:
 
 
 def _check_tenant(
-    resource: Managed,
+    resource: SingleResource,
     spec: dict[str, Any],
     tenant: dict[str, Any],
     state: dict[str, Any],
@@ -304,7 +294,7 @@ def _check_tenant(
 
 
 def _check_sso(
-    resource: Managed,
+    resource: SingleResource,
     spec: dict[str, Any],
     tenant: dict[str, Any],
     state: dict[str, Any],
@@ -328,7 +318,9 @@ def _check_sso(
     assert outputs["clientSecretHash"] == fingerprint, f"{where}: secret hash"
 
 
-def _check_flow(world: World, resource: Managed, flows: dict[str, Any], context: str) -> None:
+def _check_flow(
+    world: World, resource: SingleResource, flows: dict[str, Any], context: str
+) -> None:
     flow_id = resource.id
     where = f"{context}: flow {flow_id}"
     desired = normalise_flow_export(flow_export(flow_id, revision=world.flow_revision))
@@ -364,11 +356,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def attempt_all(world: World, resources: list[Managed], pool_size: int = 4) -> list[HostError]:
+def attempt_all(
+    world: World, resources: list[SingleResource], pool_size: int = 4
+) -> list[HostError]:
     """One `pulumi up` (or destroy) pass over `resources`, 4 at a time; the errors reported."""
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-    def one(resource: Managed) -> HostError | None:
+    def one(resource: SingleResource) -> HostError | None:
         try:
             world.step(resource)
         except HostError as error:
