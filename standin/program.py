@@ -48,21 +48,22 @@ def top_level(urn: str) -> str:
 
 @dataclass(frozen=True)
 class Registration:
-    """One resource the program registered, as the engine receives it."""
+    """One resource the program registered, as the engine receives it (its options default to
+    none given)."""
 
     urn: str
     type: str
     name: str
     inputs: dict[str, Any]
     """Deserialised as the engine holds them: secrets wrapped (`rpc.unwrap_rpc_secret`)."""
-    protect: bool
-    retain_on_delete: bool
-    delete_before_replace: bool | None
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool | None = None
     """The resource option, or None when the program left it to the provider."""
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
     """URNs this resource was known by before (``pulumi.Alias``)."""
-    dependencies: tuple[str, ...]
-    additional_secret_outputs: tuple[str, ...]
+    dependencies: tuple[str, ...] = ()
+    additional_secret_outputs: tuple[str, ...] = ()
 
 
 @dataclass

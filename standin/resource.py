@@ -28,7 +28,7 @@ from pulumi.dynamic import ResourceProvider
 
 from standin.host import PROVIDER_KEY, ProviderHost, provider_blob
 from standin.journal import Journal, StepFailed
-from standin.program import Registration
+from standin.program import Registration, urn_of
 from standin.results import Op, Step
 from standin.snapshot import ResourceState, StackState
 from standin.steps import delete_resource, refresh_or_raise, step_resource
@@ -83,7 +83,7 @@ class SingleResource:
 
     @property
     def urn(self) -> str:
-        return f"urn:pulumi:{self.stack}::{self.project}::{self.type_token}::{self.name}"
+        return urn_of(self.stack, self.project, self.type_token, self.name)
 
     def recorded(self) -> ResourceState | None:
         """The resource as the stack records it; None when there is none (not created, gone)."""
@@ -139,18 +139,7 @@ class SingleResource:
 
     def _step(self, props: Mapping[str, Any], *, preview: bool) -> Step:
         previous = self.recorded()
-        registration = Registration(
-            urn=self.urn,
-            type=self.type_token,
-            name=self.name,
-            inputs=self._news(props),
-            protect=False,
-            retain_on_delete=False,
-            delete_before_replace=None,
-            aliases=(),
-            dependencies=(),
-            additional_secret_outputs=(),
-        )
+        registration = Registration(self.urn, self.type_token, self.name, self._news(props))
         journal = self._journal(previous)
         try:
             outcome = step_resource(self.host, journal, registration, previous, preview)
