@@ -24,6 +24,9 @@ deployment.
 Removing a flow from the configuration only stops managing it unless ``deleteOnRemove`` is
 true: applications depend on flows such as ``sign-up-or-in``.
 
+What a flow shares with the theme (deploy by import, snapshot what differs, settle an import
+whose answer was not understood, what a read records) is `providers.content`.
+
 API calls per operation: check and diff none; create and update one export, plus one import
 unless Descope already holds the desired content; read one export; delete none, or (with
 ``deleteOnRemove``) one export and one delete.
@@ -35,7 +38,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 from descope.exceptions import AuthException
@@ -56,99 +59,35 @@ from model.flow import (
     normalise_flow_export,
 )
 from providers import calls, client, wire
+from providers.content import (
+    OUTPUT_ONLY_KEYS,
+    Target,
+    deploy,
+    kept_in,
+    recorded,
+    recorded_hash,
+    save_snapshot,
+    state_drifted,
+)
 from providers.errors import (
     AnswerNotUnderstood,
     DescopeApiError,
     answer_of,
     content_problem,
-    from_sdk_exception,
-    snapshot_warning,
+    is_missing_flow,
     when_not_understood,
 )
-from providers.resource import snapshot_before
 from providers.runtime import DescopeProvider, has_unknowns
 
-__all__ = ["Flow", "FlowProvider"]
+__all__ = ["INPUT_KEYS", "OUTPUT_ONLY_KEYS", "REPLACE_KEYS", "Flow", "FlowProvider"]
 
 log = logging.getLogger(__name__)
 
 INPUT_KEYS = ("flowId", "content", "contentHash", "deleteOnRemove")
-"""The resource's inputs, all of which the outputs repeat (diff and update get old outputs)."""
-OUTPUT_ONLY_KEYS = ("version", "deployedHash", "deployedInputHash", "lastSnapshot")
-"""What the provider adds: Descope's version of the flow, the hash of what Pulumi deployed as
-Descope stored it, the contentHash that was deployed, and the path of the last snapshot taken
-(or None)."""
+"""The resource's inputs, all of which the outputs repeat (diff and update get old outputs);
+the outputs add `providers.content.OUTPUT_ONLY_KEYS`."""
+REPLACE_KEYS = ("flowId",)
 _FLOW_ID_RE = re.compile(FLOW_ID_PATTERN)
-
-
-def is_missing_flow(exc: AuthException) -> bool:
-    """Whether an SDK error is Descope's answer for a missing flow (500 E103003, see
-    `DescopeApiError.is_missing_flow`)."""
-    return from_sdk_exception(exc, doing="export").is_missing_flow
-
-
-def save_snapshot(
-    backup_dir: str,
-    *,
-    kind: Literal["flow", "theme"],
-    resource_id: str,
-    reason: Literal["delete", "overwrite"],
-    content: Mapping[str, Any],
-    subject: str,
-    event: str,
-) -> str:
-    """Write Descope's current content (an answer that fitted its shape) to the backup folder
-    and warn; returns the file's path. A folder that cannot take it refuses the `reason`
-    (`SnapshotRefused`, naming the folder and ``descope-config:backupDir``)."""
-    path = snapshot_before(
-        backup_dir,
-        refusing=reason,
-        subject=subject,
-        kind=kind,
-        resource_id=resource_id,
-        reason=reason,
-        content=content,
-        warning=lambda saved: snapshot_warning(subject, event, str(saved)),
-    )
-    return str(path)
-
-
-def holds(remote: Any, desired: Any) -> bool:
-    """Whether Descope's normalised copy holds every value of the desired one (Descope adds
-    defaults, so its copy may have more keys; lists must match item for item)."""
-    if isinstance(desired, Mapping):
-        return isinstance(remote, Mapping) and all(
-            key in remote and holds(remote[key], value) for key, value in desired.items()
-        )
-    if isinstance(desired, list):
-        return (
-            isinstance(remote, list)
-            and len(remote) == len(desired)
-            and all(holds(r, d) for r, d in zip(remote, desired, strict=True))
-        )
-    return bool(remote == desired)
-
-
-def kept_in(snapshot: str | None) -> str:
-    """The sentence saying where Descope's previous content was saved ("" when it was not)."""
-    return f" The version Descope held is saved in {snapshot}." if snapshot else ""
-
-
-def recorded_hash(outputs: Mapping[str, Any]) -> str | None:
-    """The hash of what Pulumi last deployed, from a resource's outputs (state)."""
-    value = outputs.get("deployedHash") or outputs.get("contentHash")
-    return str(value) if value else None
-
-
-def state_drifted(outputs: Mapping[str, Any]) -> bool:
-    """Whether the state holds content other than what was last deployed.
-
-    True after a refresh recorded a change made outside Pulumi: contentHash is then Descope's
-    hash, not the deployed one (``deployedInputHash``). States written before
-    ``deployedInputHash`` existed never count as drifted.
-    """
-    current, deployed = outputs.get("contentHash"), outputs.get("deployedInputHash")
-    return bool(current and deployed and current != deployed)
 
 
 def _subject(flow_id: Any) -> str:
@@ -177,6 +116,7 @@ class FlowInputs:
         )
 
     def to_props(self) -> dict[str, Any]:
+        """The inputs as the resource records them."""
         return {
             "flowId": self.flow_id,
             "content": self.content,
@@ -201,9 +141,9 @@ def export_flow(flow_id: str) -> dict[str, Any] | None:
     does not exist.
 
     Descope answers a missing flow with HTTP 500 E103003 (and only that answer means missing,
-    see `is_missing_flow`); it is recognised before the retry layer sees it, so it is not
-    retried as a server error. Every other error is retried or raised by `calls.call`; an
-    answer that is not an export of this flow raises `AnswerNotUnderstood`.
+    see `providers.errors.is_missing_flow`); it is recognised before the retry layer sees it,
+    so it is not retried as a server error. Every other error is retried or raised by
+    `calls.call`; an answer that is not an export of this flow raises `AnswerNotUnderstood`.
     """
     api = client.management()
     doing = f"export {_subject(flow_id)}"
@@ -222,37 +162,56 @@ def export_flow(flow_id: str) -> dict[str, Any] | None:
     return wire.FLOW_EXPORT.read(answer, doing=doing, asked=flow_id).wire()
 
 
-def _settle_import(
-    inputs: FlowInputs, before: str | None, cause: AnswerNotUnderstood, snapshot: str | None
+def _target(flow_id: str) -> Target:
+    """The flow as `providers.content` deploys and reads it."""
+    return Target(
+        kind="flow",
+        resource_id=flow_id,
+        subject=_subject(flow_id),
+        new="the new content",
+        export=lambda: export_flow(flow_id),
+        normalise=normalise_flow_export,
+        found_other="already exists in Descope with other content and will be overwritten",
+    )
+
+
+def _deploy(
+    inputs: FlowInputs,
+    *,
+    expected_remote: str,
+    creating: bool,
+    backup_dir: str,
+    last_snapshot: str | None = None,
 ) -> dict[str, Any]:
-    """An import whose answer was not understood: export the flow to see what Descope holds.
-    The new content (or a changed copy that holds all of it, Descope adding defaults) means
-    the import was made, and the export is what Descope stored; anything else raises `cause`,
-    saying the import was not made (or that it is not known)."""
-    subject = _subject(inputs.flow_id)
-    try:
-        now = export_flow(inputs.flow_id)
-    except DescopeApiError as check:
-        raise cause.told(
-            f"Exporting the flow to see whether the import was made failed too "
-            f"({answer_of(check)}), so it is not known whether Descope holds the new content; "
-            "`pulumi refresh` then records what it holds." + kept_in(snapshot)
-        ) from None
-    if now is not None:
-        held = normalise_flow_export(now)
-        now_hash = content_hash(held)
-        if now_hash == inputs.content_hash or (now_hash != before and holds(held, inputs.content)):
-            log.warning(
-                "%s: Descope's answer to the import was not understood (%s), but exporting the "
-                "flow shows it holds the new content.",
-                subject,
-                cause.excerpt,
-            )
-            return now
-    raise cause.told(
-        "Exporting the flow shows Descope does not hold the new content: the import was not "
-        "made." + kept_in(snapshot)
-    ) from None
+    """The outputs of deploying `inputs` (`providers.content.deploy`: a snapshot when Descope's
+    flow differs from both hashes, an import unless it holds the content); `last_snapshot` is
+    kept when no snapshot is taken."""
+    api = client.management()
+    flow, screens = inputs.content["flow"], inputs.content["screens"]
+
+    def send() -> dict[str, Any]:
+        return calls.ask(
+            lambda: api.flow.import_flow(inputs.flow_id, flow, screens),
+            wire.FLOW_IMPORTED,
+            doing=f"import {_subject(inputs.flow_id)}",
+            asked=inputs.flow_id,
+        ).wire()
+
+    done = deploy(
+        _target(inputs.flow_id),
+        inputs.content,
+        send,
+        expected_remote=expected_remote,
+        creating=creating,
+        backup_dir=backup_dir,
+    )
+    return {
+        **inputs.to_props(),
+        "version": _version(done.stored),
+        "deployedHash": done.deployed_hash,
+        "deployedInputHash": inputs.content_hash,
+        "lastSnapshot": done.snapshot or last_snapshot,
+    }
 
 
 class FlowProvider(DescopeProvider):
@@ -315,7 +274,7 @@ class FlowProvider(DescopeProvider):
         """Replace when the flow id changes; update when the content hash or deleteOnRemove do,
         or when the state holds drift (`state_drifted`): the update then records the deployment
         anew, without an import if Descope already holds the configured content."""
-        replaces = ["flowId"] if _news.get("flowId") != _olds.get("flowId") else []
+        replaces = [k for k in REPLACE_KEYS if _news.get(k) != _olds.get(k)]
         changed = [
             key
             for key in ("contentHash", "deleteOnRemove")
@@ -340,7 +299,12 @@ class FlowProvider(DescopeProvider):
         If this call fails, the flow was not changed (the import is a single call).
         """
         inputs = FlowInputs.from_props(props)
-        outs = self._deploy(inputs, remote_differs_from=inputs.content_hash, creating=True)
+        outs = _deploy(
+            inputs,
+            expected_remote=inputs.content_hash,
+            creating=True,
+            backup_dir=self.backup_dir,
+        )
         return CreateResult(inputs.flow_id, outs)
 
     @calls.operation("read")
@@ -358,22 +322,13 @@ class FlowProvider(DescopeProvider):
             remote = export_flow(id_)
         if remote is None:
             return ReadResult(None, {})
-        remote_content = normalise_flow_export(remote)
-        remote_hash = content_hash(remote_content)
-        deployed = recorded_hash(props) or remote_hash
-        deployed_input = props.get("deployedInputHash")
-        delete_on_remove = bool(props.get("deleteOnRemove", False))
-        if remote_hash == deployed and deployed_input:
-            inputs = FlowInputs(id_, remote_content, str(deployed_input), delete_on_remove)
-        elif remote_hash == deployed and "content" in props:
-            inputs = FlowInputs.from_props({**props, "flowId": id_})
-        else:
-            inputs = FlowInputs(id_, remote_content, remote_hash, delete_on_remove)
+        held, held_hash, deployed = recorded(_target(id_), remote, props)
+        inputs = FlowInputs(id_, held, held_hash, bool(props.get("deleteOnRemove", False)))
         outs = {
             **inputs.to_props(),
             "version": _version(remote),
             "deployedHash": deployed,
-            "deployedInputHash": deployed_input,
+            "deployedInputHash": props.get("deployedInputHash"),
             "lastSnapshot": props.get("lastSnapshot"),
         }
         return ReadResult(id_, outs, inputs.to_props())
@@ -383,10 +338,11 @@ class FlowProvider(DescopeProvider):
         """Import the new content; snapshot Descope's version first if it was edited outside
         Pulumi (its hash differs from the one recorded at the last deployment)."""
         inputs = FlowInputs.from_props(_news)
-        outs = self._deploy(
+        outs = _deploy(
             inputs,
-            remote_differs_from=recorded_hash(_olds) or "",
+            expected_remote=recorded_hash(_olds) or "",
             creating=False,
+            backup_dir=self.backup_dir,
             last_snapshot=_olds.get("lastSnapshot"),
         )
         return UpdateResult(outs)
@@ -445,63 +401,6 @@ class FlowProvider(DescopeProvider):
                 exc.excerpt,
             )
 
-    def _deploy(
-        self,
-        inputs: FlowInputs,
-        *,
-        remote_differs_from: str,
-        creating: bool,
-        last_snapshot: str | None = None,
-    ) -> dict[str, Any]:
-        """Snapshot Descope's flow if it differs from both hashes, import unless it already
-        holds the content; `last_snapshot` is kept when no snapshot is taken."""
-        subject = _subject(inputs.flow_id)
-        with when_not_understood(
-            f"{subject} was not changed: nothing is overwritten without a snapshot of what "
-            "Descope holds."
-        ):
-            remote = export_flow(inputs.flow_id)
-        snapshot: str | None = None
-        stored: Mapping[str, Any] | None = remote
-        remote_hash = content_hash(normalise_flow_export(remote)) if remote else None
-        if remote is not None and remote_hash not in (remote_differs_from, inputs.content_hash):
-            event = (
-                "already exists in Descope with other content and will be overwritten"
-                if creating
-                else "was changed outside Pulumi and will be overwritten"
-            )
-            snapshot = save_snapshot(
-                self.backup_dir,
-                kind="flow",
-                resource_id=inputs.flow_id,
-                reason="overwrite",
-                content=remote,
-                subject=_subject(inputs.flow_id),
-                event=event,
-            )
-        if remote_hash != inputs.content_hash:
-            api = client.management()
-            flow, screens = inputs.content["flow"], inputs.content["screens"]
-            try:
-                stored = calls.ask(
-                    lambda: api.flow.import_flow(inputs.flow_id, flow, screens),
-                    wire.FLOW_IMPORTED,
-                    doing=f"import {subject}",
-                    asked=inputs.flow_id,
-                ).wire()
-            except AnswerNotUnderstood as exc:
-                stored = _settle_import(inputs, remote_hash, exc, snapshot)
-        deployed_hash = (
-            content_hash(normalise_flow_export(stored)) if stored else inputs.content_hash
-        )
-        return {
-            **inputs.to_props(),
-            "version": _version(stored),
-            "deployedHash": deployed_hash,
-            "deployedInputHash": inputs.content_hash,
-            "lastSnapshot": snapshot or last_snapshot,
-        }
-
 
 class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
     """One Descope flow, deployed from the content of its export.
@@ -532,6 +431,8 @@ class Flow(pulumi.dynamic.Resource, module="descope", name="Flow"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Registered as `resource_name`; `content` goes in normalised and hashed when it is
+        a valid export of `flow_id` (else as given, for check to say what is wrong)."""
         props: dict[str, Any] = {
             "flowId": flow_id,
             "content": dict(content),

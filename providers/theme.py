@@ -1,12 +1,13 @@
 """The project theme as a Pulumi resource: the theme object of Descope's theme export.
 
-The same pattern as `providers.flow`: inputs hold the normalised theme (without ``version``,
-which Descope raises by one on every import) and its hash, `diff` compares hashes, and
-Descope's theme is saved to the backup folder before it is overwritten whenever it differs
-from what Pulumi last deployed. A project always has a theme, so removing the resource only
-stops managing it. As for flows, ``deployedInputHash`` records the contentHash deployed: a
-refresh while Descope holds the deployed theme reports that hash, and a state holding drift
-makes the next `up` an update that records the deployment anew.
+The same pattern as `providers.flow`, through the same skeleton (`providers.content`): inputs
+hold the normalised theme (without ``version``, which Descope raises by one on every import)
+and its hash, `diff` compares hashes, and Descope's theme is saved to the backup folder before
+it is overwritten whenever it differs from what Pulumi last deployed. A project always has a
+theme, so removing the resource only stops managing it. As for flows, ``deployedInputHash``
+records the contentHash deployed: a refresh while Descope holds the deployed theme reports that
+hash, and a state holding drift makes the next `up` an update that records the deployment
+anew.
 
 Answers are read through their wire shape (`providers.wire`): an export without a ``theme``
 object holding a ``cssTemplate`` is never taken for the project's theme (nor snapshotted or
@@ -35,27 +36,29 @@ from pulumi.dynamic import (
 
 from model.flow import content_hash, normalise_theme, theme_problems, unwrap_theme_export
 from providers import calls, client, wire
-from providers.errors import (
-    AnswerNotUnderstood,
-    DescopeApiError,
-    answer_of,
-    content_problem,
-    when_not_understood,
+from providers.content import (
+    OUTPUT_ONLY_KEYS,
+    Target,
+    deploy,
+    recorded,
+    recorded_hash,
+    state_drifted,
 )
-from providers.flow import holds, kept_in, recorded_hash, save_snapshot, state_drifted
+from providers.errors import content_problem, when_not_understood
 from providers.runtime import DescopeProvider, has_unknowns
 
-__all__ = ["THEME_ID", "Theme", "ThemeProvider"]
+__all__ = ["INPUT_KEYS", "OUTPUT_ONLY_KEYS", "THEME_ID", "Theme", "ThemeProvider"]
 
 THEME_ID = "theme"
 """The resource id: a project has exactly one theme."""
 SUBJECT = "The Descope project theme"
 INPUT_KEYS = ("content", "contentHash")
-OUTPUT_ONLY_KEYS = ("version", "deployedHash", "deployedInputHash", "lastSnapshot")
+"""The resource's inputs; the outputs add `providers.content.OUTPUT_ONLY_KEYS`. Nothing
+replaces the theme: a project has one."""
 
 
-def _version(theme: Mapping[str, Any]) -> int | None:
-    version = theme.get("version")
+def _version(theme: Mapping[str, Any] | None) -> int | None:
+    version = theme.get("version") if theme else None
     return int(version) if isinstance(version, int | float) else None
 
 
@@ -69,27 +72,57 @@ def export_theme() -> dict[str, Any]:
     return theme
 
 
-def _settle_import(
-    content: dict[str, Any], before: str, cause: AnswerNotUnderstood, snapshot: str | None
+TARGET = Target(
+    kind="theme",
+    resource_id=THEME_ID,
+    subject=SUBJECT,
+    new="the new theme",
+    export=export_theme,
+    normalise=normalise_theme,
+    found_other="differs from the configured theme and will be overwritten",
+)
+"""The theme as `providers.content` deploys and reads it."""
+
+
+def _deploy(
+    content: dict[str, Any],
+    *,
+    expected_remote: str,
+    creating: bool,
+    backup_dir: str,
+    last_snapshot: str | None = None,
 ) -> dict[str, Any]:
-    """An import whose answer was not understood: export the theme to see what Descope holds;
-    the new theme means the import was made, anything else raises `cause` saying so."""
-    try:
-        now = export_theme()
-    except DescopeApiError as check:
-        raise cause.told(
-            f"Exporting the theme to see whether the import was made failed too "
-            f"({answer_of(check)}), so it is not known whether Descope holds the new theme; "
-            "`pulumi refresh` then records what it holds." + kept_in(snapshot)
-        ) from None
-    held = normalise_theme(now)
-    held_hash = content_hash(held)
-    if held_hash == content_hash(content) or (held_hash != before and holds(held, content)):
-        return now
-    raise cause.told(
-        "Exporting the theme shows Descope does not hold the new theme: the import was not made."
-        + kept_in(snapshot)
-    ) from None
+    """The outputs of deploying `content` (`providers.content.deploy`: a snapshot when the
+    project's theme differs from both hashes, an import unless it is the desired theme);
+    `last_snapshot` is kept when no snapshot is taken."""
+    api = client.management()
+
+    def send() -> dict[str, Any]:
+        answer = calls.ask(
+            lambda: api.flow.import_theme(content),
+            wire.THEME_IMPORTED,
+            doing="import the Descope theme",
+        )
+        stored: dict[str, Any] = answer.wire()["theme"]
+        return stored
+
+    done = deploy(
+        TARGET,
+        content,
+        send,
+        expected_remote=expected_remote,
+        creating=creating,
+        backup_dir=backup_dir,
+    )
+    desired = content_hash(content)
+    return {
+        "content": content,
+        "contentHash": desired,
+        "version": _version(done.stored),
+        "deployedHash": done.deployed_hash,
+        "deployedInputHash": desired,
+        "lastSnapshot": done.snapshot or last_snapshot,
+    }
 
 
 class ThemeProvider(DescopeProvider):
@@ -126,8 +159,13 @@ class ThemeProvider(DescopeProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Import the theme, snapshotting the project's current theme first if it differs."""
         content = normalise_theme(props["content"])
-        desired = content_hash(content)
-        return CreateResult(THEME_ID, self._deploy(content, desired, desired, creating=True))
+        outs = _deploy(
+            content,
+            expected_remote=content_hash(content),
+            creating=True,
+            backup_dir=self.backup_dir,
+        )
+        return CreateResult(THEME_ID, outs)
 
     @calls.operation("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -139,23 +177,13 @@ class ThemeProvider(DescopeProvider):
         """
         with when_not_understood("Nothing was changed in Descope. The state is unchanged."):
             raw = export_theme()
-        remote = normalise_theme(raw)
-        remote_hash = content_hash(remote)
-        deployed = recorded_hash(props) or remote_hash
-        deployed_input = props.get("deployedInputHash")
-        if remote_hash == deployed and deployed_input:
-            inputs = {"content": remote, "contentHash": str(deployed_input)}
-        else:
-            if remote_hash == deployed and "content" in props:
-                content = normalise_theme(props["content"])
-            else:
-                content = remote
-            inputs = {"content": content, "contentHash": content_hash(content)}
+        held, held_hash, deployed = recorded(TARGET, raw, props)
+        inputs = {"content": held, "contentHash": held_hash}
         outs = {
             **inputs,
             "version": _version(raw),
             "deployedHash": deployed,
-            "deployedInputHash": deployed_input,
+            "deployedInputHash": props.get("deployedInputHash"),
             "lastSnapshot": props.get("lastSnapshot"),
         }
         return ReadResult(id_ or THEME_ID, outs, inputs)
@@ -163,72 +191,18 @@ class ThemeProvider(DescopeProvider):
     @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Import the new theme; snapshot Descope's theme first if it was edited outside Pulumi."""
-        content = normalise_theme(_news["content"])
-        desired = content_hash(content)
-        deployed = recorded_hash(_olds) or ""
-        previous = _olds.get("lastSnapshot")
-        return UpdateResult(
-            self._deploy(content, desired, deployed, creating=False, last_snapshot=previous)
+        outs = _deploy(
+            normalise_theme(_news["content"]),
+            expected_remote=recorded_hash(_olds) or "",
+            creating=False,
+            backup_dir=self.backup_dir,
+            last_snapshot=_olds.get("lastSnapshot"),
         )
+        return UpdateResult(outs)
 
     @calls.operation("delete")
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Stop managing the theme: the project keeps it, no call is made."""
-
-    def _deploy(
-        self,
-        content: dict[str, Any],
-        desired: str,
-        expected_remote: str,
-        *,
-        creating: bool,
-        last_snapshot: str | None = None,
-    ) -> dict[str, Any]:
-        """Snapshot the project theme if it differs from both hashes, import unless it already
-        is the desired theme; `last_snapshot` is kept when no snapshot is taken."""
-        with when_not_understood(
-            f"{SUBJECT} was not changed: nothing is overwritten without a snapshot of what "
-            "Descope holds."
-        ):
-            remote = export_theme()
-        remote_hash = content_hash(normalise_theme(remote))
-        snapshot: str | None = None
-        stored = remote
-        if remote_hash not in (expected_remote, desired):
-            event = (
-                "differs from the configured theme and will be overwritten"
-                if creating
-                else "was changed outside Pulumi and will be overwritten"
-            )
-            snapshot = save_snapshot(
-                self.backup_dir,
-                kind="theme",
-                resource_id=THEME_ID,
-                reason="overwrite",
-                content=remote,
-                subject=SUBJECT,
-                event=event,
-            )
-        if remote_hash != desired:
-            api = client.management()
-            try:
-                answer = calls.ask(
-                    lambda: api.flow.import_theme(content),
-                    wire.THEME_IMPORTED,
-                    doing="import the Descope theme",
-                )
-                stored = answer.wire()["theme"]
-            except AnswerNotUnderstood as exc:
-                stored = _settle_import(content, remote_hash, exc, snapshot)
-        deployed = content_hash(normalise_theme(stored)) if stored else desired
-        return {
-            "content": content,
-            "contentHash": desired,
-            "version": _version(stored),
-            "deployedHash": deployed,
-            "deployedInputHash": desired,
-            "lastSnapshot": snapshot or last_snapshot,
-        }
 
 
 class Theme(pulumi.dynamic.Resource, module="descope", name="Theme"):
@@ -254,6 +228,8 @@ class Theme(pulumi.dynamic.Resource, module="descope", name="Theme"):
         stack: str = "",
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Registered as `resource_name`; `content` goes in normalised and hashed when it is
+        a valid theme (else as given, for check to say what is wrong)."""
         theme = unwrap_theme_export(content)
         props: dict[str, Any] = {"content": dict(theme), "contentHash": None}
         if not theme_problems(theme):

@@ -24,8 +24,12 @@ from ops.errors import OpsError
 from providers import client, wire
 from providers.answers.sso import scrubbed
 from providers.calls import call
-from providers.errors import AnswerNotUnderstood, DescopeApiError, when_not_understood
-from providers.flow import is_missing_flow
+from providers.errors import (
+    AnswerNotUnderstood,
+    DescopeApiError,
+    is_missing_flow,
+    when_not_understood,
+)
 
 if TYPE_CHECKING:
     from ops.stack import StackSettings
@@ -161,9 +165,9 @@ class Descope:
     def flow(self, flow_id: str) -> dict[str, Any] | None:
         """A flow's export ``{"flow", "screens"}``, or None when the project lacks it.
 
-        Missing means Descope's answer for a missing flow, 500 E103003 (`is_missing_flow`, the
-        providers' rule); it is recognised inside the retried call, so it is not retried as a
-        server error. Any other error is raised.
+        Missing means Descope's answer for a missing flow, 500 E103003
+        (`providers.errors.is_missing_flow`, the providers' rule); it is recognised inside the
+        retried call, so it is not retried as a server error. Any other error is raised.
         """
         missing = object()
 

@@ -278,6 +278,13 @@ def from_sdk_exception(
     )
 
 
+def is_missing_flow(exc: Exception) -> bool:
+    """Whether an SDK exception is Descope's answer for a flow that does not exist (500
+    E103003, `DescopeApiError.is_missing_flow`): the flow resource and the ops tools tell it
+    apart before the retry layer would retry it as a server error."""
+    return from_sdk_exception(exc, doing="export a flow").is_missing_flow
+
+
 RATE_LIMIT_SETTING = "DESCOPE_CONFIG_MAX_RATE_LIMIT_WAIT"
 
 

@@ -26,7 +26,8 @@ from bench.lab import FLOW_TOKEN, TENANT_TOKEN
 from bench.workload import flow_export, tenant_props, tenant_spec
 from emulator.server import EmulatorServer
 from model.flow import content_hash, normalise_flow_export
-from providers.flow import FlowProvider, holds
+from providers.content import holds
+from providers.flow import FlowProvider
 from providers.tenant import TenantProvider
 from standin.engine import Engine
 from standin.host import ProviderHost
