@@ -10,23 +10,24 @@ from typing import Any
 
 import pytest
 
+from providers import attribute_calls, calls, client
 from providers import attribute_definition as module
-from providers import calls, client
+from providers.answers.attribute_definition import entry
 from providers.errors import AnswerNotUnderstood, DescopeProviderError
 
 SEATS = {"name": "seats", "displayName": "Seats", "type": "number", "options": []}
 
 
 def fake(monkeypatch: pytest.MonkeyPatch, reads: list[dict[str, Any]], answer: Any = None) -> None:
-    """`_load` answers `reads` in turn; the PUT does nothing."""
-    monkeypatch.setattr(module, "_load", lambda doing: reads.pop(0))
+    """`load` answers `reads` in turn; the PUT does nothing."""
+    monkeypatch.setattr(attribute_calls, "load", lambda doing: reads.pop(0))
     monkeypatch.setattr(client, "current_settings", lambda: SimpleNamespace(project_id="P1"))
     monkeypatch.setattr(client, "management", lambda: None)
     monkeypatch.setattr(calls, "call", lambda fn, **kwargs: answer)
 
 
 def add_seats(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [*entries, module._entry(SEATS, None)]
+    return [*entries, entry(SEATS, None)]
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_rewrite__refuses_a_change_in_between_and_a_write_that_changed_more(
 ) -> None:
     fake(monkeypatch, reads)
     with pytest.raises(DescopeProviderError, match=wording):
-        module.rewrite(add_seats, doing="create x", subject="x", reason="overwrite",
+        attribute_calls.rewrite(add_seats, doing="create x", subject="x", reason="overwrite",
                        backup_dir=str(tmp_path))  # fmt: skip
     assert len(list(tmp_path.glob("*.json"))) == 1
 
@@ -54,7 +55,7 @@ def test_load__an_answer_without_data_is_not_understood(monkeypatch: pytest.Monk
     monkeypatch.setattr(client, "management", lambda: None)
     monkeypatch.setattr(calls, "call", lambda fn, **kwargs: {"data": {"attributes": 3}})
     with pytest.raises(AnswerNotUnderstood, match="Nothing was changed"):
-        module._load("read x")
+        attribute_calls.load("read x")
 
 
 def test_check__a_bad_option_is_reported_on_options() -> None:
@@ -62,4 +63,4 @@ def test_check__a_bad_option_is_reported_on_options() -> None:
         {}, {"name": "plan", "type": "singleselect", "displayName": "Plan", "options": [""]}
     )
     assert [f.property for f in result.failures] == ["options"]
-    assert module.credential_paths({"x": [{"apiKey": ""}], "tokenUnit": "days"}) == []
+    assert attribute_calls.credential_paths({"x": [{"apiKey": ""}], "tokenUnit": "days"}) == []
