@@ -66,7 +66,7 @@ from pulumi.dynamic import (
 from model.access_keys import AccessKeySpec
 from model.tenant import TENANT_ID_PATTERN
 from model.text import shown
-from providers import authz, backups, calls, client, errors, resource, wire
+from providers import authz, backups, calls, client, errors, resource, sdk_http, wire
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.runtime import DescopeProvider, has_unknowns
 
@@ -270,7 +270,7 @@ def _write(
     try:
         if any(old[k] != new[k] for k in ("name", "description", "permittedIps")):
             key = calls.send(
-                lambda: client.reply_of(
+                lambda: sdk_http.reply_of(
                     api,
                     lambda a: a.update(
                         key_id,
@@ -304,13 +304,13 @@ def _set_disabled(key_id: str, disabled: bool, doing: str) -> None:
     api = _api()
     if disabled:
         calls.send(
-            lambda: client.reply_of(api, lambda a: a.deactivate(key_id)),
+            lambda: sdk_http.reply_of(api, lambda a: a.deactivate(key_id)),
             wire.ACCESS_KEY_DEACTIVATED,
             doing=doing,
         )
     else:
         calls.send(
-            lambda: client.reply_of(api, lambda a: a.activate(key_id)),
+            lambda: sdk_http.reply_of(api, lambda a: a.activate(key_id)),
             wire.ACCESS_KEY_ACTIVATED,
             doing=doing,
         )
@@ -321,7 +321,7 @@ def _delete(key_id: str, doing: str) -> None:
     api = _api()
     try:
         calls.send(
-            lambda: client.reply_of(api, lambda a: a.delete(key_id)),
+            lambda: sdk_http.reply_of(api, lambda a: a.delete(key_id)),
             wire.ACCESS_KEY_DELETED,
             doing=doing,
         )

@@ -4,7 +4,7 @@ attribute definitions (`rewrite`).
 
 `providers.attribute_definition` says what each operation does and why the write is guarded
 so (what Descope documents and what is inferred); the calls it makes live here. The requests
-go through the SDK's own HTTP client (`providers.client.sso_request`): the SDK has no call for
+go through the SDK's own HTTP client (`providers.sdk_http.sso_request`): the SDK has no call for
 them.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from model.text import shown
-from providers import backups, calls, client
+from providers import backups, calls, client, sdk_http
 from providers.answers.attribute_definition import held_form
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeProviderError
 from providers.resource import snapshot_before
@@ -65,7 +65,7 @@ def load(doing: str) -> dict[str, Any]:
     api = client.management()
     params = {"entity": ENTITY, "id": client.current_settings().project_id}
     answer = calls.call(
-        lambda: client.sso_request(api, "GET", INFRA_PATH, params=params),
+        lambda: sdk_http.sso_request(api, "GET", INFRA_PATH, params=params),
         doing=doing,
         repeatable=True,
     )
@@ -166,7 +166,7 @@ def rewrite(
         api = client.management()
         body = {"entity": ENTITY, "id": project_id, "data": desired}
         calls.call(
-            lambda: client.sso_request(api, "PUT", INFRA_PATH, body=body),
+            lambda: sdk_http.sso_request(api, "PUT", INFRA_PATH, body=body),
             doing=doing,
             repeatable=True,
         )

@@ -9,7 +9,7 @@ full-state writes), since a create that failed half-way may have happened. Every
 raises at once. Every wait is logged and told to `waits_reported_to` listeners.
 
 A success answer is only used once it fits the call's wire shape (`providers.wire`): `ask`
-reads what the SDK parsed, `send` a raw reply (`providers.client.reply_of`). A body the SDK
+reads what the SDK parsed, `send` a raw reply (`providers.sdk_http.reply_of`). A body the SDK
 could not even parse (HTML, cut short) raises inside the SDK; it becomes the same
 `AnswerNotUnderstood`, never a ``JSONDecodeError``. Such answers are not retried.
 
@@ -41,13 +41,13 @@ from descope.exceptions import AuthException, RateLimitException
 
 from model.text import shown
 from providers import errors, wire
-from providers.client import Reply
 from providers.errors import (
     AnswerNotUnderstood,
     ConfigurationError,
     DescopeApiError,
     from_sdk_exception,
 )
+from providers.sdk_http import Reply
 
 T = TypeVar("T")
 M = TypeVar("M", bound=wire.Answer)
@@ -355,7 +355,7 @@ def send(
     repeatable: bool = True,
 ) -> M:
     """`call` for a write whose answer the SDK ignores: `fn` returns the raw reply
-    (`providers.client.reply_of`), read through `shape`."""
+    (`providers.sdk_http.reply_of`), read through `shape`."""
     reply = call(fn, doing=doing, repeatable=repeatable, shape=shape)
     return shape.read_reply(reply, doing=doing, asked=asked)
 

@@ -10,26 +10,20 @@ and closed when `configure` replaces it: the SDK's management client on a
 `providers.pool.PooledHttp` (see that module for the rule on connections the server closed).
 `use_transport` is the seam for an in-process transport (the tests' emulator).
 
-The SDK does not read the answers of some writes (update, patch, delete, settings and default
-roles): `reply_of` sends such a call exactly as the SDK sends it (its HTTP client, paths and
-bodies) and hands back Descope's raw answer, for `providers.wire` to judge.
-
-Where SDK 2.16.1 cannot say what Descope's API takes (``ssoId`` on the SSO configure and load
-calls, role mappings on OIDC, every attribute of a mapping), `sso_request` sends the request
-through the SDK's own HTTP client (same headers, retries and exceptions as every SDK call), in
-the body shapes Descope's go-sdk and .NET SDK send.
+The `Protocol` classes name exactly the part of the SDK the providers use (the seam tests
+fake). What the SDK's methods cannot do, the raw answer of a write and a request the SDK cannot
+send, goes through its own HTTP client in `providers.sdk_http`.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import httpx
 
@@ -295,28 +289,6 @@ class ManagementApi(Protocol):
     def access_key(self) -> AccessKeyApi: ...
 
 
-SSO_LOAD_PATH = "/v2/mgmt/sso/settings"
-"""Load one SSO configuration (``tenantId``, ``ssoId`` in the query): the SDK's
-``load_settings`` path, which it cannot give an ``ssoId``."""
-
-
-def sso_request(
-    api: ManagementApi, method: str, path: str, *, body: Any = None, params: Any = None
-) -> Any:
-    """One management request the SDK cannot send (SSO, the project configuration), through
-    its own HTTP client; the answer's JSON.
-
-    `method` is ``GET`` (with `params`), ``POST`` or ``PUT`` (with `body`). Errors are the SDK's
-    own exceptions, so `providers.calls.call` retries and words them as for any SDK call.
-    """
-    http = api.sso._http
-    if method == "GET":
-        return http.get(path, params=params).json()
-    if method in ("POST", "PUT"):
-        return (http.post if method == "POST" else http.put)(path, body=body).json()
-    raise ValueError(f"unsupported management request method {method!r}")
-
-
 _PROJECT_ID_RE = re.compile(r"[A-Za-z0-9_-]{4,64}")
 _BASE_URL_RE = re.compile(r"https?://[^/\s?#]+/?")
 """Scheme and host (and port) only: the SDK appends /v1/mgmt/... itself."""
@@ -530,57 +502,6 @@ def use_management(api: ManagementApi) -> Iterator[ManagementApi]:
     finally:
         with _lock:
             _injected = previous
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A success answer as it came over the wire: HTTP status and body text."""
-
-    status: int
-    text: str
-
-
-S = TypeVar("S")
-
-
-class _RecordingHttp:
-    """The SDK's HTTP client, keeping the last response it returned (one per `reply_of`)."""
-
-    def __init__(self, http: Any) -> None:
-        self._http = http
-        self.response: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._http, name)
-        if name not in ("get", "post", "put", "patch", "delete"):
-            return attribute
-
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            self.response = attribute(*args, **kwargs)
-            return self.response
-
-        return recorded
-
-
-def reply_of(section: S, send: Callable[[S], object]) -> Reply:
-    """Make one SDK call and return Descope's success answer as it came.
-
-    `section` is a part of the management client (``management().tenant``); `send` makes the
-    call on it (``lambda t: t.delete("acme")``). The call runs on a copy of `section` whose
-    HTTP client records the response, so the SDK builds path and body as it always does, and
-    concurrent calls never share a recording. Errors (non-2xx answers) are the SDK's own.
-    """
-    http = getattr(section, "_http", None)
-    if http is None:
-        raise TypeError(f"{type(section).__name__} has no SDK HTTP client to read answers from")
-    recording = _RecordingHttp(http)
-    twin = copy.copy(section)
-    twin._http = recording  # type: ignore[attr-defined]  # the SDK's attribute (HTTPBase)
-    send(twin)
-    response = recording.response
-    if response is None:
-        raise TypeError(f"{type(section).__name__} made no HTTP call")
-    return Reply(int(response.status_code), str(response.text))
 
 
 def redact(text: str) -> str:

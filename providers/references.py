@@ -40,7 +40,7 @@ from typing import Any
 
 from model.attributes import attribute_definition_problems, custom_attribute_problems
 from model.text import shown
-from providers import calls, client, errors, listing, wire
+from providers import calls, client, errors, listing, sdk_http, wire
 from providers.errors import DescopeApiError
 
 __all__ = [
@@ -233,7 +233,7 @@ def add_default_role(
             wanted.append(name)
         if wanted != current:
             calls.send(
-                lambda: client.reply_of(api, lambda t: t.update_default_roles(tenant_id, wanted)),
+                lambda: sdk_http.reply_of(api, lambda t: t.update_default_roles(tenant_id, wanted)),
                 wire.ROLES_WRITTEN,
                 doing=doing,
                 asked=tenant_id,

@@ -48,7 +48,7 @@ delete             load (snapshot) + delete
 adopt              load (snapshot) + configure when it differs
 =================  ====================================================================
 
-Writes go through `providers.client.sso_request` (SDK 2.16.1 cannot send ``ssoId`` on
+Writes go through `providers.sdk_http.sso_request` (SDK 2.16.1 cannot send ``ssoId`` on
 configure or load, nor OIDC role mappings), in the body shapes of Descope's go-sdk; the
 configure endpoints take the settings as a whole, so fields this resource does not manage
 (groups priority, FGA mappings, OIDC prompt, grant type...) are sent back as Descope holds

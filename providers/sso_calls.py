@@ -2,7 +2,7 @@
 adopt, roll back.
 
 `providers.sso` says what each operation does; the calls it makes live here. Writes go through
-`providers.client.sso_request` in the body shapes of Descope's go-sdk (`write_request`); the
+`providers.sdk_http.sso_request` in the body shapes of Descope's go-sdk (`write_request`); the
 configure endpoints take the settings as a whole, so what the resource does not manage is sent
 back as Descope holds it. An answer that is not JSON (cut short) is told as a failed request
 (`_parsed`): retried where the call is safe to repeat.
@@ -19,7 +19,7 @@ import httpx
 from pulumi.dynamic import CreateResult
 
 from model.sso import DEFAULT_SSO_ID, SSOConfigurationSpec
-from providers import calls, client, errors, resource
+from providers import calls, client, errors, resource, sdk_http
 from providers.answers.sso import (
     as_dict,
     changed_fields,
@@ -82,7 +82,7 @@ def _load(tenant_id: str, sso_id: str, doing: str) -> dict[str, Any] | None:
         if sso_id == DEFAULT_SSO_ID:
             return api.sso.load_settings(tenant_id)
         params = {"tenantId": tenant_id, "ssoId": sso_id}
-        return client.sso_request(api, "GET", client.SSO_LOAD_PATH, params=params)
+        return sdk_http.sso_request(api, "GET", sdk_http.SSO_LOAD_PATH, params=params)
 
     answer = load_or_none(lambda: calls.call(_parsed(fetch), doing=doing, repeatable=True))
     return None if answer is None else loaded_answer(answer, doing, tenant_id)
@@ -171,7 +171,7 @@ def _write(
     path, body = write_request(spec, secret, loaded)
     api = client.management()
     calls.call(
-        _parsed(lambda: client.sso_request(api, "POST", path, body=body)),
+        _parsed(lambda: sdk_http.sso_request(api, "POST", path, body=body)),
         doing=doing,
         repeatable=True,
     )

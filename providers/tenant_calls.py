@@ -21,7 +21,7 @@ from typing import Any, Literal, NoReturn
 from pulumi.dynamic import CreateResult
 
 from model.tenant import SessionSettings, TenantSpec
-from providers import calls, client, errors, listing, references, wire
+from providers import calls, client, errors, listing, references, sdk_http, wire
 from providers.answers.tenant import (
     SSO_MANAGED_KEY,
     TENANT_FIELDS,
@@ -107,7 +107,7 @@ def _write(
     api = client.management().tenant
     with _writing(tenant_id):
         try:
-            calls.send(lambda: client.reply_of(api, send), shape, doing=doing, asked=tenant_id)
+            calls.send(lambda: sdk_http.reply_of(api, send), shape, doing=doing, asked=tenant_id)
             return
         except AnswerNotUnderstood as exc:
             unclear = exc
@@ -276,7 +276,7 @@ def _delete(tenant_id: str, cascade: bool, doing: str, snapshot: Path) -> None:
     try:
         with _writing(tenant_id):
             calls.send(
-                lambda: client.reply_of(api, lambda t: t.delete(tenant_id, cascade=cascade)),
+                lambda: sdk_http.reply_of(api, lambda t: t.delete(tenant_id, cascade=cascade)),
                 wire.TENANT_DELETED,
                 doing=doing,
                 asked=tenant_id,

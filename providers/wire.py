@@ -39,7 +39,7 @@ shape                  call                                    must hold
 
 The SDK parses some answers itself (`Shape.read` takes what it returns) and ignores others
 (update, patch, delete, settings and default-roles writes): those are read from the raw reply
-(`providers.client.Reply`, `Shape.read_reply`).
+(`providers.sdk_http.Reply`, `Shape.read_reply`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from descope.management.common import MgmtV1
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from model.text import shown
-from providers import client
+from providers import client, sdk_http
 from providers.errors import AnswerNotUnderstood
 
 __all__ = [
@@ -317,7 +317,7 @@ class Shape(Generic[M]):
             raise self.not_understood(doing, excerpt(answer), asked=asked)
         return model
 
-    def read_reply(self, reply: client.Reply, *, doing: str, asked: str | None = None) -> M:
+    def read_reply(self, reply: sdk_http.Reply, *, doing: str, asked: str | None = None) -> M:
         """A raw reply's body, parsed and read through the model."""
         try:
             answer = json.loads(reply.text) if reply.text.strip() else None

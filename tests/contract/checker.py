@@ -27,7 +27,7 @@ HAND_BUILT = frozenset(
         ("get", "/v2/mgmt/sso/settings"),
     }
 )
-"""Requests `providers.client.sso_request` sends with bodies the providers build
+"""Requests `providers.sdk_http.sso_request` sends with bodies the providers build
 (`providers.sso`), not the SDK."""
 
 _DESCRIBED = frozenset(OPERATIONS)

@@ -12,7 +12,7 @@ from descope import DescopeClient
 from descope.exceptions import RateLimitException
 
 from emulator.app import EmulatorApp
-from providers import calls, client, wire
+from providers import calls, client, sdk_http, wire
 from providers.errors import AnswerNotUnderstood
 from tests.support.garble import KINDS, Garbler, Kind
 from tests.support.inprocess import inprocess_descope
@@ -43,7 +43,7 @@ def read_all(sdk: DescopeClient) -> dict[str, Any]:
     """Every shape read from what the (emulated) Descope really answers."""
     tenant = sdk.mgmt.tenant
     flow = sdk.mgmt.flow
-    written = client.reply_of(tenant, lambda t: t.patch_tenant("acme", name="Acme"))
+    written = sdk_http.reply_of(tenant, lambda t: t.patch_tenant("acme", name="Acme"))
     return {
         "load": wire.TENANT_LOAD.read(tenant.load("acme"), doing="x", asked="acme"),
         "list": wire.TENANT_LIST.read(tenant.load_all(), doing="x"),
@@ -143,7 +143,7 @@ def test_answers_that_do_not_fit_are_not_understood(
     ],
 )
 def test_a_raw_reply_that_is_not_a_json_object_is_not_understood(text: str, shown: str) -> None:
-    reply = client.Reply(200, text)
+    reply = sdk_http.Reply(200, text)
     with pytest.raises(AnswerNotUnderstood) as caught:
         wire.TENANT_DELETED.read_reply(reply, doing="delete it", asked="acme")
     assert caught.value.excerpt == shown
@@ -162,20 +162,20 @@ def test_an_excerpt_is_short_and_never_shows_the_key_in_force(descope: DescopeCl
 def test_reply_of_returns_the_answer_the_sdk_ignores(
     descope: DescopeClient, app: EmulatorApp
 ) -> None:
-    reply = client.reply_of(descope.mgmt.tenant, lambda t: t.delete("acme"))
+    reply = sdk_http.reply_of(descope.mgmt.tenant, lambda t: t.delete("acme"))
     assert (reply.status, json.loads(reply.text)) == (200, {})
     assert "acme" not in app.backend.tenants
 
 
 def test_reply_of_needs_the_sdks_http_client() -> None:
     with pytest.raises(TypeError, match="no SDK HTTP client"):
-        client.reply_of(object(), lambda _: None)
+        sdk_http.reply_of(object(), lambda _: None)
 
     class Silent:
         _http = object()
 
     with pytest.raises(TypeError, match="made no HTTP call"):
-        client.reply_of(Silent(), lambda _: None)
+        sdk_http.reply_of(Silent(), lambda _: None)
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k in ("empty-body", "truncated", "html")])
