@@ -144,7 +144,6 @@ from providers.tenant_calls import (
     _load_settings,
     _quoted,
     adopt,
-    create_tenant,
     created,
     roll_back,
     send_roles,
@@ -152,6 +151,7 @@ from providers.tenant_calls import (
     send_tenant,
     written_before,
 )
+from providers.tenant_create import create_tenant
 
 __all__ = [
     "FLAG_KEYS",

@@ -1,18 +1,17 @@
-"""The tenant resource's calls to Descope: load, write, create, delete, adopt, roll back.
+"""The tenant resource's calls to Descope: load, write, delete, adopt, roll back a create.
 
-`providers.tenant` says what each operation does; the calls it makes live here. Every answer
-is read through its wire shape (`providers.wire`) before it is used; a write whose answer is
-not understood counts as done only when loading the tenant shows the change (`_write`); a
-create whose answer is lost or not understood loads the tenant to see whether it is ours
-(`_claim`); an update or delete told "not found" makes one load to confirm the tenant is gone
-(`_confirmed_gone`). Every write forgets the tenant from the shared listing
+`providers.tenant` says what each operation does; the calls it makes live here. Every answer is
+read through its wire shape (`providers.wire`) before it is used; a write whose answer is not
+understood counts as done only when loading the tenant shows the change (`_write`); the create,
+which loads the tenant when its answer is lost or not understood to see whether it is ours, is
+`providers.tenant_create`; an update or delete told "not found" makes one load to confirm the
+tenant is gone (`_confirmed_gone`). Every write forgets the tenant from the shared listing
 (`providers.listing`), so no later read serves it from a listing older than the write.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any, Literal, NoReturn
 
 from pulumi.dynamic import CreateResult
 
-from model.tenant import SessionSettings, TenantSpec
+from model.tenant import TenantSpec
 from providers import calls, client, errors, listing, references, sdk_http, wire
 from providers.answers.tenant import (
     SSO_MANAGED_KEY,
@@ -35,7 +34,7 @@ from providers.answers.tenant import (
     wire_fields,
 )
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError, SnapshotRefused
-from providers.resource import load_or_none, project_or_none, rolled_back, same, snapshot_before
+from providers.resource import load_or_none, rolled_back, same, snapshot_before
 
 log = logging.getLogger(__name__)
 
@@ -303,187 +302,6 @@ def _delete(tenant_id: str, cascade: bool, doing: str, snapshot: Path) -> None:
         if not (exc.is_not_found and _confirmed_gone(tenant_id)):
             raise
         log.info("%s was already gone", _quoted(tenant_id))
-
-
-def _create_call(spec: TenantSpec, doing: str) -> None:
-    """POST create, once: a create is not safe to repeat blindly. Its answer must be
-    ``{"id": <the id sent>}``."""
-    api = client.management().tenant
-    with _writing(spec.id), references.attribute_refusals(spec.id, spec.customAttributes):
-        calls.ask(
-            lambda: api.create(
-                spec.name,
-                id=spec.id,
-                self_provisioning_domains=list(spec.selfProvisioningDomains),
-                custom_attributes=dict(spec.customAttributes) or None,
-                enforce_sso=spec.enforceSSO,
-                enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
-                disabled=spec.disabled,
-            ),
-            wire.TENANT_CREATED,
-            doing=doing,
-            asked=spec.id,
-            repeatable=False,
-        )
-
-
-CREATE_CLOCK_SKEW = 120
-"""Seconds Descope's clock may run behind ours. A tenant found after a create whose answer
-was lost counts as made by that create only if its ``createdTime`` (Unix seconds, Descope's
-clock) is no earlier than the moment we started creating, less this allowance, and it holds
-exactly what the create sent (`_fresh_as_sent`)."""
-
-
-def _recent(existing: Mapping[str, Any], started: float) -> bool:
-    created_time = existing.get("createdTime")
-    if isinstance(created_time, bool) or not isinstance(created_time, int | float):
-        return False
-    return created_time >= started - CREATE_CLOCK_SKEW
-
-
-_FRESH_SETTINGS = settings_comparable(SessionSettings().canonical())
-"""The settings of a tenant nobody has set settings on."""
-
-
-def _fresh_as_sent(
-    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
-) -> bool:
-    """Whether Descope holds exactly what a create of `spec` sends, and nothing since: the
-    fields sent, and a new tenant's defaults for everything else (no settings, default roles,
-    federated apps, parent or SSO setup suite)."""
-    if settings is None:
-        return False
-    held = comparable(tenant_state(existing, settings=None, sso_setup=None, flags={})[0])
-    sent = comparable({**tenant_props(spec), "defaultRoles": []})
-    sso_setup = settings.get("ssoSetupSuiteSettings")
-    return (
-        all(same(held[key], sent[key]) for key in (*TENANT_FIELDS, "defaultRoles"))
-        and not existing.get("federatedAppIds")
-        and not existing.get("parent")
-        and same(settings_comparable(settings_from_descope(settings)), _FRESH_SETTINGS)
-        and not (isinstance(sso_setup, Mapping) and sso_setup.get("enabled"))
-    )
-
-
-def _as_configured(
-    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
-) -> bool:
-    """Whether Descope holds everything the configuration declares for the tenant."""
-    managed = settings_from_descope(settings) if spec.settings and settings is not None else None
-    if spec.settings is not None and managed is None:
-        return False
-    current, _ = tenant_state(existing, settings=managed, sso_setup=None, flags=spec.model_dump())
-    return not changed_keys(current, tenant_props(spec))
-
-
-def _created_further(
-    spec: TenantSpec, existing: Mapping[str, Any], settings: Mapping[str, Any] | None
-) -> bool:
-    """Whether Descope holds what a create of `spec` writes after the tenant itself: its
-    settings (the default roles not written yet), or its settings and default roles."""
-    before_roles = spec.model_copy(update={"defaultRoles": []})
-    return _as_configured(before_roles, existing, settings) or _as_configured(
-        spec, existing, settings
-    )
-
-
-def _claim(
-    spec: TenantSpec,
-    existing: Mapping[str, Any],
-    started: float,
-    cause: DescopeApiError,
-    *,
-    resumed: bool = False,
-) -> None:
-    """A tenant with our id exists after a create that failed or was not understood: return if
-    it is the one our create made, else raise the adopt message (saying so when the tenant
-    already holds exactly what the configuration declares: a run interrupted after creating it).
-
-    Ours: created since `started` and holding exactly what the create sends; for a `resumed`
-    create (the engine makes again a create whose result it never learnt; `started` is when
-    that first create began) also one holding what that create wrote after it
-    (`_created_further`): it went on to set the settings, and maybe the default roles, before
-    the run stopped.
-    """
-    checking = f"check whether {_quoted(spec.id)} is the tenant this run created"
-    with errors.when_not_understood(
-        f'Tenant "{spec.id}" exists in Descope, but whether this run created it could not be '
-        "checked; nothing else was changed. Run again."
-    ):
-        settings = _load_settings(spec.id, checking)
-    if _recent(existing, started) and (
-        _fresh_as_sent(spec, existing, settings)
-        or (resumed and _created_further(spec, existing, settings))
-    ):
-        log.info("%s was created despite the error: %s", _quoted(spec.id), cause)
-        return
-    project = project_or_none()
-    if _as_configured(spec, existing, settings):
-        raise errors.tenant_left_over(spec.id, project, cause) from None
-    raise errors.tenant_already_exists(spec.id, project, cause) from None
-
-
-def _name_holder(name: str, doing: str) -> str | None:
-    """The id of the tenant holding `name`, if any (after a refused create: one search)."""
-    api = client.management().tenant
-    try:
-        found = calls.ask(lambda: api.search_all(names=[name]), wire.TENANT_SEARCH, doing=doing)
-    except DescopeApiError:
-        return None
-    return next((t.id for t in found.tenants if t.name == name), None)
-
-
-def create_tenant(spec: TenantSpec, doing: str) -> None:
-    """Create the tenant, finding out what happened when Descope's answer was lost or odd.
-
-    After an error (other than 401, 403 and 429, which Descope did not act on), or an answer
-    that is not understood, the tenant is loaded. If it exists, it is ours only when `_claim`
-    says so: after a 5xx or an unreadable answer (created, answer lost) or a 4xx (the SDK
-    repeated a POST after a 503 and the repeat found the tenant the first one made). Any other
-    existing tenant is someone else's: say so and how to adopt it. If absent, a 5xx or no answer
-    is tried again (with backoff, bounded); a 4xx is re-raised; an unreadable answer is an
-    error saying nothing was created.
-    """
-    policy = calls.current_policy()
-    operation = calls.current_operation()
-    resumed = operation.resumed_since if operation is not None else None
-    started = time.time() if resumed is None else resumed
-    attempt = 1
-    checking = f"check whether {_quoted(spec.id)} exists"
-    while True:
-        try:
-            _create_call(spec, doing)
-            return
-        except AnswerNotUnderstood as exc:
-            try:
-                existing = _load(spec.id, checking)
-            except DescopeApiError as check:
-                raise exc.told(
-                    f"Loading the tenant to see whether it was created failed too "
-                    f"({errors.answer_of(check)}): it may exist in Descope without being in "
-                    "Pulumi's state. Run again: a tenant this run created is then recognised."
-                ) from None
-            if existing is None:
-                raise exc.told(
-                    "Loading the tenant shows it was not created. " + NOTHING_CHANGED
-                ) from None
-            _claim(spec, existing, started, exc, resumed=resumed is not None)
-            return
-        except DescopeApiError as exc:
-            if exc.status in (401, 403, 429):
-                raise
-            existing = _load(spec.id, checking)
-            if existing is not None:
-                _claim(spec, existing, started, exc, resumed=resumed is not None)
-                return
-            if not exc.is_retryable:
-                holder = _name_holder(spec.name, doing)
-                if holder is not None:
-                    raise errors.tenant_name_taken(spec.id, spec.name, holder, exc) from None
-            if not exc.is_retryable or attempt >= policy.max_attempts:
-                raise
-            calls.sleep(calls.backoff_delay(policy, attempt))
-            attempt += 1
 
 
 def created(spec: TenantSpec, held: Mapping[str, Any], *, sso_managed: bool) -> CreateResult:

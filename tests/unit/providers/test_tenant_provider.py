@@ -20,7 +20,7 @@ from pulumi.runtime import rpc
 from emulator import exceptions
 from emulator.app import EmulatorApp
 from model.tenant import TenantSpec
-from providers import client
+from providers import client, tenant_create
 from providers import tenant_calls as tenant
 from providers.errors import DescopeApiError, InvalidInputError, PartialFailure, TenantAlreadyExists
 from providers.tenant import OUTPUT_ONLY_KEYS, TenantProvider, comparable, tenant_props
@@ -464,7 +464,7 @@ def test_create__recent_tenant_within_the_clock_skew_is_ours(
 ) -> None:
     """Descope's clock may run behind ours: a createdTime a little before we started is ours."""
     clock = app.backend.now
-    app.backend.now = lambda: clock() - (tenant.CREATE_CLOCK_SKEW - 30)
+    app.backend.now = lambda: clock() - (tenant_create.CREATE_CLOCK_SKEW - 30)
     real_create = descope.mgmt.tenant.create
 
     def create_then_fail(*args: Any, **kwargs: Any) -> Any:
@@ -877,8 +877,8 @@ def test_create__existing_tenant_without_a_numeric_created_time_is_not_recent(
     created_time: Any,
 ) -> None:
     existing = {"id": "acme", "name": "Acme", "createdTime": created_time}
-    assert tenant._recent(existing, 0.0) is False
-    assert tenant._recent({**existing, "createdTime": 10**10}, 0.0) is True
+    assert tenant_create._recent(existing, 0.0) is False
+    assert tenant_create._recent({**existing, "createdTime": 10**10}, 0.0) is True
 
 
 def test_delete__cascade_only_when_asked(provider: TenantProvider, app: EmulatorApp) -> None:
