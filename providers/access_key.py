@@ -202,14 +202,10 @@ def find(tenant_id: str, name: str, doing: str) -> list[wire.AccessKey]:
 def load(key_id: str, doing: str) -> wire.AccessKey | None:
     """The key as Descope holds it, or None when it is gone."""
     api = _api()
-    try:
-        return calls.ask(
-            lambda: api.load(key_id), wire.ACCESS_KEY_LOAD, doing=doing, asked=key_id
-        ).key
-    except DescopeApiError as exc:
-        if exc.is_not_found:
-            return None
-        raise
+    loaded = resource.load_or_none(
+        lambda: calls.ask(lambda: api.load(key_id), wire.ACCESS_KEY_LOAD, doing=doing, asked=key_id)
+    )
+    return None if loaded is None else loaded.key
 
 
 def _create(spec: dict[str, Any], subject: str, doing: str) -> tuple[wire.AccessKey, str]:
@@ -288,7 +284,7 @@ def _write(
             if key is not None:
                 key = key.model_copy(update={"status": "inactive" if new["disabled"] else "active"})
     except DescopeApiError as exc:
-        if exc.is_not_found and load(key_id, doing) is None:
+        if resource.confirmed_gone(exc, lambda: load(key_id, doing)):
             raise errors.access_key_gone(subject, exc) from None
         raise
     if key is None:
@@ -326,7 +322,7 @@ def _delete(key_id: str, doing: str) -> None:
             doing=doing,
         )
     except DescopeApiError as exc:
-        if not (exc.is_not_found and load(key_id, doing) is None):
+        if not resource.confirmed_gone(exc, lambda: load(key_id, doing)):
             raise
 
 

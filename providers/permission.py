@@ -51,6 +51,7 @@ from providers.runtime import DescopeProvider, has_unknowns
 
 __all__ = [
     "INPUT_KEYS",
+    "REPLACE_KEYS",
     "Permission",
     "PermissionListing",
     "PermissionProvider",
@@ -61,6 +62,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 INPUT_KEYS = ("name", "description")
+REPLACE_KEYS: tuple[str, ...] = ()
+"""Nothing replaces a permission: a new name is a rename (an update)."""
 
 
 def registered_name(name: str) -> str:
@@ -147,7 +150,9 @@ class PermissionProvider(DescopeProvider):
             return DiffResult(changes=True, replaces=[], stables=[])
         old, new = comparable(_olds), comparable(news)
         changed = [k for k in INPUT_KEYS if old[k] != new[k]]
-        return DiffResult(changes=bool(changed), replaces=[], stables=[])
+        return DiffResult(
+            changes=bool(changed), replaces=[k for k in changed if k in REPLACE_KEYS], stables=[]
+        )
 
     @calls.operation("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -199,7 +204,7 @@ class PermissionProvider(DescopeProvider):
                 repeatable=True,
             )
         except DescopeApiError as exc:
-            if exc.is_not_found and find(old["name"], doing) is None:
+            if resource.confirmed_gone(exc, lambda: find(old["name"], doing)):
                 raise authz.gone(doing, _subject(old["name"]), exc) from None
             raise
         finally:
@@ -229,7 +234,7 @@ class PermissionProvider(DescopeProvider):
             try:
                 calls.call(lambda: api.delete(held), doing=doing, repeatable=True)
             except DescopeApiError as exc:
-                if not (exc.is_not_found and find(name, doing) is None):
+                if not resource.confirmed_gone(exc, lambda: find(name, doing)):
                     raise
         finally:
             permissions.forget(nfc(name))

@@ -9,6 +9,7 @@ delete, then the ``Resource`` class. What they all do the same way lives here, o
 - `same`: two comparable forms (see each resource's ``comparable``) describe the same thing;
 - `project_or_none`: the project id for a snapshot, None when no connection is configured;
 - `load_or_none`: a repeatable GET whose "not found" means "there is none";
+- `confirmed_gone`: a write or delete told "not found", and one more look shows it gone;
 - `create_or_adopt`: send a create once; on a refusal or a lost answer, look, adopt what is
   exactly as declared, refuse what differs, try again (bounded) when nothing is there;
 - `snapshot` and `snapshot_before`: save what Descope holds before a destructive step
@@ -36,6 +37,7 @@ __all__ = [
     "PROVIDER_KEY",
     "Entry",
     "already_exists",
+    "confirmed_gone",
     "create_or_adopt",
     "inputs_of",
     "load_or_none",
@@ -85,6 +87,13 @@ def load_or_none(fetch: Callable[[], T]) -> T | None:
         if exc.is_not_found:
             return None
         raise
+
+
+def confirmed_gone(cause: DescopeApiError, look: Callable[[], object | None]) -> bool:
+    """Whether a write or delete that Descope refused with `cause` found nothing to act on: it
+    said "not found", and one more look (`look`: a find or a load, None when absent) shows the
+    entry gone. The refusal alone is not trusted: a proxy's 404 says "not found" too."""
+    return cause.is_not_found and look() is None
 
 
 def already_exists(

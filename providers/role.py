@@ -77,6 +77,7 @@ from providers.runtime import DescopeProvider, has_unknowns
 __all__ = [
     "INPUT_KEYS",
     "OUTPUT_ONLY_KEYS",
+    "REPLACE_KEYS",
     "Role",
     "RoleListing",
     "RoleProvider",
@@ -90,6 +91,8 @@ INPUT_KEYS = ("name", "tenantId", "description", "permissions", "tenantDefault")
 COMPARED_KEYS = ("name", "tenantId", "description", "permissions")
 """What `diff` compares: ``tenantDefault`` is the tenant's business (its defaultRoles)."""
 OUTPUT_ONLY_KEYS = ("default", "private")
+REPLACE_KEYS = ("tenantId",)
+"""Another tenant is another role; everything else (a new name included) updates in place."""
 _TENANT_ID_RE = re.compile(TENANT_ID_PATTERN)
 
 
@@ -227,6 +230,26 @@ def _address(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
     return id_, ""
 
 
+def _make_default(tenant_id: str, name: str, replacing: str | None, doing: str) -> None:
+    """Add the role to its tenant's default roles (`replacing` its previous name), saying
+    what to do when that fails: the role itself is in Descope by then."""
+    try:
+        references.add_default_role(tenant_id, name, doing=doing, replacing=replacing)
+    except DescopeApiError as exc:
+        raise errors.explain(
+            exc,
+            f'the role is in Descope, but making it a default role of tenant "{tenant_id}" failed',
+            action="Run `pulumi up` again: it takes the role over as it is and sets the "
+            "default roles.",
+        ) from None
+
+
+def depended_on(names: Sequence[str], available: Mapping[str, Any]) -> list[Any]:
+    """The resources in `available` (by name) that `names` name, in the order named: what a
+    resource naming roles or permissions depends on (built-ins and unknown names have none)."""
+    return [available[n] for n in dict.fromkeys(names) if n in available]
+
+
 class RoleProvider(DescopeProvider):
     """Creates, reads, updates and deletes one Descope role per resource."""
 
@@ -275,11 +298,10 @@ class RoleProvider(DescopeProvider):
             return DiffResult(changes=True, replaces=[], stables=[])
         old, new = comparable(_olds), comparable(news)
         changed = [k for k in COMPARED_KEYS if old[k] != new[k]]
-        replaces = ["tenantId"] if "tenantId" in changed else []
         return DiffResult(
             changes=bool(changed),
-            replaces=replaces,
-            stables=[k for k in INPUT_KEYS if k != "tenantId"],
+            replaces=[k for k in changed if k in REPLACE_KEYS],
+            stables=[k for k in INPUT_KEYS if k not in REPLACE_KEYS],
             delete_before_replace=False,
         )
 
@@ -316,24 +338,11 @@ class RoleProvider(DescopeProvider):
             roles.forget(_key(tenant_id, name))
         tenant_default = bool(props.get("tenantDefault")) and bool(tenant_id)
         if tenant_default:
-            self._make_default(tenant_id, name, None, doing)
+            _make_default(tenant_id, name, None, doing)
         outputs = _state(
             adopted or {**spec, "permissionNames": spec["permissions"]}, tenant_default
         )
         return CreateResult(name if not tenant_id else _key(tenant_id, name), outputs)
-
-    @staticmethod
-    def _make_default(tenant_id: str, name: str, replacing: str | None, doing: str) -> None:
-        try:
-            references.add_default_role(tenant_id, name, doing=doing, replacing=replacing)
-        except DescopeApiError as exc:
-            raise errors.explain(
-                exc,
-                f'the role is in Descope, but making it a default role of tenant "{tenant_id}" '
-                "failed",
-                action="Run `pulumi up` again: it takes the role over as it is and sets the "
-                "default roles.",
-            ) from None
 
     @calls.operation("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -378,7 +387,7 @@ class RoleProvider(DescopeProvider):
                 repeatable=True,
             )
         except DescopeApiError as exc:
-            if exc.is_not_found and find(old["name"], tenant_id, doing) is None:
+            if resource.confirmed_gone(exc, lambda: find(old["name"], tenant_id, doing)):
                 raise authz.gone(doing, subject, exc) from None
             raise _permission_refusal(exc, new) from None
         finally:
@@ -386,7 +395,7 @@ class RoleProvider(DescopeProvider):
             roles.forget(_key(tenant_id, new["name"]))
         tenant_default = bool(_news.get("tenantDefault")) and bool(tenant_id)
         if tenant_default and new["name"] != old["name"]:
-            self._make_default(tenant_id, new["name"], old["name"], doing)
+            _make_default(tenant_id, new["name"], old["name"], doing)
         return UpdateResult({**new, "tenantDefault": tenant_default, **flags})
 
     @calls.operation("delete")
@@ -419,16 +428,10 @@ class RoleProvider(DescopeProvider):
                     repeatable=True,
                 )
             except DescopeApiError as exc:
-                if not (exc.is_not_found and find(name, tenant_id, doing) is None):
+                if not resource.confirmed_gone(exc, lambda: find(name, tenant_id, doing)):
                     raise
         finally:
             roles.forget(_key(tenant_id, name))
-
-
-def depended_on(names: Sequence[str], available: Mapping[str, Any]) -> list[Any]:
-    """The resources in `available` (by name) that `names` name, in the order named: what a
-    resource naming roles or permissions depends on (built-ins and unknown names have none)."""
-    return [available[n] for n in dict.fromkeys(names) if n in available]
 
 
 class Role(pulumi.dynamic.Resource, module="descope", name="Role"):
