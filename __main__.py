@@ -18,6 +18,10 @@ its permissions), an SSO configuration on its tenant and the roles its mappings 
 key on its tenant and the roles it names. Built-in
 roles and permissions are in every project: nothing depends on them.
 Every input is a plain value known at registration, so a preview has no unknowns.
+
+A kind the stack leaves unmanaged (``descope-config:leaveUnmanaged``: another tool owns it) has
+no resource registered, whatever the configuration holds (`config.check_for_stack` has already
+refused a configuration that declares one).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 from pulumi.runtime import config as runtime_config
@@ -51,6 +55,8 @@ from providers.sso import SSOConfiguration
 from providers.sso import registered_name as sso_registered_name
 from providers.tenant import Tenant, registered_name
 from providers.theme import Theme
+
+T = TypeVar("T")
 
 
 def read_stack_options() -> StackOptions:
@@ -126,11 +132,11 @@ def declare_authorization(settings: StackOptions, configuration: Configuration) 
     options = pulumi.ResourceOptions(
         protect=settings.protect, retain_on_delete=settings.retain_on_delete
     )
-    for permission in configuration.permissions or []:
+    for permission in _managed(settings, "permissions", configuration.permissions or []):
         declared.permissions[permission.name] = Permission(
             permission, stack=settings.stack, opts=options
         )
-    for role in configuration.roles or []:
+    for role in _managed(settings, "roles", configuration.roles or []):
         needs = depended_on(role.permissions, declared.permissions)
         declared.roles[role.name] = Role(
             role,
@@ -162,6 +168,11 @@ def declare_tenant_roles(
                     depends_on=needs,
                 ),
             )
+
+
+def _managed(settings: StackOptions, kind: str, items: list[T]) -> list[T]:
+    """`items`, or none when the stack leaves `kind` unmanaged."""
+    return items if settings.manages(kind) else []
 
 
 def _protect(settings: StackOptions, spec: Any) -> bool:
@@ -210,12 +221,12 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
     attribute_resources = declare_attribute_definitions(settings, configuration)
     definitions = (
         {name: d.as_data(name) for name, d in configuration.tenant_attributes.items()}
-        if configuration.tenant_attributes is not None
+        if configuration.tenant_attributes is not None and settings.manages("tenantAttributes")
         else None
     )
     tenants: dict[str, Any] = {}
     resources: dict[str, Tenant] = {}
-    for spec in configuration.tenants:
+    for spec in _managed(settings, "tenants", configuration.tenants):
         own = [role.name for role in configuration.tenant_roles.get(spec.id, [])]
         tenant = Tenant(
             registered_name(spec.id),
@@ -241,12 +252,16 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         )
         resources[spec.id] = tenant
         tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
-    declare_tenant_roles(settings, configuration, resources, declared)
-    sso = declare_sso(settings, configuration, resources, declared)
-    access_keys = declare_access_keys(settings, configuration, resources, declared)
+    sso: dict[str, Any] = {}
+    access_keys: dict[str, Any] = {}
+    if settings.manages("tenants"):  # a tenant's own roles, SSO and keys are part of it
+        declare_tenant_roles(settings, configuration, resources, declared)
+        sso = declare_sso(settings, configuration, resources, declared)
+        if settings.manages("accessKeys"):
+            access_keys = declare_access_keys(settings, configuration, resources, declared)
 
     flows: dict[str, Any] = {}
-    for entry in configuration.flows:
+    for entry in _managed(settings, "flows", configuration.flows):
         flow = Flow(
             f"flow-{entry.id}",
             flow_id=entry.id,
@@ -266,7 +281,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
     }
     if access_keys:
         outputs["accessKeys"] = access_keys
-    if configuration.theme is not None:
+    if configuration.theme is not None and settings.manages("theme"):
         theme = Theme(
             "theme",
             content=configuration.theme.content,

@@ -121,6 +121,8 @@ class Configuration:
     tenant_access_keys: dict[str, list[AccessKeySpec]] = field(default_factory=dict)
     """Each tenant's ``accessKeys:`` (`model.access_keys`), by tenant id; absent for a tenant
     whose entry has none. Not part of `tenants`: each is an access-key resource of its own."""
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each top-level key (``flows``, ``roles`` ...) the file has."""
 
 
 def load_configuration(
@@ -257,6 +259,11 @@ def _load_configuration(
             if tenant.sso is not None
         },
         tenant_access_keys=checked.access_keys,
+        key_lines={
+            key: at
+            for key in data
+            if isinstance(key, str) and (at := report.line_of((key,))) is not None
+        },
     )
 
 

@@ -9,13 +9,15 @@ variable for the tenants YAML and the flow and theme files.
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from config.configuration import Configuration
 from config.errors import ConfigProblem, ConfigurationErrors
+from model.ownership import KINDS, named_kinds
 
 PROJECT = "descope-config"
 """The project's config namespace (the name in Pulumi.yaml)."""
@@ -27,6 +29,7 @@ SETTINGS = (
     "backupDir",
     "allowDuplicateSSODomains",
     "manageAttributeDefinitions",
+    "leaveUnmanaged",
 )
 """The keys that are settings; every other key of the namespace is a variable."""
 PROVIDER_NAMESPACE = "descope"
@@ -55,6 +58,11 @@ SETTING_DESCRIPTIONS = {
     "tenantAttributes: definitions in Descope (true or false; default false: they are only "
     "checked against the tenants). Writes through the project configuration endpoint, which "
     "Descope does not publish: read Managing the definitions (configuration page) first.",
+    "descope-config:leaveUnmanaged": "Kinds another tool owns (Descope's Terraform/Pulumi "
+    "provider, say), that this stack never writes, deletes nor compares: any of "
+    + ", ".join(KINDS)
+    + ", as a list or comma-separated text (default: none). The configuration file may then "
+    "declare none of them. See the page on living beside the official provider.",
 }
 """What each setting (`SETTINGS`, `PROVIDER_SETTINGS`, with their namespace) means, for the
 documentation's configuration reference."""
@@ -87,6 +95,13 @@ class StackOptions:
     """``descope-config:manageAttributeDefinitions``: the ``tenantAttributes:`` declarations
     are definitions to create, update and delete (`providers.attribute_definition`), not only
     checks (off by default)."""
+    unmanaged: frozenset[str] = frozenset()
+    """``descope-config:leaveUnmanaged``: the kinds (`KINDS`) another tool owns; the program
+    registers none of them and ``ops`` does not compare them."""
+
+    def manages(self, kind: str) -> bool:
+        """Whether this stack manages `kind` (one of `KINDS`)."""
+        return kind not in self.unmanaged
 
 
 def stack_options(
@@ -158,10 +173,32 @@ def stack_options(
         plain_secrets_allowed=plain_secrets_allowed,
         allow_duplicate_sso_domains=flag("allowDuplicateSSODomains", default=False),
         manage_attribute_definitions=flag("manageAttributeDefinitions", default=False),
+        unmanaged=_kinds(values.get("leaveUnmanaged"), lambda m: problem("leaveUnmanaged", m)),
     )
     if problems:
         raise ConfigurationErrors(problems)
     return options
+
+
+def _kinds(text: str | None, problem: Callable[[str], None]) -> frozenset[str]:
+    """The kinds ``leaveUnmanaged`` names (`model.ownership.named_kinds`); each unknown one is
+    reported with the closest kind."""
+    names = named_kinds(text)
+    if names is None:
+        problem(f'is "{text}": write a list of kinds, or the kinds separated by commas.')
+        return frozenset()
+    kinds: set[str] = set()
+    for name in names:
+        if isinstance(name, str) and name in KINDS:
+            kinds.add(name)
+            continue
+        close = difflib.get_close_matches(str(name), KINDS, n=1, cutoff=0.6)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
+        problem(
+            f'names "{name}", which is not a kind this program manages.{hint} The kinds: '
+            f"{', '.join(KINDS)}."
+        )
+    return frozenset(kinds)
 
 
 MANAGEMENT_KEY = "descope:managementKey"
@@ -221,9 +258,12 @@ def project_values(config: Mapping[str, object]) -> dict[str, str]:
 
 
 def config_text(value: object) -> str:
-    """A config value as Pulumi hands it to a program: booleans as ``true``/``false``."""
+    """A config value as Pulumi hands it to a program: booleans as ``true``/``false``, a list
+    as JSON."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return json.dumps(value)
     return str(value)
 
 
@@ -233,9 +273,10 @@ def check_for_stack(options: StackOptions, configuration: Configuration) -> None
     A tenant whose id changes (``previousId``) is replaced: deleted, then created under the new
     id. Where removal only stops managing (``retainOnDelete`` in effect for the tenant), the old
     tenant is kept, still holding the name, and the create is refused: say so before anything
-    runs. Raises `ConfigurationErrors` naming each such tenant.
+    runs. Each kind the stack leaves unmanaged (`StackOptions.unmanaged`) must not be declared
+    (`unmanaged_declared`). Raises `ConfigurationErrors` naming each such tenant and entry.
     """
-    problems: list[ConfigProblem] = []
+    problems = unmanaged_declared(options, configuration)
     for spec in configuration.tenants:
         retained = (
             spec.retainOnDelete if spec.retainOnDelete is not None else options.retain_on_delete
@@ -258,3 +299,65 @@ def check_for_stack(options: StackOptions, configuration: Configuration) -> None
             )
     if problems:
         raise ConfigurationErrors(problems)
+
+
+def unmanaged_declared(options: StackOptions, configuration: Configuration) -> list[ConfigProblem]:
+    """A problem for each kind the stack leaves unmanaged that the configuration declares.
+
+    Refused rather than ignored: an entry this stack would not apply is a statement the file
+    makes and Descope does not keep (another tool owns that kind), which the next reader would
+    believe. Each names the line of the key, what owns the kind, and the two ways out.
+    """
+    source = configuration.source
+    setting = f"{PROJECT}:leaveUnmanaged in Pulumi.{options.stack}.yaml"
+    problems: list[ConfigProblem] = []
+
+    def refuse(kind: str, line: int | None, subject: str, what: str) -> None:
+        problems.append(
+            ConfigProblem(
+                source,
+                line,
+                subject,
+                kind,
+                f"declares {what}, but stack {options.stack} leaves {kind} unmanaged ({setting}"
+                "): another tool owns them, and this stack would neither write nor compare "
+                f"them. Remove the `{kind}` entries from the file, or take {kind} out of "
+                "leaveUnmanaged to manage them here.",
+            )
+        )
+
+    def key_line(key: str) -> int | None:
+        return configuration.key_lines.get(key)
+
+    declared: dict[str, tuple[bool, str]] = {
+        "permissions": (
+            configuration.permissions is not None,
+            f"{len(configuration.permissions or [])} permission(s)",
+        ),
+        "roles": (configuration.roles is not None, f"{len(configuration.roles or [])} role(s)"),
+        "tenantAttributes": (
+            configuration.tenant_attributes is not None,
+            f"{len(configuration.tenant_attributes or {})} attribute definition(s)",
+        ),
+        "flows": (
+            bool(configuration.flows),
+            "the flow(s) " + ", ".join(f.id for f in configuration.flows),
+        ),
+        "theme": (configuration.theme is not None, "the theme"),
+        "tenants": (
+            bool(configuration.tenants),
+            f"{len(configuration.tenants)} tenant(s)",
+        ),
+    }
+    for kind, (present, what) in declared.items():
+        if present and not options.manages(kind):
+            refuse(kind, key_line(kind), "file", what)
+    if not options.manages("accessKeys"):
+        for tenant_id, keys in configuration.tenant_access_keys.items():
+            refuse(
+                "accessKeys",
+                configuration.tenant_lines.get(tenant_id),
+                f'tenant "{tenant_id}"',
+                f"{len(keys)} access key(s)",
+            )
+    return problems

@@ -240,8 +240,8 @@ def load_stack(name: str, project_dir: Path | None = None) -> StackSettings:
         if isinstance(value, dict) and set(value) == {"secure"}:
             secure.add(full)
             values.pop(full, None)
-        elif value is not None and not isinstance(value, dict | list):
-            values[full] = config_text(value)
+        elif value is not None and not isinstance(value, dict):
+            values[full] = config_text(value)  # a list as JSON, as Pulumi hands it over
     return StackSettings(name, root, stack_file, values, frozenset(secure))
 
 

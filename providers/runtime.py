@@ -22,6 +22,8 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from model.ownership import SETTING as UNMANAGED_KEY
+from model.ownership import kinds_of, unmanaged_kinds
 from providers import client, listing
 
 log = logging.getLogger(__name__)
@@ -181,6 +183,18 @@ class DescopeProvider(ResourceProvider):
     """Set on the instance only when given to the constructor (class default: none)."""
     _configured_backup_dir: str | None = None
     """Set by `configure`, after unpickling, so never part of the blob."""
+    _configured_unmanaged: frozenset[str] = frozenset()
+    """The kinds ``descope-config:leaveUnmanaged`` leaves to another tool (`model.ownership`),
+    set by `configure` as the backup folder is."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make the subclass's ``delete`` only forget a resource of a kind the stack now
+        leaves to another tool (`_unless_left`)."""
+        super().__init_subclass__(**kwargs)
+        delete = cls.__dict__.get("delete")
+        if callable(delete):
+            wrapped = _unless_left(cls.__name__.removesuffix("Provider"), delete)
+            setattr(cls, "delete", wrapped)  # noqa: B010 (mypy refuses assigning a method)
 
     def __init__(self, *, stack: str = "", backup_dir: str | None = None) -> None:
         super().__init__()
@@ -202,3 +216,36 @@ class DescopeProvider(ResourceProvider):
         configure_provider(req)
         folder = req.config.get(BACKUP_DIR_KEY)
         self._configured_backup_dir = str(folder) if folder else None
+        left = req.config.get(UNMANAGED_KEY)
+        self._configured_unmanaged = unmanaged_kinds(None if left is None else str(left))
+
+
+Delete = Callable[[Any, str, dict[str, Any]], None]
+
+
+def _unless_left(type_name: str, delete: Delete) -> Delete:
+    """`delete`, except for a resource of a kind the stack leaves to another tool: that one is
+    only forgotten (the engine drops it from the state) and Descope keeps it, with a warning.
+
+    This is what makes ``leaveUnmanaged`` safe to set on a stack that managed the kind: the
+    program then registers none of it, and Pulumi deletes what the state still holds, through
+    this; the other tool, which now owns the object, finds it as it was.
+    """
+
+    @functools.wraps(delete)
+    def forgetting(self: DescopeProvider, _id: str, _props: dict[str, Any]) -> None:
+        left = self._configured_unmanaged & kinds_of(type_name, _props)
+        if not left:
+            delete(self, _id, _props)
+            return
+        log.warning(
+            "%s %s was not deleted in Descope: stack %s leaves %s to another tool (%s), so the "
+            "stack only forgets it.",
+            type_name,
+            _id,
+            self.stack,
+            " and ".join(sorted(left)),
+            UNMANAGED_KEY,
+        )
+
+    return forgetting
