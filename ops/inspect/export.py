@@ -24,6 +24,9 @@ holds them, an OIDC client secret as a ``${name}`` placeholder (Descope never re
 output lists the stack secrets to set), or ``managedBy: customer`` when the tenant's settings enable
 Descope's SSO Setup Suite.
 
+A kind the stack leaves to another tool (``descope-config:leaveUnmanaged``) is neither read
+nor written: the file would otherwise declare what the stack refuses to manage.
+
 The files are checked with `config.load_configuration` before anything is written, and no
 existing file is overwritten without ``--force``. A flow id that makes no plain file name
 (``../x``, ``a/b``, NUL, overlong, or the same as another's but for case:
@@ -53,6 +56,7 @@ from config.variables import MIN_TEMPLATE_LENGTH, too_short
 from config.writer import DEFAULT_SCHEMA_REFERENCE
 from model import Problem, TenantSpec, normalise_flow_export, normalise_theme, tenant_problems
 from model.filenames import OutsideFolder, file_name_problems, path_inside, same_file_key
+from model.ownership import SETTING as LEFT_SETTING
 from model.roles import default_role_problems
 from model.sso import tenant_sso_problems
 from model.text import shown
@@ -245,8 +249,9 @@ def build_export(
     schema: str | None = None,
     variables: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    left: frozenset[str] = frozenset(),
 ) -> ExportFiles:
-    """Read the project and render the files.
+    """Read the project and render the files, except the kinds `left` to another tool.
 
     Tenants the configuration does not accept are rendered as Descope holds them and listed in
     `ExportFiles.invalid`; `schema` is the editor's schema reference (default: the writer's).
@@ -255,11 +260,17 @@ def build_export(
     """
     project = read_project(
         descope,
-        Reading(flow_ids_checked=lambda ids: file_names(descope.project_id, ids)),
+        Reading(
+            settings=[] if "tenants" in left else None,
+            sso=[] if "tenants" in left else None,
+            flows=[] if "flows" in left else None,
+            theme="theme" not in left,
+            flow_ids_checked=lambda ids: file_names(descope.project_id, ids),
+        ),
         progress,
     )
     theme_name = file_names(project.project_id, project.flow_ids)
-    valid, invalid, sso = tenant_entries(project)
+    valid, invalid, sso = tenant_entries(project) if "tenants" not in left else ([], [], {})
     held = project.authorization([t.id for t in valid] + [t.id for t in invalid])
     valid, invalid = with_default_roles_checked(valid, invalid, held)
     refused = held.problems()
@@ -271,10 +282,11 @@ def build_export(
         files[name], used = content_text(normalise_flow_export(export), variables)
         uses += used
         flows.append(_FileRef(flow_id, Path(name)))
-    files[theme_name], used = content_text(
-        {"theme": normalise_theme(project.theme or {})}, variables
-    )
-    uses += used
+    if "theme" not in left:
+        files[theme_name], used = content_text(
+            {"theme": normalise_theme(project.theme or {})}, variables
+        )
+        uses += used
     comment = (
         f"Exported from Descope project {descope.project_id} by `python -m ops export`.\n"
         "Every tenant is marked adopt: true: the first `pulumi up` manages the existing\n"
@@ -284,7 +296,7 @@ def build_export(
         "the console (Tenants, Custom Attributes) to have tenants' values checked. Flow and\n"
         "theme files are resolved against the stack's flowsDir (else this file's folder)."
     )
-    theme = _FileRef("theme", Path(theme_name))
+    theme = _FileRef("theme", Path(theme_name)) if "theme" not in left else None
 
     tenant_sso = {tid: exported.data for tid, exported in sso.items() if exported.data}
 
@@ -293,8 +305,8 @@ def build_export(
             tenants,
             flows,
             theme,
-            permissions=held.permission_specs() if roles else None,
-            roles=held.role_specs() if roles else None,
+            permissions=held.permission_specs() if roles and "permissions" not in left else None,
+            roles=held.role_specs() if roles and "roles" not in left else None,
             tenant_roles=held.tenant_role_specs() if roles else None,
             tenant_sso=tenant_sso,
             schema=schema or DEFAULT_SCHEMA_REFERENCE,
@@ -313,8 +325,9 @@ def build_export(
         invalid,
         checkable,
         uses,
-        role_count=len(held.roles) + sum(len(r) for r in held.tenant_roles.values()),
-        permission_count=len(held.permissions),
+        role_count=len(held.roles if "roles" not in left else [])
+        + sum(len(r) for r in held.tenant_roles.values()),
+        permission_count=len(held.permissions if "permissions" not in left else []),
         refused_authorization=refused,
         attributes_used=sorted(
             {name for t in everything for name in _attributes_of(t)},
@@ -490,6 +503,7 @@ def run(
             schema=schema_reference(stack.project_dir, target),
             variables=write_back,
             progress=progress,
+            left=stack.options.unmanaged,
         )
         if files.has_refused and not write_invalid:
             raise refusal(
@@ -509,11 +523,18 @@ def run(
     print(
         f"Exported Descope project {descope.project_id}: {files.tenant_count} tenant(s), "
         f"{files.role_count} role(s), {files.permission_count} permission(s), "
-        f"{files.flow_count} flow(s) and the theme; "
+        f"{files.flow_count} flow(s)"
+        + ("" if "theme" in stack.options.unmanaged else " and the theme")
+        + "; "
         + ("the configuration validates." if not files.has_refused else "see the warning below.")
     )
     for path in written:
         print(f"  wrote {path}")
+    if stack.options.unmanaged:
+        print(
+            f"  Not exported: {', '.join(sorted(stack.options.unmanaged))}, which stack "
+            f"{stack.name} leaves to another tool ({LEFT_SETTING})."
+        )
     for note in variable_notes(stack, given, files.uses):
         print(f"  {note}")
     for note in sso_notes(stack, files):

@@ -137,6 +137,7 @@ def test_report__json_shape_and_exit_statuses_for_ci(
         },
         "drift": {"tenants": [], "flows": [], "theme": None},
         "checked": {"tenants": 3, "flows": 1, "theme": True},
+        "leftUnmanaged": [],
         "hasUnmanaged": False,
         "hasDrift": False,
         "sso": [

@@ -35,6 +35,11 @@ the project (Descope refuses values of undefined attributes); the others are lis
 verified, to check in the console (Tenants, Custom Attributes). Roles and permissions cost one
 listing each, when managed.
 
+A kind the stack leaves to another tool (``descope-config:leaveUnmanaged``) is not compared:
+the configuration declares none of it, nothing of it is read beyond the two listings, and what
+Descope holds of it is not listed as unmanaged; the report says it is left (``leftUnmanaged``
+in the JSON).
+
 The tenants' SSO follows (`ops.inspect.report.sso`): in sync, differing (which fields), missing,
 not managed, customer-managed.
 
@@ -100,7 +105,7 @@ def run(
     descope = connect(stack)
     with Progress("report") as progress:
         project = read_project(descope, reading(configuration), progress)
-    report = build_report(configuration, project)
+    report = build_report(configuration, project, stack.options.unmanaged)
     sso = sso_reports(configuration, project)
     sso_drifted = [r.tenant_id for r in sso if r.drifted]
     if as_json:

@@ -95,6 +95,8 @@ class Report:
     """Declared attributes no tenant holds a value of: not known to be defined."""
     attributes_declared: bool = False
     """Whether the configuration declares its tenant attributes (``tenantAttributes:``)."""
+    left: list[str] = field(default_factory=list)
+    """The kinds the stack leaves to another tool (``leaveUnmanaged``): not compared."""
 
     @property
     def has_unmanaged(self) -> bool:
@@ -173,6 +175,7 @@ class Report:
                 "flows": self.checked_flows,
                 "theme": self.theme_managed,
             },
+            "leftUnmanaged": self.left,
             "hasUnmanaged": self.has_unmanaged,
             "hasDrift": self.has_drift,
         }
@@ -279,8 +282,12 @@ def reading(configuration: Configuration) -> Reading:
     )
 
 
-def build_report(configuration: Configuration, project: ProjectSnapshot) -> Report:
-    """Compare the configuration with what the project held when read (`reading`)."""
+def build_report(
+    configuration: Configuration, project: ProjectSnapshot, left: frozenset[str] = frozenset()
+) -> Report:
+    """Compare the configuration with what the project held when read (`reading`), except
+    the kinds `left` to another tool (``leaveUnmanaged``): the configuration declares none of
+    them, and what Descope holds of them is not listed as unmanaged."""
     declared = {spec.id: spec for spec in configuration.tenants}
     listed = {tenant_id: held.tenant for tenant_id, held in project.tenants.items()}
     managed = [declared[i] for i in sorted(declared) if i in listed]
@@ -319,8 +326,8 @@ def build_report(configuration: Configuration, project: ProjectSnapshot) -> Repo
     live_permissions = {nfc(p["name"]) for p in held.permissions}
     in_use, unverified = _attributes(configuration.tenant_attributes, listed.values())
     return Report(
-        unmanaged_tenants=sorted(set(listed) - set(declared)),
-        unmanaged_flows=sorted(live_flows - set(flows)),
+        unmanaged_tenants=sorted(set(listed) - set(declared)) if "tenants" not in left else [],
+        unmanaged_flows=sorted(live_flows - set(flows)) if "flows" not in left else [],
         missing_tenants=sorted(set(declared) - set(listed)),
         missing_flows=sorted(missing_flows),
         drifted_tenants=drifted_tenants,
@@ -338,6 +345,7 @@ def build_report(configuration: Configuration, project: ProjectSnapshot) -> Repo
         attributes_in_use=in_use,
         attributes_unverified=unverified,
         attributes_declared=configuration.tenant_attributes is not None,
+        left=sorted(left),
     )
 
 

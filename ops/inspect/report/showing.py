@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from model.ownership import SETTING as LEFT_SETTING
 from model.text import shown as printable
 from ops.inspect.report.comparing import Report
 from ops.stack import StackSettings
@@ -97,15 +98,20 @@ def print_report(report: Report, stack: StackSettings, project_id: str) -> None:
         f"To manage them as code: python -m ops export --stack {stack.name} --out <file>, "
         "then copy the entries you want into the configuration."
     )
-    _section("Tenants in Descope, not in the configuration", report.unmanaged_tenants, export_hint)
-    _section("Flows in Descope, not in the configuration", report.unmanaged_flows, export_hint)
+    for kind in report.left:
+        print(f"{kind}: left to another tool on this stack ({LEFT_SETTING}); not compared.")
+    compared = [kind for kind in ("Tenants", "Flows") if kind.lower() not in report.left]
+    unmanaged = {"Tenants": report.unmanaged_tenants, "Flows": report.unmanaged_flows}
+    for kind in compared:
+        _section(f"{kind} in Descope, not in the configuration", unmanaged[kind], export_hint)
     repair = f"python -m ops up --refresh --stack {stack.name}"
     up_hint = (
         f"`{repair}` creates them (a plain `up` trusts the stack's state, which may still "
         "list them as deployed)."
     )
-    _section("Tenants in the configuration, missing in Descope", report.missing_tenants, up_hint)
-    _section("Flows in the configuration, missing in Descope", report.missing_flows, up_hint)
+    missing = {"Tenants": report.missing_tenants, "Flows": report.missing_flows}
+    for kind in compared:
+        _section(f"{kind} in the configuration, missing in Descope", missing[kind], up_hint)
     _authorization_sections(report, export_hint, up_hint)
     _attribute_sections(report)
     if not (report.drifted_tenants or report.drifted_flows or report.theme is not None):
@@ -151,6 +157,8 @@ def _authorization_sections(report: Report, export_hint: str, up_hint: str) -> N
             report.missing_permissions,
         ),
     ):
+        if kind.lower() in report.left:
+            continue
         if not managed:
             print(f"{kind}: not managed by the configuration (it has no {kind.lower()}: key).")
             continue
@@ -159,6 +167,8 @@ def _authorization_sections(report: Report, export_hint: str, up_hint: str) -> N
 
 
 def _attribute_sections(report: Report) -> None:
+    if "tenantAttributes" in report.left:
+        return
     if not report.attributes_declared:
         print("Tenant attributes: not declared (no tenantAttributes: key); values are unchecked.")
         return

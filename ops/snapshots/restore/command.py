@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from model.ownership import SETTING as LEFT_SETTING
 from ops.errors import OpsError
 from ops.progress import Progress
 from ops.snapshots.restore.applying import restore
@@ -102,7 +104,13 @@ def run(
 ) -> int:
     """`restore` from the command line: each chosen tenant comes with its own roles
     (`with_roles`) and its SSO configurations (`with_sso`) as the source holds them; a source
-    taken from another stack or Descope project only with `from_other_stack`."""
+    taken from another stack or Descope project only with `from_other_stack`. A kind the stack
+    leaves to another tool is refused when named, and skipped by `everything`."""
+    left = _refuse_left(
+        stack,
+        {"tenants": tenants, "flows": flows, "theme": theme, "roles": roles},
+        permissions=permissions,
+    )
     with Progress("restore") as progress:
         with progress.doing(f"read {source_path.name}"):
             source = read_source(source_path)
@@ -119,21 +127,23 @@ def run(
                 f"The theme is not in {source_path} ({source.kind}). {_holdings(source)} "
                 "Choose a full backup, a theme snapshot or a stack export that holds it."
             )
-        chosen = choose(source, "tenant", tenants, everything)
+        chosen = choose(source, "tenant", tenants, everything and "tenants" not in left)
         result = restore(
             stack,
             source,
             tenants=chosen,
-            flows=choose(source, "flow", flows, everything),
+            flows=choose(source, "flow", flows, everything and "flows" not in left),
             roles=_with_tenant_roles(
                 source,
-                choose(source, "role", roles or [], everything),
+                choose(source, "role", roles or [], everything and "roles" not in left),
                 roles or [],
                 chosen,
                 with_roles=with_roles,
             ),
-            permissions=choose(source, "permission", permissions or [], everything),
-            theme=theme or everything,
+            permissions=choose(
+                source, "permission", permissions or [], everything and "permissions" not in left
+            ),
+            theme=theme or (everything and "theme" not in left),
             force=force,
             progress=progress,
             sso=with_sso,
@@ -162,3 +172,21 @@ def run(
         f"the restore changes in Descope, and `pulumi up --stack {stack.name}` applies it."
     )
     return 0
+
+
+def _refuse_left(
+    stack: StackSettings, asked: dict[str, Any], *, permissions: list[str] | None
+) -> frozenset[str]:
+    """The kinds the stack leaves to another tool; an `OpsError` when `asked` (by kind) or
+    `permissions` names one: written into code, it would be refused by the stack."""
+    left = stack.options.unmanaged
+    named = [kind for kind, wanted in {**asked, "permissions": permissions}.items() if wanted]
+    refused = [kind for kind in named if kind in left]
+    if refused:
+        raise OpsError(
+            f"Stack {stack.name} leaves {', '.join(refused)} to another tool ({LEFT_SETTING} "
+            f"in {stack.file.name}): written into its code, they would be refused, since the "
+            "stack does not manage them. Restore them with the tool that owns them (the backup "
+            "holds their content), or take them out of leaveUnmanaged first."
+        )
+    return left
