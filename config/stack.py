@@ -320,9 +320,9 @@ def unmanaged_declared(options: StackOptions, configuration: Configuration) -> l
                 subject,
                 kind,
                 f"declares {what}, but stack {options.stack} leaves {kind} unmanaged ({setting}"
-                "): another tool owns them, and this stack would neither write nor compare "
-                f"them. Remove the `{kind}` entries from the file, or take {kind} out of "
-                "leaveUnmanaged to manage them here.",
+                "): another tool owns them, and this stack does not manage them. Remove the "
+                f"`{kind}` entries from the file, or take {kind} out of leaveUnmanaged to "
+                "manage them here.",
             )
         )
 
@@ -360,4 +360,4 @@ def unmanaged_declared(options: StackOptions, configuration: Configuration) -> l
                 f'tenant "{tenant_id}"',
                 f"{len(keys)} access key(s)",
             )
-    return problems
+    return sorted(problems, key=lambda p: p.line or 0)

@@ -141,23 +141,22 @@ def test_a_configuration_declaring_an_unmanaged_kind_is_refused_at_its_line(
         check_for_stack(options, configuration)
     setting = "(descope-config:leaveUnmanaged in Pulumi.dev.yaml)"
     assert [(p.line, p.subject, p.field) for p in raised.value.problems] == [
+        (1, "file", "tenantAttributes"),
         (3, "file", "permissions"),
         (5, "file", "roles"),
-        (1, "file", "tenantAttributes"),
-        (12, "file", "flows"),
-        (14, "file", "theme"),
         (7, "file", "tenants"),
         (8, 'tenant "acme"', "accessKeys"),
+        (12, "file", "flows"),
+        (14, "file", "theme"),
     ]
     messages = [p.message for p in raised.value.problems]
-    assert messages[0] == (
+    assert messages[1] == (
         f"declares 1 permission(s), but stack dev leaves permissions unmanaged {setting}: "
-        "another tool owns them, and this stack would neither write nor compare them. Remove "
-        "the `permissions` entries from the file, or take permissions out of leaveUnmanaged to "
-        "manage them here."
+        "another tool owns them, and this stack does not manage them. Remove the `permissions` "
+        "entries from the file, or take permissions out of leaveUnmanaged to manage them here."
     )
-    assert messages[3].startswith("declares the flow(s) sign-up-or-in, but")
-    assert messages[6].startswith("declares 1 access key(s), but stack dev leaves accessKeys")
+    assert messages[5].startswith("declares the flow(s) sign-up-or-in, but")
+    assert messages[4].startswith("declares 1 access key(s), but stack dev leaves accessKeys")
 
 
 def test_an_empty_list_still_claims_the_kind(tmp_path: Path) -> None:
