@@ -204,7 +204,11 @@ def declare_attribute_definitions(
     """One AttributeDefinition per ``tenantAttributes:`` entry when the stack manages them
     (``descope-config:manageAttributeDefinitions``), with the stack's protect and
     retainOnDelete; none otherwise (the declarations are then only checks)."""
-    if not settings.manage_attribute_definitions or configuration.tenant_attributes is None:
+    if (
+        not settings.manage_attribute_definitions
+        or configuration.tenant_attributes is None
+        or not settings.manages("tenantAttributes")
+    ):
         return {}
     options = pulumi.ResourceOptions(
         protect=settings.protect, retain_on_delete=settings.retain_on_delete

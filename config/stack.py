@@ -175,6 +175,12 @@ def stack_options(
         manage_attribute_definitions=flag("manageAttributeDefinitions", default=False),
         unmanaged=_kinds(values.get("leaveUnmanaged"), lambda m: problem("leaveUnmanaged", m)),
     )
+    if options.manage_attribute_definitions and not options.manages("tenantAttributes"):
+        problem(
+            "manageAttributeDefinitions",
+            "is true, but leaveUnmanaged names tenantAttributes: the definitions cannot be "
+            "written here and left to another tool. Set one of the two.",
+        )
     if problems:
         raise ConfigurationErrors(problems)
     return options

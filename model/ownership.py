@@ -57,6 +57,7 @@ def kinds_of(type_name: str, props: Mapping[str, Any]) -> frozenset[str]:
         "Flow": frozenset({"flows"}),
         "Theme": frozenset({"theme"}),
         "Tenant": frozenset({"tenants"}),
+        "AttributeDefinition": frozenset({"tenantAttributes"}),
         "SSOConfiguration": frozenset({"tenants"}),
         "AccessKey": frozenset({"accessKeys", "tenants"}),
     }.get(type_name, frozenset())

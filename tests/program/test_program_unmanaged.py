@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pytest
@@ -22,6 +24,7 @@ ROLE = "pulumi-python:dynamic/descope:Role"
 PERMISSION = "pulumi-python:dynamic/descope:Permission"
 SSO = "pulumi-python:dynamic/descope:SSOConfiguration"
 ACCESS_KEY = "pulumi-python:dynamic/descope:AccessKey"
+DEFINITION = "pulumi-python:dynamic/descope:AttributeDefinition"
 SETTING = "descope-config:leaveUnmanaged"
 
 
@@ -45,7 +48,7 @@ def test_the_example_stack_registers_every_kind_when_nothing_is_left(in_repo: No
     monitor = run_program("dev", stack_config("dev"))
     assert {TENANT, FLOW, THEME, ROLE, PERMISSION, SSO, ACCESS_KEY} <= types(monitor)
     tenants = [r for r in monitor.registrations if r.type == TENANT]
-    assert all(t.inputs.get("attributeDefinitions") for t in tenants)
+    assert any(t.inputs.get("attributeDefinitionsDigest") for t in tenants)
 
 
 def test_project_kinds_left_unmanaged_are_not_registered(in_repo: None, unchecked: None) -> None:
@@ -65,7 +68,7 @@ def test_project_kinds_left_unmanaged_are_not_registered(in_repo: None, unchecke
     assert {TENANT, SSO, ACCESS_KEY} <= registered
     tenants = [r for r in monitor.registrations if r.type == TENANT]
     assert tenants
-    assert not any(t.inputs.get("attributeDefinitions") for t in tenants)
+    assert not any(t.inputs.get("attributeDefinitionsDigest") for t in tenants)
 
 
 def test_tenants_left_unmanaged_take_their_roles_sso_and_keys_along(
@@ -76,6 +79,21 @@ def test_tenants_left_unmanaged_take_their_roles_sso_and_keys_along(
     assert not registered & {TENANT, SSO, ACCESS_KEY}
     assert all(not r.inputs["tenantId"] for r in monitor.registrations if r.type == ROLE)
     assert {FLOW, THEME, PERMISSION, ROLE} <= registered
+
+
+def test_definitions_left_unmanaged_are_not_registered_even_if_managed(
+    in_repo: None, unchecked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even past both checks (the file's and the two settings'), nothing is registered."""
+    managed = {**stack_config("dev"), "descope-config:manageAttributeDefinitions": "true"}
+    assert DEFINITION in types(run_program("dev", managed))
+    real = config_package.stack_options
+
+    def both(*args: Any, **kwargs: Any) -> Any:
+        return dataclasses.replace(real(*args, **kwargs), unmanaged=frozenset({"tenantAttributes"}))
+
+    monkeypatch.setattr(config_package, "stack_options", both)
+    assert DEFINITION not in types(run_program("dev", managed))
 
 
 def test_access_keys_left_unmanaged_are_not_registered(in_repo: None, unchecked: None) -> None:

@@ -62,6 +62,19 @@ def test_every_unknown_kind_is_reported_at_once() -> None:
     ]
 
 
+def test_definitions_cannot_be_both_managed_and_left() -> None:
+    values = {"leaveUnmanaged": "tenantAttributes", "manageAttributeDefinitions": "true"}
+    with pytest.raises(ConfigurationErrors) as raised:
+        stack_options("dev", values, source=SOURCE)
+    assert [str(p) for p in raised.value.problems] == [
+        "Pulumi.x.yaml: stack dev, field descope-config:manageAttributeDefinitions: is true, but "
+        "leaveUnmanaged names tenantAttributes: the definitions cannot be written here and left "
+        "to another tool. Set one of the two."
+    ]
+    values["leaveUnmanaged"] = "flows"
+    assert stack_options("dev", values, source=SOURCE).manage_attribute_definitions
+
+
 def test_a_misspelt_setting_name_is_pointed_at() -> None:
     with pytest.raises(ConfigurationErrors) as raised:
         stack_options("dev", {"leaveUnmanage": "flows"}, source=SOURCE)
@@ -86,6 +99,7 @@ def test_a_yaml_list_reaches_the_setting_as_pulumi_hands_it_to_a_program() -> No
         ("Flow", {}, {"flows"}),
         ("Theme", {}, {"theme"}),
         ("Tenant", {}, {"tenants"}),
+        ("AttributeDefinition", {}, {"tenantAttributes"}),
         ("SSOConfiguration", {}, {"tenants"}),
         ("AccessKey", {}, {"accessKeys", "tenants"}),
         ("Other", {}, set()),

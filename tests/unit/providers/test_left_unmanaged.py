@@ -17,6 +17,7 @@ from pulumi.dynamic.config import Config
 
 from providers import client
 from providers.access_key import AccessKeyProvider
+from providers.attribute_definition import AttributeDefinitionProvider
 from providers.flow import FlowProvider
 from providers.permission import PermissionProvider
 from providers.role import RoleProvider
@@ -65,6 +66,7 @@ CASES = [
     (AccessKeyProvider(stack="dev"), "K1", {"tenantId": "acme", "name": "ci"}, "accessKeys"),
     (AccessKeyProvider(stack="dev"), "K1", {"tenantId": "acme", "name": "ci"}, '["tenants"]'),
     (FlowProvider(stack="dev"), "sign-in", {"deleteOnRemove": True}, "theme, flows"),
+    (AttributeDefinitionProvider(stack="dev"), "plan", {"name": "plan"}, "tenantAttributes"),
 ]
 
 
