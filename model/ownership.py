@@ -28,15 +28,15 @@ SSO configurations are part of ``tenants``."""
 def named_kinds(text: str | None) -> list[object] | None:
     """The names `text` (the setting's value) lists, as written: comma-separated text
     (``flows, theme``) or a list (a YAML list reaches a program as JSON text); [] when unset or
-    blank; None when it starts as a list and is not one."""
+    blank; None when it opens as a list and is not valid JSON."""
     if text is None or not text.strip():
         return []
     if text.strip().startswith("["):
         try:
-            loaded = json.loads(text)
+            loaded: list[object] = json.loads(text)  # valid JSON opening with [ is a list
         except ValueError:
             return None
-        return list(loaded) if isinstance(loaded, list) else None
+        return loaded
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
