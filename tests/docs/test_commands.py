@@ -228,6 +228,47 @@ NOT_RUN_REASONS = {
 """Why a shown command may not be run; a new reason is added here, where review sees it."""
 
 
+FENCED_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<kind>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+"""Any fenced block, indented ones (in a list) too."""
+
+
+def commands_not_run(path: Path) -> Iterator[str]:
+    """The ``$ `` command lines of `path` in blocks the test does not run: any kind but
+    ``console`` (``text``, ``json``, none), or an indented block, which `SHELL_BLOCK` does not
+    read."""
+    text = path.read_text(encoding="utf-8")
+    for block in FENCED_BLOCK.finditer(text):
+        if block["kind"] in ("console", "bash") and not block["indent"]:
+            continue
+        first_line = text.count("\n", 0, block.start("body")) + 1
+        for offset, line in enumerate(block["body"].splitlines()):
+            if line.strip().startswith("$ "):
+                yield f"{path.name}:{first_line + offset}: {line.strip()}"
+
+
+def test_no_page_shows_a_command_that_is_not_run() -> None:
+    shown = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    unrun = [line for page in shown for line in commands_not_run(page)]
+    assert unrun == [], "show these in a ```console block (run and compared):\n" + "\n".join(unrun)
+
+
+def test_a_command_outside_a_run_block_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "example.md"
+    page.write_text(
+        "```console\n$ true\n```\n\n```text\n$ python -m ops report\n```\n\n"
+        "```\nplain\n$ echo plain\n```\n\n- item\n\n    ```console\n    $ echo nested\n    ```\n\n"
+        '```json\n{"$ ": 1}\n```\n'
+    )
+    assert list(commands_not_run(page)) == [
+        "example.md:6: $ python -m ops report",
+        "example.md:11: $ echo plain",
+        "example.md:17: $ echo nested",
+    ]
+
+
 def test_the_extraction_reads_console_and_bash_blocks(tmp_path: Path) -> None:
     page = tmp_path / "example.md"
     text = (
