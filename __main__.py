@@ -13,9 +13,10 @@ With ``descope-config:manageAttributeDefinitions``, one AttributeDefinition per
 Dependencies (``depends_on``), so that the engine creates what is named before what names it,
 and deletes in the reverse order: a tenant depends on the attribute definitions its custom
 attributes use (when managed), a role depends on the declared permissions it grants, a
-tenant on the project roles its defaultRoles name, a tenant's own role on its tenant (and on
-its permissions), an SSO configuration on its tenant and the roles its mappings name, an access
-key on its tenant and the roles it names. Built-in
+tenant on the project roles its defaultRoles name and on its parent when the file declares it
+(a sub-tenant is registered after its parent, created after it and deleted before it), a
+tenant's own role on its tenant (and on its permissions), an SSO configuration on its tenant
+and the roles its mappings name, an access key on its tenant and the roles it names. Built-in
 roles and permissions are in every project: nothing depends on them.
 Every input is a plain value known at registration, so a preview has no unknowns.
 
@@ -46,6 +47,7 @@ from config import (
     secret_variable_names,
     stack_options,
 )
+from model.tenant import TenantSpec, parents_first
 from providers.access_key import AccessKey
 from providers.attribute_definition import AttributeDefinition
 from providers.flow import Flow
@@ -219,6 +221,14 @@ def declare_attribute_definitions(
     }
 
 
+def _tenant_id(spec: TenantSpec) -> str:
+    return spec.id
+
+
+def _parent_id(spec: TenantSpec) -> str | None:
+    return spec.parent
+
+
 def declare(settings: StackOptions, configuration: Configuration) -> dict[str, Any]:
     """Register every resource; returns the outputs to export."""
     declared = declare_authorization(settings, configuration)
@@ -228,10 +238,11 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
         if configuration.tenant_attributes is not None and settings.manages("tenantAttributes")
         else None
     )
-    tenants: dict[str, Any] = {}
     resources: dict[str, Tenant] = {}
-    for spec in _managed(settings, "tenants", configuration.tenants):
+    managed = _managed(settings, "tenants", configuration.tenants)
+    for spec in parents_first(managed, _tenant_id, _parent_id):
         own = [role.name for role in configuration.tenant_roles.get(spec.id, [])]
+        parent = [resources[spec.parent]] if spec.parent in resources else []
         tenant = Tenant(
             registered_name(spec.id),
             spec,
@@ -245,6 +256,7 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
                 protect=_protect(settings, spec),
                 retain_on_delete=_retain(settings, spec),
                 depends_on=[
+                    *parent,
                     *depended_on(list(spec.defaultRoles), declared.roles),
                     *(
                         attribute_resources[n]
@@ -255,7 +267,9 @@ def declare(settings: StackOptions, configuration: Configuration) -> dict[str, A
             ),
         )
         resources[spec.id] = tenant
-        tenants[spec.id] = {"id": tenant.id, "name": tenant.name}
+    tenants = {
+        spec.id: {"id": resources[spec.id].id, "name": resources[spec.id].name} for spec in managed
+    }
     sso: dict[str, Any] = {}
     access_keys: dict[str, Any] = {}
     if settings.manages("tenants"):  # a tenant's own roles, SSO and keys are part of it

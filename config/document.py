@@ -107,7 +107,7 @@ else:
     TenantDefaults = _partial(
         TenantSpec,
         "TenantDefaults",
-        exclude=frozenset({"id", "name"}),
+        exclude=frozenset({"id", "name", "parent"}),
         replace={"settings": SettingsDefaults},
     )
 

@@ -4,7 +4,8 @@ Each problem goes to a `config.reporting.Reporter`, which places it on its line 
 tenant, flow, role or permission. `check_document` runs the document model, validates each tenant
 merged with the defaults as a `model.TenantSpec` (a refused one's problems worded by
 `model.tenant_problems`, as the providers' `check` words them) and the checks that span tenants
-and flows: unique tenant ids and names (also when they differ only in case), each domain leading
+and flows: unique tenant ids and names (also when they differ only in case), what each
+``parent`` may name (`config.parents`: no cycle, not a renamed tenant's old id), each domain leading
 to one tenant only (`model.domains`: self-provisioning domains, settings.domains and the
 domains of ``sso:`` entries, the last two shared only when the project allows duplicate SSO
 domains), unique flow ids, each tenant's custom attributes against the
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 
 from config.access_keys import ACCESS_KEYS_KEY, check_access_keys
 from config.document import DEFAULTS_KEYS, SETTINGS_DEFAULTS_KEYS, ConfigDocument
+from config.parents import check_parents
 from config.reporting import MergedTenant, Reporter, label
 from config.sso import SecretSources, check_sso, sso_domains
 from model import TenantSpec, problems_from_validation_error, tenant_problems
@@ -145,6 +147,7 @@ def check_document(
             report.add((key,), f"is empty: {what_to_do}")
     _check_unique_tenants(report, merged)
     _check_previous_ids(report, merged)
+    check_parents(report, merged)
     _check_domains(report, merged, allow_duplicate_sso_domains)
     _check_unique_flows(report, data.get("flows"))
     definitions = _check_attributes(report, data.get("tenantAttributes"), merged)

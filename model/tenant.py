@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Self, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, Self, TypeVar, cast
 
 from pydantic import (
     AfterValidator,
@@ -52,6 +52,8 @@ TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 Matched as a whole (`re.fullmatch`): ``$`` alone would let a trailing line feed through."""
 _TENANT_ID_RE = re.compile(TENANT_ID_PATTERN)
 
+Item = TypeVar("Item")
+
 _DOMAIN_RE = re.compile(
     r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
 )
@@ -59,6 +61,9 @@ _DOMAIN_RE = re.compile(
 
 TimeUnit = Literal["minutes", "hours", "days", "weeks"]
 AuthType = Literal["none", "saml", "oidc"]
+RoleInheritance = Literal["none", "userOnly"]
+"""What a sub-tenant takes from its parent (Descope's ``roleInheritance``, the values its
+Terraform provider accepts): nothing, or the parent's users with their roles."""
 AttributeValue = str | int | float | bool | list[str]
 
 
@@ -347,6 +352,18 @@ class TenantSpec(_Strict):
         "then replaces the tenant (snapshot, delete, create) instead of failing on its name. "
         "Remove it once applied.",
     )
+    parent: TenantId | None = Field(
+        None,
+        description="Makes this tenant a sub-tenant: the id of its parent, a tenant declared in "
+        "the same file (created before it, deleted after it) or one that already exists in "
+        "Descope. Descope sets a parent only when it creates a tenant, so changing it replaces "
+        "the tenant (snapshot, delete, create).",
+    )
+    roleInheritance: RoleInheritance | None = Field(
+        None,
+        description='What a sub-tenant takes from its parent: "none" or "userOnly" (the '
+        "parent's users, with their roles); unset leaves Descope's default. Changed in place.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -366,6 +383,15 @@ class TenantSpec(_Strict):
             raise ValueError(
                 f'previousId "{self.previousId}" is the tenant\'s own id: set it to the id the '
                 "tenant had before, or remove it."
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _not_its_own_parent(self) -> Self:
+        if self.parent is not None and self.parent == self.id:
+            raise ValueError(
+                f'parent "{self.parent}" is the tenant\'s own id: a tenant cannot be its own '
+                "parent. Set parent to another tenant's id, or remove it."
             )
         return self
 
@@ -391,6 +417,55 @@ RESOURCE_OPTION_KEYS = frozenset({"protect", "retainOnDelete", "previousId"})
 properties recorded in state."""
 MANAGEMENT_KEYS = frozenset({"adopt", "cascadeDelete", *RESOURCE_OPTION_KEYS})
 """Keys that steer how we manage a tenant; Descope never sees them."""
+
+
+def parent_cycle(parents: Mapping[str, str]) -> list[str] | None:
+    """A cycle of `parents` (tenant id → its parent's id), as the ids along it from its
+    smallest id back to that id (``["a", "b", "a"]``), or None when there is none.
+
+    Descope refuses a tenant whose parent does not exist yet, so tenants in a cycle could
+    never be created; a parent that is not a key (an existing tenant) ends a chain.
+    """
+    done: set[str] = set()
+    for start in sorted(parents):
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current is not None and current in parents and current not in done:
+            if current in on_path:
+                loop = path[path.index(current) :]
+                first = loop.index(min(loop))
+                return [*loop[first:], *loop[:first], min(loop)]
+            path.append(current)
+            on_path.add(current)
+            current = parents[current]
+        done.update(path)
+    return None
+
+
+def parents_first(
+    items: Sequence[Item], id_of: Callable[[Item], str], parent_of: Callable[[Item], str | None]
+) -> list[Item]:
+    """`items` reordered so that each parent comes before its sub-tenants, the file's order
+    kept otherwise; a parent not among `items` (an existing tenant) orders nothing.
+
+    Items in a cycle (`parent_cycle` finds it) come in the order first reached."""
+    by_id = {id_of(item): item for item in items}
+    placed: set[str] = set()
+    ordered: list[Item] = []
+    for item in items:
+        chain: list[Item] = []  # the item, then its ancestors not yet placed
+        seen: set[str] = set()
+        current: Item | None = item
+        while current is not None and id_of(current) not in placed | seen:
+            chain.append(current)
+            seen.add(id_of(current))
+            parent = parent_of(current)
+            current = by_id.get(parent) if parent is not None else None
+        for ancestor in reversed(chain):
+            placed.add(id_of(ancestor))
+            ordered.append(ancestor)
+    return ordered
 
 
 def tenant_problems(data: Mapping[str, Any]) -> list[Problem]:
