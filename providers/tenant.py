@@ -19,6 +19,10 @@ enforceSSO                 require SSO                                          
 enforceSSOExclusions       user ids exempt from enforceSSO                          update
 disabled                   tenant disabled                                          update
 defaultRoles               roles given to new members                               update
+parent                     the parent's id (a sub-tenant); None = a top-level       replace
+                           tenant (Descope sets a parent only at creation)
+roleInheritance            what a sub-tenant takes from its parent; None = not      update
+                           managed (not compared, not sent)
 settings                   session/SSO settings; absent or None = not managed       update
 adopt                      on create, manage an existing tenant with this id        state
 cascadeDelete              on delete, also delete sub-tenants and tenant data       state
@@ -43,7 +47,7 @@ the roles and undeclared SSO configurations over: see `providers.tenant_unit`.
 
 Outputs add what Descope adds: ``authType`` and ``domains`` (as the tenant holds them),
 ``federatedAppIds`` and ``ssoSetupSuiteSettings`` (None unless settings are managed). Nothing
-that only a load can tell (``createdTime``, ``parent``) is recorded: a create's outputs come
+that only a load can tell (``createdTime``, ``successors``) is recorded: a create's outputs come
 from what it wrote, so a create costs no load. "state" changes are recorded without any call
 to Descope.
 
@@ -245,7 +249,8 @@ class TenantProvider(DescopeProvider):
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """Compare the desired tenant with the recorded one (old outputs), both as Descope
-        would hold them. A new tenant id replaces (delete first); all else updates in place."""
+        would hold them. A new tenant id or parent replaces (delete first: Descope sets a
+        parent only when it creates a tenant); all else updates in place."""
         news = inputs_of(_news)
         olds = inputs_of(_olds)
         if not olds.get(ID_KEY):
@@ -262,7 +267,7 @@ class TenantProvider(DescopeProvider):
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
         changed = changed_keys(olds, news)
         replaces = [k for k in changed if k in REPLACE_KEYS]
-        if replaces:
+        if ID_KEY in replaces:
             tenant_unit.check_movable(
                 str(olds[ID_KEY]), str(news.get(ID_KEY)), references.code_sso_ids(news)
             )
@@ -360,7 +365,7 @@ class TenantProvider(DescopeProvider):
     @calls.operation("update")
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Send only what changed: every managed tenant field if any of them changed (one
-        PATCH, which leaves what we do not manage, such as federatedAppIds and
+        PATCH, which leaves what we do not manage, such as federatedAppIds and an undeclared
         roleInheritance, as Descope holds it), the whole settings if they changed, the
         default roles if they changed. Management flags change in state only.
 
@@ -484,6 +489,8 @@ class Tenant(pulumi.dynamic.Resource, module="descope", name="Tenant"):
     disabled: pulumi.Output[bool]
     defaultRoles: pulumi.Output[list[str]]
     settings: pulumi.Output[dict[str, Any] | None]
+    parent: pulumi.Output[str | None]
+    roleInheritance: pulumi.Output[str | None]
     adopt: pulumi.Output[bool]
     cascadeDelete: pulumi.Output[bool]
     ssoManaged: pulumi.Output[bool]

@@ -20,8 +20,9 @@ from typing import Any, Literal, NoReturn
 from pulumi.dynamic import CreateResult
 
 from model.tenant import TenantSpec
-from providers import calls, client, errors, listing, references, sdk_http, wire
+from providers import calls, client, errors, listing, references, sdk_http, sub_tenants, wire
 from providers.answers.tenant import (
+    PARENT_KEY,
     SSO_MANAGED_KEY,
     TENANT_FIELDS,
     as_set,
@@ -31,6 +32,7 @@ from providers.answers.tenant import (
     settings_from_descope,
     tenant_props,
     tenant_state,
+    unmanaged,
     wire_fields,
 )
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError, SnapshotRefused
@@ -142,7 +144,7 @@ def _holds_fields(spec: TenantSpec, doing: str) -> bool:
         comparable(tenant_state(loaded, settings=None, sso_setup=None, flags={})[0]),
         (comparable(tenant_props(spec))),
     )
-    return all(same(held[key], wanted[key]) for key in TENANT_FIELDS)
+    return all(same(held[k], wanted[k]) for k in TENANT_FIELDS if not unmanaged(wanted, k))
 
 
 def _holds_settings(spec: TenantSpec, doing: str, domains: list[str], auth_type: str) -> bool:
@@ -160,9 +162,9 @@ def send_tenant(spec: TenantSpec, doing: str) -> None:
     """Write the tenant fields we manage with Descope's PATCH, which changes only the keys sent.
 
     Every managed field is sent, so the tenant ends as desired whatever it held; nothing we do
-    not manage is sent, so ``federatedAppIds``, ``roleInheritance`` and ``parent`` stay as
-    Descope holds them. (The full-replace update would need all of them: it wipes omitted
-    fields, and the Python SDK never sends ``roleInheritance``.)
+    not manage is sent, so ``federatedAppIds``, ``parent`` (no update changes it) and an
+    undeclared ``roleInheritance`` stay as Descope holds them. (The full-replace update wipes
+    omitted fields, and the Python SDK's never sends ``roleInheritance``.)
     """
     with references.attribute_refusals(spec.id, spec.customAttributes):
         _write(
@@ -175,6 +177,7 @@ def send_tenant(spec: TenantSpec, doing: str) -> None:
                 enforce_sso=spec.enforceSSO,
                 enforce_sso_exclusions=list(spec.enforceSSOExclusions),
                 disabled=spec.disabled,
+                role_inheritance=spec.roleInheritance,
             ),
             wire.TENANT_PATCHED,
             doing=doing,
@@ -363,6 +366,8 @@ def adopt(
     current_settings = settings_from_descope(loaded_settings or {}) if spec.settings else None
     current, _ = tenant_state(existing, settings=current_settings, sso_setup=None, flags=flags)
     changed = changed_keys(current, desired)
+    if PARENT_KEY in changed:
+        raise sub_tenants.adopt_parent_differs(spec.id, spec.parent, existing.get(PARENT_KEY))
     sso = (loaded_settings or {}).get("ssoSetupSuiteSettings")
     try:
         if any(k in changed for k in TENANT_FIELDS):

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from model.tenant import SessionSettings, TenantSpec
-from providers import calls, client, errors, references, wire
+from providers import calls, client, errors, references, sub_tenants, wire
 from providers.answers.tenant import (
+    PARENT_KEY,
     TENANT_FIELDS,
     changed_keys,
     comparable,
@@ -26,6 +27,7 @@ from providers.answers.tenant import (
     settings_from_descope,
     tenant_props,
     tenant_state,
+    unmanaged,
 )
 from providers.errors import NOTHING_CHANGED, AnswerNotUnderstood, DescopeApiError
 from providers.resource import project_or_none, same
@@ -38,19 +40,10 @@ log = logging.getLogger(__name__)
 
 def _create_call(spec: TenantSpec, doing: str) -> None:
     """POST create, once: a create is not safe to repeat blindly. Its answer must be
-    ``{"id": <the id sent>}``."""
-    api = client.management().tenant
+    ``{"id": <the id sent>}``. A sub-tenant's goes past the SDK (`providers.sub_tenants`)."""
     with _writing(spec.id), references.attribute_refusals(spec.id, spec.customAttributes):
         calls.ask(
-            lambda: api.create(
-                spec.name,
-                id=spec.id,
-                self_provisioning_domains=list(spec.selfProvisioningDomains),
-                custom_attributes=dict(spec.customAttributes) or None,
-                enforce_sso=spec.enforceSSO,
-                enforce_sso_exclusions=list(spec.enforceSSOExclusions) or None,
-                disabled=spec.disabled,
-            ),
+            lambda: sub_tenants.create_tenant(client.management(), spec),
             wire.TENANT_CREATED,
             doing=doing,
             asked=spec.id,
@@ -81,16 +74,19 @@ def _fresh_as_sent(
 ) -> bool:
     """Whether Descope holds exactly what a create of `spec` sends, and nothing since: the
     fields sent, and a new tenant's defaults for everything else (no settings, default roles,
-    federated apps, parent or SSO setup suite)."""
+    federated apps or SSO setup suite); the parent is among the fields sent."""
     if settings is None:
         return False
     held = comparable(tenant_state(existing, settings=None, sso_setup=None, flags={})[0])
     sent = comparable({**tenant_props(spec), "defaultRoles": []})
     sso_setup = settings.get("ssoSetupSuiteSettings")
     return (
-        all(same(held[key], sent[key]) for key in (*TENANT_FIELDS, "defaultRoles"))
+        all(
+            same(held[k], sent[k])
+            for k in (*TENANT_FIELDS, "defaultRoles", PARENT_KEY)
+            if not unmanaged(sent, k)
+        )
         and not existing.get("federatedAppIds")
-        and not existing.get("parent")
         and same(settings_comparable(settings_from_descope(settings)), _FRESH_SETTINGS)
         and not (isinstance(sso_setup, Mapping) and sso_setup.get("enabled"))
     )
@@ -207,6 +203,7 @@ def create_tenant(spec: TenantSpec, doing: str) -> None:
             if existing is not None:
                 _claim(spec, existing, started, exc, resumed=resumed is not None)
                 return
+            sub_tenants.refuse_missing_parent(spec, exc, lambda p: _load(p, checking) is None)
             if not exc.is_retryable:
                 holder = _name_holder(spec.name, doing)
                 if holder is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "ID_KEY",
     "INPUT_KEYS",
     "OUTPUT_ONLY_KEYS",
+    "PARENT_KEY",
     "REPLACE_KEYS",
     "SSO_CUSTOMER_KEY",
     "SSO_MANAGED_KEY",
@@ -42,6 +43,7 @@ __all__ = [
     "settings_from_descope",
     "tenant_props",
     "tenant_state",
+    "unmanaged",
     "wire_fields",
 ]
 
@@ -53,8 +55,10 @@ TENANT_FIELDS = (
     "enforceSSO",
     "enforceSSOExclusions",
     "disabled",
+    "roleInheritance",
 )
-"""The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`)."""
+"""The tenant fields we manage, all written at once by Descope's PATCH (`_send_tenant`);
+``roleInheritance`` only when declared (`unmanaged`)."""
 SSO_MANAGED_KEY = "ssoManaged"
 SSO_CUSTOMER_KEY = "ssoCustomer"
 FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY, SSO_CUSTOMER_KEY)
@@ -62,14 +66,16 @@ FLAG_KEYS = ("adopt", "cascadeDelete", SSO_MANAGED_KEY, SSO_CUSTOMER_KEY)
 SSO_OWNED = ("domains", "authType")
 """Settings the default SSO configuration owns when the tenant declares ``sso:``
 (`model.sso.SSO_OWNED_SETTINGS`): with ``ssoManaged`` they are sent back as Descope holds them."""
-INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", *FLAG_KEYS)
+PARENT_KEY = "parent"
+"""Set only when Descope creates a tenant (its update has no parent): a change replaces."""
+INPUT_KEYS = (ID_KEY, *TENANT_FIELDS, "defaultRoles", "settings", PARENT_KEY, *FLAG_KEYS)
 OUTPUT_ONLY_KEYS = (
     "authType",
     "domains",
     "federatedAppIds",
     "ssoSetupSuiteSettings",
 )
-REPLACE_KEYS = (ID_KEY,)
+REPLACE_KEYS = (ID_KEY, PARENT_KEY)
 _SET_LIKE = ("selfProvisioningDomains", "enforceSSOExclusions", "defaultRoles")
 """Lists whose order means nothing (the model forbids duplicates): compared as sets."""
 _LIFETIMES = (
@@ -147,13 +153,20 @@ def comparable(props: Mapping[str, Any]) -> dict[str, Any]:
         "enforceSSO": bool(props.get("enforceSSO")),
         "enforceSSOExclusions": as_set(props.get("enforceSSOExclusions")),
         "disabled": bool(props.get("disabled")),
+        "roleInheritance": props.get("roleInheritance") or None,
         "defaultRoles": as_set(nfc(str(r)) for r in props.get("defaultRoles") or []),
         "settings": settings_comparable(settings if isinstance(settings, Mapping) else None),
+        PARENT_KEY: props.get(PARENT_KEY) or None,
         "adopt": bool(props.get("adopt")),
         "cascadeDelete": bool(props.get("cascadeDelete")),
         SSO_MANAGED_KEY: bool(props.get(SSO_MANAGED_KEY)),
         SSO_CUSTOMER_KEY: bool(props.get(SSO_CUSTOMER_KEY)),
     }
+
+
+def unmanaged(wanted: Mapping[str, Any], key: str) -> bool:
+    """Whether `key` is left as Descope holds it: ``roleInheritance`` when not declared."""
+    return key == "roleInheritance" and wanted.get(key) is None
 
 
 def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
@@ -162,7 +175,11 @@ def changed_keys(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         for settings in (old["settings"], new["settings"]):
             for key in SSO_OWNED if settings is not None else ():
                 settings.pop(key, None)
-    changed = [k for k in INPUT_KEYS if k != "settings" and not same(old[k], new[k])]
+    changed = [
+        k
+        for k in INPUT_KEYS
+        if k != "settings" and not unmanaged(new, k) and not same(old[k], new[k])
+    ]
     if new["settings"] is not None and not same(old["settings"], new["settings"]):
         changed.append("settings")
     return changed
@@ -214,8 +231,10 @@ def tenant_state(
         "enforceSSO": bool(tenant.get("enforceSSO")),
         "enforceSSOExclusions": list(tenant.get("enforceSSOExclusions") or []),
         "disabled": bool(tenant.get("disabled")),
+        "roleInheritance": tenant.get("roleInheritance") or None,
         "defaultRoles": list(tenant.get("defaultRoles") or []),
         "settings": dict(settings) if settings is not None else None,
+        PARENT_KEY: tenant.get(PARENT_KEY) or None,
         "adopt": bool(flags.get("adopt")),
         "cascadeDelete": bool(flags.get("cascadeDelete")),
         SSO_MANAGED_KEY: bool(flags.get(SSO_MANAGED_KEY)),
@@ -232,7 +251,8 @@ def tenant_state(
 
 
 def wire_fields(spec: TenantSpec) -> dict[str, Any]:
-    """The fields our writes set (tenant PATCH, default roles), as Descope's load returns them."""
+    """The fields our writes set (create, tenant PATCH, default roles), as Descope's load
+    returns them; ``roleInheritance`` only when declared (else Descope's stays)."""
     return {
         "id": spec.id,
         "name": spec.name,
@@ -242,4 +262,6 @@ def wire_fields(spec: TenantSpec) -> dict[str, Any]:
         "enforceSSOExclusions": list(spec.enforceSSOExclusions),
         "disabled": spec.disabled,
         "defaultRoles": list(spec.defaultRoles),
+        PARENT_KEY: spec.parent,
+        **({"roleInheritance": spec.roleInheritance} if spec.roleInheritance else {}),
     }

@@ -80,6 +80,8 @@ def test_check__returns_canonical_inputs(provider: TenantProvider) -> None:
         "settings": None,
         "adopt": False,
         "cascadeDelete": False,
+        "parent": None,
+        "roleInheritance": None,
         "ssoManaged": False,
         "ssoCustomer": False,
     }
