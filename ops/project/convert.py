@@ -41,6 +41,9 @@ def data_from_descope(
         "disabled": bool(tenant.get("disabled", False)),
         "defaultRoles": list(tenant.get("defaultRoles") or []),
     }
+    for key in ("parent", "roleInheritance"):  # a sub-tenant's; "" is Descope's unset
+        if tenant.get(key):
+            data[key] = tenant[key]
     if settings is not None:
         data["settings"] = settings_from_descope(settings)
     return data

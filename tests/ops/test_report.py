@@ -271,6 +271,20 @@ def test_tenant_drift__compares_as_the_providers_do() -> None:
     assert not tenant_drift(spec(), listed(), SETTINGS)
 
 
+def test_tenant_drift__a_sub_tenant_s_parent_and_declared_role_inheritance() -> None:
+    held = listed(parent="acme", roleInheritance="userOnly")
+    assert not tenant_drift(spec(parent="acme", roleInheritance="userOnly"), held, None)
+    # roleInheritance not declared: not managed, whatever Descope holds.
+    assert not tenant_drift(spec(parent="acme"), held, None)
+    drift = tenant_drift(spec(parent="globex", roleInheritance="none"), held, None)
+    assert [(d.field, d.descope, d.configuration) for d in drift] == [
+        ("roleInheritance", "userOnly", "none"),
+        ("parent", "acme", "globex"),
+    ]
+    drift = tenant_drift(spec(), held, None)
+    assert [(d.field, d.descope, d.configuration) for d in drift] == [("parent", "acme", None)]
+
+
 def test_tenant_drift__settings_field_by_field_in_the_configuration_s_words() -> None:
     wanted = spec(
         settings={

@@ -62,8 +62,10 @@ def hooli_sso(tenant_id: str = "hooli") -> dict[str, Any]:
 def hooli_snapshot(project: Project, *, project_id: str = PROJECT_ID) -> Path:
     """A tenant snapshot as a delete takes it: the tenant with its SSO, its own roles and its
     sub-tenant (which has its own SSO and role)."""
+    xyz = wire_tenant("hooli-xyz", "Hooli XYZ")
+    xyz["tenant"]["roleInheritance"] = "userOnly"  # its parent comes from the nesting
     child = {
-        **wire_tenant("hooli-xyz", "Hooli XYZ"),
+        **xyz,
         "sso": [hooli_sso("hooli-xyz")],
         "roles": [{"name": "xyz-ops", "permissionNames": [], "tenantId": "hooli-xyz"}],
         "subTenants": [],
@@ -192,10 +194,14 @@ def test_restore__a_sub_tenant_from_a_snapshot_is_restored_as_an_entry_saying_so
     )
 
     assert code == 0, err
-    assert "tenant hooli-xyz: a sub-tenant of hooli in Descope; the YAML has no parent" in out
+    assert (
+        "tenant hooli-xyz: restored with parent: hooli; `pulumi up` creates a missing one under "
+        "hooli, which must be declared in the file or exist in Descope"
+    ) in out
     assert "role hooli-xyz/xyz-ops: restored" in out
     configuration = load_stack_configuration(load_stack("test", project.root))
-    assert "hooli-xyz" in {t.id for t in configuration.tenants}
+    [xyz] = [t for t in configuration.tenants if t.id == "hooli-xyz"]
+    assert (xyz.parent, xyz.roleInheritance) == ("hooli", "userOnly")
     assert "hooli" not in {t.id for t in configuration.tenants}
     assert configuration.tenant_sso["hooli-xyz"].saml is not None
 

@@ -205,7 +205,7 @@ def tenant_drift(
                 compared["settings"].pop(key, None)
     drift: list[FieldDrift] = []
     for key in DRIFT_FIELDS:
-        if key == "settings" and new.get(key) is None:
+        if key in ("settings", "roleInheritance") and new.get(key) is None:
             continue  # not managed: whatever Descope holds is not drift
         if _same(old.get(key), new.get(key)):
             continue

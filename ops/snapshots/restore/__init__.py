@@ -19,7 +19,7 @@ snapshot or a stack export's SSOConfiguration resources) and its own roles come 
 (`run`'s ``with_sso`` and ``with_roles``: ``--no-sso``, ``--no-roles``). Its entry's ``sso:`` is
 edited key by key (`ops.project.sso.restore_sso`), unless the entry says the customer manages it
 (``managedBy: customer``: left as it is). The sub-tenants a tenant snapshot holds are listed,
-and restored as entries of their own only when chosen (the YAML has no ``parent:`` key yet).
+and restored as entries of their own (with their ``parent:``) only when chosen.
 A restore never invents a client secret: an OIDC configuration's ``clientSecret`` keeps the
 ``${name}`` reference the entry has, or gets a placeholder reference, and the output says which
 stack secret to set.

@@ -60,16 +60,16 @@ def _with_tenant_roles(
 
 
 def _sub_tenant_notes(source: Source, tenants: list[str]) -> list[str]:
-    """What the YAML cannot say yet about the sub-tenants a tenant snapshot holds."""
+    """What to know about the sub-tenants a tenant snapshot holds: a restored one names its
+    parent (which `pulumi up` needs in the file or in Descope), one left out is listed."""
     notes: list[str] = []
     for child, parent in source.parents.items():
-        if child in tenants:
+        if child in tenants and parent not in tenants:
             notes.append(
-                f"tenant {child}: a sub-tenant of {parent} in Descope; the YAML has no parent "
-                f"key yet, so it is restored as a tenant of its own (`pulumi up` creates a "
-                f"missing one at the top level, not under {parent})"
+                f"tenant {child}: restored with parent: {parent}; `pulumi up` creates a missing "
+                f"one under {parent}, which must be declared in the file or exist in Descope"
             )
-        elif parent in tenants:
+        elif parent in tenants and child not in tenants:
             notes.append(
                 f"tenant {parent}: its sub-tenant {child} is in {source.path.name} too, not "
                 f"restored: add --tenant {child} to restore it"

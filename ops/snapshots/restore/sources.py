@@ -128,6 +128,7 @@ def _add_tenant(source: Source, item: Any, where: str, *, parent: str | None = N
     source.tenants[tenant_id] = spec
     if parent is not None:
         source.parents[tenant_id] = parent
+        spec["parent"] = spec.get("parent") or parent  # held under it: the snapshot's nesting
     if "sso" in item:
         source.sso.setdefault(tenant_id, [])
         for index, inputs in enumerate(_sso_from_wire(source.path, item["sso"])):
