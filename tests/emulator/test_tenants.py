@@ -671,3 +671,28 @@ def test_option_unique_domains_across_tenants(sdk: Sdk) -> None:
     sdk.tenant.delete("beta")
     sdk.tenant.update("acme", "Acme", ["acme.com", "acme.io"])  # its own domains are fine
     sdk.tenant.update_settings("acme", ["acme.com"], domains=["sso.acme.com"])
+
+
+def test_tenant__a_create_over_http_keeps_parent_and_role_inheritance_which_only_patch_keeps(
+    sdk: Sdk,
+) -> None:
+    """As Descope's CreateTenantRequest and UpdateTenantRequest: the create takes parent and
+    roleInheritance; the full update has no parent (kept) and replaces roleInheritance (an
+    omitted one falls to ""); a PATCH without roleInheritance keeps it."""
+    sdk.tenant.create("Parent", "parent")
+    sdk.tenant._http.post(
+        "/v1/mgmt/tenant/create",
+        body={"name": "Child", "id": "child", "parent": "parent", "roleInheritance": "userOnly"},
+    )
+    loaded = sdk.tenant.load("child")
+    assert (loaded["parent"], loaded["roleInheritance"]) == ("parent", "userOnly")
+    assert sdk.tenant.load("parent")["successors"] == ["child"]
+    sdk.tenant.patch_tenant("child", name="Child 2")
+    assert sdk.tenant.load("child")["roleInheritance"] == "userOnly"
+    sdk.tenant.update("child", "Child 3")
+    loaded = sdk.tenant.load("child")
+    assert (loaded["name"], loaded["parent"], loaded["roleInheritance"]) == (
+        "Child 3",
+        "parent",
+        "",
+    )

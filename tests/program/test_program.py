@@ -247,6 +247,39 @@ def _urn(stack: str, type_: str, name: str) -> str:
     return f"urn:pulumi:{stack}::descope-config::{type_}::{name}"
 
 
+def test_sub_tenants_are_registered_after_their_parent_and_depend_on_it(tmp_path: Path) -> None:
+    """Written before its parent, a sub-tenant is still registered after it; an undeclared
+    parent (a tenant Descope holds) is a plain input, with nothing to depend on."""
+    text = (REPO / "config/tenants/dev.yaml").read_text()
+    text = text.replace(
+        "tenants:\n",
+        "tenants:\n  - {id: kid, name: Kid, parent: acme-labs}\n"
+        "  - {id: other, name: Other, parent: outside}\n",
+        1,
+    )
+    tenants_file = tmp_path / "dev.yaml"
+    tenants_file.write_text(text)
+    config = {
+        **stack_config("dev"),
+        "descope-config:tenantsFile": str(tenants_file),
+        "descope-config:flowsDir": str(REPO / "config/flows"),
+    }
+    run = registrations(REPO, stack="dev", config=config)
+    tenants = [
+        r.name for r in run.registrations if r.name.startswith("tenant-") and "/" not in r.name
+    ]
+    assert (
+        tenants.index("tenant-acme")
+        < tenants.index("tenant-acme-labs")
+        < tenants.index("tenant-kid")
+    )
+    by_name = {r.name: r for r in run.registrations}
+    assert _urn("dev", TENANT, "tenant-acme-labs") in by_name["tenant-kid"].dependencies
+    parents = (by_name["tenant-kid"].inputs["parent"], by_name["tenant-other"].inputs["parent"])
+    assert parents == ("acme-labs", "outside")
+    assert not [d for d in by_name["tenant-other"].dependencies if ":Tenant::" in d]
+
+
 def test_roles_depend_on_their_permissions_and_tenants_on_the_roles_they_name() -> None:
     run = registrations(REPO, stack="dev", config=stack_config("dev"))
     by_name = {r.name: r for r in run.registrations}
@@ -261,9 +294,13 @@ def test_roles_depend_on_their_permissions_and_tenants_on_the_roles_they_name() 
         }
     for tenant in config["tenants"]:
         registered = by_name[f"tenant-{tenant['id']}"]
-        assert set(registered.dependencies) == {
-            _urn("dev", ROLE, f"role-{r}") for r in tenant["defaultRoles"]
-        }
+        parent = (
+            {_urn("dev", TENANT, f"tenant-{tenant['parent']}")} if "parent" in tenant else set()
+        )
+        assert (
+            set(registered.dependencies)
+            == {_urn("dev", ROLE, f"role-{r}") for r in tenant["defaultRoles"]} | parent
+        )
         # A digest of the definitions of the attributes the tenant uses, not the definitions.
         used = set(registered.inputs["customAttributes"])
         assert used <= set(config["tenantAttributes"])

@@ -35,7 +35,7 @@ def test_validate_prints_a_summary_and_exits_0() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "config/tenants/dev.yaml: 3 tenants, 1 flow, theme: yes — valid\n"
+    assert result.stdout == "config/tenants/dev.yaml: 4 tenants, 1 flow, theme: yes — valid\n"
 
 
 def test_validate_prints_every_problem_and_exits_1() -> None:
@@ -72,7 +72,7 @@ def test_validate_in_process_with_flows_dir_and_variables(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(DEV_ARGS) == 0
-    assert capsys.readouterr().out.endswith("3 tenants, 1 flow, theme: yes — valid\n")
+    assert capsys.readouterr().out.endswith("4 tenants, 1 flow, theme: yes — valid\n")
 
 
 def test_validate_a_missing_file_exits_1(

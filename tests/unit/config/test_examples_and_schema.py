@@ -41,7 +41,11 @@ def test_example_configuration_validates_for_each_stack(stack: str) -> None:
         tenants_file, variables=variables, flows_dir=flows_dir, secret_variables=SECRETS
     )
     suffix = variables["domainSuffix"]
-    assert [t.id for t in configuration.tenants] == ["acme", "globex", "initech"]
+    sub_tenants = ["acme-labs"] if stack == "dev" else []  # dev shows a sub-tenant of acme
+    assert [t.id for t in configuration.tenants] == ["acme", *sub_tenants, "globex", "initech"]
+    assert [(t.id, t.parent, t.roleInheritance) for t in configuration.tenants if t.parent] == [
+        (tenant_id, "acme", "userOnly") for tenant_id in sub_tenants
+    ]
     assert configuration.tenants[0].selfProvisioningDomains == [f"acme.{suffix}"]
     assert all(t.customAttributes["environment"] == stack for t in configuration.tenants)
     assert [f.id for f in configuration.flows] == ["sign-up-or-in"]
