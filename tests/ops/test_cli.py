@@ -32,7 +32,7 @@ def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -
     assert code == 0
     assert "Tenants in Descope, not in the configuration: 1\n  - hand-made" in out
     assert "Flows in Descope, not in the configuration: 1\n  - console-flow" in out
-    assert "Tenants in the configuration, missing in Descope: 2\n  - globex\n  - initech" in out
+    assert "Tenants in the configuration, missing in Descope: 3\n  - acme-labs\n  - globex\n  - initech" in out
     assert "Flows in the configuration, missing in Descope: 1\n  - sign-up-or-in" in out
     code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
     assert code == 1
@@ -348,7 +348,7 @@ def test_validate__reads_the_stack_file_for_variables_and_flows(ops: Run) -> Non
     code, out, _ = ops("validate", "--stack", "test")
     assert code == 0
     assert "Stack test:" in out
-    assert "3 tenant(s), 1 flow(s), theme managed" in out
+    assert "4 tenant(s), 1 flow(s), theme managed" in out
 
 
 def test_validate__lists_every_problem_with_its_line(ops: Run, project: Project) -> None:

@@ -68,14 +68,20 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")
 
     assert code == 0, err
-    assert "3 tenant(s) (acme, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
+    assert "4 tenant(s) (acme, acme-labs, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
     assert "Started the Descope emulator at" in out
     assert "https://www.pulumi.com/docs/install/" in out
     assert "standing in for `pulumi up`" in out
-    for name in ("tenant-acme", "tenant-globex", "tenant-initech", "flow-sign-up-or-in"):
+    for name in (
+        "tenant-acme",
+        "tenant-acme-labs",
+        "tenant-globex",
+        "tenant-initech",
+        "flow-sign-up-or-in",
+    ):
         assert re.search(rf"\+\s+\w+\s+{name}\s+create\n", out), out
     assert "Descope was read first (--refresh) and now holds the configuration." in out
-    assert "a preview after this up finds nothing to do for the 16 Descope resources" in out
+    assert "a preview after this up finds nothing to do for the 17 Descope resources" in out
     assert "theme differs from the configured theme" in out  # the host's warnings are shown
     assert "Stopped the emulator." in out
     state_file = program.root / ".pulumi-local" / "standin-test.json"
@@ -100,6 +106,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
         "sso-globex",
         "sso-globex/contractors",
         "tenant-acme",
+        "tenant-acme-labs",
         "tenant-globex",
         "tenant-initech",
         "tenant-role-acme/acme-auditor",
@@ -110,7 +117,7 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")  # the same Descope, the same state
 
     assert code == 0, err
-    assert "Resources: 17 unchanged" in out  # the default provider too, as pulumi counts it
+    assert "Resources: 18 unchanged" in out  # the default provider too, as pulumi counts it
 
     drop_tenant(program, "initech")
     code, out, err = ops("demo", "--stack", "test")
@@ -145,7 +152,7 @@ def test_demo__fresh_starts_from_an_empty_emulator_and_state(ops: Run, program: 
     assert code == 0, err
     assert "Removed .pulumi-local/emulator-test.json (--fresh)." in out
     assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-    assert "Resources: 17 create" in out
+    assert "Resources: 18 create" in out
 
 
 @pytest.mark.usefixtures("no_pulumi")
@@ -159,7 +166,7 @@ def test_demo__a_lost_emulator_project_resets_the_stand_in_state(
 
     assert code == 0, err
     assert "starting from an empty state" in out
-    assert "Resources: 17 create" in out
+    assert "Resources: 18 create" in out
 
 
 def load_url(project: Project) -> str:
@@ -259,7 +266,7 @@ def test_demo__uses_an_emulator_that_already_answers_giving_it_what_the_project_
         assert code == 0, err
         assert "already answers" in out
         assert "Added to it what the configuration uses: 4 tenant custom attribute(s)" in out
-        assert "nothing to do for the 16 Descope resources" in out
+        assert "nothing to do for the 17 Descope resources" in out
         assert bare.app.backend.tenant_attributes.keys() == {
             "plan",
             "seats",
@@ -294,7 +301,7 @@ def test_demo__fresh_resets_an_emulator_that_already_answers(ops: Run, program: 
         assert code == 0, err
         assert f"Reset the emulator running at {load_url(program)}" in out
         assert "Removed .pulumi-local/standin-test.json (--fresh)." in out
-        assert "Resources: 17 create" in out
+        assert "Resources: 18 create" in out
         assert "left-over" not in held.app.backend.tenants
 
 

@@ -64,7 +64,7 @@ def test_report__tables_name_each_drifted_field_screen_and_theme_part(
     assert code == 0
     rows = [" ".join(line.split()) for line in out.splitlines()]
     assert (
-        "Drift (Descope differs from the configuration): 1 of 3 managed tenant(s), 1 of 1 managed "
+        "Drift (Descope differs from the configuration): 1 of 4 managed tenant(s), 1 of 1 managed "
         "flow(s), the theme." in rows
     )
     start = rows.index("Tenant Field Descope Configuration")
@@ -136,7 +136,7 @@ def test_report__json_shape_and_exit_statuses_for_ci(
             "notVerified": [],
         },
         "drift": {"tenants": [], "flows": [], "theme": None},
-        "checked": {"tenants": 3, "flows": 1, "theme": True},
+        "checked": {"tenants": 4, "flows": 1, "theme": True},
         "leftUnmanaged": [],
         "hasUnmanaged": False,
         "hasDrift": False,
@@ -147,6 +147,7 @@ def test_report__json_shape_and_exit_statuses_for_ci(
                 "lines": ["default: in sync"],
                 "drifted": False,
             },
+            {"tenant": "acme-labs", "managedBy": "nobody", "lines": [], "drifted": False},
             {
                 "tenant": "globex",
                 "managedBy": "code",
@@ -196,7 +197,7 @@ def test_report__a_declared_flow_or_tenant_missing_fails_on_drift(ops: Run) -> N
     assert "Drift (Descope differs from the configuration): the theme." in out
     assert (
         "Failing (--fail-on-drift): 0 tenant(s), 0 flow(s) and the theme differ in Descope from "
-        "stack test's configuration; 3 tenant(s) and 1 flow(s) are missing in Descope."
+        "stack test's configuration; 4 tenant(s) and 1 flow(s) are missing in Descope."
     ) in out
     assert "`python -m ops up --refresh --stack test` creates them" in out  # the real repair
     assert "pulumi up` creates" not in out
@@ -217,27 +218,28 @@ def test_report__one_tenant_listing_and_a_settings_load_only_where_settings_are_
     code, out, err = ops("report", "--stack", "test")
 
     assert code == 0, err
-    assert "Drift: none. The 3 managed tenant(s), 1 flow(s) and the theme" in out
+    assert "Drift: none. The 4 managed tenant(s), 1 flow(s) and the theme" in out
     assert counters(emulator) == {
         "GET /v1/mgmt/tenant/all": 1,  # every tenant at once: no GET /v1/mgmt/tenant
-        "GET /v1/mgmt/tenant/settings": 2,  # acme and globex; initech's are not managed
+        "GET /v1/mgmt/tenant/settings": 3,  # acme, acme-labs and globex; not initech's
         "GET /v1/mgmt/permission/all": 1,
         "GET /v1/mgmt/role/all": 1,
         "POST /v1/mgmt/flow/list": 1,
         "POST /v1/mgmt/flow/export": 1,
         "POST /v1/mgmt/theme/export": 1,
-        "GET /v2/mgmt/sso/settings/all": 3,  # one per declared tenant: no batch SSO load
+        "GET /v2/mgmt/sso/settings/all": 4,  # one per declared tenant: no batch SSO load
     }
     assert err.splitlines() == [
         "report: list Descope tenants",
-        # acme and globex: settings and SSO; initech: its SSO only (settings not managed)
-        "report: load tenant settings and SSO 0/3",
-        "report: load tenant settings and SSO 1/3",
-        "report: load tenant settings and SSO 2/3",
+        # acme, acme-labs and globex: settings and SSO; initech: its SSO only (settings not managed)
+        "report: load tenant settings and SSO 0/4",
+        "report: load tenant settings and SSO 1/4",
+        "report: load tenant settings and SSO 2/4",
+        "report: load tenant settings and SSO 3/4",
         *[
             line
             for line in err.splitlines()
-            if line.startswith("report: load tenant settings and SSO 3/3")
+            if line.startswith("report: load tenant settings and SSO 4/4")
         ],
         "report: list roles and permissions",
         "report: list Descope flows",
