@@ -162,6 +162,10 @@ def test_id_change__moves_sso_and_roles_to_the_new_tenant(dev: StandIn) -> None:
     """acme: SAML from the code, a declared role and one made in the console; initech: SAML the
     customer set up. Both change id: everything is on the new tenants afterwards, and no
     message says anything was deleted outside Pulumi."""
+    edit_tenants(
+        dev, lambda doc: doc.update(tenants=[t for t in doc["tenants"] if "parent" not in t])
+    )
+    expect_ok(dev.up())  # the example's sub-tenant of acme goes first: a parent's id stays
     dev.descope.mgmt.role.create("acme-console", "made in the console", tenant_id="acme")
     customer_saml(dev, "initech")
     acme_before, initech_before = held(dev, "acme"), held(dev, "initech")

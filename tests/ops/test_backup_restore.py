@@ -72,7 +72,12 @@ def test_backup__writes_one_private_file_of_the_documented_format(
     assert data["format"] == "descope-config-backup/1"
     assert data["projectId"] == PROJECT_ID
     assert data["takenAt"].endswith("Z")
-    assert [t["tenant"]["id"] for t in data["tenants"]] == ["acme", "globex", "initech"]
+    assert [t["tenant"]["id"] for t in data["tenants"]] == [
+        "acme",
+        "acme-labs",
+        "globex",
+        "initech",
+    ]
     assert data["tenants"][0]["settings"]["authType"] == "saml"
     assert [f["flow"]["id"] for f in data["flows"]] == ["sign-up-or-in"]
     assert data["theme"]["cssTemplate"]
@@ -81,7 +86,10 @@ def test_backup__writes_one_private_file_of_the_documented_format(
 def test_backup__lists_declared_tenants_missing_from_descope(ops: Run) -> None:
     code, out, _ = ops("backup", "--stack", "test")
     assert code == 0
-    assert "Declared but not in Descope, so not in the backup: acme, globex, initech." in out
+    assert (
+        "Declared but not in Descope, so not in the backup: acme, acme-labs, globex, initech."
+        in out
+    )
 
 
 def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
@@ -120,7 +128,7 @@ def test_restore__after_out_of_band_changes_deploys_descope_back_to_the_backup(
         stack_yaml(emulator.url, extra=f"  descope-config:oidcClientSecret_globex: {OIDC_SECRET}\n")
     )
     configuration = load_stack_configuration(load_stack("test", project.root))
-    assert sorted(t.id for t in configuration.tenants) == ["acme", "globex", "initech"]
+    assert sorted(t.id for t in configuration.tenants) == ["acme", "acme-labs", "globex", "initech"]
     # pulumi refresh, then pulumi up, with the restored code:
     found.config["descope-config:oidcClientSecret_globex"] = OIDC_SECRET
     found.secret_keys = (*found.secret_keys, "descope-config:oidcClientSecret_globex")
@@ -721,6 +729,7 @@ def test_restore__a_new_entry_goes_where_the_backup_has_it_in_the_files_style(
     ops: Run, project: Project
 ) -> None:
     text = globex_without_sso(project.tenants_file.read_text())
+    text = text[: text.index("  - id: acme-labs")] + text[text.index("flows:") :]
     project.tenants_file.write_text(text)
     without_globex = text[: text.index("  - id: globex")] + text[text.index("  - id: initech") :]
     project.tenants_file.write_text(without_globex)

@@ -32,7 +32,10 @@ def test_report__lists_unmanaged_and_missing(ops: Run, descope: DescopeClient) -
     assert code == 0
     assert "Tenants in Descope, not in the configuration: 1\n  - hand-made" in out
     assert "Flows in Descope, not in the configuration: 1\n  - console-flow" in out
-    assert "Tenants in the configuration, missing in Descope: 3\n  - acme-labs\n  - globex\n  - initech" in out
+    assert (
+        "Tenants in the configuration, missing in Descope: 3\n"
+        "  - acme-labs\n  - globex\n  - initech" in out
+    )
     assert "Flows in the configuration, missing in Descope: 1\n  - sign-up-or-in" in out
     code, out, _ = ops("report", "--stack", "test", "--fail-on-unmanaged")
     assert code == 1

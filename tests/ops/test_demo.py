@@ -68,7 +68,10 @@ def test_demo__without_pulumi_stands_in_for_pulumi_up_and_keeps_its_state(
     code, out, err = ops("demo", "--stack", "test")
 
     assert code == 0, err
-    assert "4 tenant(s) (acme, acme-labs, globex, initech), 1 flow(s) (sign-up-or-in), theme managed" in out
+    assert (
+        "4 tenant(s) (acme, globex, initech, acme-labs), 1 flow(s) (sign-up-or-in), theme managed"
+        in out
+    )
     assert "Started the Descope emulator at" in out
     assert "https://www.pulumi.com/docs/install/" in out
     assert "standing in for `pulumi up`" in out

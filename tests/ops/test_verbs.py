@@ -76,7 +76,7 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
 
     assert code == 1
     assert re.search(r"\+\s+Tenant\s+tenant-acme\s+create\n", out), out
-    assert "Resources: 17 to create" in out
+    assert "Resources: 18 to create" in out
     assert "Confirmation declined: `up` did not run; nothing changed." in err
     assert tenants(emulator) == []
 
@@ -97,15 +97,15 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
     code, out, err = ops("up", "--stack", "test", "--yes")
 
     assert code == 0, err
-    assert "Resources: 10 created, 7 unchanged" in out, out
-    assert tenants(emulator) == ["acme", "globex", "initech"]
+    assert "Resources: 11 created, 7 unchanged" in out, out
+    assert tenants(emulator) == ["acme", "acme-labs", "globex", "initech"]
 
     descope.mgmt.tenant.update("acme", "Acme Renamed", ["acme.dev.example.com"])
     descope.mgmt.tenant.delete("initech")
     code, out, err = ops("up", "--stack", "test", "--yes")  # no --refresh: the state only
 
     assert code == 0, err
-    assert "Resources: 17 unchanged" in out
+    assert "Resources: 18 unchanged" in out
     assert "The stack's state matches the configuration. Descope itself was not read" in out
     assert "python -m ops preview --refresh --stack test" in out
     assert "match the configuration" not in out.replace("state matches the configuration", "")
@@ -146,8 +146,8 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
     code, out, err = ops("up", "--stack", "test", "--yes")
 
     assert code == 0, err
-    assert "Resources: 1 created, 1 updated, 15 unchanged" in out, out
-    assert tenants(emulator) == ["acme", "globex", "initech"]
+    assert "Resources: 1 created, 1 updated, 16 unchanged" in out, out
+    assert tenants(emulator) == ["acme", "acme-labs", "globex", "initech"]
 
     code, out, err = ops("preview", "--stack", "test", "--refresh", "--expect-no-changes")
 
@@ -161,7 +161,7 @@ def test_verbs__up_preview_and_refresh_are_honest_about_descope(
     code, out, err = ops("up", "--stack", "test")  # nothing to do: nothing to ask
 
     assert code == 0, err
-    assert "Resources: 17 unchanged" in out
+    assert "Resources: 18 unchanged" in out
 
 
 def test_verbs__destroy_empties_the_stack_unless_a_resource_is_protected(
@@ -191,8 +191,8 @@ def test_verbs__destroy_empties_the_stack_unless_a_resource_is_protected(
 
     assert code == 0, err
     assert re.search(r"-\s+Tenant\s+tenant-acme\s+delete\n", out), out
-    assert "Resources: 16 to delete" in out  # the plan, then the question
-    assert "Resources: 16 deleted" in out, out
+    assert "Resources: 17 to delete" in out  # the plan, then the question
+    assert "Resources: 17 deleted" in out, out
     assert state_of(played).names() == []
     assert tenants(emulator) == []
 

@@ -101,6 +101,16 @@ def edit_tenants(driver: Driver, change: Callable[[dict[str, Any]], None]) -> No
     driver.tenants_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
+def without_sub_tenants_of(driver: Driver, parent_id: str) -> None:
+    """Drop the entries naming `parent_id` as their parent (the dev example's acme-labs), for
+    a scenario about one tenant alone: Descope deletes no tenant that has sub-tenants unless
+    asked to cascade, and a renamed parent's sub-tenants must name its new id."""
+    edit_tenants(
+        driver,
+        lambda doc: doc.update(tenants=[t for t in doc["tenants"] if t.get("parent") != parent_id]),
+    )
+
+
 def declared(driver: Driver) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(driver.tenants_file.read_text(encoding="utf-8"))
     return document
@@ -278,6 +288,7 @@ def console_edit_is_seen_by_refresh_and_repaired_by_up(driver: Driver) -> None:
 
 
 def out_of_band_delete_is_dropped_by_refresh_and_created_again(driver: Driver) -> None:
+    without_sub_tenants_of(driver, declared(driver)["tenants"][0]["id"])
     expect_ok(driver.up())
     tenant = declared(driver)["tenants"][0]
     tenant_id = tenant["id"]
@@ -429,6 +440,7 @@ def tenant_id_change_with_previous_id_replaces_the_tenant(driver: Driver) -> Non
     """previousId makes the engine replace the tenant: snapshot, delete, create. Where removed
     tenants are kept (staging, prod) the program refuses it until the entry stops retaining
     (and protecting), as the message says; then the same change goes through."""
+    without_sub_tenants_of(driver, declared(driver)["tenants"][0]["id"])
     expect_ok(driver.up())
     tenant = declared(driver)["tenants"][0]
     old_id, new_id = tenant["id"], f"{tenant['id']}-renamed"

@@ -42,7 +42,7 @@ def test_example_configuration_validates_for_each_stack(stack: str) -> None:
     )
     suffix = variables["domainSuffix"]
     sub_tenants = ["acme-labs"] if stack == "dev" else []  # dev shows a sub-tenant of acme
-    assert [t.id for t in configuration.tenants] == ["acme", *sub_tenants, "globex", "initech"]
+    assert [t.id for t in configuration.tenants] == ["acme", "globex", "initech", *sub_tenants]
     assert [(t.id, t.parent, t.roleInheritance) for t in configuration.tenants if t.parent] == [
         (tenant_id, "acme", "userOnly") for tenant_id in sub_tenants
     ]
