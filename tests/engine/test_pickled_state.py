@@ -28,6 +28,7 @@ from standin.engine import Engine
 from standin.snapshot import StackState
 from tests.engine.conftest import MANAGEMENT_KEY, PROJECT_ID
 from tests.support.project import PROGRAM_PROJECT
+from tests.support.scenarios import edit_tenants
 from tests.support.standin import StandIn
 
 pytestmark = pytest.mark.engine
@@ -52,6 +53,10 @@ def test_a_state_written_by_an_earlier_release_refreshes_and_previews_clean(
     backend = program_emulator.app.backend
     restore_state(backend, json.loads(EMULATOR_DATA.read_text(encoding="utf-8")))
     stand_in = StandIn(STACK, emulator=program_emulator, workdir=tmp_path, engine=Engine())
+    # The example as that release had it: no sub-tenant (acme-labs came later).
+    edit_tenants(
+        stand_in, lambda doc: doc.update(tenants=[t for t in doc["tenants"] if "parent" not in t])
+    )
     state_copy = tmp_path / STATE.name
     shutil.copy(STATE, state_copy)
     shutil.copy(STATE.with_suffix(".key"), state_copy.with_suffix(".key"))
