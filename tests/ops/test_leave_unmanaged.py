@@ -50,7 +50,7 @@ def test_report__left_kinds_are_named_and_not_compared(
     assert "Flows in Descope, not in the configuration" not in out
     assert "Roles: not managed" not in out
     assert "Tenant attributes:" not in out
-    assert "Drift: none. The 3 managed tenant(s), 0 flow(s) in Descope" in out
+    assert "Drift: none. The 4 managed tenant(s), 0 flow(s) in Descope" in out
     read = [e for e in counters(emulator) if "flow" in e or "theme" in e]
     assert read == [FLOW_LISTING]  # the listing only: no flow nor theme is exported
 
@@ -120,7 +120,7 @@ def test_export__left_kinds_are_not_read_nor_written(
     )
 
     assert code == 0, stdout + err
-    assert "3 tenant(s), 1 role(s), 0 permission(s), 0 flow(s);" in stdout  # acme's own role
+    assert "4 tenant(s), 1 role(s), 0 permission(s), 0 flow(s);" in stdout  # acme's own role
     assert "0 flow(s); the configuration validates." in stdout
     assert (
         "Not exported: flows, permissions, roles, theme, which stack test leaves to another "
@@ -128,7 +128,9 @@ def test_export__left_kinds_are_not_read_nor_written(
     ) in stdout
     document = yaml.safe_load(out.read_text())
     assert not {"flows", "theme", "roles", "permissions"} & set(document)
-    assert [t["id"] for t in document["tenants"]] == ["acme", "globex", "initech"]
+    assert [t["id"] for t in document["tenants"]] == ["acme", "acme-labs", "globex", "initech"]
+    [labs] = [t for t in document["tenants"] if t["id"] == "acme-labs"]  # a sub-tenant's fields
+    assert (labs["parent"], labs["roleInheritance"]) == ("acme", "userOnly")
     assert not flows.exists() or list(flows.iterdir()) == []
     read = [e for e in counters(emulator) if "flow" in e or "theme" in e]
     assert read == [FLOW_LISTING]  # the listing only: no flow nor theme is exported
