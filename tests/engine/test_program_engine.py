@@ -34,5 +34,16 @@ def engine() -> Engine:
 def test_scenario(
     scenario: str, stack: str, program_emulator: EmulatorServer, engine: Engine, tmp_path: Path
 ) -> None:
+    """Every scenario but the first ``up`` itself starts from a first ``up`` of the stack
+    played once in this process (`tests.support.first_up`)."""
     play, _ = SCENARIOS[scenario]
-    play(StandIn(stack, emulator=program_emulator, workdir=tmp_path, engine=engine))
+    replay = scenario != "first_up"
+    play(
+        StandIn(
+            stack,
+            emulator=program_emulator,
+            workdir=tmp_path,
+            engine=engine,
+            replay_first_up=replay,
+        )
+    )

@@ -24,6 +24,7 @@ from standin.host import PROJECT_DIR
 from standin.program import ProgramRun, registrations
 from standin.results import Result
 from standin.snapshot import StackState
+from tests.support.first_up import FIRST_UPS
 from tests.support.scenarios import Outcome
 
 OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
@@ -94,14 +95,28 @@ class OnEmulator:
 
 
 class StandIn(OnEmulator):
-    """One example stack, deployed by the stand-in engine to `emulator`."""
+    """One example stack, deployed by the stand-in engine to `emulator`.
+
+    An ``up`` that starts from where another test's first ``up`` in this process started
+    (`tests.support.first_up`) has what that ``up`` left restored instead of played again,
+    unless `replay_first_up` is False (for the test about the first ``up`` itself); it is
+    recorded either way.
+    """
 
     def __init__(
-        self, stack: str, *, emulator: EmulatorServer, workdir: Path, engine: Engine
+        self,
+        stack: str,
+        *,
+        emulator: EmulatorServer,
+        workdir: Path,
+        engine: Engine,
+        replay_first_up: bool = True,
     ) -> None:
         super().__init__(stack, emulator=emulator, workdir=workdir)
         self.engine = engine
         self.state = StackState(stack)
+        self.workdir = workdir
+        self.replay_first_up = replay_first_up
 
     def state_names(self) -> list[str]:
         return self.state.names()
@@ -122,6 +137,14 @@ class StandIn(OnEmulator):
             return Outcome(errors=[str(exc)])
 
     def up(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
+        key = None if refresh or run_program else self._first_up_key()
+        if key is not None and self.replay_first_up:
+            restored = FIRST_UPS.restore(
+                key, workdir=self.workdir, emulator=self.emulator, backup_dir=self.backup_dir
+            )
+            if restored is not None:
+                self.state, outcome = restored
+                return outcome
         run = self._program()
         if isinstance(run, Outcome):
             return run
@@ -133,7 +156,28 @@ class StandIn(OnEmulator):
             refresh=refresh,
             run_program=run_program,
         )
-        return self._keep(result)
+        outcome = self._keep(result)
+        if key is not None and outcome.ok:
+            FIRST_UPS.record(
+                key,
+                workdir=self.workdir,
+                emulator=self.emulator,
+                state=self.state,
+                outcome=outcome,
+                backup_dir=self.backup_dir,
+            )
+        return outcome
+
+    def _first_up_key(self) -> str | None:
+        return FIRST_UPS.key(
+            stack=self.stack,
+            config=self.config,
+            tenants_file=self.tenants_file,
+            workdir=self.workdir,
+            state=self.state,
+            emulator=self.emulator,
+            engine=self.engine,
+        )
 
     def preview(self, *, refresh: bool = False, run_program: bool = False) -> Outcome:
         run = self._program()
