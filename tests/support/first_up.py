@@ -21,6 +21,7 @@ from typing import Any
 
 from emulator.faults import Counters
 from emulator.persistence import restore_state, state_json
+from emulator.resources.sso.persistence import install_sso
 from emulator.server import EmulatorServer
 from standin.engine import Engine
 from standin.snapshot import StackState
@@ -82,6 +83,9 @@ class RecordedUp:
 
     workdir: str
     emulator_data: dict[str, Any]
+    sso: tuple[Any, Any]
+    """The SSO configurations and links as held: the data file keeps an OIDC client secret as
+    its SHA-256 only, and the restore must hold the secret itself, as the ``up`` left it."""
     counters: Counters
     requests: list[Any]
     state: StackState
@@ -149,9 +153,11 @@ class FirstUps:
         app = emulator.app
         with app.backend.lock:
             data = state_json(app.backend)
+            sso = copy.deepcopy((app.backend.sso.configurations, app.backend.sso.admin_links))
         self.recorded[key] = RecordedUp(
             workdir=str(workdir),
             emulator_data=data,
+            sso=sso,
             counters=_copied(app.counters),
             requests=copy.deepcopy(list(app._log)),
             state=copy.deepcopy(state),
@@ -171,6 +177,7 @@ class FirstUps:
         old, new = recorded.workdir, str(workdir)
         app = emulator.app
         restore_state(app.backend, copy.deepcopy(recorded.emulator_data))
+        install_sso(app.backend.sso, copy.deepcopy(recorded.sso))
         with app.backend.lock:
             assert state_json(app.backend) == recorded.emulator_data, "the restore is not exact"
         app.counters = _copied(recorded.counters)
