@@ -1,30 +1,44 @@
 """Every shell command the README and the documentation pages show is run, and its shown output
 compared: the docs cannot drift from what the commands do.
 
-The commands run in page order (README first, then mkdocs.yml's nav), in one copy of the
-project whose dev stack points at one emulator on a free port, so commands that share state
-(a deploy, then a report of it) see each other's work. A ``console`` block writes each command
-after ``$ `` and the output it shows below it (compared after `normalised`; a line ``...``
-stands for any number of lines); a ``bash`` block shows commands only (each run, and it must
-succeed). A block preceded by ``<!-- not-run: <reason> -->`` is not run: the reasons are listed
-by `test_the_commands_not_run_are_the_ones_marked`, so every skip stays visible.
+One test per page (README first, then mkdocs.yml's nav), so the pages spread over the workers.
+A page's commands run in page order, in a copy of the project of its own whose dev stack points
+at an emulator on the worker's port, so commands that share state (a deploy, then a report of
+it) see each other's work. The README starts from a fresh project and an empty emulator (its
+first command is ``make demo``); every other page starts where that leaves the project: the dev
+stack deployed to the emulator (`deployed`, the demo replayed once per worker).
+
+A ``console`` block writes each command after ``$ `` and the output it shows below it
+(compared after `normalised`; a line ``...`` stands for any number of lines); a ``bash`` block
+shows commands only (each run, and it must succeed). A block preceded by
+``<!-- not-run: <reason> -->`` is not run: the reasons are listed by
+`test_the_commands_not_run_are_the_ones_marked`, so every skip stays visible.
+
+A ``.venv/bin/python -m ops ...`` command runs in this process (`run_in_process`: `ops.cli.main`
+with the command's environment, folder and output, its pipe run by bash on that output); the
+others run in bash as shown: ``make demo`` (the real entry point, its exit status),
+``python -m config`` (the other entry point), curl.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from ops.cli import main as ops_main
+from ops.deploy.demo import project_needs, running_emulator
+from ops.stack import load_stack, load_stack_configuration
 from tests.ops.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,6 +101,24 @@ def commands(path: Path) -> Iterator[Command]:
 ALL = [command for page in pages() for command in commands(page)]
 
 
+def planned(shown: list[Command]) -> dict[str, list[Command]]:
+    """The commands run, by page, in order: every one but those marked not-run and those shown
+    again without output (make demo), which run once, where first shown."""
+    plan: dict[str, list[Command]] = {}
+    done: set[str] = set()
+    for command in shown:
+        if command.not_run or (command.shown is None and command.text in done):
+            continue
+        done.add(command.text)
+        plan.setdefault(command.page, []).append(command)
+    return plan
+
+
+PLAN = planned(ALL)
+STARTS_EMPTY = {"README.md"}
+"""The pages run on a fresh project and an empty emulator; the others on `deployed`."""
+
+
 def normalised(text: str, root: Path, port: int) -> list[str]:
     """Output as a page shows it: the project folder as ``/…``, the emulator's port as the dev
     stack's 8787, durations as ``T s``, no trailing spaces, no blank lines at the end."""
@@ -106,9 +138,8 @@ def matches(shown: list[str], actual: list[str]) -> bool:
     return re.fullmatch(pattern, "\n".join(actual), re.DOTALL) is not None
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    """A copy of the project whose dev stack's emulator runs on a free port."""
+def fresh_project(tmp_path_factory: pytest.TempPathFactory, port: int) -> Path:
+    """A copy of the project whose dev stack's emulator is on `port`."""
     root = tmp_path_factory.mktemp("docs") / "project"
     root.mkdir()
     for entry in REPO.iterdir():
@@ -129,23 +160,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, in
             shutil.copytree(source, root / name)
         else:
             shutil.copy(source, root / name)
-    port = free_port()
     stack = root / "Pulumi.dev.yaml"
     stack.write_text(stack.read_text().replace("http://127.0.0.1:8787", f"http://127.0.0.1:{port}"))
     assert f":{port}" in stack.read_text()
-    emulator = subprocess.Popen(
-        [sys.executable, "-m", "ops", "emulator", "--stack", "dev"],
-        cwd=root,
-        env=environment(root),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/emulator/health")
-        yield root, port
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=30)
+    return root
 
 
 def environment(root: Path) -> dict[str, str]:
@@ -156,57 +174,141 @@ def environment(root: Path) -> dict[str, str]:
     return {**keep, "PATH": os.pathsep.join(path), "PYTHONPATH": str(root), "NO_COLOR": "1"}
 
 
-def wait_for(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url, timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+@contextlib.contextmanager
+def inside(root: Path) -> Iterator[None]:
+    """This process in the commands' folder and `environment` (its own imports kept: the
+    copy's code is the project's, linked), no terminal on stdin."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("DESCOPE", "PULUMI")):
+                patch.delenv(name)
+        for name, value in environment(root).items():
+            if name != "PYTHONPATH":
+                patch.setenv(name, value)
+        patch.chdir(root)
+        patch.setattr(sys, "stdin", io.StringIO())
+        yield
 
 
-def run(command: str, root: Path, port: int) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="session")
+def port() -> int:
+    """The worker's emulator port: every page's copy points its dev stack there."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def deployed(tmp_path_factory: pytest.TempPathFactory, port: int) -> Path:
+    """A project where the README's ``make demo`` has run: the dev stack deployed to the
+    emulator, whose project is kept in ``.pulumi-local/`` (with the stand-in's state). The demo
+    runs in this process (`ops.cli.main`; the README's test runs it as shown)."""
+    root = fresh_project(tmp_path_factory, port)
+    output = io.StringIO()
+    with inside(root), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = ops_main(["demo", "--stack", "dev"])
+    assert code == 0, output.getvalue()
+    assert (root / ".pulumi-local" / "emulator-dev.json").is_file(), output.getvalue()
+    return root
+
+
+@pytest.fixture
+def project(
+    page: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, port: int
+) -> Iterator[Path]:
+    """`page`'s own copy of the project (fresh, or of `deployed`), its emulator running on
+    `port` as ``python -m ops emulator --stack dev`` runs it, this process in its folder."""
+    if page in STARTS_EMPTY:
+        root = fresh_project(tmp_path_factory, port)
+    else:
+        source: Path = request.getfixturevalue("deployed")
+        root = tmp_path_factory.mktemp("docs") / "project"
+        shutil.copytree(source, root, symlinks=True)
+    with inside(root):
+        stack = load_stack("dev", root)
+        needs = project_needs(load_stack_configuration(stack))
+        with running_emulator(stack, needs):
+            yield root
+
+
+IN_PROCESS = re.compile(
+    r"\.venv/bin/python -m ops (?P<args>[\w ./:=,-]+?)(?P<quiet> 2>/dev/null)?(?: \| (?P<pipe>.+))?"
+)
+"""A command `run_in_process`: ``python -m ops`` with plain arguments, its stderr maybe
+dropped, maybe piped into another command."""
+
+
+def run(command: str, root: Path, port: int) -> tuple[int, str]:
     """Run a shown command in the project copy, on its emulator's port; ``make`` takes the
-    virtualenv as built."""
+    virtualenv as built. Returns the exit status and the output (stdout and stderr)."""
     command = command.replace("127.0.0.1:8787", f"127.0.0.1:{port}")
     if command.startswith("make "):
         command = "make -o .venv/.runtime -o .venv/.installed " + command.removeprefix("make ")
-    return subprocess.run(
+    if (ops := IN_PROCESS.fullmatch(command)) is not None:
+        return run_in_process(shlex.split(ops["args"]), ops["quiet"] is not None, ops["pipe"], root)
+    return shell(command, root)
+
+
+def shell(command: str, root: Path, given: str | None = None) -> tuple[int, str]:
+    """`command` run by bash in `root`, with `given` on its stdin."""
+    result = subprocess.run(
         command,
         shell=True,
         executable="/bin/bash",
         cwd=root,
         env=environment(root),
+        input=given,
+        stdin=subprocess.DEVNULL if given is None else None,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         timeout=180,
         check=False,
     )
+    return result.returncode, result.stdout
 
 
-def test_every_shown_command_runs_as_shown(project: tuple[Path, int]) -> None:
-    root, port = project
+def run_in_process(args: list[str], quiet: bool, pipe: str | None, root: Path) -> tuple[int, str]:
+    """``python -m ops ARGS`` as `ops.__main__` runs it, in this process (`inside` the copy):
+    stdout and stderr (dropped when `quiet`) written as they come into one text; with a `pipe`,
+    that text is given to it and the exit status is the pipe's, as bash's is."""
+    output = io.StringIO()
+    errors = io.StringIO() if quiet else output
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
+        try:
+            code = ops_main(args)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+    if pipe is None:
+        return code, output.getvalue()
+    return shell(pipe, root, output.getvalue())
+
+
+@pytest.mark.parametrize("page", list(PLAN))
+def test_every_shown_command_runs_as_shown(page: str, project: Path, port: int) -> None:
+    root = project
     assert shutil.which("pulumi", path=environment(root)["PATH"]) is None
-    ran = 0
-    done: set[str] = set()
-    for command in ALL:
-        if command.not_run or (command.shown is None and command.text in done):
-            continue  # a command shown again without output (make demo) is run once
-        done.add(command.text)
-        result = run(command.text, root, port)
+    for command in PLAN[page]:
+        code, output = run(command.text, root, port)
         where = f"{command.page}:{command.line}: {command.text}"
-        assert result.returncode == 0, f"{where}\nexit {result.returncode}:\n{result.stdout}"
+        assert code == 0, f"{where}\nexit {code}:\n{output}"
         if command.shown is not None:
-            actual = normalised(result.stdout, root, port)
+            actual = normalised(output, root, port)
             assert matches(command.shown, actual), (
                 f"{where}\nshown:\n" + "\n".join(command.shown) + "\nactual:\n" + "\n".join(actual)
             )
-        ran += 1
-    assert ran >= 5
+
+
+def test_every_command_shown_is_run_or_marked() -> None:
+    """Each command is run on its page, or is marked not-run, or was run on an earlier page or
+    above (shown again without output); the README, which starts empty, deploys first."""
+    ran = [command for shown in PLAN.values() for command in shown]
+    assert len(ran) >= 5
+    for command in ALL:
+        assert (
+            command in ran
+            or command.not_run
+            or (command.shown is None and any(c.text == command.text for c in ran))
+        ), command
+    assert [c.text for c in PLAN["README.md"][:1]] == ["make demo"]
 
 
 def test_the_commands_not_run_are_the_ones_marked() -> None:
