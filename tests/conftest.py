@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.support.plugin"]
+pytest_plugins = ["pytester", "tests.support.plugin"]
 
 # Scenarios assert in shared modules: have pytest explain their failures as in test files.
 pytest.register_assert_rewrite("tests.support.scenarios")

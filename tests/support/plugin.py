@@ -5,7 +5,8 @@ shares.
   parent (`tests.support.zygote`) instead of started from scratch; each command still gets a
   host process of its own.
 - the suite's summary lines (fault injection, bad-input cases), added up over the xdist
-  workers (each sends its tallies at the end); one fault seed for every worker.
+  workers (each sends its tallies at the end) and printed last, below the coverage table;
+  one fault seed for every worker.
 - `recorded_sleeps`: the waits of the providers' retries (`providers.calls.sleep`) in this
   process are recorded instead of slept, and the emulator's clock (its rate-limit window)
   moves on by each of them, so Descope answers as it would after a real wait.
@@ -20,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pytest
@@ -42,18 +43,30 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[FAULT_SEED_ENV] = str(random.SystemRandom().randrange(1, 2**31))
 
 
+SILENT_WORKERS: list[str] = []
+"""Workers that finished without sending their tallies (their `pytest_sessionfinish` failed)."""
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """A worker sends its tallies to the controller (`pytest_testnodedown`)."""
+    """A worker sends its tallies to the controller (`pytest_testnodedown`).
+
+    The fault tally's fields are sent as they are, not through `dataclasses.asdict`: that
+    rebuilds the `faults` Counter from its (kind, count) pairs, so counts the pairs, and JSON
+    cannot encode those tuple keys; the error came after xdist had already reported the worker
+    finished, so every tally of that worker was lost without a word."""
     output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
     if output is not None:
-        output["tallies"] = json.dumps({"faults": asdict(TALLY), "cases": dict(CASES)})
+        faults = {field_.name: getattr(TALLY, field_.name) for field_ in fields(TALLY)}
+        output["tallies"] = json.dumps({"faults": faults, "cases": CASES})
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
-    """The controller adds up a finished worker's tallies."""
+    """The controller adds up a finished worker's tallies, or notes that it sent none."""
     sent = getattr(node, "workeroutput", {}).get("tallies")
     if not sent:
+        if error is None:  # a crashed worker is reported by xdist itself
+            SILENT_WORKERS.append(str(node.workerinput.get("workerid", "?")))
         return
     tallies = json.loads(sent)
     CASES.update(tallies["cases"])
@@ -66,8 +79,19 @@ def pytest_testnodedown(node: Any, error: object) -> None:
             setattr(TALLY, name, getattr(TALLY, name) + value)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The suite's summary lines, after every other plugin's summary and just before pytest's
+    short test summary. Last on purpose: pluggy calls a plugin registered later (this one,
+    from a conftest) before those registered earlier (pytest-cov), which put the lines above
+    the coverage table, a screenful and more from the end of a ``--cov`` run."""
     seed = os.environ.get(FAULT_SEED_ENV, "")
+    if SILENT_WORKERS:
+        terminalreporter.write_line(
+            f"summary tallies missing from {', '.join(SILENT_WORKERS)} (its pytest_sessionfinish "
+            "failed): the lines below count the other workers' tests only",
+            red=True,
+        )
     if CASES:
         kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(CASES.items()))
         total = sum(n for kind, n in CASES.items() if kind.endswith(" cases"))
