@@ -1,4 +1,6 @@
-"""Fixtures: one emulator server for the session, reset before each test, and real SDK clients.
+"""Fixtures: the emulator's own tests' project (the emulator's defaults, nothing seeded; the
+suite's plugin serves it: `emulator`, reset for the test that asks for it), the server as the
+last test left it, and real SDK clients.
 
 ``sdk`` is parametrized: every test that uses it runs once over HTTP (the session
 server) and once in-process (the httpx transport), so both paths answer alike.
@@ -7,7 +9,6 @@ server) and once in-process (the httpx transport), so both paths answer alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,21 +16,22 @@ import pytest
 from descope import AuthException, DescopeClient
 
 from emulator import EmulatorApp, EmulatorServer
+from tests.support.emulated import EmulatedProject, EmulatorPool
 from tests.support.inprocess import inprocess_descope, plain_http_descope, zero_retry_delays
 
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[EmulatorServer]:
-    """The session's emulator on a free port; always stopped."""
-    with EmulatorServer(port=0) as running:
-        yield running
+EMULATED = EmulatedProject(reset_every_test=False)
+"""The emulator's defaults; only the tests that ask for `emulator` have it reset."""
 
 
 @pytest.fixture
-def emulator(server: EmulatorServer) -> EmulatorServer:
-    """The session server, reset: no state, faults, counters; default switches."""
-    server.app.reset()
-    return server
+def emulated() -> EmulatedProject:
+    return EMULATED
+
+
+@pytest.fixture
+def server(emulator_pool: EmulatorPool) -> EmulatorServer:
+    """The session's emulator on a free port, as the last test left it."""
+    return emulator_pool.server(EMULATED)
 
 
 @pytest.fixture

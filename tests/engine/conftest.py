@@ -1,95 +1,40 @@
-"""Fixtures for engine-protocol tests: the emulator over HTTP and the real provider host."""
+"""Fixtures for engine-protocol tests: the emulator over HTTP and the real provider host (the
+suite's plugin serves them, `tests.support.emulated`), and the program's own emulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from descope import DescopeClient
 
 from emulator.server import EmulatorServer
-from tests.contract.checker import CONTRACT, contract_kept
-from tests.support.host import ProviderHost
+from tests.support.emulated import EmulatedProject, EmulatorPool
 from tests.support.project import PROGRAM_PROJECT, TEST_PROJECT
 
 PROJECT_ID = "Pengine00000000000000000000000"
 MANAGEMENT_KEY = "K-engine-test-secret-0123456789"
 
+EMULATED = EmulatedProject(PROJECT_ID, MANAGEMENT_KEY, TEST_PROJECT, contract=True)
+"""The providers' project: reset for every test, one session host, held to Descope's
+description."""
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorServer]:
-    """One emulator for the session, over real HTTP on loopback."""
-    server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
-    ).start()
-    CONTRACT.attach(server.app)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _clean_emulator(emulator: EmulatorServer) -> None:
-    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
-
-
-@pytest.fixture(scope="session")
-def program_server() -> Iterator[EmulatorServer]:
-    """The emulator the program is played against: a project with the built-in roles only
-    (`tests.support.project.PROGRAM_PROJECT`), since the program creates the example stacks'
-    permissions and roles itself."""
-    server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **PROGRAM_PROJECT
-    ).start()
-    CONTRACT.attach(server.app)
-    try:
-        yield server
-    finally:
-        server.stop()
+PROGRAM = EmulatedProject(PROJECT_ID, MANAGEMENT_KEY, PROGRAM_PROJECT, contract=True)
+"""The project the program is played against: the built-in roles only
+(`tests.support.project.PROGRAM_PROJECT`), since the program creates the example stacks'
+permissions and roles itself."""
 
 
 @pytest.fixture
-def program_emulator(program_server: EmulatorServer) -> EmulatorServer:
-    """`program_server`, reset for the test."""
-    httpx.post(f"{program_server.url}/emulator/reset").raise_for_status()
-    return program_server
-
-
-@pytest.fixture(scope="session")
-def stack_config(emulator: EmulatorServer) -> dict[str, str]:
-    """The stack config the engine would send in Configure."""
-    return {
-        "descope:projectId": PROJECT_ID,
-        "descope:managementKey": MANAGEMENT_KEY,
-        "descope:baseUrl": emulator.url,
-    }
-
-
-@pytest.fixture(scope="session")
-def host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
-    """One provider host process for the session, configured like `pulumi up` configures it."""
-    with ProviderHost() as provider_host:
-        provider_host.configure(stack_config)
-        yield provider_host
+def emulated() -> EmulatedProject:
+    return EMULATED
 
 
 @pytest.fixture
-def descope(emulator: EmulatorServer) -> DescopeClient:
-    """A real SDK client on the same emulator, for arranging and asserting out of band."""
-    return DescopeClient(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url
-    )
+def program_emulator(emulator_pool: EmulatorPool) -> EmulatorServer:
+    """The program's emulator (`PROGRAM`), reset for the test."""
+    return emulator_pool.reset(PROGRAM)
 
 
 @pytest.fixture
 def backup_dir(tmp_path: Path) -> Path:
     return tmp_path / "backups"
-
-
-@pytest.fixture(autouse=True)
-def _held_to_descopes_api_description() -> Iterator[None]:
-    """Every answer the emulator gives in the test fits Descope's published description."""
-    yield from contract_kept()

@@ -20,6 +20,8 @@ from config import load_configuration
 from emulator.server import EmulatorServer
 from providers.backups import read_snapshot
 from providers.tenant import TenantProvider, tenant_props
+from tests.engine.conftest import EMULATED
+from tests.support.emulated import EmulatorPool
 from tests.support.host import UNKNOWN, CheckFailed, HostError, ProviderHost, ResourceUnderTest
 
 pytestmark = pytest.mark.engine
@@ -34,9 +36,9 @@ FAST_RETRIES = {
 
 
 @pytest.fixture(scope="module")
-def fast_host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
+def fast_host(emulator_pool: EmulatorPool) -> Iterator[ProviderHost]:
     with ProviderHost(env=FAST_RETRIES) as provider_host:
-        provider_host.configure(stack_config)
+        provider_host.configure(emulator_pool.stack_config(EMULATED))
         yield provider_host
 
 

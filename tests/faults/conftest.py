@@ -1,5 +1,7 @@
-"""Fixtures for fault injection: the emulator over HTTP, a provider host with short retry
-timing, a logged random seed, and a tally of runs, operations and faults printed at the end.
+"""Fixtures for fault injection: the emulator over HTTP and a provider host with short retry
+timing (the suite's plugin serves them, `tests.support.emulated`), a loopback proxy in front of
+the emulator, a logged random seed, and a tally of runs, operations and faults printed at the
+end.
 
 The seed comes from ``FAULT_SEED`` when set (to replay a failure), else it is random (chosen
 once per run by the suite's plugin, `tests.support.plugin`, which prints the summary line); it
@@ -13,13 +15,12 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from emulator.server import EmulatorServer
 from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY, Tally
-from tests.support.host import REPO_ROOT, ProviderHost
+from tests.support.emulated import EmulatedProject, EmulatorPool
+from tests.support.host import REPO_ROOT
 from tests.support.project import TEST_PROJECT
 
 PROJECT_ID = "Pfaults000000000000000000000"
@@ -36,6 +37,9 @@ HOST_ENV = {
     "PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(REPO_ROOT)]),
 }
 
+EMULATED = EmulatedProject(PROJECT_ID, MANAGEMENT_KEY, TEST_PROJECT, host_env=HOST_ENV)
+"""Reset for every test; the session host has the short retry timing (`HOST_ENV`)."""
+
 
 def _seed() -> int:
     raw = os.environ.get("FAULT_SEED", "").strip()
@@ -50,43 +54,19 @@ def seed() -> int:
     return SEED
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **TEST_PROJECT
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture
+def emulated() -> EmulatedProject:
+    return EMULATED
 
 
 @pytest.fixture(scope="session")
-def proxy(emulator: EmulatorServer) -> Iterator[ProxyServer]:
+def proxy(emulator_pool: EmulatorPool) -> Iterator[ProxyServer]:
     """The loopback proxy in front of the emulator (`tests.faults.proxy`)."""
-    server = ProxyServer(emulator.url).start()
+    server = ProxyServer(emulator_pool.server(EMULATED).url).start()
     try:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _clean_emulator(emulator: EmulatorServer) -> None:
-    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
-
-
-@pytest.fixture(scope="session")
-def host(emulator: EmulatorServer) -> Iterator[ProviderHost]:
-    with ProviderHost(env=HOST_ENV) as provider_host:
-        provider_host.configure(
-            {
-                "descope:projectId": PROJECT_ID,
-                "descope:managementKey": MANAGEMENT_KEY,
-                "descope:baseUrl": emulator.url,
-            }
-        )
-        yield provider_host
 
 
 @pytest.fixture(scope="session")

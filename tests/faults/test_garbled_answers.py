@@ -41,9 +41,10 @@ from providers import wire
 from providers.flow import FlowProvider
 from providers.tenant import TenantProvider
 from providers.theme import ThemeProvider
-from tests.faults.conftest import HOST_ENV, MANAGEMENT_KEY, PROJECT_ID
+from tests.faults.conftest import EMULATED, HOST_ENV, MANAGEMENT_KEY, PROJECT_ID
 from tests.faults.proxy import ProxyServer
 from tests.faults.scenario import TALLY
+from tests.support.emulated import EmulatorPool
 from tests.support.garble import KINDS, Kind, Rule
 from tests.support.host import REPO_ROOT, HostError, ProviderHost, provider_blob
 from tests.support.inprocess import plain_http_descope
@@ -173,9 +174,9 @@ def proxied_host(proxy: ProxyServer) -> Iterator[ProviderHost]:
 
 
 @pytest.fixture(scope="module")
-def sdk(emulator: EmulatorServer) -> DescopeClient:
+def sdk(emulator_pool: EmulatorPool) -> DescopeClient:
     """Descope itself, without the proxy: to arrange, and to see what it holds."""
-    return plain_http_descope(PROJECT_ID, MANAGEMENT_KEY, emulator.url)
+    return plain_http_descope(PROJECT_ID, MANAGEMENT_KEY, emulator_pool.server(EMULATED).url)
 
 
 def flow_export(name: str = "Sign Up or In") -> dict[str, Any]:

@@ -1,22 +1,22 @@
-"""Fixtures for the ops tests: the emulator over HTTP, a copy of the project in a temp folder."""
+"""Fixtures for the ops tests: the emulator over HTTP (the suite's plugin serves it,
+`tests.support.emulated`, with `descope` and the session `host`), a copy of the project in a
+temp folder."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from descope import DescopeClient
 
 from emulator.server import EmulatorServer
 from ops.cli import main
-from tests.contract.checker import CONTRACT, contract_kept
-from tests.support.host import ProviderHost
+from tests.support.emulated import EmulatedProject
 from tests.support.project import DEPLOYED_PROJECT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,42 +25,13 @@ MANAGEMENT_KEY = "K-ops-test-secret-0123456789"
 STACK = "test"
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, **DEPLOYED_PROJECT
-    ).start()
-    CONTRACT.attach(server.app)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _clean_emulator(emulator: EmulatorServer) -> None:
-    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
+EMULATED = EmulatedProject(PROJECT_ID, MANAGEMENT_KEY, DEPLOYED_PROJECT, contract=True)
+"""Reset for every test, one session host, held to Descope's description."""
 
 
 @pytest.fixture
-def descope(emulator: EmulatorServer) -> DescopeClient:
-    """The real SDK on the emulator, to arrange and check out of band."""
-    return DescopeClient(
-        project_id=PROJECT_ID, management_key=MANAGEMENT_KEY, base_url=emulator.url
-    )
-
-
-@pytest.fixture(scope="session")
-def host(emulator: EmulatorServer) -> Iterator[ProviderHost]:
-    with ProviderHost() as provider_host:
-        provider_host.configure(
-            {
-                "descope:projectId": PROJECT_ID,
-                "descope:managementKey": MANAGEMENT_KEY,
-                "descope:baseUrl": emulator.url,
-            }
-        )
-        yield provider_host
+def emulated() -> EmulatedProject:
+    return EMULATED
 
 
 OIDC_SECRET = "ops-test-oidc-client-secret"
@@ -158,9 +129,3 @@ def reset_counters(emulator: EmulatorServer) -> None:
 def timeless(lines: str) -> list[str]:
     """Progress lines, the durations of finished loops written as ``(T s)``."""
     return [re.sub(r"\(\d+\.\d s\)$", "(T s)", line) for line in lines.splitlines()]
-
-
-@pytest.fixture(autouse=True)
-def _held_to_descopes_api_description() -> Iterator[None]:
-    """Every answer the emulator gives in the test fits Descope's published description."""
-    yield from contract_kept()

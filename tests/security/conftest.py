@@ -1,17 +1,16 @@
 """Fixtures for the security sweep: a distinctive management key (the canary), the emulator
-expecting it, and a provider host whose every stderr line (logging turned up to DEBUG) is kept.
+expecting it, and a provider host per test whose every stderr line (logging turned up to DEBUG)
+is kept (the suite's plugin serves them, `tests.support.emulated`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from emulator.server import EmulatorServer
+from tests.support.emulated import EmulatedProject
 from tests.support.host import REPO_ROOT, ProviderHost
 from tests.support.project import TEST_PROJECT
 
@@ -39,37 +38,13 @@ def host_env() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(
-        project_id=PROJECT_ID, management_key=CANARY_KEY, **TEST_PROJECT
-    ).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _clean_emulator(emulator: EmulatorServer) -> None:
-    httpx.post(f"{emulator.url}/emulator/reset").raise_for_status()
-
-
-@pytest.fixture(scope="session")
-def stack_config(emulator: EmulatorServer) -> dict[str, str]:
-    return {
-        "descope:projectId": PROJECT_ID,
-        "descope:managementKey": CANARY_KEY,
-        "descope:baseUrl": emulator.url,
-    }
+EMULATED = EmulatedProject(
+    PROJECT_ID, CANARY_KEY, TEST_PROJECT, host_env=host_env(), host_per_test=True
+)
+"""Reset for every test; a fresh host per test, logging at DEBUG, so its stderr belongs to
+that test."""
 
 
 @pytest.fixture
-def host(stack_config: dict[str, str]) -> Iterator[ProviderHost]:
-    """A fresh host per test, so its stderr belongs to that test."""
-    provider_host = captured_host()
-    try:
-        provider_host.configure(stack_config)
-        yield provider_host
-    finally:
-        provider_host.close()
+def emulated() -> EmulatedProject:
+    return EMULATED

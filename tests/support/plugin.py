@@ -1,6 +1,8 @@
 """The suite's pytest plugin (registered in tests/conftest.py): the fixtures every kind of test
 shares.
 
+- the emulated projects' fixtures (`tests.support.emulated`, registered here): `emulator`,
+  `descope`, `stack_config`, `host`, each directory's from the project its conftest declares.
 - `_forked_provider_hosts` (session, automatic): provider hosts are forked from a pre-imported
   parent (`tests.support.zygote`) instead of started from scratch; each command still gets a
   host process of its own.
@@ -33,6 +35,8 @@ from standin.host import HOST_GUARD, ProviderHost
 from tests.faults.scenario import TALLY
 from tests.properties.conftest import CASES
 from tests.support.zygote import ZygoteLauncher
+
+pytest_plugins = ["tests.support.emulated"]
 
 FAULT_SEED_ENV = "FAULT_SEED"
 
