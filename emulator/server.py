@@ -144,6 +144,8 @@ class _QuietServer(ThreadingHTTPServer):
         self.max_connections = max_connections
         self.tls = tls
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         """Accept a connection; with TLS, wrap it so that its handshake happens in the thread
@@ -167,10 +169,24 @@ class _QuietServer(ThreadingHTTPServer):
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
         try:
             super().process_request_thread(request, client_address)
         finally:
+            with self._open_lock:
+                self._open.discard(request)
             self._slots.release()
+
+    def close_connections(self) -> None:
+        """End every connection still open (a keep-alive client's, between requests): its
+        thread sees it closed, its client that the server went away, as when Descope's end of
+        a connection goes. Without this a stopped server would go on answering there."""
+        with self._open_lock:
+            still_open = list(self._open)
+        for request in still_open:
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)
 
     def _refuse(self, request: socket.socket) -> None:
         """Answer 503 without reading the request, then close; never blocks for long."""
@@ -279,7 +295,8 @@ class EmulatorServer:
         self._httpd.serve_forever(poll_interval=0.05)
 
     def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
+        """Stop serving, end the connections still open and release the port; safe to call
+        twice."""
         httpd, thread = self._httpd, self._thread
         self._httpd = self._thread = None
         self._ready.clear()
@@ -287,6 +304,7 @@ class EmulatorServer:
             return
         httpd.shutdown()
         httpd.server_close()
+        httpd.close_connections()
         if thread is not None:
             thread.join(timeout=5)
 

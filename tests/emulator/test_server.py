@@ -93,6 +93,24 @@ def test_server__keep_alive_serves_several_requests_on_one_connection(
             assert response.headers["content-length"] == str(len(response.content))
 
 
+def test_server__stop_ends_the_connections_kept_alive() -> None:
+    """A client that kept its connection to a stopped emulator reaches the next one on that
+    port, never the stopped one's threads (which would answer from the stopped project)."""
+    first = EmulatorServer(port=0).start()
+    port = first.port
+    headers = {
+        "Authorization": f"Bearer {first.app.options.project_id}:{first.app.options.management_key}"
+    }
+    with httpx.Client(base_url=first.url, headers=headers) as http:
+        http.post("/v1/mgmt/tenant/create", json={"id": "old", "name": "Old"}).raise_for_status()
+        first.stop()
+        with EmulatorServer(port=port) as second:
+            http.post("/v1/mgmt/tenant/create", json={"id": "new", "name": "New"})
+            listed = http.get("/v1/mgmt/tenant/all").json()["tenants"]
+            assert second.connections_opened == 1
+    assert [t["id"] for t in listed] == ["new"]
+
+
 def test_server__answers_without_waiting_for_the_clients_ack(
     emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
