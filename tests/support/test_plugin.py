@@ -15,6 +15,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
+from xdist import workermanage  # type: ignore[import-untyped]
 
 from tests.faults import scenario
 from tests.faults.scenario import Tally
@@ -76,7 +77,10 @@ def test_summary_lines_add_up_over_workers_and_come_last(
         monkeypatch.setattr(module, "TALLY", tally)
     for module in (properties, plugin):
         monkeypatch.setattr(module, "CASES", cases)
-    # the workers import the suite's packages
+    # the workers import the suite's packages: xdist starts them with the sys.path this
+    # process had when it started (`xdist.workermanage._sys_path`), which holds the suite's
+    # root only when PYTHONPATH named it then
+    monkeypatch.setattr(workermanage, "_sys_path", [str(SUITE_ROOT), *workermanage._sys_path])
     monkeypatch.setenv(
         "PYTHONPATH", os.pathsep.join([str(SUITE_ROOT), os.environ.get("PYTHONPATH", "")])
     )
