@@ -9,6 +9,8 @@ shares.
 - the suite's summary lines (fault injection, bad-input cases), added up over the xdist
   workers (each sends its tallies at the end) and printed last, below the coverage table;
   one fault seed for every worker.
+- the run's processes trust one certificate made for the run, not the public CA bundle
+  (`tests.support.trust`: loading that bundle was a quarter of the suite's CPU).
 - `recorded_sleeps`: the waits of the providers' retries (`providers.calls.sleep`) in this
   process are recorded instead of slept, and the emulator's clock (its rate-limit window)
   moves on by each of them, so Descope answers as it would after a real wait.
@@ -34,6 +36,7 @@ from providers import calls
 from standin.host import HOST_GUARD, ProviderHost
 from tests.faults.scenario import TALLY
 from tests.properties.conftest import CASES
+from tests.support.trust import Trust, trust_one_certificate
 from tests.support.zygote import ZygoteLauncher
 
 pytest_plugins = ["tests.support.emulated"]
@@ -41,10 +44,23 @@ pytest_plugins = ["tests.support.emulated"]
 FAULT_SEED_ENV = "FAULT_SEED"
 
 
+TRUST = pytest.StashKey[Trust]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """One fault seed for the whole run (workers inherit it): ``FAULT_SEED`` or a random one."""
-    if not hasattr(config, "workerinput") and not os.environ.get(FAULT_SEED_ENV, "").strip():
+    """In the run's first process (workers inherit its environment): one fault seed for the
+    whole run, ``FAULT_SEED`` or a random one; one certificate trusted (`tests.support.trust`)."""
+    if hasattr(config, "workerinput"):
+        return
+    if not os.environ.get(FAULT_SEED_ENV, "").strip():
         os.environ[FAULT_SEED_ENV] = str(random.SystemRandom().randrange(1, 2**31))
+    config.stash[TRUST] = trust_one_certificate()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    trust = config.stash.get(TRUST, None)
+    if trust is not None:
+        trust.undo()
 
 
 SILENT_WORKERS: list[str] = []
