@@ -33,9 +33,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from emulator.app import EmulatorApp
+from tests.support.yaml_files import read_yaml
 
 __all__ = [
     "DEPLOYED_PROJECT",
@@ -91,9 +90,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "tenants"
 
 
 def _example(stack: str) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(
-        (EXAMPLES / f"{stack}.yaml").read_text(encoding="utf-8")
-    )
+    document: dict[str, Any] = read_yaml(EXAMPLES / f"{stack}.yaml")
     return document
 
 

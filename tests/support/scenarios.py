@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from descope import AttributeMapping, DescopeClient, SSOOIDCSettings, SSOSAMLSettings
 
 from model.roles import BUILTIN_PERMISSIONS, BUILTIN_ROLES
 from providers.backups import read_snapshot
+from tests.support.yaml_files import dump_yaml, read_yaml
 
 TENANT_DELETE = "POST /v1/mgmt/tenant/delete"
 FLOW_DELETE = "POST /v1/mgmt/flow/delete"
@@ -96,9 +96,9 @@ class Driver(Protocol):
 
 def edit_tenants(driver: Driver, change: Callable[[dict[str, Any]], None]) -> None:
     """Change the stack's tenants YAML as a user would (`change` edits the parsed document)."""
-    document = yaml.safe_load(driver.tenants_file.read_text(encoding="utf-8"))
+    document = read_yaml(driver.tenants_file)
     change(document)
-    driver.tenants_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    driver.tenants_file.write_text(dump_yaml(document), encoding="utf-8")
 
 
 def without_sub_tenants_of(driver: Driver, parent_id: str) -> None:
@@ -112,7 +112,7 @@ def without_sub_tenants_of(driver: Driver, parent_id: str) -> None:
 
 
 def declared(driver: Driver) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(driver.tenants_file.read_text(encoding="utf-8"))
+    document: dict[str, Any] = read_yaml(driver.tenants_file)
     return document
 
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-import yaml
 from descope import DescopeClient
 
 from config import config_text
@@ -26,6 +25,7 @@ from standin.results import Result
 from standin.snapshot import StackState
 from tests.support.first_up import FIRST_UPS
 from tests.support.scenarios import Outcome
+from tests.support.yaml_files import read_yaml
 
 OIDC_SECRET_KEY = "descope-config:globexOidcClientSecret"
 """The stack secret the example configurations' OIDC tenant names for its client secret."""
@@ -36,7 +36,7 @@ SECRET_KEYS = ("descope:managementKey", OIDC_SECRET_KEY)
 
 def example_config(stack: str) -> dict[str, str]:
     """The stack's ``Pulumi.<stack>.yaml`` config, as the engine holds it (values as text)."""
-    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
+    document = read_yaml(PROJECT_DIR / f"Pulumi.{stack}.yaml")
     return {
         key: config_text(value)
         for key, value in document["config"].items()
