@@ -783,6 +783,49 @@ def sso_configuration_removed_from_the_yaml(driver: Driver) -> None:
     expect_nothing_to_do(driver)
 
 
+def _entry(document: dict[str, Any], tenant_id: str) -> dict[str, Any]:
+    """The tenants YAML's entry for `tenant_id`."""
+    return next(t for t in document["tenants"] if t["id"] == tenant_id)
+
+
+def _sub_tenant(document: dict[str, Any]) -> dict[str, Any]:
+    """The first tenant naming a parent (the dev example's acme-labs)."""
+    return next(t for t in document["tenants"] if t.get("parent"))
+
+
+def sub_tenant_moved_to_another_parent_is_replaced(driver: Driver) -> None:
+    """Descope sets a parent only when it creates a tenant: a new parent is one up that
+    replaces the sub-tenant (snapshot, delete, create under the new parent), nothing else."""
+    expect_ok(driver.up())
+    document = declared(driver)
+    sub = _sub_tenant(document)
+    sub_id = sub["id"]
+    new_parent = next(
+        t["id"] for t in document["tenants"] if not t.get("parent") and t["id"] != sub["parent"]
+    )
+    edit_tenants(driver, lambda doc: _entry(doc, sub_id).update(parent=new_parent))
+    outcome = expect_ok(driver.up())
+    assert outcome.changed == {f"tenant-{sub_id}": "replace"}
+    held = driver.descope.mgmt.tenant.load(sub_id)
+    assert (held["parent"], held["name"]) == (new_parent, sub["name"])
+    assert sorted(held["defaultRoles"]) == sorted(sub.get("defaultRoles") or [])
+    assert tenant_ids(driver) == sorted(t["id"] for t in document["tenants"])
+    assert roles_held(driver) == roles_declared(document)
+    assert ("tenant", sub_id, "delete") in snapshots(driver.backup_dir)
+    expect_nothing_to_do(driver)
+
+
+def sub_tenant_role_inheritance_change_is_an_update(driver: Driver) -> None:
+    """Unlike its parent, a sub-tenant's roleInheritance can change after its creation: a new
+    value is an update in place, not a replace."""
+    expect_ok(driver.up())
+    sub_id = _sub_tenant(declared(driver))["id"]
+    edit_tenants(driver, lambda doc: _entry(doc, sub_id).update(roleInheritance="none"))
+    assert expect_ok(driver.up()).changed == {f"tenant-{sub_id}": "update"}
+    assert driver.descope.mgmt.tenant.load(sub_id)["roleInheritance"] == "none"
+    assert expect_ok(driver.preview()).changed == {}
+
+
 SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
     "first_up": (first_up_then_nothing_to_do, STACKS),
     "console_edit": (console_edit_is_seen_by_refresh_and_repaired_by_up, STACKS),
@@ -808,6 +851,8 @@ SCENARIOS: dict[str, tuple[Callable[[Driver], None], tuple[str, ...]]] = {
         STACKS,
     ),
     "sso_removed": (sso_configuration_removed_from_the_yaml, STACKS),
+    "parent_change": (sub_tenant_moved_to_another_parent_is_replaced, ("dev",)),
+    "role_inheritance_change": (sub_tenant_role_inheritance_change_is_an_update, ("dev",)),
 }
 """Every scenario, and the stacks it is played for."""
 
