@@ -64,7 +64,10 @@ the steps under way finish and are recorded, and the result says which did not s
 
 Not played: ``--target`` for refresh and destroy, ``ignoreChanges``, ``replaceOnChanges``,
 imports, component resources, and the dependents a delete-before-replace would also replace
-(this program has none).
+(those whose inputs come from the replaced resource's outputs: this program links a tenant's
+roles, SSO configurations and access keys to it with ``dependsOn`` only, which the engine does
+not follow either; docs/configuration.md, "Sub-tenants", says what that means for a change of
+``parent``).
 """
 
 from __future__ import annotations
