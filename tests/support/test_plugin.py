@@ -10,7 +10,6 @@ suite's own summary lines are left as they were.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from types import SimpleNamespace
 
@@ -81,9 +80,6 @@ def test_summary_lines_add_up_over_workers_and_come_last(
     # process had when it started (`xdist.workermanage._sys_path`), which holds the suite's
     # root only when PYTHONPATH named it then
     monkeypatch.setattr(workermanage, "_sys_path", [str(SUITE_ROOT), *workermanage._sys_path])
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join([str(SUITE_ROOT), os.environ.get("PYTHONPATH", "")])
-    )
     monkeypatch.setenv(plugin.FAULT_SEED_ENV, "1234")
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_counts=TESTS)
